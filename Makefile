@@ -1,0 +1,58 @@
+# dockergsh: `make` sets everything up on a fresh Debian machine (as root):
+# a pinned Deno from the npm registry, the executable, and a busybox image.
+DENO_VERSION := 2.9.6
+TOOLS := $(CURDIR)/.tools
+DENO := $(TOOLS)/deno-$(DENO_VERSION)/deno
+SOURCES := $(shell find main.ts src ffi -name '*.ts' 2>/dev/null)
+
+.PHONY: all deno build image test check bench clean
+
+all: build image
+
+# Deno itself ships inside an npm package; unpack it into the project.
+$(DENO):
+	@mkdir -p $(TOOLS)/deno-$(DENO_VERSION)
+	cd $(TOOLS) && npm pack --silent @deno/linux-x64-glibc@$(DENO_VERSION) >/dev/null
+	tar -xzf $(TOOLS)/deno-linux-x64-glibc-$(DENO_VERSION).tgz -C $(TOOLS)/deno-$(DENO_VERSION) --strip-components=1 package/deno
+	rm -f $(TOOLS)/deno-linux-x64-glibc-$(DENO_VERSION).tgz
+	chmod +x $(DENO)
+	ln -sf deno-$(DENO_VERSION)/deno $(TOOLS)/deno
+
+deno: $(DENO)
+
+# `deno compile` needs its base runtime (denort) from the internet or from
+# DENORT_BIN. Without it, ./dockergsh is a launcher for the same main.ts under
+# the pinned Deno: every command behaves the same, it is just not one file.
+build: dockergsh
+
+dockergsh: $(DENO) $(SOURCES) deno.json
+	@rm -f dockergsh
+	@if $(DENO) compile --allow-all --no-prompt --output dockergsh main.ts >$(TOOLS)/compile.log 2>&1; then \
+		echo "built ./dockergsh (deno compile, single executable)"; \
+	else \
+		echo "deno compile could not run ($$(grep -m1 -iE 'error|fail' $(TOOLS)/compile.log)); ./dockergsh runs main.ts under $(DENO) instead"; \
+		printf '#!/bin/sh\nexec "%s" run --allow-all --no-prompt --quiet "%s/main.ts" "$$@"\n' "$(DENO)" "$(CURDIR)" >dockergsh; \
+		chmod +x dockergsh; \
+		./dockergsh --version >/dev/null; \
+	fi
+
+fixtures/busybox.tar:
+	test/fixtures/busybox_image.sh $@
+
+# Import the busybox image once; later runs keep the existing one.
+image: dockergsh fixtures/busybox.tar
+	@./dockergsh images -q busybox:latest | grep -q . || ./dockergsh import fixtures/busybox.tar busybox
+
+test: $(DENO) fixtures/busybox.tar
+	$(DENO) test --allow-all
+
+check: $(DENO)
+	$(DENO) fmt --check
+	$(DENO) lint
+	$(DENO) check main.ts ffi src test bench
+
+bench: build fixtures/busybox.tar
+	$(DENO) run --allow-all bench/main.ts
+
+clean:
+	rm -rf dockergsh $(TOOLS) fixtures

@@ -1,0 +1,60 @@
+/**
+ * The kernel interface `src/` programs against. `LinuxKernel` (linux.ts)
+ * implements it with libc calls; tests use a recording double so the order
+ * of kernel steps can be checked without root.
+ *
+ * Every method throws `SyscallError` on failure.
+ *
+ * @module
+ */
+
+/** Terminal window size in character cells. */
+export interface WinSize {
+  rows: number;
+  cols: number;
+}
+
+/** The libc calls dockergsh needs, one method per call. */
+export interface Kernel {
+  unshare(flags: number): void;
+  setns(fd: number, nstype: number): void;
+  mount(
+    source: string | null,
+    target: string,
+    fstype: string | null,
+    flags: number,
+    data?: string | null,
+  ): void;
+  umount2(target: string, flags: number): void;
+  pivotRoot(newRoot: string, putOld: string): void;
+  chdir(path: string): void;
+  sethostname(name: string): void;
+  /** Replaces the process image; returns only by throwing. */
+  execve(path: string, argv: readonly string[], env: readonly string[]): never;
+  kill(pid: number, signal: number): void;
+  /** A pipe as [readEnd, writeEnd]. */
+  pipe2(flags: number): [number, number];
+  setCloexec(fd: number, on: boolean): void;
+  dup2(oldFd: number, newFd: number): void;
+  open(path: string, flags: number, mode?: number): number;
+  close(fd: number): void;
+  /** Bytes read into `buf`; 0 at end of file. */
+  read(fd: number, buf: Uint8Array): number;
+  /** `read` on a worker thread, for relaying without blocking the event loop. */
+  readAsync(fd: number, buf: Uint8Array): Promise<number>;
+  write(fd: number, data: Uint8Array): number;
+  mknod(path: string, mode: number, major: number, minor: number): void;
+  setsid(): number;
+  /** Makes the tty open on `fd` the caller's controlling terminal. */
+  setControllingTty(fd: number): void;
+  /** A new pseudo-terminal: the master fd and the slave's path. */
+  openPty(): { master: number; slavePath: string };
+  getWinSize(fd: number): WinSize;
+  setWinSize(fd: number, size: WinSize): void;
+  /** Sets IFF_UP on a network interface of the caller's network namespace. */
+  linkUp(ifname: string): void;
+  prctl(option: number, arg: number): void;
+  umask(mask: number): number;
+  /** waitpid(2): the reaped pid (0 with WNOHANG and nothing to reap) and raw status. */
+  waitpid(pid: number, options: number): { pid: number; status: number };
+}

@@ -1,0 +1,69 @@
+/**
+ * Raw libc symbols, opened once with `Deno.dlopen`. Nothing here checks
+ * results: `linux.ts` wraps each call, reads errno and throws.
+ *
+ * @module
+ */
+
+const SYMBOLS = {
+  __errno_location: { parameters: [], result: "pointer" },
+  unshare: { parameters: ["i32"], result: "i32" },
+  setns: { parameters: ["i32", "i32"], result: "i32" },
+  mount: {
+    parameters: ["buffer", "buffer", "buffer", "u64", "buffer"],
+    result: "i32",
+  },
+  umount2: { parameters: ["buffer", "i32"], result: "i32" },
+  syscall: { parameters: ["i64", "buffer", "buffer"], result: "i64" },
+  chdir: { parameters: ["buffer"], result: "i32" },
+  sethostname: { parameters: ["buffer", "usize"], result: "i32" },
+  execve: { parameters: ["buffer", "buffer", "buffer"], result: "i32" },
+  kill: { parameters: ["i32", "i32"], result: "i32" },
+  pipe2: { parameters: ["buffer", "i32"], result: "i32" },
+  fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  dup2: { parameters: ["i32", "i32"], result: "i32" },
+  open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
+  close: { parameters: ["i32"], result: "i32" },
+  read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  read_async: {
+    name: "read",
+    parameters: ["i32", "buffer", "usize"],
+    result: "isize",
+    nonblocking: true,
+  },
+  write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  mknod: { parameters: ["buffer", "u32", "u64"], result: "i32" },
+  setsid: { parameters: [], result: "i32" },
+  ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
+  ioctl_int: { name: "ioctl", parameters: ["i32", "u64", "i64"], result: "i32" },
+  posix_openpt: { parameters: ["i32"], result: "i32" },
+  grantpt: { parameters: ["i32"], result: "i32" },
+  unlockpt: { parameters: ["i32"], result: "i32" },
+  ptsname_r: { parameters: ["i32", "buffer", "usize"], result: "i32" },
+  prctl: {
+    parameters: ["i32", "u64", "u64", "u64", "u64"],
+    result: "i32",
+  },
+  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  umask: { parameters: ["u32"], result: "u32" },
+  waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  getpid: { parameters: [], result: "i32" },
+} as const;
+
+/** The opened library's symbols. */
+export type LibcSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+
+let opened: LibcSymbols | undefined;
+
+/** Opens libc on first use (cheap, but not needed by every command). */
+export function libc(): LibcSymbols {
+  opened ??= Deno.dlopen("libc.so.6", SYMBOLS).symbols;
+  return opened;
+}
+
+/** The calling thread's errno; read it right after the failing call. */
+export function lastErrno(): number {
+  const ptr = libc().__errno_location();
+  if (ptr === null) return 0;
+  return new Deno.UnsafePointerView(ptr).getInt32();
+}

@@ -1,0 +1,225 @@
+/**
+ * `Kernel` implemented with libc through `Deno.dlopen`. Each method is one
+ * libc call (or the few calls one ioctl request needs), checks the result,
+ * and turns errno into a `SyscallError` naming the call and its arguments.
+ *
+ * @module
+ */
+
+import { cstr, cstrArray } from "./cstring.ts";
+import { SyscallError } from "./errno.ts";
+import type { Kernel, WinSize } from "./kernel.ts";
+import { lastErrno, libc } from "./libc.ts";
+import {
+  AF_INET,
+  F_GETFD,
+  F_SETFD,
+  FD_CLOEXEC,
+  IFF_UP,
+  O_CLOEXEC,
+  O_NOCTTY,
+  O_RDWR,
+  SIOCGIFFLAGS,
+  SIOCSIFFLAGS,
+  SOCK_DGRAM,
+  SYS_pivot_root,
+  TIOCGWINSZ,
+  TIOCSCTTY,
+  TIOCSWINSZ,
+} from "./constants.ts";
+
+function check(result: number | bigint, call: string, detail: string): number {
+  const n = Number(result);
+  if (n < 0) throw new SyscallError(call, detail, lastErrno());
+  return n;
+}
+
+/** struct ifreq: 16-byte name, then a union whose first member is short flags. */
+function ifreq(ifname: string): Uint8Array<ArrayBuffer> {
+  const req = new Uint8Array(40);
+  const name = new TextEncoder().encode(ifname);
+  if (name.length >= 16) {
+    throw new SyscallError("ioctl", `ifname ${ifname}`, 36 /* ENAMETOOLONG */);
+  }
+  req.set(name);
+  return req;
+}
+
+/** The real kernel. */
+export class LinuxKernel implements Kernel {
+  unshare(flags: number): void {
+    check(libc().unshare(flags), "unshare", `0x${flags.toString(16)}`);
+  }
+
+  setns(fd: number, nstype: number): void {
+    check(libc().setns(fd, nstype), "setns", `fd ${fd}`);
+  }
+
+  mount(
+    source: string | null,
+    target: string,
+    fstype: string | null,
+    flags: number,
+    data: string | null = null,
+  ): void {
+    check(
+      libc().mount(cstr(source), cstr(target), cstr(fstype), BigInt(flags), cstr(data)),
+      "mount",
+      `${fstype ?? source ?? "none"} on ${target}`,
+    );
+  }
+
+  umount2(target: string, flags: number): void {
+    check(libc().umount2(cstr(target), flags), "umount2", target);
+  }
+
+  pivotRoot(newRoot: string, putOld: string): void {
+    check(
+      libc().syscall(BigInt(SYS_pivot_root), cstr(newRoot), cstr(putOld)),
+      "pivot_root",
+      `${newRoot} ${putOld}`,
+    );
+  }
+
+  chdir(path: string): void {
+    check(libc().chdir(cstr(path)), "chdir", path);
+  }
+
+  sethostname(name: string): void {
+    const bytes = new TextEncoder().encode(name);
+    check(libc().sethostname(bytes, BigInt(bytes.length)), "sethostname", name);
+  }
+
+  execve(path: string, argv: readonly string[], env: readonly string[]): never {
+    const a = cstrArray(argv);
+    const e = cstrArray(env);
+    libc().execve(cstr(path), a.array, e.array);
+    const errno = lastErrno();
+    // Keep the string buffers alive until execve has returned.
+    a.keep.length + e.keep.length;
+    throw new SyscallError("execve", path, errno);
+  }
+
+  kill(pid: number, signal: number): void {
+    check(libc().kill(pid, signal), "kill", `${pid} signal ${signal}`);
+  }
+
+  pipe2(flags: number): [number, number] {
+    const fds = new Int32Array(2);
+    check(libc().pipe2(fds, flags), "pipe2", "");
+    return [fds[0], fds[1]];
+  }
+
+  setCloexec(fd: number, on: boolean): void {
+    const cur = check(libc().fcntl(fd, F_GETFD, 0), "fcntl", `F_GETFD fd ${fd}`);
+    const next = on ? cur | FD_CLOEXEC : cur & ~FD_CLOEXEC;
+    check(libc().fcntl(fd, F_SETFD, next), "fcntl", `F_SETFD fd ${fd}`);
+  }
+
+  dup2(oldFd: number, newFd: number): void {
+    check(libc().dup2(oldFd, newFd), "dup2", `${oldFd} ${newFd}`);
+  }
+
+  open(path: string, flags: number, mode = 0): number {
+    return check(libc().open(cstr(path), flags, mode), "open", path);
+  }
+
+  close(fd: number): void {
+    check(libc().close(fd), "close", `fd ${fd}`);
+  }
+
+  read(fd: number, buf: Uint8Array): number {
+    return check(libc().read(fd, buf, BigInt(buf.length)), "read", `fd ${fd}`);
+  }
+
+  async readAsync(fd: number, buf: Uint8Array): Promise<number> {
+    const n = Number(await libc().read_async(fd, buf, BigInt(buf.length)));
+    // errno belongs to the worker thread that made the call: report EIO.
+    if (n < 0) throw new SyscallError("read", `fd ${fd}`, 5);
+    return n;
+  }
+
+  write(fd: number, data: Uint8Array): number {
+    return check(libc().write(fd, data, BigInt(data.length)), "write", `fd ${fd}`);
+  }
+
+  mknod(path: string, mode: number, major: number, minor: number): void {
+    // glibc's makedev: major in bits 8-19 and 32-43, minor in 0-7 and 20-31.
+    const dev = (BigInt(major & 0xfff) << 8n) | (BigInt(major & ~0xfff) << 32n) |
+      BigInt(minor & 0xff) | (BigInt(minor & ~0xff) << 12n);
+    check(libc().mknod(cstr(path), mode, dev), "mknod", path);
+  }
+
+  setsid(): number {
+    return check(libc().setsid(), "setsid", "");
+  }
+
+  setControllingTty(fd: number): void {
+    check(libc().ioctl_int(fd, BigInt(TIOCSCTTY), 0n), "ioctl", `TIOCSCTTY fd ${fd}`);
+  }
+
+  openPty(): { master: number; slavePath: string } {
+    const master = check(
+      libc().posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC),
+      "posix_openpt",
+      "",
+    );
+    check(libc().grantpt(master), "grantpt", `fd ${master}`);
+    check(libc().unlockpt(master), "unlockpt", `fd ${master}`);
+    const name = new Uint8Array(64);
+    const rc = libc().ptsname_r(master, name, BigInt(name.length));
+    if (rc !== 0) throw new SyscallError("ptsname_r", `fd ${master}`, rc);
+    const slavePath = new TextDecoder().decode(name.subarray(0, name.indexOf(0)));
+    return { master, slavePath };
+  }
+
+  getWinSize(fd: number): WinSize {
+    const ws = new Uint16Array(4);
+    check(
+      libc().ioctl(fd, BigInt(TIOCGWINSZ), new Uint8Array(ws.buffer)),
+      "ioctl",
+      `TIOCGWINSZ fd ${fd}`,
+    );
+    return { rows: ws[0], cols: ws[1] };
+  }
+
+  setWinSize(fd: number, size: WinSize): void {
+    const ws = new Uint16Array([size.rows, size.cols, 0, 0]);
+    check(
+      libc().ioctl(fd, BigInt(TIOCSWINSZ), new Uint8Array(ws.buffer)),
+      "ioctl",
+      `TIOCSWINSZ fd ${fd}`,
+    );
+  }
+
+  linkUp(ifname: string): void {
+    const sock = check(libc().socket(AF_INET, SOCK_DGRAM | O_CLOEXEC, 0), "socket", "AF_INET");
+    try {
+      const req = ifreq(ifname);
+      check(libc().ioctl(sock, BigInt(SIOCGIFFLAGS), req), "ioctl", `SIOCGIFFLAGS ${ifname}`);
+      const flags = new DataView(req.buffer).getUint16(16, true) | IFF_UP;
+      new DataView(req.buffer).setUint16(16, flags, true);
+      check(libc().ioctl(sock, BigInt(SIOCSIFFLAGS), req), "ioctl", `SIOCSIFFLAGS ${ifname}`);
+    } finally {
+      libc().close(sock);
+    }
+  }
+
+  prctl(option: number, arg: number): void {
+    check(libc().prctl(option, BigInt(arg), 0n, 0n, 0n), "prctl", `option ${option}`);
+  }
+
+  umask(mask: number): number {
+    return libc().umask(mask);
+  }
+
+  waitpid(pid: number, options: number): { pid: number; status: number } {
+    const status = new Int32Array(1);
+    const got = check(
+      libc().waitpid(pid, new Uint8Array(status.buffer), options),
+      "waitpid",
+      `${pid}`,
+    );
+    return { pid: got, status: status[0] };
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * The shape of a CLI command, and what every command receives.
+ *
+ * @module
+ */
+
+import type { Kernel } from "../../ffi/kernel.ts";
+import type { StateRoot } from "../store/paths.ts";
+import type { FlagSpec } from "./flags.ts";
+
+/** What a command runs with: the state root, the kernel, and debug output. */
+export interface CommandContext {
+  root: StateRoot;
+  kernel: Kernel;
+  debug: boolean;
+}
+
+/** One `dockergsh` subcommand. */
+export interface Command {
+  name: string;
+  usage: string;
+  summary: string;
+  flags: FlagSpec[];
+  /** Stop flag parsing at the first positional (run, exec). */
+  stopAtPositional?: boolean;
+  /** Positional count bounds (Docker's "requires at least N argument(s)"). */
+  minArgs?: number;
+  maxArgs?: number;
+  /** Runs the command; resolves to the process exit code. */
+  run(ctx: CommandContext, flags: import("./flags.ts").ParsedFlags): Promise<number>;
+}

@@ -1,0 +1,109 @@
+/**
+ * Docker-style flag parsing: `-it` clusters, `-e K=V` and `-eK=V`,
+ * `--name x` and `--name=x`, repeatable flags, and (for `run`/`exec`)
+ * parsing stops at the first positional argument so that the container's
+ * own flags (`run busybox ls -l`) are left alone.
+ *
+ * @module
+ */
+
+import { UserError } from "../errors.ts";
+
+/** One flag of a command. */
+export interface FlagSpec {
+  long: string;
+  short?: string;
+  /** bool: no value; string: last one wins; list: repeatable. */
+  kind: "bool" | "string" | "list";
+  /** Other long names for the same flag (`--network` for `--net`). */
+  aliases?: string[];
+  help: string;
+}
+
+/** Parsed flags, keyed by their long name. */
+export interface ParsedFlags {
+  bools: Set<string>;
+  strings: Map<string, string>;
+  lists: Map<string, string[]>;
+  positionals: string[];
+}
+
+/** Parses `args` against `specs`. Unknown flags are a UserError. */
+export function parseFlags(
+  args: readonly string[],
+  specs: readonly FlagSpec[],
+  opts: { stopAtPositional?: boolean; command?: string } = {},
+): ParsedFlags {
+  const byLong = new Map<string, FlagSpec>();
+  const byShort = new Map<string, FlagSpec>();
+  for (const s of specs) {
+    byLong.set(s.long, s);
+    for (const a of s.aliases ?? []) byLong.set(a, s);
+    if (s.short) byShort.set(s.short, s);
+  }
+  const out: ParsedFlags = {
+    bools: new Set(),
+    strings: new Map(),
+    lists: new Map(),
+    positionals: [],
+  };
+  const where = opts.command ? ` for "${opts.command}"` : "";
+  const set = (spec: FlagSpec, value: string | undefined) => {
+    if (spec.kind === "bool") {
+      if (value === undefined || value === "true") out.bools.add(spec.long);
+      else if (value === "false") out.bools.delete(spec.long);
+      else throw new UserError(`invalid boolean value "${value}" for --${spec.long}`);
+      return;
+    }
+    if (value === undefined) throw new UserError(`flag needs an argument: --${spec.long}`);
+    if (spec.kind === "string") out.strings.set(spec.long, value);
+    else out.lists.set(spec.long, [...(out.lists.get(spec.long) ?? []), value]);
+  };
+
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--") {
+      out.positionals.push(...args.slice(i + 1));
+      break;
+    }
+    if (arg.startsWith("--")) {
+      const eq = arg.indexOf("=");
+      const name = arg.slice(2, eq < 0 ? undefined : eq);
+      const spec = byLong.get(name);
+      if (!spec) throw new UserError(`unknown flag: --${name}${where}`);
+      let value: string | undefined = eq < 0 ? undefined : arg.slice(eq + 1);
+      if (value === undefined && spec.kind !== "bool") {
+        if (i + 1 >= args.length) throw new UserError(`flag needs an argument: --${name}`);
+        value = args[++i];
+      }
+      set(spec, value);
+      continue;
+    }
+    if (arg.startsWith("-") && arg.length > 1) {
+      for (let j = 1; j < arg.length; j++) {
+        const spec = byShort.get(arg[j]);
+        if (!spec) throw new UserError(`unknown shorthand flag: '${arg[j]}' in ${arg}`);
+        if (spec.kind === "bool") {
+          set(spec, undefined);
+          continue;
+        }
+        let value = arg.slice(j + 1);
+        if (value === "") {
+          if (i + 1 >= args.length) {
+            throw new UserError(`flag needs an argument: '${arg[j]}' in -${arg[j]}`);
+          }
+          value = args[++i];
+        }
+        set(spec, value);
+        break;
+      }
+      continue;
+    }
+    if (opts.stopAtPositional) {
+      out.positionals.push(...args.slice(i));
+      break;
+    }
+    out.positionals.push(arg);
+  }
+  return out;
+}

@@ -1,0 +1,122 @@
+/**
+ * `dockergsh [--root DIR] [--debug] COMMAND …`: global flags, then the
+ * command, loaded on demand so `ps` does not pay for `run`'s imports.
+ *
+ * @module
+ */
+
+import { LinuxKernel } from "../../ffi/linux.ts";
+import { SyscallError } from "../../ffi/errno.ts";
+import { debugEnabled, enableDebug, traced } from "../debug.ts";
+import { UserError } from "../errors.ts";
+import { resolveRoot } from "../store/paths.ts";
+import type { Command } from "./command.ts";
+import { parseFlags } from "./flags.ts";
+
+type Loader = () => Promise<{ command: Command }>;
+
+/** Every subcommand, by name, loaded lazily. */
+const COMMANDS: Record<string, Loader> = {
+  run: () => import("./commands/run.ts"),
+};
+
+function usage(): string {
+  return [
+    "Usage:  dockergsh [--root DIR] [--debug] COMMAND [ARG...]",
+    "",
+    "A Docker-like container engine on Deno and libc.",
+    "",
+    "Commands:",
+    ...Object.keys(COMMANDS).sort().map((c) => `  ${c}`),
+    "",
+    "Run 'dockergsh COMMAND --help' for more information on a command.",
+  ].join("\n");
+}
+
+function commandHelp(cmd: Command): string {
+  const lines = [`Usage:  dockergsh ${cmd.usage}`, "", cmd.summary, ""];
+  if (cmd.flags.length) lines.push("Options:");
+  for (const f of cmd.flags) {
+    const names = (f.short ? `-${f.short}, ` : "    ") + `--${f.long}`;
+    lines.push(`  ${names.padEnd(24)} ${f.help}`);
+  }
+  return lines.join("\n");
+}
+
+/** Runs the CLI; resolves to the exit code. */
+export async function cli(argv: readonly string[]): Promise<number> {
+  let i = 0;
+  let rootFlag: string | undefined;
+  for (; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--debug" || a === "-D") enableDebug();
+    else if (a === "--root") rootFlag = argv[++i];
+    else if (a.startsWith("--root=")) rootFlag = a.slice(7);
+    else if (a === "--help" || a === "-h") {
+      console.log(usage());
+      return 0;
+    } else if (a === "--version" || a === "-v") {
+      console.log("dockergsh version 0.1.0");
+      return 0;
+    } else break;
+  }
+  const name = argv[i];
+  if (name === undefined) {
+    console.error(usage());
+    return 0;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    console.error(`dockergsh: '${name}' is not a dockergsh command.`);
+    console.error("See 'dockergsh --help'");
+    return 125;
+  }
+  const { command } = await load();
+  const rest = argv.slice(i + 1);
+  try {
+    if (rest[0] === "--help") {
+      console.log(commandHelp(command));
+      return 0;
+    }
+    const flags = parseFlags(rest, command.flags, {
+      stopAtPositional: command.stopAtPositional,
+      command: `dockergsh ${name}`,
+    });
+    const n = flags.positionals.length;
+    if (command.minArgs !== undefined && n < command.minArgs) {
+      throw new UserError(
+        `"dockergsh ${name}" requires at least ${command.minArgs} argument${
+          command.minArgs === 1 ? "" : "s"
+        }.\nUsage:  dockergsh ${command.usage}`,
+      );
+    }
+    if (command.maxArgs !== undefined && n > command.maxArgs) {
+      throw new UserError(
+        `"dockergsh ${name}" requires at most ${command.maxArgs} argument${
+          command.maxArgs === 1 ? "" : "s"
+        }.\nUsage:  dockergsh ${command.usage}`,
+      );
+    }
+    if (Deno.uid() !== 0) {
+      throw new UserError("dockergsh: this command needs root (try sudo)");
+    }
+    const root = resolveRoot(rootFlag);
+    const kernel = traced(new LinuxKernel(), "cli");
+    return await command.run({ root, kernel, debug: debugEnabled() }, flags);
+  } catch (err) {
+    if (err instanceof UserError) {
+      console.error(err.message);
+      return err.exitCode;
+    }
+    if (err instanceof SyscallError) {
+      console.error(`dockergsh: ${err.message}`);
+      return 125;
+    }
+    if (err instanceof Error) {
+      console.error(`dockergsh: ${err.message}`);
+      if (debugEnabled()) console.error(err.stack);
+      return 125;
+    }
+    throw err;
+  }
+}

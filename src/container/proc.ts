@@ -1,0 +1,29 @@
+/**
+ * What /proc says about a process: alive or not, and its start time, which
+ * together identify a process across PID reuse.
+ *
+ * @module
+ */
+
+/**
+ * starttime (clock ticks after boot, field 22 of /proc/<pid>/stat) of a live
+ * process, or undefined when there is no such process or it is a zombie.
+ */
+export function processStartTime(pid: number): number | undefined {
+  if (pid <= 0) return undefined;
+  let stat: string;
+  try {
+    stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  } catch {
+    return undefined;
+  }
+  // comm (field 2) may hold spaces and parentheses: split after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  if (fields[0] === "Z" || fields[0] === "X") return undefined;
+  return Number(fields[19]);
+}
+
+/** True when `pid` is alive and is the same process that started at `startTime`. */
+export function isSameProcess(pid: number, startTime: number): boolean {
+  return pid > 0 && processStartTime(pid) === startTime;
+}

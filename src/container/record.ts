@@ -1,0 +1,102 @@
+/**
+ * The container record: everything dockergsh knows about one container,
+ * stored as `<root>/containers/<id>/config.json` and written atomically.
+ *
+ * @module
+ */
+
+/** Lifecycle states (Docker's names). `removed` is the absence of a record. */
+export type ContainerStatus = "created" | "running" | "exited";
+
+/** One bind mount (`-v HOST:CONTAINER[:ro]`). */
+export interface BindMount {
+  source: string;
+  destination: string;
+  readOnly: boolean;
+}
+
+/** One published port (`-p [IP:]HOST:CONTAINER[/proto]`). */
+export interface PortMapping {
+  hostIp: string;
+  hostPort: number;
+  containerPort: number;
+  protocol: "tcp" | "udp";
+}
+
+/** Resource limits (`-m`, `--cpus`, …), in kernel units. */
+export interface Resources {
+  memory?: number;
+  memorySwap?: number;
+  nanoCpus?: number;
+  cpuShares?: number;
+  cpusetCpus?: string;
+  cpusetMems?: string;
+  pidsLimit?: number;
+  cgroupParent?: string;
+}
+
+/** What the container runs and how: fixed at create time. */
+export interface ContainerConfig {
+  image: string;
+  imageId: string;
+  /** argv of the user's command: entrypoint and arguments. */
+  cmd: string[];
+  env: string[];
+  hostname: string;
+  workingDir: string;
+  tty: boolean;
+  openStdin: boolean;
+  detach: boolean;
+  autoRemove: boolean;
+  binds: BindMount[];
+  resources: Resources;
+  networkMode: string;
+  ports: PortMapping[];
+  ipRequest?: string;
+}
+
+/** What the kernel last told us about the container's process. */
+export interface ContainerState {
+  status: ContainerStatus;
+  pid: number;
+  /** starttime (field 22 of /proc/<pid>/stat) of `pid`, to tell a recycled PID apart. */
+  pidStartTime: number;
+  /** Exit code; null while running or when nobody could observe the exit. */
+  exitCode: number | null;
+  startedAt: string;
+  finishedAt: string;
+  oomKilled: boolean;
+}
+
+/** Network attachment of a started container. */
+export interface NetworkEndpoint {
+  network: string;
+  ipAddress: string;
+  prefixLen: number;
+  gateway: string;
+  macAddress: string;
+  hostVeth: string;
+}
+
+/** The stored record. */
+export interface ContainerRecord {
+  id: string;
+  name: string;
+  created: string;
+  config: ContainerConfig;
+  state: ContainerState;
+  endpoint?: NetworkEndpoint;
+}
+
+/** A fresh state for a container that has not started yet. */
+export function createdState(): ContainerState {
+  return {
+    status: "created",
+    pid: 0,
+    pidStartTime: 0,
+    exitCode: null,
+    startedAt: "0001-01-01T00:00:00Z",
+    finishedAt: "0001-01-01T00:00:00Z",
+    oomKilled: false,
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * The container state machine: the one place that decides lifecycle
+ * transitions. Every command asks `transition` before changing a record,
+ * and `observe` reconciles a record with the kernel: a container whose
+ * process is gone is exited, whatever the file said.
+ *
+ * @module
+ */
+
+import { isSameProcess } from "./proc.ts";
+import type { ContainerRecord, ContainerState, ContainerStatus } from "./record.ts";
+
+/** Events that move a container between states. */
+export type LifecycleEvent =
+  | { kind: "start"; pid: number; pidStartTime: number; at: string }
+  | { kind: "exit"; exitCode: number | null; oomKilled?: boolean; at: string };
+
+const ALLOWED: Record<LifecycleEvent["kind"], ContainerStatus[]> = {
+  start: ["created", "exited"],
+  exit: ["running"],
+};
+
+/** A transition the state machine refuses. */
+export class InvalidTransition extends Error {
+  constructor(from: ContainerStatus, event: LifecycleEvent["kind"]) {
+    super(`cannot ${event} a container that is ${from}`);
+    this.name = "InvalidTransition";
+  }
+}
+
+/** The state after `event`, or InvalidTransition. */
+export function transition(state: ContainerState, event: LifecycleEvent): ContainerState {
+  if (!ALLOWED[event.kind].includes(state.status)) {
+    throw new InvalidTransition(state.status, event.kind);
+  }
+  if (event.kind === "start") {
+    return {
+      ...state,
+      status: "running",
+      pid: event.pid,
+      pidStartTime: event.pidStartTime,
+      exitCode: null,
+      oomKilled: false,
+      startedAt: event.at,
+      finishedAt: "0001-01-01T00:00:00Z",
+    };
+  }
+  return {
+    ...state,
+    status: "exited",
+    pid: 0,
+    exitCode: event.exitCode,
+    oomKilled: event.oomKilled ?? false,
+    finishedAt: event.at,
+  };
+}
+
+/**
+ * The record as the kernel sees it now: a "running" container whose PID is
+ * gone, or now belongs to another process, has exited. Its exit code is
+ * unknown (null) unless a watcher recorded it.
+ */
+export function observe(record: ContainerRecord): ContainerRecord {
+  const s = record.state;
+  if (s.status !== "running" || isSameProcess(s.pid, s.pidStartTime)) return record;
+  return {
+    ...record,
+    state: transition(s, { kind: "exit", exitCode: null, at: new Date().toISOString() }),
+  };
+}

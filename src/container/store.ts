@@ -1,0 +1,153 @@
+/**
+ * Container records on disk: list, resolve a user's reference (name, full
+ * ID or unique ID prefix), create with a unique name, update, delete.
+ * Names are reserved under the `containers` lock, so two concurrent `run
+ * --name x` cannot both succeed.
+ *
+ * @module
+ */
+
+import { UserError } from "../errors.ts";
+import { readJson, writeJsonAtomic } from "../store/atomic.ts";
+import { FULL_ID, isValidName } from "../store/ids.ts";
+import { withLock } from "../store/lock.ts";
+import { randomName } from "../store/names.ts";
+import type { StateRoot } from "../store/paths.ts";
+import type { ContainerRecord } from "./record.ts";
+import { observe } from "./state.ts";
+
+/** Container records under one state root. */
+export class ContainerStore {
+  constructor(readonly root: StateRoot) {}
+
+  private recordPath(id: string): string {
+    return `${this.root.container(id)}/config.json`;
+  }
+
+  /** The record of `id` as stored, or undefined. */
+  private load(id: string): ContainerRecord | undefined {
+    if (!FULL_ID.test(id)) return undefined;
+    return readJson<ContainerRecord>(this.recordPath(id));
+  }
+
+  /** The IDs of all containers with a record. */
+  ids(): string[] {
+    const ids: string[] = [];
+    try {
+      for (const e of Deno.readDirSync(this.root.containers)) {
+        if (e.isDirectory && FULL_ID.test(e.name)) ids.push(e.name);
+      }
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    }
+    return ids;
+  }
+
+  /**
+   * Every container, reconciled with the kernel: a running record whose
+   * process died is stored as exited before it is returned.
+   */
+  list(): ContainerRecord[] {
+    const out: ContainerRecord[] = [];
+    for (const id of this.ids()) {
+      const rec = this.load(id);
+      if (rec) out.push(this.reconcile(rec));
+    }
+    return out;
+  }
+
+  /** Resolves a name, full ID or unique ID prefix, or throws UserError. */
+  resolve(ref: string): ContainerRecord {
+    const all = this.ids();
+    if (FULL_ID.test(ref) && all.includes(ref)) return this.get(ref);
+    for (const id of all) {
+      const rec = this.load(id);
+      if (rec?.name === ref) return this.reconcile(rec);
+    }
+    if (/^[0-9a-f]+$/.test(ref)) {
+      const matches = all.filter((id) => id.startsWith(ref));
+      if (matches.length === 1) return this.get(matches[0]);
+      if (matches.length > 1) {
+        throw new UserError(
+          `Error response from daemon: multiple IDs found with provided prefix: ${ref}`,
+        );
+      }
+    }
+    throw new UserError(`Error response from daemon: No such container: ${ref}`);
+  }
+
+  /** The record of `id`, reconciled with the kernel. */
+  get(id: string): ContainerRecord {
+    const rec = this.load(id);
+    if (!rec) throw new UserError(`Error response from daemon: No such container: ${id}`);
+    return this.reconcile(rec);
+  }
+
+  /**
+   * Creates the container directory and record. The name (given or random)
+   * is checked and reserved under the `containers` lock.
+   */
+  create(rec: Omit<ContainerRecord, "name">, name?: string): ContainerRecord {
+    if (name !== undefined && !isValidName(name)) {
+      throw new UserError(
+        `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
+      );
+    }
+    return withLock(this.root, "containers", () => {
+      const taken = new Set(this.ids().map((id) => this.load(id)?.name));
+      if (name !== undefined && taken.has(name)) {
+        throw new UserError(
+          `Conflict. The container name "/${name}" is already in use by another container.`,
+        );
+      }
+      const full: ContainerRecord = {
+        ...rec,
+        name: name ?? randomName(taken as Set<string>),
+      };
+      Deno.mkdirSync(this.root.container(full.id), { recursive: true, mode: 0o700 });
+      writeJsonAtomic(this.recordPath(full.id), full);
+      return full;
+    });
+  }
+
+  /** Stores `rec` (atomic replace). */
+  save(rec: ContainerRecord): void {
+    writeJsonAtomic(this.recordPath(rec.id), rec);
+  }
+
+  /**
+   * Applies `fn` to the current record under the record's own lock, so that
+   * two processes updating one container do not lose each other's change.
+   */
+  update(id: string, fn: (rec: ContainerRecord) => ContainerRecord): ContainerRecord {
+    return withLock(this.root, `container-${id}`, () => {
+      const cur = this.get(id);
+      const next = fn(cur);
+      this.save(next);
+      return next;
+    });
+  }
+
+  /** Removes the record and everything in the container's directory. */
+  delete(id: string): void {
+    if (!FULL_ID.test(id)) throw new UserError(`invalid container id: ${id}`);
+    Deno.removeSync(this.root.container(id), { recursive: true });
+    try {
+      Deno.removeSync(this.root.lock(`container-${id}`));
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    }
+  }
+
+  private reconcile(rec: ContainerRecord): ContainerRecord {
+    const seen = observe(rec);
+    if (seen === rec) return rec;
+    return withLock(this.root, `container-${rec.id}`, () => {
+      // Re-read under the lock: a watcher may have recorded the exit code.
+      const fresh = this.load(rec.id) ?? rec;
+      const again = observe(fresh);
+      if (again !== fresh) this.save(again);
+      return again;
+    });
+  }
+}

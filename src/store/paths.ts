@@ -1,0 +1,50 @@
+/**
+ * Where dockergsh keeps its state. Everything lives under one root
+ * (default `/var/lib/dockergsh`, overridden by `--root` or `DOCKERGSH_ROOT`):
+ *
+ *     <root>/containers/<id>/config.json   container record
+ *     <root>/containers/<id>/{upper,work,merged}  overlay layers
+ *     <root>/images/<id>/{rootfs,image.json}      imported images
+ *     <root>/images/repositories.json             NAME:TAG → image id
+ *     <root>/networks/…                           networks and IPAM
+ *     <root>/locks/<name>.lock                    cross-process locks
+ *
+ * @module
+ */
+
+/** The default state root, as Docker's `/var/lib/docker`. */
+export const DEFAULT_ROOT = "/var/lib/dockergsh";
+
+/** Paths of one state root. */
+export class StateRoot {
+  constructor(readonly root: string) {}
+
+  get containers(): string {
+    return `${this.root}/containers`;
+  }
+  container(id: string): string {
+    return `${this.root}/containers/${id}`;
+  }
+  get images(): string {
+    return `${this.root}/images`;
+  }
+  image(id: string): string {
+    return `${this.root}/images/${id}`;
+  }
+  get networks(): string {
+    return `${this.root}/networks`;
+  }
+  lock(name: string): string {
+    return `${this.root}/locks/${name}.lock`;
+  }
+}
+
+/**
+ * The state root from `--root`, else `DOCKERGSH_ROOT`, else the default.
+ * Made absolute so that paths survive a chdir.
+ */
+export function resolveRoot(flag?: string): StateRoot {
+  const raw = flag ?? Deno.env.get("DOCKERGSH_ROOT") ?? DEFAULT_ROOT;
+  const abs = raw.startsWith("/") ? raw : `${Deno.cwd()}/${raw}`;
+  return new StateRoot(abs.replace(/\/+$/, "") || "/");
+}
