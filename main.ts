@@ -8,7 +8,7 @@
 
 if (Deno.args[0] === "init") {
   const { containerInit } = await import("./src/process/init.ts");
-  await containerInit();
+  containerInit();
 } else {
   const { cli } = await import("./src/cli/main.ts");
   Deno.exit(await cli(Deno.args));

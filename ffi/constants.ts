@@ -101,5 +101,12 @@ export const SIGNALS: Readonly<Record<string, number>> = {
   SIGWINCH: 28,
 };
 
-/** pivot_root has no glibc wrapper: it is called through syscall(2). */
+/** Real-time signals included: signals are 1 … NSIG-1. */
+export const NSIG = 65;
+/** sigprocmask(2) `how`. */
+export const SIG_SETMASK = 2;
+
+/** Syscalls called through syscall(2): pivot_root has no glibc wrapper, and
+ * glibc's sigaction refuses the signals it reserves (32, 33). */
 export const SYS_pivot_root = 155;
+export const SYS_rt_sigaction = 13;

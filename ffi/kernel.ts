@@ -55,6 +55,8 @@ export interface Kernel {
   linkUp(ifname: string): void;
   prctl(option: number, arg: number): void;
   umask(mask: number): number;
+  /** Every catchable signal back to SIG_DFL and an empty signal mask (before execve). */
+  resetSignals(): void;
   /** waitpid(2): the reaped pid (0 with WNOHANG and nothing to reap) and raw status. */
   waitpid(pid: number, options: number): { pid: number; status: number };
 }

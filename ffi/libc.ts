@@ -48,6 +48,12 @@ const SYMBOLS = {
   umask: { parameters: ["u32"], result: "u32" },
   waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
   getpid: { parameters: [], result: "i32" },
+  rt_sigaction: {
+    name: "syscall",
+    parameters: ["i64", "i64", "buffer", "buffer", "i64"],
+    result: "i64",
+  },
+  sigprocmask: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
 } as const;
 
 /** The opened library's symbols. */

@@ -16,13 +16,17 @@ import {
   F_SETFD,
   FD_CLOEXEC,
   IFF_UP,
+  NSIG,
   O_CLOEXEC,
   O_NOCTTY,
   O_RDWR,
+  SIG_SETMASK,
+  SIGNALS,
   SIOCGIFFLAGS,
   SIOCSIFFLAGS,
   SOCK_DGRAM,
   SYS_pivot_root,
+  SYS_rt_sigaction,
   TIOCGWINSZ,
   TIOCSCTTY,
   TIOCSWINSZ,
@@ -211,6 +215,21 @@ export class LinuxKernel implements Kernel {
 
   umask(mask: number): number {
     return libc().umask(mask);
+  }
+
+  resetSignals(): void {
+    // struct kernel_sigaction {handler, flags, restorer, mask}: all zero is SIG_DFL.
+    const dfl = new Uint8Array(32);
+    for (let sig = 1; sig < NSIG; sig++) {
+      if (sig === SIGNALS.SIGKILL || sig === SIGNALS.SIGSTOP) continue;
+      check(
+        libc().rt_sigaction(BigInt(SYS_rt_sigaction), BigInt(sig), dfl, null, 8n),
+        "rt_sigaction",
+        `signal ${sig} SIG_DFL`,
+      );
+    }
+    const empty = new Uint8Array(128); // sizeof(sigset_t) in glibc
+    check(libc().sigprocmask(SIG_SETMASK, empty, null), "sigprocmask", "SIG_SETMASK");
   }
 
   waitpid(pid: number, options: number): { pid: number; status: number } {

@@ -28,11 +28,14 @@ export class InvalidTransition extends Error {
   }
 }
 
+/** Throws InvalidTransition unless `event` may happen in `status`. */
+export function assertAllowed(status: ContainerStatus, event: LifecycleEvent["kind"]): void {
+  if (!ALLOWED[event].includes(status)) throw new InvalidTransition(status, event);
+}
+
 /** The state after `event`, or InvalidTransition. */
 export function transition(state: ContainerState, event: LifecycleEvent): ContainerState {
-  if (!ALLOWED[event.kind].includes(state.status)) {
-    throw new InvalidTransition(state.status, event.kind);
-  }
+  assertAllowed(state.status, event.kind);
   if (event.kind === "start") {
     return {
       ...state,

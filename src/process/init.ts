@@ -1,0 +1,125 @@
+/**
+ * The container init: dockergsh re-executed as `dockergsh init` inside the
+ * new namespaces. It waits for its config from the parent, builds the
+ * container's root filesystem, and execve's the user's command, which then
+ * is PID 1 of the container.
+ *
+ * This runs on every container start: it imports no CLI code and no npm.
+ *
+ * @module
+ */
+
+import { O_APPEND, O_CLOEXEC, O_CREAT, O_RDONLY, O_RDWR, O_WRONLY } from "../../ffi/constants.ts";
+import { SyscallError } from "../../ffi/errno.ts";
+import type { Kernel } from "../../ffi/kernel.ts";
+import { LinuxKernel } from "../../ffi/linux.ts";
+import { debug, traced } from "../debug.ts";
+import { ExitCode } from "../errors.ts";
+import { bindInto } from "../rootfs/binds.ts";
+import { makeMountsPrivate, mountOverlay } from "../rootfs/overlay.ts";
+import { pivotInto } from "../rootfs/pivot.ts";
+import { mountDev, mountProc, mountSys } from "../rootfs/special_fs.ts";
+import { readAll, writeAll } from "./channel.ts";
+import type { InitConfig, InitFailure, InitStdio } from "./init_config.ts";
+import { INIT_FDS_ENV } from "./init_config.ts";
+import { lookupCommand } from "./lookup.ts";
+
+/** Opens what will become fds 0-2; done before pivot_root, while host paths resolve. */
+export function openStdio(kernel: Kernel, stdio: InitStdio): number[] | undefined {
+  switch (stdio.kind) {
+    case "inherit":
+      return undefined;
+    case "tty": {
+      const fd = kernel.open(stdio.slavePath, O_RDWR | O_CLOEXEC);
+      return [fd, fd, fd];
+    }
+    case "log": {
+      const nul = kernel.open("/dev/null", O_RDONLY | O_CLOEXEC);
+      const log = kernel.open(stdio.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600);
+      return [nul, log, log];
+    }
+  }
+}
+
+/**
+ * Builds the container from inside its new namespaces, in the order the
+ * kernel needs: private propagation, overlay, binds (while host paths still
+ * resolve), pivot_root, kernel filesystems, hostname, loopback.
+ */
+export function buildContainer(kernel: Kernel, config: InitConfig, stdio: () => void): void {
+  const root = config.layers.merged;
+  makeMountsPrivate(kernel);
+  mountOverlay(kernel, config.layers);
+  for (const bind of config.binds) bindInto(kernel, root, bind);
+  bindInto(kernel, root, {
+    source: config.etcFiles.hostname,
+    destination: "/etc/hostname",
+    readOnly: false,
+  });
+  bindInto(kernel, root, {
+    source: config.etcFiles.hosts,
+    destination: "/etc/hosts",
+    readOnly: false,
+  });
+  bindInto(kernel, root, {
+    source: config.etcFiles.resolvConf,
+    destination: "/etc/resolv.conf",
+    readOnly: false,
+  });
+  stdio();
+  pivotInto(kernel, root);
+  mountProc(kernel);
+  mountSys(kernel);
+  mountDev(kernel);
+  kernel.sethostname(config.hostname);
+  if (config.ownNetwork) kernel.linkUp("lo");
+}
+
+/** Makes `fds` the process's stdin, stdout and stderr. */
+function attachStdio(kernel: Kernel, stdio: InitStdio, fds: number[] | undefined): void {
+  if (!fds) return;
+  fds.forEach((fd, target) => kernel.dup2(fd, target));
+  if (stdio.kind === "tty") kernel.setControllingTty(0);
+}
+
+function fail(kernel: Kernel, statusFd: number, failure: InitFailure): never {
+  writeAll(kernel, statusFd, new TextEncoder().encode(JSON.stringify(failure)));
+  Deno.exit(failure.exitCode);
+}
+
+/** Entry point of `dockergsh init`. Never returns: it execs or exits. */
+export function containerInit(): void {
+  const kernel = traced(new LinuxKernel(), "init");
+  const fds = (Deno.env.get(INIT_FDS_ENV) ?? "").split(",").map(Number);
+  if (fds.length !== 2 || fds.some((fd) => !Number.isInteger(fd) || fd < 3)) {
+    console.error("dockergsh init: run by dockergsh only (no channel fds in the environment)");
+    Deno.exit(ExitCode.ENGINE);
+  }
+  const [configFd, statusFd] = fds;
+  // The status pipe must close on a successful execve: that EOF is the parent's "started".
+  kernel.setCloexec(configFd, true);
+  kernel.setCloexec(statusFd, true);
+  try {
+    kernel.setsid();
+    const config = JSON.parse(new TextDecoder().decode(readAll(kernel, configFd))) as InitConfig;
+    kernel.close(configFd);
+    debug("init", `config received for ${config.containerId.slice(0, 12)}`);
+    kernel.umask(0o022);
+    let stdioFds: number[] | undefined;
+    buildContainer(kernel, config, () => stdioFds = openStdio(kernel, config.stdio));
+    Deno.mkdirSync(config.workingDir, { recursive: true });
+    kernel.chdir(config.workingDir);
+    const found = lookupCommand(config.cmd[0], config.env);
+    if ("failure" in found) fail(kernel, statusFd, found.failure);
+    attachStdio(kernel, config.stdio, stdioFds);
+    kernel.resetSignals();
+    kernel.execve(found.path, config.cmd, config.env);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    let exitCode: number = ExitCode.ENGINE;
+    if (err instanceof SyscallError && err.call === "execve") {
+      exitCode = err.code === "ENOENT" ? ExitCode.NOT_FOUND : ExitCode.CANNOT_INVOKE;
+    }
+    fail(kernel, statusFd, { message, exitCode });
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * The container's root filesystem: an overlay with the image as the
+ * read-only lower layer and a per-container upper layer, so the container's
+ * changes never reach the image.
+ *
+ * @module
+ */
+
+import { MS_PRIVATE, MS_REC } from "../../ffi/constants.ts";
+import type { Kernel } from "../../ffi/kernel.ts";
+import type { OverlayLayers } from "../process/init_config.ts";
+
+/**
+ * Stops mount events from propagating back to the host: after this, mounts
+ * made in the container's mount namespace stay there and vanish with it.
+ */
+export function makeMountsPrivate(kernel: Kernel): void {
+  kernel.mount(null, "/", null, MS_PRIVATE | MS_REC);
+}
+
+/** mount -t overlay overlay -o lowerdir=…,upperdir=…,workdir=… merged */
+export function mountOverlay(kernel: Kernel, layers: OverlayLayers): void {
+  const data = `lowerdir=${layers.lower},upperdir=${layers.upper},workdir=${layers.work}`;
+  kernel.mount("overlay", layers.merged, "overlay", 0, data);
+}
