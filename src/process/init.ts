@@ -45,8 +45,17 @@ export function openStdio(kernel: Kernel, stdio: InitStdio): number[] | undefine
  * Builds the container from inside its new namespaces, in the order the
  * kernel needs: private propagation, overlay, binds (while host paths still
  * resolve), pivot_root, kernel filesystems, hostname, loopback.
+ *
+ * `stdio` runs just before pivot_root (its paths are host paths).
+ * `newRoot` is where "/" is after pivot_root: "" for real; tests that record
+ * kernel calls without pivoting point it at the merged directory.
  */
-export function buildContainer(kernel: Kernel, config: InitConfig, stdio: () => void): void {
+export function buildContainer(
+  kernel: Kernel,
+  config: InitConfig,
+  stdio: () => void,
+  newRoot = "",
+): void {
   const root = config.layers.merged;
   makeMountsPrivate(kernel);
   mountOverlay(kernel, config.layers);
@@ -68,9 +77,9 @@ export function buildContainer(kernel: Kernel, config: InitConfig, stdio: () => 
   });
   stdio();
   pivotInto(kernel, root);
-  mountProc(kernel);
-  mountSys(kernel);
-  mountDev(kernel);
+  mountProc(kernel, newRoot);
+  mountSys(kernel, newRoot);
+  mountDev(kernel, newRoot);
   kernel.sethostname(config.hostname);
   if (config.ownNetwork) kernel.linkUp("lo");
 }

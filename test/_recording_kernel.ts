@@ -1,0 +1,129 @@
+/**
+ * A `Kernel` that records calls instead of making them, so the order of
+ * kernel steps can be checked without root. Calls that return something
+ * return plausible values (fresh fd numbers, empty reads).
+ *
+ * @module
+ */
+
+import type { Kernel, WinSize } from "../ffi/kernel.ts";
+
+/** One recorded call: the method name and its arguments. */
+export interface RecordedCall {
+  call: string;
+  args: unknown[];
+}
+
+/** Records every call in `calls`. */
+export class RecordingKernel implements Kernel {
+  readonly calls: RecordedCall[] = [];
+  private nextFd = 100;
+
+  private rec(call: string, ...args: unknown[]): void {
+    this.calls.push({ call, args });
+  }
+
+  /** The recorded calls as `name arg1 arg2 …` strings, for readable assertions. */
+  lines(): string[] {
+    return this.calls.map((c) =>
+      [c.call, ...c.args.map((a) => (typeof a === "string" ? a : JSON.stringify(a)))].join(" ")
+    );
+  }
+
+  unshare(flags: number): void {
+    this.rec("unshare", flags);
+  }
+  setns(fd: number, nstype: number): void {
+    this.rec("setns", fd, nstype);
+  }
+  mount(s: string | null, t: string, f: string | null, flags: number, d: string | null = null) {
+    this.rec("mount", s, t, f, flags, d);
+  }
+  umount2(target: string, flags: number): void {
+    this.rec("umount2", target, flags);
+  }
+  pivotRoot(newRoot: string, putOld: string): void {
+    this.rec("pivot_root", newRoot, putOld);
+  }
+  chdir(path: string): void {
+    this.rec("chdir", path);
+  }
+  sethostname(name: string): void {
+    this.rec("sethostname", name);
+  }
+  execve(path: string, argv: readonly string[], env: readonly string[]): never {
+    this.rec("execve", path, argv, env);
+    throw new Error("execve recorded");
+  }
+  kill(pid: number, signal: number): void {
+    this.rec("kill", pid, signal);
+  }
+  pipe2(flags: number): [number, number] {
+    this.rec("pipe2", flags);
+    return [this.nextFd++, this.nextFd++];
+  }
+  setCloexec(fd: number, on: boolean): void {
+    this.rec("setCloexec", fd, on);
+  }
+  dup2(oldFd: number, newFd: number): void {
+    this.rec("dup2", oldFd, newFd);
+  }
+  open(path: string, flags: number, mode = 0): number {
+    this.rec("open", path, flags, mode);
+    return this.nextFd++;
+  }
+  close(fd: number): void {
+    this.rec("close", fd);
+  }
+  read(fd: number, _buf: Uint8Array): number {
+    this.rec("read", fd);
+    return 0;
+  }
+  readAsync(fd: number, _buf: Uint8Array): Promise<number> {
+    this.rec("readAsync", fd);
+    return Promise.resolve(0);
+  }
+  write(fd: number, data: Uint8Array): number {
+    this.rec("write", fd, data.length);
+    return data.length;
+  }
+  mknod(path: string, mode: number, major: number, minor: number): void {
+    this.rec("mknod", path, mode, major, minor);
+    Deno.writeFileSync(path, new Uint8Array()); // later steps chmod it
+  }
+  setsid(): number {
+    this.rec("setsid");
+    return 1;
+  }
+  setControllingTty(fd: number): void {
+    this.rec("setControllingTty", fd);
+  }
+  openPty(): { master: number; slavePath: string } {
+    this.rec("openPty");
+    return { master: this.nextFd++, slavePath: "/dev/pts/99" };
+  }
+  getWinSize(fd: number): WinSize {
+    this.rec("getWinSize", fd);
+    return { rows: 24, cols: 80 };
+  }
+  setWinSize(fd: number, size: WinSize): void {
+    this.rec("setWinSize", fd, size);
+  }
+  linkUp(ifname: string): void {
+    this.rec("linkUp", ifname);
+  }
+  prctl(option: number, arg: number): void {
+    this.rec("prctl", option, arg);
+  }
+  umask(mask: number): number {
+    this.rec("umask", mask);
+    return 0o022;
+  }
+  resetSignals(): void {
+    this.rec("resetSignals");
+  }
+  waitpid(pid: number, options: number): { pid: number; status: number } {
+    this.rec("waitpid", pid, options);
+    return { pid: 0, status: 0 };
+  }
+}
