@@ -17,6 +17,7 @@ type Loader = () => Promise<{ command: Command }>;
 
 /** Every subcommand, by name, loaded lazily. */
 const COMMANDS: Record<string, Loader> = {
+  exec: () => import("./commands/exec.ts"),
   run: () => import("./commands/run.ts"),
 };
 

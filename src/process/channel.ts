@@ -16,7 +16,7 @@
 
 import { O_CLOEXEC } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
-import type { InitConfig, InitFailure } from "./init_config.ts";
+import type { InitFailure, InitJob } from "./init_config.ts";
 import { INIT_FDS_ENV } from "./init_config.ts";
 
 /** Reads `fd` to end of file. */
@@ -72,8 +72,8 @@ export class ParentChannel {
     this.childEnds = [];
   }
 
-  /** Sends the config; the init starts building the container on EOF. */
-  sendConfig(config: InitConfig): void {
+  /** Sends the job; the init starts on EOF. */
+  sendConfig(config: InitJob): void {
     writeAll(this.kernel, this.configWrite, new TextEncoder().encode(JSON.stringify(config)));
     this.kernel.close(this.configWrite);
     this.configWrite = -1;

@@ -20,9 +20,10 @@ import { makeMountsPrivate, mountOverlay } from "../rootfs/overlay.ts";
 import { pivotInto } from "../rootfs/pivot.ts";
 import { mountDev, mountProc, mountSys } from "../rootfs/special_fs.ts";
 import { readAll, writeAll } from "./channel.ts";
-import type { InitConfig, InitFailure, InitStdio } from "./init_config.ts";
+import type { InitConfig, InitFailure, InitJob, InitStdio } from "./init_config.ts";
 import { INIT_FDS_ENV } from "./init_config.ts";
 import { lookupCommand } from "./lookup.ts";
+import { joinNamespaces } from "./namespaces.ts";
 
 /** Opens what will become fds 0-2; done before pivot_root, while host paths resolve. */
 export function openStdio(kernel: Kernel, stdio: InitStdio): number[] | undefined {
@@ -96,7 +97,19 @@ function fail(kernel: Kernel, statusFd: number, failure: InitFailure): never {
   Deno.exit(failure.exitCode);
 }
 
-/** Entry point of `dockergsh init`. Never returns: it execs or exits. */
+/** Puts the process where its job says: a new container, or inside a running one. */
+function enter(kernel: Kernel, job: InitJob): number[] | undefined {
+  let stdioFds: number[] | undefined;
+  if (job.kind === "create") {
+    buildContainer(kernel, job, () => stdioFds = openStdio(kernel, job.stdio));
+    return stdioFds;
+  }
+  stdioFds = openStdio(kernel, job.stdio);
+  joinNamespaces(kernel, job.targetPid, job.namespaces);
+  return stdioFds;
+}
+
+/** Entry point of `dockergsh init`. Does not return: it execs or exits. */
 export function containerInit(): void {
   const kernel = traced(new LinuxKernel(), "init");
   const fds = (Deno.env.get(INIT_FDS_ENV) ?? "").split(",").map(Number);
@@ -110,19 +123,19 @@ export function containerInit(): void {
   kernel.setCloexec(statusFd, true);
   try {
     kernel.setsid();
-    const config = JSON.parse(new TextDecoder().decode(readAll(kernel, configFd))) as InitConfig;
+    const job = JSON.parse(new TextDecoder().decode(readAll(kernel, configFd))) as InitJob;
     kernel.close(configFd);
-    debug("init", `config received for ${config.containerId.slice(0, 12)}`);
+    debug("init", `${job.kind} job received`);
     kernel.umask(0o022);
-    let stdioFds: number[] | undefined;
-    buildContainer(kernel, config, () => stdioFds = openStdio(kernel, config.stdio));
-    Deno.mkdirSync(config.workingDir, { recursive: true });
-    kernel.chdir(config.workingDir);
-    const found = lookupCommand(config.cmd[0], config.env);
+    const stdioFds = enter(kernel, job);
+    // run creates a missing working directory (as Docker); exec requires it to exist.
+    if (job.kind === "create") Deno.mkdirSync(job.workingDir, { recursive: true });
+    kernel.chdir(job.workingDir);
+    const found = lookupCommand(job.cmd[0], job.env);
     if ("failure" in found) fail(kernel, statusFd, found.failure);
-    attachStdio(kernel, config.stdio, stdioFds);
+    attachStdio(kernel, job.stdio, stdioFds);
     kernel.resetSignals();
-    kernel.execve(found.path, config.cmd, config.env);
+    kernel.execve(found.path, job.cmd, job.env);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     let exitCode: number = ExitCode.ENGINE;

@@ -30,8 +30,17 @@ export interface InitBind {
   readOnly: boolean;
 }
 
-/** The init's whole job description. */
-export interface InitConfig {
+/** What the user's process runs, wherever it runs. */
+export interface ProcessSpec {
+  cmd: string[];
+  env: string[];
+  workingDir: string;
+  stdio: InitStdio;
+}
+
+/** Job of the container's first process: build the container, then exec PID 1. */
+export interface InitConfig extends ProcessSpec {
+  kind: "create";
   containerId: string;
   layers: OverlayLayers;
   binds: InitBind[];
@@ -40,11 +49,19 @@ export interface InitConfig {
   hostname: string;
   /** Bring up loopback: false when the container shares the host's network. */
   ownNetwork: boolean;
-  cmd: string[];
-  env: string[];
-  workingDir: string;
-  stdio: InitStdio;
 }
+
+/** Job of `exec`: join the running container's namespaces, then exec. */
+export interface ExecConfig extends ProcessSpec {
+  kind: "exec";
+  /** The container's PID 1, as the host sees it. */
+  targetPid: number;
+  /** Namespaces to join (the PID namespace is joined by the parent, before spawning). */
+  namespaces: string[];
+}
+
+/** What the parent sends the init. */
+export type InitJob = InitConfig | ExecConfig;
 
 /** The init's report when it cannot exec the user command. */
 export interface InitFailure {

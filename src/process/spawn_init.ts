@@ -1,91 +1,98 @@
 /**
- * Starting the container init in new namespaces from a multi-threaded Deno
- * process: unshare(2) on the main thread moves only that thread, the init
- * spawned right after lands in all the new namespaces (PID 1 of the new PID
- * namespace), and setns(2) then returns the main thread to the host's.
+ * Spawning the init (`dockergsh init`) from a multi-threaded Deno process.
+ *
+ * For a new container: unshare(2) on the main thread moves only that
+ * thread, the init spawned right after lands in all the new namespaces (PID
+ * 1 of the new PID namespace), and setns(2) returns the main thread to the
+ * host's namespaces.
+ *
+ * For `exec`: only the PID namespace has to be joined before the spawn (a
+ * PID namespace applies to a process's children, never to itself); the
+ * init joins the others itself, before it execs the command.
  *
  * @module
  */
 
-import {
-  CLONE_NEWIPC,
-  CLONE_NEWNET,
-  CLONE_NEWNS,
-  CLONE_NEWPID,
-  CLONE_NEWUTS,
-  O_CLOEXEC,
-  O_RDONLY,
-} from "../../ffi/constants.ts";
+import { CLONE_NEWPID, O_CLOEXEC, O_RDONLY } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { ParentChannel } from "./channel.ts";
+import { NAMESPACES } from "./namespaces.ts";
 
-/** The namespaces a container gets, in the order setns restores them. */
-const NAMESPACES: ReadonlyArray<[name: string, flag: number]> = [
-  ["ipc", CLONE_NEWIPC],
-  ["uts", CLONE_NEWUTS],
-  ["net", CLONE_NEWNET],
-  ["pid", CLONE_NEWPID],
-  ["mnt", CLONE_NEWNS],
-];
-
-/** How the init's stdio is connected at spawn. */
-export interface InitSpawnOptions {
-  /** Share the host's network namespace (`--net host`). */
-  hostNetwork: boolean;
+/** The init's stdio at spawn. */
+export interface SpawnStdio {
   stdin: "inherit" | "null";
   stdout: "inherit" | "null";
   stderr: "inherit" | "null";
 }
 
-/** A spawned init, blocked until the parent sends its config. */
+/** A spawned init, blocked until the parent sends its job. */
 export interface SpawnedInit {
   child: Deno.ChildProcess;
   pid: number;
   channel: ParentChannel;
 }
 
-/** argv that re-executes this program as `dockergsh init`, compiled or under `deno run`. */
-export function initCommand(): { path: string; args: string[] } {
-  if (Deno.build.standalone) return { path: Deno.execPath(), args: ["init"] };
+/** argv that runs this program again with `args`, whether compiled or under `deno run`. */
+export function selfCommand(...args: string[]): { path: string; args: string[] } {
+  if (Deno.build.standalone) return { path: Deno.execPath(), args };
   const main = new URL("../../main.ts", import.meta.url).pathname;
   return {
     path: Deno.execPath(),
-    args: ["run", "--allow-all", "--no-prompt", "--quiet", main, "init"],
+    args: ["run", "--allow-all", "--no-prompt", "--quiet", main, ...args],
   };
 }
 
-/** unshare → spawn init → setns back. The init waits on the channel for its config. */
-export function spawnInit(kernel: Kernel, opts: InitSpawnOptions): SpawnedInit {
-  const kinds = NAMESPACES.filter(([name]) => !(name === "net" && opts.hostNetwork));
+/**
+ * Runs `enter` (which moves the main thread into other namespaces), spawns
+ * the init, then returns the main thread to the namespaces it had before.
+ */
+function spawnIn(
+  kernel: Kernel,
+  names: readonly string[],
+  enter: () => void,
+  stdio: SpawnStdio,
+): SpawnedInit {
   const channel = ParentChannel.open(kernel);
-  const hostNs = kinds.map(([name, flag]) => ({
+  const own = NAMESPACES.filter(([name]) => names.includes(name)).map(([name, flag]) => ({
     flag,
     fd: kernel.open(`/proc/self/ns/${name}`, O_RDONLY | O_CLOEXEC),
   }));
   // setns into a mount namespace resets the cwd to its root: put it back after.
   const cwd = Deno.cwd();
-  const { path, args } = initCommand();
+  const { path, args } = selfCommand("init");
   let child: Deno.ChildProcess;
   try {
-    kernel.unshare(kinds.reduce((flags, [, flag]) => flags | flag, 0));
+    enter();
     try {
-      child = new Deno.Command(path, {
-        args,
-        env: channel.childEnv(),
-        stdin: opts.stdin,
-        stdout: opts.stdout,
-        stderr: opts.stderr,
-      }).spawn();
+      child = new Deno.Command(path, { args, env: channel.childEnv(), ...stdio }).spawn();
     } finally {
-      for (const { fd, flag } of hostNs) kernel.setns(fd, flag);
-      Deno.chdir(cwd);
+      for (const { fd, flag } of own) kernel.setns(fd, flag);
+      if (names.includes("mnt")) Deno.chdir(cwd);
     }
   } catch (err) {
     channel.close();
     throw err;
   } finally {
-    for (const { fd } of hostNs) kernel.close(fd);
+    for (const { fd } of own) kernel.close(fd);
   }
   channel.closeChildEnds();
   return { child, pid: child.pid, channel };
+}
+
+/** unshare → spawn init → setns back. `hostNetwork` keeps the host's network namespace. */
+export function spawnInit(kernel: Kernel, hostNetwork: boolean, stdio: SpawnStdio): SpawnedInit {
+  const kinds = NAMESPACES.filter(([name]) => !(name === "net" && hostNetwork));
+  const names = kinds.map(([name]) => name);
+  const flags = kinds.reduce((all, [, flag]) => all | flag, 0);
+  return spawnIn(kernel, names, () => kernel.unshare(flags), stdio);
+}
+
+/** setns into `targetPid`'s PID namespace → spawn the exec init → setns back. */
+export function spawnExecInit(kernel: Kernel, targetPid: number, stdio: SpawnStdio): SpawnedInit {
+  const fd = kernel.open(`/proc/${targetPid}/ns/pid`, O_RDONLY | O_CLOEXEC);
+  try {
+    return spawnIn(kernel, ["pid"], () => kernel.setns(fd, CLONE_NEWPID), stdio);
+  } finally {
+    kernel.close(fd);
+  }
 }

@@ -1,0 +1,50 @@
+/**
+ * `dockergsh exec [OPTIONS] CONTAINER COMMAND [ARG...]`.
+ *
+ * @module
+ */
+
+import { execInContainer } from "../../container/container_exec.ts";
+import { ContainerStore } from "../../container/store.ts";
+import { UserError } from "../../errors.ts";
+import type { Command } from "../command.ts";
+import { parseEnv } from "../run_flags.ts";
+
+/** The `exec` command. */
+export const command: Command = {
+  name: "exec",
+  usage: "exec [OPTIONS] CONTAINER COMMAND [ARG...]",
+  summary: "Execute a command in a running container",
+  flags: [
+    { long: "interactive", short: "i", kind: "bool", help: "Keep STDIN open" },
+    { long: "tty", short: "t", kind: "bool", help: "Allocate a pseudo-TTY" },
+    {
+      long: "detach",
+      short: "d",
+      kind: "bool",
+      help: "Detached mode: run command in the background",
+    },
+    { long: "env", short: "e", kind: "list", help: "Set environment variables" },
+    { long: "workdir", short: "w", kind: "string", help: "Working directory inside the container" },
+  ],
+  stopAtPositional: true,
+  minArgs: 2,
+  async run(ctx, flags) {
+    const [ref, ...cmd] = flags.positionals;
+    const workingDir = flags.strings.get("workdir");
+    if (workingDir !== undefined && !workingDir.startsWith("/")) {
+      throw new UserError(
+        `dockergsh: the working directory '${workingDir}' is invalid, it needs to be an absolute path`,
+      );
+    }
+    const record = new ContainerStore(ctx.root).resolve(ref);
+    return await execInContainer(ctx.kernel, record, {
+      cmd,
+      env: (flags.lists.get("env") ?? []).map(parseEnv).filter((e): e is string => e !== undefined),
+      workingDir,
+      tty: flags.bools.has("tty"),
+      interactive: flags.bools.has("interactive"),
+      detach: flags.bools.has("detach"),
+    });
+  },
+};

@@ -1,0 +1,145 @@
+/**
+ * `dockergsh run [OPTIONS] IMAGE [COMMAND] [ARG...]`: create a container
+ * and start it, in the foreground (stdio shared, or a pty with -t) or
+ * detached (-d: print the ID, output to the log).
+ *
+ * @module
+ */
+
+import { SIGNALS } from "../../../ffi/constants.ts";
+import type { Kernel } from "../../../ffi/kernel.ts";
+import { createContainer, type CreateSpec } from "../../container/container_create.ts";
+import { deleteContainer } from "../../container/container_delete.ts";
+import { exitCodeOf, recordExit } from "../../container/container_exit.ts";
+import { type AttachMode, startContainer } from "../../container/container_start.ts";
+import { startDetached } from "../../container/container_start_detached.ts";
+import { ContainerStore } from "../../container/store.ts";
+import { UserError } from "../../errors.ts";
+import { relayTty } from "../../process/tty_relay.ts";
+import type { StateRoot } from "../../store/paths.ts";
+import type { Command } from "../command.ts";
+import type { FlagSpec, ParsedFlags } from "../flags.ts";
+import { parseEnv, parseVolume } from "../run_flags.ts";
+
+/** Flags shared by `run` and `create`. */
+export const CONTAINER_FLAGS: FlagSpec[] = [
+  { long: "interactive", short: "i", kind: "bool", help: "Keep STDIN open" },
+  { long: "tty", short: "t", kind: "bool", help: "Allocate a pseudo-TTY" },
+  { long: "name", kind: "string", help: "Assign a name to the container" },
+  { long: "env", short: "e", kind: "list", help: "Set environment variables" },
+  { long: "volume", short: "v", kind: "list", help: "Bind mount a volume (HOST:CONTAINER[:ro])" },
+  { long: "rm", kind: "bool", help: "Automatically remove the container when it exits" },
+  { long: "hostname", short: "h", kind: "string", help: "Container host name" },
+  { long: "workdir", short: "w", kind: "string", help: "Working directory inside the container" },
+];
+
+/** The container the flags and positionals describe. */
+export function specFromFlags(flags: ParsedFlags): CreateSpec {
+  const [image, ...cmd] = flags.positionals;
+  const workingDir = flags.strings.get("workdir");
+  if (workingDir !== undefined && !workingDir.startsWith("/")) {
+    throw new UserError(
+      `dockergsh: Error response from daemon: the working directory '${workingDir}' is invalid, it needs to be an absolute path`,
+    );
+  }
+  return {
+    image,
+    cmd,
+    name: flags.strings.get("name"),
+    hostname: flags.strings.get("hostname"),
+    workingDir,
+    env: (flags.lists.get("env") ?? []).map(parseEnv).filter((e): e is string => e !== undefined),
+    tty: flags.bools.has("tty"),
+    openStdin: flags.bools.has("interactive"),
+    detach: flags.bools.has("detach"),
+    autoRemove: flags.bools.has("rm"),
+    binds: (flags.lists.get("volume") ?? []).map(parseVolume),
+    resources: {},
+    networkMode: "none",
+    ports: [],
+  };
+}
+
+/** Signals `docker run` passes on to the container (its --sig-proxy). */
+const PROXIED: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"];
+
+/** Forwards PROXIED signals to `pid` until the returned function is called. */
+function proxySignals(kernel: Kernel, pid: number): () => void {
+  const handlers = PROXIED.map((sig) => {
+    const h = () => {
+      try {
+        kernel.kill(pid, SIGNALS[sig]);
+      } catch {
+        // The container is already gone.
+      }
+    };
+    Deno.addSignalListener(sig, h);
+    return [sig, h] as const;
+  });
+  return () => handlers.forEach(([sig, h]) => Deno.removeSignalListener(sig, h));
+}
+
+async function runForeground(
+  root: StateRoot,
+  kernel: Kernel,
+  id: string,
+  mode: AttachMode,
+): Promise<number> {
+  const store = new ContainerStore(root);
+  const started = await startContainer(root, kernel, store.get(id), mode);
+  const stopProxy = proxySignals(kernel, started.record.state.pid);
+  try {
+    if (started.ttyMaster !== undefined) {
+      await relayTty(kernel, started.ttyMaster, started.record.config.openStdin);
+      kernel.close(started.ttyMaster);
+    }
+    const exitCode = exitCodeOf(await started.child.status);
+    recordExit(root, id, started.record.state.startedAt, exitCode);
+    return exitCode;
+  } finally {
+    stopProxy();
+  }
+}
+
+/** The `run` command. */
+export const command: Command = {
+  name: "run",
+  usage: "run [OPTIONS] IMAGE [COMMAND] [ARG...]",
+  summary: "Create and run a new container from an image",
+  flags: [
+    ...CONTAINER_FLAGS,
+    {
+      long: "detach",
+      short: "d",
+      kind: "bool",
+      help: "Run container in background and print container ID",
+    },
+  ],
+  stopAtPositional: true,
+  minArgs: 1,
+  async run(ctx, flags) {
+    const spec = specFromFlags(flags);
+    const record = createContainer(ctx.root, spec);
+    const mode: AttachMode = spec.detach ? "detached" : spec.tty ? "tty" : "foreground";
+    try {
+      if (mode === "detached") {
+        await startDetached(ctx.root, record);
+        console.log(record.id);
+        return 0;
+      }
+      return await runForeground(ctx.root, ctx.kernel, record.id, mode);
+    } catch (err) {
+      // A container that never started is not kept: a failed run leaves nothing behind.
+      const store = new ContainerStore(ctx.root);
+      await deleteContainer(ctx.root, ctx.kernel, store.get(record.id), true);
+      throw err;
+    } finally {
+      if (spec.autoRemove && !spec.detach) {
+        const store = new ContainerStore(ctx.root);
+        if (store.ids().includes(record.id)) {
+          await deleteContainer(ctx.root, ctx.kernel, store.get(record.id), true);
+        }
+      }
+    }
+  },
+};

@@ -1,0 +1,102 @@
+/**
+ * `create`: resolve the image, write the container record (with a unique
+ * name) and make the container's directory: overlay upper/work/merged and
+ * the files later bind-mounted over /etc/hostname, /etc/hosts and
+ * /etc/resolv.conf. Nothing runs yet.
+ *
+ * @module
+ */
+
+import { UserError } from "../errors.ts";
+import { ImageStore } from "../image/store.ts";
+import { DEFAULT_PATH } from "../process/lookup.ts";
+import { newId } from "../store/ids.ts";
+import { mergeEnv } from "./_env.ts";
+import type { StateRoot } from "../store/paths.ts";
+import type { ContainerConfig, ContainerRecord } from "./record.ts";
+import { createdState } from "./record.ts";
+import { ContainerStore } from "./store.ts";
+
+/** What the user asked for; the image's defaults fill the gaps. */
+export interface CreateSpec extends Omit<ContainerConfig, "imageId" | "hostname" | "workingDir"> {
+  name?: string;
+  hostname?: string;
+  workingDir?: string;
+}
+
+/** Paths inside a container's directory. */
+export function containerPaths(root: StateRoot, id: string) {
+  const dir = root.container(id);
+  return {
+    dir,
+    upper: `${dir}/upper`,
+    work: `${dir}/work`,
+    merged: `${dir}/merged`,
+    hostname: `${dir}/hostname`,
+    hosts: `${dir}/hosts`,
+    resolvConf: `${dir}/resolv.conf`,
+    log: `${dir}/container.log`,
+  };
+}
+
+/** Docker's environment: PATH default, image env, HOSTNAME/TERM/HOME, then `-e`. */
+function containerEnv(
+  imageEnv: readonly string[],
+  userEnv: readonly string[],
+  hostname: string,
+  tty: boolean,
+): string[] {
+  const base = mergeEnv([`PATH=${DEFAULT_PATH}`], imageEnv);
+  const defaults = [`HOSTNAME=${hostname}`, ...(tty ? ["TERM=xterm"] : [])];
+  if (!base.some((e) => e.startsWith("HOME="))) defaults.push("HOME=/root");
+  return mergeEnv(mergeEnv(base, defaults), userEnv);
+}
+
+/** The nameserver lines of the host's resolv.conf, minus loopback servers the container cannot reach. */
+function resolvConf(): string {
+  let host = "";
+  try {
+    host = Deno.readTextFileSync("/etc/resolv.conf");
+  } catch {
+    // No host resolv.conf: the container gets an empty one, as Docker does.
+  }
+  return host.split("\n")
+    .filter((l) => !/^\s*nameserver\s+(127\.|::1)/.test(l))
+    .join("\n");
+}
+
+/** Creates the container (state "created") and returns its record. */
+export function createContainer(root: StateRoot, spec: CreateSpec): ContainerRecord {
+  const image = new ImageStore(root).resolve(spec.image);
+  const cmd = spec.cmd.length ? spec.cmd : image.config?.cmd ?? [];
+  if (cmd.length === 0) {
+    throw new UserError("dockergsh: Error response from daemon: No command specified.");
+  }
+  const id = newId();
+  const hostname = spec.hostname ?? id.slice(0, 12);
+  const { name, ...rest } = spec;
+  const config: ContainerConfig = {
+    ...rest,
+    imageId: image.id,
+    cmd,
+    hostname,
+    workingDir: spec.workingDir ?? image.config?.workingDir ?? "/",
+    env: containerEnv(image.config?.env ?? [], spec.env, hostname, spec.tty),
+  };
+  const store = new ContainerStore(root);
+  const record = store.create(
+    { id, created: new Date().toISOString(), config, state: createdState() },
+    name,
+  );
+  try {
+    const p = containerPaths(root, id);
+    for (const dir of [p.upper, p.work, p.merged]) Deno.mkdirSync(dir, { mode: 0o755 });
+    Deno.writeTextFileSync(p.hostname, `${hostname}\n`, { mode: 0o644 });
+    Deno.writeTextFileSync(p.resolvConf, resolvConf(), { mode: 0o644 });
+    Deno.writeTextFileSync(p.hosts, "", { mode: 0o644 });
+  } catch (err) {
+    store.delete(id);
+    throw err;
+  }
+  return record;
+}

@@ -1,0 +1,128 @@
+/**
+ * `start`: bring a created (or exited) container to running. The steps, in
+ * order: pseudo-terminal (for -t), spawn the init in new namespaces, record
+ * its PID, send the init its config, wait until it has exec'd the user's
+ * command. A failure at any step undoes the steps before it.
+ *
+ * @module
+ */
+
+import type { Kernel } from "../../ffi/kernel.ts";
+import { SIGNALS } from "../../ffi/constants.ts";
+import { debug } from "../debug.ts";
+import { UserError } from "../errors.ts";
+import { ImageStore } from "../image/store.ts";
+import type { InitConfig, InitStdio } from "../process/init_config.ts";
+import { spawnInit } from "../process/spawn_init.ts";
+import { renderHosts } from "../rootfs/etc_hosts.ts";
+import type { StateRoot } from "../store/paths.ts";
+import { UndoStack } from "./_undo.ts";
+import { containerPaths } from "./container_create.ts";
+import { processStartTime } from "./proc.ts";
+import type { ContainerRecord } from "./record.ts";
+import { assertAllowed, transition } from "./state.ts";
+import { ContainerStore } from "./store.ts";
+
+/** How the user's terminal meets the container. */
+export type AttachMode =
+  /** Foreground, stdio shared with dockergsh (`run`, `run -i`). */
+  | "foreground"
+  /** Foreground through a new pseudo-terminal (`run -t`). */
+  | "tty"
+  /** Background; output to the container's log (`run -d`, `start`). */
+  | "detached";
+
+/** A running container and the handles the caller needs to wait for it. */
+export interface StartedContainer {
+  record: ContainerRecord;
+  child: Deno.ChildProcess;
+  /** The pty master when attached with -t. */
+  ttyMaster?: number;
+}
+
+/** Starts `record`'s container; resolves once the user's command is PID 1. */
+export async function startContainer(
+  root: StateRoot,
+  kernel: Kernel,
+  record: ContainerRecord,
+  mode: AttachMode,
+): Promise<StartedContainer> {
+  const store = new ContainerStore(root);
+  const paths = containerPaths(root, record.id);
+  const cfg = record.config;
+  assertAllowed(record.state.status, "start");
+  const undo = new UndoStack();
+  try {
+    let stdio: InitStdio = { kind: "log", path: paths.log };
+    let ttyMaster: number | undefined;
+    if (mode === "tty") {
+      const pty = kernel.openPty();
+      ttyMaster = pty.master;
+      undo.push(() => kernel.close(pty.master));
+      stdio = { kind: "tty", slavePath: pty.slavePath };
+    } else if (mode === "foreground") {
+      stdio = { kind: "inherit" };
+    }
+
+    const hostNetwork = cfg.networkMode === "host";
+    const spawned = spawnInit(kernel, hostNetwork, {
+      stdin: mode === "foreground" && cfg.openStdin ? "inherit" : "null",
+      stdout: mode === "foreground" ? "inherit" : "null",
+      stderr: mode === "foreground" ? "inherit" : "null",
+    });
+    undo.push(async () => {
+      spawned.channel.close();
+      try {
+        kernel.kill(spawned.pid, SIGNALS.SIGKILL);
+      } catch {
+        // Already gone.
+      }
+      await spawned.child.status;
+    });
+    const pidStartTime = processStartTime(spawned.pid) ?? 0;
+    debug("start", `init is pid ${spawned.pid} in the host's PID namespace`);
+
+    Deno.writeTextFileSync(paths.hosts, renderHosts(undefined, []));
+    for (const bind of cfg.binds) Deno.mkdirSync(bind.source, { recursive: true });
+
+    const initConfig: InitConfig = {
+      kind: "create",
+      containerId: record.id,
+      layers: {
+        lower: new ImageStore(root).rootfs(cfg.imageId),
+        upper: paths.upper,
+        work: paths.work,
+        merged: paths.merged,
+      },
+      binds: cfg.binds,
+      etcFiles: { hostname: paths.hostname, hosts: paths.hosts, resolvConf: paths.resolvConf },
+      hostname: cfg.hostname,
+      ownNetwork: !hostNetwork,
+      cmd: cfg.cmd,
+      env: cfg.env,
+      workingDir: cfg.workingDir,
+      stdio,
+    };
+    spawned.channel.sendConfig(initConfig);
+    const failure = spawned.channel.awaitExec();
+    if (failure) {
+      await spawned.child.status;
+      throw new UserError(`dockergsh: ${failure.message}`, failure.exitCode);
+    }
+    debug("start", `user command exec'd as PID 1: ${JSON.stringify(cfg.cmd)}`);
+    const running = store.update(record.id, (rec) => ({
+      ...rec,
+      state: transition(rec.state, {
+        kind: "start",
+        pid: spawned.pid,
+        pidStartTime,
+        at: new Date().toISOString(),
+      }),
+    }));
+    undo.commit();
+    return { record: running, child: spawned.child, ttyMaster };
+  } catch (err) {
+    await undo.unwind();
+    throw err;
+  }
+}

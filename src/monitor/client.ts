@@ -1,0 +1,68 @@
+/**
+ * Asking the monitor to start a container, and starting the monitor when
+ * there is none. A client whose connection is refused, or closed without an
+ * answer (the monitor was shutting down), starts a monitor and asks again:
+ * an accepted request is always answered, so a request is never half done.
+ *
+ * @module
+ */
+
+import { UserError } from "../errors.ts";
+import type { ContainerRecord } from "../container/record.ts";
+import { selfCommand } from "../process/spawn_init.ts";
+import type { StateRoot } from "../store/paths.ts";
+import type { StartReply, StartRequest } from "./protocol.ts";
+import { monitorSocket } from "./protocol.ts";
+import { debug } from "../debug.ts";
+
+const ATTEMPTS = 50;
+
+/** Spawns `dockergsh monitor ROOT` in its own session, not waited for. */
+function spawnMonitor(root: StateRoot): void {
+  const { path, args } = selfCommand("monitor", root.root);
+  const child = new Deno.Command(path, {
+    args,
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+    detached: true,
+  }).spawn();
+  child.unref();
+  debug("monitor", `spawned monitor pid ${child.pid}`);
+}
+
+async function ask(socket: string, req: StartRequest): Promise<StartReply | undefined> {
+  let conn: Deno.UnixConn;
+  try {
+    conn = await Deno.connect({ transport: "unix", path: socket });
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.ConnectionRefused) {
+      return undefined;
+    }
+    throw err;
+  }
+  try {
+    const w = conn.writable.getWriter();
+    await w.write(new TextEncoder().encode(JSON.stringify(req) + "\n"));
+    w.releaseLock();
+    const text = await new Response(conn.readable).text();
+    return text.trim() ? JSON.parse(text) as StartReply : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Has the monitor start container `id` detached; resolves to its running record. */
+export async function requestStart(root: StateRoot, id: string): Promise<ContainerRecord> {
+  const socket = monitorSocket(root);
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const reply = await ask(socket, { op: "start", id });
+    if (reply?.ok) return reply.record;
+    if (reply) throw new UserError(reply.message, reply.exitCode);
+    if (attempt % 10 === 0) spawnMonitor(root);
+    await new Promise((r) => setTimeout(r, 10 + attempt * 5));
+  }
+  throw new UserError(
+    "dockergsh: the container monitor did not start (see monitor.log in the state root)",
+  );
+}

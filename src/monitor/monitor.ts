@@ -1,0 +1,130 @@
+/**
+ * The monitor: one process per state root that starts detached containers
+ * and stays their parent, so it learns each exit code from the kernel
+ * (waitpid through `child.status`) and records it. It also removes `--rm`
+ * containers when they exit.
+ *
+ * Why one shared process and not one per container (Docker's shim model):
+ * an idle Deno process costs ~12 MB of proportional memory (measured, see
+ * README), so a shim each would break the 5 MiB-per-container budget; one
+ * monitor costs that once. It is not needed for containers to keep running:
+ * their output goes straight to their log files and they sit in their own
+ * sessions, so if the monitor dies they run on (reparented to the host's
+ * init) and `ps` still tells the truth from /proc, showing their exit code
+ * as unknown.
+ *
+ * It starts on demand (see client.ts), holds `<root>/locks/monitor.lock`
+ * for its whole life so there is never more than one, and exits once it has
+ * no container and no client for IDLE_EXIT_MS.
+ *
+ * @module
+ */
+
+import { LinuxKernel } from "../../ffi/linux.ts";
+import { deleteContainer } from "../container/container_delete.ts";
+import { exitCodeOf, recordExit } from "../container/container_exit.ts";
+import { startContainer } from "../container/container_start.ts";
+import { ContainerStore } from "../container/store.ts";
+import { traced } from "../debug.ts";
+import { UserError } from "../errors.ts";
+import type { StateRoot } from "../store/paths.ts";
+import type { StartReply, StartRequest } from "./protocol.ts";
+import { monitorLog, monitorSocket } from "./protocol.ts";
+
+/** How long an idle monitor waits for new work before it exits. */
+const IDLE_EXIT_MS = 2000;
+
+function log(root: StateRoot, message: string): void {
+  Deno.writeTextFileSync(monitorLog(root), `${new Date().toISOString()} ${message}\n`, {
+    append: true,
+    mode: 0o600,
+  });
+}
+
+/** Runs the monitor of `root` until it has been idle for IDLE_EXIT_MS. */
+export async function runMonitor(root: StateRoot): Promise<void> {
+  Deno.mkdirSync(`${root.root}/locks`, { recursive: true, mode: 0o700 });
+  const lock = Deno.openSync(root.lock("monitor"), { write: true, create: true, mode: 0o600 });
+  if (!lock.tryLockSync(true)) return; // another monitor serves this root
+  const kernel = traced(new LinuxKernel(), "monitor");
+  const store = new ContainerStore(root);
+  const socket = monitorSocket(root);
+  try {
+    Deno.removeSync(socket);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  const listener = Deno.listen({ transport: "unix", path: socket });
+  Deno.chmodSync(socket, 0o600);
+
+  let busy = 0; // containers being watched + clients being served
+  let idleTimer: number | undefined;
+  const settle = () => {
+    clearTimeout(idleTimer);
+    if (busy === 0) idleTimer = setTimeout(() => listener.close(), IDLE_EXIT_MS);
+  };
+
+  const watch = async (id: string, child: Deno.ChildProcess, startedAt: string) => {
+    const exitCode = exitCodeOf(await child.status);
+    try {
+      const rec = recordExit(root, id, startedAt, exitCode);
+      if (rec.config.autoRemove) await deleteContainer(root, kernel, rec, true);
+    } catch (err) {
+      log(root, `container ${id}: recording exit ${exitCode}: ${err}`);
+    }
+  };
+
+  const start = async (req: StartRequest): Promise<StartReply> => {
+    try {
+      const started = await startContainer(root, kernel, store.get(req.id), "detached");
+      busy++;
+      watch(req.id, started.child, started.record.state.startedAt).finally(() => {
+        busy--;
+        settle();
+      });
+      return { ok: true, record: started.record };
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      return { ok: false, message, exitCode: err instanceof UserError ? err.exitCode : 125 };
+    }
+  };
+
+  const serve = async (conn: Deno.Conn) => {
+    busy++;
+    clearTimeout(idleTimer);
+    try {
+      const lines = conn.readable.pipeThrough(new TextDecoderStream()).getReader();
+      let buf = "";
+      while (!buf.includes("\n")) {
+        const { value, done } = await lines.read();
+        if (done) return;
+        buf += value;
+      }
+      const req = JSON.parse(buf.slice(0, buf.indexOf("\n"))) as StartRequest;
+      const reply = req.op === "start"
+        ? await start(req)
+        : { ok: false, message: `unknown request ${req.op}`, exitCode: 125 };
+      const w = conn.writable.getWriter();
+      await w.write(new TextEncoder().encode(JSON.stringify(reply) + "\n"));
+      await w.close();
+    } catch (err) {
+      log(root, `client: ${err}`);
+    } finally {
+      busy--;
+      settle();
+    }
+  };
+
+  settle();
+  try {
+    for await (const conn of listener) serve(conn);
+  } finally {
+    // Listener closed: no new clients. Clients already accepted were served.
+    try {
+      Deno.removeSync(socket);
+    } catch {
+      // A newer monitor may already own the path.
+    }
+    lock.close();
+  }
+}

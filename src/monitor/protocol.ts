@@ -1,0 +1,30 @@
+/**
+ * The monitor's request protocol: one JSON line each way over a unix socket
+ * at `<root>/monitor.sock`.
+ *
+ * @module
+ */
+
+import type { ContainerRecord } from "../container/record.ts";
+import type { StateRoot } from "../store/paths.ts";
+
+/** Start a created or exited container, detached. */
+export interface StartRequest {
+  op: "start";
+  id: string;
+}
+
+/** The monitor's answer. */
+export type StartReply =
+  | { ok: true; record: ContainerRecord }
+  | { ok: false; message: string; exitCode: number };
+
+/** The monitor's socket of `root`. */
+export function monitorSocket(root: StateRoot): string {
+  return `${root.root}/monitor.sock`;
+}
+
+/** The monitor's log of `root`: where it reports what it could not tell a client. */
+export function monitorLog(root: StateRoot): string {
+  return `${root.root}/monitor.log`;
+}
