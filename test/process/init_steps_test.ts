@@ -11,6 +11,7 @@ Deno.test("init builds the container in the order the kernel needs", () => {
     Deno.mkdirSync(`${dir}/vol`);
     for (const f of ["hostname", "hosts", "resolv.conf"]) Deno.writeTextFileSync(`${dir}/${f}`, "");
     const config: InitConfig = {
+      kind: "create",
       containerId: "c".repeat(64),
       layers: { lower: `${dir}/lower`, upper: `${dir}/upper`, work: `${dir}/work`, merged },
       binds: [{ source: `${dir}/vol`, destination: "/data", readOnly: true }],
