@@ -41,10 +41,12 @@ export const ERRNO_NAMES: Readonly<Record<number, string>> = {
   30: "EROFS",
   31: "EMLINK",
   32: "EPIPE",
+  34: "ERANGE",
   36: "ENAMETOOLONG",
   38: "ENOSYS",
   39: "ENOTEMPTY",
   40: "ELOOP",
+  61: "ENODATA",
   95: "EOPNOTSUPP",
   97: "EAFNOSUPPORT",
   98: "EADDRINUSE",
@@ -67,6 +69,8 @@ export const Errno = {
   ENOSPC: 28,
   ENOEXEC: 8,
   ECHILD: 10,
+  ENODATA: 61,
+  ERANGE: 34,
 } as const;
 
 /** Symbolic name of an errno number (`E123` when unknown). */

@@ -59,4 +59,13 @@ export interface Kernel {
   resetSignals(): void;
   /** waitpid(2): the reaped pid (0 with WNOHANG and nothing to reap) and raw status. */
   waitpid(pid: number, options: number): { pid: number; status: number };
+  /**
+   * lgetxattr(2): the value of extended attribute `name` of `path` (not
+   * following a final symlink), or null when `path` has no such attribute.
+   */
+  lgetxattr(path: string, name: string): Uint8Array | null;
+  /** pidfd_open(2): a file descriptor that refers to process `pid` and no later reuse of it. */
+  pidfdOpen(pid: number): number;
+  /** pidfd_send_signal(2): signals the process `pidfd` refers to (ESRCH once it has exited). */
+  pidfdSendSignal(pidfd: number, signal: number): void;
 }

@@ -54,6 +54,9 @@ const SYMBOLS = {
     result: "i64",
   },
   sigprocmask: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  lgetxattr: { parameters: ["buffer", "buffer", "buffer", "usize"], result: "isize" },
+  pidfd_open: { parameters: ["i32", "u32"], result: "i32" },
+  pidfd_send_signal: { parameters: ["i32", "i32", "pointer", "u32"], result: "i32" },
 } as const;
 
 /** The library's symbols. */

@@ -7,7 +7,7 @@
  */
 
 import { cstr, cstrArray } from "./cstring.ts";
-import { SyscallError } from "./errno.ts";
+import { Errno, SyscallError } from "./errno.ts";
 import type { Kernel, WinSize } from "./kernel.ts";
 import { lastErrno, libc } from "./libc.ts";
 import {
@@ -240,5 +240,37 @@ export class LinuxKernel implements Kernel {
       `${pid}`,
     );
     return { pid: got, status: status[0] };
+  }
+
+  lgetxattr(path: string, name: string): Uint8Array | null {
+    const p = cstr(path);
+    const n = cstr(name);
+    for (;;) {
+      // Ask for the size, then read; retry if the value grew in between (ERANGE).
+      const size = Number(libc().lgetxattr(p, n, null, 0n));
+      if (size < 0) {
+        const errno = lastErrno();
+        if (errno === Errno.ENODATA) return null;
+        throw new SyscallError("lgetxattr", `${path} ${name}`, errno);
+      }
+      const buf = new Uint8Array(size);
+      const got = Number(libc().lgetxattr(p, n, buf, BigInt(size)));
+      if (got >= 0) return buf.subarray(0, got);
+      const errno = lastErrno();
+      if (errno === Errno.ENODATA) return null;
+      if (errno !== Errno.ERANGE) throw new SyscallError("lgetxattr", `${path} ${name}`, errno);
+    }
+  }
+
+  pidfdOpen(pid: number): number {
+    return check(libc().pidfd_open(pid, 0), "pidfd_open", `${pid}`);
+  }
+
+  pidfdSendSignal(pidfd: number, signal: number): void {
+    check(
+      libc().pidfd_send_signal(pidfd, signal, null, 0),
+      "pidfd_send_signal",
+      `fd ${pidfd} signal ${signal}`,
+    );
   }
 }

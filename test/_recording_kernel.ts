@@ -126,4 +126,15 @@ export class RecordingKernel implements Kernel {
     this.rec("waitpid", pid, options);
     return { pid: 0, status: 0 };
   }
+  lgetxattr(path: string, name: string): Uint8Array | null {
+    this.rec("lgetxattr", path, name);
+    return null;
+  }
+  pidfdOpen(pid: number): number {
+    this.rec("pidfdOpen", pid);
+    return this.nextFd++;
+  }
+  pidfdSendSignal(pidfd: number, signal: number): void {
+    this.rec("pidfdSendSignal", pidfd, signal);
+  }
 }
