@@ -17,8 +17,10 @@ type Loader = () => Promise<{ command: Command }>;
 
 /** Every subcommand, by name, loaded lazily. */
 const COMMANDS: Record<string, Loader> = {
+  create: () => import("./commands/create.ts"),
   exec: () => import("./commands/exec.ts"),
   run: () => import("./commands/run.ts"),
+  start: () => import("./commands/start.ts"),
 };
 
 function usage(): string {

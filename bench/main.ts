@@ -1,0 +1,224 @@
+/**
+ * dockergsh benchmarks: start latency, footprint and scale, each against a
+ * peer measured in the same run on the same machine, printed as medians and
+ * a ratio. Exits non-zero only when something failed to run, never on a
+ * slow figure.
+ *
+ *     deno task bench        (or: make bench)
+ *
+ * @module
+ */
+
+import { compare, median, pidsMatching, pssKb, timeOnce } from "./_measure.ts";
+
+const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 20);
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+const TAR = new URL("../fixtures/busybox.tar", import.meta.url).pathname;
+const DENO = Deno.execPath();
+
+const root = await Deno.makeTempDir({ prefix: "dgsh-bench-" });
+const dgsh = (...args: string[]) => [
+  DENO,
+  "run",
+  "--allow-all",
+  "--no-prompt",
+  "--quiet",
+  MAIN,
+  "--root",
+  root,
+  ...args,
+];
+let failures = 0;
+
+async function sh(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const o = await new Deno.Command(argv[0], {
+    args: argv.slice(1),
+    stdout: "piped",
+    stderr: "piped",
+  })
+    .output();
+  const d = new TextDecoder();
+  return { code: o.code, out: d.decode(o.stdout), err: d.decode(o.stderr) };
+}
+
+function report(what: string, ours: number[], peerName: string, peer: number[], target: string) {
+  const a = median(ours);
+  const b = median(peer);
+  console.log(
+    `${what}: dockergsh ${a.toFixed(1)} ms, ${peerName} ${b.toFixed(1)} ms, ratio ${
+      (a / b).toFixed(2)
+    }x (target ${target}; medians of ${ours.length})`,
+  );
+}
+
+async function step(name: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    failures++;
+    console.log(`${name}: FAILED to run: ${err instanceof Error ? err.message : err}`);
+  }
+}
+
+/** runc from Debian, and an OCI bundle of the same busybox rootfs running /bin/true. */
+async function runcBundle(): Promise<string | undefined> {
+  if ((await sh(["sh", "-c", "command -v runc"])).code !== 0) {
+    const inst = await sh(["apt-get", "install", "-y", "-qq", "runc"]);
+    if (inst.code !== 0) {
+      console.log(
+        `runc: skipped (apt-get install runc failed: ${inst.err.trim().split("\n").at(-1)})`,
+      );
+      return undefined;
+    }
+  }
+  const bundle = `${root}/bundle`;
+  await Deno.mkdir(`${bundle}/rootfs`, { recursive: true });
+  if ((await sh(["tar", "-xf", TAR, "-C", `${bundle}/rootfs`])).code !== 0) {
+    throw new Error("untar");
+  }
+  if ((await sh(["runc", "spec", "--bundle", bundle])).code !== 0) throw new Error("runc spec");
+  const spec = JSON.parse(await Deno.readTextFile(`${bundle}/config.json`));
+  spec.process.terminal = false;
+  spec.process.args = ["/bin/true"];
+  spec.root.readonly = false;
+  await Deno.writeTextFile(`${bundle}/config.json`, JSON.stringify(spec));
+  return bundle;
+}
+
+console.log(
+  `dockergsh bench, ${
+    new Date().toISOString()
+  }, ${Deno.build.target}, ${navigator.hardwareConcurrency} CPUs`,
+);
+const imp = await sh(dgsh("import", TAR, "busybox"));
+if (imp.code !== 0) {
+  console.log(`import failed: ${imp.err}`);
+  Deno.exit(1);
+}
+
+const bundle = await runcBundle();
+const runc = (
+  i: number,
+) => ["runc", "--root", `${root}/runc`, "run", "--bundle", bundle!, `bench-${i}`];
+const crun = await sh(["sh", "-c", "command -v crun"]);
+console.log(
+  crun.code === 0
+    ? "crun: skipped (refuses hybrid cgroups on these machines: 'cgroups in hybrid mode not supported')"
+    : "crun: skipped (not installed; it refuses hybrid cgroups on these machines anyway)",
+);
+console.log(
+  "podman: skipped (cannot set its default RLIMIT_NOFILE/NPROC here: no CAP_SYS_RESOURCE)",
+);
+
+if (bundle) {
+  await step("1. run --rm --net none busybox true", async () => {
+    const s = await compare([
+      { label: "dgsh", argv: () => dgsh("run", "--rm", "--net", "none", "busybox", "true") },
+      { label: "runc", argv: runc },
+    ], RUNS);
+    report(
+      "1. run --rm --net none busybox true",
+      s.get("dgsh")!,
+      "runc run",
+      s.get("runc")!,
+      "<= 2.0x",
+    );
+  });
+  await step("2. run --rm busybox true (default bridge)", async () => {
+    const s = await compare([
+      { label: "dgsh", argv: () => dgsh("run", "--rm", "busybox", "true") },
+      { label: "runc", argv: (i) => runc(i + 10_000) },
+    ], RUNS);
+    report("2. run --rm busybox true, bridge", s.get("dgsh")!, "runc run", s.get("runc")!, "none");
+  });
+}
+
+const empty = `${root}/empty.ts`;
+await Deno.writeTextFile(empty, "");
+const denoEmpty = () => [DENO, "run", "--quiet", empty];
+
+await step("3a. ps -a, 0 containers", async () => {
+  const s = await compare([
+    { label: "ps", argv: () => dgsh("ps", "-a") },
+    { label: "deno", argv: denoEmpty },
+  ], RUNS);
+  report("3a. ps -a with 0 containers", s.get("ps")!, "empty deno run", s.get("deno")!, "<= 1.5x");
+});
+
+await step("4/3b. detached containers", async () => {
+  const ids: string[] = [];
+  const monitorPss = () =>
+    pidsMatching(MAIN, "monitor", root).reduce((sum, pid) => sum + pssKb(pid), 0);
+  for (const n of [1, 10]) {
+    while (ids.length < n) {
+      const r = await sh(dgsh("run", "-d", "--net", "none", "busybox", "sleep", "600"));
+      if (r.code !== 0) throw new Error(r.err);
+      ids.push(r.out.trim());
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    const kb = monitorPss();
+    console.log(
+      `4. host memory kept per detached container at ${n}: ${(kb / n / 1024).toFixed(2)} MiB ` +
+        `(monitor PSS ${(kb / 1024).toFixed(1)} MiB / ${n}; target <= 5 MiB at 10)`,
+    );
+  }
+  while (ids.length < 50) {
+    const r = await sh(dgsh("create", "busybox", "true"));
+    if (r.code !== 0) throw new Error(r.err);
+    ids.push(r.out.trim());
+  }
+  const s = await compare([
+    { label: "ps", argv: () => dgsh("ps", "-a") },
+    { label: "deno", argv: denoEmpty },
+  ], RUNS);
+  report("3b. ps -a with 50 containers", s.get("ps")!, "empty deno run", s.get("deno")!, "<= 1.5x");
+
+  const running = ids[0];
+  const pid = JSON.parse(
+    await Deno.readTextFile(`${root}/containers/${running}/config.json`),
+  ).state.pid;
+  const e = await compare([
+    { label: "exec", argv: () => dgsh("exec", running, "true") },
+    { label: "nsenter", argv: () => ["nsenter", "-t", String(pid), "-a", "true"] },
+  ], RUNS);
+  report("6. exec CONTAINER true", e.get("exec")!, "nsenter -a", e.get("nsenter")!, "none");
+  const rm = await sh(dgsh("rm", "-f", ...ids));
+  if (rm.code !== 0) throw new Error(rm.err);
+});
+
+await step("5. 50 concurrent run -d on one network", async () => {
+  const net = await sh(dgsh("network", "create", "--subnet", "10.213.0.0/24", "benchnet"));
+  if (net.code !== 0) throw new Error(net.err);
+  const t0 = performance.now();
+  const runs = await Promise.all(
+    Array.from(
+      { length: 50 },
+      () => sh(dgsh("run", "-d", "--net", "benchnet", "busybox", "sleep", "600")),
+    ),
+  );
+  const wall = performance.now() - t0;
+  const ok = runs.filter((r) => r.code === 0).map((r) => r.out.trim());
+  const ips = new Set(
+    ok.map((id) =>
+      JSON.parse(Deno.readTextFileSync(`${root}/containers/${id}/config.json`)).endpoint?.ipAddress
+    ),
+  );
+  console.log(
+    `5. 50 concurrent run -d: ${ok.length}/50 succeeded, ${ips.size} distinct IPs, wall ${
+      (wall / 1000).toFixed(2)
+    } s`,
+  );
+  const t1 = performance.now();
+  const rm = await sh(dgsh("rm", "-f", ...ok));
+  const left = (await sh(["sh", "-c", `ip -o link | grep -c veth || true`])).out.trim();
+  console.log(
+    `5. rm -f of all 50: ${rm.code === 0 ? "ok" : "FAILED"}, wall ${
+      ((performance.now() - t1) / 1000).toFixed(2)
+    } s, veths left: ${left}`,
+  );
+  await sh(dgsh("network", "rm", "benchnet"));
+  if (ok.length !== 50 || ips.size !== 50 || rm.code !== 0) failures++;
+});
+
+await timeOnce(["rm", "-rf", root]).catch(() => {});
+Deno.exit(failures === 0 ? 0 : 1);

@@ -1,0 +1,25 @@
+/**
+ * `dockergsh create [OPTIONS] IMAGE [COMMAND] [ARG...]`: a container in
+ * state "created", started later by `start`.
+ *
+ * @module
+ */
+
+import { createContainer } from "../../container/container_create.ts";
+import type { Command } from "../command.ts";
+import { CONTAINER_FLAGS, specFromFlags } from "./run.ts";
+
+/** The `create` command. */
+export const command: Command = {
+  name: "create",
+  usage: "create [OPTIONS] IMAGE [COMMAND] [ARG...]",
+  summary: "Create a new container",
+  flags: CONTAINER_FLAGS,
+  stopAtPositional: true,
+  minArgs: 1,
+  run(ctx, flags) {
+    const record = createContainer(ctx.root, specFromFlags(flags));
+    console.log(record.id);
+    return Promise.resolve(0);
+  },
+};
