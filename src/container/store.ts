@@ -121,8 +121,11 @@ export class ContainerStore {
    */
   update(id: string, fn: (rec: ContainerRecord) => ContainerRecord): ContainerRecord {
     return withLock(this.root, `container-${id}`, () => {
-      const cur = this.get(id);
-      const next = fn(cur);
+      const stored = this.load(id);
+      if (!stored) throw new UserError(`Error response from daemon: No such container: ${id}`);
+      // observe, not reconcile: reconcile takes this same lock, and flock(2)
+      // locks taken through two open files of one process block each other.
+      const next = fn(observe(stored));
       this.save(next);
       return next;
     });
