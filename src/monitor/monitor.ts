@@ -58,7 +58,7 @@ export async function runMonitor(root: StateRoot): Promise<void> {
   Deno.chmodSync(socket, 0o600);
 
   let busy = 0; // containers being watched + clients being served
-  let idleTimer: number | undefined;
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
   const settle = () => {
     clearTimeout(idleTimer);
     if (busy === 0) idleTimer = setTimeout(() => listener.close(), IDLE_EXIT_MS);
