@@ -1,0 +1,163 @@
+/**
+ * Safe extraction of a rootfs tarball into a directory. An archive is
+ * untrusted input, and extraction runs as root, so:
+ *
+ * - absolute paths are made relative to the target (as Docker does), and a
+ *   `..` component anywhere rejects the archive;
+ * - no entry is ever written *through* a symlink: every parent directory of
+ *   an entry is checked with lstat, so an archive that plants `etc -> /etc`
+ *   and then writes `etc/passwd` is rejected instead of writing the host's;
+ * - an existing entry is removed before a new one takes its place, and new
+ *   files are created with O_EXCL, so a planted symlink is replaced, never
+ *   followed;
+ * - a hard link must name an entry inside the target (checked the same
+ *   way), and links to the entry itself, not to what a symlink points at;
+ * - owners, permission bits (setuid/setgid/sticky included: images such as
+ *   busybox's rely on them) and mtimes are kept, applied without following
+ *   symlinks; device nodes and FIFOs are skipped (every container gets its
+ *   own /dev) and reported.
+ *
+ * @module
+ */
+
+import { debug } from "../debug.ts";
+import { readTar, type TarEntry, type TarEntryType } from "./_tar_reader.ts";
+
+/** The archive tried to write outside its target. */
+export class UnsafeArchiveError extends Error {
+  constructor(readonly entry: string, why: string) {
+    super(`refusing archive entry "${entry}": ${why}`);
+    this.name = "UnsafeArchiveError";
+  }
+}
+
+/** What an extraction wrote. */
+export interface ExtractResult {
+  entries: number;
+  /** Bytes of regular file content. */
+  size: number;
+  /** Entries not extracted (devices, FIFOs), with their type. */
+  skipped: { path: string; type: TarEntryType }[];
+}
+
+/** The components of an archive path, relative to the target; throws on `..`. */
+export function entryComponents(path: string): string[] {
+  const parts = path.split("/").filter((p) => p !== "" && p !== ".");
+  if (parts.includes("..")) throw new UnsafeArchiveError(path, "path contains '..'");
+  return parts;
+}
+
+function lstatOrUndefined(path: string): Deno.FileInfo | undefined {
+  try {
+    return Deno.lstatSync(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Makes sure every parent of `parts` under `target` is a real directory
+ * (creating missing ones) and none is a symlink. Returns the full path.
+ */
+function safePath(target: string, parts: string[], entry: string, create: boolean): string {
+  let dir = target;
+  for (const part of parts.slice(0, -1)) {
+    dir = `${dir}/${part}`;
+    const info = lstatOrUndefined(dir);
+    if (info === undefined && create) Deno.mkdirSync(dir, { mode: 0o755 });
+    else if (info?.isSymlink) {
+      throw new UnsafeArchiveError(entry, `'${dir.slice(target.length + 1)}' is a symlink`);
+    } else if (info && !info.isDirectory) {
+      throw new UnsafeArchiveError(entry, `'${dir.slice(target.length + 1)}' is not a directory`);
+    } else if (info === undefined) {
+      throw new UnsafeArchiveError(entry, `'${dir.slice(target.length + 1)}' does not exist`);
+    }
+  }
+  return `${dir}/${parts[parts.length - 1]}`;
+}
+
+/** Removes whatever is at `path` unless it is a directory and `keepDir`. */
+function clear(path: string, keepDir: boolean): void {
+  const info = lstatOrUndefined(path);
+  if (info === undefined || (keepDir && info.isDirectory)) return;
+  Deno.removeSync(path, { recursive: info.isDirectory });
+}
+
+async function writeFile(path: string, entry: TarEntry): Promise<void> {
+  const file = Deno.openSync(path, { write: true, createNew: true, mode: 0o600 });
+  try {
+    for await (const chunk of entry.chunks()) {
+      let off = 0;
+      while (off < chunk.length) off += file.writeSync(chunk.subarray(off));
+    }
+  } finally {
+    file.close();
+  }
+}
+
+/** Owner, then mode (chown clears setuid bits), then times; never on a symlink. */
+function applyMetadata(path: string, entry: TarEntry): void {
+  Deno.chownSync(path, entry.uid, entry.gid);
+  Deno.chmodSync(path, entry.mode);
+  Deno.utimeSync(path, entry.mtime, entry.mtime);
+}
+
+/** Extracts the tar archive in `stream` into the existing directory `target`. */
+export async function extractTar(
+  stream: ReadableStream<Uint8Array>,
+  target: string,
+): Promise<ExtractResult> {
+  const result: ExtractResult = { entries: 0, size: 0, skipped: [] };
+  const dirs: { parts: string[]; entry: TarEntry }[] = [];
+  for await (const entry of readTar(stream)) {
+    const parts = entryComponents(entry.path);
+    if (parts.length === 0) continue; // the archive's "./": the target itself
+    result.entries++;
+    if (entry.type === "char" || entry.type === "block" || entry.type === "fifo") {
+      result.skipped.push({ path: parts.join("/"), type: entry.type });
+      continue;
+    }
+    const path = safePath(target, parts, entry.path, true);
+    clear(path, entry.type === "dir");
+    switch (entry.type) {
+      case "dir":
+        if (!lstatOrUndefined(path)) Deno.mkdirSync(path, { mode: 0o700 });
+        dirs.push({ parts, entry });
+        break;
+      case "file":
+        await writeFile(path, entry);
+        applyMetadata(path, entry);
+        result.size += entry.size;
+        break;
+      case "symlink":
+        Deno.symlinkSync(entry.linkname, path);
+        break;
+      case "hardlink": {
+        const linkParts = entryComponents(entry.linkname);
+        const existing = safePath(target, linkParts, entry.path, false);
+        const info = lstatOrUndefined(existing);
+        if (!info || info.isDirectory) {
+          throw new UnsafeArchiveError(
+            entry.path,
+            `hard link to missing or directory '${entry.linkname}'`,
+          );
+        }
+        Deno.linkSync(existing, path);
+        break;
+      }
+    }
+  }
+  // Directories last, deepest first: writing their children changed their mtime.
+  for (const { parts, entry } of dirs.reverse()) {
+    const path = safePath(target, parts, entry.path, false);
+    if (lstatOrUndefined(path)?.isDirectory) applyMetadata(path, entry);
+  }
+  if (result.skipped.length) {
+    debug(
+      "image",
+      `skipped ${result.skipped.length} device/FIFO entries (containers get their own /dev)`,
+    );
+  }
+  return result;
+}

@@ -1,0 +1,73 @@
+/**
+ * `rmi`: untag an image, and delete it once no tag and no container
+ * needs it. An image is the lower layer of every container made from it,
+ * so deleting one under a container would break that container: without
+ * `-f` that is refused; with `-f` the tags go and the files stay, untagged,
+ * as a `<none>` image that `rmi ID` deletes once no container uses it
+ * (Docker keeps the layers of a force-removed image alive the same way).
+ *
+ * @module
+ */
+
+import type { ContainerRecord } from "../container/record.ts";
+import { ContainerStore } from "../container/store.ts";
+import { UserError } from "../errors.ts";
+import { shortId } from "../store/ids.ts";
+import type { StateRoot } from "../store/paths.ts";
+import { formatReference, tryParseReference } from "./reference.ts";
+import { ImageStore } from "./store.ts";
+
+/** What `rmi` prints, one line each: "Untagged: busybox:latest", "Deleted: sha256:…". */
+export type RemovalReport = string[];
+
+function users(root: StateRoot, id: string): ContainerRecord[] {
+  return new ContainerStore(root).list().filter((c) => c.config.imageId === id);
+}
+
+/** Removes the image `ref` names (a tag or an ID); `force` as `rmi -f`. */
+export function removeImage(root: StateRoot, ref: string, force: boolean): RemovalReport {
+  const images = new ImageStore(root);
+  const image = images.find(ref);
+  if (!image) throw new UserError(`dockergsh: Error response from daemon: No such image: ${ref}`);
+  const parsed = tryParseReference(ref);
+  const byTag = parsed !== undefined && image.repoTags.includes(formatReference(parsed));
+  const report: RemovalReport = [];
+
+  if (byTag && image.repoTags.length > 1) {
+    images.untag(ref);
+    return [`Untagged: ${formatReference(parsed)}`];
+  }
+  const using = users(root, image.id);
+  const running = using.find((c) => c.state.status === "running");
+  if (!byTag && image.repoTags.length > 1 && !force) {
+    throw new UserError(
+      `dockergsh: Error response from daemon: conflict: unable to delete ${
+        shortId(image.id)
+      } (must be forced) - image is referenced in multiple repositories`,
+    );
+  }
+  if (running && !byTag) {
+    throw new UserError(
+      `dockergsh: Error response from daemon: conflict: unable to delete ${
+        shortId(image.id)
+      } (cannot be forced) - image is being used by running container ${shortId(running.id)}`,
+    );
+  }
+  if (using.length && !force) {
+    const what = byTag ? `remove repository reference "${ref}"` : `delete ${shortId(image.id)}`;
+    throw new UserError(
+      `dockergsh: Error response from daemon: conflict: unable to ${what} (must force) - container ${
+        shortId(using[0].id)
+      } is using its referenced image ${shortId(image.id)}`,
+    );
+  }
+  for (const tag of image.repoTags) {
+    images.untag(tag);
+    report.push(`Untagged: ${tag}`);
+  }
+  if (using.length === 0) {
+    images.delete(image.id);
+    report.push(`Deleted: sha256:${image.id}`);
+  }
+  return report;
+}
