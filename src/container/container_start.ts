@@ -59,6 +59,8 @@ export async function startContainer(
       const pty = kernel.openPty();
       ttyMaster = pty.master;
       undo.push(() => kernel.close(pty.master));
+      // Sized before the command starts: a shell reads its size once, at start-up.
+      if (Deno.stdin.isTerminal()) kernel.setWinSize(pty.master, kernel.getWinSize(0));
       stdio = { kind: "tty", slavePath: pty.slavePath };
     } else if (mode === "foreground") {
       stdio = { kind: "inherit" };

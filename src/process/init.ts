@@ -18,7 +18,7 @@ import { ExitCode } from "../errors.ts";
 import { bindInto } from "../rootfs/binds.ts";
 import { makeMountsPrivate, mountOverlay } from "../rootfs/overlay.ts";
 import { pivotInto } from "../rootfs/pivot.ts";
-import { mountDev, mountProc, mountSys } from "../rootfs/special_fs.ts";
+import { bindConsole, mountDev, mountProc, mountSys } from "../rootfs/special_fs.ts";
 import { readAll, writeAll } from "./channel.ts";
 import type { InitConfig, InitFailure, InitJob, InitStdio } from "./init_config.ts";
 import { INIT_FDS_ENV } from "./init_config.ts";
@@ -45,18 +45,22 @@ export function openStdio(kernel: Kernel, stdio: InitStdio): number[] | undefine
 /**
  * Builds the container from inside its new namespaces, in the order the
  * kernel needs: private propagation, overlay, binds (while host paths still
- * resolve), pivot_root, kernel filesystems, hostname, loopback.
+ * resolve), /dev, pivot_root, /proc and /sys, hostname, loopback.
  *
- * `stdio` runs just before pivot_root (its paths are host paths).
+ * `openStdio` runs just before pivot_root (its paths are host paths) and
+ * returns the fds that become 0-2. With a terminal, its slave is also
+ * bind-mounted on /dev/console (as runc does): the slave lives in the host's
+ * devpts, which the container cannot see, and the console bind gives
+ * `tty`/ttyname() a path inside the container that names it.
  * `newRoot` is where "/" is after pivot_root: "" for real; tests that record
  * kernel calls without pivoting point it at the merged directory.
  */
 export function buildContainer(
   kernel: Kernel,
   config: InitConfig,
-  stdio: () => void,
+  openStdio: () => number[] | undefined,
   newRoot = "",
-): void {
+): number[] | undefined {
   const root = config.layers.merged;
   makeMountsPrivate(kernel);
   mountOverlay(kernel, config.layers);
@@ -76,13 +80,17 @@ export function buildContainer(
     destination: "/etc/resolv.conf",
     readOnly: false,
   });
-  stdio();
+  const fds = openStdio();
+  // /dev before pivot_root: the console bind's source (the host's devpts)
+  // must still be in this mount namespace's tree when it is bound.
+  mountDev(kernel, root);
+  if (config.stdio.kind === "tty" && fds) bindConsole(kernel, fds[0], root);
   pivotInto(kernel, root);
   mountProc(kernel, newRoot);
   mountSys(kernel, newRoot);
-  mountDev(kernel, newRoot);
   kernel.sethostname(config.hostname);
   if (config.ownNetwork) kernel.linkUp("lo");
+  return fds;
 }
 
 /** Makes `fds` the process's stdin, stdout and stderr. */
@@ -99,12 +107,8 @@ function fail(kernel: Kernel, statusFd: number, failure: InitFailure): never {
 
 /** Puts the process where its job says: a new container, or inside a running one. */
 function enter(kernel: Kernel, job: InitJob): number[] | undefined {
-  let stdioFds: number[] | undefined;
-  if (job.kind === "create") {
-    buildContainer(kernel, job, () => stdioFds = openStdio(kernel, job.stdio));
-    return stdioFds;
-  }
-  stdioFds = openStdio(kernel, job.stdio);
+  if (job.kind === "create") return buildContainer(kernel, job, () => openStdio(kernel, job.stdio));
+  const stdioFds = openStdio(kernel, job.stdio);
   joinNamespaces(kernel, job.targetPid, job.namespaces);
   return stdioFds;
 }

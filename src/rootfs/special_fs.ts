@@ -6,6 +6,7 @@
  */
 
 import {
+  MS_BIND,
   MS_NODEV,
   MS_NOEXEC,
   MS_NOSUID,
@@ -20,8 +21,9 @@ function ensureDir(path: string, mode = 0o755): void {
 }
 
 /**
- * The functions below run after pivot_root, so their paths start at "/".
- * `root` prefixes them only so tests can point them at a scratch directory.
+ * `root` is where the container's "/" is when they run: "" after pivot_root
+ * (/proc, /sys), the merged directory before it (/dev, see init.ts), or a
+ * scratch directory in tests.
  */
 
 /** /proc for the container's PID namespace: `ps` inside sees only the container. */
@@ -83,4 +85,11 @@ export function mountDev(kernel: Kernel, root = ""): void {
     MS_NOSUID | MS_NODEV | MS_NOEXEC,
     "mode=1777,size=65536k",
   );
+}
+
+/** Bind-mounts the terminal open as `fd` onto /dev/console (through /proc/self/fd). */
+export function bindConsole(kernel: Kernel, fd: number, root = ""): void {
+  const console = `${root}/dev/console`;
+  Deno.writeFileSync(console, new Uint8Array(), { mode: 0o600 });
+  kernel.mount(`/proc/self/fd/${fd}`, console, null, MS_BIND);
 }

@@ -1,4 +1,4 @@
-import { assertEquals } from "../_assert.ts";
+import { assert, assertEquals } from "../_assert.ts";
 import { buildContainer } from "../../src/process/init.ts";
 import type { InitConfig } from "../../src/process/init_config.ts";
 import { RecordingKernel } from "../_recording_kernel.ts";
@@ -29,7 +29,10 @@ Deno.test("init builds the container in the order the kernel needs", () => {
     };
     const k = new RecordingKernel();
     let stdioOpenedAt = -1;
-    buildContainer(k, config, () => stdioOpenedAt = k.calls.length, merged);
+    buildContainer(k, config, () => {
+      stdioOpenedAt = k.calls.length;
+      return undefined;
+    }, merged);
     const steps = k.calls.map((c) =>
       c.call === "mount" ? `mount ${c.args[2] ?? "bind"} ${c.args[1]}` : `${c.call} ${c.args[0]}`
     );
@@ -41,13 +44,6 @@ Deno.test("init builds the container in the order the kernel needs", () => {
       `mount bind ${merged}/etc/hostname`,
       `mount bind ${merged}/etc/hosts`,
       `mount bind ${merged}/etc/resolv.conf`,
-      `mount bind ${merged}`,
-      `chdir ${merged}`,
-      "pivot_root .",
-      "umount2 .",
-      "chdir /",
-      `mount proc ${merged}/proc`,
-      `mount sysfs ${merged}/sys`,
       `mount tmpfs ${merged}/dev`,
       `mknod ${merged}/dev/null`,
       `mknod ${merged}/dev/zero`,
@@ -57,12 +53,19 @@ Deno.test("init builds the container in the order the kernel needs", () => {
       `mknod ${merged}/dev/tty`,
       `mount devpts ${merged}/dev/pts`,
       `mount tmpfs ${merged}/dev/shm`,
+      `mount bind ${merged}`,
+      `chdir ${merged}`,
+      "pivot_root .",
+      "umount2 .",
+      "chdir /",
+      `mount proc ${merged}/proc`,
+      `mount sysfs ${merged}/sys`,
       "sethostname box",
       "linkUp lo",
     ]);
     // Host paths (tty slave, log file) are opened before pivot_root hides them.
-    assertEquals(k.calls[stdioOpenedAt].call, "mount");
-    assertEquals(k.calls[stdioOpenedAt].args[1], merged);
+    assertEquals(k.calls[stdioOpenedAt].args[1], `${merged}/dev`);
+    assert(stdioOpenedAt < k.calls.findIndex((c) => c.call === "pivot_root"));
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }

@@ -1,0 +1,113 @@
+/**
+ * End-to-end test harness: a temporary state root with the busybox image
+ * imported, the real `dockergsh` CLI run as a subprocess, and a cleanup that
+ * removes every container the test made and checks nothing was left
+ * mounted.
+ *
+ * @module
+ */
+
+import { LinuxKernel } from "../ffi/linux.ts";
+import { deleteContainer } from "../src/container/container_delete.ts";
+import { ContainerStore } from "../src/container/store.ts";
+import { StateRoot } from "../src/store/paths.ts";
+import { assertEquals } from "./_assert.ts";
+
+/** main.ts of this checkout. */
+export const MAIN = new URL("../main.ts", import.meta.url).pathname;
+/** The busybox rootfs tarball built by `make fixtures/busybox.tar`. */
+export const BUSYBOX_TAR = new URL("../fixtures/busybox.tar", import.meta.url).pathname;
+
+/** What a CLI run printed and returned. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `dockergsh --root <root> …args` under this Deno. */
+export async function dockergsh(
+  root: string,
+  args: string[],
+  opts: { stdin?: string; env?: Record<string, string> } = {},
+): Promise<CliResult> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--quiet", MAIN, "--root", root, ...args],
+    stdin: opts.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+    env: opts.env,
+  }).spawn();
+  if (opts.stdin !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(opts.stdin));
+    await w.close();
+  }
+  const out = await child.output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** Lines of /proc/self/mountinfo that mention `path`. */
+export function mountsUnder(path: string): string[] {
+  return Deno.readTextFileSync("/proc/self/mountinfo").split("\n").filter((l) => l.includes(path));
+}
+
+/** A temporary state root for one test. */
+export class TestRoot {
+  private constructor(readonly dir: string) {}
+
+  /** A new root with the busybox image imported as `busybox`. */
+  static async create(): Promise<TestRoot> {
+    const dir = await Deno.makeTempDir({ prefix: "dgsh-test-" });
+    const root = new TestRoot(dir);
+    const r = await root.run("import", BUSYBOX_TAR, "busybox");
+    if (r.code !== 0) throw new Error(`import failed: ${r.stderr}`);
+    return root;
+  }
+
+  /** `dockergsh --root <this> …args`. */
+  run(...args: string[]): Promise<CliResult> {
+    return dockergsh(this.dir, args);
+  }
+
+  /** Like `run`, with stdin and environment. */
+  runWith(opts: { stdin?: string; env?: Record<string, string> }, ...args: string[]) {
+    return dockergsh(this.dir, args, opts);
+  }
+
+  /** The container store of this root. */
+  store(): ContainerStore {
+    return new ContainerStore(new StateRoot(this.dir));
+  }
+
+  /** Removes every container (killing running ones), the root, and checks no mount is left. */
+  async cleanup(): Promise<void> {
+    const root = new StateRoot(this.dir);
+    const kernel = new LinuxKernel();
+    for (const rec of new ContainerStore(root).list()) {
+      await deleteContainer(root, kernel, rec, true);
+    }
+    await Deno.remove(this.dir, { recursive: true });
+    assertEquals(mountsUnder(this.dir), [], "mounts left behind");
+  }
+}
+
+/** Runs `fn` with a fresh TestRoot and always cleans it up. */
+export async function withRoot(fn: (root: TestRoot) => Promise<void>): Promise<void> {
+  const root = await TestRoot.create();
+  try {
+    await fn(root);
+  } finally {
+    await root.cleanup();
+  }
+}
+
+/** Polls `cond` every 20 ms until it holds or `ms` pass. */
+export async function eventually(cond: () => boolean | Promise<boolean>, ms = 5000) {
+  const end = performance.now() + ms;
+  while (!(await cond())) {
+    if (performance.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
