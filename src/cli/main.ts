@@ -17,10 +17,21 @@ type Loader = () => Promise<{ command: Command }>;
 
 /** Every subcommand, by name, loaded lazily. */
 const COMMANDS: Record<string, Loader> = {
+  commit: () => import("./commands/commit.ts"),
   create: () => import("./commands/create.ts"),
   exec: () => import("./commands/exec.ts"),
+  images: () => import("./commands/images.ts"),
+  import: () => import("./commands/import.ts"),
+  inspect: () => import("./commands/inspect.ts"),
+  logs: () => import("./commands/logs.ts"),
+  ps: () => import("./commands/ps.ts"),
+  restart: () => import("./commands/restart.ts"),
+  rm: () => import("./commands/rm.ts"),
+  rmi: () => import("./commands/rmi.ts"),
   run: () => import("./commands/run.ts"),
   start: () => import("./commands/start.ts"),
+  stop: () => import("./commands/stop.ts"),
+  tag: () => import("./commands/tag.ts"),
 };
 
 function usage(): string {

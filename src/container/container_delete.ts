@@ -1,55 +1,53 @@
 /**
  * `rm`: remove a container and everything it owns. A running container is
- * refused unless forced; forced, it is killed first and waited for.
+ * refused unless forced; forced, it is killed first (SIGKILL, as `docker
+ * rm -f`) and waited for, exit recorded. This is the one place a container
+ * is removed (`rm`, `run --rm`, a failed `run`, the monitor's `--rm`), so
+ * what a container owns outside its directory is released here.
  *
  * @module
  */
 
-import { SIGNALS } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { UserError } from "../errors.ts";
+import { withLock } from "../store/lock.ts";
 import type { StateRoot } from "../store/paths.ts";
-import { isSameProcess } from "./proc.ts";
+import { stopContainer } from "./container_stop.ts";
 import type { ContainerRecord } from "./record.ts";
 import { ContainerStore } from "./store.ts";
 
-/** Waits until `pid` (started at `startTime`) is gone; false after `timeoutMs`. */
-export async function waitGone(
-  pid: number,
-  startTime: number,
-  timeoutMs: number,
-): Promise<boolean> {
-  const deadline = performance.now() + timeoutMs;
-  while (isSameProcess(pid, startTime)) {
-    if (performance.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return true;
-}
-
-/** Removes `record`'s container; kills it first when `force`. */
+/**
+ * Removes `record`'s container; kills it first when `force`. Removing a
+ * container that another process removed meanwhile (the monitor's `--rm`)
+ * is not an error: it is gone either way.
+ */
 export async function deleteContainer(
   root: StateRoot,
   kernel: Kernel,
   record: ContainerRecord,
   force: boolean,
 ): Promise<void> {
-  const { state } = record;
-  if (state.status === "running") {
+  if (record.state.status === "running") {
     if (!force) {
       throw new UserError(
-        `Error response from daemon: You cannot remove a running container ${record.id}. ` +
-          "Stop the container before attempting removal or force remove",
+        `Error response from daemon: cannot remove container "/${record.name}": ` +
+          "container is running: stop the container before removing or force remove",
       );
     }
-    try {
-      kernel.kill(state.pid, SIGNALS.SIGKILL);
-    } catch {
-      // Exited on its own meanwhile.
-    }
-    if (!await waitGone(state.pid, state.pidStartTime, 10_000)) {
-      throw new UserError(`Error response from daemon: could not kill container ${record.id}`);
-    }
+    if (await stopContainer(root, kernel, record, 0) === undefined) return;
   }
-  new ContainerStore(root).delete(record.id);
+  const store = new ContainerStore(root);
+  // Under the lock that guards names: two removers (rm and the monitor's
+  // --rm) cannot trip over each other, and a name is free once it is gone.
+  withLock(root, "containers", () => {
+    if (!store.ids().includes(record.id)) return;
+    // `record` may be stale: never remove a container that was started again since.
+    if (store.get(record.id).state.status === "running") {
+      throw new UserError(
+        `Error response from daemon: cannot remove container "/${record.name}": ` +
+          "it was started again while being removed",
+      );
+    }
+    store.delete(record.id);
+  });
 }

@@ -1,0 +1,31 @@
+/**
+ * The `-t/--time` flag of `stop` and `restart`.
+ *
+ * @module
+ */
+
+import { DEFAULT_STOP_TIMEOUT_SECONDS } from "../container/container_stop.ts";
+import { UserError } from "../errors.ts";
+import type { FlagSpec, ParsedFlags } from "./flags.ts";
+
+/** `-t, --time SECONDS` (`--timeout` is Docker's newer name for it). */
+export const STOP_TIMEOUT_FLAG: FlagSpec = {
+  long: "time",
+  short: "t",
+  kind: "string",
+  aliases: ["timeout"],
+  help:
+    `Seconds to wait before killing the container (default ${DEFAULT_STOP_TIMEOUT_SECONDS}; -1: no limit)`,
+};
+
+/** The grace period in seconds: an integer, -1 for no limit. */
+export function stopTimeout(flags: ParsedFlags): number {
+  const raw = flags.strings.get("time");
+  if (raw === undefined) return DEFAULT_STOP_TIMEOUT_SECONDS;
+  if (!/^-?\d+$/.test(raw) || Number(raw) < -1) {
+    throw new UserError(
+      `invalid argument "${raw}" for "-t, --time" flag: a whole number of seconds (or -1) is needed`,
+    );
+  }
+  return Number(raw);
+}

@@ -1,0 +1,47 @@
+/**
+ * `dockergsh commit [-m MSG] [-c INSTRUCTION] CONTAINER [REPOSITORY[:TAG]]`:
+ * a new image from a container's filesystem (see
+ * src/container/container_commit.ts); prints its ID.
+ *
+ * @module
+ */
+
+import { commitContainer } from "../../container/container_commit.ts";
+import { ContainerStore } from "../../container/store.ts";
+import type { Command } from "../command.ts";
+import { applyChanges } from "../_commit_changes.ts";
+
+/** The `commit` command. */
+export const command: Command = {
+  name: "commit",
+  usage: "commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]",
+  summary: "Create a new image from a container's changes (a running container is not paused)",
+  flags: [
+    { long: "message", short: "m", kind: "string", help: "Commit message" },
+    {
+      long: "change",
+      short: "c",
+      kind: "list",
+      help: "Apply a Dockerfile instruction to the image: CMD, ENV or WORKDIR",
+    },
+  ],
+  minArgs: 1,
+  maxArgs: 2,
+  async run(ctx, flags) {
+    const [ref, repo] = flags.positionals;
+    const record = new ContainerStore(ctx.root).resolve(ref);
+    const cfg = record.config;
+    const config = applyChanges({
+      cmd: cfg.cmd,
+      // HOSTNAME is the old container's identity, set afresh for every container.
+      env: cfg.env.filter((e) => !e.startsWith("HOSTNAME=")),
+      workingDir: cfg.workingDir,
+    }, flags.lists.get("change") ?? []);
+    const image = await commitContainer(ctx.root, ctx.kernel, record, repo, {
+      comment: flags.strings.get("message"),
+      config,
+    });
+    console.log(`sha256:${image.id}`);
+    return 0;
+  },
+};

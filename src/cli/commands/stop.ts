@@ -1,0 +1,28 @@
+/**
+ * `dockergsh stop [-t SECONDS] CONTAINER...`: SIGTERM, then SIGKILL after
+ * the grace period; prints each container as named once it is gone.
+ *
+ * @module
+ */
+
+import { stopContainer } from "../../container/container_stop.ts";
+import { ContainerStore } from "../../container/store.ts";
+import type { Command } from "../command.ts";
+import { forEachContainer } from "../_each_container.ts";
+import { STOP_TIMEOUT_FLAG, stopTimeout } from "../_stop_timeout.ts";
+
+/** The `stop` command. */
+export const command: Command = {
+  name: "stop",
+  usage: "stop [OPTIONS] CONTAINER [CONTAINER...]",
+  summary: "Stop one or more running containers",
+  flags: [STOP_TIMEOUT_FLAG],
+  minArgs: 1,
+  run(ctx, flags) {
+    const timeout = stopTimeout(flags);
+    const store = new ContainerStore(ctx.root);
+    return forEachContainer(flags.positionals, async (ref) => {
+      await stopContainer(ctx.root, ctx.kernel, store.resolve(ref), timeout);
+    });
+  },
+};

@@ -1,0 +1,180 @@
+/**
+ * `commit`: a new image holding the container's filesystem as the
+ * container sees it: the image's rootfs with the container's overlay upper
+ * layer applied, deletions included. Works on a running or a stopped
+ * container (a running one is not paused: a file being written during the
+ * commit may be caught half-written).
+ *
+ * The upper layer is overlayfs's own record of the changes (this engine
+ * mounts overlay without redirect_dir or metacopy, so whiteouts and opaque
+ * directories are all it uses):
+ * - a character device 0:0 is a whiteout: the entry below was deleted;
+ * - a directory with xattr `trusted.overlay.opaque=y` replaces the
+ *   directory below wholesale (it was deleted and made again);
+ * - anything else is new or changed and replaces what is below.
+ *
+ * The merged tree is built in `<root>/tmp`: the image's rootfs copied
+ * (`cp -a --reflink=auto`), the entries the upper layer deletes or replaces
+ * removed, then the upper layer copied over it with `tar` (owners numeric,
+ * xattrs kept except overlay's private `trusted.overlay.*` ones), then the
+ * whiteouts removed. Mount-point files the engine made for the container's
+ * /etc/hostname, /etc/hosts and /etc/resolv.conf are left out, as Docker
+ * does.
+ *
+ * @module
+ */
+
+import type { Kernel } from "../../ffi/kernel.ts";
+import { type ImageConfig, type ImageRecord, ImageStore } from "../image/store.ts";
+import type { StateRoot } from "../store/paths.ts";
+import { containerPaths } from "./container_create.ts";
+import type { ContainerRecord } from "./record.ts";
+
+/** What the new image records besides its files. */
+export interface CommitOptions {
+  comment?: string;
+  /** The new image's command, environment and working directory. */
+  config: ImageConfig;
+}
+
+/** Files bind-mounted over by every container: an empty one in the upper layer was made for that. */
+const ENGINE_MOUNT_POINTS = ["etc/hostname", "etc/hosts", "etc/resolv.conf"];
+
+function lstat(path: string): Deno.FileInfo | undefined {
+  try {
+    return Deno.lstatSync(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return undefined;
+    throw err;
+  }
+}
+
+function removeIfPresent(path: string): void {
+  try {
+    Deno.removeSync(path, { recursive: true });
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+}
+
+function isWhiteout(info: Deno.FileInfo): boolean {
+  return info.isCharDevice === true && info.rdev === 0;
+}
+
+function isOpaque(kernel: Kernel, dir: string): boolean {
+  const value = kernel.lgetxattr(dir, "trusted.overlay.opaque");
+  return value !== null && new TextDecoder().decode(value) === "y";
+}
+
+/**
+ * Clears the way in `tree` for the upper layer at `upper`: removes what
+ * whiteouts delete, what opaque directories replace, and every entry the
+ * upper layer will write (so the copy never writes through a hard link
+ * shared with another file of the image). Returns the whiteouts' paths.
+ */
+function clearForUpper(kernel: Kernel, upper: string, tree: string, rel = ""): string[] {
+  const whiteouts: string[] = [];
+  for (const entry of Deno.readDirSync(`${upper}/${rel}`)) {
+    const path = rel ? `${rel}/${entry.name}` : entry.name;
+    const info = Deno.lstatSync(`${upper}/${path}`);
+    const below = lstat(`${tree}/${path}`);
+    if (isWhiteout(info)) {
+      removeIfPresent(`${tree}/${path}`);
+      whiteouts.push(path);
+    } else if (info.isDirectory) {
+      if (below && (!below.isDirectory || isOpaque(kernel, `${upper}/${path}`))) {
+        removeIfPresent(`${tree}/${path}`);
+      }
+      whiteouts.push(...clearForUpper(kernel, upper, tree, path));
+    } else if (below) {
+      removeIfPresent(`${tree}/${path}`);
+    }
+  }
+  return whiteouts;
+}
+
+/** The engine's empty mount-point files in `upper` that the image itself does not have. */
+function engineMountPoints(upper: string, lower: string): string[] {
+  return ENGINE_MOUNT_POINTS.filter((path) => {
+    const info = lstat(`${upper}/${path}`);
+    return info?.isFile && info.size === 0 && lstat(`${lower}/${path}`) === undefined;
+  });
+}
+
+async function run(cmd: string, args: string[], okCodes = [0]): Promise<void> {
+  const out = await new Deno.Command(cmd, { args, stdout: "null", stderr: "piped" }).output();
+  if (!okCodes.includes(out.code)) {
+    const msg = new TextDecoder().decode(out.stderr).trim().split("\n")[0];
+    throw new Error(`commit: ${cmd} failed: ${msg}`);
+  }
+}
+
+/** Copies `upper` over `tree`: numeric owners, xattrs but overlay's own. */
+async function copyUpper(upper: string, tree: string): Promise<void> {
+  const pack = new Deno.Command("tar", {
+    args: [
+      "-C",
+      upper,
+      "--numeric-owner",
+      "--xattrs",
+      "--xattrs-exclude=trusted.overlay.*",
+      "-cf",
+      "-",
+      ".",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const unpack = new Deno.Command("tar", {
+    args: [
+      "-C",
+      tree,
+      "--numeric-owner",
+      "--xattrs",
+      "--xattrs-include=*",
+      "--same-permissions",
+      "--same-owner",
+      "-xf",
+      "-",
+    ],
+    stdin: "piped",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  await pack.stdout.pipeTo(unpack.stdin);
+  const [packed, unpacked] = await Promise.all([pack.output(), unpack.output()]);
+  const why = (o: Deno.CommandOutput) => new TextDecoder().decode(o.stderr).trim().split("\n")[0];
+  // tar exits 1 when a file changed while it was read: expected in a running container.
+  if (packed.code > 1) throw new Error(`commit: reading the upper layer: ${why(packed)}`);
+  if (unpacked.code !== 0) throw new Error(`commit: writing the new image: ${why(unpacked)}`);
+}
+
+/**
+ * Commits `record`'s container as a new image tagged `ref` (untagged when
+ * undefined); resolves to the image. Nothing is left behind on failure.
+ */
+export async function commitContainer(
+  root: StateRoot,
+  kernel: Kernel,
+  record: ContainerRecord,
+  ref: string | undefined,
+  opts: CommitOptions,
+): Promise<ImageRecord> {
+  const images = new ImageStore(root);
+  const lower = images.rootfs(record.config.imageId);
+  const { upper } = containerPaths(root, record.id);
+  const tmp = `${root.root}/tmp`;
+  Deno.mkdirSync(tmp, { recursive: true, mode: 0o700 });
+  const tree = Deno.makeTempDirSync({ dir: tmp, prefix: `commit-${record.id.slice(0, 12)}-` });
+  try {
+    await run("cp", ["-a", "--reflink=auto", `${lower}/.`, `${tree}/`]);
+    const whiteouts = clearForUpper(kernel, upper, tree);
+    await copyUpper(upper, tree);
+    for (const path of [...whiteouts, ...engineMountPoints(upper, lower)]) {
+      removeIfPresent(`${tree}/${path}`);
+    }
+    return images.createFromDirectory(tree, ref, opts);
+  } finally {
+    removeIfPresent(tree);
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * `stop`: SIGTERM to the container's PID 1, SIGKILL once the grace period is
+ * over (PID 1 of a PID namespace ignores SIGTERM unless it installed a
+ * handler, so `sleep` or `top` only ever die by the SIGKILL), then wait
+ * until the process is gone and its exit is on record.
+ *
+ * The exit code is recorded by the container's parent (the monitor for
+ * detached containers, the `run` CLI for foreground ones), which alone can
+ * learn it from the kernel. `stop` waits briefly for that record; when
+ * there is no parent left to write it, the exit is recorded as unknown.
+ *
+ * @module
+ */
+
+import { SIGNALS } from "../../ffi/constants.ts";
+import type { Kernel } from "../../ffi/kernel.ts";
+import { UserError } from "../errors.ts";
+import type { StateRoot } from "../store/paths.ts";
+import { killContainer } from "./container_kill.ts";
+import { isSameProcess } from "./proc.ts";
+import type { ContainerRecord } from "./record.ts";
+import { ContainerStore } from "./store.ts";
+
+/** Docker's default grace period between SIGTERM and SIGKILL. */
+export const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
+
+/** How long a process may take to disappear after SIGKILL before stop gives up. */
+const KILL_WAIT_MS = 10_000;
+
+/** How long to wait for the container's parent to record the exit code. */
+const RECORD_WAIT_MS = 1_000;
+
+const POLL_MS = 10;
+
+/** Waits until `pid` (started at `startTime`) is gone; false after `timeoutMs`. */
+export async function waitGone(
+  pid: number,
+  startTime: number,
+  timeoutMs: number,
+): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  while (isSameProcess(pid, startTime)) {
+    if (performance.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+  return true;
+}
+
+/** The stored record of `id`, or undefined once it has been removed. */
+function current(store: ContainerStore, id: string): ContainerRecord | undefined {
+  try {
+    return store.get(id);
+  } catch (err) {
+    if (!store.ids().includes(id)) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Waits, up to `ms`, until the run of `id` that started at `startedAt` has
+ * its exit code on record. Past that, the record says what the kernel says
+ * (exited, code unknown). Undefined when the container was removed
+ * meanwhile (`--rm`).
+ */
+export async function awaitExitRecord(
+  root: StateRoot,
+  id: string,
+  startedAt: string,
+  ms: number,
+): Promise<ContainerRecord | undefined> {
+  const store = new ContainerStore(root);
+  const deadline = performance.now() + ms;
+  for (;;) {
+    const rec = current(store, id);
+    if (rec === undefined || rec.state.startedAt !== startedAt) return rec;
+    if (rec.state.status === "exited" && rec.state.exitCode !== null) return rec;
+    if (performance.now() > deadline) return rec;
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+/**
+ * Stops `record`'s container: SIGTERM, then SIGKILL after `timeoutSeconds`
+ * (0: SIGKILL at once; negative: wait for as long as it takes). Resolves to
+ * the record once the process is gone, or undefined if the container was
+ * removed on exit. A container that is not running is returned as is.
+ */
+export async function stopContainer(
+  root: StateRoot,
+  kernel: Kernel,
+  record: ContainerRecord,
+  timeoutSeconds: number,
+): Promise<ContainerRecord | undefined> {
+  const { state } = record;
+  if (state.status !== "running") return record;
+  let gone = false;
+  if (timeoutSeconds !== 0 && killContainer(kernel, state, SIGNALS.SIGTERM)) {
+    const grace = timeoutSeconds < 0 ? Infinity : timeoutSeconds * 1000;
+    gone = await waitGone(state.pid, state.pidStartTime, grace);
+  }
+  if (!gone) {
+    killContainer(kernel, state, SIGNALS.SIGKILL);
+    if (!await waitGone(state.pid, state.pidStartTime, KILL_WAIT_MS)) {
+      throw new UserError(
+        `Error response from daemon: cannot stop container: ${record.name}: ` +
+          `PID ${state.pid} did not exit after SIGKILL`,
+      );
+    }
+  }
+  return await awaitExitRecord(root, record.id, state.startedAt, RECORD_WAIT_MS);
+}
