@@ -30,7 +30,9 @@ dockergsh: $(DENO) $(SOURCES) deno.json
 	@if $(DENO) compile --allow-all --no-prompt --output dockergsh main.ts >$(TOOLS)/compile.log 2>&1; then \
 		echo "built ./dockergsh (deno compile, single executable)"; \
 	else \
-		echo "deno compile could not run ($$(grep -m1 -iE 'error|fail' $(TOOLS)/compile.log)); ./dockergsh runs main.ts under $(DENO) instead"; \
+		url=$$(grep -m1 -oE 'https://dl\.deno\.land[^) ]*' $(TOOLS)/compile.log); \
+		why=$${url:+it must download its base runtime from $$url, which is unreachable here (DENORT_BIN=/path/to/denort compiles offline)}; \
+		echo "deno compile could not run: $${why:-$$(grep -m1 -iE 'error' $(TOOLS)/compile.log)}; ./dockergsh runs main.ts under $(DENO) instead"; \
 		printf '#!/bin/sh\nexec "%s" run --allow-all --no-prompt --quiet "%s/main.ts" "$$@"\n' "$(DENO)" "$(CURDIR)" >dockergsh; \
 		chmod +x dockergsh; \
 		./dockergsh --version >/dev/null; \
