@@ -32,8 +32,10 @@ dockergsh: $(DENO) $(SOURCES) deno.json
 	else \
 		url=$$(grep -m1 -oE 'https://dl\.deno\.land[^) ]*' $(TOOLS)/compile.log); \
 		why=$${url:+it must download its base runtime from $$url, which is unreachable here (DENORT_BIN=/path/to/denort compiles offline)}; \
-		echo "deno compile could not run: $${why:-$$(grep -m1 -iE 'error' $(TOOLS)/compile.log)}; ./dockergsh runs main.ts under $(DENO) instead"; \
-		printf '#!/bin/sh\nexec "%s" run --allow-all --no-prompt --quiet "%s/main.ts" "$$@"\n' "$(DENO)" "$(CURDIR)" >dockergsh; \
+		echo "deno compile could not run: $${why:-$$(grep -m1 -iE 'error' $(TOOLS)/compile.log)}; ./dockergsh runs the same code, bundled, under $(DENO) instead"; \
+		rm -rf $(TOOLS)/bundle; \
+		$(DENO) bundle --quiet --platform deno --code-splitting --outdir $(TOOLS)/bundle main.ts; \
+		printf '#!/bin/sh\nexec "%s" run --allow-all --no-prompt --quiet "%s/bundle/main.js" "$$@"\n' "$(DENO)" "$(TOOLS)" >dockergsh; \
 		chmod +x dockergsh; \
 		./dockergsh --version >/dev/null; \
 	fi

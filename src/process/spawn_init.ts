@@ -32,13 +32,17 @@ export interface SpawnedInit {
   channel: ParentChannel;
 }
 
-/** argv that runs this program again with `args`, whether compiled or under `deno run`. */
+/**
+ * argv that runs this program again with `args`: the executable itself when
+ * compiled, else the running Deno with the program's entry module
+ * (`main.ts`, or the bundle `make build` made of it), so the init is always
+ * the same code as the CLI that started it.
+ */
 export function selfCommand(...args: string[]): { path: string; args: string[] } {
   if (Deno.build.standalone) return { path: Deno.execPath(), args };
-  const main = new URL("../../main.ts", import.meta.url).pathname;
   return {
     path: Deno.execPath(),
-    args: ["run", "--allow-all", "--no-prompt", "--quiet", main, ...args],
+    args: ["run", "--allow-all", "--no-prompt", "--quiet", Deno.mainModule, ...args],
   };
 }
 
