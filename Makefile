@@ -35,7 +35,7 @@ dockergsh: $(DENO) $(SOURCES) deno.json
 		echo "deno compile could not run: $${why:-$$(grep -m1 -iE 'error' $(TOOLS)/compile.log)}; ./dockergsh runs the same code, bundled, under $(DENO) instead"; \
 		rm -rf $(TOOLS)/bundle; \
 		$(DENO) bundle --quiet --platform deno --code-splitting --outdir $(TOOLS)/bundle main.ts; \
-		printf '#!/bin/sh\nexec "%s" run --allow-all --no-prompt --quiet "%s/bundle/main.js" "$$@"\n' "$(DENO)" "$(TOOLS)" >dockergsh; \
+		printf '#!/bin/sh\nexec "%s" run --allow-all --no-prompt --quiet --no-config --no-lock "%s/bundle/main.js" "$$@"\n' "$(DENO)" "$(TOOLS)" >dockergsh; \
 		chmod +x dockergsh; \
 		./dockergsh --version >/dev/null; \
 	fi

@@ -42,7 +42,16 @@ export function selfCommand(...args: string[]): { path: string; args: string[] }
   if (Deno.build.standalone) return { path: Deno.execPath(), args };
   return {
     path: Deno.execPath(),
-    args: ["run", "--allow-all", "--no-prompt", "--quiet", Deno.mainModule, ...args],
+    args: [
+      "run",
+      "--allow-all",
+      "--no-prompt",
+      "--quiet",
+      "--no-config",
+      "--no-lock",
+      Deno.mainModule,
+      ...args,
+    ],
   };
 }
 
