@@ -36,6 +36,9 @@ import {
  */
 const RECONCILE_GRACE_MS = 60_000;
 
+/** No address is left in the pool. */
+export class IpamExhaustedError extends UserError {}
+
 /** The address pool of one network. */
 export interface IpamPool {
   /** Network name (validated: it becomes a file name). */
@@ -195,7 +198,7 @@ export class BitmapIpam {
         }
       }
       if (index === undefined) {
-        throw new UserError(
+        throw new IpamExhaustedError(
           `dockergsh: no available IPv4 addresses on network ${this.pool.name} (${this.pool.subnet})`,
         );
       }

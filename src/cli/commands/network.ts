@@ -1,0 +1,236 @@
+/**
+ * `dockergsh network create|ls|rm|inspect`: user-defined bridge networks.
+ *
+ * @module
+ */
+
+import { ContainerStore } from "../../container/store.ts";
+import { UserError } from "../../errors.ts";
+import { DEFAULT_NETWORK, type NetworkRecord, NetworkStore } from "../../network/network_store.ts";
+import type { StateRoot } from "../../store/paths.ts";
+import type { Command } from "../command.ts";
+import { type ParsedFlags, parseFlags } from "../flags.ts";
+import { compileTemplate } from "../_go_template.ts";
+import { formatTable } from "../_table.ts";
+
+/** `network create [--driver bridge] [--subnet CIDR] [--gateway IP] NAME`. */
+const create: Command = {
+  name: "create",
+  usage: "network create [OPTIONS] NETWORK",
+  summary: "Create a network",
+  flags: [
+    { long: "driver", short: "d", kind: "string", help: "Driver to manage the Network (bridge)" },
+    { long: "subnet", kind: "string", help: "Subnet in CIDR format (IPv4)" },
+    { long: "gateway", kind: "string", help: "IPv4 Gateway for the subnet" },
+  ],
+  minArgs: 1,
+  maxArgs: 1,
+  run(ctx, flags) {
+    const rec = new NetworkStore(ctx.root).create({
+      name: flags.positionals[0],
+      driver: flags.strings.get("driver"),
+      subnet: flags.strings.get("subnet"),
+      gateway: flags.strings.get("gateway"),
+    });
+    console.log(rec.id);
+    return Promise.resolve(0);
+  },
+};
+
+/** `network ls [-q] [--no-trunc]`. */
+const ls: Command = {
+  name: "ls",
+  usage: "network ls [OPTIONS]",
+  summary: "List networks",
+  flags: [
+    { long: "quiet", short: "q", kind: "bool", help: "Only display network IDs" },
+    { long: "no-trunc", kind: "bool", help: "Do not truncate the output" },
+  ],
+  maxArgs: 0,
+  run(ctx, flags) {
+    const id = (full: string) => (flags.bools.has("no-trunc") ? full : full.slice(0, 12));
+    const all = new NetworkStore(ctx.root).list();
+    if (flags.bools.has("quiet")) {
+      for (const n of all) console.log(id(n.id));
+      return Promise.resolve(0);
+    }
+    console.log(formatTable(
+      ["NETWORK ID", "NAME", "DRIVER", "SUBNET"],
+      all.map((n) => [id(n.id), n.name, n.driver, n.subnet]),
+    ));
+    return Promise.resolve(0);
+  },
+};
+
+/** Runs `op` on each reference; failures are printed and make the exit code 1. */
+function eachRef(refs: readonly string[], op: (ref: string) => void): number {
+  let failed = false;
+  for (const ref of refs) {
+    try {
+      op(ref);
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      console.error(err.message);
+      failed = true;
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+/** Networks that always exist for Docker: never removed. */
+const PREDEFINED = [DEFAULT_NETWORK, "host", "none"];
+
+/** `network rm NETWORK...`: refused for `bridge` and while containers are attached. */
+const rm: Command = {
+  name: "rm",
+  usage: "network rm NETWORK [NETWORK...]",
+  summary: "Remove one or more networks",
+  flags: [],
+  minArgs: 1,
+  run(ctx, flags) {
+    const store = new NetworkStore(ctx.root);
+    return Promise.resolve(eachRef(flags.positionals, (ref) => {
+      const name = PREDEFINED.includes(ref) ? ref : store.resolve(ref).name;
+      if (PREDEFINED.includes(name)) {
+        throw new UserError(
+          `dockergsh: Error response from daemon: ${name} is a pre-defined network and cannot be removed`,
+        );
+      }
+      store.remove(name);
+      console.log(ref);
+    }));
+  },
+};
+
+/** Docker's `network inspect` object for `net`. */
+function inspectNetwork(root: StateRoot, net: NetworkRecord): Record<string, unknown> {
+  const containers: Record<string, unknown> = {};
+  for (const c of new ContainerStore(root).list()) {
+    const ep = c.endpoint;
+    if (c.state.status !== "running" || ep?.network !== net.name) continue;
+    containers[c.id] = {
+      Name: c.name,
+      MacAddress: ep.macAddress,
+      IPv4Address: `${ep.ipAddress}/${ep.prefixLen}`,
+      IPv6Address: "",
+    };
+  }
+  return {
+    Name: net.name,
+    Id: net.id,
+    Created: net.created,
+    Scope: "local",
+    Driver: net.driver,
+    EnableIPv6: false,
+    IPAM: {
+      Driver: "default",
+      Options: {},
+      Config: [{ Subnet: net.subnet, Gateway: net.gateway }],
+    },
+    Internal: false,
+    Attachable: false,
+    Containers: containers,
+    Options: { "com.docker.network.bridge.name": net.bridge },
+    Labels: {},
+  };
+}
+
+/** `network inspect [-f FORMAT] NETWORK...`. */
+const inspect: Command = {
+  name: "inspect",
+  usage: "network inspect [OPTIONS] NETWORK [NETWORK...]",
+  summary: "Display detailed information on one or more networks",
+  flags: [
+    { long: "format", short: "f", kind: "string", help: "Format the output using a Go template" },
+  ],
+  minArgs: 1,
+  run(ctx, flags) {
+    const format = flags.strings.get("format");
+    const render = format === undefined ? undefined : compileTemplate(format);
+    const store = new NetworkStore(ctx.root);
+    const found: Record<string, unknown>[] = [];
+    const code = eachRef(flags.positionals, (ref) => {
+      try {
+        found.push(inspectNetwork(ctx.root, store.resolve(ref)));
+      } catch (err) {
+        if (!(err instanceof UserError)) throw err;
+        throw new UserError(`Error: No such network: ${ref}`);
+      }
+    });
+    if (render) { for (const obj of found) console.log(render(obj)); }
+    else console.log(JSON.stringify(found, null, 4));
+    return Promise.resolve(code);
+  },
+};
+
+const SUBCOMMANDS: Record<string, Command> = { create, ls, rm, inspect };
+const ALIASES: Record<string, string> = { list: "ls", remove: "rm" };
+
+function help(): string {
+  return [
+    "Usage:  dockergsh network COMMAND",
+    "",
+    "Manage networks",
+    "",
+    "Commands:",
+    ...Object.values(SUBCOMMANDS).map((c) => `  ${c.name.padEnd(10)} ${c.summary}`),
+  ].join("\n");
+}
+
+function subcommandHelp(cmd: Command): string {
+  const lines = [`Usage:  dockergsh ${cmd.usage}`, "", cmd.summary];
+  if (cmd.flags.length) lines.push("", "Options:");
+  for (const f of cmd.flags) {
+    const names = (f.short ? `-${f.short}, ` : "    ") + `--${f.long}`;
+    lines.push(`  ${names.padEnd(24)} ${f.help}`);
+  }
+  return lines.join("\n");
+}
+
+/** Checks the positional count like the top-level commands do. */
+function checkArgs(cmd: Command, flags: ParsedFlags): void {
+  const n = flags.positionals.length;
+  const name = `"dockergsh ${cmd.usage.split(" ").slice(0, 2).join(" ")}"`;
+  const usage = `\nUsage:  dockergsh ${cmd.usage}`;
+  if (cmd.minArgs !== undefined && n < cmd.minArgs) {
+    throw new UserError(
+      `${name} requires at least ${cmd.minArgs} argument${cmd.minArgs === 1 ? "" : "s"}.${usage}`,
+    );
+  }
+  if (cmd.maxArgs !== undefined && n > cmd.maxArgs) {
+    throw new UserError(
+      cmd.maxArgs === 0
+        ? `${name} accepts no arguments.${usage}`
+        : `${name} requires at most ${cmd.maxArgs} argument${
+          cmd.maxArgs === 1 ? "" : "s"
+        }.${usage}`,
+    );
+  }
+}
+
+/** The `network` command. */
+export const command: Command = {
+  name: "network",
+  usage: "network COMMAND",
+  summary: "Manage networks",
+  flags: [],
+  stopAtPositional: true,
+  run(ctx, flags) {
+    const [name, ...rest] = flags.positionals;
+    if (name === undefined || name === "--help") {
+      console.log(help());
+      return Promise.resolve(0);
+    }
+    const sub = SUBCOMMANDS[ALIASES[name] ?? name];
+    if (!sub) {
+      throw new UserError(`dockergsh: 'network ${name}' is not a dockergsh command.\n${help()}`);
+    }
+    if (rest.includes("--help")) {
+      console.log(subcommandHelp(sub));
+      return Promise.resolve(0);
+    }
+    const subFlags = parseFlags(rest, sub.flags, { command: `dockergsh network ${sub.name}` });
+    checkArgs(sub, subFlags);
+    return sub.run(ctx, subFlags);
+  },
+};

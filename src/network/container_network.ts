@@ -1,0 +1,114 @@
+/**
+ * A container's network, as the container lifecycle sees it: attach after
+ * the container's process exists (its network namespace is what gets
+ * wired), detach when it is gone, and the peers for its /etc/hosts.
+ *
+ * @module
+ */
+
+import type { ContainerRecord, NetworkEndpoint } from "../container/record.ts";
+import { ContainerStore } from "../container/store.ts";
+import { debug } from "../debug.ts";
+import type { HostsEntry } from "../rootfs/etc_hosts.ts";
+import type { StateRoot } from "../store/paths.ts";
+import { BitmapIpam, IpamExhaustedError } from "./ipam.ts";
+import { type NetworkRecord, NetworkStore } from "./network_store.ts";
+
+/** True for the modes that have no dockergsh network (the host's stack, or loopback only). */
+function isPseudo(mode: string): boolean {
+  return mode === "host" || mode === "none";
+}
+
+/** Addresses held on `network` by container records other than `exceptId`. */
+function claimedIps(root: StateRoot, network: string, exceptId: string): string[] {
+  return new ContainerStore(root).list()
+    .filter((c) => c.id !== exceptId && c.endpoint?.network === network)
+    .map((c) => c.endpoint!.ipAddress);
+}
+
+/**
+ * An address for `record` on `net`: its `--ip`, or the lowest free one.
+ * When the pool is dry, addresses no container record holds (leaked by a
+ * start that died half-way) are reclaimed once before giving up.
+ */
+function allocateIp(root: StateRoot, net: NetworkRecord, record: ContainerRecord): string {
+  const ipam = new BitmapIpam(root, net);
+  try {
+    return ipam.allocate(record.config.ipRequest);
+  } catch (err) {
+    if (!(err instanceof IpamExhaustedError)) throw err;
+    const freed = ipam.reconcile(claimedIps(root, net.name, record.id));
+    if (freed.length === 0) throw err;
+    return ipam.allocate(record.config.ipRequest);
+  }
+}
+
+/**
+ * Connects the container whose process is `pid` to its network
+ * (`record.config.networkMode`) and publishes its ports. Returns the
+ * endpoint to store in `record.endpoint`, or undefined for `host` and
+ * `none`. The default network `bridge` is created on first use. On failure,
+ * everything this call made is undone before the error is thrown.
+ */
+export function attachContainerNetwork(
+  root: StateRoot,
+  record: ContainerRecord,
+  pid: number,
+): Promise<NetworkEndpoint | undefined> {
+  const mode = record.config.networkMode;
+  if (isPseudo(mode)) return Promise.resolve(undefined);
+  const store = new NetworkStore(root);
+  const net = store.ready(mode);
+  const ip = allocateIp(root, net, record);
+  let endpoint: NetworkEndpoint;
+  try {
+    endpoint = store.driver.connect(net, record.id, pid, ip);
+  } catch (err) {
+    new BitmapIpam(root, net).release(ip);
+    throw err;
+  }
+  try {
+    store.driver.publish(endpoint, record.config.ports, record.id);
+  } catch (err) {
+    store.driver.disconnect(endpoint, net);
+    throw err;
+  }
+  debug("network", `${record.id.slice(0, 12)} on ${net.name} as ${ip} via ${endpoint.hostVeth}`);
+  return Promise.resolve(endpoint);
+}
+
+/**
+ * Undoes attachContainerNetwork: removes the port rules, the veth pair and
+ * the address. Idempotent; the caller clears `record.endpoint` afterwards.
+ * The address is only released if no other container record holds it (it
+ * may have been handed out again after an earlier detach).
+ */
+export function detachContainerNetwork(root: StateRoot, record: ContainerRecord): Promise<void> {
+  if (isPseudo(record.config.networkMode) && !record.endpoint) return Promise.resolve();
+  const store = new NetworkStore(root);
+  if (record.config.ports.length > 0) store.driver.unpublish(record.id);
+  const endpoint = record.endpoint;
+  if (endpoint) {
+    const net = store.get(endpoint.network);
+    const reused = claimedIps(root, endpoint.network, record.id).includes(endpoint.ipAddress);
+    store.driver.disconnect(endpoint, reused ? undefined : net);
+  }
+  return Promise.resolve();
+}
+
+/**
+ * /etc/hosts lines for the running containers on `networkName` (other than
+ * `exceptId`): their address with their name and 12-hex short ID.
+ */
+export function hostsEntriesFor(
+  root: StateRoot,
+  networkName: string,
+  exceptId?: string,
+): HostsEntry[] {
+  if (isPseudo(networkName)) return [];
+  return new ContainerStore(root).list()
+    .filter((c) =>
+      c.id !== exceptId && c.state.status === "running" && c.endpoint?.network === networkName
+    )
+    .map((c) => ({ ip: c.endpoint!.ipAddress, names: [c.name, c.id.slice(0, 12)] }));
+}
