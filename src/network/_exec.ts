@@ -54,15 +54,28 @@ export function exec(program: string, args: readonly string[]): string {
 /**
  * Runs several `ip` commands in one process (`ip -batch FILE`), inside the
  * network namespace of `netnsPid` when given (through `nsenter`, which keeps
- * the mount namespace, so the batch file's path still resolves).
+ * the mount namespace, so the batch file's path still resolves). A failure
+ * names the command of the batch that failed.
  */
 export function ipBatch(commands: readonly string[], netnsPid?: number): void {
   const file = Deno.makeTempFileSync({ prefix: "dockergsh-ip-" });
   try {
     Deno.writeTextFileSync(file, commands.join("\n") + "\n");
-    debug("network", `ip batch: ${commands.join(" ; ")}`);
-    if (netnsPid === undefined) exec("ip", ["-batch", file]);
-    else exec("nsenter", [`--net=/proc/${netnsPid}/ns/net`, "ip", "-batch", file]);
+    debug(
+      "network",
+      `ip batch${netnsPid ? ` in netns of ${netnsPid}` : ""}: ${commands.join(" ; ")}`,
+    );
+    const res = netnsPid === undefined
+      ? tryExec("ip", ["-batch", file])
+      : tryExec("nsenter", [`--net=/proc/${netnsPid}/ns/net`, "ip", "-batch", file]);
+    if (res.code === 0) return;
+    const line = Number(/Command failed .*:(\d+)/.exec(res.stderr)?.[1]);
+    const failed = commands[line - 1] ?? commands.join(" ; ");
+    const why = res.stderr.split("\n").filter((l) => l && !l.startsWith("Command failed")).join(
+      "; ",
+    );
+    const where = netnsPid === undefined ? "" : ` (in the network namespace of ${netnsPid})`;
+    throw new UserError(`dockergsh: ip ${failed}${where}: ${why || `exit status ${res.code}`}`);
   } finally {
     Deno.removeSync(file);
   }

@@ -55,8 +55,16 @@ export function attachContainerNetwork(
   record: ContainerRecord,
   pid: number,
 ): Promise<NetworkEndpoint | undefined> {
+  return new Promise((resolve) => resolve(attach(root, record, pid)));
+}
+
+function attach(
+  root: StateRoot,
+  record: ContainerRecord,
+  pid: number,
+): NetworkEndpoint | undefined {
   const mode = record.config.networkMode;
-  if (isPseudo(mode)) return Promise.resolve(undefined);
+  if (isPseudo(mode)) return undefined;
   const store = new NetworkStore(root);
   const net = store.ready(mode);
   const ip = allocateIp(root, net, record);
@@ -74,7 +82,7 @@ export function attachContainerNetwork(
     throw err;
   }
   debug("network", `${record.id.slice(0, 12)} on ${net.name} as ${ip} via ${endpoint.hostVeth}`);
-  return Promise.resolve(endpoint);
+  return endpoint;
 }
 
 /**
@@ -84,7 +92,11 @@ export function attachContainerNetwork(
  * may have been handed out again after an earlier detach).
  */
 export function detachContainerNetwork(root: StateRoot, record: ContainerRecord): Promise<void> {
-  if (isPseudo(record.config.networkMode) && !record.endpoint) return Promise.resolve();
+  return new Promise((resolve) => resolve(detach(root, record)));
+}
+
+function detach(root: StateRoot, record: ContainerRecord): void {
+  if (isPseudo(record.config.networkMode) && !record.endpoint) return;
   const store = new NetworkStore(root);
   if (record.config.ports.length > 0) store.driver.unpublish(record.id);
   const endpoint = record.endpoint;
@@ -93,7 +105,6 @@ export function detachContainerNetwork(root: StateRoot, record: ContainerRecord)
     const reused = claimedIps(root, endpoint.network, record.id).includes(endpoint.ipAddress);
     store.driver.disconnect(endpoint, reused ? undefined : net);
   }
-  return Promise.resolve();
 }
 
 /**

@@ -1,0 +1,105 @@
+import { assert, assertEquals, assertThrows } from "../_assert.ts";
+import { command } from "../../src/cli/commands/network.ts";
+import { parseFlags } from "../../src/cli/flags.ts";
+import type { Kernel } from "../../ffi/kernel.ts";
+import { NetworkStore } from "../../src/network/network_store.ts";
+import type { StateRoot } from "../../src/store/paths.ts";
+import { link, tempRoot } from "./_net.ts";
+
+/** Runs `dockergsh network …args` in-process; returns its exit code and what it printed. */
+async function network(root: StateRoot, ...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const { log, error } = console;
+  console.log = (...a: unknown[]) => out.push(a.join(" "));
+  console.error = (...a: unknown[]) => err.push(a.join(" "));
+  try {
+    const flags = parseFlags(args, command.flags, { stopAtPositional: true });
+    const code = await command.run({ root, kernel: {} as Kernel, debug: false }, flags);
+    return { code, stdout: out.join("\n"), stderr: err.join("\n") };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}
+
+Deno.test("network create, ls, inspect, rm", async () => {
+  const root = tempRoot();
+  try {
+    const created = await network(root, "create", "--subnet", "10.213.40.0/24", "cmd-net");
+    assertEquals(created.code, 0);
+    assert(/^[0-9a-f]{64}$/.test(created.stdout), created.stdout);
+    const id = created.stdout;
+
+    const ls = await network(root, "ls");
+    const [header, row] = ls.stdout.split("\n");
+    assertEquals(header.split(/\s{3,}/), ["NETWORK ID", "NAME", "DRIVER", "SUBNET"]);
+    assertEquals(row.split(/\s{3,}/), [id.slice(0, 12), "cmd-net", "bridge", "10.213.40.0/24"]);
+    assertEquals((await network(root, "ls", "-q")).stdout, id.slice(0, 12));
+
+    const inspected = await network(root, "inspect", "cmd-net", "nope");
+    assertEquals(inspected.code, 1);
+    assertEquals(inspected.stderr, "Error: No such network: nope");
+    const [obj] = JSON.parse(inspected.stdout);
+    assertEquals(obj.Name, "cmd-net");
+    assertEquals(obj.Id, id);
+    assertEquals(obj.Driver, "bridge");
+    assertEquals(obj.IPAM.Config, [{ Subnet: "10.213.40.0/24", Gateway: "10.213.40.1" }]);
+    assertEquals(obj.Containers, {});
+    assertEquals(
+      (await network(root, "inspect", "-f", "{{.Name}} {{.Driver}}", id.slice(0, 5))).stdout,
+      "cmd-net bridge",
+    );
+
+    const bridge = new NetworkStore(root).get("cmd-net")!.bridge;
+    assert(link(bridge));
+    const rmBridge = await network(root, "rm", "bridge", "cmd-net");
+    assertEquals(rmBridge.code, 1);
+    assertEquals(
+      rmBridge.stderr,
+      "dockergsh: Error response from daemon: bridge is a pre-defined network and cannot be removed",
+    );
+    assertEquals(rmBridge.stdout, "cmd-net");
+    assertEquals(link(bridge), undefined);
+    assertEquals((await network(root, "ls", "-q")).stdout, "");
+  } finally {
+    for (const n of new NetworkStore(root).list()) new NetworkStore(root).remove(n.name);
+    Deno.removeSync(root.root, { recursive: true });
+  }
+});
+
+Deno.test("network: usage errors", async () => {
+  const root = tempRoot();
+  try {
+    await assertRejectsMatch(
+      network(root, "create"),
+      /"dockergsh network create" requires at least 1 argument/,
+    );
+    await assertRejectsMatch(network(root, "ls", "x"), /accepts no arguments/);
+    await assertRejectsMatch(network(root, "frob"), /'network frob' is not a dockergsh command/);
+    await assertRejectsMatch(network(root, "create", "--bogus", "x"), /unknown flag: --bogus/);
+    await assertRejectsMatch(
+      network(root, "create", "--subnet", "nonsense", "x"),
+      /invalid CIDR address: nonsense/,
+    );
+    assertEquals(
+      (await network(root, "rm", "nope")).stderr,
+      "dockergsh: Error response from daemon: network nope not found",
+    );
+    assertThrows(() => new NetworkStore(root).resolve("nope"), /not found/);
+    assert((await network(root, "create", "--help")).stdout.includes("--subnet"));
+    assertEquals(new NetworkStore(root).list(), []);
+  } finally {
+    Deno.removeSync(root.root, { recursive: true });
+  }
+});
+
+async function assertRejectsMatch(p: Promise<unknown>, re: RegExp): Promise<void> {
+  try {
+    await p;
+  } catch (err) {
+    assert(re.test((err as Error).message), `${(err as Error).message} does not match ${re}`);
+    return;
+  }
+  throw new Error(`expected a rejection matching ${re}`);
+}
