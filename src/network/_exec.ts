@@ -14,6 +14,7 @@ import { UserError } from "../errors.ts";
 const PACKAGES: Record<string, string> = {
   ip: "iproute2",
   iptables: "iptables",
+  "iptables-restore": "iptables",
   nsenter: "util-linux",
 };
 

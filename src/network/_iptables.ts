@@ -4,6 +4,11 @@
  * one container are found (in `iptables -S` output) and deleted without
  * touching anyone else's.
  *
+ * Changes go through `iptables-restore --noflush` in one transaction per
+ * call: all of a container's rules appear (or go) together, and with the
+ * nf_tables backend each transaction costs one kernel commit (~25 ms for a
+ * delete), not one per rule.
+ *
  * @module
  */
 
@@ -12,79 +17,97 @@ import { exec, tryExec } from "./_exec.ts";
 /** A table iptables knows. */
 export type Table = "nat" | "filter";
 
-/** The comment value that marks a rule as dockergsh's, for `tag`. */
-export function commentOf(tag: string): string {
-  return `dockergsh:${tag}`;
+/** One tagged rule: where it goes and what it matches and does. */
+export interface Rule {
+  table: Table;
+  chain: string;
+  /** Matches and target, without the chain and without the comment. */
+  spec: string[];
+  tag: string;
+  /** Insert at the top of the chain instead of appending. */
+  first?: boolean;
 }
 
-function withComment(spec: readonly string[], tag: string): string[] {
-  const jump = spec.indexOf("-j");
-  const at = jump < 0 ? spec.length : jump;
-  return [...spec.slice(0, at), "-m", "comment", "--comment", commentOf(tag), ...spec.slice(at)];
+/** A rule as listed by `iptables -S`: its table, its tag, and its words (`-A CHAIN …`). */
+export interface ListedRule {
+  table: Table;
+  tag: string;
+  words: string[];
 }
 
-/** Does the rule `spec` (without chain) exist in `chain` with the tag `tag`? */
-export function hasRule(
-  table: Table,
-  chain: string,
-  spec: readonly string[],
-  tag: string,
-): boolean {
-  return tryExec("iptables", ["-w", "-t", table, "-C", chain, ...withComment(spec, tag)]).code ===
+const PREFIX = "dockergsh:";
+
+/** The spec with the tag's comment before the target. */
+function tagged(rule: Rule): string[] {
+  const jump = rule.spec.indexOf("-j");
+  const at = jump < 0 ? rule.spec.length : jump;
+  return [
+    ...rule.spec.slice(0, at),
+    ...["-m", "comment", "--comment", `${PREFIX}${rule.tag}`],
+    ...rule.spec.slice(at),
+  ];
+}
+
+/** True when `rule` is in place (`iptables -C`). */
+export function hasRule(rule: Rule): boolean {
+  return tryExec("iptables", ["-w", "-t", rule.table, "-C", rule.chain, ...tagged(rule)]).code ===
     0;
 }
 
-/**
- * Adds the tagged rule unless it is already there: appended, or inserted at
- * the top of the chain with `first`. Returns true when it was added.
- */
-export function ensureRule(
-  table: Table,
-  chain: string,
-  spec: readonly string[],
-  tag: string,
-  first = false,
-): boolean {
-  if (hasRule(table, chain, spec, tag)) return false;
-  const where = first ? ["-I", chain, "1"] : ["-A", chain];
-  exec("iptables", ["-w", "-t", table, ...where, ...withComment(spec, tag)]);
-  return true;
+/** Applies `-A`/`-I`/`-D` lines, grouped by table, in one `iptables-restore --noflush`. */
+function restore(lines: { table: Table; words: string[] }[]): void {
+  if (lines.length === 0) return;
+  const text = (["nat", "filter"] as const)
+    .filter((t) => lines.some((l) => l.table === t))
+    .map((t) =>
+      [`*${t}`, ...lines.filter((l) => l.table === t).map((l) => l.words.join(" ")), "COMMIT"]
+        .join("\n")
+    )
+    .join("\n") + "\n";
+  const file = Deno.makeTempFileSync({ prefix: "dockergsh-iptables-" });
+  try {
+    Deno.writeTextFileSync(file, text);
+    exec("iptables-restore", ["-w", "--noflush", file]);
+  } catch (err) {
+    if (err instanceof Error) err.message += ` (rules: ${text.trim().split("\n").join(" | ")})`;
+    throw err;
+  } finally {
+    Deno.removeSync(file);
+  }
 }
 
-/** `iptables -S` lines of `table` split into words, quotes dropped. */
-function listRules(table: Table): string[][] {
-  return exec("iptables", ["-w", "-t", table, "-S"])
-    .split("\n")
-    .filter((line) => line.startsWith("-A "))
-    .map((line) => line.split(" ").map((w) => w.replace(/^"(.*)"$/, "$1")));
+/** Adds `rules` in one transaction: all of them or, on error, none. */
+export function addRules(rules: readonly Rule[]): void {
+  restore(rules.map((r) => ({
+    table: r.table,
+    words: [...(r.first ? ["-I", r.chain, "1"] : ["-A", r.chain]), ...tagged(r)],
+  })));
 }
 
-/** The rules of `table` tagged `tag`, each as `-A CHAIN …` words. */
-export function taggedRules(table: Table, tag: string): string[][] {
-  const comment = commentOf(tag);
-  return listRules(table).filter((words) =>
-    words.some((w, i) => w === comment && words[i - 1] === "--comment")
-  );
-}
-
-/** Every dockergsh-tagged rule of `table`, each with its tag. */
-export function allTaggedRules(table: Table): { tag: string; words: string[] }[] {
-  const out: { tag: string; words: string[] }[] = [];
-  for (const words of listRules(table)) {
+/** Every dockergsh-tagged rule of `table`. */
+export function listTagged(table: Table): ListedRule[] {
+  const out: ListedRule[] = [];
+  for (const line of exec("iptables", ["-w", "-t", table, "-S"]).split("\n")) {
+    if (!line.startsWith("-A ")) continue;
+    // Our rules hold no spaces inside a word; -S quotes the comment.
+    const words = line.split(" ").map((w) => w.replace(/^"(.*)"$/, "$1"));
     const i = words.indexOf("--comment");
-    if (i >= 0 && words[i + 1]?.startsWith("dockergsh:")) {
-      out.push({ tag: words[i + 1].slice("dockergsh:".length), words });
+    if (i >= 0 && words[i + 1]?.startsWith(PREFIX)) {
+      out.push({ table, tag: words[i + 1].slice(PREFIX.length), words });
     }
   }
   return out;
 }
 
-/** Deletes every rule of `table` tagged `tag`; returns how many. */
-export function deleteTagged(table: Table, tag: string): number {
-  const rules = taggedRules(table, tag);
-  for (const words of rules) {
-    exec("iptables", ["-w", "-t", table, "-D", ...words.slice(1)]);
-  }
+/** The rules of both tables carrying one of `tags`. */
+export function rulesTagged(tags: readonly string[]): ListedRule[] {
+  return [...listTagged("nat"), ...listTagged("filter")].filter((r) => tags.includes(r.tag));
+}
+
+/** Deletes every rule carrying one of `tags`, in one transaction; returns how many. */
+export function deleteTagged(tags: readonly string[]): number {
+  const rules = rulesTagged(tags);
+  restore(rules.map((r) => ({ table: r.table, words: ["-D", ...r.words.slice(1)] })));
   return rules.length;
 }
 

@@ -25,16 +25,17 @@ import { debug } from "../debug.ts";
 import { UserError } from "../errors.ts";
 import { withLock } from "../store/lock.ts";
 import type { StateRoot } from "../store/paths.ts";
-import { ipBatch, tryExec } from "./_exec.ts";
+import { exec, ipBatch } from "./_exec.ts";
 import {
-  allTaggedRules,
+  addRules,
   chainLength,
   deleteChain,
   deleteTagged,
   ensureChain,
-  ensureRule,
-  type Table,
-  taggedRules,
+  hasRule,
+  listTagged,
+  type Rule,
+  rulesTagged,
 } from "./_iptables.ts";
 import { linkExists } from "./_ip.ts";
 import { parseCidr, parseIpv4 } from "./cidr.ts";
@@ -48,37 +49,44 @@ const ISOLATION_2 = "DOCKERGSH-ISOLATION-2";
 /** Tag of the FORWARD jump into ISOLATION_1, shared by all networks. */
 const ISOLATION_TAG = "isolation";
 
-/** One tagged rule a network needs. */
-interface RuleSpec {
-  table: Table;
-  chain: string;
-  spec: string[];
+/** The rules of network `net`, tagged with its bridge name. */
+function networkRules(net: NetworkRecord): Rule[] {
+  const br = net.bridge;
+  const rule = (table: Rule["table"], chain: string, spec: string[]): Rule => ({
+    table,
+    chain,
+    spec,
+    tag: br,
+  });
+  return [
+    rule("nat", "POSTROUTING", ["-s", net.subnet, "!", "-o", br, "-j", "MASQUERADE"]),
+    rule("nat", "POSTROUTING", ["-s", "127.0.0.0/8", "-o", br, "-j", "MASQUERADE"]),
+    rule("filter", "FORWARD", ["-i", br, "-o", br, "-j", "ACCEPT"]),
+    rule("filter", "FORWARD", ["-i", br, "!", "-o", br, "-j", "ACCEPT"]),
+    rule("filter", "FORWARD", [
+      ...["-o", br, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED"],
+      ...["-j", "ACCEPT"],
+    ]),
+    rule("filter", ISOLATION_1, ["-i", br, "!", "-o", br, "-j", ISOLATION_2]),
+    rule("filter", ISOLATION_2, ["-o", br, "-j", "DROP"]),
+  ];
 }
 
-/** The rules of network `net`, in the order they are added. */
-function networkRules(net: NetworkRecord): RuleSpec[] {
-  const br = net.bridge;
-  return [
-    {
-      table: "nat",
-      chain: "POSTROUTING",
-      spec: ["-s", net.subnet, "!", "-o", br, "-j", "MASQUERADE"],
-    },
-    {
-      table: "nat",
-      chain: "POSTROUTING",
-      spec: ["-s", "127.0.0.0/8", "-o", br, "-j", "MASQUERADE"],
-    },
-    { table: "filter", chain: "FORWARD", spec: ["-i", br, "-o", br, "-j", "ACCEPT"] },
-    { table: "filter", chain: "FORWARD", spec: ["-i", br, "!", "-o", br, "-j", "ACCEPT"] },
-    {
-      table: "filter",
-      chain: "FORWARD",
-      spec: ["-o", br, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT"],
-    },
-    { table: "filter", chain: ISOLATION_1, spec: ["-i", br, "!", "-o", br, "-j", ISOLATION_2] },
-    { table: "filter", chain: ISOLATION_2, spec: ["-o", br, "-j", "DROP"] },
-  ];
+/** The FORWARD jump into the isolation chains, ahead of every accept. */
+const ISOLATION_JUMP: Rule = {
+  table: "filter",
+  chain: "FORWARD",
+  spec: ["-j", ISOLATION_1],
+  tag: ISOLATION_TAG,
+  first: true,
+};
+
+/** Removes the isolation jump and chains once no network has rules in them. */
+function dropIsolationIfUnused(): void {
+  if (chainLength("filter", ISOLATION_1) > 0 || chainLength("filter", ISOLATION_2) > 0) return;
+  deleteTagged([ISOLATION_TAG]);
+  deleteChain("filter", ISOLATION_1);
+  deleteChain("filter", ISOLATION_2);
 }
 
 /** Writes a sysctl under /proc/sys. */
@@ -106,10 +114,7 @@ function portTag(containerId: string): string {
 
 /** Deletes the device if it exists (deleting either end of a veth pair removes both). */
 function deleteLink(name: string): void {
-  const res = tryExec("ip", ["link", "del", "dev", name]);
-  if (res.code !== 0 && linkExists(name)) {
-    throw new UserError(`dockergsh: ip link del dev ${name}: ${res.stderr.trim()}`);
-  }
+  if (linkExists(name)) exec("ip", ["link", "del", "dev", name]);
 }
 
 /** Creates and removes bridge networks, container links and published ports. */
@@ -138,11 +143,10 @@ export class BridgeDriver {
       sysctl(`net/ipv4/conf/${net.bridge}/route_localnet`, "1");
       ensureChain("filter", ISOLATION_1);
       ensureChain("filter", ISOLATION_2);
-      ensureRule("filter", "FORWARD", ["-j", ISOLATION_1], ISOLATION_TAG, true);
-      for (const r of networkRules(net)) ensureRule(r.table, r.chain, r.spec, net.bridge);
+      addRules([ISOLATION_JUMP, ...networkRules(net)].filter((r) => !hasRule(r)));
     } catch (err) {
-      this.removeRules(net);
       if (madeBridge) deleteLink(net.bridge);
+      dropIsolationIfUnused();
       throw err;
     }
   }
@@ -150,11 +154,8 @@ export class BridgeDriver {
   /** True when the bridge and every rule of `net` are in place. */
   isComplete(net: NetworkRecord): boolean {
     if (!linkExists(net.bridge)) return false;
-    const want = networkRules(net);
-    const count = (t: Table) => want.filter((r) => r.table === t).length;
-    return taggedRules("nat", net.bridge).length === count("nat") &&
-      taggedRules("filter", net.bridge).length === count("filter") &&
-      taggedRules("filter", ISOLATION_TAG).length === 1;
+    const have = rulesTagged([net.bridge, ISOLATION_TAG]);
+    return have.length === networkRules(net).length + 1;
   }
 
   /** createNetwork when something of `net` is missing (cheap when all is there). */
@@ -169,13 +170,8 @@ export class BridgeDriver {
   }
 
   private removeRules(net: NetworkRecord): void {
-    deleteTagged("nat", net.bridge);
-    deleteTagged("filter", net.bridge);
-    if (chainLength("filter", ISOLATION_1) === 0 && chainLength("filter", ISOLATION_2) === 0) {
-      deleteTagged("filter", ISOLATION_TAG);
-      deleteChain("filter", ISOLATION_1);
-      deleteChain("filter", ISOLATION_2);
-    }
+    deleteTagged([net.bridge]);
+    dropIsolationIfUnused();
   }
 
   /**
@@ -225,62 +221,57 @@ export class BridgeDriver {
   }
 
   /**
-   * Publishes `ports` of the container at `endpoint`.
-   * A host port already published by a dockergsh container, or (TCP) bound
-   * by a host program, is refused; on any failure the container's port rules
-   * are removed.
+   * Publishes `ports` of the container at `endpoint`, all in one iptables
+   * transaction. A host port already published by a dockergsh container (or
+   * twice in `ports`), or (TCP) bound by a host program, is refused, and
+   * then no rule is added.
    */
   publish(endpoint: NetworkEndpoint, ports: readonly PortMapping[], containerId: string): void {
     if (ports.length === 0) return;
     const tag = portTag(containerId);
     withLock(this.root, "ports", () => {
-      try {
-        for (const p of ports) {
-          checkPortFree(p);
-          const proto = p.protocol;
-          const dest = [
-            "-j",
-            "DNAT",
-            "--to-destination",
-            `${endpoint.ipAddress}:${p.containerPort}`,
-          ];
-          const match = [
-            ...(p.hostIp && p.hostIp !== "0.0.0.0" ? ["-d", p.hostIp] : []),
-            "-p",
-            proto,
-            "--dport",
-            String(p.hostPort),
-            "-m",
-            "addrtype",
-            "--dst-type",
-            "LOCAL",
-          ];
-          ensureRule("nat", "PREROUTING", [...match, ...dest], tag);
-          ensureRule("nat", "OUTPUT", [...match, ...dest], tag);
-          ensureRule("filter", "FORWARD", [
-            "-d",
-            `${endpoint.ipAddress}/32`,
-            "-p",
-            proto,
-            "--dport",
-            String(p.containerPort),
-            "-j",
-            "ACCEPT",
-          ], tag);
-        }
-      } catch (err) {
-        this.unpublish(containerId);
-        throw err;
+      // Rules of an earlier start of this container whose cleanup was cut short.
+      deleteTagged([tag]);
+      const taken = listTagged("nat")
+        .filter((r) => r.words[1] === "PREROUTING" && valueOf(r.words, "-j") === "DNAT")
+        .map((r) => publishedBy(r.words));
+      const rules: Rule[] = [];
+      for (const p of ports) {
+        checkPortFree(p, taken);
+        taken.push(p);
+        rules.push(...portRules(endpoint.ipAddress, p, tag));
       }
+      addRules(rules);
     });
   }
 
   /** Removes every port rule of the container. */
   unpublish(containerId: string): void {
-    const tag = portTag(containerId);
-    deleteTagged("nat", tag);
-    deleteTagged("filter", tag);
+    deleteTagged([portTag(containerId)]);
   }
+}
+
+/** DNAT from the host port (outside: PREROUTING; the host itself: OUTPUT), and the FORWARD accept. */
+function portRules(ip: string, p: PortMapping, tag: string): Rule[] {
+  const match = [
+    ...(p.hostIp && p.hostIp !== "0.0.0.0" ? ["-d", p.hostIp] : []),
+    ...["-p", p.protocol, "--dport", String(p.hostPort)],
+    ...["-m", "addrtype", "--dst-type", "LOCAL"],
+  ];
+  const dnat = [...match, "-j", "DNAT", "--to-destination", `${ip}:${p.containerPort}`];
+  return [
+    { table: "nat", chain: "PREROUTING", spec: dnat, tag },
+    { table: "nat", chain: "OUTPUT", spec: dnat, tag },
+    {
+      table: "filter",
+      chain: "FORWARD",
+      spec: [
+        ...["-d", `${ip}/32`, "-p", p.protocol, "--dport", String(p.containerPort)],
+        ...["-j", "ACCEPT"],
+      ],
+      tag,
+    },
+  ];
 }
 
 /** The value after `flag` in a rule's words. */
@@ -289,24 +280,29 @@ function valueOf(words: readonly string[], flag: string): string | undefined {
   return i < 0 ? undefined : words[i + 1];
 }
 
-/** Throws Docker's "port is already allocated" when `p`'s host port is taken. */
-function checkPortFree(p: PortMapping): void {
+/** The host binding a listed PREROUTING DNAT rule of ours publishes. */
+function publishedBy(words: readonly string[]): Omit<PortMapping, "containerPort"> {
+  return {
+    hostIp: valueOf(words, "-d")?.replace(/\/32$/, "") ?? "",
+    hostPort: Number(valueOf(words, "--dport")),
+    protocol: valueOf(words, "-p") === "udp" ? "udp" : "tcp",
+  };
+}
+
+/** Throws Docker's "port is already allocated" when `p`'s host port is in `taken` or bound on the host. */
+function checkPortFree(p: PortMapping, taken: readonly Omit<PortMapping, "containerPort">[]): void {
   const shown = `${p.hostIp || "0.0.0.0"}:${p.hostPort}`;
-  const taken = new UserError(`dockergsh: Bind for ${shown} failed: port is already allocated`);
-  for (const { words } of allTaggedRules("nat")) {
-    if (words[1] !== "PREROUTING" || valueOf(words, "-j") !== "DNAT") continue;
-    if (valueOf(words, "-p") !== p.protocol || valueOf(words, "--dport") !== String(p.hostPort)) {
-      continue;
-    }
-    const ruleIp = valueOf(words, "-d")?.replace(/\/32$/, "");
-    const wanted = p.hostIp && p.hostIp !== "0.0.0.0" ? p.hostIp : undefined;
-    if (ruleIp === undefined || wanted === undefined || ruleIp === wanted) throw taken;
+  const busy = new UserError(`dockergsh: Bind for ${shown} failed: port is already allocated`);
+  const any = (ip: string) => ip === "" || ip === "0.0.0.0";
+  for (const t of taken) {
+    if (t.protocol !== p.protocol || t.hostPort !== p.hostPort) continue;
+    if (any(t.hostIp) || any(p.hostIp) || t.hostIp === p.hostIp) throw busy;
   }
   if (p.protocol === "tcp") {
     try {
       Deno.listen({ hostname: p.hostIp || "0.0.0.0", port: p.hostPort }).close();
     } catch (err) {
-      if (err instanceof Deno.errors.AddrInUse) throw taken;
+      if (err instanceof Deno.errors.AddrInUse) throw busy;
       if (err instanceof Deno.errors.AddrNotAvailable) {
         throw new UserError(
           `dockergsh: cannot publish on ${p.hostIp}: not an address of this host`,

@@ -194,6 +194,28 @@ Deno.test("published port: reached on 127.0.0.1 and on the bridge address; unpub
         /Bind for 0\.0\.0\.0:\d+ failed: port is already allocated/,
       );
       assertEquals(rulesTagged(other.slice(0, 12)), []);
+      // So is the same port twice in one request: no rule of it is added.
+      const twice = {
+        hostIp: "127.0.0.1",
+        hostPort: port + 1,
+        containerPort: 80,
+        protocol: "tcp" as const,
+      };
+      assertThrows(
+        () => store.driver.publish(ep, [twice, { ...twice, hostIp: "" }], other),
+        /Bind for 0\.0\.0\.0:\d+ failed: port is already allocated/,
+      );
+      assertEquals(rulesTagged(other.slice(0, 12)), []);
+      // A host program's listening port is refused too.
+      const listener = Deno.listen({ hostname: "127.0.0.1", port: port + 2 });
+      try {
+        assertThrows(
+          () => store.driver.publish(ep, [{ ...twice, hostPort: port + 2 }], other),
+          /Bind for 127\.0\.0\.1:\d+ failed: port is already allocated/,
+        );
+      } finally {
+        listener.close();
+      }
 
       store.driver.unpublish(id);
       assertEquals(rulesTagged(id.slice(0, 12)), []);
