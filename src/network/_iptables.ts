@@ -4,10 +4,9 @@
  * one container are found (in `iptables -S` output) and deleted without
  * touching anyone else's.
  *
- * Changes go through `iptables-restore --noflush` in one transaction per
- * call: all of a container's rules appear (or go) together, and with the
- * nf_tables backend each transaction costs one kernel commit (~25 ms for a
- * delete), not one per rule.
+ * Changes go through one `iptables-restore --noflush` per call: one
+ * transaction per table (nat, then filter), which with the nf_tables backend
+ * costs one kernel commit (~25 ms for a delete), not one per rule.
  *
  * @module
  */
@@ -76,7 +75,7 @@ function restore(lines: { table: Table; words: string[] }[]): void {
   }
 }
 
-/** Adds `rules` in one transaction: all of them or, on error, none. */
+/** Adds `rules` in one transaction per table (a failure in filter leaves nat's in). */
 export function addRules(rules: readonly Rule[]): void {
   restore(rules.map((r) => ({
     table: r.table,

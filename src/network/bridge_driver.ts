@@ -23,9 +23,9 @@
 import type { NetworkEndpoint, PortMapping } from "../container/record.ts";
 import { debug } from "../debug.ts";
 import { UserError } from "../errors.ts";
-import { withLock } from "../store/lock.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { exec, ipBatch } from "./_exec.ts";
+import { withHostLock } from "./_host_lock.ts";
 import {
   addRules,
   chainLength,
@@ -125,7 +125,8 @@ export class BridgeDriver {
    * Makes the kernel side of `net`: bridge, gateway address, forwarding,
    * NAT, FORWARD and isolation rules. Steps already in place are kept, so
    * this also repairs a network after a reboot or a firewall flush. On
-   * failure, what this call added is removed again.
+   * failure, the network's rules are removed, and the bridge if this call
+   * made it. The caller holds the host-wide `network` lock.
    */
   createNetwork(net: NetworkRecord): void {
     const madeBridge = !linkExists(net.bridge);
@@ -145,8 +146,10 @@ export class BridgeDriver {
       ensureChain("filter", ISOLATION_2);
       addRules([ISOLATION_JUMP, ...networkRules(net)].filter((r) => !hasRule(r)));
     } catch (err) {
-      if (madeBridge) deleteLink(net.bridge);
+      // iptables-restore commits table by table: nat may be in while filter failed.
+      deleteTagged([net.bridge]);
       dropIsolationIfUnused();
+      if (madeBridge) deleteLink(net.bridge);
       throw err;
     }
   }
@@ -165,13 +168,9 @@ export class BridgeDriver {
 
   /** Removes the bridge and every rule of `net`; the isolation chains go with the last network. */
   removeNetwork(net: NetworkRecord): void {
-    this.removeRules(net);
-    deleteLink(net.bridge);
-  }
-
-  private removeRules(net: NetworkRecord): void {
     deleteTagged([net.bridge]);
     dropIsolationIfUnused();
+    deleteLink(net.bridge);
   }
 
   /**
@@ -221,15 +220,15 @@ export class BridgeDriver {
   }
 
   /**
-   * Publishes `ports` of the container at `endpoint`, all in one iptables
-   * transaction. A host port already published by a dockergsh container (or
+   * Publishes `ports` of the container at `endpoint`, in one iptables-restore
+   * (all or none of them). A host port already published by a dockergsh container (or
    * twice in `ports`), or (TCP) bound by a host program, is refused, and
    * then no rule is added.
    */
   publish(endpoint: NetworkEndpoint, ports: readonly PortMapping[], containerId: string): void {
     if (ports.length === 0) return;
     const tag = portTag(containerId);
-    withLock(this.root, "ports", () => {
+    withHostLock("ports", () => {
       // Rules of an earlier start of this container whose cleanup was cut short.
       deleteTagged([tag]);
       const taken = listTagged("nat")
@@ -241,7 +240,12 @@ export class BridgeDriver {
         taken.push(p);
         rules.push(...portRules(endpoint.ipAddress, p, tag));
       }
-      addRules(rules);
+      try {
+        addRules(rules);
+      } catch (err) {
+        deleteTagged([tag]); // nat may have committed while filter failed
+        throw err;
+      }
     });
   }
 

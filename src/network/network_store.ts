@@ -18,6 +18,7 @@ import { readJson, writeJsonAtomic } from "../store/atomic.ts";
 import { FULL_ID, newId } from "../store/ids.ts";
 import { withLock } from "../store/lock.ts";
 import type { StateRoot } from "../store/paths.ts";
+import { withHostLock } from "./_host_lock.ts";
 import { hostIpv4Routes, linkExists } from "./_ip.ts";
 import { checkNetworkName } from "./_name.ts";
 import { BridgeDriver } from "./bridge_driver.ts";
@@ -73,6 +74,15 @@ export class NetworkStore {
 
   constructor(readonly root: StateRoot) {
     this.driver = new BridgeDriver(root);
+  }
+
+  /**
+   * Runs `fn` under this root's `networks` lock (names, records) and the
+   * host-wide `network` lock (subnets, bridges and the shared iptables
+   * chains are the same kernel's for every root).
+   */
+  private locked<T>(fn: () => T): T {
+    return withLock(this.root, "networks", () => withHostLock("network", fn));
   }
 
   private recordPath(name: string): string {
@@ -153,7 +163,7 @@ export class NetworkStore {
       );
     }
     if (spec.gateway !== undefined) mustParseIpv4(spec.gateway);
-    return withLock(this.root, "networks", () => {
+    return this.locked(() => {
       if (spec.name === DEFAULT_NETWORK || this.get(spec.name)) {
         throw new UserError(
           `dockergsh: Error response from daemon: network with name ${spec.name} already exists`,
@@ -214,7 +224,7 @@ export class NetworkStore {
    * record. Refused while a running container is attached to it.
    */
   remove(name: string): void {
-    withLock(this.root, "networks", () => {
+    this.locked(() => {
       const rec = this.get(name);
       if (!rec) {
         throw new UserError(`dockergsh: Error response from daemon: network ${name} not found`);
@@ -240,7 +250,7 @@ export class NetworkStore {
    * reboot or a firewall flush). `bridge` is created on first use.
    */
   ready(name: string): NetworkRecord {
-    return withLock(this.root, "networks", () => {
+    return this.locked(() => {
       const rec = this.get(name);
       if (rec) {
         this.driver.ensureNetwork(rec);

@@ -134,3 +134,29 @@ Deno.test("remove is refused while a running container is attached; the pool goe
     Deno.removeSync(root.root, { recursive: true });
   }
 });
+
+Deno.test("a host without iproute2 gets one clear line", async () => {
+  const root = tempRoot();
+  try {
+    const script = `
+      import { NetworkStore } from "${
+      new URL("../../src/network/network_store.ts", import.meta.url).href
+    }";
+      import { StateRoot } from "${new URL("../../src/store/paths.ts", import.meta.url).href}";
+      try {
+        new NetworkStore(new StateRoot(${JSON.stringify(root.root)})).create({ name: "st-noip" });
+      } catch (err) {
+        console.log(err.name + ": " + err.message);
+      }`;
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", script],
+      env: { PATH: "/nonexistent" },
+    }).output();
+    assertEquals(
+      new TextDecoder().decode(out.stdout).trim(),
+      "UserError: dockergsh: networking needs the 'ip' program (iproute2)",
+    );
+  } finally {
+    Deno.removeSync(root.root, { recursive: true });
+  }
+});
