@@ -1,0 +1,130 @@
+/**
+ * The file operations the cgroup drivers make, behind one small interface
+ * so that the v2 driver can be run against a fake tree that behaves like
+ * cgroupfs (tests), plus the helpers both drivers share.
+ *
+ * @module
+ */
+
+import { debug } from "../debug.ts";
+
+/** What a cgroup driver does to the filesystem. */
+export interface CgroupFs {
+  /** The text of an interface file; NotFound if absent. */
+  read(path: string): string;
+  /** Writes an existing interface file (never creates one). */
+  write(path: string, data: string): void;
+  exists(path: string): boolean;
+  /** Creates one cgroup directory (the kernel fills its interface files). */
+  mkdir(path: string): void;
+  /** Removes one cgroup directory; Busy while it still has tasks. */
+  rmdir(path: string): void;
+}
+
+/** The real cgroupfs. */
+export const realCgroupFs: CgroupFs = {
+  read: (path) => Deno.readTextFileSync(path),
+  write: (path, data) => Deno.writeTextFileSync(path, data, { create: false }),
+  exists: (path) => {
+    try {
+      Deno.statSync(path);
+      return true;
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return false;
+      throw err;
+    }
+  },
+  mkdir: (path) => Deno.mkdirSync(path),
+  rmdir: (path) => Deno.removeSync(path),
+};
+
+/** Writes `value` to `file`, naming both in the error if the kernel refuses. */
+export function writeValue(fs: CgroupFs, file: string, value: string | number): void {
+  debug("cgroup", `write ${JSON.stringify(String(value))} > ${file}`);
+  try {
+    fs.write(file, String(value));
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new Error(`cannot write ${JSON.stringify(String(value))} to ${file}: ${why}`, {
+      cause: err,
+    });
+  }
+}
+
+/** The numeric fields of a "key value" file (memory.stat, cpu.stat, memory.events). */
+export function readKeyed(fs: CgroupFs, file: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of fs.read(file).split("\n")) {
+    const [key, value] = line.split(" ");
+    if (key && value !== undefined) out.set(key, Number(value));
+  }
+  return out;
+}
+
+/** A file holding one number. */
+export function readNumber(fs: CgroupFs, file: string): number {
+  return Number(fs.read(file).trim());
+}
+
+/**
+ * Creates the directories from `base` down through `parts`, calling
+ * `prepare(parentDir, dir)` on each (new or not) before going deeper.
+ * Returns the directories it created, deepest last.
+ */
+export function makePath(
+  fs: CgroupFs,
+  base: string,
+  parts: readonly string[],
+  prepare: (parent: string, dir: string) => void = () => {},
+): string[] {
+  const created: string[] = [];
+  let dir = base;
+  for (const part of parts) {
+    const parent = dir;
+    dir = `${dir}/${part}`;
+    if (!fs.exists(dir)) {
+      debug("cgroup", `mkdir ${dir}`);
+      fs.mkdir(dir);
+      created.push(dir);
+    }
+    prepare(parent, dir);
+  }
+  return created;
+}
+
+const DRAIN_TIMEOUT_MS = 2000;
+const DRAIN_POLL_MS = 20;
+
+/**
+ * Removes a cgroup directory. A dying container's tasks can take a moment
+ * to leave it (rmdir is Busy until then), so this retries for up to 2 s.
+ * A directory that is already gone is not an error.
+ */
+export async function removeCgroupDir(fs: CgroupFs, dir: string): Promise<void> {
+  const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+  for (;;) {
+    try {
+      debug("cgroup", `rmdir ${dir}`);
+      fs.rmdir(dir);
+      return;
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return;
+      if (!(err instanceof Deno.errors.Busy) || Date.now() >= deadline) {
+        const why = err instanceof Error ? err.message : String(err);
+        throw new Error(`cannot remove cgroup ${dir}: ${why}`);
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+  }
+}
+
+/** Removes directories made by `makePath` (deepest first), best effort, on a failed create. */
+export function undoCreated(fs: CgroupFs, created: readonly string[]): void {
+  for (const dir of [...created].reverse()) {
+    try {
+      fs.rmdir(dir);
+    } catch (err) {
+      debug("cgroup", `cannot remove ${dir} while undoing: ${err}`);
+    }
+  }
+}

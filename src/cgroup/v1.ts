@@ -1,0 +1,159 @@
+/**
+ * cgroup v1: one hierarchy per controller under the mount root
+ * (`/sys/fs/cgroup/memory`, `cpu`, `cpuacct`, `cpuset`, `pids`), and in
+ * each the container's directory `<parent>/<id>`.
+ *
+ * A new cpuset cgroup starts with empty cpuset.cpus/cpuset.mems, and adding
+ * a task to it then fails with ENOSPC: every cpuset directory on the way
+ * down (intermediate ones included) is filled from its parent.
+ *
+ * @module
+ */
+
+import type { Resources } from "../container/record.ts";
+import { debug } from "../debug.ts";
+import {
+  makePath,
+  readKeyed,
+  readNumber,
+  realCgroupFs as fs,
+  removeCgroupDir,
+  undoCreated,
+  writeValue,
+} from "./_fs.ts";
+import type { CgroupDriver, CgroupStats, ContainerCgroup } from "./driver.ts";
+import { cgroupPathParts } from "./path.ts";
+import { CFS_PERIOD_US } from "./units.ts";
+
+/** The controllers a container cgroup uses. */
+const CONTROLLERS = ["memory", "cpu", "cpuacct", "cpuset", "pids"] as const;
+type Controller = typeof CONTROLLERS[number];
+
+/** v1 reports "no limit" as the largest page-aligned counter, far above 2^62. */
+const V1_UNLIMITED = 2 ** 62;
+
+/** The container cgroup as a directory per controller. */
+class CgroupV1 implements ContainerCgroup {
+  constructor(private readonly dirs: ReadonlyMap<Controller, string>) {}
+
+  get paths(): string[] {
+    return [...new Set(this.dirs.values())];
+  }
+
+  private dir(ctl: Controller): string {
+    const dir = this.dirs.get(ctl);
+    if (!dir) throw new Error(`the cgroup v1 ${ctl} controller is not mounted`);
+    return dir;
+  }
+
+  /** Writes every limit of `r`: done before any process joins. */
+  writeLimits(r: Resources): void {
+    if (r.memory !== undefined) {
+      const memory = this.dir("memory");
+      writeValue(fs, `${memory}/memory.limit_in_bytes`, r.memory);
+      // memory.memsw.* exists only when the kernel accounts swap.
+      const memsw = `${memory}/memory.memsw.limit_in_bytes`;
+      if (r.memorySwap !== undefined && fs.exists(memsw)) writeValue(fs, memsw, r.memorySwap);
+    }
+    if (r.nanoCpus !== undefined) {
+      const cpu = this.dir("cpu");
+      writeValue(fs, `${cpu}/cpu.cfs_period_us`, CFS_PERIOD_US);
+      writeValue(fs, `${cpu}/cpu.cfs_quota_us`, Math.round(r.nanoCpus * CFS_PERIOD_US / 1e9));
+    }
+    if (r.cpuShares !== undefined) writeValue(fs, `${this.dir("cpu")}/cpu.shares`, r.cpuShares);
+    if (r.cpusetCpus !== undefined) {
+      writeValue(fs, `${this.dir("cpuset")}/cpuset.cpus`, r.cpusetCpus);
+    }
+    if (r.cpusetMems !== undefined) {
+      writeValue(fs, `${this.dir("cpuset")}/cpuset.mems`, r.cpusetMems);
+    }
+    if (r.pidsLimit !== undefined) writeValue(fs, `${this.dir("pids")}/pids.max`, r.pidsLimit);
+  }
+
+  addProcess(pid: number): void {
+    for (const dir of this.paths) writeValue(fs, `${dir}/cgroup.procs`, pid);
+  }
+
+  stats(): CgroupStats {
+    const memory = this.dir("memory");
+    const usage = readNumber(fs, `${memory}/memory.usage_in_bytes`);
+    const inactive = readKeyed(fs, `${memory}/memory.stat`).get("total_inactive_file") ?? 0;
+    const limit = readNumber(fs, `${memory}/memory.limit_in_bytes`);
+    return {
+      memoryUsage: Math.max(0, usage - inactive),
+      memoryLimit: limit >= V1_UNLIMITED ? Infinity : limit,
+      cpuUsageNs: readNumber(fs, `${this.dir("cpuacct")}/cpuacct.usage`),
+      pids: this.dirs.has("pids") ? readNumber(fs, `${this.dir("pids")}/pids.current`) : 0,
+    };
+  }
+
+  oomKilled(): boolean {
+    const control = `${this.dir("memory")}/memory.oom_control`;
+    try {
+      return (readKeyed(fs, control).get("oom_kill") ?? 0) > 0;
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return false;
+      throw err;
+    }
+  }
+
+  async destroy(): Promise<void> {
+    for (const dir of this.paths) await removeCgroupDir(fs, dir);
+  }
+}
+
+/** cgroup v1 driver; `mountRoot` holds one mount per controller. */
+export class CgroupV1Driver implements CgroupDriver {
+  readonly version = "v1";
+
+  constructor(readonly mountRoot = "/sys/fs/cgroup") {}
+
+  /**
+   * The mounted controllers and their hierarchy roots. Co-mounted
+   * controllers (`cpu,cpuacct` behind two symlinks) share one root.
+   */
+  private hierarchies(): Map<Controller, string> {
+    const out = new Map<Controller, string>();
+    for (const ctl of CONTROLLERS) {
+      const root = `${this.mountRoot}/${ctl}`;
+      if (fs.exists(root)) out.set(ctl, Deno.realPathSync(root));
+    }
+    return out;
+  }
+
+  open(id: string, parent?: string): ContainerCgroup {
+    const parts = cgroupPathParts(id, parent).join("/");
+    const dirs = new Map<Controller, string>();
+    for (const [ctl, root] of this.hierarchies()) dirs.set(ctl, `${root}/${parts}`);
+    return new CgroupV1(dirs);
+  }
+
+  create(id: string, resources: Resources): ContainerCgroup {
+    const parts = cgroupPathParts(id, resources.cgroupParent);
+    const hierarchies = this.hierarchies();
+    const created: string[] = [];
+    try {
+      for (const root of new Set(hierarchies.values())) {
+        const hasCpuset = hierarchies.get("cpuset") === root;
+        created.push(...makePath(fs, root, parts, hasCpuset ? fillCpuset : undefined));
+      }
+      const dirs = new Map<Controller, string>();
+      for (const [ctl, root] of hierarchies) dirs.set(ctl, `${root}/${parts.join("/")}`);
+      const cgroup = new CgroupV1(dirs);
+      cgroup.writeLimits(resources);
+      debug("cgroup", `v1 cgroup ${parts.join("/")} ready`);
+      return cgroup;
+    } catch (err) {
+      undoCreated(fs, created);
+      throw err;
+    }
+  }
+}
+
+/** Copies the parent's CPUs and memory nodes into an empty cpuset `dir`. */
+function fillCpuset(parent: string, dir: string): void {
+  for (const file of ["cpuset.cpus", "cpuset.mems"]) {
+    if (fs.read(`${dir}/${file}`).trim() !== "") continue;
+    writeValue(fs, `${dir}/${file}`, fs.read(`${parent}/${file}`).trim());
+  }
+}

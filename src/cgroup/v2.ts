@@ -1,0 +1,147 @@
+/**
+ * cgroup v2: one unified hierarchy; the container's cgroup is
+ * `<mount>/<parent>/<id>`.
+ *
+ * A controller's files appear in a cgroup only once its parent lists the
+ * controller in cgroup.subtree_control, so every ancestor from the mount
+ * root down enables the controllers it is offered (cgroup.controllers).
+ * The kernel's "no internal processes" rule forbids that in a non-root
+ * cgroup that holds processes itself: the intermediate directories never
+ * get a process, only the leaf does.
+ *
+ * @module
+ */
+
+import type { Resources } from "../container/record.ts";
+import { debug } from "../debug.ts";
+import {
+  type CgroupFs,
+  makePath,
+  readKeyed,
+  readNumber,
+  realCgroupFs,
+  removeCgroupDir,
+  undoCreated,
+  writeValue,
+} from "./_fs.ts";
+import type { CgroupDriver, CgroupStats, ContainerCgroup } from "./driver.ts";
+import { cgroupPathParts } from "./path.ts";
+import { CFS_PERIOD_US, sharesToWeight } from "./units.ts";
+
+/** The controllers a container cgroup uses (enabled where the host offers them). */
+const CONTROLLERS = ["cpuset", "cpu", "memory", "pids"];
+
+/** The container cgroup: one directory. */
+class CgroupV2 implements ContainerCgroup {
+  constructor(private readonly fs: CgroupFs, private readonly dir: string) {}
+
+  get paths(): string[] {
+    return [this.dir];
+  }
+
+  /** Writes every limit of `r`: done before any process joins. */
+  writeLimits(r: Resources): void {
+    const file = (name: string) => `${this.dir}/${name}`;
+    if (r.memory !== undefined) {
+      writeValue(this.fs, file("memory.max"), r.memory);
+      // Docker's --memory-swap counts memory plus swap; v2 limits swap alone.
+      // memory.swap.max exists only when the kernel accounts swap.
+      if (r.memorySwap !== undefined && this.fs.exists(file("memory.swap.max"))) {
+        const swap = r.memorySwap === -1 ? "max" : r.memorySwap - r.memory;
+        writeValue(this.fs, file("memory.swap.max"), swap);
+      }
+    }
+    if (r.nanoCpus !== undefined) {
+      const quota = Math.round(r.nanoCpus * CFS_PERIOD_US / 1e9);
+      writeValue(this.fs, file("cpu.max"), `${quota} ${CFS_PERIOD_US}`);
+    }
+    if (r.cpuShares !== undefined) {
+      writeValue(this.fs, file("cpu.weight"), sharesToWeight(r.cpuShares));
+    }
+    if (r.cpusetCpus !== undefined) writeValue(this.fs, file("cpuset.cpus"), r.cpusetCpus);
+    if (r.cpusetMems !== undefined) writeValue(this.fs, file("cpuset.mems"), r.cpusetMems);
+    if (r.pidsLimit !== undefined) writeValue(this.fs, file("pids.max"), r.pidsLimit);
+  }
+
+  addProcess(pid: number): void {
+    writeValue(this.fs, `${this.dir}/cgroup.procs`, pid);
+  }
+
+  stats(): CgroupStats {
+    const usage = readNumber(this.fs, `${this.dir}/memory.current`);
+    const inactive = readKeyed(this.fs, `${this.dir}/memory.stat`).get("inactive_file") ?? 0;
+    const max = this.fs.read(`${this.dir}/memory.max`).trim();
+    const usageUsec = readKeyed(this.fs, `${this.dir}/cpu.stat`).get("usage_usec") ?? 0;
+    return {
+      memoryUsage: Math.max(0, usage - inactive),
+      memoryLimit: max === "max" ? Infinity : Number(max),
+      cpuUsageNs: usageUsec * 1000,
+      pids: readNumber(this.fs, `${this.dir}/pids.current`),
+    };
+  }
+
+  oomKilled(): boolean {
+    try {
+      return (readKeyed(this.fs, `${this.dir}/memory.events`).get("oom_kill") ?? 0) > 0;
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return false;
+      throw err;
+    }
+  }
+
+  destroy(): Promise<void> {
+    return removeCgroupDir(this.fs, this.dir);
+  }
+}
+
+/** cgroup v2 driver on the unified hierarchy mounted at `mountRoot`. */
+export class CgroupV2Driver implements CgroupDriver {
+  readonly version = "v2";
+
+  /** `fs` replaces the real cgroupfs (tests run the driver on a fake tree). */
+  constructor(
+    readonly mountRoot = "/sys/fs/cgroup",
+    private readonly fs: CgroupFs = realCgroupFs,
+  ) {}
+
+  open(id: string, parent?: string): ContainerCgroup {
+    return new CgroupV2(this.fs, `${this.mountRoot}/${cgroupPathParts(id, parent).join("/")}`);
+  }
+
+  create(id: string, resources: Resources): ContainerCgroup {
+    const parts = cgroupPathParts(id, resources.cgroupParent);
+    const leaf = `${this.mountRoot}/${parts.join("/")}`;
+    const created: string[] = [];
+    try {
+      this.enableControllers(this.mountRoot);
+      created.push(...makePath(this.fs, this.mountRoot, parts, (_, dir) => {
+        if (dir !== leaf) this.enableControllers(dir);
+      }));
+      const cgroup = new CgroupV2(this.fs, leaf);
+      cgroup.writeLimits(resources);
+      debug("cgroup", `v2 cgroup ${parts.join("/")} ready`);
+      return cgroup;
+    } catch (err) {
+      undoCreated(this.fs, created);
+      throw err;
+    }
+  }
+
+  /** Enables in `dir`'s subtree_control the wanted controllers it is offered. */
+  private enableControllers(dir: string): void {
+    const words = (file: string) => this.fs.read(`${dir}/${file}`).trim().split(/\s+/);
+    const offered = words("cgroup.controllers");
+    const enabled = words("cgroup.subtree_control");
+    const missing = CONTROLLERS.filter((c) => offered.includes(c) && !enabled.includes(c));
+    if (missing.length === 0) return;
+    try {
+      writeValue(this.fs, `${dir}/cgroup.subtree_control`, missing.map((c) => `+${c}`).join(" "));
+    } catch (err) {
+      if (!(err instanceof Error && err.cause instanceof Deno.errors.Busy)) throw err;
+      throw new Error(
+        `${err.message} (a cgroup v2 directory that holds processes cannot pass controllers down: ` +
+          `choose a --cgroup-parent whose ancestors hold none)`,
+      );
+    }
+  }
+}
