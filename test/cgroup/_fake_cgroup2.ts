@@ -1,0 +1,115 @@
+/**
+ * A directory tree that behaves like a cgroup2 mount for the v2 driver:
+ * mkdir fills in the interface files of the controllers the parent passes
+ * down, subtree_control merges "+ctl -ctl" writes, and the kernel's rules
+ * are enforced (no controllers passed down from a non-root cgroup holding
+ * processes, no rmdir of a cgroup with tasks or children, no writes to
+ * files that are not there).
+ *
+ * @module
+ */
+
+import type { CgroupFs } from "../../src/cgroup/_fs.ts";
+
+const CONTROLLER_FILES: Record<string, Record<string, string>> = {
+  memory: {
+    "memory.max": "max\n",
+    "memory.swap.max": "max\n",
+    "memory.current": "0\n",
+    "memory.stat": "anon 0\nfile 0\ninactive_file 0\n",
+    "memory.events": "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n",
+  },
+  cpu: { "cpu.max": "max 100000\n", "cpu.weight": "100\n" },
+  cpuset: { "cpuset.cpus": "\n", "cpuset.mems": "\n" },
+  pids: { "pids.max": "max\n", "pids.current": "0\n" },
+};
+
+const words = (text: string) => text.split(/\s+/).filter((w) => w !== "");
+
+/** A fake cgroup2 tree rooted at a fresh temporary directory. */
+export class FakeCgroup2 implements CgroupFs {
+  readonly root = Deno.makeTempDirSync({ prefix: "dgsh-test-cgroup2-" });
+
+  /** `controllers`: what the root offers (its cgroup.controllers). */
+  constructor(controllers = ["cpuset", "cpu", "io", "memory", "pids"]) {
+    this.put(this.root, "cgroup.controllers", controllers.join(" "));
+    this.put(this.root, "cgroup.subtree_control", "");
+    this.put(this.root, "cgroup.procs", "1\n");
+    this.put(this.root, "cpu.stat", "usage_usec 0\n");
+  }
+
+  private put(dir: string, name: string, text: string): void {
+    Deno.writeTextFileSync(`${dir}/${name}`, text);
+  }
+
+  private parentOf(path: string): string {
+    return path.replace(/\/[^/]+$/, "");
+  }
+
+  read(path: string): string {
+    return Deno.readTextFileSync(path);
+  }
+
+  exists(path: string): boolean {
+    try {
+      Deno.statSync(path);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  write(path: string, data: string): void {
+    if (!this.exists(path)) throw new Deno.errors.NotFound(`No such file: ${path}`);
+    const dir = this.parentOf(path);
+    const name = path.slice(dir.length + 1);
+    const hasProcs = words(this.read(`${dir}/cgroup.procs`)).length > 0;
+    if (name === "cgroup.subtree_control") {
+      const offered = words(this.read(`${dir}/cgroup.controllers`));
+      const enabled = new Set(words(this.read(path)));
+      for (const w of words(data)) {
+        const ctl = w.slice(1);
+        if (!offered.includes(ctl)) throw new Deno.errors.NotFound(`controller ${ctl}`);
+        if (dir !== this.root && hasProcs) throw new Deno.errors.Busy("Device or resource busy");
+        if (w[0] === "+") enabled.add(ctl);
+        else enabled.delete(ctl);
+      }
+      this.put(dir, name, offered.filter((c) => enabled.has(c)).join(" ") + "\n");
+    } else if (name === "cgroup.procs") {
+      if (dir !== this.root && words(this.read(`${dir}/cgroup.subtree_control`)).length > 0) {
+        throw new Deno.errors.Busy("Device or resource busy");
+      }
+      this.put(dir, name, this.read(path) + `${data.trim()}\n`);
+    } else {
+      this.put(dir, name, data);
+    }
+  }
+
+  mkdir(path: string): void {
+    Deno.mkdirSync(path);
+    const passed = words(this.read(`${this.parentOf(path)}/cgroup.subtree_control`));
+    this.put(path, "cgroup.controllers", passed.join(" ") + "\n");
+    this.put(path, "cgroup.subtree_control", "\n");
+    this.put(path, "cgroup.procs", "");
+    this.put(path, "cpu.stat", "usage_usec 0\n");
+    for (const ctl of passed) {
+      for (const [file, text] of Object.entries(CONTROLLER_FILES[ctl] ?? {})) {
+        this.put(path, file, text);
+      }
+    }
+  }
+
+  rmdir(path: string): void {
+    if (!this.exists(path)) throw new Deno.errors.NotFound(`No such directory: ${path}`);
+    const children = [...Deno.readDirSync(path)].filter((e) => e.isDirectory);
+    if (children.length > 0 || words(this.read(`${path}/cgroup.procs`)).length > 0) {
+      throw new Deno.errors.Busy("Device or resource busy");
+    }
+    Deno.removeSync(path, { recursive: true });
+  }
+
+  /** Removes the whole tree. */
+  dispose(): void {
+    Deno.removeSync(this.root, { recursive: true });
+  }
+}

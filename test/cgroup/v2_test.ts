@@ -1,0 +1,153 @@
+import { assert, assertEquals } from "../_assert.ts";
+import { CgroupV2Driver } from "../../src/cgroup/v2.ts";
+import { FakeCgroup2 } from "./_fake_cgroup2.ts";
+
+const ID = "c0ffee";
+const MiB = 1024 * 1024;
+
+/** Runs `fn` with a fresh fake tree and a driver on it; removes the tree after. */
+async function withTree(
+  fn: (fake: FakeCgroup2, driver: CgroupV2Driver) => void | Promise<void>,
+  controllers?: string[],
+): Promise<void> {
+  const fake = new FakeCgroup2(controllers);
+  try {
+    await fn(fake, new CgroupV2Driver(fake.root, fake));
+  } finally {
+    fake.dispose();
+  }
+}
+
+const text = (path: string) => Deno.readTextFileSync(path).trim();
+
+Deno.test("cgroup v2: controllers enabled down the path, limits written in the leaf", () =>
+  withTree((fake, driver) => {
+    const cg = driver.create(ID, {
+      memory: 32 * MiB,
+      memorySwap: 48 * MiB,
+      nanoCpus: 500_000_000,
+      cpuShares: 512,
+      cpusetCpus: "0",
+      cpusetMems: "0",
+      pidsLimit: 10,
+    });
+    const leaf = `${fake.root}/dockergsh/${ID}`;
+    assertEquals(cg.paths, [leaf]);
+    // The root offers io too, but only what a container uses is enabled.
+    assertEquals(text(`${fake.root}/cgroup.subtree_control`), "cpuset cpu memory pids");
+    assertEquals(text(`${fake.root}/dockergsh/cgroup.subtree_control`), "cpuset cpu memory pids");
+    assertEquals(text(`${leaf}/cgroup.subtree_control`), "");
+    assertEquals(text(`${leaf}/memory.max`), `${32 * MiB}`);
+    assertEquals(text(`${leaf}/memory.swap.max`), `${16 * MiB}`);
+    assertEquals(text(`${leaf}/cpu.max`), "50000 100000");
+    assertEquals(text(`${leaf}/cpu.weight`), "20");
+    assertEquals(text(`${leaf}/cpuset.cpus`), "0");
+    assertEquals(text(`${leaf}/cpuset.mems`), "0");
+    assertEquals(text(`${leaf}/pids.max`), "10");
+
+    cg.addProcess(4242);
+    assertEquals(text(`${leaf}/cgroup.procs`), "4242");
+    assertEquals(text(`${fake.root}/dockergsh/cgroup.procs`), "", "no process in the parent");
+  }));
+
+Deno.test("cgroup v2: unset limits stay at the kernel's defaults; -1 swap is unlimited", () =>
+  withTree((fake, driver) => {
+    driver.create(ID, {});
+    const leaf = `${fake.root}/dockergsh/${ID}`;
+    assertEquals(text(`${leaf}/memory.max`), "max");
+    assertEquals(text(`${leaf}/cpu.max`), "max 100000");
+    assertEquals(text(`${leaf}/pids.max`), "max");
+    driver.create("other", { memory: 64 * MiB, memorySwap: -1 });
+    assertEquals(text(`${fake.root}/dockergsh/other/memory.swap.max`), "max");
+  }));
+
+Deno.test("cgroup v2: --cgroup-parent nests the container; each ancestor passes controllers", () =>
+  withTree((fake, driver) => {
+    const cg = driver.create(ID, { memory: 16 * MiB, cgroupParent: "/ci/jobs" });
+    assertEquals(cg.paths, [`${fake.root}/ci/jobs/${ID}`]);
+    for (const dir of ["", "/ci", "/ci/jobs"]) {
+      assertEquals(text(`${fake.root}${dir}/cgroup.subtree_control`), "cpuset cpu memory pids");
+    }
+    assertEquals(text(`${fake.root}/ci/jobs/${ID}/memory.max`), `${16 * MiB}`);
+    assertEquals(driver.open(ID, "/ci/jobs").paths, cg.paths);
+  }));
+
+Deno.test("cgroup v2: only offered controllers are enabled; a limit without its controller fails and leaves nothing", () =>
+  withTree(async (fake, driver) => {
+    driver.create("first", { memory: 16 * MiB });
+    assertEquals(text(`${fake.root}/cgroup.subtree_control`), "memory pids");
+    await driver.open("first").destroy();
+    Deno.removeSync(`${fake.root}/dockergsh`, { recursive: true });
+
+    let message = "";
+    try {
+      driver.create(ID, { nanoCpus: 1e9, cgroupParent: "/a/b" });
+    } catch (err) {
+      message = String(err);
+    }
+    assert(message.includes(`a/b/${ID}/cpu.max`), message);
+    assert(!fake.exists(`${fake.root}/a`), "the directories made by the failed create are gone");
+  }, ["memory", "pids"]));
+
+Deno.test("cgroup v2: a parent that holds processes cannot pass controllers down (no internal processes)", () =>
+  withTree((fake, driver) => {
+    fake.write(`${fake.root}/cgroup.subtree_control`, "+memory");
+    fake.mkdir(`${fake.root}/busy`);
+    fake.write(`${fake.root}/busy/cgroup.procs`, "777");
+    let message = "";
+    try {
+      driver.create(ID, { memory: 16 * MiB, cgroupParent: "/busy" });
+    } catch (err) {
+      message = String(err);
+    }
+    assert(message.includes("holds processes cannot pass controllers down"), message);
+    assert(!fake.exists(`${fake.root}/busy/${ID}`));
+  }));
+
+Deno.test("cgroup v2: stats and OOM kills from the leaf's files", () =>
+  withTree((fake, driver) => {
+    const cg = driver.create(ID, { memory: 32 * MiB });
+    const leaf = cg.paths[0];
+    fake.write(`${leaf}/memory.current`, `${10 * MiB}`);
+    fake.write(`${leaf}/memory.stat`, `anon ${8 * MiB}\ninactive_file ${2 * MiB}\n`);
+    fake.write(`${leaf}/cpu.stat`, "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\n");
+    fake.write(`${leaf}/pids.current`, "3");
+    assertEquals(cg.stats(), {
+      memoryUsage: 8 * MiB,
+      memoryLimit: 32 * MiB,
+      cpuUsageNs: 1_500_000,
+      pids: 3,
+    });
+    assertEquals(driver.create("free", {}).stats().memoryLimit, Infinity);
+    assertEquals(cg.oomKilled(), false);
+    fake.write(`${leaf}/memory.events`, "low 0\nhigh 0\nmax 4\noom 1\noom_kill 1\n");
+    assertEquals(cg.oomKilled(), true);
+  }));
+
+Deno.test("cgroup v2: destroy waits for tasks to drain, and is a no-op once gone", () =>
+  withTree(async (fake, driver) => {
+    const cg = driver.create(ID, {});
+    const leaf = cg.paths[0];
+    cg.addProcess(99);
+    setTimeout(() => Deno.writeTextFileSync(`${leaf}/cgroup.procs`, ""), 100);
+    await cg.destroy();
+    assert(!fake.exists(leaf));
+    await cg.destroy();
+    await driver.open("never-made").destroy();
+    assert(fake.exists(`${fake.root}/dockergsh`), "the shared parent stays");
+  }));
+
+Deno.test("cgroup v2: destroy gives up with the path when tasks never leave", () =>
+  withTree(async (_fake, driver) => {
+    const cg = driver.create(ID, {});
+    cg.addProcess(99);
+    let message = "";
+    try {
+      await cg.destroy();
+    } catch (err) {
+      message = String(err);
+    }
+    assert(message.includes(`cannot remove cgroup ${cg.paths[0]}`), message);
+    Deno.writeTextFileSync(`${cg.paths[0]}/cgroup.procs`, "");
+    await cg.destroy();
+  }));
