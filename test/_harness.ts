@@ -10,6 +10,8 @@
 import { LinuxKernel } from "../ffi/linux.ts";
 import { deleteContainer } from "../src/container/container_delete.ts";
 import { ContainerStore } from "../src/container/store.ts";
+import { processCgroups } from "../src/cgroup/detect.ts";
+import { NetworkStore } from "../src/network/network_store.ts";
 import { StateRoot } from "../src/store/paths.ts";
 import { assertEquals } from "./_assert.ts";
 
@@ -53,6 +55,50 @@ export function mountsUnder(path: string): string[] {
   return Deno.readTextFileSync("/proc/self/mountinfo").split("\n").filter((l) => l.includes(path));
 }
 
+/** The cgroup controllers a container uses (v1), or "" for the v2 unified hierarchy. */
+const CONTROLLERS = ["memory", "cpu", "cpuacct", "cpuset", "pids", ""];
+
+/**
+ * A `--cgroup-parent` inside this test run's own cgroups, for every
+ * controller: tests must never move a process out of them. On v1 the
+ * controllers may sit at different depths (here memory is in a
+ * sub-cgroup, the others at the root): the deepest one is below all others.
+ */
+export const TEST_CGROUP_PARENT = (() => {
+  const own = processCgroups();
+  const paths = CONTROLLERS.map((c) => own.get(c)).filter((p): p is string => p !== undefined);
+  const deepest = paths.reduce((a, b) => (b.length > a.length ? b : a), "/");
+  const inside = (p: string) => deepest === p || deepest.startsWith(p === "/" ? "/" : `${p}/`);
+  if (!paths.every(inside)) throw new Error(`no cgroup is inside all of ${paths.join(", ")}`);
+  return `${deepest.replace(/\/$/, "")}/dgsh-test`;
+})();
+
+/** Removes the test cgroup parent, where empty, in every hierarchy. */
+function removeTestCgroupParent(): void {
+  for (const ctl of CONTROLLERS) {
+    const mount = ctl === "" ? "/sys/fs/cgroup" : `/sys/fs/cgroup/${ctl}`;
+    try {
+      Deno.removeSync(`${mount}${TEST_CGROUP_PARENT}`);
+    } catch {
+      // Not there, or still in use by another test root.
+    }
+  }
+}
+
+/**
+ * `args` with `--net none` and the test cgroup parent after `run`/`create`
+ * unless the test gives its own.
+ */
+function withNetwork(args: string[]): string[] {
+  if (args[0] !== "run" && args[0] !== "create") return args;
+  const extra: string[] = [];
+  if (!args.some((a) => /^--net(work)?(=|$)/.test(a))) extra.push("--net", "none");
+  if (!args.some((a) => a.startsWith("--cgroup-parent"))) {
+    extra.push("--cgroup-parent", TEST_CGROUP_PARENT);
+  }
+  return [args[0], ...extra, ...args.slice(1)];
+}
+
 /** A temporary state root for one test. */
 export class TestRoot {
   private constructor(readonly dir: string) {}
@@ -66,14 +112,18 @@ export class TestRoot {
     return root;
   }
 
-  /** `dockergsh --root <this> …args`. */
+  /**
+   * `dockergsh --root <this> …args`. `run` and `create` get `--net none`
+   * unless the test names a network (the engine's default bridge would be
+   * made on a subnet the test did not choose), and TEST_CGROUP_PARENT.
+   */
   run(...args: string[]): Promise<CliResult> {
-    return dockergsh(this.dir, args);
+    return dockergsh(this.dir, withNetwork(args));
   }
 
   /** Like `run`, with stdin and environment. */
   runWith(opts: { stdin?: string; env?: Record<string, string> }, ...args: string[]) {
-    return dockergsh(this.dir, args, opts);
+    return dockergsh(this.dir, withNetwork(args), opts);
   }
 
   /** The container store of this root. */
@@ -88,6 +138,9 @@ export class TestRoot {
     for (const rec of new ContainerStore(root).list()) {
       await deleteContainer(root, kernel, rec, true);
     }
+    const networks = new NetworkStore(root);
+    for (const net of networks.list()) networks.remove(net.name);
+    removeTestCgroupParent();
     await Deno.remove(this.dir, { recursive: true });
     assertEquals(mountsUnder(this.dir), [], "mounts left behind");
   }

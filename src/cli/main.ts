@@ -24,6 +24,7 @@ const COMMANDS: Record<string, Loader> = {
   import: () => import("./commands/import.ts"),
   inspect: () => import("./commands/inspect.ts"),
   logs: () => import("./commands/logs.ts"),
+  network: () => import("./commands/network.ts"),
   ps: () => import("./commands/ps.ts"),
   restart: () => import("./commands/restart.ts"),
   rm: () => import("./commands/rm.ts"),

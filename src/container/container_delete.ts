@@ -12,6 +12,7 @@ import type { Kernel } from "../../ffi/kernel.ts";
 import { UserError } from "../errors.ts";
 import { withLock } from "../store/lock.ts";
 import type { StateRoot } from "../store/paths.ts";
+import { releaseRuntime } from "./container_runtime.ts";
 import { stopContainer } from "./container_stop.ts";
 import type { ContainerRecord } from "./record.ts";
 import { ContainerStore } from "./store.ts";
@@ -36,6 +37,8 @@ export async function deleteContainer(
     }
     if (await stopContainer(root, kernel, record, 0) === undefined) return;
   }
+  // Normally released on exit already; not if the exit's watcher was gone.
+  await releaseRuntime(root, record);
   const store = new ContainerStore(root);
   // Under the lock that guards names: two removers (rm and the monitor's
   // --rm) cannot trip over each other, and a name is free once it is gone.

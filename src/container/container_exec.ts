@@ -10,6 +10,7 @@
 import type { Kernel } from "../../ffi/kernel.ts";
 import { UserError } from "../errors.ts";
 import type { InitStdio } from "../process/init_config.ts";
+import { openContainerCgroup } from "../cgroup/container_cgroup.ts";
 import { spawnExecInit } from "../process/spawn_init.ts";
 import { relayTty } from "../process/tty_relay.ts";
 import { mergeEnv } from "./_env.ts";
@@ -56,6 +57,14 @@ export async function execInContainer(
       stdout: attached ? "inherit" : "null",
       stderr: attached ? "inherit" : "null",
     });
+    // The exec'd command counts against the container's limits, as Docker's does.
+    try {
+      openContainerCgroup(record.id, record.config.resources).addProcess(spawned.pid);
+    } catch (err) {
+      spawned.channel.close(); // the init reads no job and exits
+      await spawned.child.status;
+      throw err;
+    }
     const env = mergeEnv(record.config.env, [
       ...(spec.tty ? ["TERM=xterm"] : []),
       ...spec.env,

@@ -1,23 +1,28 @@
 /**
  * `start`: bring a created (or exited) container to running. The steps, in
- * order: pseudo-terminal (for -t), spawn the init in new namespaces, record
- * its PID, send the init its config, wait until it has exec'd the user's
- * command. A failure at any step undoes the steps before it.
+ * order: cgroups with their limits, pseudo-terminal (for -t), spawn the init
+ * in new namespaces (it waits for its config) and move it into the cgroups,
+ * wire its network namespace to its network and
+ * write /etc/hosts, send the init its config, wait until it has exec'd the
+ * user's command, record it running. A failure at any step undoes the steps
+ * before it.
  *
  * @module
  */
 
 import type { Kernel } from "../../ffi/kernel.ts";
 import { SIGNALS } from "../../ffi/constants.ts";
+import { removeContainerCgroup, setupContainerCgroup } from "../cgroup/container_cgroup.ts";
 import { debug } from "../debug.ts";
 import { UserError } from "../errors.ts";
 import { ImageStore } from "../image/store.ts";
 import type { InitConfig, InitStdio } from "../process/init_config.ts";
 import { spawnInit } from "../process/spawn_init.ts";
-import { renderHosts } from "../rootfs/etc_hosts.ts";
+import { attachContainerNetwork, detachContainerNetwork } from "../network/container_network.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { UndoStack } from "./_undo.ts";
 import { containerPaths } from "./container_create.ts";
+import { writeHostsFiles } from "./container_runtime.ts";
 import { processStartTime } from "./proc.ts";
 import type { ContainerRecord } from "./record.ts";
 import { assertAllowed, transition } from "./state.ts";
@@ -66,6 +71,10 @@ export async function startContainer(
       stdio = { kind: "inherit" };
     }
 
+    const cgroup = setupContainerCgroup(record.id, cfg.resources);
+    undo.push(() => removeContainerCgroup(record.id, cfg.resources));
+    debug("start", `cgroup ready: ${cgroup.paths.join(", ")}`);
+
     const hostNetwork = cfg.networkMode === "host";
     const spawned = spawnInit(kernel, hostNetwork, {
       stdin: mode === "foreground" && cfg.openStdin ? "inherit" : "null",
@@ -83,8 +92,12 @@ export async function startContainer(
     });
     const pidStartTime = processStartTime(spawned.pid) ?? 0;
     debug("start", `init is pid ${spawned.pid} in the host's PID namespace`);
+    // Before the init gets its config: nothing of the user's runs unlimited.
+    cgroup.addProcess(spawned.pid);
 
-    Deno.writeTextFileSync(paths.hosts, renderHosts(undefined, []));
+    const endpoint = await attachContainerNetwork(root, record, spawned.pid);
+    if (endpoint) undo.push(() => detachContainerNetwork(root, { ...record, endpoint }));
+    writeHostsFiles(root, record, endpoint);
     for (const bind of cfg.binds) Deno.mkdirSync(bind.source, { recursive: true });
 
     const initConfig: InitConfig = {
@@ -114,6 +127,7 @@ export async function startContainer(
     debug("start", `user command exec'd as PID 1: ${JSON.stringify(cfg.cmd)}`);
     const running = store.update(record.id, (rec) => ({
       ...rec,
+      endpoint,
       state: transition(rec.state, {
         kind: "start",
         pid: spawned.pid,

@@ -22,7 +22,9 @@
 
 import { LinuxKernel } from "../../ffi/linux.ts";
 import { deleteContainer } from "../container/container_delete.ts";
-import { exitCodeOf, recordExit } from "../container/container_exit.ts";
+import { exitCodeOf } from "../container/container_exit.ts";
+import { finishRun } from "../container/container_runtime.ts";
+import type { ContainerRecord } from "../container/record.ts";
 import { startContainer } from "../container/container_start.ts";
 import { ContainerStore } from "../container/store.ts";
 import { traced } from "../debug.ts";
@@ -64,13 +66,13 @@ export async function runMonitor(root: StateRoot): Promise<void> {
     if (busy === 0) idleTimer = setTimeout(() => listener.close(), IDLE_EXIT_MS);
   };
 
-  const watch = async (id: string, child: Deno.ChildProcess, startedAt: string) => {
+  const watch = async (record: ContainerRecord, child: Deno.ChildProcess) => {
     const exitCode = exitCodeOf(await child.status);
     try {
-      const rec = recordExit(root, id, startedAt, exitCode);
+      const rec = await finishRun(root, record, exitCode);
       if (rec.config.autoRemove) await deleteContainer(root, kernel, rec, true);
     } catch (err) {
-      log(root, `container ${id}: recording exit ${exitCode}: ${err}`);
+      log(root, `container ${record.id}: recording exit ${exitCode}: ${err}`);
     }
   };
 
@@ -78,7 +80,7 @@ export async function runMonitor(root: StateRoot): Promise<void> {
     try {
       const started = await startContainer(root, kernel, store.get(req.id), "detached");
       busy++;
-      watch(req.id, started.child, started.record.state.startedAt).finally(() => {
+      watch(started.record, started.child).finally(() => {
         busy--;
         settle();
       });

@@ -24,7 +24,7 @@ import type { NetworkEndpoint, PortMapping } from "../container/record.ts";
 import { debug } from "../debug.ts";
 import { UserError } from "../errors.ts";
 import type { StateRoot } from "../store/paths.ts";
-import { exec, ipBatch } from "./_exec.ts";
+import { exec, ipBatch, tryExec } from "./_exec.ts";
 import { withHostLock } from "./_host_lock.ts";
 import {
   addRules,
@@ -114,7 +114,13 @@ function portTag(containerId: string): string {
 
 /** Deletes the device if it exists (deleting either end of a veth pair removes both). */
 function deleteLink(name: string): void {
-  if (linkExists(name)) exec("ip", ["link", "del", "dev", name]);
+  if (!linkExists(name)) return;
+  const r = tryExec("ip", ["link", "del", "dev", name]);
+  // A container's veth goes with its network namespace, in the background:
+  // it may vanish between the check and the delete.
+  if (r.code !== 0 && linkExists(name)) {
+    throw new UserError(`dockergsh: ip link del dev ${name}: ${r.stderr.trim()}`);
+  }
 }
 
 /** Creates and removes bridge networks, container links and published ports. */

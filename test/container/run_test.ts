@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertNotEquals, assertStringIncludes } from "../_assert.ts";
-import { BUSYBOX_TAR, eventually, mountsUnder, withRoot } from "../_harness.ts";
+import { BUSYBOX_TAR, eventually, mountsUnder, TEST_CGROUP_PARENT, withRoot } from "../_harness.ts";
 
 const NAMESPACES = ["mnt", "pid", "net", "ipc", "uts"];
 
@@ -202,6 +202,10 @@ Deno.test("run -it: a real terminal with job control, under a pty the test creat
       root.dir,
       "run",
       "-it",
+      "--net",
+      "none",
+      "--cgroup-parent",
+      TEST_CGROUP_PARENT,
       "busybox",
       "sh",
       "-c",

@@ -10,7 +10,8 @@ import { SIGNALS } from "../../../ffi/constants.ts";
 import type { Kernel } from "../../../ffi/kernel.ts";
 import { createContainer, type CreateSpec } from "../../container/container_create.ts";
 import { deleteContainer } from "../../container/container_delete.ts";
-import { exitCodeOf, recordExit } from "../../container/container_exit.ts";
+import { exitCodeOf } from "../../container/container_exit.ts";
+import { finishRun } from "../../container/container_runtime.ts";
 import { type AttachMode, startContainer } from "../../container/container_start.ts";
 import { startDetached } from "../../container/container_start_detached.ts";
 import { ContainerStore } from "../../container/store.ts";
@@ -19,6 +20,8 @@ import { relayTty } from "../../process/tty_relay.ts";
 import type { StateRoot } from "../../store/paths.ts";
 import type { Command } from "../command.ts";
 import type { FlagSpec, ParsedFlags } from "../flags.ts";
+import { NETWORK_FLAGS, networkFromFlags } from "../network_flags.ts";
+import { RESOURCE_FLAGS, resourcesFromFlags } from "../resource_flags.ts";
 import { parseEnv, parseVolume } from "../run_flags.ts";
 
 /** Flags shared by `run` and `create`. */
@@ -31,6 +34,8 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
   { long: "rm", kind: "bool", help: "Automatically remove the container when it exits" },
   { long: "hostname", short: "h", kind: "string", help: "Container host name" },
   { long: "workdir", short: "w", kind: "string", help: "Working directory inside the container" },
+  ...NETWORK_FLAGS,
+  ...RESOURCE_FLAGS,
 ];
 
 /** The container the flags and positionals describe. */
@@ -54,9 +59,8 @@ export function specFromFlags(flags: ParsedFlags): CreateSpec {
     detach: flags.bools.has("detach"),
     autoRemove: flags.bools.has("rm"),
     binds: (flags.lists.get("volume") ?? []).map(parseVolume),
-    resources: {},
-    networkMode: "none",
-    ports: [],
+    resources: resourcesFromFlags(flags),
+    ...networkFromFlags(flags),
   };
 }
 
@@ -94,7 +98,7 @@ async function runForeground(
       kernel.close(started.ttyMaster);
     }
     const exitCode = exitCodeOf(await started.child.status);
-    recordExit(root, id, started.record.state.startedAt, exitCode);
+    await finishRun(root, started.record, exitCode);
     return exitCode;
   } finally {
     stopProxy();

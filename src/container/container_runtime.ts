@@ -1,0 +1,100 @@
+/**
+ * What a running container holds outside its own directory: its network
+ * endpoint (veth, address, port rules) and its cgroups. Start acquires them
+ * after the init exists and before the user's command runs; they are
+ * released once the container's process is gone, by whoever sees that first
+ * (its parent on exit, `stop`, `rm`). Release is idempotent and claims the
+ * endpoint under the record's lock, so two releasers never free one address
+ * twice.
+ *
+ * @module
+ */
+
+import { openContainerCgroup, removeContainerCgroup } from "../cgroup/container_cgroup.ts";
+import { debug } from "../debug.ts";
+import { detachContainerNetwork, hostsEntriesFor } from "../network/container_network.ts";
+import { type HostsEntry, renderHosts } from "../rootfs/etc_hosts.ts";
+import type { StateRoot } from "../store/paths.ts";
+import { containerPaths } from "./container_create.ts";
+import { recordExit } from "./container_exit.ts";
+import type { ContainerRecord, NetworkEndpoint } from "./record.ts";
+import { ContainerStore } from "./store.ts";
+
+/** The /etc/hosts entry a container has for itself on its network. */
+function selfEntry(record: ContainerRecord, endpoint: NetworkEndpoint): HostsEntry {
+  return {
+    ip: endpoint.ipAddress,
+    names: [record.config.hostname, record.name, record.id.slice(0, 12)],
+  };
+}
+
+/**
+ * Writes `record`'s /etc/hosts (itself and its running peers) and adds it to
+ * each peer's. The files are rewritten in place: they are bind-mounted into
+ * the containers, and a rename would leave the mount on the old file.
+ */
+export function writeHostsFiles(
+  root: StateRoot,
+  record: ContainerRecord,
+  endpoint?: NetworkEndpoint,
+): void {
+  const network = endpoint?.network;
+  const peers = network ? hostsEntriesFor(root, network, record.id) : [];
+  const self = endpoint ? selfEntry(record, endpoint) : undefined;
+  Deno.writeTextFileSync(containerPaths(root, record.id).hosts, renderHosts(self, peers));
+  if (!network || !self) return;
+  for (const peer of new ContainerStore(root).list()) {
+    if (
+      peer.id === record.id || peer.state.status !== "running" || peer.endpoint?.network !== network
+    ) continue;
+    const others = [
+      self,
+      ...hostsEntriesFor(root, network, peer.id).filter((e) => e.ip !== self.ip),
+    ];
+    try {
+      Deno.writeTextFileSync(
+        containerPaths(root, peer.id).hosts,
+        renderHosts(selfEntry(peer, peer.endpoint), others),
+      );
+    } catch (err) {
+      // A peer removed meanwhile has no hosts file to update.
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    }
+  }
+}
+
+/**
+ * Releases what `id`'s last run held: its network endpoint (claimed from
+ * the record under its lock, so only one caller detaches it) and its
+ * cgroups. Resolves to whether the kernel OOM-killed a process of the
+ * container, read before the cgroups go.
+ */
+export async function releaseRuntime(root: StateRoot, record: ContainerRecord): Promise<boolean> {
+  const store = new ContainerStore(root);
+  let endpoint: NetworkEndpoint | undefined;
+  if (store.ids().includes(record.id)) {
+    store.update(record.id, (rec) => {
+      endpoint = rec.endpoint;
+      return endpoint ? { ...rec, endpoint: undefined } : rec;
+    });
+  }
+  await detachContainerNetwork(root, { ...record, endpoint });
+  if (endpoint) debug("network", `released ${endpoint.ipAddress} and ${endpoint.hostVeth}`);
+  const resources = record.config.resources;
+  const oomKilled = openContainerCgroup(record.id, resources).oomKilled();
+  await removeContainerCgroup(record.id, resources);
+  return oomKilled;
+}
+
+/**
+ * The container's PID 1 exited with `exitCode`: release what the run held
+ * and record the exit (with the OOM verdict of its cgroup).
+ */
+export async function finishRun(
+  root: StateRoot,
+  record: ContainerRecord,
+  exitCode: number,
+): Promise<ContainerRecord> {
+  const oomKilled = await releaseRuntime(root, record);
+  return recordExit(root, record.id, record.state.startedAt, exitCode, oomKilled);
+}
