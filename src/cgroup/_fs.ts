@@ -17,7 +17,7 @@ export interface CgroupFs {
   exists(path: string): boolean;
   /** Creates one cgroup directory (the kernel fills its interface files). */
   mkdir(path: string): void;
-  /** Removes one cgroup directory; Busy while it still has tasks. */
+  /** Removes one cgroup directory; EBUSY while it still has tasks. */
   rmdir(path: string): void;
 }
 
@@ -84,12 +84,26 @@ export function makePath(
     dir = `${dir}/${part}`;
     if (!fs.exists(dir)) {
       debug("cgroup", `mkdir ${dir}`);
-      fs.mkdir(dir);
-      created.push(dir);
+      try {
+        fs.mkdir(dir);
+        created.push(dir);
+      } catch (err) {
+        // Another dockergsh may create the same parent at the same moment.
+        if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
+      }
     }
     prepare(parent, dir);
   }
   return created;
+}
+
+/**
+ * True for the kernel's EBUSY (a cgroup with tasks or children, or one
+ * whose processes forbid passing controllers down). Deno reports it as a
+ * plain Error whose code is "EBUSY".
+ */
+export function isBusy(err: unknown): boolean {
+  return (err as { code?: string } | null)?.code === "EBUSY";
 }
 
 const DRAIN_TIMEOUT_MS = 2000;
@@ -97,7 +111,7 @@ const DRAIN_POLL_MS = 20;
 
 /**
  * Removes a cgroup directory. A dying container's tasks can take a moment
- * to leave it (rmdir is Busy until then), so this retries for up to 2 s.
+ * to leave it (rmdir fails with EBUSY until then), so this retries for up to 2 s.
  * A directory that is already gone is not an error.
  */
 export async function removeCgroupDir(fs: CgroupFs, dir: string): Promise<void> {
@@ -109,7 +123,7 @@ export async function removeCgroupDir(fs: CgroupFs, dir: string): Promise<void> 
       return;
     } catch (err) {
       if (err instanceof Deno.errors.NotFound) return;
-      if (!(err instanceof Deno.errors.Busy) || Date.now() >= deadline) {
+      if (!isBusy(err) || Date.now() >= deadline) {
         const why = err instanceof Error ? err.message : String(err);
         throw new Error(`cannot remove cgroup ${dir}: ${why}`);
       }

@@ -16,6 +16,7 @@ import type { Resources } from "../container/record.ts";
 import { debug } from "../debug.ts";
 import {
   type CgroupFs,
+  isBusy,
   makePath,
   readKeyed,
   readNumber,
@@ -137,7 +138,7 @@ export class CgroupV2Driver implements CgroupDriver {
     try {
       writeValue(this.fs, `${dir}/cgroup.subtree_control`, missing.map((c) => `+${c}`).join(" "));
     } catch (err) {
-      if (!(err instanceof Error && err.cause instanceof Deno.errors.Busy)) throw err;
+      if (!(err instanceof Error && isBusy(err.cause))) throw err;
       throw new Error(
         `${err.message} (a cgroup v2 directory that holds processes cannot pass controllers down: ` +
           `choose a --cgroup-parent whose ancestors hold none)`,

@@ -24,6 +24,10 @@ const CONTROLLER_FILES: Record<string, Record<string, string>> = {
   pids: { "pids.max": "max\n", "pids.current": "0\n" },
 };
 
+/** The kernel's EBUSY, as Deno reports it: a plain Error with code "EBUSY". */
+const busy = () =>
+  Object.assign(new Error("Device or resource busy (os error 16)"), { code: "EBUSY" });
+
 const words = (text: string) => text.split(/\s+/).filter((w) => w !== "");
 
 /** A fake cgroup2 tree rooted at a fresh temporary directory. */
@@ -70,14 +74,14 @@ export class FakeCgroup2 implements CgroupFs {
       for (const w of words(data)) {
         const ctl = w.slice(1);
         if (!offered.includes(ctl)) throw new Deno.errors.NotFound(`controller ${ctl}`);
-        if (dir !== this.root && hasProcs) throw new Deno.errors.Busy("Device or resource busy");
+        if (dir !== this.root && hasProcs) throw busy();
         if (w[0] === "+") enabled.add(ctl);
         else enabled.delete(ctl);
       }
       this.put(dir, name, offered.filter((c) => enabled.has(c)).join(" ") + "\n");
     } else if (name === "cgroup.procs") {
       if (dir !== this.root && words(this.read(`${dir}/cgroup.subtree_control`)).length > 0) {
-        throw new Deno.errors.Busy("Device or resource busy");
+        throw busy();
       }
       this.put(dir, name, this.read(path) + `${data.trim()}\n`);
     } else {
@@ -103,7 +107,7 @@ export class FakeCgroup2 implements CgroupFs {
     if (!this.exists(path)) throw new Deno.errors.NotFound(`No such directory: ${path}`);
     const children = [...Deno.readDirSync(path)].filter((e) => e.isDirectory);
     if (children.length > 0 || words(this.read(`${path}/cgroup.procs`)).length > 0) {
-      throw new Deno.errors.Busy("Device or resource busy");
+      throw busy();
     }
     Deno.removeSync(path, { recursive: true });
   }
