@@ -1,0 +1,61 @@
+/**
+ * The columns of `dockergsh stats`, formatted as `docker stats` prints them.
+ *
+ * @module
+ */
+
+import { cpuPercent, type StatsSample } from "../container/container_stats.ts";
+import type { ContainerRecord } from "../container/record.ts";
+import { shortId } from "../store/ids.ts";
+import { humanSize } from "./_humanize.ts";
+
+/** The header row. */
+export const STATS_HEADERS = [
+  "CONTAINER ID",
+  "NAME",
+  "CPU %",
+  "MEM USAGE / LIMIT",
+  "MEM %",
+  "NET I/O",
+  "BLOCK I/O",
+  "PIDS",
+];
+
+const BINARY_UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+
+/** go-units BytesSize (binary, 4 significant digits), as MEM USAGE shows: "1.5MiB". */
+export function bytesSize(bytes: number): string {
+  let size = bytes;
+  let unit = 0;
+  while (size >= 1024 && unit < BINARY_UNITS.length - 1) {
+    size /= 1024;
+    unit++;
+  }
+  return `${Number(size.toPrecision(4))}${BINARY_UNITS[unit]}`;
+}
+
+/**
+ * One row. `cur` is undefined for a container that is not running (zeros,
+ * as Docker shows it); `prev` is the reading before, for CPU %. Block I/O
+ * is not accounted ("--").
+ */
+export function statsRow(
+  rec: ContainerRecord,
+  prev: StatsSample | undefined,
+  cur: StatsSample | undefined,
+): string[] {
+  const percent = (n: number) => `${n.toFixed(2)}%`;
+  if (!cur) {
+    return [shortId(rec.id), rec.name, percent(0), "0B / 0B", percent(0), "0B / 0B", "--", "0"];
+  }
+  return [
+    shortId(rec.id),
+    rec.name,
+    percent(cpuPercent(prev, cur)),
+    `${bytesSize(cur.memoryUsage)} / ${bytesSize(cur.memoryLimit)}`,
+    percent(cur.memoryLimit > 0 ? cur.memoryUsage / cur.memoryLimit * 100 : 0),
+    `${humanSize(cur.rxBytes)} / ${humanSize(cur.txBytes)}`,
+    "--",
+    `${cur.pids}`,
+  ];
+}

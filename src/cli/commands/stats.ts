@@ -1,0 +1,66 @@
+/**
+ * `dockergsh stats [--no-stream] [CONTAINER...]`: live CPU, memory, network
+ * and PIDs of containers, read from their cgroups. Like Docker, CPU % comes
+ * from two readings about a second apart; without containers named it
+ * shows every running one (and picks up new ones while streaming);
+ * `--no-stream` prints one table and exits, otherwise the table is redrawn
+ * every second until Ctrl-C.
+ *
+ * @module
+ */
+
+import { sampleContainer, type StatsSample } from "../../container/container_stats.ts";
+import type { ContainerRecord } from "../../container/record.ts";
+import { ContainerStore } from "../../container/store.ts";
+import type { Command } from "../command.ts";
+import { STATS_HEADERS, statsRow } from "../_stats_columns.ts";
+import { formatTable } from "../_table.ts";
+
+const INTERVAL_MS = 1000;
+/** Clear the screen and go home, as docker stats redraws. */
+const CLEAR = "\x1b[2J\x1b[H";
+
+/** The `stats` command. */
+export const command: Command = {
+  name: "stats",
+  usage: "stats [OPTIONS] [CONTAINER...]",
+  summary: "Display a live stream of container(s) resource usage statistics",
+  flags: [
+    {
+      long: "no-stream",
+      kind: "bool",
+      help: "Disable streaming stats and only pull the first result",
+    },
+  ],
+  async run(ctx, flags) {
+    const store = new ContainerStore(ctx.root);
+    const refs = flags.positionals;
+    // Named containers are resolved once (an unknown name fails at once);
+    // without names, the running set is listed again on every round.
+    const named = refs.map((ref) => store.resolve(ref).id);
+    const containers = (): ContainerRecord[] =>
+      named.length > 0
+        ? named.map((id) => store.get(id))
+        : store.list().filter((r) => r.state.status === "running")
+          .sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
+
+    let prev = new Map<string, StatsSample | undefined>();
+    for (const rec of containers()) prev.set(rec.id, sampleContainer(rec));
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS));
+      const cur = new Map<string, StatsSample | undefined>();
+      const rows = containers().map((rec) => {
+        const sample = sampleContainer(rec);
+        cur.set(rec.id, sample);
+        return statsRow(rec, prev.get(rec.id), sample);
+      });
+      const table = formatTable(STATS_HEADERS, rows);
+      if (flags.bools.has("no-stream")) {
+        console.log(table);
+        return 0;
+      }
+      Deno.stdout.writeSync(new TextEncoder().encode(`${CLEAR}${table}\n`));
+      prev = cur;
+    }
+  },
+};
