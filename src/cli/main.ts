@@ -31,6 +31,7 @@ const COMMANDS: Record<string, Loader> = {
   rmi: () => import("./commands/rmi.ts"),
   run: () => import("./commands/run.ts"),
   start: () => import("./commands/start.ts"),
+  stats: () => import("./commands/stats.ts"),
   stop: () => import("./commands/stop.ts"),
   tag: () => import("./commands/tag.ts"),
 };
