@@ -72,7 +72,8 @@ export function writeHostsFiles(
 export async function releaseRuntime(root: StateRoot, record: ContainerRecord): Promise<boolean> {
   const store = new ContainerStore(root);
   let endpoint: NetworkEndpoint | undefined;
-  if (store.ids().includes(record.id)) {
+  // Read first: most releases find no endpoint and need no locked write.
+  if (store.load(record.id)?.endpoint) {
     store.update(record.id, (rec) => {
       endpoint = rec.endpoint;
       return endpoint ? { ...rec, endpoint: undefined } : rec;

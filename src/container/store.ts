@@ -24,8 +24,8 @@ export class ContainerStore {
     return `${this.root.container(id)}/config.json`;
   }
 
-  /** The record of `id` as stored, or undefined. */
-  private load(id: string): ContainerRecord | undefined {
+  /** The record of `id` as stored (not reconciled with the kernel), or undefined. */
+  load(id: string): ContainerRecord | undefined {
     if (!FULL_ID.test(id)) return undefined;
     return readJson<ContainerRecord>(this.recordPath(id));
   }
