@@ -29,9 +29,14 @@ export function ellipsis(s: string, max: number): string {
   return chars.length <= max ? s : chars.slice(0, max - 1).join("") + "…";
 }
 
-/** COMMAND: the argv joined by spaces, cut to 20 characters unless `noTrunc`, quoted. */
+/**
+ * COMMAND: the argv joined by spaces, an argument holding a space wrapped in
+ * single quotes (as Docker's daemon words it: `sh -c 'sleep 1; exit 6'`),
+ * cut to 20 characters unless `noTrunc`, then Go-quoted.
+ */
 export function commandCell(cmd: readonly string[], noTrunc: boolean): string {
-  const joined = cmd.join(" ");
+  const [path, ...args] = cmd;
+  const joined = [path, ...args.map((a) => (a.includes(" ") ? `'${a}'` : a))].join(" ");
   return goQuote(noTrunc ? joined : ellipsis(joined, 20));
 }
 

@@ -1,0 +1,61 @@
+/**
+ * Helpers shared by the lifecycle, exec and commit tests.
+ *
+ * @module
+ */
+
+import { processStartTime } from "../../src/container/proc.ts";
+import { assert, assertEquals } from "../_assert.ts";
+import type { CliResult, TestRoot } from "../_harness.ts";
+
+/** Docker's zero time, for a run that has not finished. */
+export const NEVER = "0001-01-01T00:00:00Z";
+
+/** `s` matches `re`. */
+export function assertMatch(s: string, re: RegExp, msg?: string): void {
+  assert(re.test(s), msg ?? `expected ${JSON.stringify(s)} to match ${re}`);
+}
+
+/** `inspect REF` parsed: the one object of its array. */
+// deno-lint-ignore no-explicit-any
+export async function inspect(root: TestRoot, ref: string): Promise<Record<string, any>> {
+  const r = await root.run("inspect", ref);
+  assertEquals(r.code, 0, r.stderr);
+  const all = JSON.parse(r.stdout);
+  assertEquals(all.length, 1);
+  return all[0];
+}
+
+/** The full ID printed by a successful `run -d` or `create`. */
+export function started(r: CliResult): string {
+  assertEquals(r.code, 0, r.stderr);
+  const id = r.stdout.trim();
+  assertMatch(id, /^[0-9a-f]{64}$/);
+  return id;
+}
+
+/** True while `pid` is the process that started at `startTime`. */
+export function alive(pid: number, startTime: number): boolean {
+  return processStartTime(pid) === startTime;
+}
+
+/** The PID of the monitor serving `root`, from /proc (its argv ends in `monitor <root>`). */
+export function monitorPid(root: TestRoot): number | undefined {
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    let argv: string[];
+    try {
+      argv = Deno.readTextFileSync(`/proc/${e.name}/cmdline`).split("\0");
+    } catch {
+      continue;
+    }
+    const i = argv.indexOf("monitor");
+    if (i >= 0 && argv[i + 1] === root.dir) return Number(e.name);
+  }
+  return undefined;
+}
+
+/** A failure says one line on stderr. */
+export function oneLine(r: CliResult, what: string): void {
+  assertEquals(r.stderr.trim().split("\n").length, 1, `${what}: one line: ${r.stderr}`);
+}

@@ -1,0 +1,492 @@
+/**
+ * The container lifecycle on the real kernel: ps, logs, stop, start,
+ * restart, rm and inspect, each read back from what the kernel did
+ * (/proc, mountinfo, cgroupfs), not from what the CLI printed alone.
+ */
+
+import { processStartTime } from "../../src/container/proc.ts";
+import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
+import { eventually, mountsUnder, type TestRoot, withRoot } from "../_harness.ts";
+import { alive, assertMatch, inspect, monitorPid, NEVER, oneLine, started } from "./_lifecycle.ts";
+
+/** The `ps [-a]` row of the container named `name`. */
+async function psRow(root: TestRoot, name: string, all = true): Promise<string | undefined> {
+  const r = await root.run("ps", ...(all ? ["-a"] : []));
+  assertEquals(r.code, 0, r.stderr);
+  return r.stdout.split("\n").slice(1).find((l) => l.trimEnd().endsWith(`   ${name}`));
+}
+
+Deno.test("ps: a container whose process exits on its own shows as exited, foreground and detached", async () => {
+  await withRoot(async (root) => {
+    const fg = await root.run("run", "--name", "fg", "busybox", "sh", "-c", "exit 4");
+    assertEquals(fg.code, 4);
+    assertMatch((await psRow(root, "fg"))!, /Exited \(4\) (Less than a second|\d+ seconds?) ago/);
+
+    const id = started(
+      await root.run("run", "-d", "--name", "d5", "busybox", "sh", "-c", "exit 5"),
+    );
+    await eventually(async () => /Exited \(5\)/.test((await psRow(root, "d5")) ?? ""));
+    const s = (await inspect(root, "d5")).State;
+    assertEquals([s.Status, s.Running, s.Pid, s.ExitCode, s.OOMKilled], [
+      "exited",
+      false,
+      0,
+      5,
+      false,
+    ]);
+    assert(Date.parse(s.FinishedAt) >= Date.parse(s.StartedAt), `${s.StartedAt} ${s.FinishedAt}`);
+    assert(Date.now() - Date.parse(s.FinishedAt) < 30_000, s.FinishedAt);
+    assertEquals(s.Error, "");
+
+    // Running, then gone from `ps` (not from `ps -a`) once it exits by itself.
+    const slow = started(
+      await root.run("run", "-d", "--name", "slow", "busybox", "sh", "-c", "sleep 1; exit 6"),
+    );
+    assertMatch((await psRow(root, "slow", false))!, /Up (Less than a second|1 second)/);
+    const pid = root.store().get(slow).state.pid;
+    await eventually(() => processStartTime(pid) === undefined, 5000);
+    assertEquals(await psRow(root, "slow", false), undefined);
+    await eventually(async () => /Exited \(6\)/.test((await psRow(root, "slow")) ?? ""));
+    const q = await root.run("ps", "-aq");
+    assertEquals(
+      q.stdout.trim().split("\n").sort(),
+      [id, slow, root.store().resolve("fg").id].map((x) => x.slice(0, 12)).sort(),
+    );
+    const full = await root.run("ps", "-a", "--no-trunc");
+    assertStringIncludes(full.stdout, id);
+    assertStringIncludes(full.stdout, `"sh -c 'sleep 1; exit 6'"`);
+  });
+});
+
+Deno.test("ps: the container outlives a killed monitor and its exit is shown as unknown", async () => {
+  await withRoot(async (root) => {
+    const id = started(await root.run("run", "-d", "--name", "orphan", "busybox", "sleep", "30"));
+    const { pid, pidStartTime } = root.store().get(id).state;
+    const monitor = monitorPid(root);
+    assert(monitor !== undefined, "a monitor serves the root");
+    const monitorStart = processStartTime(monitor)!;
+    Deno.kill(monitor, "SIGKILL");
+    await eventually(() => processStartTime(monitor) !== monitorStart);
+    await new Promise((r) => setTimeout(r, 300));
+    assert(alive(pid, pidStartTime), "the container runs on without its monitor");
+    assertMatch((await psRow(root, "orphan", false))!, /Up /);
+
+    Deno.kill(pid, "SIGKILL"); // from the host: nobody left to learn the code
+    await eventually(() => !alive(pid, pidStartTime));
+    const row = (await psRow(root, "orphan"))!;
+    assertMatch(row, /Exited \(unknown\) (Less than a second|\d+ seconds?) ago/);
+    const s = (await inspect(root, "orphan")).State;
+    assertEquals([s.Status, s.Running, s.Pid, s.ExitCode], ["exited", false, 0, -1]);
+    assertStringIncludes(s.Error, "unknown");
+    assert(s.FinishedAt !== NEVER);
+
+    // A new detached run gets a new monitor, and its code is known again.
+    const again = await root.run("start", "orphan");
+    assertEquals(again.code, 0, again.stderr);
+    const stop = await root.run("stop", "-t", "0", "orphan");
+    assertEquals(stop.code, 0, stop.stderr);
+    assertEquals((await inspect(root, "orphan")).State.ExitCode, 137);
+  });
+});
+
+Deno.test("ps: a recycled PID is never taken for the container", async () => {
+  await withRoot(async (root) => {
+    const created = await root.run("create", "--name", "ghost", "busybox", "sleep", "30");
+    assertEquals(created.code, 0, created.stderr);
+    const id = created.stdout.trim();
+    const stranger = new Deno.Command("sleep", { args: ["30"] }).spawn();
+    try {
+      const startTime = processStartTime(stranger.pid)!;
+      const pretend = (pidStartTime: number) => {
+        const rec = root.store().load(id)!;
+        root.store().save({
+          ...rec,
+          state: {
+            ...rec.state,
+            status: "running",
+            pid: stranger.pid,
+            pidStartTime,
+            startedAt: new Date().toISOString(),
+          },
+        });
+      };
+      // Control: the right start time makes it the container's process.
+      pretend(startTime);
+      assertMatch((await psRow(root, "ghost", false))!, /Up /);
+      // The same PID with another start time is someone else's: the container has exited.
+      pretend(startTime + 1);
+      assertEquals(await psRow(root, "ghost", false), undefined);
+      assertMatch((await psRow(root, "ghost"))!, /Exited \(unknown\)/);
+      assertEquals(root.store().load(id)!.state.status, "exited", "reconciled on disk");
+      // Nothing aims a signal at the stranger on the container's behalf.
+      pretend(startTime + 1);
+      for (const args of [["stop", "-t", "0", "ghost"], ["rm", "-f", "ghost"]]) {
+        const r = await root.run(...args);
+        assertEquals(r.code, 0, r.stderr);
+      }
+      assertEquals(root.store().ids(), []);
+      assert(alive(stranger.pid, startTime), "the unrelated process was not signalled");
+    } finally {
+      stranger.kill("SIGKILL");
+      await stranger.status;
+    }
+  });
+});
+
+/** Whether `pid` has a handler for SIGTERM (bit 15 of SigCgt in /proc/<pid>/status). */
+function catchesTerm(pid: number): boolean {
+  const mask = Deno.readTextFileSync(`/proc/${pid}/status`).match(/^SigCgt:\s+([0-9a-f]+)$/m)![1];
+  return (BigInt(`0x${mask}`) & (1n << 14n)) !== 0n;
+}
+
+Deno.test("stop: PID 1 without a TERM handler dies by SIGKILL after -t; with one, by its handler", async () => {
+  await withRoot(async (root) => {
+    // sleep and tail install no handler; busybox top does (it restores the terminal).
+    const cmds: Record<string, string[]> = {
+      sl: ["sleep", "60"],
+      tl: ["tail", "-f", "/dev/null"],
+      tp: ["top"],
+    };
+    const states = new Map<string, { pid: number; pidStartTime: number }>();
+    for (const [name, cmd] of Object.entries(cmds)) {
+      const id = started(await root.run("run", "-d", "--name", name, "busybox", ...cmd));
+      states.set(name, root.store().get(id).state);
+    }
+    const handles = (name: string) => catchesTerm(states.get(name)!.pid);
+    await eventually(() => handles("tp")); // top installs it once running
+    assertEquals([handles("sl"), handles("tl")], [false, false]);
+
+    const t0 = performance.now();
+    const stop = await root.run("stop", "-t", "1", "sl", "tl", "tp");
+    const took = performance.now() - t0;
+    assertEquals(stop.code, 0, stop.stderr);
+    assertEquals(stop.stdout.split("\n").filter(Boolean).sort(), ["sl", "tl", "tp"]);
+    assert(took >= 1000 && took < 4000, `stop -t 1 took ${took} ms`);
+    for (const [name, s] of states) {
+      assert(!alive(s.pid, s.pidStartTime), `${name}: pid ${s.pid} is gone`);
+      const code = name === "tp" ? 143 : 137; // 128 + SIGTERM, 128 + SIGKILL
+      const st = (await inspect(root, name)).State;
+      assertEquals([st.Status, st.ExitCode, st.Pid], ["exited", code, 0], name);
+      assertMatch((await psRow(root, name))!, new RegExp(`Exited \\(${code}\\)`));
+    }
+
+    started(
+      await root.run(
+        "run",
+        "-d",
+        "--name",
+        "trap",
+        "busybox",
+        "sh",
+        "-c",
+        "trap 'exit 7' TERM; echo ready; while :; do sleep 0.1; done",
+      ),
+    );
+    await eventually(async () => (await root.run("logs", "trap")).stdout === "ready\n");
+    const t1 = performance.now();
+    const polite = await root.run("stop", "trap");
+    assertEquals(polite.code, 0, polite.stderr);
+    assert(performance.now() - t1 < 3000, "the TERM trap ended it, not the 10 s SIGKILL");
+    assertEquals((await inspect(root, "trap")).State.ExitCode, 7);
+
+    // Stopping what is not running changes nothing and succeeds, as Docker's.
+    const before = root.store().resolve("trap");
+    const again = await root.run("stop", "trap");
+    assertEquals([again.code, again.stdout], [0, "trap\n"], again.stderr);
+    assertEquals(root.store().resolve("trap"), before);
+  });
+});
+
+Deno.test("logs: all, --tail, -t timestamps, and -f until the container exits", async () => {
+  await withRoot(async (root) => {
+    const t0 = new Date();
+    started(
+      await root.run(
+        "run",
+        "-d",
+        "--name",
+        "talk",
+        "busybox",
+        "sh",
+        "-c",
+        "for i in 1 2 3; do echo out$i; done; echo err >&2",
+      ),
+    );
+    await eventually(async () => /Exited \(0\)/.test((await psRow(root, "talk")) ?? ""));
+    const all = await root.run("logs", "talk");
+    assertEquals([all.code, all.stdout], [0, "out1\nout2\nout3\nerr\n"], all.stderr);
+    assertEquals((await root.run("logs", "--tail", "2", "talk")).stdout, "out3\nerr\n");
+    assertEquals((await root.run("logs", "-n", "0", "talk")).stdout, "");
+    assertEquals((await root.run("logs", "--tail", "all", "talk")).stdout, all.stdout);
+    const stamped = await root.run("logs", "-t", "--tail", "3", "talk");
+    const lines = stamped.stdout.trimEnd().split("\n");
+    assertEquals(lines.length, 3);
+    for (const [i, line] of lines.entries()) {
+      const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z) (.*)$/.exec(line);
+      assert(m, `RFC 3339 with nanoseconds: ${line}`);
+      assertEquals(m[2], ["out2", "out3", "err"][i]);
+      const t = Date.parse(m[1].replace(/(\.\d{3})\d{6}Z$/, "$1Z"));
+      assert(t >= t0.getTime() - 1000 && t <= Date.now(), `plausible time ${m[1]}`);
+    }
+    // -f of an exited container prints what is there and returns at once.
+    const done = await root.run("logs", "-f", "talk");
+    assertEquals(done.stdout, all.stdout);
+
+    started(
+      await root.run(
+        "run",
+        "-d",
+        "--name",
+        "tick",
+        "busybox",
+        "sh",
+        "-c",
+        "echo a; sleep 1; echo b; sleep 1; echo c",
+      ),
+    );
+    const t1 = performance.now();
+    const follow = await root.run("logs", "-f", "tick");
+    const took = performance.now() - t1;
+    assertEquals([follow.code, follow.stdout], [0, "a\nb\nc\n"], follow.stderr);
+    assert(took > 1500 && took < 5000, `followed for ${took} ms`);
+    assertEquals(root.store().resolve("tick").state.status, "exited");
+  });
+});
+
+Deno.test("start and restart keep the container's upper layer and record each run", async () => {
+  await withRoot(async (root) => {
+    const id = started(
+      await root.run(
+        "run",
+        "-d",
+        "--name",
+        "keep",
+        "busybox",
+        "sh",
+        "-c",
+        "[ -e /kept ] && echo again || echo first; echo x >> /kept; exec sleep 60",
+      ),
+    );
+    const first = root.store().get(id).state;
+    await eventually(async () => (await root.run("logs", "keep")).stdout === "first\n");
+    assertEquals((await root.run("stop", "-t", "0", "keep")).code, 0);
+    assertEquals((await inspect(root, "keep")).State.ExitCode, 137);
+
+    const start = await root.run("start", "keep");
+    assertEquals([start.code, start.stdout], [0, "keep\n"], start.stderr);
+    const second = root.store().get(id).state;
+    assertEquals(second.status, "running");
+    assert(second.pid !== first.pid && alive(second.pid, second.pidStartTime));
+    assert(second.startedAt > first.startedAt);
+    assertEquals(second.finishedAt, NEVER);
+    await eventually(async () => (await root.run("logs", "keep")).stdout === "first\nagain\n");
+    const kept = await root.run("exec", "keep", "cat", "/kept");
+    assertEquals(kept.stdout, "x\nx\n");
+    // Starting a running container is a no-op success.
+    const noop = await root.run("start", "keep");
+    assertEquals([noop.code, noop.stdout], [0, "keep\n"]);
+    assertEquals(root.store().get(id).state, second);
+
+    const restart = await root.run("restart", "-t", "1", "keep");
+    assertEquals([restart.code, restart.stdout], [0, "keep\n"], restart.stderr);
+    assert(!alive(second.pid, second.pidStartTime), "the old process is gone");
+    const third = root.store().get(id).state;
+    assertEquals(third.status, "running");
+    assert(third.pid !== second.pid && alive(third.pid, third.pidStartTime));
+    assertEquals((await root.run("exec", "keep", "cat", "/kept")).stdout, "x\nx\nx\n");
+
+    // restart of an exited container starts it.
+    assertEquals((await root.run("stop", "-t", "0", "keep")).code, 0);
+    assertEquals((await root.run("restart", "keep")).code, 0);
+    assertEquals(root.store().get(id).state.status, "running");
+  });
+});
+
+/** Where the cgroups of `pid` (those named after container `id`) are in cgroupfs. */
+function containerCgroupDirs(pid: number, id: string): string[] {
+  const v2 = (() => {
+    try {
+      return Deno.statSync("/sys/fs/cgroup/unified").isDirectory
+        ? "/sys/fs/cgroup/unified"
+        : "/sys/fs/cgroup";
+    } catch {
+      return "/sys/fs/cgroup";
+    }
+  })();
+  return Deno.readTextFileSync(`/proc/${pid}/cgroup`).trim().split("\n")
+    .map((l) => /^\d+:([^:]*):(.*)$/.exec(l)!)
+    .filter(([, , path]) => path.includes(id))
+    .map(([, ctl, path]) => `${ctl ? `/sys/fs/cgroup/${ctl.replace(/^name=/, "")}` : v2}${path}`);
+}
+
+Deno.test("rm: refuses a running container; -f leaves no process, record, mount or cgroup", async () => {
+  await withRoot(async (root) => {
+    const id = started(await root.run("run", "-d", "--name", "busy", "busybox", "sleep", "60"));
+    const { pid, pidStartTime } = root.store().get(id).state;
+    const cgroups = containerCgroupDirs(pid, id);
+    assert(cgroups.length > 0, "the container has cgroups of its own");
+    for (const dir of cgroups) assert(Deno.statSync(dir).isDirectory, dir);
+
+    const refused = await root.run("rm", "busy");
+    assertEquals(refused.code, 1);
+    assertStringIncludes(refused.stderr, "container is running");
+    oneLine(refused, "rm running");
+    assert(alive(pid, pidStartTime));
+    assertEquals(root.store().ids(), [id]);
+
+    const forced = await root.run("rm", "-f", "busy");
+    assertEquals([forced.code, forced.stdout], [0, "busy\n"], forced.stderr);
+    assert(!alive(pid, pidStartTime), "process gone");
+    assertEquals(root.store().ids(), []);
+    assertEquals([...Deno.readDirSync(`${root.dir}/containers`)], []);
+    assertEquals(mountsUnder(root.dir), []);
+    assertEquals(mountsUnder(id), []);
+    for (const dir of cgroups) {
+      let exists = true;
+      try {
+        Deno.statSync(dir);
+      } catch {
+        exists = false;
+      }
+      assertEquals(exists, false, `cgroup ${dir} removed`);
+    }
+
+    // Several at once: each handled, the missing one reported, exit 1.
+    const a = started(await root.run("run", "-d", "busybox", "true"));
+    await eventually(() => root.store().get(a).state.status === "exited");
+    const mixed = await root.run("rm", a.slice(0, 12), "nosuch");
+    assertEquals(mixed.code, 1);
+    assertEquals(mixed.stdout, `${a.slice(0, 12)}\n`);
+    assertEquals(mixed.stderr, "Error response from daemon: No such container: nosuch\n");
+    assertEquals(root.store().ids(), []);
+  });
+});
+
+Deno.test("inspect: Docker's key names, --format, images", async () => {
+  await withRoot(async (root) => {
+    const id = started(
+      await root.run(
+        "run",
+        "-d",
+        "--name",
+        "ins",
+        "-h",
+        "inner",
+        "-e",
+        "FOO=bar",
+        "-w",
+        "/srv",
+        "-m",
+        "64m",
+        "-v",
+        `${root.dir}/vol:/data:ro`,
+        "busybox",
+        "sleep",
+        "60",
+      ),
+    );
+    const c = await inspect(root, "ins");
+    const { pid } = root.store().get(id).state;
+    assertEquals(c.Id, id);
+    assertEquals(c.Name, "/ins");
+    assertEquals([c.Path, c.Args], ["sleep", ["60"]]);
+    assert(Date.parse(c.Created) > 0);
+    assertEquals(c.State.Status, "running");
+    assertEquals(c.State.Running, true);
+    assertEquals(c.State.Pid, pid);
+    assertEquals(c.State.ExitCode, 0);
+    assertEquals(c.State.OOMKilled, false);
+    assert(Date.parse(c.State.StartedAt) > 0);
+    assertEquals(c.State.FinishedAt, NEVER);
+    assertEquals(c.Config.Hostname, "inner");
+    assert(c.Config.Env.includes("FOO=bar"), c.Config.Env);
+    assertEquals(c.Config.Cmd, ["sleep", "60"]);
+    assertEquals(c.Config.Image, "busybox");
+    assertEquals(c.Config.WorkingDir, "/srv");
+    assertEquals(c.HostConfig.Memory, 64 * 1024 * 1024);
+    assertEquals(c.HostConfig.Binds, [`${root.dir}/vol:/data:ro`]);
+    for (const k of ["NanoCpus", "CpuShares", "CpusetCpus"]) assert(k in c.HostConfig, k);
+    assertEquals(c.Mounts.length, 1);
+    assertEquals(
+      [c.Mounts[0].Type, c.Mounts[0].Source, c.Mounts[0].Destination, c.Mounts[0].RW],
+      ["bind", `${root.dir}/vol`, "/data", false],
+    );
+    const g = c.GraphDriver.Data;
+    for (const dir of [g.LowerDir, g.UpperDir, g.WorkDir]) {
+      assert(Deno.statSync(dir).isDirectory, dir);
+    }
+    assertStringIncludes(g.MergedDir, id);
+    assert("NetworkSettings" in c);
+    // The kernel agrees: that PID is the container's sleep, with that hostname.
+    assertEquals(Deno.readTextFileSync(`/proc/${pid}/cmdline`), "sleep\u000060\u0000");
+
+    const f = await root.run(
+      "inspect",
+      "--format",
+      "{{.State.Pid}} {{.Name}} {{.Config.WorkingDir}}",
+      "ins",
+    );
+    assertEquals([f.code, f.stdout], [0, `${pid} /ins /srv\n`], f.stderr);
+    const two = await root.run("inspect", "-f", "{{.Id}}", "ins", id.slice(0, 8));
+    assertEquals(two.stdout, `${id}\n${id}\n`);
+
+    const img = await root.run("inspect", "busybox");
+    assertEquals(img.code, 0, img.stderr);
+    const [image] = JSON.parse(img.stdout);
+    assertMatch(image.Id, /^sha256:[0-9a-f]{64}$/);
+    assert(image.RepoTags.includes("busybox:latest"), image.RepoTags);
+    assertEquals(c.Image, image.Id);
+    assertEquals(
+      (await root.run("inspect", "--type", "image", "-f", "{{.Id}}", "busybox")).stdout,
+      `${image.Id}\n`,
+    );
+
+    const missing = await root.run("inspect", "ins", "nosuch");
+    assertEquals(missing.code, 1);
+    assertEquals(JSON.parse(missing.stdout).length, 1);
+    assertEquals(missing.stderr, "Error: No such object: nosuch\n");
+  });
+});
+
+Deno.test("references: full name, ID prefix; an ambiguous prefix says so and changes nothing", async () => {
+  await withRoot(async (root) => {
+    const made = await root.run("create", "--name", "one", "busybox", "true");
+    assertEquals(made.code, 0, made.stderr);
+    const id = made.stdout.trim();
+    const store = root.store();
+    // A second record that shares the first 6 characters of the ID.
+    const twin = id.slice(0, 6) + [...id.slice(6)].map((c) => (c === "0" ? "1" : "0")).join("");
+    const { name: _, ...rest } = store.load(id)!;
+    store.create({ ...rest, id: twin }, "two");
+    const prefix = id.slice(0, 6);
+    const snapshot = () => store.ids().sort().map((i) => JSON.stringify(store.load(i)));
+    const before = snapshot();
+    for (
+      const args of [
+        ["inspect", prefix],
+        ["rm", prefix],
+        ["start", prefix],
+        ["stop", prefix],
+        ["logs", prefix],
+        ["exec", prefix, "true"],
+        ["commit", prefix, "x"],
+      ]
+    ) {
+      const r = await root.run(...args);
+      assert(r.code !== 0, args.join(" "));
+      assertMatch(
+        r.stderr,
+        /multiple IDs found with provided prefix: [0-9a-f]{6}|ambiguous/i,
+        args.join(" "),
+      );
+      oneLine(r, args.join(" "));
+    }
+    assertEquals(snapshot(), before);
+    assertEquals((await root.run("inspect", "-f", "{{.Name}}", id.slice(0, 7))).stdout, "/one\n");
+    assertEquals((await root.run("inspect", "-f", "{{.Name}}", twin)).stdout, "/two\n");
+    assertEquals((await root.run("inspect", "-f", "{{.Id}}", "two")).stdout, `${twin}\n`);
+    const unknown = await root.run("rm", "nosuch");
+    assertEquals(unknown.stderr, "Error response from daemon: No such container: nosuch\n");
+    assertEquals(unknown.code, 1);
+  });
+});
