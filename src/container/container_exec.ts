@@ -37,9 +37,8 @@ export async function execInContainer(
 ): Promise<number> {
   const { state } = record;
   if (state.status !== "running" || !isSameProcess(state.pid, state.pidStartTime)) {
-    throw new UserError(
-      `Error response from daemon: container ${record.id} is not running`,
-    );
+    // Docker's CLI exits 1 when the daemon refuses the exec.
+    throw new UserError(`Error response from daemon: container ${record.id} is not running`, 1);
   }
   let stdio: InitStdio = { kind: "inherit" };
   let master: number | undefined;

@@ -16,6 +16,13 @@ import type { StateRoot } from "../store/paths.ts";
 import type { ContainerRecord } from "./record.ts";
 import { observe } from "./state.ts";
 
+/** Docker's CLI exits 1 when the daemon refuses a reference (no such, ambiguous). */
+const REFERENCE_ERROR = 1;
+
+function noSuchContainer(ref: string): UserError {
+  return new UserError(`Error response from daemon: No such container: ${ref}`, REFERENCE_ERROR);
+}
+
 /** Container records under one state root. */
 export class ContainerStore {
   constructor(readonly root: StateRoot) {}
@@ -70,16 +77,17 @@ export class ContainerStore {
       if (matches.length > 1) {
         throw new UserError(
           `Error response from daemon: multiple IDs found with provided prefix: ${ref}`,
+          REFERENCE_ERROR,
         );
       }
     }
-    throw new UserError(`Error response from daemon: No such container: ${ref}`);
+    throw noSuchContainer(ref);
   }
 
   /** The record of `id`, reconciled with the kernel. */
   get(id: string): ContainerRecord {
     const rec = this.load(id);
-    if (!rec) throw new UserError(`Error response from daemon: No such container: ${id}`);
+    if (!rec) throw noSuchContainer(id);
     return this.reconcile(rec);
   }
 
@@ -122,7 +130,7 @@ export class ContainerStore {
   update(id: string, fn: (rec: ContainerRecord) => ContainerRecord): ContainerRecord {
     return withLock(this.root, `container-${id}`, () => {
       const stored = this.load(id);
-      if (!stored) throw new UserError(`Error response from daemon: No such container: ${id}`);
+      if (!stored) throw noSuchContainer(id);
       // observe, not reconcile: reconcile takes this same lock, and flock(2)
       // locks taken through two open files of one process block each other.
       const next = fn(observe(stored));

@@ -490,3 +490,88 @@ Deno.test("references: full name, ID prefix; an ambiguous prefix says so and cha
     assertEquals(unknown.code, 1);
   });
 });
+
+/** Everything a refused command must leave as it was: records, images, scratch space, mounts. */
+function stateSnapshot(root: TestRoot): string {
+  const store = root.store();
+  const list = (dir: string) => {
+    try {
+      return [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+    } catch {
+      return [];
+    }
+  };
+  return JSON.stringify({
+    records: store.ids().sort().map((id) => store.load(id)),
+    images: list(`${root.dir}/images`),
+    repositories: Deno.readTextFileSync(`${root.dir}/images/repositories.json`),
+    tmp: list(`${root.dir}/tmp`),
+    mounts: mountsUnder(root.dir),
+  });
+}
+
+Deno.test("bad inputs: one line on stderr, a non-zero exit, nothing changed", async () => {
+  await withRoot(async (root) => {
+    const up = started(await root.run("run", "-d", "--name", "up", "busybox", "sleep", "60"));
+    started(await root.run("create", "--name", "cr", "busybox", "true"));
+    const ex = started(await root.run("run", "-d", "--name", "ex", "busybox", "true"));
+    await eventually(() => root.store().get(ex).state.exitCode === 0);
+    const upState = root.store().get(up).state;
+    const before = stateSnapshot(root);
+    const cases: Array<[string[], number, RegExp]> = [
+      [["ps", "--bogus"], 125, /unknown flag: --bogus/],
+      [["logs", "nosuch"], 1, /^Error response from daemon: No such container: nosuch$/],
+      [["logs", "--tail", "x", "up"], 125, /invalid value for "--tail": "x"/],
+      [["stop", "-t", "abc", "up"], 125, /invalid argument "abc" for "-t, --time" flag/],
+      [["stop", "-t", "-5", "up"], 125, /invalid argument "-5"/],
+      [["stop", "nosuch"], 1, /^Error response from daemon: No such container: nosuch$/],
+      [["start", "nosuch"], 1, /No such container: nosuch/],
+      [["restart", "-t", "x", "up"], 125, /invalid argument "x"/],
+      [["restart", "nosuch"], 1, /No such container: nosuch/],
+      [["rm", "nosuch"], 1, /No such container: nosuch/],
+      [["rm", "up"], 1, /container is running: stop the container before removing or force remove/],
+      [["commit", "nosuch", "img"], 1, /No such container: nosuch/],
+      [["commit", "up", "Bad:Na:me"], 125, /invalid reference format/],
+      [["commit", "-c", "FROM scratch", "up", "img"], 125, /FROM is not supported/],
+      [["commit", "-c", "CMD [bad", "up", "img"], 125, /exec form is a JSON array/],
+      [["exec", "nosuch", "true"], 1, /No such container: nosuch/],
+      [
+        ["exec", "-w", "rel", "up", "true"],
+        125,
+        /'rel' is invalid, it needs to be an absolute path/,
+      ],
+      [["exec", "-e", "=x", "up", "true"], 125, /invalid environment variable: =x/],
+      [
+        ["exec", "cr", "true"],
+        1,
+        /^Error response from daemon: container [0-9a-f]{64} is not running$/,
+      ],
+      [["exec", "ex", "true"], 1, /is not running/],
+      [["inspect", "nosuch"], 1, /^Error: No such object: nosuch$/],
+      [["inspect", "--type", "bogus", "up"], 125, /"bogus" is not a valid value for --type/],
+      [["inspect", "--format", "{{.Bad", "up"], 125, /template/],
+    ];
+    // A wrong number of arguments is told in one line and, as Docker does, the usage below it.
+    const usage: Array<[string[], RegExp]> = [
+      [["ps", "-a", "extra"], /^"dockergsh ps" requires at most 0 arguments\.$/],
+      [["logs"], /^"dockergsh logs" requires at least 1 argument\.$/],
+      [["logs", "up", "cr"], /^"dockergsh logs" requires at most 1 argument\.$/],
+      [["exec", "up"], /^"dockergsh exec" requires at least 2 arguments\.$/],
+      [["commit", "up", "a", "b"], /^"dockergsh commit" requires at most 2 arguments\.$/],
+      [["stop"], /^"dockergsh stop" requires at least 1 argument\.$/],
+    ];
+    const check = async (args: string[], code: number, re: RegExp, usageBelow: boolean) => {
+      const what = args.join(" ");
+      const r = await root.run(...args);
+      assertEquals(r.code, code, `${what}: ${r.stderr}`);
+      const lines = r.stderr.trimEnd().split("\n");
+      assertMatch(lines[0], re, what);
+      if (usageBelow) assertMatch(lines.slice(1).join("\n"), /^Usage: {2}dockergsh /, what);
+      else oneLine(r, what);
+      assertEquals(stateSnapshot(root), before, `${what} changed the state`);
+    };
+    for (const [args, code, re] of cases) await check(args, code, re, false);
+    for (const [args, re] of usage) await check(args, 125, re, true);
+    assert(alive(upState.pid, upState.pidStartTime), "the running container was not touched");
+  });
+});
