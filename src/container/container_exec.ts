@@ -47,6 +47,8 @@ export async function execInContainer(
   } else if (spec.tty) {
     const pty = kernel.openPty();
     master = pty.master;
+    // Sized before the command starts: a shell reads its size once, at start-up.
+    if (Deno.stdin.isTerminal()) kernel.setWinSize(pty.master, kernel.getWinSize(0));
     stdio = { kind: "tty", slavePath: pty.slavePath };
   }
   const attached = !spec.detach && !spec.tty;
