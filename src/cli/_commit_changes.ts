@@ -8,6 +8,18 @@
 
 import type { ImageConfig } from "../image/store.ts";
 import { UserError } from "../errors.ts";
+import type { FlagSpec } from "./flags.ts";
+
+/** `-m/--message` and `-c/--change`, shared by `commit` and `import`. */
+export const IMAGE_CHANGE_FLAGS: FlagSpec[] = [
+  { long: "message", short: "m", kind: "string", help: "Commit message" },
+  {
+    long: "change",
+    short: "c",
+    kind: "list",
+    help: "Apply a Dockerfile instruction to the image: CMD, ENV or WORKDIR",
+  },
+];
 
 function badChange(change: string, why: string): UserError {
   return new UserError(`dockergsh: invalid --change "${change}": ${why}`);

@@ -9,22 +9,14 @@
 import { commitContainer } from "../../container/container_commit.ts";
 import { ContainerStore } from "../../container/store.ts";
 import type { Command } from "../command.ts";
-import { applyChanges } from "../_commit_changes.ts";
+import { applyChanges, IMAGE_CHANGE_FLAGS } from "../_commit_changes.ts";
 
 /** The `commit` command. */
 export const command: Command = {
   name: "commit",
   usage: "commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]",
   summary: "Create a new image from a container's changes (a running container is not paused)",
-  flags: [
-    { long: "message", short: "m", kind: "string", help: "Commit message" },
-    {
-      long: "change",
-      short: "c",
-      kind: "list",
-      help: "Apply a Dockerfile instruction to the image: CMD, ENV or WORKDIR",
-    },
-  ],
+  flags: IMAGE_CHANGE_FLAGS,
   minArgs: 1,
   maxArgs: 2,
   async run(ctx, flags) {

@@ -9,7 +9,7 @@ import { UserError } from "../../errors.ts";
 import { importTarball } from "../../image/image_import.ts";
 import { ImageStore } from "../../image/store.ts";
 import type { Command } from "../command.ts";
-import { applyChanges } from "../_commit_changes.ts";
+import { applyChanges, IMAGE_CHANGE_FLAGS } from "../_commit_changes.ts";
 
 function open(path: string): ReadableStream<Uint8Array> {
   if (path === "-") return Deno.stdin.readable;
@@ -28,15 +28,7 @@ export const command: Command = {
   name: "import",
   usage: "import [OPTIONS] file|- [REPOSITORY[:TAG]]",
   summary: "Import the contents from a tarball to create a filesystem image",
-  flags: [
-    { long: "message", short: "m", kind: "string", help: "Set commit message for imported image" },
-    {
-      long: "change",
-      short: "c",
-      kind: "list",
-      help: "Apply a Dockerfile instruction to the image: CMD, ENV or WORKDIR",
-    },
-  ],
+  flags: IMAGE_CHANGE_FLAGS,
   minArgs: 1,
   maxArgs: 2,
   async run(ctx, flags) {
