@@ -1,5 +1,12 @@
 import { assert, assertEquals, assertNotEquals, assertStringIncludes } from "../_assert.ts";
-import { BUSYBOX_TAR, eventually, mountsUnder, TEST_CGROUP_PARENT, withRoot } from "../_harness.ts";
+import {
+  BUSYBOX_TAR,
+  eventually,
+  MAIN,
+  mountsUnder,
+  TEST_CGROUP_PARENT,
+  withRoot,
+} from "../_harness.ts";
 
 const NAMESPACES = ["mnt", "pid", "net", "ipc", "uts"];
 
@@ -197,7 +204,7 @@ Deno.test("run -it: a real terminal with job control, under a pty the test creat
       "run",
       "-A",
       "--quiet",
-      new URL("../../main.ts", import.meta.url).pathname,
+      MAIN,
       "--root",
       root.dir,
       "run",
@@ -272,7 +279,7 @@ Deno.test("run: bad inputs give one line, Docker's exit code, and leave nothing"
         "run",
         "-A",
         "--quiet",
-        new URL("../../main.ts", import.meta.url).pathname,
+        MAIN,
         "--root",
         root.dir,
         "run",
