@@ -173,7 +173,8 @@ export async function commitContainer(
     for (const path of [...whiteouts, ...engineMountPoints(upper, lower)]) {
       removeIfPresent(`${tree}/${path}`);
     }
-    return images.createFromDirectory(tree, ref, opts);
+    // Awaited here: the finally below must not remove the tree before it is moved in.
+    return await images.createFromDirectory(tree, ref, opts);
   } finally {
     removeIfPresent(tree);
   }

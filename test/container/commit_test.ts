@@ -1,0 +1,167 @@
+/**
+ * `commit` on the real kernel: the new image is proven by running
+ * containers from it, and by reading its rootfs.
+ */
+
+import { assert, assertEquals } from "../_assert.ts";
+import { eventually, withRoot } from "../_harness.ts";
+import { alive, assertMatch, inspect, started } from "./_lifecycle.ts";
+
+Deno.test("commit: added, changed and deleted files, an opaque directory, owners and modes", async () => {
+  await withRoot(async (root) => {
+    const change = await root.run(
+      "run",
+      "--name",
+      "src",
+      "busybox",
+      "sh",
+      "-c",
+      [
+        "echo new > /x",
+        "chown 1000:1001 /x",
+        "chmod 640 /x",
+        "echo changed > /etc/motd",
+        "rm /bin/ls",
+        "mkdir -p /opt/deep/er && echo d > /opt/deep/er/f",
+        "rm -rf /var && mkdir /var && echo only > /var/only", // an opaque directory
+      ].join("; "),
+    );
+    assertEquals(change.code, 0, change.stderr);
+    const c = await root.run("commit", "-m", "a message", "src", "snap:v1");
+    assertEquals(c.code, 0, c.stderr);
+    assertMatch(c.stdout, /^sha256:[0-9a-f]{64}\n$/);
+
+    const check = await root.run(
+      "run",
+      "--rm",
+      "snap:v1",
+      "sh",
+      "-c",
+      "cat /x /etc/motd /opt/deep/er/f; stat -c '%u:%g %a' /x; [ -e /bin/ls ] && echo ls-present || echo ls-absent; ls -A /var",
+    );
+    assertEquals(check.code, 0, check.stderr);
+    assertEquals(check.stdout, "new\nchanged\nd\n1000:1001 640\nls-absent\nonly\n");
+    // The source image and the committed container are as they were.
+    const base = await root.run(
+      "run",
+      "--rm",
+      "busybox",
+      "sh",
+      "-c",
+      "[ -e /bin/ls ] && [ -d /var/www ] && echo intact; cat /x",
+    );
+    assertEquals([base.code, base.stdout], [1, "intact\n"]);
+    assertEquals((await root.run("start", "src")).code, 0);
+
+    const image = await inspect(root, "snap:v1");
+    assertEquals(image.Id, c.stdout.trim());
+    assertEquals(image.Comment, "a message");
+    assertEquals(image.RepoTags, ["snap:v1"]);
+    // Nothing overlay-private in the image: no whiteout device, no engine mount point.
+    const rootfs = image.GraphDriver.Data.MergedDir;
+    let whiteouts = 0;
+    const walk = (dir: string) => {
+      for (const e of Deno.readDirSync(dir)) {
+        const info = Deno.lstatSync(`${dir}/${e.name}`);
+        if (info.isCharDevice && info.rdev === 0) whiteouts++;
+        if (e.isDirectory) walk(`${dir}/${e.name}`);
+      }
+    };
+    walk(rootfs);
+    assertEquals(whiteouts, 0);
+    assertEquals([...Deno.readDirSync(`${root.dir}/tmp`)], [], "no scratch tree left");
+  });
+});
+
+Deno.test("commit -c: CMD, ENV and WORKDIR of the new image", async () => {
+  await withRoot(async (root) => {
+    const src = await root.run(
+      "run",
+      "--name",
+      "cfg",
+      "-e",
+      "KEEP=1",
+      "busybox",
+      "sh",
+      "-c",
+      "echo from-x > /x",
+    );
+    assertEquals(src.code, 0, src.stderr);
+    const c = await root.run(
+      "commit",
+      "-c",
+      'CMD ["cat","/x"]',
+      "--change",
+      "ENV GREETING=hello",
+      "-c",
+      "WORKDIR /tmp",
+      "cfg",
+      "withcmd",
+    );
+    assertEquals(c.code, 0, c.stderr);
+    const dflt = await root.run("run", "--rm", "withcmd");
+    assertEquals([dflt.code, dflt.stdout], [0, "from-x\n"], dflt.stderr);
+    const env = await root.run("run", "--rm", "withcmd", "sh", "-c", "echo $GREETING $KEEP; pwd");
+    assertEquals(env.stdout, "hello 1\n/tmp\n");
+    const image = await inspect(root, "withcmd");
+    assertEquals(image.Config.Cmd, ["cat", "/x"]);
+    assertEquals(image.Config.WorkingDir, "/tmp");
+
+    const shell = await root.run(
+      "commit",
+      "-c",
+      "ENV GREETING=hi",
+      "-c",
+      "CMD echo $GREETING world",
+      "cfg",
+      "shellform",
+    );
+    assertEquals(shell.code, 0, shell.stderr);
+    assertEquals((await root.run("run", "--rm", "shellform")).stdout, "hi world\n");
+    assertEquals((await inspect(root, "shellform")).Config.Cmd, [
+      "/bin/sh",
+      "-c",
+      "echo $GREETING world",
+    ]);
+
+    // No name: an untagged image, found by its ID.
+    const anon = await root.run("commit", "cfg");
+    assertEquals(anon.code, 0, anon.stderr);
+    const id = anon.stdout.trim();
+    assertEquals((await inspect(root, id)).RepoTags, []);
+    const run = await root.run("run", "--rm", id.slice("sha256:".length, 19), "cat", "/x");
+    assertEquals([run.code, run.stdout], [0, "from-x\n"], run.stderr);
+  });
+});
+
+Deno.test("commit of a running container: its changes so far, and it keeps running", async () => {
+  await withRoot(async (root) => {
+    const id = started(
+      await root.run(
+        "run",
+        "-d",
+        "--name",
+        "live",
+        "busybox",
+        "sh",
+        "-c",
+        "echo live > /live; rm /etc/group; touch /ready; exec sleep 60",
+      ),
+    );
+    await eventually(async () => (await root.run("exec", "live", "ls", "/ready")).code === 0);
+    const { pid, pidStartTime } = root.store().get(id).state;
+    const c = await root.run("commit", "live", "fromlive");
+    assertEquals(c.code, 0, c.stderr);
+    assert(alive(pid, pidStartTime), "not stopped by the commit");
+    assertEquals(root.store().get(id).state.status, "running");
+    const r = await root.run(
+      "run",
+      "--rm",
+      "fromlive",
+      "sh",
+      "-c",
+      "cat /live; [ -e /etc/group ] || echo group-gone",
+    );
+    assertEquals([r.code, r.stdout], [0, "live\ngroup-gone\n"], r.stderr);
+  });
+});
