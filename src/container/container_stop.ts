@@ -7,7 +7,8 @@
  * The exit code is recorded by the container's parent (the monitor for
  * detached containers, the `run` CLI for foreground ones), which alone can
  * learn it from the kernel. `stop` waits briefly for that record; when
- * there is no parent left to write it, the exit is recorded as unknown.
+ * there is no parent left to write it, the exit is recorded as unknown and
+ * `stop` releases what the run held (its network endpoint and cgroups).
  *
  * @module
  */
@@ -17,6 +18,7 @@ import type { Kernel } from "../../ffi/kernel.ts";
 import { UserError } from "../errors.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { killContainer } from "./container_kill.ts";
+import { releaseRuntime } from "./container_runtime.ts";
 import { isSameProcess } from "./proc.ts";
 import type { ContainerRecord } from "./record.ts";
 import { ContainerStore } from "./store.ts";
@@ -107,5 +109,10 @@ export async function stopContainer(
       );
     }
   }
-  return await awaitExitRecord(root, record.id, state.startedAt, RECORD_WAIT_MS);
+  const stopped = await awaitExitRecord(root, record.id, state.startedAt, RECORD_WAIT_MS);
+  // No parent recorded the exit, so none released what the run held: stop does.
+  if (stopped?.state.status === "exited" && stopped.state.exitCode === null) {
+    await releaseRuntime(root, stopped);
+  }
+  return stopped;
 }

@@ -23,7 +23,7 @@
 import { LinuxKernel } from "../../ffi/linux.ts";
 import { deleteContainer } from "../container/container_delete.ts";
 import { exitCodeOf } from "../container/container_exit.ts";
-import { finishRun } from "../container/container_runtime.ts";
+import { finishRun, releaseRuntime } from "../container/container_runtime.ts";
 import type { ContainerRecord } from "../container/record.ts";
 import { startContainer } from "../container/container_start.ts";
 import { ContainerStore } from "../container/store.ts";
@@ -78,7 +78,13 @@ export async function runMonitor(root: StateRoot): Promise<void> {
 
   const start = async (req: StartRequest): Promise<StartReply> => {
     try {
-      const started = await startContainer(root, kernel, store.get(req.id), "detached");
+      const record = store.get(req.id);
+      // A run whose exit nobody watched (its parent was gone) still holds its
+      // network endpoint and cgroups: free them before the new run takes its own.
+      if (record.state.status === "exited" && record.state.exitCode === null) {
+        await releaseRuntime(root, record);
+      }
+      const started = await startContainer(root, kernel, record, "detached");
       busy++;
       watch(started.record, started.child).finally(() => {
         busy--;

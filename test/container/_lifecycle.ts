@@ -39,6 +39,17 @@ export function alive(pid: number, startTime: number): boolean {
   return processStartTime(pid) === startTime;
 }
 
+/** Whether `path` exists (lstat). */
+export function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}
+
 /** The PID of the monitor serving `root`, from /proc (its argv ends in `monitor <root>`). */
 export function monitorPid(root: TestRoot): number | undefined {
   for (const e of Deno.readDirSync("/proc")) {

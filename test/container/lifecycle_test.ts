@@ -5,9 +5,21 @@
  */
 
 import { processStartTime } from "../../src/container/proc.ts";
+import { BitmapIpam } from "../../src/network/ipam.ts";
+import { NetworkStore } from "../../src/network/network_store.ts";
+import { StateRoot } from "../../src/store/paths.ts";
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { eventually, mountsUnder, type TestRoot, withRoot } from "../_harness.ts";
-import { alive, assertMatch, inspect, monitorPid, NEVER, oneLine, started } from "./_lifecycle.ts";
+import {
+  alive,
+  assertMatch,
+  exists,
+  inspect,
+  monitorPid,
+  NEVER,
+  oneLine,
+  started,
+} from "./_lifecycle.ts";
 
 /** The `ps [-a]` row of the container named `name`. */
 async function psRow(root: TestRoot, name: string, all = true): Promise<string | undefined> {
@@ -86,6 +98,41 @@ Deno.test("ps: the container outlives a killed monitor and its exit is shown as 
     const stop = await root.run("stop", "-t", "0", "orphan");
     assertEquals(stop.code, 0, stop.stderr);
     assertEquals((await inspect(root, "orphan")).State.ExitCode, 137);
+  });
+});
+
+Deno.test("an exit nobody watched: stop and start free what the dead run held", async () => {
+  await withRoot(async (root) => {
+    const net = await root.run("network", "create", "--subnet", "10.213.91.0/24", "lcnet");
+    assertEquals(net.code, 0, net.stderr);
+    const state = new StateRoot(root.dir);
+    const ipam = new BitmapIpam(state, new NetworkStore(state).get("lcnet")!);
+    const id = started(
+      await root.run("run", "-d", "--net", "lcnet", "--name", "orph", "busybox", "sleep", "60"),
+    );
+    const orphan = async () => {
+      const monitor = monitorPid(root)!;
+      Deno.kill(monitor, "SIGKILL");
+      await eventually(() => processStartTime(monitor) === undefined);
+      return root.store().get(id).state;
+    };
+    let s = await orphan();
+    Deno.kill(s.pid, "SIGKILL");
+    await eventually(() => !alive(s.pid, s.pidStartTime));
+    assertEquals(root.store().get(id).state.exitCode, null);
+    // Started again: one address, the new run's; the dead run's is not kept.
+    assertEquals((await root.run("start", "orph")).code, 0);
+    const ip = (await inspect(root, "orph")).NetworkSettings.IPAddress;
+    assertEquals(ipam.allocated(), [ip]);
+    const cgroups = containerCgroupDirs(root.store().get(id).state.pid, id);
+    assert(cgroups.length > 0);
+
+    s = await orphan();
+    const stop = await root.run("stop", "-t", "0", "orph");
+    assertEquals(stop.code, 0, stop.stderr);
+    assertEquals((await inspect(root, "orph")).State.ExitCode, -1);
+    assertEquals(ipam.allocated(), [], "stop released the address");
+    for (const dir of cgroups) assertEquals(exists(dir), false, `${dir} removed by stop`);
   });
 });
 
@@ -341,15 +388,7 @@ Deno.test("rm: refuses a running container; -f leaves no process, record, mount 
     assertEquals([...Deno.readDirSync(`${root.dir}/containers`)], []);
     assertEquals(mountsUnder(root.dir), []);
     assertEquals(mountsUnder(id), []);
-    for (const dir of cgroups) {
-      let exists = true;
-      try {
-        Deno.statSync(dir);
-      } catch {
-        exists = false;
-      }
-      assertEquals(exists, false, `cgroup ${dir} removed`);
-    }
+    for (const dir of cgroups) assertEquals(exists(dir), false, `cgroup ${dir} removed`);
 
     // Several at once: each handled, the missing one reported, exit 1.
     const a = started(await root.run("run", "-d", "busybox", "true"));
