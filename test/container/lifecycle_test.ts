@@ -9,7 +9,7 @@ import { BitmapIpam } from "../../src/network/ipam.ts";
 import { NetworkStore } from "../../src/network/network_store.ts";
 import { StateRoot } from "../../src/store/paths.ts";
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { eventually, mountsUnder, type TestRoot, withRoot } from "../_harness.ts";
+import { eventually, MAIN, mountsUnder, type TestRoot, withRoot } from "../_harness.ts";
 import {
   alive,
   assertMatch,
@@ -297,6 +297,63 @@ Deno.test("logs: all, --tail, -t timestamps, and -f until the container exits", 
     assertEquals([follow.code, follow.stdout], [0, "a\nb\nc\n"], follow.stderr);
     assert(took > 1500 && took < 5000, `followed for ${took} ms`);
     assertEquals(root.store().resolve("tick").state.status, "exited");
+  });
+});
+
+Deno.test("logs -f: Ctrl-C stops following only; removing the container ends it", async () => {
+  await withRoot(async (root) => {
+    const id = started(
+      await root.run(
+        "run",
+        "-d",
+        "--name",
+        "chat",
+        "busybox",
+        "sh",
+        "-c",
+        "while :; do echo hi; sleep 0.1; done",
+      ),
+    );
+    const { pid, pidStartTime } = root.store().get(id).state;
+    const follow = () =>
+      new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "--quiet", MAIN, "--root", root.dir, "logs", "-f", "chat"],
+        stdout: "piped",
+        stderr: "null",
+      }).spawn();
+    const seen = async (child: Deno.ChildProcess) => {
+      const reader = child.stdout.getReader();
+      const { value } = await reader.read();
+      reader.releaseLock();
+      return new TextDecoder().decode(value);
+    };
+    const interrupted = follow();
+    assertStringIncludes(await seen(interrupted), "hi\n");
+    interrupted.kill("SIGINT");
+    const status = await interrupted.status;
+    assert(status.signal === "SIGINT" || status.code === 130, JSON.stringify(status));
+    await interrupted.stdout.cancel();
+    assert(alive(pid, pidStartTime), "the container runs on");
+    assertEquals(root.store().get(id).state.status, "running");
+
+    const ended = follow();
+    assertStringIncludes(await seen(ended), "hi\n");
+    assertEquals((await root.run("rm", "-f", "chat")).code, 0);
+    // Read to EOF (not cancelled: a closed pipe would end `logs` for another reason).
+    await ended.stdout.pipeTo(new WritableStream());
+    assertEquals((await ended.status).code, 0);
+  });
+});
+
+Deno.test("stop of a foreground container: its run exits 137 and stop returns with the code on record", async () => {
+  await withRoot(async (root) => {
+    const fg = root.run("run", "--name", "fore", "busybox", "sleep", "60");
+    await eventually(() => root.store().list().some((c) => c.state.status === "running"));
+    const stop = await root.run("stop", "-t", "1", "fore");
+    assertEquals(stop.code, 0, stop.stderr);
+    const s = (await inspect(root, "fore")).State;
+    assertEquals([s.Status, s.ExitCode], ["exited", 137]);
+    assertEquals((await fg).code, 137);
   });
 });
 
