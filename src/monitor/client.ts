@@ -1,5 +1,5 @@
 /**
- * Asking the monitor to start a container, and starting the monitor when
+ * Asking the monitor to start or restart a container, and starting the monitor when
  * there is none. A client whose connection is refused, or closed without an
  * answer (the monitor was shutting down), starts a monitor and asks again:
  * an accepted request is always answered, so a request is never half done.
@@ -11,7 +11,7 @@ import { UserError } from "../errors.ts";
 import type { ContainerRecord } from "../container/record.ts";
 import { selfCommand } from "../process/spawn_init.ts";
 import type { StateRoot } from "../store/paths.ts";
-import type { StartReply, StartRequest } from "./protocol.ts";
+import type { MonitorRequest, StartReply } from "./protocol.ts";
 import { monitorSocket } from "./protocol.ts";
 import { debug } from "../debug.ts";
 
@@ -31,7 +31,7 @@ function spawnMonitor(root: StateRoot): void {
   debug("monitor", `spawned monitor pid ${child.pid}`);
 }
 
-async function ask(socket: string, req: StartRequest): Promise<StartReply | undefined> {
+async function ask(socket: string, req: MonitorRequest): Promise<StartReply | undefined> {
   let conn: Deno.UnixConn;
   try {
     conn = await Deno.connect({ transport: "unix", path: socket });
@@ -52,11 +52,11 @@ async function ask(socket: string, req: StartRequest): Promise<StartReply | unde
   }
 }
 
-/** Has the monitor start container `id` detached; resolves to its running record. */
-export async function requestStart(root: StateRoot, id: string): Promise<ContainerRecord> {
+/** Sends `req` to the monitor of `root` (started when there is none); resolves to the running record. */
+async function request(root: StateRoot, req: MonitorRequest): Promise<ContainerRecord> {
   const socket = monitorSocket(root);
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const reply = await ask(socket, { op: "start", id });
+    const reply = await ask(socket, req);
     if (reply?.ok) return reply.record;
     if (reply) throw new UserError(reply.message, reply.exitCode);
     if (attempt % 10 === 0) spawnMonitor(root);
@@ -65,4 +65,21 @@ export async function requestStart(root: StateRoot, id: string): Promise<Contain
   throw new UserError(
     "dockergsh: the container monitor did not start (see monitor.log in the state root)",
   );
+}
+
+/** Has the monitor start container `id` detached; resolves to its running record. */
+export function requestStart(root: StateRoot, id: string): Promise<ContainerRecord> {
+  return request(root, { op: "start", id });
+}
+
+/**
+ * Has the monitor stop container `id` (SIGTERM, SIGKILL after
+ * `timeoutSeconds`) and start it again detached; resolves to its running record.
+ */
+export function requestRestart(
+  root: StateRoot,
+  id: string,
+  timeoutSeconds: number,
+): Promise<ContainerRecord> {
+  return request(root, { op: "restart", id, timeoutSeconds });
 }

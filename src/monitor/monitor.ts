@@ -2,7 +2,8 @@
  * The monitor: one process per state root that starts detached containers
  * and stays their parent, so it learns each exit code from the kernel
  * (waitpid through `child.status`) and records it. It also removes `--rm`
- * containers when they exit.
+ * containers when they exit, except when the exit is its own restart of
+ * them (as Docker's restart, which keeps them).
  *
  * Why one shared process and not one per container (Docker's shim model):
  * an idle Deno process costs ~12 MB of proportional memory (measured, see
@@ -26,11 +27,12 @@ import { exitCodeOf } from "../container/container_exit.ts";
 import { finishRun, releaseRuntime } from "../container/container_runtime.ts";
 import type { ContainerRecord } from "../container/record.ts";
 import { startContainer } from "../container/container_start.ts";
+import { stopContainer } from "../container/container_stop.ts";
 import { ContainerStore } from "../container/store.ts";
 import { traced } from "../debug.ts";
 import { UserError } from "../errors.ts";
 import type { StateRoot } from "../store/paths.ts";
-import type { StartReply, StartRequest } from "./protocol.ts";
+import type { MonitorRequest, RestartRequest, StartReply } from "./protocol.ts";
 import { monitorLog, monitorSocket } from "./protocol.ts";
 
 /** How long an idle monitor waits for new work before it exits. */
@@ -66,31 +68,60 @@ export async function runMonitor(root: StateRoot): Promise<void> {
     if (busy === 0) idleTimer = setTimeout(() => listener.close(), IDLE_EXIT_MS);
   };
 
+  // Containers being restarted: their exit is no reason to remove them (--rm).
+  const restarting = new Set<string>();
+
   const watch = async (record: ContainerRecord, child: Deno.ChildProcess) => {
     const exitCode = exitCodeOf(await child.status);
     try {
       const rec = await finishRun(root, record, exitCode);
-      if (rec.config.autoRemove) await deleteContainer(root, kernel, rec, true);
+      if (rec.config.autoRemove && !restarting.has(rec.id)) {
+        await deleteContainer(root, kernel, rec, true);
+      }
     } catch (err) {
       log(root, `container ${record.id}: recording exit ${exitCode}: ${err}`);
     }
   };
 
-  const start = async (req: StartRequest): Promise<StartReply> => {
+  const start = async (record: ContainerRecord): Promise<ContainerRecord> => {
+    // A run whose exit nobody watched (its parent was gone) still holds its
+    // network endpoint and cgroups: free them before the new run takes its own.
+    if (record.state.status === "exited" && record.state.exitCode === null) {
+      await releaseRuntime(root, record);
+    }
+    const started = await startContainer(root, kernel, record, "detached");
+    busy++;
+    watch(started.record, started.child).finally(() => {
+      busy--;
+      settle();
+    });
+    return started.record;
+  };
+
+  const restart = async (req: RestartRequest): Promise<ContainerRecord> => {
+    restarting.add(req.id);
     try {
       const record = store.get(req.id);
-      // A run whose exit nobody watched (its parent was gone) still holds its
-      // network endpoint and cgroups: free them before the new run takes its own.
-      if (record.state.status === "exited" && record.state.exitCode === null) {
-        await releaseRuntime(root, record);
+      const stopped = await stopContainer(root, kernel, record, req.timeoutSeconds);
+      if (stopped === undefined) {
+        // Its parent was not this monitor (a foreground `run --rm`): it removed it.
+        throw new UserError(
+          `Error response from daemon: Cannot restart container ${record.name}: ` +
+            "it was started with --rm and was removed when it stopped",
+          1,
+        );
       }
-      const started = await startContainer(root, kernel, record, "detached");
-      busy++;
-      watch(started.record, started.child).finally(() => {
-        busy--;
-        settle();
-      });
-      return { ok: true, record: started.record };
+      return await start(stopped);
+    } finally {
+      restarting.delete(req.id);
+    }
+  };
+
+  const handle = async (req: MonitorRequest): Promise<StartReply> => {
+    try {
+      if (req.op === "start") return { ok: true, record: await start(store.get(req.id)) };
+      if (req.op === "restart") return { ok: true, record: await restart(req) };
+      return { ok: false, message: `dockergsh: unknown monitor request`, exitCode: 125 };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       return { ok: false, message, exitCode: err instanceof UserError ? err.exitCode : 125 };
@@ -108,10 +139,7 @@ export async function runMonitor(root: StateRoot): Promise<void> {
         if (done) return;
         buf += value;
       }
-      const req = JSON.parse(buf.slice(0, buf.indexOf("\n"))) as StartRequest;
-      const reply = req.op === "start"
-        ? await start(req)
-        : { ok: false, message: `unknown request ${req.op}`, exitCode: 125 };
+      const reply = await handle(JSON.parse(buf.slice(0, buf.indexOf("\n"))) as MonitorRequest);
       const w = conn.writable.getWriter();
       await w.write(new TextEncoder().encode(JSON.stringify(reply) + "\n"));
       await w.close();

@@ -14,6 +14,20 @@ export interface StartRequest {
   id: string;
 }
 
+/**
+ * Stop (as `stop -t timeoutSeconds`), then start again, detached. The
+ * monitor does both so that an `--rm` container it watches is kept, as
+ * Docker's restart keeps it: the stop is no reason to remove it.
+ */
+export interface RestartRequest {
+  op: "restart";
+  id: string;
+  timeoutSeconds: number;
+}
+
+/** What a client may ask. */
+export type MonitorRequest = StartRequest | RestartRequest;
+
 /** The monitor's answer. */
 export type StartReply =
   | { ok: true; record: ContainerRecord }

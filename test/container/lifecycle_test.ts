@@ -423,6 +423,28 @@ function containerCgroupDirs(pid: number, id: string): string[] {
     .map(([, ctl, path]) => `${ctl ? `/sys/fs/cgroup/${ctl.replace(/^name=/, "")}` : v2}${path}`);
 }
 
+Deno.test("--rm: restart keeps the container (as Docker's), stop removes it", async () => {
+  await withRoot(async (root) => {
+    const id = started(
+      await root.run("run", "-d", "--rm", "--name", "tmp", "busybox", "sleep", "60"),
+    );
+    const first = root.store().get(id).state;
+    const restart = await root.run("restart", "-t", "0", "tmp");
+    assertEquals([restart.code, restart.stdout], [0, "tmp\n"], restart.stderr);
+    assert(!alive(first.pid, first.pidStartTime));
+    const second = root.store().get(id).state;
+    assertEquals(second.status, "running");
+    assert(alive(second.pid, second.pidStartTime));
+    await new Promise((r) => setTimeout(r, 300)); // a late removal would show by now
+    assertEquals(root.store().ids(), [id]);
+
+    const stop = await root.run("stop", "-t", "0", "tmp");
+    assertEquals(stop.code, 0, stop.stderr);
+    await eventually(() => root.store().ids().length === 0);
+    assertEquals(mountsUnder(root.dir), []);
+  });
+});
+
 Deno.test("rm: refuses a running container; -f leaves no process, record, mount or cgroup", async () => {
   await withRoot(async (root) => {
     const id = started(await root.run("run", "-d", "--name", "busy", "busybox", "sleep", "60"));

@@ -1,15 +1,15 @@
 /**
  * `dockergsh restart [-t SECONDS] CONTAINER...`: stop (as `stop`), then
  * start again in the background with the recorded configuration and the
- * upper layer kept. A container that was not running is just started.
+ * upper layer kept. A container that was not running is just started. The
+ * monitor does both steps, so an `--rm` container it watches is kept, as
+ * Docker's restart keeps it.
  *
  * @module
  */
 
-import { startDetached } from "../../container/container_start_detached.ts";
-import { stopContainer } from "../../container/container_stop.ts";
 import { ContainerStore } from "../../container/store.ts";
-import { UserError } from "../../errors.ts";
+import { requestRestart } from "../../monitor/client.ts";
 import type { Command } from "../command.ts";
 import { forEachContainer } from "../_each_container.ts";
 import { STOP_TIMEOUT_FLAG, stopTimeout } from "../_stop_timeout.ts";
@@ -25,15 +25,7 @@ export const command: Command = {
     const timeout = stopTimeout(flags);
     const store = new ContainerStore(ctx.root);
     return forEachContainer(flags.positionals, async (ref) => {
-      const record = store.resolve(ref);
-      const stopped = await stopContainer(ctx.root, ctx.kernel, record, timeout);
-      if (stopped === undefined) {
-        throw new UserError(
-          `Error response from daemon: Cannot restart container ${ref}: ` +
-            "it was started with --rm and was removed when it stopped",
-        );
-      }
-      await startDetached(ctx.root, stopped);
+      await requestRestart(ctx.root, store.resolve(ref).id, timeout);
     });
   },
 };
