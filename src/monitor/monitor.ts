@@ -83,7 +83,21 @@ export async function runMonitor(root: StateRoot): Promise<void> {
     }
   };
 
+  // One start or restart of a container at a time: the next waits its turn,
+  // then sees the container as the previous one left it.
+  const turns = new Map<string, Promise<unknown>>();
+  const inTurn = <T>(id: string, fn: () => Promise<T>): Promise<T> => {
+    const mine = (turns.get(id) ?? Promise.resolve()).catch(() => {}).then(fn);
+    turns.set(id, mine);
+    const forget = () => {
+      if (turns.get(id) === mine) turns.delete(id);
+    };
+    mine.then(forget, forget);
+    return mine;
+  };
+
   const start = async (record: ContainerRecord): Promise<ContainerRecord> => {
+    if (record.state.status === "running") return record; // as Docker: nothing to do
     // A run whose exit nobody watched (its parent was gone) still holds its
     // network endpoint and cgroups: free them before the new run takes its own.
     if (record.state.status === "exited" && record.state.exitCode === null) {
@@ -119,8 +133,12 @@ export async function runMonitor(root: StateRoot): Promise<void> {
 
   const handle = async (req: MonitorRequest): Promise<StartReply> => {
     try {
-      if (req.op === "start") return { ok: true, record: await start(store.get(req.id)) };
-      if (req.op === "restart") return { ok: true, record: await restart(req) };
+      if (req.op === "start") {
+        return { ok: true, record: await inTurn(req.id, () => start(store.get(req.id))) };
+      }
+      if (req.op === "restart") {
+        return { ok: true, record: await inTurn(req.id, () => restart(req)) };
+      }
       return { ok: false, message: `dockergsh: unknown monitor request`, exitCode: 125 };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);

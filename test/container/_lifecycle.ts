@@ -50,6 +50,21 @@ export function exists(path: string): boolean {
   }
 }
 
+/** Host PIDs whose argv is exactly `argv`. */
+export function hostPidsRunning(argv: string[]): number[] {
+  const want = argv.join("\0") + "\0";
+  const out: number[] = [];
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      if (Deno.readTextFileSync(`/proc/${e.name}/cmdline`) === want) out.push(Number(e.name));
+    } catch {
+      // Exited while we looked.
+    }
+  }
+  return out;
+}
+
 /** The PID of the monitor serving `root`, from /proc (its argv ends in `monitor <root>`). */
 export function monitorPid(root: TestRoot): number | undefined {
   for (const e of Deno.readDirSync("/proc")) {

@@ -5,24 +5,9 @@
 
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { eventually, MAIN, withRoot } from "../_harness.ts";
-import { alive, assertMatch, started } from "./_lifecycle.ts";
+import { alive, assertMatch, hostPidsRunning, started } from "./_lifecycle.ts";
 
 const NAMESPACES = ["pid", "mnt", "net", "ipc", "uts"];
-
-/** Host PIDs whose argv is exactly `argv`. */
-function pidsRunning(argv: string[]): number[] {
-  const want = argv.join("\0") + "\0";
-  const out: number[] = [];
-  for (const e of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(e.name)) continue;
-    try {
-      if (Deno.readTextFileSync(`/proc/${e.name}/cmdline`) === want) out.push(Number(e.name));
-    } catch {
-      // Exited while we looked.
-    }
-  }
-  return out;
-}
 
 Deno.test("exec: joins the container's namespaces and cgroups; its ps shows the container's PID 1", async () => {
   await withRoot(async (root) => {
@@ -32,7 +17,7 @@ Deno.test("exec: joins the container's namespaces and cgroups; its ps shows the 
     const execd = root.run("exec", "box", ...marker);
     let inner: number | undefined;
     await eventually(() => {
-      inner = pidsRunning(marker)[0];
+      inner = hostPidsRunning(marker)[0];
       return inner !== undefined;
     });
     for (const ns of NAMESPACES) {

@@ -14,6 +14,7 @@ import {
   alive,
   assertMatch,
   exists,
+  hostPidsRunning,
   inspect,
   monitorPid,
   NEVER,
@@ -422,6 +423,18 @@ function containerCgroupDirs(pid: number, id: string): string[] {
     .filter(([, , path]) => path.includes(id))
     .map(([, ctl, path]) => `${ctl ? `/sys/fs/cgroup/${ctl.replace(/^name=/, "")}` : v2}${path}`);
 }
+
+Deno.test("start: concurrent starts of one container start it once, and all succeed", async () => {
+  await withRoot(async (root) => {
+    const made = await root.run("create", "--name", "once", "busybox", "sleep", "61.5");
+    assertEquals(made.code, 0, made.stderr);
+    const starts = await Promise.all([1, 2, 3].map(() => root.run("start", "once")));
+    for (const r of starts) assertEquals([r.code, r.stdout, r.stderr], [0, "once\n", ""]);
+    const { pid, pidStartTime } = root.store().resolve("once").state;
+    assert(alive(pid, pidStartTime));
+    assertEquals(hostPidsRunning(["sleep", "61.5"]), [pid]);
+  });
+});
 
 Deno.test("--rm: restart keeps the container (as Docker's), stop removes it", async () => {
   await withRoot(async (root) => {
