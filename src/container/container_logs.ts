@@ -35,17 +35,8 @@ export interface LogOptions {
 
 const FOLLOW_POLL_MS = 100;
 const NEWLINE = 0x0a;
-
-/** Offset where the last `n` lines of `bytes` start (a final line without newline counts). */
-export function tailOffset(bytes: Uint8Array, n: number): number {
-  if (n <= 0) return bytes.length;
-  let end = bytes.length;
-  if (end > 0 && bytes[end - 1] === NEWLINE) end--;
-  for (let i = end - 1, seen = 0; i >= 0; i--) {
-    if (bytes[i] === NEWLINE && ++seen === n) return i + 1;
-  }
-  return 0;
-}
+/** Read size: a log of any length is read in pieces, never whole into memory. */
+const CHUNK = 64 * 1024;
 
 /** True while the run that started at `startedAt` is still the container's running run. */
 function stillRunning(store: ContainerStore, id: string, startedAt: string): boolean {
@@ -54,30 +45,57 @@ function stillRunning(store: ContainerStore, id: string, startedAt: string): boo
   return state.status === "running" && state.startedAt === startedAt;
 }
 
-/** Reads from `offset` to the end of the log, or nothing when there is no log (yet). */
-function readFrom(path: string, offset: number): Uint8Array {
-  let file: Deno.FsFile;
+/** The log, open for reading, or undefined when there is none (yet). */
+function openLog(path: string): Deno.FsFile | undefined {
   try {
-    file = Deno.openSync(path, { read: true });
+    return Deno.openSync(path, { read: true });
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return new Uint8Array();
+    if (err instanceof Deno.errors.NotFound) return undefined;
     throw err;
   }
-  try {
-    const size = file.statSync().size;
-    if (size <= offset) return new Uint8Array();
-    file.seekSync(offset, Deno.SeekMode.Start);
-    const buf = new Uint8Array(size - offset);
-    let got = 0;
-    while (got < buf.length) {
-      const n = file.readSync(buf.subarray(got));
-      if (n === null) break;
-      got += n;
-    }
-    return buf.subarray(0, got);
-  } finally {
-    file.close();
+}
+
+/** Up to `length` bytes of `file` at `offset` (fewer at its end). */
+function readAt(file: Deno.FsFile, offset: number, length: number): Uint8Array {
+  const buf = new Uint8Array(length);
+  file.seekSync(offset, Deno.SeekMode.Start);
+  let got = 0;
+  while (got < length) {
+    const n = file.readSync(buf.subarray(got));
+    if (n === null) break;
+    got += n;
   }
+  return buf.subarray(0, got);
+}
+
+/** `file` from `from` to `to`, in chunks. */
+function* chunks(file: Deno.FsFile, from: number, to: number): Generator<Uint8Array> {
+  for (let off = from; off < to;) {
+    const bytes = readAt(file, off, Math.min(CHUNK, to - off));
+    if (bytes.length === 0) return;
+    off += bytes.length;
+    yield bytes;
+  }
+}
+
+/**
+ * Offset where the last `n` lines of the first `size` bytes of `file` start
+ * (a final line without newline counts), read backwards from the end.
+ */
+function tailStart(file: Deno.FsFile, size: number, n: number): number {
+  if (n <= 0) return size;
+  let seen = 0;
+  for (let end = size; end > 0;) {
+    const from = Math.max(0, end - CHUNK);
+    const bytes = readAt(file, from, end - from);
+    for (let i = bytes.length - 1; i >= 0; i--) {
+      // The newline that ends the last line does not start another one.
+      if (bytes[i] !== NEWLINE || from + i === size - 1) continue;
+      if (++seen === n) return from + i + 1;
+    }
+    end = from;
+  }
+  return 0;
 }
 
 /** True when the container has a log file (it has run detached at least once). */
@@ -105,22 +123,32 @@ export async function* readLogs(
   const store = new ContainerStore(root);
   const { startedAt } = record.state;
   let follow = opts.follow && record.state.status === "running";
-  let mtime = new Date(0);
-  try {
-    mtime = Deno.statSync(path).mtime ?? mtime;
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  let offset = 0;
+  const existing = openLog(path);
+  if (existing) {
+    try {
+      const { size, mtime } = existing.statSync();
+      const writtenBy = mtime ?? new Date(0);
+      const from = opts.tail === undefined ? 0 : tailStart(existing, size, opts.tail);
+      for (const bytes of chunks(existing, from, size)) yield { bytes, writtenBy };
+      offset = size;
+    } finally {
+      existing.close();
+    }
   }
-  const existing = readFrom(path, 0);
-  let offset = existing.length;
-  const start = opts.tail === undefined ? 0 : tailOffset(existing, opts.tail);
-  if (start < existing.length) yield { bytes: existing.subarray(start), writtenBy: mtime };
   while (follow) {
     await new Promise((r) => setTimeout(r, FOLLOW_POLL_MS));
     // Asked before reading: once the run is over, this read gets all it wrote.
     follow = stillRunning(store, record.id, startedAt);
-    const fresh = readFrom(path, offset);
-    offset += fresh.length;
-    if (fresh.length > 0) yield { bytes: fresh, writtenBy: new Date() };
+    const file = openLog(path);
+    if (!file) continue;
+    try {
+      for (const bytes of chunks(file, offset, file.statSync().size)) {
+        offset += bytes.length;
+        yield { bytes, writtenBy: new Date() };
+      }
+    } finally {
+      file.close();
+    }
   }
 }

@@ -1,0 +1,70 @@
+/**
+ * Reading a container log: whole, or its last lines, from real files of
+ * every awkward shape (no final newline, lines across read chunks, lines
+ * longer than a chunk, a log far larger than any one read).
+ */
+
+import { type LogChunk, readLogs } from "../../src/container/container_logs.ts";
+import { createdState } from "../../src/container/record.ts";
+import type { ContainerRecord } from "../../src/container/record.ts";
+import { StateRoot } from "../../src/store/paths.ts";
+import { assert, assertEquals } from "../_assert.ts";
+
+const ID = "ab".repeat(32);
+
+/** A state root holding one container log with `content`; removed after `fn`. */
+async function withLog(content: string, fn: (root: StateRoot) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "dgsh-logs-" });
+  try {
+    const root = new StateRoot(dir);
+    Deno.mkdirSync(root.container(ID), { recursive: true });
+    Deno.writeTextFileSync(`${root.container(ID)}/container.log`, content);
+    await fn(root);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+async function read(root: StateRoot, tail?: number): Promise<{ text: string; sizes: number[] }> {
+  const record = { id: ID, state: { ...createdState(), status: "exited" } } as ContainerRecord;
+  const parts: LogChunk[] = [];
+  for await (const c of readLogs(root, record, { tail, follow: false })) parts.push(c);
+  const text = new TextDecoder().decode(
+    new Uint8Array(parts.flatMap((p) => [...p.bytes])),
+  );
+  return { text, sizes: parts.map((p) => p.bytes.length) };
+}
+
+Deno.test("logs --tail: the last N lines, whatever the shape of the log", async () => {
+  const cases: Array<[string, number, string]> = [
+    ["", 2, ""],
+    ["a\nb\nc\n", 2, "b\nc\n"],
+    ["a\nb\nc", 2, "b\nc"], // the unfinished last line counts
+    ["a\nb\nc\n", 0, ""],
+    ["a\nb\nc\n", 10, "a\nb\nc\n"],
+    ["\n\n\n", 2, "\n\n"],
+    ["only", 1, "only"],
+  ];
+  for (const [content, n, want] of cases) {
+    await withLog(content, async (root) => {
+      assertEquals((await read(root, n)).text, want, JSON.stringify([content, n]));
+      assertEquals((await read(root)).text, content);
+    });
+  }
+});
+
+Deno.test("logs --tail across read chunks and with lines longer than a chunk", async () => {
+  const long = "x".repeat(200_000);
+  const lines = Array.from({ length: 5000 }, (_, i) => `line ${i} ${"y".repeat(i % 97)}`);
+  const content = `${long}\n${lines.join("\n")}\n${long}\nend\n`;
+  await withLog(content, async (root) => {
+    assertEquals((await read(root, 1)).text, "end\n");
+    assertEquals((await read(root, 2)).text, `${long}\nend\n`);
+    const want = [...lines.slice(-3000), long, "end"].join("\n") + "\n";
+    assertEquals((await read(root, 3002)).text, want);
+    assertEquals((await read(root, 6000)).text, content);
+    const all = await read(root);
+    assertEquals(all.text, content);
+    assert(Math.max(...all.sizes) <= 64 * 1024, "read in pieces, not whole");
+  });
+});
