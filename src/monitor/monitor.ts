@@ -71,6 +71,9 @@ export async function runMonitor(root: StateRoot): Promise<void> {
   // Containers being restarted: their exit is no reason to remove them (--rm).
   const restarting = new Set<string>();
 
+  // The watch of each container's current run, until its exit is recorded and released.
+  const watches = new Map<string, Promise<void>>();
+
   const watch = async (record: ContainerRecord, child: Deno.ChildProcess) => {
     const exitCode = exitCodeOf(await child.status);
     try {
@@ -96,8 +99,16 @@ export async function runMonitor(root: StateRoot): Promise<void> {
     return mine;
   };
 
-  const start = async (record: ContainerRecord): Promise<ContainerRecord> => {
+  const start = async (id: string): Promise<ContainerRecord> => {
+    let record = store.get(id);
     if (record.state.status === "running") return record; // as Docker: nothing to do
+    // Its last run may have just exited, not yet reaped: its exit is recorded
+    // and what it held released before a new run takes its own (that release
+    // would otherwise take the new run's network endpoint).
+    if (watches.has(id)) {
+      await watches.get(id);
+      record = store.get(id);
+    }
     // A run whose exit nobody watched (its parent was gone) still holds its
     // network endpoint and cgroups: free them before the new run takes its own.
     if (record.state.status === "exited" && record.state.exitCode === null) {
@@ -105,10 +116,12 @@ export async function runMonitor(root: StateRoot): Promise<void> {
     }
     const started = await startContainer(root, kernel, record, "detached");
     busy++;
-    watch(started.record, started.child).finally(() => {
+    const watched = watch(started.record, started.child).finally(() => {
+      if (watches.get(id) === watched) watches.delete(id);
       busy--;
       settle();
     });
+    watches.set(id, watched);
     return started.record;
   };
 
@@ -125,7 +138,7 @@ export async function runMonitor(root: StateRoot): Promise<void> {
           1,
         );
       }
-      return await start(stopped);
+      return await start(req.id);
     } finally {
       restarting.delete(req.id);
     }
@@ -134,7 +147,7 @@ export async function runMonitor(root: StateRoot): Promise<void> {
   const handle = async (req: MonitorRequest): Promise<StartReply> => {
     try {
       if (req.op === "start") {
-        return { ok: true, record: await inTurn(req.id, () => start(store.get(req.id))) };
+        return { ok: true, record: await inTurn(req.id, () => start(req.id)) };
       }
       if (req.op === "restart") {
         return { ok: true, record: await inTurn(req.id, () => restart(req)) };

@@ -137,6 +137,53 @@ Deno.test("an exit nobody watched: stop and start free what the dead run held", 
   });
 });
 
+Deno.test("start right after an exit the monitor has not yet reaped: the new run keeps its endpoint", async () => {
+  await withRoot(async (root) => {
+    const net = await root.run("network", "create", "--subnet", "10.213.92.0/24", "reapnet");
+    assertEquals(net.code, 0, net.stderr);
+    const state = new StateRoot(root.dir);
+    const ipam = new BitmapIpam(state, new NetworkStore(state).get("reapnet")!);
+    // The first run exits at once; the next ones stay.
+    const id = started(
+      await root.run(
+        "run",
+        "-d",
+        "--net",
+        "reapnet",
+        "--name",
+        "reap",
+        "busybox",
+        "sh",
+        "-c",
+        "[ -e /again ] && exec sleep 60; touch /again; sleep 0.5",
+      ),
+    );
+    const { pid } = root.store().get(id).state;
+    const monitor = monitorPid(root)!;
+    Deno.kill(monitor, "SIGSTOP"); // it cannot reap the container until SIGCONT
+    try {
+      await eventually(() => processStartTime(pid) === undefined); // a zombie now
+      assertMatch((await psRow(root, "reap"))!, /Exited \(unknown\)/);
+      const start = root.run("start", "reap");
+      await new Promise((r) => setTimeout(r, 300)); // the request waits in the socket's queue
+      Deno.kill(monitor, "SIGCONT");
+      assertEquals((await start).code, 0);
+    } finally {
+      Deno.kill(monitor, "SIGCONT");
+    }
+    await new Promise((r) => setTimeout(r, 500)); // a late release would have happened by now
+    const rec = root.store().get(id);
+    assertEquals(rec.state.status, "running");
+    assert(rec.endpoint, "the new run has its endpoint");
+    assertEquals(ipam.allocated(), [rec.endpoint.ipAddress]);
+    const link = await new Deno.Command("ip", { args: ["link", "show", rec.endpoint.hostVeth] })
+      .output();
+    assertEquals(link.code, 0, `host veth ${rec.endpoint.hostVeth} exists`);
+    const ping = await root.run("exec", "reap", "ip", "-o", "-4", "addr", "show", "eth0");
+    assertStringIncludes(ping.stdout, rec.endpoint.ipAddress);
+  });
+});
+
 Deno.test("ps: a recycled PID is never taken for the container", async () => {
   await withRoot(async (root) => {
     const created = await root.run("create", "--name", "ghost", "busybox", "sleep", "30");
