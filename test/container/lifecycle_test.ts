@@ -505,7 +505,7 @@ Deno.test("--rm: restart keeps the container (as Docker's), stop removes it", as
   });
 });
 
-Deno.test("rm: refuses a running container; -f leaves no process, record, mount or cgroup", async () => {
+Deno.test("rm: refuses a running container; -f leaves no process, record, mount, cgroup, veth, address or port rule", async () => {
   await withRoot(async (root) => {
     const id = started(await root.run("run", "-d", "--name", "busy", "busybox", "sleep", "60"));
     const { pid, pidStartTime } = root.store().get(id).state;
@@ -528,6 +528,51 @@ Deno.test("rm: refuses a running container; -f leaves no process, record, mount 
     assertEquals(mountsUnder(root.dir), []);
     assertEquals(mountsUnder(id), []);
     for (const dir of cgroups) assertEquals(exists(dir), false, `cgroup ${dir} removed`);
+
+    // On a network with a published port: its veth, address and port rules go too.
+    assertEquals(
+      (await root.run("network", "create", "--subnet", "10.213.93.0/24", "rmnet")).code,
+      0,
+    );
+    const state = new StateRoot(root.dir);
+    const ipam = new BitmapIpam(state, new NetworkStore(state).get("rmnet")!);
+    const nid = started(
+      await root.run(
+        "run",
+        "-d",
+        "--net",
+        "rmnet",
+        "-p",
+        "127.0.0.1:18093:80",
+        "--name",
+        "netbusy",
+        "busybox",
+        "sleep",
+        "60",
+      ),
+    );
+    const endpoint = root.store().get(nid).endpoint!;
+    const rules = async () => {
+      const out = await new Deno.Command("iptables-save").output();
+      return new TextDecoder().decode(out.stdout).split("\n").filter((l) =>
+        l.includes(nid.slice(0, 12))
+      );
+    };
+    assert((await rules()).length > 0, "the port is published");
+    assertEquals((await root.run("rm", "-f", "netbusy")).code, 0);
+    assertEquals(ipam.allocated(), []);
+    assertEquals(await rules(), []);
+    const link = await new Deno.Command("ip", {
+      args: ["link", "show", endpoint.hostVeth],
+      stderr: "null",
+    })
+      .output();
+    assert(link.code !== 0, `veth ${endpoint.hostVeth} removed`);
+    const mentions = await new Deno.Command("grep", { args: ["-rl", nid, root.dir] }).output();
+    assertEquals(new TextDecoder().decode(mentions.stdout), "", "no file mentions the container");
+    for (const walk of Deno.readDirSync(`${root.dir}/locks`)) {
+      assert(!walk.name.includes(nid), `lock ${walk.name} left`);
+    }
 
     // Several at once: each handled, the missing one reported, exit 1.
     const a = started(await root.run("run", "-d", "busybox", "true"));
