@@ -36,10 +36,11 @@ export async function execInContainer(
   spec: ExecSpec,
 ): Promise<number> {
   const { state } = record;
-  if (state.status !== "running" || !isSameProcess(state.pid, state.pidStartTime)) {
-    // Docker's CLI exits 1 when the daemon refuses the exec.
-    throw new UserError(`Error response from daemon: container ${record.id} is not running`, 1);
-  }
+  const running = () => state.status === "running" && isSameProcess(state.pid, state.pidStartTime);
+  // Docker's CLI exits 1 when the daemon refuses the exec.
+  const notRunning = () =>
+    new UserError(`Error response from daemon: container ${record.id} is not running`, 1);
+  if (!running()) throw notRunning();
   let stdio: InitStdio = { kind: "inherit" };
   let master: number | undefined;
   if (spec.detach) {
@@ -53,13 +54,23 @@ export async function execInContainer(
   }
   const attached = !spec.detach && !spec.tty;
   try {
-    const spawned = spawnExecInit(kernel, state.pid, {
-      stdin: attached && spec.interactive ? "inherit" : "null",
-      stdout: attached ? "inherit" : "null",
-      stderr: attached ? "inherit" : "null",
-    });
-    // The exec'd command counts against the container's limits, as Docker's does.
+    let spawned;
     try {
+      spawned = spawnExecInit(kernel, state.pid, {
+        stdin: attached && spec.interactive ? "inherit" : "null",
+        stdout: attached ? "inherit" : "null",
+        stderr: attached ? "inherit" : "null",
+      });
+    } catch (err) {
+      // A PID namespace whose PID 1 died takes no new process.
+      if (!running()) throw notRunning();
+      throw err;
+    }
+    try {
+      // Checked again now that its PID namespace is open: the PID was the
+      // container's all along, not a recycled one, so the namespace is its.
+      if (!running()) throw notRunning();
+      // The exec'd command counts against the container's limits, as Docker's does.
       openContainerCgroup(record.id, record.config.resources).addProcess(spawned.pid);
     } catch (err) {
       spawned.channel.close(); // the init reads no job and exits

@@ -213,6 +213,13 @@ Deno.test("ps: a recycled PID is never taken for the container", async () => {
       assertEquals(await psRow(root, "ghost", false), undefined);
       assertMatch((await psRow(root, "ghost"))!, /Exited \(unknown\)/);
       assertEquals(root.store().load(id)!.state.status, "exited", "reconciled on disk");
+      // Nothing runs in the stranger's namespaces on the container's behalf.
+      pretend(startTime + 1);
+      const marker = `${root.dir}/exec-ran-on-host`;
+      const exec = await root.run("exec", "ghost", "touch", marker);
+      assertEquals(exec.code, 1);
+      assertMatch(exec.stderr, /is not running\n$/);
+      assertEquals(exists(marker), false);
       // Nothing aims a signal at the stranger on the container's behalf.
       pretend(startTime + 1);
       for (const args of [["stop", "-t", "0", "ghost"], ["rm", "-f", "ghost"]]) {
