@@ -1,7 +1,8 @@
 /**
  * `dockergsh start CONTAINER...`: start created or stopped containers in
  * the background, with their recorded configuration and their upper layer
- * as it was (changes made before the stop are kept, as in Docker).
+ * as it was (changes made before the stop are kept, as in Docker). Starting
+ * a running container does nothing and succeeds, as Docker's.
  *
  * @module
  */
@@ -9,6 +10,7 @@
 import { startDetached } from "../../container/container_start_detached.ts";
 import { ContainerStore } from "../../container/store.ts";
 import type { Command } from "../command.ts";
+import { forEachContainer } from "../_each_container.ts";
 
 /** The `start` command. */
 export const command: Command = {
@@ -17,19 +19,11 @@ export const command: Command = {
   summary: "Start one or more stopped containers",
   flags: [],
   minArgs: 1,
-  async run(ctx, flags) {
+  run(ctx, flags) {
     const store = new ContainerStore(ctx.root);
-    let failed = false;
-    for (const ref of flags.positionals) {
-      try {
-        const record = store.resolve(ref);
-        if (record.state.status !== "running") await startDetached(ctx.root, record);
-        console.log(ref);
-      } catch (err) {
-        console.error(err instanceof Error ? err.message : String(err));
-        failed = true;
-      }
-    }
-    return failed ? 1 : 0;
+    return forEachContainer(flags.positionals, async (ref) => {
+      const record = store.resolve(ref);
+      if (record.state.status !== "running") await startDetached(ctx.root, record);
+    });
   },
 };
