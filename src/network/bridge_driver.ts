@@ -24,7 +24,7 @@ import type { NetworkEndpoint, PortMapping } from "../container/record.ts";
 import { debug } from "../debug.ts";
 import { UserError } from "../errors.ts";
 import type { StateRoot } from "../store/paths.ts";
-import { exec, ipBatch, tryExec } from "./_exec.ts";
+import { ipBatch, tryExec } from "./_exec.ts";
 import { withHostLock } from "./_host_lock.ts";
 import {
   addRules,
