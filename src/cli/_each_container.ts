@@ -1,8 +1,8 @@
 /**
  * Docker's shape for commands that take several containers (`stop`, `rm`,
- * `restart`): each one is handled on its own, in parallel; a success prints
- * the reference as the user gave it, a failure prints its error on stderr,
- * and the exit code is 1 if any failed.
+ * `restart`, `start`): each one is handled on its own, in parallel; in the
+ * order given, a success prints the reference as the user gave it, a
+ * failure prints its error on stderr, and the exit code is 1 if any failed.
  *
  * @module
  */
@@ -21,15 +21,19 @@ export async function forEachContainer(
   refs: readonly string[],
   op: (ref: string) => Promise<void>,
 ): Promise<number> {
+  // All at once, reported in the order given (as Docker's parallelOperation).
+  const outcomes = refs.map((ref) =>
+    op(ref).then(() => ({ ok: true as const }), (err: unknown) => ({ ok: false as const, err }))
+  );
   let failed = false;
-  await Promise.all(refs.map(async (ref) => {
-    try {
-      await op(ref);
-      console.log(ref);
-    } catch (err) {
-      console.error(describe(err));
+  for (const [i, outcome] of outcomes.entries()) {
+    const done = await outcome;
+    if (done.ok) {
+      console.log(refs[i]);
+    } else {
+      console.error(describe(done.err));
       failed = true;
     }
-  }));
+  }
   return failed ? 1 : 0;
 }
