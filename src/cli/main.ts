@@ -103,14 +103,14 @@ export async function cli(argv: readonly string[]): Promise<number> {
       throw new UserError(
         `"dockergsh ${name}" requires at least ${command.minArgs} argument${
           command.minArgs === 1 ? "" : "s"
-        }.\nUsage:  dockergsh ${command.usage}`,
+        } (usage: dockergsh ${command.usage})`,
       );
     }
     if (command.maxArgs !== undefined && n > command.maxArgs) {
       throw new UserError(
         `"dockergsh ${name}" requires at most ${command.maxArgs} argument${
           command.maxArgs === 1 ? "" : "s"
-        }.\nUsage:  dockergsh ${command.usage}`,
+        } (usage: dockergsh ${command.usage})`,
       );
     }
     if (Deno.uid() !== 0) {

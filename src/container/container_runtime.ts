@@ -64,17 +64,26 @@ export function writeHostsFiles(
 }
 
 /**
- * Releases what `id`'s last run held: its network endpoint (claimed from
+ * Releases what `record`'s run held: its network endpoint (claimed from
  * the record under its lock, so only one caller detaches it) and its
- * cgroups. Resolves to whether the kernel OOM-killed a process of the
+ * cgroups. Nothing is touched once the container runs again: a late
+ * releaser (a foreground CLI still finishing) must not take the new run's. Resolves to whether the kernel OOM-killed a process of the
  * container, read before the cgroups go.
  */
 export async function releaseRuntime(root: StateRoot, record: ContainerRecord): Promise<boolean> {
   const store = new ContainerStore(root);
+  const laterRun = (rec: ContainerRecord) =>
+    rec.state.status === "running" && rec.state.startedAt !== record.state.startedAt;
+  const stored = store.load(record.id);
+  if (stored && laterRun(stored)) {
+    debug("start", `${record.id.slice(0, 12)} runs again: its resources are the new run's`);
+    return false;
+  }
   let endpoint: NetworkEndpoint | undefined;
   // Read first: most releases find no endpoint and need no locked write.
-  if (store.load(record.id)?.endpoint) {
+  if (stored?.endpoint) {
     store.update(record.id, (rec) => {
+      if (laterRun(rec)) return rec;
       endpoint = rec.endpoint;
       return endpoint ? { ...rec, endpoint: undefined } : rec;
     });

@@ -100,6 +100,19 @@ function attachStdio(kernel: Kernel, stdio: InitStdio, fds: number[] | undefined
   if (stdio.kind === "tty") kernel.setControllingTty(0);
 }
 
+/** chdir to the working directory; one that cannot be entered is Docker's 126. */
+function changeToWorkingDir(kernel: Kernel, statusFd: number, dir: string): void {
+  try {
+    kernel.chdir(dir);
+  } catch (err) {
+    if (!(err instanceof SyscallError)) throw err;
+    fail(kernel, statusFd, {
+      message: `cannot use working directory "${dir}": ${err.code}`,
+      exitCode: ExitCode.CANNOT_INVOKE,
+    });
+  }
+}
+
 function fail(kernel: Kernel, statusFd: number, failure: InitFailure): never {
   writeAll(kernel, statusFd, new TextEncoder().encode(JSON.stringify(failure)));
   Deno.exit(failure.exitCode);
@@ -134,7 +147,7 @@ export function containerInit(): void {
     const stdioFds = enter(kernel, job);
     // run creates a missing working directory (as Docker); exec requires it to exist.
     if (job.kind === "create") Deno.mkdirSync(job.workingDir, { recursive: true });
-    kernel.chdir(job.workingDir);
+    changeToWorkingDir(kernel, statusFd, job.workingDir);
     const found = lookupCommand(job.cmd[0], job.env);
     if ("failure" in found) fail(kernel, statusFd, found.failure);
     attachStdio(kernel, job.stdio, stdioFds);
