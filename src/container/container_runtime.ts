@@ -12,55 +12,27 @@
 
 import { openContainerCgroup, removeContainerCgroup } from "../cgroup/container_cgroup.ts";
 import { debug } from "../debug.ts";
-import { detachContainerNetwork, hostsEntriesFor } from "../network/container_network.ts";
-import { type HostsEntry, renderHosts } from "../rootfs/etc_hosts.ts";
+import { joinNetworkHosts } from "../network/container_hosts.ts";
+import { detachContainerNetwork } from "../network/container_network.ts";
+import { renderHosts } from "../rootfs/etc_hosts.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { containerPaths } from "./container_create.ts";
 import { recordExit } from "./container_exit.ts";
 import type { ContainerRecord, NetworkEndpoint } from "./record.ts";
 import { ContainerStore } from "./store.ts";
 
-/** The /etc/hosts entry a container has for itself on its network. */
-function selfEntry(record: ContainerRecord, endpoint: NetworkEndpoint): HostsEntry {
-  return {
-    ip: endpoint.ipAddress,
-    names: [record.config.hostname, record.name, record.id.slice(0, 12)],
-  };
-}
-
 /**
- * Writes `record`'s /etc/hosts (itself and its running peers) and adds it to
- * each peer's. The files are rewritten in place: they are bind-mounted into
- * the containers, and a rename would leave the mount on the old file.
+ * Writes `record`'s /etc/hosts: with an endpoint, through the network's
+ * hosts files (itself and its peers, each peer's file updated too);
+ * without one (`none`, `host`), loopback names only.
  */
 export function writeHostsFiles(
   root: StateRoot,
   record: ContainerRecord,
   endpoint?: NetworkEndpoint,
 ): void {
-  const network = endpoint?.network;
-  const peers = network ? hostsEntriesFor(root, network, record.id) : [];
-  const self = endpoint ? selfEntry(record, endpoint) : undefined;
-  Deno.writeTextFileSync(containerPaths(root, record.id).hosts, renderHosts(self, peers));
-  if (!network || !self) return;
-  for (const peer of new ContainerStore(root).list()) {
-    if (
-      peer.id === record.id || peer.state.status !== "running" || peer.endpoint?.network !== network
-    ) continue;
-    const others = [
-      self,
-      ...hostsEntriesFor(root, network, peer.id).filter((e) => e.ip !== self.ip),
-    ];
-    try {
-      Deno.writeTextFileSync(
-        containerPaths(root, peer.id).hosts,
-        renderHosts(selfEntry(peer, peer.endpoint), others),
-      );
-    } catch (err) {
-      // A peer removed meanwhile has no hosts file to update.
-      if (!(err instanceof Deno.errors.NotFound)) throw err;
-    }
-  }
+  if (endpoint) joinNetworkHosts(root, record, endpoint);
+  else Deno.writeTextFileSync(containerPaths(root, record.id).hosts, renderHosts(undefined, []));
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * A container's network, as the container lifecycle sees it: attach after
  * the container's process exists (its network namespace is what gets
- * wired), detach when it is gone, and the peers for its /etc/hosts.
+ * wired), detach when it is gone.
  *
  * @module
  */
@@ -9,8 +9,9 @@
 import type { ContainerRecord, NetworkEndpoint } from "../container/record.ts";
 import { ContainerStore } from "../container/store.ts";
 import { debug } from "../debug.ts";
-import type { HostsEntry } from "../rootfs/etc_hosts.ts";
+import { UserError } from "../errors.ts";
 import type { StateRoot } from "../store/paths.ts";
+import { refreshNetworkHosts } from "./container_hosts.ts";
 import { BitmapIpam, IpamExhaustedError } from "./ipam.ts";
 import { type NetworkRecord, NetworkStore } from "./network_store.ts";
 
@@ -87,9 +88,11 @@ function attach(
 
 /**
  * Undoes attachContainerNetwork: removes the port rules, the veth pair and
- * the address. Idempotent; the caller clears `record.endpoint` afterwards.
- * The address is only released if no other container record holds it (it
- * may have been handed out again after an earlier detach).
+ * the address, and the container from its peers' /etc/hosts. Idempotent.
+ * The stored record loses the endpoint first if it still holds this one (a
+ * start that failed after joining the network's hosts files); the address
+ * is only released if no other container record holds it (it may have been
+ * handed out again after an earlier detach).
  */
 export function detachContainerNetwork(root: StateRoot, record: ContainerRecord): Promise<void> {
   return new Promise((resolve) => resolve(detach(root, record)));
@@ -100,26 +103,25 @@ function detach(root: StateRoot, record: ContainerRecord): void {
   const store = new NetworkStore(root);
   if (record.config.ports.length > 0) store.driver.unpublish(record.id);
   const endpoint = record.endpoint;
-  if (endpoint) {
-    const net = store.get(endpoint.network);
-    const reused = claimedIps(root, endpoint.network, record.id).includes(endpoint.ipAddress);
-    store.driver.disconnect(endpoint, reused ? undefined : net);
-  }
+  if (!endpoint) return;
+  forgetEndpoint(root, record.id, endpoint);
+  const net = store.get(endpoint.network);
+  const reused = claimedIps(root, endpoint.network, record.id).includes(endpoint.ipAddress);
+  store.driver.disconnect(endpoint, reused ? undefined : net);
+  refreshNetworkHosts(root, endpoint.network);
 }
 
-/**
- * /etc/hosts lines for the running containers on `networkName` (other than
- * `exceptId`): their address with their name and 12-hex short ID.
- */
-export function hostsEntriesFor(
-  root: StateRoot,
-  networkName: string,
-  exceptId?: string,
-): HostsEntry[] {
-  if (isPseudo(networkName)) return [];
-  return new ContainerStore(root).list()
-    .filter((c) =>
-      c.id !== exceptId && c.state.status === "running" && c.endpoint?.network === networkName
-    )
-    .map((c) => ({ ip: c.endpoint!.ipAddress, names: [c.name, c.id.slice(0, 12)] }));
+/** Clears the stored endpoint of container `id` if it is `endpoint` (and not a later run's). */
+function forgetEndpoint(root: StateRoot, id: string, endpoint: NetworkEndpoint): void {
+  const containers = new ContainerStore(root);
+  const same = (ep?: NetworkEndpoint) =>
+    ep?.hostVeth === endpoint.hostVeth && ep.ipAddress === endpoint.ipAddress;
+  if (!same(containers.load(id)?.endpoint)) return;
+  try {
+    containers.update(id, (rec) => (same(rec.endpoint) ? { ...rec, endpoint: undefined } : rec));
+  } catch (err) {
+    // Removed meanwhile: no record left to hold it.
+    if (!containers.load(id) && err instanceof UserError) return;
+    throw err;
+  }
 }

@@ -148,6 +148,17 @@ Deno.test("run --net: peers reach each other by IP and by name, and the gateway"
       assert(await ping(root, from, to), `${from} -> ${to} by name`);
     }
     assert(await ping(root, "first", net.gateway), "first -> gateway");
+
+    // A container that leaves is dropped from its peers' files; its address
+    // goes to the next one, which they then know by its own name.
+    assertEquals((await root.run("rm", "-f", "second")).code, 0);
+    const left = await execIn(root, "first", "cat", "/etc/hosts");
+    assert(!/\bsecond\b/.test(left), left);
+    await runDetached(root, "--net", "talk", "--name", "third", "busybox", "sleep", "60");
+    assertEquals(await eth0Address(root, "third"), secondIp);
+    assertMatch(await execIn(root, "first", "cat", "/etc/hosts"), hostsLine(secondIp, "third"));
+    assert(!/\bsecond\b/.test(await execIn(root, "first", "cat", "/etc/hosts")));
+    assert(await ping(root, "first", "third"), "first -> third by name");
   });
 });
 
@@ -391,5 +402,36 @@ Deno.test("run/network create: bad inputs are one line, exit 125, nothing left",
       ["strict"],
     );
     assertEquals(new BitmapIpam(new StateRoot(root.dir), net).allocated(), ["10.213.126.9"]);
+  });
+});
+
+Deno.test("run: containers started together all see each other in /etc/hosts", async () => {
+  await withNetRoot(async (root) => {
+    await makeNetwork(root, "party", 127);
+    const names = ["p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7"];
+    // Foreground runs: separate processes racing through their starts (the
+    // monitor starts `run -d` containers one at a time). Each waits until its
+    // hosts file lists all eight, then stays a while for the others.
+    const script = [
+      "for i in $(seq 100); do",
+      `  [ "$(grep -c '^10\\.213\\.127\\.' /etc/hosts)" = ${names.length} ] && break`,
+      "  sleep 0.2",
+      "done",
+      "cat /etc/hosts",
+      "sleep 3",
+    ].join("\n");
+    const runs = await Promise.all(
+      names.map((n) =>
+        root.run("run", "--rm", "--net", "party", "--name", n, "busybox", "sh", "-c", script)
+      ),
+    );
+    runs.forEach((r, i) => {
+      assertEquals(r.code, 0, r.stderr);
+      for (const other of names) {
+        const line = new RegExp(`^10\\.213\\.127\\.\\d+\\s.*\\b${other}\\b`, "m");
+        assertMatch(r.stdout, line, `${names[i]}'s /etc/hosts lacks ${other}:\n${r.stdout}`);
+      }
+    });
+    assertEquals(root.store().list(), []);
   });
 });
