@@ -1,83 +1,108 @@
 /**
  * /etc/hosts of the containers on one network: each lists itself and every
- * other container holding an address there. All files of a network are
- * rewritten together under the lock `hosts-<network>`, from the container
- * records, whenever a container joins (its start) or leaves (its exit,
- * stop, removal, or a start that failed).
+ * other member of the network. Membership is kept in
+ * `<root>/networks/hosts/<network>.json` (container ID → address and host
+ * veth): a container joins once its veth is up, before its command runs,
+ * and leaves when its endpoint is released. Every join or leave rewrites
+ * the hosts files of all members under the lock `hosts-<network>`, so two
+ * containers starting at the same time see each other, whichever comes
+ * second.
  *
- * A joining container stores its endpoint in its record inside that lock,
- * before it is running: two containers starting at the same time then see
- * each other, whichever writes second.
+ * Membership is kept apart from the container records, whose `endpoint`
+ * is only set once a container runs: a late release of an earlier run
+ * tells runs apart by that.
  *
  * @module
  */
 
 import { containerPaths } from "../container/container_create.ts";
 import type { ContainerRecord, NetworkEndpoint } from "../container/record.ts";
+import { observe } from "../container/state.ts";
 import { ContainerStore } from "../container/store.ts";
 import { debug } from "../debug.ts";
 import { renderHosts } from "../rootfs/etc_hosts.ts";
+import { readJson, writeJsonAtomic } from "../store/atomic.ts";
 import { withLock } from "../store/lock.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { linkExists } from "./_ip.ts";
 
-/** A container on a network, with the endpoint it holds there. */
-type Member = ContainerRecord & { endpoint: NetworkEndpoint };
+/** What membership stores of a container. */
+interface Member {
+  ip: string;
+  hostVeth: string;
+}
+
+/** Members of one network by container ID. */
+type Members = Record<string, Member>;
+
+/** Where the members of `network` are stored. */
+export function hostsMembersPath(root: StateRoot, network: string): string {
+  return `${root.networks}/hosts/${network}.json`;
+}
 
 /**
- * The containers holding an address on `network` whose network namespace
- * is alive: running ones, and those whose start is under way (not running
- * yet, but their veth exists). A record left with an endpoint by a run
- * nobody released has lost its veth with its namespace.
+ * Applies `change` to the members of `network` under its lock, drops the
+ * members whose container is gone (removed, or its network namespace dead
+ * without a release: its veth went with it), stores them, and rewrites the
+ * hosts file of each.
  */
-function members(root: StateRoot, network: string): Member[] {
-  return new ContainerStore(root).list().filter((c): c is Member =>
-    c.endpoint?.network === network &&
-    (c.state.status === "running" || linkExists(c.endpoint.hostVeth))
-  );
-}
-
-/** Rewrites the hosts file of every member of `network`. The caller holds `hosts-<network>`. */
-function rewrite(root: StateRoot, network: string): void {
-  const all = members(root, network);
-  for (const c of all) {
-    const self = {
-      ip: c.endpoint.ipAddress,
-      names: [c.config.hostname, c.name, c.id.slice(0, 12)],
-    };
-    const peers = all
-      .filter((p) => p.id !== c.id)
-      .map((p) => ({ ip: p.endpoint.ipAddress, names: [p.name, p.id.slice(0, 12)] }));
-    try {
-      // In place, never by rename: the file is bind-mounted into the container.
-      Deno.writeTextFileSync(containerPaths(root, c.id).hosts, renderHosts(self, peers), {
-        create: false,
-      });
-    } catch (err) {
-      // A container removed meanwhile has no hosts file to update.
-      if (!(err instanceof Deno.errors.NotFound)) throw err;
+function update(root: StateRoot, network: string, change: (members: Members) => void): void {
+  withLock(root, `hosts-${network}`, () => {
+    const path = hostsMembersPath(root, network);
+    const members = readJson<Members>(path) ?? {};
+    change(members);
+    const store = new ContainerStore(root);
+    const live: [ContainerRecord, Member][] = [];
+    for (const [id, m] of Object.entries(members)) {
+      const rec = store.load(id);
+      // A start under way is not running yet, but its veth is up.
+      if (rec && (observe(rec).state.status === "running" || linkExists(m.hostVeth))) {
+        live.push([rec, m]);
+      } else {
+        delete members[id];
+      }
     }
-  }
-  debug("network", `/etc/hosts of ${all.length} container(s) on ${network} rewritten`);
+    Deno.mkdirSync(`${root.networks}/hosts`, { recursive: true, mode: 0o700 });
+    writeJsonAtomic(path, members);
+    for (const [rec, m] of live) {
+      const self = { ip: m.ip, names: [rec.config.hostname, rec.name, rec.id.slice(0, 12)] };
+      const peers = live
+        .filter(([p]) => p.id !== rec.id)
+        .map(([p, pm]) => ({ ip: pm.ip, names: [p.name, p.id.slice(0, 12)] }));
+      try {
+        // In place, never by rename: the file is bind-mounted into the container.
+        Deno.writeTextFileSync(containerPaths(root, rec.id).hosts, renderHosts(self, peers), {
+          create: false,
+        });
+      } catch (err) {
+        // A container being removed has no hosts file to update.
+        if (!(err instanceof Deno.errors.NotFound)) throw err;
+      }
+    }
+    debug("network", `/etc/hosts of ${live.length} container(s) on ${network} rewritten`);
+  });
 }
 
 /**
- * `record` joins `network` at `endpoint` (its start, after its veth is
- * up): the endpoint is stored in its record, and the hosts files of the
- * network, its own included, are rewritten.
+ * `record` joins the hosts files of its network at `endpoint` (its start,
+ * once its veth is up): its own file lists its peers, theirs list it.
  */
 export function joinNetworkHosts(
   root: StateRoot,
   record: ContainerRecord,
   endpoint: NetworkEndpoint,
 ): void {
-  withLock(root, `hosts-${endpoint.network}`, () => {
-    new ContainerStore(root).update(record.id, (rec) => ({ ...rec, endpoint }));
-    rewrite(root, endpoint.network);
+  update(root, endpoint.network, (members) => {
+    members[record.id] = { ip: endpoint.ipAddress, hostVeth: endpoint.hostVeth };
   });
 }
 
-/** Rewrites the hosts files of `network` after a container left it. */
-export function refreshNetworkHosts(root: StateRoot, network: string): void {
-  withLock(root, `hosts-${network}`, () => rewrite(root, network));
+/** Container `id` leaves the hosts files of the network of `endpoint` (its release). */
+export function leaveNetworkHosts(root: StateRoot, id: string, endpoint: NetworkEndpoint): void {
+  // Nobody joined (or the network is gone): nothing to rewrite, no file to leave behind.
+  if (readJson<Members>(hostsMembersPath(root, endpoint.network)) === undefined) return;
+  update(root, endpoint.network, (members) => {
+    // Only this endpoint's membership, not that of a later run on another address.
+    if (members[id]?.ip === endpoint.ipAddress) delete members[id];
+  });
 }

@@ -9,9 +9,8 @@
 import type { ContainerRecord, NetworkEndpoint } from "../container/record.ts";
 import { ContainerStore } from "../container/store.ts";
 import { debug } from "../debug.ts";
-import { UserError } from "../errors.ts";
 import type { StateRoot } from "../store/paths.ts";
-import { refreshNetworkHosts } from "./container_hosts.ts";
+import { leaveNetworkHosts } from "./container_hosts.ts";
 import { BitmapIpam, IpamExhaustedError } from "./ipam.ts";
 import { type NetworkRecord, NetworkStore } from "./network_store.ts";
 
@@ -89,10 +88,8 @@ function attach(
 /**
  * Undoes attachContainerNetwork: removes the port rules, the veth pair and
  * the address, and the container from its peers' /etc/hosts. Idempotent.
- * The stored record loses the endpoint first if it still holds this one (a
- * start that failed after joining the network's hosts files); the address
- * is only released if no other container record holds it (it may have been
- * handed out again after an earlier detach).
+ * The address is only released if no other container record holds it (it
+ * may have been handed out again after an earlier detach).
  */
 export function detachContainerNetwork(root: StateRoot, record: ContainerRecord): Promise<void> {
   return new Promise((resolve) => resolve(detach(root, record)));
@@ -104,24 +101,8 @@ function detach(root: StateRoot, record: ContainerRecord): void {
   if (record.config.ports.length > 0) store.driver.unpublish(record.id);
   const endpoint = record.endpoint;
   if (!endpoint) return;
-  forgetEndpoint(root, record.id, endpoint);
   const net = store.get(endpoint.network);
   const reused = claimedIps(root, endpoint.network, record.id).includes(endpoint.ipAddress);
   store.driver.disconnect(endpoint, reused ? undefined : net);
-  refreshNetworkHosts(root, endpoint.network);
-}
-
-/** Clears the stored endpoint of container `id` if it is `endpoint` (and not a later run's). */
-function forgetEndpoint(root: StateRoot, id: string, endpoint: NetworkEndpoint): void {
-  const containers = new ContainerStore(root);
-  const same = (ep?: NetworkEndpoint) =>
-    ep?.hostVeth === endpoint.hostVeth && ep.ipAddress === endpoint.ipAddress;
-  if (!same(containers.load(id)?.endpoint)) return;
-  try {
-    containers.update(id, (rec) => (same(rec.endpoint) ? { ...rec, endpoint: undefined } : rec));
-  } catch (err) {
-    // Removed meanwhile: no record left to hold it.
-    if (!containers.load(id) && err instanceof UserError) return;
-    throw err;
-  }
+  leaveNetworkHosts(root, record.id, endpoint);
 }

@@ -31,6 +31,7 @@ import {
   nthAddress,
   parseCidr,
 } from "./cidr.ts";
+import { hostsMembersPath } from "./container_hosts.ts";
 import { BitmapIpam } from "./ipam.ts";
 
 /** One network, as stored. */
@@ -221,7 +222,7 @@ export class NetworkStore {
 
   /**
    * Removes the network `name`: its bridge, its rules, its pool, its
-   * record. Refused while a running container is attached to it.
+   * hosts membership, its record. Refused while a running container is attached to it.
    */
   remove(name: string): void {
     this.locked(() => {
@@ -241,6 +242,7 @@ export class NetworkStore {
       }
       this.driver.removeNetwork(rec);
       new BitmapIpam(this.root, rec).destroy();
+      removeIfThere(hostsMembersPath(this.root, name));
       Deno.removeSync(this.recordPath(name));
     });
   }
@@ -282,4 +284,13 @@ function pickFreeSubnet(taken: readonly Cidr[], name: string): Cidr {
 /** The default network, created (with its bridge) on first use. */
 export function ensureDefaultNetwork(root: StateRoot): NetworkRecord {
   return new NetworkStore(root).ready(DEFAULT_NETWORK);
+}
+
+/** Deletes the file at `path` if it exists. */
+function removeIfThere(path: string): void {
+  try {
+    Deno.removeSync(path);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
 }

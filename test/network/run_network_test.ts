@@ -8,6 +8,7 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { type TestRoot, withRoot } from "../_harness.ts";
 import { hostVethName } from "../../src/network/bridge_driver.ts";
+import { hostsMembersPath } from "../../src/network/container_hosts.ts";
 import { BitmapIpam } from "../../src/network/ipam.ts";
 import { type NetworkRecord, NetworkStore } from "../../src/network/network_store.ts";
 import { StateRoot } from "../../src/store/paths.ts";
@@ -407,7 +408,7 @@ Deno.test("run/network create: bad inputs are one line, exit 125, nothing left",
 
 Deno.test("run: containers started together all see each other in /etc/hosts", async () => {
   await withNetRoot(async (root) => {
-    await makeNetwork(root, "party", 127);
+    const net = await makeNetwork(root, "party", 127);
     const names = ["p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7"];
     // Foreground runs: separate processes racing through their starts (the
     // monitor starts `run -d` containers one at a time). Each waits until its
@@ -432,6 +433,10 @@ Deno.test("run: containers started together all see each other in /etc/hosts", a
         assertMatch(r.stdout, line, `${names[i]}'s /etc/hosts lacks ${other}:\n${r.stdout}`);
       }
     });
+    // --rm: each exit released its address and left the others' hosts files.
     assertEquals(root.store().list(), []);
+    assertEquals(new BitmapIpam(new StateRoot(root.dir), net).allocated(), []);
+    const state = new StateRoot(root.dir);
+    assertEquals(JSON.parse(Deno.readTextFileSync(hostsMembersPath(state, "party"))), {});
   });
 });
