@@ -12,7 +12,8 @@
  *   02:42:… scheme), and a default route through the gateway;
  * - published ports are DNAT rules (from outside: PREROUTING; from the host
  *   itself, 127.0.0.1 included: OUTPUT, with `route_localnet` and a
- *   MASQUERADE of 127.0.0.0/8 onto the bridge).
+ *   MASQUERADE of 127.0.0.0/8 onto the bridge; from the container itself:
+ *   hairpin mode on its bridge port and a MASQUERADE of its own traffic).
  *
  * Rules carry the comment `dockergsh:<bridge>` for a network and
  * `dockergsh:<12-hex container id>` for a container's ports.
@@ -194,6 +195,9 @@ export class BridgeDriver {
       ipBatch([
         `link add ${hostVeth} type veth peer name eth0 address ${mac} netns ${pid}`,
         `link set ${hostVeth} master ${net.bridge}`,
+        // A container reaching its own published port through the host: the
+        // DNAT'd frame goes back out of the bridge port it came in by.
+        `link set ${hostVeth} type bridge_slave hairpin on`,
         `link set ${hostVeth} up`,
       ]);
       ipBatch([
@@ -261,7 +265,12 @@ export class BridgeDriver {
   }
 }
 
-/** DNAT from the host port (outside: PREROUTING; the host itself: OUTPUT), and the FORWARD accept. */
+/**
+ * DNAT from the host port (outside: PREROUTING; the host itself: OUTPUT),
+ * the FORWARD accept, and the MASQUERADE of the container reaching itself
+ * through its published port (else it would answer itself directly, to a
+ * connection it never made).
+ */
 function portRules(ip: string, p: PortMapping, tag: string): Rule[] {
   const match = [
     ...(p.hostIp && p.hostIp !== "0.0.0.0" ? ["-d", p.hostIp] : []),
@@ -269,16 +278,20 @@ function portRules(ip: string, p: PortMapping, tag: string): Rule[] {
     ...["-m", "addrtype", "--dst-type", "LOCAL"],
   ];
   const dnat = [...match, "-j", "DNAT", "--to-destination", `${ip}:${p.containerPort}`];
+  const toContainer = ["-d", `${ip}/32`, "-p", p.protocol, "--dport", String(p.containerPort)];
   return [
     { table: "nat", chain: "PREROUTING", spec: dnat, tag },
     { table: "nat", chain: "OUTPUT", spec: dnat, tag },
     {
       table: "filter",
       chain: "FORWARD",
-      spec: [
-        ...["-d", `${ip}/32`, "-p", p.protocol, "--dport", String(p.containerPort)],
-        ...["-j", "ACCEPT"],
-      ],
+      spec: [...toContainer, "-j", "ACCEPT"],
+      tag,
+    },
+    {
+      table: "nat",
+      chain: "POSTROUTING",
+      spec: ["-s", `${ip}/32`, ...toContainer, "-j", "MASQUERADE"],
       tag,
     },
   ];

@@ -170,7 +170,7 @@ Deno.test("published port: reached on 127.0.0.1 and on the bridge address; unpub
         [{ hostIp: "", hostPort: port, containerPort: 80, protocol: "tcp" }],
         id,
       );
-      assertEquals(rulesTagged(id.slice(0, 12)).length, 3);
+      assertEquals(rulesTagged(id.slice(0, 12)).length, 4);
       assertEquals(await waitFor(`http://127.0.0.1:${port}/`), token);
       assertEquals(await waitFor(`http://${net.gateway}:${port}/`), token);
       // From another container on the network: the PREROUTING rule.

@@ -62,7 +62,7 @@ Deno.test("attach: address (--ip), veth, ports; a peer reaches it; detach remove
     assertEquals(ipv4Of(box.inside("ip", ["-j", "addr"]).stdout, "eth0"), ["10.213.30.50/24"]);
     assertEquals(link(hostVethName(rec.id))!.master, net.bridge);
     const portRules = rulesTagged(rec.id.slice(0, 12));
-    assertEquals(portRules.length, 3);
+    assertEquals(portRules.length, 4);
     assert(
       portRules.some((r) =>
         r.includes("-d 127.0.0.1/32") && r.includes("--to-destination 10.213.30.50:80")

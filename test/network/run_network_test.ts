@@ -210,6 +210,15 @@ Deno.test("run -p: the port answers on 127.0.0.1 and the gateway until rm -f", a
       `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 ${net.gateway} ${port}`,
     );
     assert(viaPeer.endsWith(body), viaPeer);
+    // And from the container itself, through its own published port.
+    const viaSelf = await execIn(
+      root,
+      "httpd",
+      "sh",
+      "-c",
+      `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 ${net.gateway} ${port}`,
+    );
+    assert(viaSelf.endsWith(body), viaSelf);
 
     const ps = await root.run("ps");
     const row = ps.stdout.split("\n").find((l) => l.startsWith(tag(id)))!;
