@@ -9,10 +9,11 @@
 import type { ContainerRecord, NetworkEndpoint } from "../container/record.ts";
 import { ContainerStore } from "../container/store.ts";
 import { debug } from "../debug.ts";
+import { UserError } from "../errors.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { leaveNetworkHosts } from "./container_hosts.ts";
 import { BitmapIpam, IpamExhaustedError } from "./ipam.ts";
-import { type NetworkRecord, NetworkStore } from "./network_store.ts";
+import { DEFAULT_NETWORK, type NetworkRecord, NetworkStore } from "./network_store.ts";
 
 /** True for the modes that have no dockergsh network (the host's stack, or loopback only). */
 function isPseudo(mode: string): boolean {
@@ -41,6 +42,23 @@ function allocateIp(root: StateRoot, net: NetworkRecord, record: ContainerRecord
     if (freed.length === 0) throw err;
     return ipam.allocate(record.config.ipRequest);
   }
+}
+
+/**
+ * Refuses at create time, as Docker does, what `run`/`create` asks for on
+ * a network that cannot be had: a network that does not exist (`bridge`,
+ * made on first use, `host` and `none` always do), an `--ip` outside its
+ * subnet or reserved. Whether the address is free is known at start.
+ */
+export function checkNetworkRequest(
+  root: StateRoot,
+  request: { networkMode: string; ipRequest?: string },
+): void {
+  const mode = request.networkMode;
+  if (isPseudo(mode) || mode === DEFAULT_NETWORK) return;
+  const net = new NetworkStore(root).get(mode);
+  if (!net) throw new UserError(`dockergsh: Error response from daemon: network ${mode} not found`);
+  if (request.ipRequest !== undefined) new BitmapIpam(root, net).checkRequest(request.ipRequest);
 }
 
 /**

@@ -171,16 +171,25 @@ export class BitmapIpam {
   }
 
   /**
-   * Hands out `requested` (`--ip`) if it is in the subnet, not reserved and
-   * free; otherwise the lowest free address. Throws a UserError when none is left.
+   * The index of `requested` (`--ip`); a UserError when it is outside the
+   * subnet or reserved. Whether it is free is only known when allocating.
    */
-  allocate(requested?: string): string {
-    const wanted = requested === undefined ? undefined : this.indexOf(requested);
-    if (wanted !== undefined && this.isReserved(wanted)) {
+  checkRequest(requested: string): number {
+    const index = this.indexOf(requested);
+    if (this.isReserved(index)) {
       throw new UserError(
         `dockergsh: requested IP address ${requested} is reserved on network ${this.pool.name} (network, gateway or broadcast address)`,
       );
     }
+    return index;
+  }
+
+  /**
+   * Hands out `requested` (`--ip`) if it is in the subnet, not reserved and
+   * free; otherwise the lowest free address. Throws a UserError when none is left.
+   */
+  allocate(requested?: string): string {
+    const wanted = requested === undefined ? undefined : this.checkRequest(requested);
     return this.update((map, recent) => {
       let index = wanted;
       if (index !== undefined && map.get(index)) {

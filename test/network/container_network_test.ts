@@ -1,8 +1,9 @@
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
+import { assert, assertEquals, assertStringIncludes, assertThrows } from "../_assert.ts";
 import { ContainerStore } from "../../src/container/store.ts";
 import { hostVethName } from "../../src/network/bridge_driver.ts";
 import {
   attachContainerNetwork,
+  checkNetworkRequest,
   detachContainerNetwork,
 } from "../../src/network/container_network.ts";
 import { BitmapIpam, ipamPath } from "../../src/network/ipam.ts";
@@ -154,5 +155,31 @@ Deno.test("a full network reclaims an address no container holds", async () => {
     assertEquals(ep.ipAddress, "10.213.32.2");
     assertStringIncludes(box.inside("ip", ["-j", "addr"]).stdout, "10.213.32.2");
     await detachContainerNetwork(root, { ...rec, endpoint: ep });
+  });
+});
+
+Deno.test("checkNetworkRequest: a missing network or an unusable --ip is refused before start", async () => {
+  await withRoot((root, store) => {
+    store.create({ name: "cn-check", subnet: "10.213.33.0/24" });
+    for (const networkMode of ["bridge", "host", "none", "cn-check"]) {
+      checkNetworkRequest(root, { networkMode });
+    }
+    checkNetworkRequest(root, { networkMode: "cn-check", ipRequest: "10.213.33.9" });
+    assertThrows(
+      () => checkNetworkRequest(root, { networkMode: "nosuch" }),
+      /dockergsh: Error response from daemon: network nosuch not found$/,
+    );
+    assertThrows(
+      () => checkNetworkRequest(root, { networkMode: "cn-check", ipRequest: "10.213.34.9" }),
+      /not in subnet 10\.213\.33\.0\/24/,
+    );
+    assertThrows(
+      () => checkNetworkRequest(root, { networkMode: "cn-check", ipRequest: "10.213.33.1" }),
+      /is reserved/,
+    );
+    // Nothing was made: no default network, no address held.
+    assertEquals(store.list().map((n) => n.name), ["cn-check"]);
+    assertEquals(new BitmapIpam(root, store.get("cn-check")!).allocated(), []);
+    return Promise.resolve();
   });
 });
