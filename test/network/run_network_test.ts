@@ -383,6 +383,8 @@ Deno.test("run/network create: bad inputs are one line, exit 125, nothing left",
     const portsBefore = bridgePorts(net.bridge);
     const heldPort = root.store().get(holder).config.ports[0].hostPort;
 
+    const hostListener = Deno.listen({ hostname: "0.0.0.0", port: 0 });
+    const hostPort = (hostListener.addr as Deno.NetAddr).port;
     const bad: [string[], RegExp][] = [
       [["run", "--net", "nosuch", "busybox", "true"], /network nosuch not found/],
       [["run", "--net", "strict", "-p", "99999:80", "busybox", "true"], /invalid hostPort: 99999/],
@@ -390,22 +392,31 @@ Deno.test("run/network create: bad inputs are one line, exit 125, nothing left",
       [["run", "--net", "strict", "--ip", "10.213.126.9", "busybox", "true"], /already in use/],
       [["run", "--net", "strict", "-p", `${heldPort}:80`, "busybox", "true"], /already allocated/],
       [["run", "--net", "strict", "--ip", "10.213.126.1", "busybox", "true"], /reserved/],
+      [["run", "--net", "strict", "-p", `${hostPort}:80`, "busybox", "true"], /already allocated/],
+      [["run", "--net", "none", "-p", "28127:80", "busybox", "true"], /conflicting options/],
+      [["run", "--net", "bridge", "--ip", "10.213.126.7", "busybox", "true"], /user defined/],
+      [["run", "--net", "strict", "--ip", "10.213.126", "busybox", "true"], /invalid IPv4/],
+      [["run", "--net", "strict", "-p", "80", "busybox", "true"], /host port is required/],
       [
         ["network", "create", "--subnet", "10.213.126.128/25", "clash"],
         /overlaps with network strict/,
       ],
       [["network", "create", "--subnet", "10.213.126.0/24", "strict"], /already exists/],
     ];
-    for (const [args, why] of bad) {
-      const r = await root.run(...args);
-      const what = args.join(" ");
-      assertEquals(r.code, 125, `${what}: ${r.stderr}`);
-      assertEquals(r.stdout, "", what);
-      assertEquals(r.stderr.trim().split("\n").length, 1, `${what}: ${r.stderr}`);
-      assertMatch(r.stderr, why);
-      assertEquals(root.store().list().map((c) => c.id), [holder], `${what}: records`);
-      assertEquals(bridgePorts(net.bridge), portsBefore, `${what}: veths`);
-      assertEquals(rulesMentioning("10.213.126."), rulesBefore, `${what}: rules`);
+    try {
+      for (const [args, why] of bad) {
+        const r = await root.run(...args);
+        const what = args.join(" ");
+        assertEquals(r.code, 125, `${what}: ${r.stderr}`);
+        assertEquals(r.stdout, "", what);
+        assertEquals(r.stderr.trim().split("\n").length, 1, `${what}: ${r.stderr}`);
+        assertMatch(r.stderr, why);
+        assertEquals(root.store().list().map((c) => c.id), [holder], `${what}: records`);
+        assertEquals(bridgePorts(net.bridge), portsBefore, `${what}: veths`);
+        assertEquals(rulesMentioning("10.213.126."), rulesBefore, `${what}: rules`);
+      }
+    } finally {
+      hostListener.close();
     }
     assertEquals(
       new NetworkStore(new StateRoot(root.dir)).list().map((n) => n.name),
