@@ -23,6 +23,7 @@ const COMMANDS: Record<string, Loader> = {
   images: () => import("./commands/images.ts"),
   import: () => import("./commands/import.ts"),
   inspect: () => import("./commands/inspect.ts"),
+  kill: () => import("./commands/kill.ts"),
   logs: () => import("./commands/logs.ts"),
   network: () => import("./commands/network.ts"),
   ps: () => import("./commands/ps.ts"),
