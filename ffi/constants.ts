@@ -55,6 +55,10 @@ export const S_IFIFO = 0o010000;
 export const TIOCSCTTY = 0x540e;
 export const TIOCGWINSZ = 0x5413;
 export const TIOCSWINSZ = 0x5414;
+/** Get the number of a pty master's slave (`/dev/pts/N`). */
+export const TIOCGPTN = 0x80045430;
+/** Lock (non-zero) or unlock (0) a pty's slave. */
+export const TIOCSPTLCK = 0x40045431;
 
 /** Network interface ioctls (linux/sockios.h) and flags (linux/if.h). */
 export const SIOCGIFFLAGS = 0x8913;

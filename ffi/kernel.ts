@@ -48,7 +48,11 @@ export interface Kernel {
   /** Makes the tty open on `fd` the caller's controlling terminal. */
   setControllingTty(fd: number): void;
   /** A new pseudo-terminal: the master fd and the slave's path. */
-  openPty(): { master: number; slavePath: string };
+  /**
+   * A new pseudo-terminal from the devpts instance mounted at `ptsDir`
+   * (its `ptmx`): the master fd and the slave's path, `<ptsDir>/<N>`.
+   */
+  openPty(ptsDir: string): { master: number; slavePath: string };
   getWinSize(fd: number): WinSize;
   setWinSize(fd: number, size: WinSize): void;
   /** Sets IFF_UP on a network interface of the caller's network namespace. */

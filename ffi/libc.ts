@@ -36,10 +36,6 @@ const SYMBOLS = {
   setsid: { parameters: [], result: "i32" },
   ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
   ioctl_int: { name: "ioctl", parameters: ["i32", "u64", "i64"], result: "i32" },
-  posix_openpt: { parameters: ["i32"], result: "i32" },
-  grantpt: { parameters: ["i32"], result: "i32" },
-  unlockpt: { parameters: ["i32"], result: "i32" },
-  ptsname_r: { parameters: ["i32", "buffer", "usize"], result: "i32" },
   prctl: {
     parameters: ["i32", "u64", "u64", "u64", "u64"],
     result: "i32",

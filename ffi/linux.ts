@@ -27,8 +27,10 @@ import {
   SOCK_DGRAM,
   SYS_pivot_root,
   SYS_rt_sigaction,
+  TIOCGPTN,
   TIOCGWINSZ,
   TIOCSCTTY,
+  TIOCSPTLCK,
   TIOCSWINSZ,
 } from "./constants.ts";
 
@@ -162,19 +164,26 @@ export class LinuxKernel implements Kernel {
     check(libc().ioctl_int(fd, BigInt(TIOCSCTTY), 0n), "ioctl", `TIOCSCTTY fd ${fd}`);
   }
 
-  openPty(): { master: number; slavePath: string } {
-    const master = check(
-      libc().posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC),
-      "posix_openpt",
-      "",
-    );
-    check(libc().grantpt(master), "grantpt", `fd ${master}`);
-    check(libc().unlockpt(master), "unlockpt", `fd ${master}`);
-    const name = new Uint8Array(64);
-    const rc = libc().ptsname_r(master, name, BigInt(name.length));
-    if (rc !== 0) throw new SyscallError("ptsname_r", `fd ${master}`, rc);
-    const slavePath = new TextDecoder().decode(name.subarray(0, name.indexOf(0)));
-    return { master, slavePath };
+  openPty(ptsDir: string): { master: number; slavePath: string } {
+    const ptmx = `${ptsDir}/ptmx`;
+    const master = this.open(ptmx, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    try {
+      const arg = new Int32Array(1);
+      check(
+        libc().ioctl(master, BigInt(TIOCSPTLCK), new Uint8Array(arg.buffer)),
+        "ioctl",
+        `TIOCSPTLCK ${ptmx}`,
+      );
+      check(
+        libc().ioctl(master, BigInt(TIOCGPTN), new Uint8Array(arg.buffer)),
+        "ioctl",
+        `TIOCGPTN ${ptmx}`,
+      );
+      return { master, slavePath: `${ptsDir}/${arg[0]}` };
+    } catch (err) {
+      this.close(master);
+      throw err;
+    }
   }
 
   getWinSize(fd: number): WinSize {

@@ -98,9 +98,9 @@ export class RecordingKernel implements Kernel {
   setControllingTty(fd: number): void {
     this.rec("setControllingTty", fd);
   }
-  openPty(): { master: number; slavePath: string } {
-    this.rec("openPty");
-    return { master: this.nextFd++, slavePath: "/dev/pts/99" };
+  openPty(ptsDir: string): { master: number; slavePath: string } {
+    this.rec("openPty", ptsDir);
+    return { master: this.nextFd++, slavePath: `${ptsDir}/0` };
   }
   getWinSize(fd: number): WinSize {
     this.rec("getWinSize", fd);

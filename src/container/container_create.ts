@@ -36,6 +36,8 @@ export function containerPaths(root: StateRoot, id: string) {
     hosts: `${dir}/hosts`,
     resolvConf: `${dir}/resolv.conf`,
     log: `${dir}/container.log`,
+    /** Where `run -t` mounts the container's devpts instance until the container has it. */
+    devpts: `${dir}/devpts`,
   };
 }
 

@@ -46,7 +46,8 @@ export async function execInContainer(
   if (spec.detach) {
     stdio = { kind: "log", path: "/dev/null" };
   } else if (spec.tty) {
-    const pty = kernel.openPty();
+    // From the container's own devpts: the terminal is /dev/pts/N inside.
+    const pty = kernel.openPty(`/proc/${state.pid}/root/dev/pts`);
     master = pty.master;
     // Sized before the command starts: a shell reads its size once, at start-up.
     if (Deno.stdin.isTerminal()) kernel.setWinSize(pty.master, kernel.getWinSize(0));

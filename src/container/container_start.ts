@@ -11,13 +11,15 @@
  */
 
 import type { Kernel } from "../../ffi/kernel.ts";
-import { SIGNALS } from "../../ffi/constants.ts";
+import { MNT_DETACH, SIGNALS } from "../../ffi/constants.ts";
+import { SyscallError } from "../../ffi/errno.ts";
 import { removeContainerCgroup, setupContainerCgroup } from "../cgroup/container_cgroup.ts";
 import { debug } from "../debug.ts";
 import { UserError } from "../errors.ts";
 import { ImageStore } from "../image/store.ts";
 import type { InitConfig, InitStdio } from "../process/init_config.ts";
 import { spawnInit } from "../process/spawn_init.ts";
+import { mountDevptsInstance } from "../rootfs/special_fs.ts";
 import { attachContainerNetwork, detachContainerNetwork } from "../network/container_network.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { UndoStack } from "./_undo.ts";
@@ -45,6 +47,16 @@ export interface StartedContainer {
   ttyMaster?: number;
 }
 
+/** Removes the host's mount of the container's devpts (the container keeps its own). */
+function unmountStaging(kernel: Kernel, dir: string): void {
+  try {
+    kernel.umount2(dir, MNT_DETACH);
+    Deno.removeSync(dir);
+  } catch (err) {
+    if (!(err instanceof SyscallError) && !(err instanceof Deno.errors.NotFound)) throw err;
+  }
+}
+
 /** Starts `record`'s container; resolves once the user's command is PID 1. */
 export async function startContainer(
   root: StateRoot,
@@ -61,12 +73,18 @@ export async function startContainer(
     let stdio: InitStdio = { kind: "log", path: paths.log };
     let ttyMaster: number | undefined;
     if (mode === "tty") {
-      const pty = kernel.openPty();
+      // The terminal comes from a devpts instance that becomes the container's
+      // /dev/pts, so inside it is /dev/pts/0, as in Docker. Mounted here
+      // until the init has bound it.
+      Deno.mkdirSync(paths.devpts, { recursive: true, mode: 0o700 });
+      mountDevptsInstance(kernel, paths.devpts);
+      undo.push(() => unmountStaging(kernel, paths.devpts));
+      const pty = kernel.openPty(paths.devpts);
       ttyMaster = pty.master;
       undo.push(() => kernel.close(pty.master));
       // Sized before the command starts: a shell reads its size once, at start-up.
       if (Deno.stdin.isTerminal()) kernel.setWinSize(pty.master, kernel.getWinSize(0));
-      stdio = { kind: "tty", slavePath: pty.slavePath };
+      stdio = { kind: "tty", slavePath: pty.slavePath, devpts: paths.devpts };
     } else if (mode === "foreground") {
       stdio = { kind: "inherit" };
     }
@@ -125,6 +143,7 @@ export async function startContainer(
       throw new UserError(`dockergsh: ${failure.message}`, failure.exitCode);
     }
     debug("start", `user command exec'd as PID 1: ${JSON.stringify(cfg.cmd)}`);
+    if (mode === "tty") unmountStaging(kernel, paths.devpts);
     const running = store.update(record.id, (rec) => ({
       ...rec,
       endpoint,

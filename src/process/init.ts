@@ -83,7 +83,7 @@ export function buildContainer(
   const fds = openStdio();
   // /dev before pivot_root: the console bind's source (the host's devpts)
   // must still be in this mount namespace's tree when it is bound.
-  mountDev(kernel, root);
+  mountDev(kernel, root, config.stdio.kind === "tty" ? config.stdio.devpts : undefined);
   if (config.stdio.kind === "tty" && fds) bindConsole(kernel, fds[0], root);
   pivotInto(kernel, root);
   mountProc(kernel, newRoot);

@@ -10,8 +10,12 @@
 export type InitStdio =
   /** Keep the fds the init inherited (foreground run without -t). */
   | { kind: "inherit" }
-  /** A pseudo-terminal slave opened by path; becomes the controlling tty. */
-  | { kind: "tty"; slavePath: string }
+  /**
+   * A pseudo-terminal slave opened by path; becomes the controlling tty.
+   * `devpts` (run): the devpts instance the parent made the pty in, to
+   * become the container's /dev/pts, so the terminal is /dev/pts/0 inside.
+   */
+  | { kind: "tty"; slavePath: string; devpts?: string }
   /** Detached: stdout and stderr appended to the log file, stdin /dev/null. */
   | { kind: "log"; path: string };
 

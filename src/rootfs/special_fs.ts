@@ -56,11 +56,24 @@ const DEV_LINKS: ReadonlyArray<[name: string, target: string]> = [
   ["stderr", "/proc/self/fd/2"],
 ];
 
+/** A new devpts instance at `dir`: its own pty numbers, none of the host's terminals. */
+export function mountDevptsInstance(kernel: Kernel, dir: string): void {
+  kernel.mount(
+    "devpts",
+    dir,
+    "devpts",
+    MS_NOSUID | MS_NOEXEC,
+    "newinstance,ptmxmode=0666,mode=0620,gid=5",
+  );
+}
+
 /**
  * A tmpfs on /dev holding only the default devices, a private devpts
  * instance (the container cannot reach the host's terminals) and /dev/shm.
+ * `devpts`: an instance the parent already made (with the container's
+ * terminal in it), bound instead of a fresh one.
  */
-export function mountDev(kernel: Kernel, root = ""): void {
+export function mountDev(kernel: Kernel, root = "", devpts?: string): void {
   const dev = `${root}/dev`;
   ensureDir(dev);
   kernel.mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
@@ -70,13 +83,8 @@ export function mountDev(kernel: Kernel, root = ""): void {
   }
   for (const [name, target] of DEV_LINKS) Deno.symlinkSync(target, `${dev}/${name}`);
   ensureDir(`${dev}/pts`);
-  kernel.mount(
-    "devpts",
-    `${dev}/pts`,
-    "devpts",
-    MS_NOSUID | MS_NOEXEC,
-    "newinstance,ptmxmode=0666,mode=0620,gid=5",
-  );
+  if (devpts) kernel.mount(devpts, `${dev}/pts`, null, MS_BIND);
+  else mountDevptsInstance(kernel, `${dev}/pts`);
   ensureDir(`${dev}/shm`, 0o1777);
   kernel.mount(
     "shm",

@@ -229,7 +229,7 @@ Deno.test("run -it: a real terminal with job control, under a pty the test creat
     const res = await out.output();
     const text = new TextDecoder().decode(res.stdout);
     assertEquals(res.code, 0, text + new TextDecoder().decode(res.stderr));
-    assertStringIncludes(text, "/dev/console");
+    assertStringIncludes(text, "/dev/pts/0");
     assertStringIncludes(text, "stdin-is-tty");
     assertStringIncludes(text, "33 101");
     assertStringIncludes(text, "xterm");
