@@ -9,6 +9,7 @@
 
 import { UserError } from "../errors.ts";
 import { ImageStore } from "../image/store.ts";
+import { checkNetworkRequest } from "../network/container_network.ts";
 import { DEFAULT_PATH } from "../process/lookup.ts";
 import { newId } from "../store/ids.ts";
 import { mergeEnv } from "./_env.ts";
@@ -54,17 +55,23 @@ function containerEnv(
   return mergeEnv(mergeEnv(base, defaults), userEnv);
 }
 
-/** The nameserver lines of the host's resolv.conf, minus loopback servers the container cannot reach. */
-function resolvConf(): string {
-  let host = "";
+/** A host file's text, or "" when the host has none (the container then gets an empty one, as Docker). */
+function hostFile(path: string): string {
   try {
-    host = Deno.readTextFileSync("/etc/resolv.conf");
+    return Deno.readTextFileSync(path);
   } catch {
-    // No host resolv.conf: the container gets an empty one, as Docker does.
+    return "";
   }
-  return host.split("\n")
-    .filter((l) => !/^\s*nameserver\s+(127\.|::1)/.test(l))
-    .join("\n");
+}
+
+/**
+ * The host's resolv.conf; with a network namespace of its own, minus the
+ * loopback nameservers the container cannot reach.
+ */
+function resolvConf(hostNetwork: boolean): string {
+  const host = hostFile("/etc/resolv.conf");
+  if (hostNetwork) return host;
+  return host.split("\n").filter((l) => !/^\s*nameserver\s+(127\.|::1)/.test(l)).join("\n");
 }
 
 /** Creates the container (state "created") and returns its record. */
@@ -74,8 +81,11 @@ export function createContainer(root: StateRoot, spec: CreateSpec): ContainerRec
   if (cmd.length === 0) {
     throw new UserError("dockergsh: Error response from daemon: No command specified.");
   }
+  checkNetworkRequest(root, spec);
   const id = newId();
-  const hostname = spec.hostname ?? id.slice(0, 12);
+  const hostNetwork = spec.networkMode === "host";
+  // Docker: a container on the host's network has the host's name unless given one.
+  const hostname = spec.hostname ?? (hostNetwork ? Deno.hostname() : id.slice(0, 12));
   const { name, ...rest } = spec;
   const config: ContainerConfig = {
     ...rest,
@@ -94,8 +104,8 @@ export function createContainer(root: StateRoot, spec: CreateSpec): ContainerRec
     const p = containerPaths(root, id);
     for (const dir of [p.upper, p.work, p.merged]) Deno.mkdirSync(dir, { mode: 0o755 });
     Deno.writeTextFileSync(p.hostname, `${hostname}\n`, { mode: 0o644 });
-    Deno.writeTextFileSync(p.resolvConf, resolvConf(), { mode: 0o644 });
-    Deno.writeTextFileSync(p.hosts, "", { mode: 0o644 });
+    Deno.writeTextFileSync(p.resolvConf, resolvConf(hostNetwork), { mode: 0o644 });
+    Deno.writeTextFileSync(p.hosts, hostNetwork ? hostFile("/etc/hosts") : "", { mode: 0o644 });
   } catch (err) {
     store.delete(id);
     throw err;

@@ -24,7 +24,8 @@ import { ContainerStore } from "./store.ts";
 /**
  * Writes `record`'s /etc/hosts: with an endpoint, through the network's
  * hosts files (itself and its peers, each peer's file updated too);
- * without one (`none`, `host`), loopback names only.
+ * with `none`, loopback names only; with `host`, the host's copy made at
+ * create is kept, as Docker does.
  */
 export function writeHostsFiles(
   root: StateRoot,
@@ -32,15 +33,18 @@ export function writeHostsFiles(
   endpoint?: NetworkEndpoint,
 ): void {
   if (endpoint) joinNetworkHosts(root, record, endpoint);
-  else Deno.writeTextFileSync(containerPaths(root, record.id).hosts, renderHosts(undefined, []));
+  else if (record.config.networkMode !== "host") {
+    Deno.writeTextFileSync(containerPaths(root, record.id).hosts, renderHosts(undefined, []));
+  }
 }
 
 /**
  * Releases what `record`'s run held: its network endpoint (claimed from
  * the record under its lock, so only one caller detaches it) and its
  * cgroups. Nothing is touched once the container runs again: a late
- * releaser (a foreground CLI still finishing) must not take the new run's. Resolves to whether the kernel OOM-killed a process of the
- * container, read before the cgroups go.
+ * releaser (a foreground CLI still finishing) must not take the new run's.
+ * Resolves to whether the kernel OOM-killed a process of the container,
+ * read before the cgroups go.
  */
 export async function releaseRuntime(root: StateRoot, record: ContainerRecord): Promise<boolean> {
   const store = new ContainerStore(root);
