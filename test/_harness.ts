@@ -126,6 +126,38 @@ export class TestRoot {
     return dockergsh(this.dir, withNetwork(args), opts);
   }
 
+  /**
+   * `dockergsh --root <this> …args` on a new terminal of `rows` x `cols`
+   * made by script(1), as a user at a terminal runs it; resolves to the exit
+   * code and what the terminal showed.
+   */
+  async runInTerminal(
+    size: { rows: number; cols: number },
+    ...args: string[]
+  ): Promise<{ code: number; screen: string }> {
+    const argv = [
+      Deno.execPath(),
+      "run",
+      "-A",
+      "--quiet",
+      MAIN,
+      "--root",
+      this.dir,
+      ...withNetwork(args),
+    ];
+    const cmd = argv.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
+    const child = new Deno.Command("script", {
+      args: ["-qfec", `stty rows ${size.rows} cols ${size.cols}; ${cmd}`, "/dev/null"],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    child.stdin.close();
+    const out = await child.output();
+    const dec = new TextDecoder();
+    return { code: out.code, screen: dec.decode(out.stdout) + dec.decode(out.stderr) };
+  }
+
   /** The container store of this root. */
   store(): ContainerStore {
     return new ContainerStore(new StateRoot(this.dir));

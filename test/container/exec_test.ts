@@ -4,7 +4,7 @@
  */
 
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { eventually, MAIN, withRoot } from "../_harness.ts";
+import { eventually, withRoot } from "../_harness.ts";
 import { alive, assertMatch, hostPidsRunning, started } from "./_lifecycle.ts";
 
 const NAMESPACES = ["pid", "mnt", "net", "ipc", "uts"];
@@ -118,34 +118,19 @@ Deno.test("exec -d: the command runs on in the container after the CLI exits", a
 Deno.test("exec -it: a real terminal, under a pty the test creates", async () => {
   await withRoot(async (root) => {
     started(await root.run("run", "-d", "--name", "term", "busybox", "sleep", "60"));
-    const cmd = [
-      Deno.execPath(),
-      "run",
-      "-A",
-      "--quiet",
-      MAIN,
-      "--root",
-      root.dir,
+    const { code, screen } = await root.runInTerminal(
+      { rows: 29, cols: 97 },
       "exec",
       "-it",
       "term",
       "sh",
       "-c",
-      "[ -t 0 ] && [ -t 1 ] && echo both-tty; stty size; echo $TERM; exit 3",
-    ].map((a) => `'${a}'`).join(" ");
-    // script(1) runs the command on a new pty: dockergsh sees a real terminal.
-    const child = new Deno.Command("script", {
-      args: ["-qfec", `stty rows 29 cols 97; ${cmd}`, "/dev/null"],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    child.stdin.close();
-    const res = await child.output();
-    const text = new TextDecoder().decode(res.stdout);
-    assertEquals(res.code, 3, text + new TextDecoder().decode(res.stderr));
-    assertStringIncludes(text, "both-tty");
-    assertStringIncludes(text, "29 97");
-    assertStringIncludes(text, "xterm");
+      "tty; [ -t 0 ] && [ -t 1 ] && echo both-tty; stty size; echo $TERM; exit 3",
+    );
+    assertEquals(code, 3, screen);
+    assertStringIncludes(screen, "/dev/pts/0");
+    assertStringIncludes(screen, "both-tty");
+    assertStringIncludes(screen, "29 97");
+    assertStringIncludes(screen, "xterm");
   });
 });

@@ -1,12 +1,5 @@
 import { assert, assertEquals, assertNotEquals, assertStringIncludes } from "../_assert.ts";
-import {
-  BUSYBOX_TAR,
-  eventually,
-  MAIN,
-  mountsUnder,
-  TEST_CGROUP_PARENT,
-  withRoot,
-} from "../_harness.ts";
+import { BUSYBOX_TAR, eventually, MAIN, mountsUnder, withRoot } from "../_harness.ts";
 
 const NAMESPACES = ["mnt", "pid", "net", "ipc", "uts"];
 
@@ -199,40 +192,20 @@ Deno.test("run -d: survives the CLI, output goes to the log", async () => {
 
 Deno.test("run -it: a real terminal with job control, under a pty the test creates", async () => {
   await withRoot(async (root) => {
-    const cmd = [
-      Deno.execPath(),
-      "run",
-      "-A",
-      "--quiet",
-      MAIN,
-      "--root",
-      root.dir,
+    const { code, screen } = await root.runInTerminal(
+      { rows: 33, cols: 101 },
       "run",
       "-it",
-      "--net",
-      "none",
-      "--cgroup-parent",
-      TEST_CGROUP_PARENT,
       "busybox",
       "sh",
       "-c",
       "tty; [ -t 0 ] && echo stdin-is-tty; stty size; echo $TERM",
-    ].map((a) => `'${a}'`).join(" ");
-    // script(1) runs the command on a new pty: dockergsh sees a real terminal.
-    const out = await new Deno.Command("script", {
-      args: ["-qfec", `stty rows 33 cols 101; ${cmd}`, "/dev/null"],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    out.stdin.close();
-    const res = await out.output();
-    const text = new TextDecoder().decode(res.stdout);
-    assertEquals(res.code, 0, text + new TextDecoder().decode(res.stderr));
-    assertStringIncludes(text, "/dev/pts/0");
-    assertStringIncludes(text, "stdin-is-tty");
-    assertStringIncludes(text, "33 101");
-    assertStringIncludes(text, "xterm");
+    );
+    assertEquals(code, 0, screen);
+    assertStringIncludes(screen, "/dev/pts/0");
+    assertStringIncludes(screen, "stdin-is-tty");
+    assertStringIncludes(screen, "33 101");
+    assertStringIncludes(screen, "xterm");
   });
 });
 
