@@ -31,6 +31,11 @@ export function assertStringIncludes(s: string, part: string, msg?: string): voi
   );
 }
 
+/** `s` matches `re`. */
+export function assertMatch(s: string, re: RegExp, msg?: string): void {
+  assert.ok(re.test(s), msg ?? `expected ${JSON.stringify(s)} to match ${re}`);
+}
+
 /** `fn` throws an error whose message matches `re`. */
 export function assertThrows(fn: () => unknown, re: RegExp = /./): void {
   assert.throws(fn, re);

@@ -25,6 +25,7 @@
  */
 
 import type { Kernel } from "../../ffi/kernel.ts";
+import { lstatOrUndefined } from "../_fs.ts";
 import { type ImageConfig, type ImageRecord, ImageStore } from "../image/store.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { containerPaths } from "./container_create.ts";
@@ -39,15 +40,6 @@ export interface CommitOptions {
 
 /** Files bind-mounted over by every container: an empty one in the upper layer was made for that. */
 const ENGINE_MOUNT_POINTS = ["etc/hostname", "etc/hosts", "etc/resolv.conf"];
-
-function lstat(path: string): Deno.FileInfo | undefined {
-  try {
-    return Deno.lstatSync(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return undefined;
-    throw err;
-  }
-}
 
 function removeIfPresent(path: string): void {
   try {
@@ -77,7 +69,7 @@ function clearForUpper(kernel: Kernel, upper: string, tree: string, rel = ""): s
   for (const entry of Deno.readDirSync(`${upper}/${rel}`)) {
     const path = rel ? `${rel}/${entry.name}` : entry.name;
     const info = Deno.lstatSync(`${upper}/${path}`);
-    const below = lstat(`${tree}/${path}`);
+    const below = lstatOrUndefined(`${tree}/${path}`);
     if (isWhiteout(info)) {
       removeIfPresent(`${tree}/${path}`);
       whiteouts.push(path);
@@ -96,8 +88,8 @@ function clearForUpper(kernel: Kernel, upper: string, tree: string, rel = ""): s
 /** The engine's empty mount-point files in `upper` that the image itself does not have. */
 function engineMountPoints(upper: string, lower: string): string[] {
   return ENGINE_MOUNT_POINTS.filter((path) => {
-    const info = lstat(`${upper}/${path}`);
-    return info?.isFile && info.size === 0 && lstat(`${lower}/${path}`) === undefined;
+    const info = lstatOrUndefined(`${upper}/${path}`);
+    return info?.isFile && info.size === 0 && lstatOrUndefined(`${lower}/${path}`) === undefined;
   });
 }
 

@@ -20,6 +20,7 @@
  * @module
  */
 
+import { lstatOrUndefined } from "../_fs.ts";
 import { debug } from "../debug.ts";
 import { readTar, type TarEntry, type TarEntryType } from "./_tar_reader.ts";
 
@@ -45,15 +46,6 @@ export function entryComponents(path: string): string[] {
   const parts = path.split("/").filter((p) => p !== "" && p !== ".");
   if (parts.includes("..")) throw new UnsafeArchiveError(path, "path contains '..'");
   return parts;
-}
-
-function lstatOrUndefined(path: string): Deno.FileInfo | undefined {
-  try {
-    return Deno.lstatSync(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return undefined;
-    throw err;
-  }
 }
 
 /**

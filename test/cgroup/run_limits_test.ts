@@ -1,18 +1,10 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
+import { exists } from "../_fs.ts";
 import { TEST_CGROUP_PARENT, withRoot } from "../_harness.ts";
 
 /** Container `id`'s directory in the v1 hierarchy of `controller`. */
 function cgroupDir(controller: string, id: string): string {
   return `/sys/fs/cgroup/${controller}${TEST_CGROUP_PARENT}/${id}`;
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** cpuacct.usage (ns) of container `id`. */

@@ -5,16 +5,11 @@
  */
 
 import { processStartTime } from "../../src/container/proc.ts";
-import { assert, assertEquals } from "../_assert.ts";
+import { assertEquals, assertMatch } from "../_assert.ts";
 import type { CliResult, TestRoot } from "../_harness.ts";
 
 /** Docker's zero time, for a run that has not finished. */
 export const NEVER = "0001-01-01T00:00:00Z";
-
-/** `s` matches `re`. */
-export function assertMatch(s: string, re: RegExp, msg?: string): void {
-  assert(re.test(s), msg ?? `expected ${JSON.stringify(s)} to match ${re}`);
-}
 
 /** `inspect REF` parsed: the one object of its array. */
 // deno-lint-ignore no-explicit-any
@@ -37,17 +32,6 @@ export function started(r: CliResult): string {
 /** True while `pid` is the process that started at `startTime`. */
 export function alive(pid: number, startTime: number): boolean {
   return processStartTime(pid) === startTime;
-}
-
-/** Whether `path` exists (lstat). */
-export function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
 }
 
 /** Host PIDs whose argv is exactly `argv`. */

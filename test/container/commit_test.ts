@@ -3,9 +3,9 @@
  * containers from it, and by reading its rootfs.
  */
 
-import { assert, assertEquals } from "../_assert.ts";
+import { assert, assertEquals, assertMatch } from "../_assert.ts";
 import { eventually, withRoot } from "../_harness.ts";
-import { alive, assertMatch, inspect, started } from "./_lifecycle.ts";
+import { alive, inspect, started } from "./_lifecycle.ts";
 
 Deno.test("commit: added, changed and deleted files, an opaque directory, owners and modes", async () => {
   await withRoot(async (root) => {

@@ -3,9 +3,9 @@
  * the host (its namespaces, its cgroups) and from inside the container.
  */
 
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
 import { eventually, withRoot } from "../_harness.ts";
-import { alive, assertMatch, hostPidsRunning, started } from "./_lifecycle.ts";
+import { alive, hostPidsRunning, started } from "./_lifecycle.ts";
 
 const NAMESPACES = ["pid", "mnt", "net", "ipc", "uts"];
 

@@ -8,12 +8,11 @@ import { processStartTime } from "../../src/container/proc.ts";
 import { BitmapIpam } from "../../src/network/ipam.ts";
 import { NetworkStore } from "../../src/network/network_store.ts";
 import { StateRoot } from "../../src/store/paths.ts";
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
+import { exists } from "../_fs.ts";
 import { eventually, MAIN, mountsUnder, type TestRoot, withRoot } from "../_harness.ts";
 import {
   alive,
-  assertMatch,
-  exists,
   hostPidsRunning,
   inspect,
   monitorPid,

@@ -1,6 +1,7 @@
 import { extractTar } from "../../src/image/extract.ts";
 import { readTar } from "../../src/image/_tar_reader.ts";
 import { assert, assertEquals } from "../_assert.ts";
+import { exists } from "../_fs.ts";
 import { buildTar, streamOf, type TestEntry } from "../_tar_writer.ts";
 
 /** Extracts `entries` into a fresh target beside an "outside" directory; returns both. */
@@ -25,15 +26,6 @@ async function extract(entries: TestEntry[] | ((outside: string) => TestEntry[])
     error,
     cleanup: () => Deno.removeSync(base, { recursive: true }),
   };
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 Deno.test("extract: files, directories, symlinks, hard links, modes and owners land as archived", async () => {

@@ -5,7 +5,7 @@
  * and routes inside the containers, links and iptables rules on the host).
  */
 
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
 import { type TestRoot, withRoot } from "../_harness.ts";
 import { hostVethName } from "../../src/network/bridge_driver.ts";
 import { hostsMembersPath } from "../../src/network/container_hosts.ts";
@@ -13,11 +13,6 @@ import { BitmapIpam } from "../../src/network/ipam.ts";
 import { type NetworkRecord, NetworkStore } from "../../src/network/network_store.ts";
 import { StateRoot } from "../../src/store/paths.ts";
 import { fetchText, link, rulesTagged, run, waitFor } from "./_net.ts";
-
-/** Asserts `text` matches `re` (test/_assert.ts has no assertMatch). */
-function assertMatch(text: string, re: RegExp, msg?: string): void {
-  assert(re.test(text), msg ?? `${JSON.stringify(text)} does not match ${re}`);
-}
 
 /** `network create --subnet 10.213.<x>.0/24 name`; the record it made. */
 async function makeNetwork(root: TestRoot, name: string, x: number): Promise<NetworkRecord> {
