@@ -1,0 +1,178 @@
+/**
+ * The OCI runtime specification's `config.json` (runtime-spec 1.1), as far
+ * as dockergsh reads it: the contract between the engine (images, flags,
+ * networks) and the runtime (namespaces, mounts, cgroups, confinement).
+ * Field names and shapes are the spec's own, so a `config.json` written by
+ * another engine reads the same. Type-only: the init path imports nothing
+ * for it.
+ *
+ * Source: https://github.com/opencontainers/runtime-spec (config.md,
+ * config-linux.md), v1.1.0.
+ *
+ * @module
+ */
+
+/** `process.user`: who the container's process runs as. */
+export interface User {
+  uid: number;
+  gid: number;
+  umask?: number;
+  additionalGids?: number[];
+}
+
+/** `process.capabilities`: capability names (`CAP_…`) per set. */
+export interface Capabilities {
+  bounding?: string[];
+  effective?: string[];
+  inheritable?: string[];
+  permitted?: string[];
+  ambient?: string[];
+}
+
+/** One `process.rlimits` entry (`RLIMIT_NOFILE`, …). */
+export interface Rlimit {
+  type: string;
+  hard: number;
+  soft: number;
+}
+
+/** `process`: what runs in the container and with which privileges. */
+export interface Process {
+  terminal?: boolean;
+  user: User;
+  args: string[];
+  env?: string[];
+  cwd: string;
+  capabilities?: Capabilities;
+  rlimits?: Rlimit[];
+  noNewPrivileges?: boolean;
+  oomScoreAdj?: number;
+}
+
+/** `root`: the container's root filesystem. */
+export interface Root {
+  path: string;
+  readonly?: boolean;
+}
+
+/** One entry of `mounts`, in the order they are made. */
+export interface Mount {
+  destination: string;
+  type?: string;
+  source?: string;
+  options?: string[];
+}
+
+/** One entry of `linux.devices`: a device node created in the container. */
+export interface LinuxDevice {
+  /** Path inside the container. */
+  path: string;
+  /** `c` (character), `b` (block), `u` (unbuffered character) or `p` (FIFO). */
+  type: "c" | "b" | "u" | "p";
+  major: number;
+  minor: number;
+  fileMode?: number;
+  uid?: number;
+  gid?: number;
+}
+
+/**
+ * One entry of `linux.resources.devices`: a device cgroup rule. Rules are
+ * applied in order; the last one that matches an access decides.
+ */
+export interface LinuxDeviceCgroup {
+  allow: boolean;
+  /** `a` (all), `c` or `b`; absent means all. */
+  type?: "a" | "c" | "b";
+  /** Absent (or -1) means any. */
+  major?: number;
+  minor?: number;
+  /** Any of `r`, `w`, `m`; absent means all three. */
+  access?: string;
+}
+
+/** `linux.resources`: cgroup limits. */
+export interface LinuxResources {
+  devices?: LinuxDeviceCgroup[];
+  memory?: { limit?: number; swap?: number };
+  cpu?: { shares?: number; quota?: number; period?: number; cpus?: string; mems?: string };
+  pids?: { limit: number };
+}
+
+/** A seccomp action (`SCMP_ACT_…`). */
+export type SeccompAction =
+  | "SCMP_ACT_KILL"
+  | "SCMP_ACT_KILL_PROCESS"
+  | "SCMP_ACT_KILL_THREAD"
+  | "SCMP_ACT_TRAP"
+  | "SCMP_ACT_ERRNO"
+  | "SCMP_ACT_TRACE"
+  | "SCMP_ACT_ALLOW"
+  | "SCMP_ACT_LOG"
+  | "SCMP_ACT_NOTIFY";
+
+/** A comparison operator of a seccomp argument condition. */
+export type SeccompOperator =
+  | "SCMP_CMP_NE"
+  | "SCMP_CMP_LT"
+  | "SCMP_CMP_LE"
+  | "SCMP_CMP_EQ"
+  | "SCMP_CMP_GE"
+  | "SCMP_CMP_GT"
+  | "SCMP_CMP_MASKED_EQ";
+
+/** One argument condition of a seccomp rule. */
+export interface SeccompArg {
+  index: number;
+  value: number;
+  valueTwo?: number;
+  op: SeccompOperator;
+}
+
+/** One rule: these syscalls, under these argument conditions, get `action`. */
+export interface SeccompSyscall {
+  names: string[];
+  action: SeccompAction;
+  errnoRet?: number;
+  args?: SeccompArg[];
+}
+
+/** `linux.seccomp`: the filter, already resolved for the container's capabilities. */
+export interface LinuxSeccomp {
+  defaultAction: SeccompAction;
+  defaultErrnoRet?: number;
+  /** `SCMP_ARCH_X86_64`, `SCMP_ARCH_X86`, … */
+  architectures?: string[];
+  flags?: string[];
+  syscalls?: SeccompSyscall[];
+}
+
+/** One entry of `linux.namespaces`: create it, or join the one at `path`. */
+export interface LinuxNamespace {
+  type: "pid" | "network" | "mount" | "ipc" | "uts" | "user" | "cgroup" | "time";
+  path?: string;
+}
+
+/** `linux`: the Linux-specific part of the configuration. */
+export interface Linux {
+  namespaces?: LinuxNamespace[];
+  devices?: LinuxDevice[];
+  resources?: LinuxResources;
+  cgroupsPath?: string;
+  seccomp?: LinuxSeccomp;
+  maskedPaths?: string[];
+  readonlyPaths?: string[];
+  sysctl?: Record<string, string>;
+  rootfsPropagation?: string;
+}
+
+/** A whole `config.json`. */
+export interface Spec {
+  ociVersion: string;
+  process?: Process;
+  root?: Root;
+  hostname?: string;
+  mounts?: Mount[];
+  linux?: Linux;
+  annotations?: Record<string, string>;
+}
