@@ -1,13 +1,20 @@
 # dockergsh: `make` sets everything up on a fresh Debian machine (as root):
-# a pinned Deno from the npm registry, the executable, and a busybox image.
+# the host programs it and its tests run (apt-get, only what `command -v`
+# does not find; the list is src/host_programs.ts), a pinned Deno from the npm
+# registry, the executable, and a busybox image.
 DENO_VERSION := 2.9.6
 TOOLS := $(CURDIR)/.tools
 DENO := $(TOOLS)/deno-$(DENO_VERSION)/deno
 SOURCES := $(shell find main.ts src ffi -name '*.ts' 2>/dev/null)
 
-.PHONY: all deno build image test check bench clean
+.PHONY: all host-programs deno build image test check bench clean
 
-all: build image
+all: host-programs build image
+
+# apt-get install the packages of the listed host programs that are missing;
+# a machine that has them all runs no apt at all.
+host-programs:
+	@build/host_programs.sh install
 
 # Deno itself ships inside an npm package; unpack it into the project.
 $(DENO):
@@ -40,14 +47,15 @@ dockergsh: $(DENO) $(SOURCES) deno.json
 		./dockergsh --version >/dev/null; \
 	fi
 
-fixtures/busybox.tar:
-	test/fixtures/busybox_image.sh $@
+# The image, and the same static busybox alone for tests to run on the host.
+fixtures/busybox.tar fixtures/busybox &:
+	test/fixtures/busybox_image.sh fixtures/busybox.tar fixtures/busybox
 
 # Import the busybox image once; later runs keep the existing one.
 image: dockergsh fixtures/busybox.tar
 	@./dockergsh images -q busybox:latest | grep -q . || ./dockergsh import fixtures/busybox.tar busybox
 
-test: $(DENO) fixtures/busybox.tar
+test: host-programs $(DENO) fixtures/busybox.tar fixtures/busybox
 	$(DENO) test --allow-all
 
 check: $(DENO)
@@ -55,7 +63,7 @@ check: $(DENO)
 	$(DENO) lint
 	$(DENO) check main.ts ffi src test bench
 
-bench: build fixtures/busybox.tar
+bench: host-programs build fixtures/busybox.tar
 	$(DENO) run --allow-all bench/main.ts
 
 clean:
