@@ -28,24 +28,27 @@ $(DENO):
 deno: $(DENO)
 
 # `deno compile` needs its base runtime (denort) from the internet or from
-# DENORT_BIN. Without it, ./dockergsh is a launcher for the same main.ts under
-# the pinned Deno: every command behaves the same, it is just not one file.
+# DENORT_BIN. Without it, ./dockergsh is still one file to copy: a
+# self-extracting executable (build/self_extracting.sh) carrying the pinned
+# Deno and the program bundled by `deno bundle`, which unpacks them once into
+# the state root's runtime/<sha256>/ and runs from there.
+# `./dockergsh --version` says which of the two was built.
 build: dockergsh
 
-dockergsh: $(DENO) $(SOURCES) deno.json
+dockergsh: $(DENO) $(SOURCES) deno.json build/self_extracting.sh build/self_extract_header.sh
 	@rm -f dockergsh
 	@if $(DENO) compile --allow-all --no-prompt --output dockergsh main.ts >$(TOOLS)/compile.log 2>&1; then \
 		echo "built ./dockergsh (deno compile, single executable)"; \
 	else \
 		url=$$(grep -m1 -oE 'https://dl\.deno\.land[^) ]*' $(TOOLS)/compile.log); \
 		why=$${url:+it must download its base runtime from $$url, which is unreachable here (DENORT_BIN=/path/to/denort compiles offline)}; \
-		echo "deno compile could not run: $${why:-$$(grep -m1 -iE 'error' $(TOOLS)/compile.log)}; ./dockergsh runs the same code, bundled, under $(DENO) instead"; \
+		echo "deno compile could not run: $${why:-$$(grep -m1 -iE 'error' $(TOOLS)/compile.log)}; building ./dockergsh self-extracting instead (the pinned Deno and the bundle in one file)"; \
 		rm -rf $(TOOLS)/bundle; \
-		$(DENO) bundle --quiet --platform deno --code-splitting --outdir $(TOOLS)/bundle main.ts; \
-		printf '#!/bin/sh\nexec "%s" run --allow-all --no-prompt --quiet --no-config --no-lock "%s/bundle/main.js" "$$@"\n' "$(DENO)" "$(TOOLS)" >dockergsh; \
-		chmod +x dockergsh; \
-		./dockergsh --version >/dev/null; \
+		$(DENO) bundle --quiet --platform deno --code-splitting --outdir $(TOOLS)/bundle main.ts && \
+		build/self_extracting.sh $(DENO) $(TOOLS)/bundle dockergsh && \
+		echo "built ./dockergsh (self-extracting, $$(du -m dockergsh | cut -f1) MB)"; \
 	fi
+	@./dockergsh --version
 
 # The image, and the same static busybox alone for tests to run on the host.
 fixtures/busybox.tar fixtures/busybox &:
