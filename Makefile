@@ -1,13 +1,20 @@
 # dockergsh: `make` sets everything up on a fresh Debian machine (as root):
-# a pinned Deno from the npm registry, the executable, and a busybox image.
+# the host programs it and its tests run (apt-get, only what `command -v`
+# does not find; the list is src/host_programs.ts), a pinned Deno from the npm
+# registry, the executable, and a busybox image.
 DENO_VERSION := 2.9.6
 TOOLS := $(CURDIR)/.tools
 DENO := $(TOOLS)/deno-$(DENO_VERSION)/deno
 SOURCES := $(shell find main.ts src ffi -name '*.ts' 2>/dev/null)
 
-.PHONY: all deno build image test check bench clean
+.PHONY: all host-programs deno build image test check bench clean
 
-all: build image
+all: host-programs build image
+
+# apt-get install the packages of the listed host programs that are missing;
+# a machine that has them all runs no apt at all.
+host-programs:
+	@build/host_programs.sh install
 
 # Deno itself ships inside an npm package; unpack it into the project.
 $(DENO):
@@ -21,33 +28,37 @@ $(DENO):
 deno: $(DENO)
 
 # `deno compile` needs its base runtime (denort) from the internet or from
-# DENORT_BIN. Without it, ./dockergsh is a launcher for the same main.ts under
-# the pinned Deno: every command behaves the same, it is just not one file.
+# DENORT_BIN. Without it, ./dockergsh is still one file to copy: a
+# self-extracting executable (build/self_extracting.sh) carrying the pinned
+# Deno and the program bundled by `deno bundle`, which unpacks them once into
+# the state root's runtime/<sha256>/ and runs from there.
+# `./dockergsh --version` says which of the two was built.
 build: dockergsh
 
-dockergsh: $(DENO) $(SOURCES) deno.json
+dockergsh: $(DENO) $(SOURCES) deno.json build/self_extracting.sh build/self_extract_header.sh
 	@rm -f dockergsh
 	@if $(DENO) compile --allow-all --no-prompt --output dockergsh main.ts >$(TOOLS)/compile.log 2>&1; then \
 		echo "built ./dockergsh (deno compile, single executable)"; \
 	else \
 		url=$$(grep -m1 -oE 'https://dl\.deno\.land[^) ]*' $(TOOLS)/compile.log); \
 		why=$${url:+it must download its base runtime from $$url, which is unreachable here (DENORT_BIN=/path/to/denort compiles offline)}; \
-		echo "deno compile could not run: $${why:-$$(grep -m1 -iE 'error' $(TOOLS)/compile.log)}; ./dockergsh runs the same code, bundled, under $(DENO) instead"; \
+		echo "deno compile could not run: $${why:-$$(grep -m1 -iE 'error' $(TOOLS)/compile.log)}; building ./dockergsh self-extracting instead (the pinned Deno and the bundle in one file)"; \
 		rm -rf $(TOOLS)/bundle; \
-		$(DENO) bundle --quiet --platform deno --code-splitting --outdir $(TOOLS)/bundle main.ts; \
-		printf '#!/bin/sh\nexec "%s" run --allow-all --no-prompt --quiet --no-config --no-lock "%s/bundle/main.js" "$$@"\n' "$(DENO)" "$(TOOLS)" >dockergsh; \
-		chmod +x dockergsh; \
-		./dockergsh --version >/dev/null; \
+		$(DENO) bundle --quiet --platform deno --code-splitting --outdir $(TOOLS)/bundle main.ts && \
+		build/self_extracting.sh $(DENO) $(TOOLS)/bundle dockergsh && \
+		echo "built ./dockergsh (self-extracting, $$(du -m dockergsh | cut -f1) MB)"; \
 	fi
+	@./dockergsh --version
 
-fixtures/busybox.tar:
-	test/fixtures/busybox_image.sh $@
+# The image, and the same static busybox alone for tests to run on the host.
+fixtures/busybox.tar fixtures/busybox &:
+	test/fixtures/busybox_image.sh fixtures/busybox.tar fixtures/busybox
 
 # Import the busybox image once; later runs keep the existing one.
 image: dockergsh fixtures/busybox.tar
 	@./dockergsh images -q busybox:latest | grep -q . || ./dockergsh import fixtures/busybox.tar busybox
 
-test: $(DENO) fixtures/busybox.tar
+test: host-programs $(DENO) fixtures/busybox.tar fixtures/busybox
 	$(DENO) test --allow-all
 
 check: $(DENO)
@@ -55,7 +66,7 @@ check: $(DENO)
 	$(DENO) lint
 	$(DENO) check main.ts ffi src test bench
 
-bench: build fixtures/busybox.tar
+bench: host-programs build fixtures/busybox.tar
 	$(DENO) run --allow-all bench/main.ts
 
 clean:

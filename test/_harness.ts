@@ -74,7 +74,7 @@ export const TEST_CGROUP_PARENT = (() => {
 })();
 
 /** Removes the test cgroup parent, where empty, in every hierarchy. */
-function removeTestCgroupParent(): void {
+export function removeTestCgroupParent(): void {
   for (const ctl of CONTROLLERS) {
     const mount = ctl === "" ? "/sys/fs/cgroup" : `/sys/fs/cgroup/${ctl}`;
     try {

@@ -12,6 +12,7 @@ import { UserError } from "../errors.ts";
 import { resolveRoot } from "../store/paths.ts";
 import type { Command } from "./command.ts";
 import { parseFlags } from "./flags.ts";
+import { versionLine } from "./version.ts";
 
 type Loader = () => Promise<{ command: Command }>;
 
@@ -73,7 +74,7 @@ export async function cli(argv: readonly string[]): Promise<number> {
       console.log(usage());
       return 0;
     } else if (a === "--version" || a === "-v") {
-      console.log("dockergsh version 0.1.0");
+      console.log(versionLine());
       return 0;
     } else break;
   }

@@ -9,14 +9,7 @@
 
 import { debug } from "../debug.ts";
 import { UserError } from "../errors.ts";
-
-/** Which package provides each program, for the "not installed" error. */
-const PACKAGES: Record<string, string> = {
-  ip: "iproute2",
-  iptables: "iptables",
-  "iptables-restore": "iptables",
-  nsenter: "util-linux",
-};
+import { HOST_PROGRAMS } from "../host_programs.ts";
 
 /** What a finished program left behind. */
 export interface ExecResult {
@@ -33,7 +26,7 @@ export function tryExec(program: string, args: readonly string[]): ExecResult {
     out = new Deno.Command(program, { args: [...args], stdin: "null" }).outputSync();
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) {
-      const pkg = PACKAGES[program] ?? program;
+      const pkg = HOST_PROGRAMS[program]?.[0] ?? program;
       throw new UserError(`dockergsh: networking needs the '${program}' program (${pkg})`);
     }
     throw err;

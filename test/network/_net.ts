@@ -16,6 +16,12 @@ import { writeJsonAtomic } from "../../src/store/atomic.ts";
 import { newId } from "../../src/store/ids.ts";
 import { StateRoot } from "../../src/store/paths.ts";
 
+/**
+ * The static busybox `make` leaves beside the image (fixtures/busybox), for
+ * ping, nc and httpd on the host side: the tests need no host busybox.
+ */
+export const BUSYBOX = new URL("../../fixtures/busybox", import.meta.url).pathname;
+
 /** What a program printed and returned. */
 export interface Run {
   code: number;
@@ -84,10 +90,10 @@ export class Sandbox {
     return run("nsenter", [`--net=/proc/${this.pid}/ns/net`, program, ...args]);
   }
 
-  /** `GET /` of `host:port` from inside the namespace (busybox nc): the whole HTTP response. */
+  /** `GET /` of `host:port` from inside the namespace (the fixture's busybox nc): the whole HTTP response. */
   async httpGet(host: string, port: number): Promise<string> {
     const child = new Deno.Command("nsenter", {
-      args: [`--net=/proc/${this.pid}/ns/net`, "busybox", "nc", "-w", "2", host, String(port)],
+      args: [`--net=/proc/${this.pid}/ns/net`, BUSYBOX, "nc", "-w", "2", host, String(port)],
       stdin: "piped",
       stdout: "piped",
       stderr: "null",

@@ -3,7 +3,7 @@ import { BridgeDriver, hostVethName } from "../../src/network/bridge_driver.ts";
 import { type NetworkRecord, NetworkStore } from "../../src/network/network_store.ts";
 import { newId } from "../../src/store/ids.ts";
 import type { StateRoot } from "../../src/store/paths.ts";
-import { ipv4Of, link, rulesTagged, run, Sandbox, tempRoot, waitFor } from "./_net.ts";
+import { BUSYBOX, ipv4Of, link, rulesTagged, run, Sandbox, tempRoot, waitFor } from "./_net.ts";
 
 /** Runs `fn` with a state root and the network `name` on `subnet`, all removed afterwards. */
 async function withNetwork(
@@ -101,7 +101,7 @@ Deno.test("connect: eth0 with the address and MAC, default route, the gateway an
           r.dst === "default" && r.gateway === "10.213.12.1"
         ),
       );
-      const ping = box.inside("busybox", ["ping", "-c1", "-W1", net.gateway]);
+      const ping = box.inside(BUSYBOX, ["ping", "-c1", "-W1", net.gateway]);
       assertEquals(ping.code, 0, ping.stdout + ping.stderr);
 
       store.driver.disconnect(ep, net);
@@ -141,10 +141,10 @@ Deno.test("two networks cannot reach each other, each reaches its gateway", asyn
     try {
       store.driver.connect(a, newId(), boxA.pid, "10.213.14.2");
       store.driver.connect(b, newId(), boxB.pid, "10.213.15.2");
-      assertEquals(boxA.inside("busybox", ["ping", "-c1", "-W1", "10.213.14.1"]).code, 0);
-      assertEquals(boxB.inside("busybox", ["ping", "-c1", "-W1", "10.213.15.1"]).code, 0);
-      assertEquals(boxA.inside("busybox", ["ping", "-c1", "-W1", "10.213.15.2"]).code, 1);
-      assertEquals(boxB.inside("busybox", ["ping", "-c1", "-W1", "10.213.14.2"]).code, 1);
+      assertEquals(boxA.inside(BUSYBOX, ["ping", "-c1", "-W1", "10.213.14.1"]).code, 0);
+      assertEquals(boxB.inside(BUSYBOX, ["ping", "-c1", "-W1", "10.213.15.1"]).code, 0);
+      assertEquals(boxA.inside(BUSYBOX, ["ping", "-c1", "-W1", "10.213.15.2"]).code, 1);
+      assertEquals(boxB.inside(BUSYBOX, ["ping", "-c1", "-W1", "10.213.14.2"]).code, 1);
     } finally {
       await boxA.stop();
       await boxB.stop();
@@ -161,7 +161,7 @@ Deno.test("published port: reached on 127.0.0.1 and on the bridge address; unpub
     Deno.writeTextFileSync(`${www}/index.html`, token);
     const id = newId();
     const other = newId();
-    const httpd = box.spawnInside("busybox", ["httpd", "-f", "-p", "80", "-h", www]);
+    const httpd = box.spawnInside(BUSYBOX, ["httpd", "-f", "-p", "80", "-h", www]);
     try {
       const ep = store.driver.connect(net, id, box.pid, "10.213.16.2");
       const port = 20000 + Math.floor(Math.random() * 20000);

@@ -9,7 +9,16 @@ import {
 import { BitmapIpam, ipamPath } from "../../src/network/ipam.ts";
 import { NetworkStore } from "../../src/network/network_store.ts";
 import type { StateRoot } from "../../src/store/paths.ts";
-import { ipv4Of, link, rulesTagged, runningRecord, Sandbox, saveRecord, tempRoot } from "./_net.ts";
+import {
+  BUSYBOX,
+  ipv4Of,
+  link,
+  rulesTagged,
+  runningRecord,
+  Sandbox,
+  saveRecord,
+  tempRoot,
+} from "./_net.ts";
 
 /** A root, a network store, and sandboxes; everything removed afterwards. */
 async function withRoot(
@@ -77,7 +86,7 @@ Deno.test("attach: address (--ip), veth, ports; a peer reaches it; detach remove
     peer.endpoint = await attachContainerNetwork(root, peer, peerBox.pid);
     saveRecord(root, peer);
     assertEquals(peer.endpoint!.ipAddress, "10.213.30.2");
-    assertEquals(peerBox.inside("busybox", ["ping", "-c1", "-W1", "10.213.30.50"]).code, 0);
+    assertEquals(peerBox.inside(BUSYBOX, ["ping", "-c1", "-W1", "10.213.30.50"]).code, 0);
 
     await detachContainerNetwork(root, rec);
     assertEquals(link(ep.hostVeth), undefined);
@@ -104,7 +113,7 @@ Deno.test("host and none attach nothing; bridge makes the default network", asyn
     const net = store.get("bridge")!;
     assertEquals(ep.network, "bridge");
     assertEquals(ep.gateway, net.gateway);
-    assertEquals(box.inside("busybox", ["ping", "-c1", "-W1", net.gateway]).code, 0);
+    assertEquals(box.inside(BUSYBOX, ["ping", "-c1", "-W1", net.gateway]).code, 0);
     await detachContainerNetwork(root, rec);
   });
 });

@@ -1,0 +1,40 @@
+/**
+ * Every host program dockergsh, its tests, its benchmarks and its launcher
+ * run, with the Debian package that provides it: the one list.
+ *
+ * - `make` (target `host-programs`) installs, via apt-get, the package of each
+ *   program that `command -v` does not find; `.ci/run` then checks each
+ *   program with `command -v` and fails naming any that is missing. Both read
+ *   this file through `build/host_programs.sh`, which takes one entry per
+ *   line in exactly the shape below (`  name: ["package", "who"],`).
+ * - The engine names the package when a program is missing (src/network/_exec.ts).
+ * - test/host_programs_test.ts greps src/, test/ and bench/ for the programs
+ *   they spawn and fails when one is not listed here.
+ *
+ * Not listed on purpose: `busybox` (the tests use the fixture's static one,
+ * fixtures/busybox), the running Deno (`Deno.execPath()`), and the peers the
+ * benchmarks install or skip themselves (runc, crun).
+ *
+ * @module
+ */
+
+/** program name → [Debian package, who runs it]. */
+export const HOST_PROGRAMS: Readonly<Record<string, readonly [string, string]>> = {
+  ip: ["iproute2", "engine: bridges, veths, addresses (src/network)"],
+  iptables: ["iptables", "engine: NAT and port rules (src/network); tests"],
+  "iptables-restore": ["iptables", "engine: rule sets in one step (src/network)"],
+  "iptables-save": ["iptables", "tests: no rule left behind"],
+  nsenter: ["util-linux", "engine: ip inside a container's netns; tests"],
+  tar: ["tar", "engine: commit; tests; launcher unpack; make"],
+  cp: ["coreutils", "engine: commit copies the image tree"],
+  unshare: ["util-linux", "tests: throw-away network namespaces"],
+  setpriv: ["util-linux", "tests: a non-root caller"],
+  script: ["bsdutils", "tests: a terminal for run -it / exec -it"],
+  gzip: ["gzip", "tests: gzipped import; launcher payload"],
+  sleep: ["coreutils", "tests: a process to watch"],
+  grep: ["grep", "tests: no record left behind"],
+  sh: ["dash", "tests; bench; launcher"],
+  sha256sum: ["coreutils", "launcher: payload checksum; make"],
+  npm: ["npm", "make: fetches the pinned Deno"],
+  "dpkg-deb": ["dpkg", "make: unpacks busybox-static for the fixture"],
+};

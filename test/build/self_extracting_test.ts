@@ -1,0 +1,145 @@
+/**
+ * The self-extracting ./dockergsh (build/self_extracting.sh), built from
+ * this checkout, copied alone into an empty directory and run with a PATH
+ * that holds neither the checkout nor a Deno: it unpacks once, checksum
+ * verified and root-only, and runs containers from the unpacked runtime
+ * (whose bundle the container init re-executes).
+ */
+import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
+import { BUSYBOX_TAR, MAIN, removeTestCgroupParent, TEST_CGROUP_PARENT } from "../_harness.ts";
+
+const REPO = new URL("../..", import.meta.url).pathname;
+const PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<Ran> {
+  const out = await new Deno.Command(cmd, {
+    args,
+    env: { PATH, ...env },
+    clearEnv: true,
+    stdin: "null",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** [pid, argv] of every process whose argv holds all of `words`. */
+function processesWith(...words: string[]): [number, string[]][] {
+  return [...Deno.readDirSync("/proc")]
+    .filter((e) => /^\d+$/.test(e.name))
+    .flatMap((e): [number, string[]][] => {
+      try {
+        const argv = Deno.readTextFileSync(`/proc/${e.name}/cmdline`).split("\0");
+        return words.every((w) => argv.includes(w)) ? [[Number(e.name), argv]] : [];
+      } catch {
+        return [];
+      }
+    });
+}
+
+/** Waits (up to ~5 s) until process `pid` has exited: an idle monitor leaves after 2 s. */
+async function gone(pid: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      Deno.statSync(`/proc/${pid}`);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`process ${pid} is still running`);
+}
+
+/** Bundles main.ts and writes the self-extracting file into `dir`; returns its path. */
+async function buildInto(dir: string): Promise<string> {
+  const bundle = `${dir}/bundle`;
+  const b = await run(Deno.execPath(), [
+    "bundle",
+    "--quiet",
+    "--platform",
+    "deno",
+    "--code-splitting",
+    "--outdir",
+    bundle,
+    MAIN,
+  ]);
+  assertEquals(b.code, 0, b.stderr);
+  const out = `${dir}/built`;
+  const s = await run(`${REPO}build/self_extracting.sh`, [Deno.execPath(), bundle, out]);
+  assertEquals(s.code, 0, s.stderr);
+  return out;
+}
+
+Deno.test({
+  name: "self-extracting dockergsh: one file, copied alone, unpacks once and runs a container",
+  sanitizeResources: false,
+  fn: async () => {
+    const work = Deno.makeTempDirSync({ prefix: "dgsh-selfx-" });
+    try {
+      const built = await buildInto(work);
+      const lone = Deno.makeTempDirSync({ dir: work, prefix: "lone-" });
+      Deno.copyFileSync(built, `${lone}/dockergsh`);
+      Deno.chmodSync(`${lone}/dockergsh`, 0o755);
+      const exe = `${lone}/dockergsh`;
+      const root = `${work}/root`;
+      const env = { DOCKERGSH_ROOT: root };
+
+      // Three first runs at once: all work, and exactly one complete runtime is left.
+      const firsts = await Promise.all([1, 2, 3].map(() => run(exe, ["--version"], env)));
+      for (const r of firsts) {
+        assertEquals(r.code, 0, r.stderr);
+        assertEquals(
+          r.stdout.trim(),
+          `dockergsh version 0.1.0 (self-extracting, deno ${Deno.version.deno})`,
+        );
+      }
+      const entries = [...Deno.readDirSync(`${root}/runtime`)].map((e) => e.name);
+      assertEquals(entries.length, 1, `runtime holds ${entries.join(", ")}`);
+      const sha = entries[0];
+      assert(/^[0-9a-f]{64}$/.test(sha), sha);
+      const head = new TextDecoder().decode(Deno.readFileSync(exe).subarray(0, 4096));
+      assertStringIncludes(head, `sum=${sha}\n`);
+      const rt = `${root}/runtime/${sha}`;
+      const info = Deno.statSync(rt);
+      assertEquals(info.mode! & 0o777, 0o700);
+      assertEquals(info.uid, 0);
+      assertEquals(Deno.statSync(`${root}/runtime`).mode! & 0o777, 0o700);
+
+      const imp = await run(exe, ["import", BUSYBOX_TAR, "busybox"], env);
+      assertEquals(imp.code, 0, imp.stderr);
+      const confined = ["--net", "none", "--cgroup-parent", TEST_CGROUP_PARENT];
+      const hi = await run(exe, ["run", "--rm", ...confined, "busybox", "echo", "hi"], env);
+      assertEquals([hi.code, hi.stdout, hi.stderr], [0, "hi\n", ""]);
+
+      // A detached container's monitor runs the unpacked Deno and bundle.
+      const d = await run(exe, ["run", "-d", ...confined, "busybox", "sleep", "30"], env);
+      assertEquals(d.code, 0, d.stderr);
+      const monitors = processesWith("monitor", root);
+      assertEquals(monitors.length, 1);
+      const [monitorPid, argv] = monitors[0];
+      assertEquals(argv[0], `${rt}/deno`);
+      assert(argv.includes(`file://${rt}/bundle/main.js`), argv.join(" "));
+      const rm = await run(exe, ["rm", "-f", d.stdout.trim()], env);
+      assertEquals(rm.code, 0, rm.stderr);
+      await gone(monitorPid);
+
+      // A damaged copy is refused before anything is unpacked.
+      const bytes = Deno.readFileSync(exe);
+      bytes[bytes.length - 1000] ^= 0xff;
+      Deno.writeFileSync(`${lone}/damaged`, bytes, { mode: 0o755 });
+      const fresh = `${work}/root2`;
+      const bad = await run(`${lone}/damaged`, ["ps"], { DOCKERGSH_ROOT: fresh });
+      assertEquals(bad.code, 125);
+      assertStringIncludes(bad.stderr, "is damaged");
+      assertEquals([...Deno.readDirSync(`${fresh}/runtime`)], []);
+    } finally {
+      removeTestCgroupParent();
+      Deno.removeSync(work, { recursive: true });
+    }
+  },
+});
