@@ -22,7 +22,7 @@ import { spawnInit } from "../process/spawn_init.ts";
 import { mountDevptsInstance } from "../rootfs/special_fs.ts";
 import { attachContainerNetwork, detachContainerNetwork } from "../network/container_network.ts";
 import type { StateRoot } from "../store/paths.ts";
-import { UndoStack } from "./_undo.ts";
+import { UndoStack, withUndoErrors } from "../_undo.ts";
 import { containerPaths } from "./container_create.ts";
 import { writeHostsFiles } from "./container_runtime.ts";
 import { processStartTime } from "./proc.ts";
@@ -157,7 +157,6 @@ export async function startContainer(
     undo.commit();
     return { record: running, child: spawned.child, ttyMaster };
   } catch (err) {
-    await undo.unwind();
-    throw err;
+    throw withUndoErrors(err, await undo.unwind());
   }
 }

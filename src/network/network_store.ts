@@ -12,6 +12,7 @@
  * @module
  */
 
+import { undoingSync } from "../_undo.ts";
 import { ContainerStore } from "../container/store.ts";
 import { UserError } from "../errors.ts";
 import { readJson, writeJsonAtomic } from "../store/atomic.ts";
@@ -209,15 +210,13 @@ export class NetworkStore {
     } while (linkExists(rec.bridge));
     const ipam = new BitmapIpam(this.root, rec); // validates the gateway against the subnet
     ipam.destroy(); // a stale pool of an earlier network of this name
-    this.driver.createNetwork(rec);
-    try {
+    return undoingSync((undo) => {
+      this.driver.createNetwork(rec); // undoes itself when it fails
+      undo.push(() => this.driver.removeNetwork(rec));
       Deno.mkdirSync(this.root.networks, { recursive: true, mode: 0o700 });
       writeJsonAtomic(this.recordPath(name), rec);
-    } catch (err) {
-      this.driver.removeNetwork(rec);
-      throw err;
-    }
-    return rec;
+      return rec;
+    });
   }
 
   /**
