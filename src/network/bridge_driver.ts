@@ -26,6 +26,7 @@ import { debug } from "../debug.ts";
 import { UserError } from "../errors.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { runEvery, undoingSync } from "../_undo.ts";
+import { unlessDiskFull } from "../store/disk_full.ts";
 import { ipBatch, tryExec } from "./_exec.ts";
 import { withHostLock } from "./_host_lock.ts";
 import {
@@ -235,7 +236,13 @@ export class BridgeDriver {
    */
   disconnect(endpoint: NetworkEndpoint, net: NetworkRecord | undefined): void {
     deleteLink(endpoint.hostVeth);
-    if (net) new BitmapIpam(this.root, net).release(endpoint.ipAddress);
+    // On a full disk the address stays marked; the pool reclaims it when it runs dry.
+    if (net) {
+      unlessDiskFull(
+        `releasing ${endpoint.ipAddress}`,
+        () => new BitmapIpam(this.root, net).release(endpoint.ipAddress),
+      );
+    }
   }
 
   /**

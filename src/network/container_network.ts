@@ -11,6 +11,7 @@ import type { ContainerRecord, NetworkEndpoint } from "../container/record.ts";
 import { ContainerStore } from "../container/store.ts";
 import { debug } from "../debug.ts";
 import { UserError } from "../errors.ts";
+import { unlessDiskFull } from "../store/disk_full.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { leaveNetworkHosts } from "./container_hosts.ts";
 import { BitmapIpam, IpamExhaustedError } from "./ipam.ts";
@@ -88,7 +89,9 @@ function attach(
   const net = store.ready(mode);
   return undoingSync((undo) => {
     const ip = allocateIp(root, net, record);
-    undo.push(() => new BitmapIpam(root, net).release(ip));
+    undo.push(() => {
+      unlessDiskFull(`releasing ${ip}`, () => new BitmapIpam(root, net).release(ip));
+    });
     // connect and publish each remove what they made when they fail; this
     // undoes their work when a later step fails.
     const endpoint = store.driver.connect(net, record.id, pid, ip);
@@ -125,7 +128,13 @@ function detach(root: StateRoot, record: ContainerRecord): void {
       store.driver.disconnect(endpoint, reused ? undefined : net);
     },
     () => {
-      if (endpoint) leaveNetworkHosts(root, record.id, endpoint);
+      // Peers' /etc/hosts keep a gone name on a full disk; the next join or leave drops it.
+      if (endpoint) {
+        unlessDiskFull(
+          "leaving the hosts files",
+          () => leaveNetworkHosts(root, record.id, endpoint),
+        );
+      }
     },
   ]);
 }

@@ -16,6 +16,7 @@ import { undoingSync } from "../_undo.ts";
 import { ContainerStore } from "../container/store.ts";
 import { UserError } from "../errors.ts";
 import { readJson, writeJsonAtomic } from "../store/atomic.ts";
+import { needsSpace } from "../store/disk_full.ts";
 import { FULL_ID, newId } from "../store/ids.ts";
 import { withLock } from "../store/lock.ts";
 import type { StateRoot } from "../store/paths.ts";
@@ -81,10 +82,14 @@ export class NetworkStore {
   /**
    * Runs `fn` under this root's `networks` lock (names, records) and the
    * host-wide `network` lock (subnets, bridges and the shared iptables
-   * chains are the same kernel's for every root).
+   * chains are the same kernel's for every root). A full disk under the
+   * root is one NoSpaceError (creating needs space; removing does not).
    */
   private locked<T>(fn: () => T): T {
-    return withLock(this.root, "networks", () => withHostLock("network", fn));
+    return needsSpace(
+      this.root,
+      () => withLock(this.root, "networks", () => withHostLock("network", fn)),
+    );
   }
 
   private recordPath(name: string): string {
