@@ -21,3 +21,17 @@ export class UserError extends Error {
     this.name = "UserError";
   }
 }
+
+/**
+ * The state root's filesystem is full: one line naming the state root and
+ * what could not be written, exit 125. Docker's wording for ENOSPC is the
+ * system's, "no space left on device".
+ */
+export class NoSpaceError extends UserError {
+  constructor(readonly stateRoot: string, detail: string) {
+    super(
+      `dockergsh: Error response from daemon: no space left on device under ${stateRoot}: ${detail}`,
+    );
+    this.name = "NoSpaceError";
+  }
+}

@@ -11,6 +11,7 @@ import { UserError } from "../errors.ts";
 import { ImageStore } from "../image/store.ts";
 import { checkNetworkRequest } from "../network/container_network.ts";
 import { DEFAULT_PATH } from "../process/lookup.ts";
+import { needsSpace } from "../store/disk_full.ts";
 import { newId } from "../store/ids.ts";
 import { mergeEnv } from "./_env.ts";
 import type { StateRoot } from "../store/paths.ts";
@@ -74,8 +75,15 @@ function resolvConf(hostNetwork: boolean): string {
   return host.split("\n").filter((l) => !/^\s*nameserver\s+(127\.|::1)/.test(l)).join("\n");
 }
 
-/** Creates the container (state "created") and returns its record. */
+/**
+ * Creates the container (state "created") and returns its record. On a
+ * full disk: one NoSpaceError, and nothing of the container left.
+ */
 export function createContainer(root: StateRoot, spec: CreateSpec): ContainerRecord {
+  return needsSpace(root, () => create(root, spec));
+}
+
+function create(root: StateRoot, spec: CreateSpec): ContainerRecord {
   const image = new ImageStore(root).resolve(spec.image);
   const cmd = spec.cmd.length ? spec.cmd : image.config?.cmd ?? [];
   if (cmd.length === 0) {

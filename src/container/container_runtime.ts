@@ -15,10 +15,12 @@ import { debug } from "../debug.ts";
 import { joinNetworkHosts } from "../network/container_hosts.ts";
 import { detachContainerNetwork } from "../network/container_network.ts";
 import { renderHosts } from "../rootfs/etc_hosts.ts";
+import { isNoSpace, unlessDiskFull } from "../store/disk_full.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { containerPaths } from "./container_create.ts";
 import { recordExit } from "./container_exit.ts";
 import type { ContainerRecord, NetworkEndpoint } from "./record.ts";
+import { transition } from "./state.ts";
 import { ContainerStore } from "./store.ts";
 
 /**
@@ -58,11 +60,20 @@ export async function releaseRuntime(root: StateRoot, record: ContainerRecord): 
   let endpoint: NetworkEndpoint | undefined;
   // Read first: most releases find no endpoint and need no locked write.
   if (stored?.endpoint) {
-    store.update(record.id, (rec) => {
-      if (laterRun(rec)) return rec;
-      endpoint = rec.endpoint;
-      return endpoint ? { ...rec, endpoint: undefined } : rec;
-    });
+    try {
+      store.update(record.id, (rec) => {
+        if (laterRun(rec)) return rec;
+        endpoint = rec.endpoint;
+        return endpoint ? { ...rec, endpoint: undefined } : rec;
+      });
+    } catch (err) {
+      // A full disk must not keep the veth and the rules (a removal is how
+      // the user frees space): release it unrecorded. A second releaser
+      // finds nothing left to delete, and detach never frees an address
+      // another record holds.
+      if (!isNoSpace(err)) throw err;
+      debug("network", `${record.id.slice(0, 12)}: releasing its endpoint unrecorded (disk full)`);
+    }
   }
   await detachContainerNetwork(root, { ...record, endpoint });
   if (endpoint) debug("network", `released ${endpoint.ipAddress} and ${endpoint.hostVeth}`);
@@ -82,5 +93,19 @@ export async function finishRun(
   exitCode: number,
 ): Promise<ContainerRecord> {
   const oomKilled = await releaseRuntime(root, record);
-  return recordExit(root, record.id, record.state.startedAt, exitCode, oomKilled);
+  let exited: ContainerRecord | undefined;
+  // On a full disk the exit code cannot be stored; the caller still learns it.
+  const stored = unlessDiskFull(`recording ${record.id}'s exit code`, () => {
+    exited = recordExit(root, record.id, record.state.startedAt, exitCode, oomKilled);
+  });
+  if (stored) return exited!;
+  return {
+    ...record,
+    state: transition(record.state, {
+      kind: "exit",
+      exitCode,
+      oomKilled,
+      at: new Date().toISOString(),
+    }),
+  };
 }

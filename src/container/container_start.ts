@@ -21,8 +21,9 @@ import type { InitConfig, InitStdio } from "../process/init_config.ts";
 import { spawnInit } from "../process/spawn_init.ts";
 import { mountDevptsInstance } from "../rootfs/special_fs.ts";
 import { attachContainerNetwork, detachContainerNetwork } from "../network/container_network.ts";
+import { needsSpace } from "../store/disk_full.ts";
 import type { StateRoot } from "../store/paths.ts";
-import { UndoStack } from "./_undo.ts";
+import { UndoStack, withUndoErrors } from "../_undo.ts";
 import { containerPaths } from "./container_create.ts";
 import { writeHostsFiles } from "./container_runtime.ts";
 import { processStartTime } from "./proc.ts";
@@ -57,8 +58,20 @@ function unmountStaging(kernel: Kernel, dir: string): void {
   }
 }
 
-/** Starts `record`'s container; resolves once the user's command is PID 1. */
-export async function startContainer(
+/**
+ * Starts `record`'s container; resolves once the user's command is PID 1.
+ * A full disk under the state root is one NoSpaceError.
+ */
+export function startContainer(
+  root: StateRoot,
+  kernel: Kernel,
+  record: ContainerRecord,
+  mode: AttachMode,
+): Promise<StartedContainer> {
+  return needsSpace(root, () => start(root, kernel, record, mode));
+}
+
+async function start(
   root: StateRoot,
   kernel: Kernel,
   record: ContainerRecord,
@@ -157,7 +170,6 @@ export async function startContainer(
     undo.commit();
     return { record: running, child: spawned.child, ttyMaster };
   } catch (err) {
-    await undo.unwind();
-    throw err;
+    throw withUndoErrors(err, await undo.unwind());
   }
 }

@@ -9,6 +9,7 @@
 
 import { UserError } from "../errors.ts";
 import { readJson, writeJsonAtomic } from "../store/atomic.ts";
+import { isNoSpace, unlessDiskFull } from "../store/disk_full.ts";
 import { FULL_ID, isValidName } from "../store/ids.ts";
 import { withLock } from "../store/lock.ts";
 import { randomName } from "../store/names.ts";
@@ -113,7 +114,12 @@ export class ContainerStore {
         name: name ?? randomName(taken as Set<string>),
       };
       Deno.mkdirSync(this.root.container(full.id), { recursive: true, mode: 0o700 });
-      writeJsonAtomic(this.recordPath(full.id), full);
+      try {
+        writeJsonAtomic(this.recordPath(full.id), full);
+      } catch (err) {
+        Deno.removeSync(this.root.container(full.id), { recursive: true });
+        throw err;
+      }
       return full;
     });
   }
@@ -150,15 +156,25 @@ export class ContainerStore {
     }
   }
 
+  /**
+   * The record as the kernel sees it, stored when it changed. Storing it is
+   * skipped on a full disk: a read must not need space, and the next read
+   * observes the kernel again.
+   */
   private reconcile(rec: ContainerRecord): ContainerRecord {
     const seen = observe(rec);
     if (seen === rec) return rec;
-    return withLock(this.root, `container-${rec.id}`, () => {
-      // Re-read under the lock: a watcher may have recorded the exit code.
-      const fresh = this.load(rec.id) ?? rec;
-      const again = observe(fresh);
-      if (again !== fresh) this.save(again);
-      return again;
-    });
+    try {
+      return withLock(this.root, `container-${rec.id}`, () => {
+        // Re-read under the lock: a watcher may have recorded the exit code.
+        const fresh = this.load(rec.id) ?? rec;
+        const again = observe(fresh);
+        if (again !== fresh) unlessDiskFull(`storing ${rec.id}'s exit`, () => this.save(again));
+        return again;
+      });
+    } catch (err) {
+      if (isNoSpace(err)) return seen; // not even a lock file could be made
+      throw err;
+    }
   }
 }

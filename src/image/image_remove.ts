@@ -61,13 +61,16 @@ export function removeImage(root: StateRoot, ref: string, force: boolean): Remov
       } is using its referenced image ${shortId(image.id)}`,
     );
   }
+  if (using.length === 0) {
+    // The files go first, then the tags: a removal needs no space (a full disk).
+    images.delete(image.id);
+    report.push(...image.repoTags.map((tag) => `Untagged: ${tag}`));
+    report.push(`Deleted: sha256:${image.id}`);
+    return report;
+  }
   for (const tag of image.repoTags) {
     images.untag(tag);
     report.push(`Untagged: ${tag}`);
-  }
-  if (using.length === 0) {
-    images.delete(image.id);
-    report.push(`Deleted: sha256:${image.id}`);
   }
   return report;
 }

@@ -14,7 +14,9 @@
  */
 
 import { UserError } from "../errors.ts";
+import { lstatOrUndefined } from "../_fs.ts";
 import { readJson, writeJsonAtomic } from "../store/atomic.ts";
+import { unlessDiskFull } from "../store/disk_full.ts";
 import { FULL_ID } from "../store/ids.ts";
 import { withLock } from "../store/lock.ts";
 import type { StateRoot } from "../store/paths.ts";
@@ -51,6 +53,10 @@ export interface NewImageOptions {
 
 type Repositories = Record<string, string>;
 
+function exists(path: string): boolean {
+  return lstatOrUndefined(path) !== undefined;
+}
+
 /** A sha256 hex digest of `text`. */
 async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
@@ -82,6 +88,19 @@ export class ImageStore {
 
   private repositories(): Repositories {
     return readJson<Repositories>(this.repositoriesPath) ?? {};
+  }
+
+  /**
+   * Stores `repos`, without the tags of images whose files are gone (an
+   * image is deleted before its tags, so deleting needs no space first; a
+   * tag it left behind is dropped here, and ignored by readers until then).
+   * Under the "images" lock.
+   */
+  private storeRepositories(repos: Repositories): void {
+    for (const [ref, id] of Object.entries(repos)) {
+      if (!exists(`${this.root.image(id)}/image.json`)) delete repos[ref];
+    }
+    writeJsonAtomic(this.repositoriesPath, repos);
   }
 
   /** The directory containers use as their lower layer. */
@@ -153,7 +172,7 @@ export class ImageStore {
     withLock(this.root, "images", () => {
       const repos = this.repositories();
       repos[name] = id;
-      writeJsonAtomic(this.repositoriesPath, repos);
+      this.storeRepositories(repos);
     });
   }
 
@@ -164,7 +183,7 @@ export class ImageStore {
       const repos = this.repositories();
       if (!(name in repos)) return false;
       delete repos[name];
-      writeJsonAtomic(this.repositoriesPath, repos);
+      this.storeRepositories(repos);
       return true;
     });
   }
@@ -208,13 +227,15 @@ export class ImageStore {
     return { id, repoTags: ref ? [formatReference(parseReference(ref))] : [], ...record };
   }
 
-  /** Deletes image `id`'s files and every tag pointing at it. */
+  /**
+   * Deletes image `id`'s files, then every tag pointing at it. Files first:
+   * on a full disk the deletion frees the space the tags' rewrite needs,
+   * and if even that fails the tags are dangling, which readers ignore.
+   */
   delete(id: string): void {
     withLock(this.root, "images", () => {
-      const repos = this.repositories();
-      for (const ref of Object.keys(repos)) if (repos[ref] === id) delete repos[ref];
-      writeJsonAtomic(this.repositoriesPath, repos);
+      Deno.removeSync(this.root.image(id), { recursive: true });
+      unlessDiskFull(`untagging ${id}`, () => this.storeRepositories(this.repositories()));
     });
-    Deno.removeSync(this.root.image(id), { recursive: true });
   }
 }

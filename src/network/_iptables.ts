@@ -6,11 +6,14 @@
  *
  * Changes go through one `iptables-restore --noflush` per call: one
  * transaction per table (nat, then filter), which with the nf_tables backend
- * costs one kernel commit (~25 ms for a delete), not one per rule.
+ * costs one kernel commit (~25 ms for a delete), not one per rule. Undoing
+ * a failed add (`removeRules`) goes through `iptables -D` rule by rule
+ * instead: it must work when iptables-restore is what just failed.
  *
  * @module
  */
 
+import { runEvery } from "../_undo.ts";
 import { exec, tryExec } from "./_exec.ts";
 
 /** A table iptables knows. */
@@ -83,6 +86,20 @@ export function addRules(rules: readonly Rule[]): void {
   })));
 }
 
+/**
+ * Undoes `addRules(rules)` after it failed, possibly half-way (nat
+ * committed, filter not): deletes each of `rules` that is in place with
+ * `iptables -D`, not through iptables-restore, which may be what failed.
+ * Every rule is tried; the first failure is thrown after all were.
+ */
+export function removeRules(rules: readonly Rule[]): void {
+  runEvery(rules.map((rule) => () => {
+    if (hasRule(rule)) {
+      exec("iptables", ["-w", "-t", rule.table, "-D", rule.chain, ...tagged(rule)]);
+    }
+  }));
+}
+
 /** Every dockergsh-tagged rule of `table`. */
 export function listTagged(table: Table): ListedRule[] {
   const out: ListedRule[] = [];
@@ -110,11 +127,11 @@ export function deleteTagged(tags: readonly string[]): number {
   return rules.length;
 }
 
-/** Creates the chain unless it exists. */
-export function ensureChain(table: Table, chain: string): void {
-  if (tryExec("iptables", ["-w", "-t", table, "-S", chain]).code !== 0) {
-    exec("iptables", ["-w", "-t", table, "-N", chain]);
-  }
+/** Creates the chain unless it exists; returns whether it made it. */
+export function ensureChain(table: Table, chain: string): boolean {
+  if (tryExec("iptables", ["-w", "-t", table, "-S", chain]).code === 0) return false;
+  exec("iptables", ["-w", "-t", table, "-N", chain]);
+  return true;
 }
 
 /** The number of rules in `chain` (0 when the chain does not exist). */
@@ -122,6 +139,11 @@ export function chainLength(table: Table, chain: string): number {
   const res = tryExec("iptables", ["-w", "-t", table, "-S", chain]);
   if (res.code !== 0) return 0;
   return res.stdout.split("\n").filter((line) => line.startsWith("-A ")).length;
+}
+
+/** Deletes `chain` if it exists and holds no rule (it must be unreferenced). */
+export function deleteChainIfEmpty(table: Table, chain: string): void {
+  if (chainLength(table, chain) === 0) deleteChain(table, chain);
 }
 
 /** Deletes `chain` (which must be empty and unreferenced) if it exists. */

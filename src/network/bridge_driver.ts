@@ -25,16 +25,20 @@ import type { NetworkEndpoint, PortMapping } from "../container/record.ts";
 import { debug } from "../debug.ts";
 import { UserError } from "../errors.ts";
 import type { StateRoot } from "../store/paths.ts";
+import { runEvery, undoingSync } from "../_undo.ts";
+import { unlessDiskFull } from "../store/disk_full.ts";
 import { ipBatch, tryExec } from "./_exec.ts";
 import { withHostLock } from "./_host_lock.ts";
 import {
   addRules,
   chainLength,
   deleteChain,
+  deleteChainIfEmpty,
   deleteTagged,
   ensureChain,
   hasRule,
   listTagged,
+  removeRules,
   type Rule,
   rulesTagged,
 } from "./_iptables.ts";
@@ -132,13 +136,16 @@ export class BridgeDriver {
    * Makes the kernel side of `net`: bridge, gateway address, forwarding,
    * NAT, FORWARD and isolation rules. Steps already in place are kept, so
    * this also repairs a network after a reboot or a firewall flush. On
-   * failure, the network's rules are removed, and the bridge if this call
-   * made it. The caller holds the host-wide `network` lock.
+   * failure, exactly what this call made is removed (the rules it added,
+   * the isolation chains and the bridge it created), each undo step run
+   * even if another fails, and none through the tool that just failed
+   * where another one can do it. The caller holds the host-wide `network` lock.
    */
   createNetwork(net: NetworkRecord): void {
-    const madeBridge = !linkExists(net.bridge);
-    try {
-      if (madeBridge) {
+    undoingSync((undo) => {
+      if (!linkExists(net.bridge)) {
+        // Before the batch: it may fail after `link add` (on the address, say).
+        undo.push(() => deleteLink(net.bridge));
         const prefix = parseCidr(net.subnet).prefix;
         ipBatch([
           `link add ${net.bridge} type bridge`,
@@ -149,16 +156,14 @@ export class BridgeDriver {
       sysctl("net/ipv4/ip_forward", "1");
       // Lets DNAT send 127.0.0.1 traffic (published ports reached from the host) to the bridge.
       sysctl(`net/ipv4/conf/${net.bridge}/route_localnet`, "1");
-      ensureChain("filter", ISOLATION_1);
-      ensureChain("filter", ISOLATION_2);
-      addRules([ISOLATION_JUMP, ...networkRules(net)].filter((r) => !hasRule(r)));
-    } catch (err) {
-      // iptables-restore commits table by table: nat may be in while filter failed.
-      deleteTagged([net.bridge]);
-      dropIsolationIfUnused();
-      if (madeBridge) deleteLink(net.bridge);
-      throw err;
-    }
+      for (const chain of [ISOLATION_1, ISOLATION_2]) {
+        if (ensureChain("filter", chain)) undo.push(() => deleteChainIfEmpty("filter", chain));
+      }
+      const missing = [ISOLATION_JUMP, ...networkRules(net)].filter((r) => !hasRule(r));
+      // Before the add: iptables-restore commits table by table, nat may be in while filter failed.
+      undo.push(() => removeRules(missing));
+      addRules(missing);
+    });
   }
 
   /** True when the bridge and every rule of `net` are in place. */
@@ -173,11 +178,16 @@ export class BridgeDriver {
     if (!this.isComplete(net)) this.createNetwork(net);
   }
 
-  /** Removes the bridge and every rule of `net`; the isolation chains go with the last network. */
+  /**
+   * Removes the bridge and every rule of `net`; the isolation chains go
+   * with the last network. The bridge goes even when iptables fails.
+   */
   removeNetwork(net: NetworkRecord): void {
-    deleteTagged([net.bridge]);
-    dropIsolationIfUnused();
-    deleteLink(net.bridge);
+    runEvery([
+      () => deleteTagged([net.bridge]),
+      dropIsolationIfUnused,
+      () => deleteLink(net.bridge),
+    ]);
   }
 
   /**
@@ -226,7 +236,13 @@ export class BridgeDriver {
    */
   disconnect(endpoint: NetworkEndpoint, net: NetworkRecord | undefined): void {
     deleteLink(endpoint.hostVeth);
-    if (net) new BitmapIpam(this.root, net).release(endpoint.ipAddress);
+    // On a full disk the address stays marked; the pool reclaims it when it runs dry.
+    if (net) {
+      unlessDiskFull(
+        `releasing ${endpoint.ipAddress}`,
+        () => new BitmapIpam(this.root, net).release(endpoint.ipAddress),
+      );
+    }
   }
 
   /**
@@ -250,12 +266,10 @@ export class BridgeDriver {
         taken.push(p);
         rules.push(...portRules(endpoint.ipAddress, p, tag));
       }
-      try {
+      undoingSync((undo) => {
+        undo.push(() => removeRules(rules)); // nat may commit while filter fails
         addRules(rules);
-      } catch (err) {
-        deleteTagged([tag]); // nat may have committed while filter failed
-        throw err;
-      }
+      });
     });
   }
 

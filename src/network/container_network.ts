@@ -6,10 +6,12 @@
  * @module
  */
 
+import { runEvery, undoingSync } from "../_undo.ts";
 import type { ContainerRecord, NetworkEndpoint } from "../container/record.ts";
 import { ContainerStore } from "../container/store.ts";
 import { debug } from "../debug.ts";
 import { UserError } from "../errors.ts";
+import { unlessDiskFull } from "../store/disk_full.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { leaveNetworkHosts } from "./container_hosts.ts";
 import { BitmapIpam, IpamExhaustedError } from "./ipam.ts";
@@ -85,22 +87,19 @@ function attach(
   if (isPseudo(mode)) return undefined;
   const store = new NetworkStore(root);
   const net = store.ready(mode);
-  const ip = allocateIp(root, net, record);
-  let endpoint: NetworkEndpoint;
-  try {
-    endpoint = store.driver.connect(net, record.id, pid, ip);
-  } catch (err) {
-    new BitmapIpam(root, net).release(ip);
-    throw err;
-  }
-  try {
+  return undoingSync((undo) => {
+    const ip = allocateIp(root, net, record);
+    undo.push(() => {
+      unlessDiskFull(`releasing ${ip}`, () => new BitmapIpam(root, net).release(ip));
+    });
+    // connect and publish each remove what they made when they fail; this
+    // undoes their work when a later step fails.
+    const endpoint = store.driver.connect(net, record.id, pid, ip);
+    undo.push(() => store.driver.disconnect(endpoint, undefined));
     store.driver.publish(endpoint, record.config.ports, record.id);
-  } catch (err) {
-    store.driver.disconnect(endpoint, net);
-    throw err;
-  }
-  debug("network", `${record.id.slice(0, 12)} on ${net.name} as ${ip} via ${endpoint.hostVeth}`);
-  return endpoint;
+    debug("network", `${record.id.slice(0, 12)} on ${net.name} as ${ip} via ${endpoint.hostVeth}`);
+    return endpoint;
+  });
 }
 
 /**
@@ -116,11 +115,26 @@ export function detachContainerNetwork(root: StateRoot, record: ContainerRecord)
 function detach(root: StateRoot, record: ContainerRecord): void {
   if (isPseudo(record.config.networkMode) && !record.endpoint) return;
   const store = new NetworkStore(root);
-  if (record.config.ports.length > 0) store.driver.unpublish(record.id);
   const endpoint = record.endpoint;
-  if (!endpoint) return;
-  const net = store.get(endpoint.network);
-  const reused = claimedIps(root, endpoint.network, record.id).includes(endpoint.ipAddress);
-  store.driver.disconnect(endpoint, reused ? undefined : net);
-  leaveNetworkHosts(root, record.id, endpoint);
+  // Each step also when another fails: rules that cannot be deleted must not keep the veth.
+  runEvery([
+    () => {
+      if (record.config.ports.length > 0) store.driver.unpublish(record.id);
+    },
+    () => {
+      if (!endpoint) return;
+      const net = store.get(endpoint.network);
+      const reused = claimedIps(root, endpoint.network, record.id).includes(endpoint.ipAddress);
+      store.driver.disconnect(endpoint, reused ? undefined : net);
+    },
+    () => {
+      // Peers' /etc/hosts keep a gone name on a full disk; the next join or leave drops it.
+      if (endpoint) {
+        unlessDiskFull(
+          "leaving the hosts files",
+          () => leaveNetworkHosts(root, record.id, endpoint),
+        );
+      }
+    },
+  ]);
 }

@@ -12,9 +12,11 @@
  * @module
  */
 
+import { undoingSync } from "../_undo.ts";
 import { ContainerStore } from "../container/store.ts";
 import { UserError } from "../errors.ts";
 import { readJson, writeJsonAtomic } from "../store/atomic.ts";
+import { needsSpace } from "../store/disk_full.ts";
 import { FULL_ID, newId } from "../store/ids.ts";
 import { withLock } from "../store/lock.ts";
 import type { StateRoot } from "../store/paths.ts";
@@ -80,10 +82,14 @@ export class NetworkStore {
   /**
    * Runs `fn` under this root's `networks` lock (names, records) and the
    * host-wide `network` lock (subnets, bridges and the shared iptables
-   * chains are the same kernel's for every root).
+   * chains are the same kernel's for every root). A full disk under the
+   * root is one NoSpaceError (creating needs space; removing does not).
    */
   private locked<T>(fn: () => T): T {
-    return withLock(this.root, "networks", () => withHostLock("network", fn));
+    return needsSpace(
+      this.root,
+      () => withLock(this.root, "networks", () => withHostLock("network", fn)),
+    );
   }
 
   private recordPath(name: string): string {
@@ -209,15 +215,13 @@ export class NetworkStore {
     } while (linkExists(rec.bridge));
     const ipam = new BitmapIpam(this.root, rec); // validates the gateway against the subnet
     ipam.destroy(); // a stale pool of an earlier network of this name
-    this.driver.createNetwork(rec);
-    try {
+    return undoingSync((undo) => {
+      this.driver.createNetwork(rec); // undoes itself when it fails
+      undo.push(() => this.driver.removeNetwork(rec));
       Deno.mkdirSync(this.root.networks, { recursive: true, mode: 0o700 });
       writeJsonAtomic(this.recordPath(name), rec);
-    } catch (err) {
-      this.driver.removeNetwork(rec);
-      throw err;
-    }
-    return rec;
+      return rec;
+    });
   }
 
   /**

@@ -3,26 +3,91 @@
  * then rename over the target. A reader (or a crash) sees the old file or the
  * new one, never half of one. State files are root-only (0600).
  *
+ * No temporary file outlives its write. A failed write, fsync or rename
+ * (a full disk, most often) removes its temporary file before the error is
+ * thrown. A writer killed mid-write (kill -9, a crash) cannot, so every
+ * write first removes the temporaries of the same target left by processes
+ * that no longer exist. Why there and not in a scratch directory swept by
+ * some later command: the temporary must sit in the target's directory for
+ * the rename to be atomic (same filesystem, and a rename across directories
+ * would not replace the target in one step), and the next write of a
+ * target is the one moment something is sure to look in that directory; a
+ * container's directory goes whole with `rm`, temporaries included.
+ *
  * @module
  */
 
+/** `<target>.tmp-<pid>-<random>`: the pid says whether its writer may still be at work. */
+const TMP = /^(.*)\.tmp-(\d+)-[0-9a-f]{8}$/;
+
+/** True when a process `pid` exists (the writer of a temporary may still be writing it). */
+function alive(pid: number): boolean {
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Removes the temporaries of `path` whose writer is gone. */
+function removeStaleTemps(path: string): void {
+  const slash = path.lastIndexOf("/");
+  const dir = slash <= 0 ? "/" : path.slice(0, slash);
+  const base = path.slice(slash + 1);
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [...Deno.readDirSync(dir)];
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return; // the write itself reports it
+    throw err;
+  }
+  for (const entry of entries) {
+    const m = TMP.exec(entry.name);
+    if (!m || m[1] !== base || alive(Number(m[2]))) continue;
+    try {
+      Deno.removeSync(`${dir}/${entry.name}`);
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err; // another writer removed it first
+    }
+  }
+}
+
+/** Adds what was being done to `err`'s message (Deno's write errors name no path). */
+function annotated(err: unknown, path: string): unknown {
+  if (err instanceof Error && !err.message.includes(path)) {
+    err.message = `write ${path}: ${err.message}`;
+  }
+  return err;
+}
+
 /** Writes `data` to `path` atomically, mode 0600. */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
+  removeStaleTemps(path);
   const tmp = `${path}.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-  const file = Deno.openSync(tmp, { write: true, createNew: true, mode: 0o600 });
+  let file: Deno.FsFile;
   try {
-    let off = 0;
-    while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
-    file.syncSync();
-  } finally {
-    file.close();
+    file = Deno.openSync(tmp, { write: true, createNew: true, mode: 0o600 });
+  } catch (err) {
+    throw annotated(err, path);
   }
   try {
+    try {
+      let off = 0;
+      while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
+      file.syncSync();
+    } finally {
+      file.close();
+    }
     Deno.renameSync(tmp, path);
   } catch (err) {
-    Deno.removeSync(tmp);
-    throw err;
+    try {
+      Deno.removeSync(tmp);
+    } catch {
+      // Nothing more can be done here; the next write of `path` removes it.
+    }
+    throw annotated(err, path);
   }
 }
 

@@ -1,4 +1,6 @@
-import { assertEquals } from "../_assert.ts";
+import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
+import { exists } from "../_fs.ts";
+import { eventually } from "../_harness.ts";
 import { readJson, writeJsonAtomic } from "../../src/store/atomic.ts";
 import { StateRoot } from "../../src/store/paths.ts";
 
@@ -38,6 +40,76 @@ Deno.test("withLock serialises read-modify-write across processes", async () => 
     for (const p of await Promise.all(procs)) assertEquals(p.code, 0);
     assertEquals(Deno.readTextFileSync(`${dir}/counter`), "80");
     assertEquals(new StateRoot(dir).lock("counter"), `${dir}/locks/counter.lock`);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+/** A tmpfs of `size` at a new directory, for `fn`; always unmounted. */
+async function withTmpfs(size: string, fn: (dir: string) => void | Promise<void>): Promise<void> {
+  const dir = Deno.makeTempDirSync({ prefix: "dgsh-atomic-full-" });
+  const mount = (args: string[]) => new Deno.Command(args[0], { args: args.slice(1) }).outputSync();
+  try {
+    assertEquals(mount(["mount", "-t", "tmpfs", "-o", `size=${size}`, "tmpfs", dir]).code, 0);
+    try {
+      await fn(dir);
+    } finally {
+      assertEquals(mount(["umount", dir]).code, 0);
+    }
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+Deno.test("an atomic write that fails for want of space leaves the old file and no temp file", async () => {
+  await withTmpfs("64k", (dir) => {
+    writeJsonAtomic(`${dir}/s.json`, { a: 1 });
+    // Fill the filesystem.
+    const filler = Deno.openSync(`${dir}/filler`, { write: true, create: true });
+    try {
+      for (;;) filler.writeSync(new Uint8Array(4096));
+    } catch (err) {
+      assertEquals((err as { code?: string }).code, "ENOSPC");
+    } finally {
+      filler.close();
+    }
+    let thrown: unknown;
+    try {
+      writeJsonAtomic(`${dir}/s.json`, { a: 2, pad: "x".repeat(8192) });
+    } catch (err) {
+      thrown = err;
+    }
+    assert(thrown instanceof Error);
+    assertEquals((thrown as { code?: string }).code, "ENOSPC");
+    assertStringIncludes(thrown.message, `write ${dir}/s.json`);
+    assertEquals(readJson(`${dir}/s.json`), { a: 1 });
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["filler", "s.json"]);
+  });
+});
+
+Deno.test("a writer killed mid-write leaves a temp file that the next write removes", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "dgsh-atomic-kill-" });
+  try {
+    // A writer killed between creating its temp file and renaming it,
+    // stood in for by a process that holds a temp named as writeFileAtomic
+    // names them (<target>.tmp-<pid>-<8 hex>), then is SIGKILLed.
+    const writer = new Deno.Command("sh", {
+      args: ["-c", `exec sleep 60 > ${dir}/s.json.tmp-$$-0123abcd`],
+    }).spawn();
+    await eventually(() => exists(`${dir}/s.json.tmp-${writer.pid}-0123abcd`));
+    // A temp of a live writer is left alone.
+    writeJsonAtomic(`${dir}/s.json`, { a: 1 });
+    assert(exists(`${dir}/s.json.tmp-${writer.pid}-0123abcd`));
+    writer.kill("SIGKILL");
+    await writer.status;
+    // Temps of other targets are not this write's to remove.
+    Deno.writeTextFileSync(`${dir}/other.json.tmp-${writer.pid}-4567cdef`, "");
+    writeJsonAtomic(`${dir}/s.json`, { a: 2 });
+    assertEquals(readJson(`${dir}/s.json`), { a: 2 });
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name).sort(), [
+      `other.json.tmp-${writer.pid}-4567cdef`,
+      "s.json",
+    ]);
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }

@@ -8,6 +8,7 @@
 import { UserError } from "../../errors.ts";
 import { importTarball } from "../../image/image_import.ts";
 import { ImageStore } from "../../image/store.ts";
+import { needsSpace } from "../../store/disk_full.ts";
 import type { Command } from "../command.ts";
 import { applyChanges, IMAGE_CHANGE_FLAGS } from "../_commit_changes.ts";
 
@@ -34,10 +35,16 @@ export const command: Command = {
   async run(ctx, flags) {
     const [file, ref] = flags.positionals;
     const config = applyChanges({}, flags.lists.get("change") ?? []);
-    const image = await importTarball(new ImageStore(ctx.root), open(file), ref, {
-      comment: flags.strings.get("message"),
-      config: Object.keys(config).length ? config : undefined,
-    });
+    // Extraction writes only under the root, through writes whose errors name no path.
+    const image = await needsSpace(
+      ctx.root,
+      () =>
+        importTarball(new ImageStore(ctx.root), open(file), ref, {
+          comment: flags.strings.get("message"),
+          config: Object.keys(config).length ? config : undefined,
+        }),
+      `importing ${file}`,
+    );
     console.log(`sha256:${image.id}`);
     return 0;
   },

@@ -6,6 +6,7 @@
  */
 
 import { ImageStore } from "../../image/store.ts";
+import { needsSpace } from "../../store/disk_full.ts";
 import type { Command } from "../command.ts";
 
 /** The `tag` command. */
@@ -19,7 +20,7 @@ export const command: Command = {
   run(ctx, flags) {
     const [source, target] = flags.positionals;
     const images = new ImageStore(ctx.root);
-    images.tag(images.resolve(source).id, target);
+    needsSpace(ctx.root, () => images.tag(images.resolve(source).id, target));
     return Promise.resolve(0);
   },
 };

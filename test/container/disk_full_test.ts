@@ -1,0 +1,153 @@
+/**
+ * A full disk under the state root (a 24 MB tmpfs as --root, filled from
+ * inside a container): reads work, removals work and free the space,
+ * commands that need space fail with one line naming the root, and no
+ * temporary file is left.
+ */
+
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
+import { BUSYBOX_TAR, dockergsh, eventually, TEST_CGROUP_PARENT } from "../_harness.ts";
+import { hostVethName } from "../../src/network/bridge_driver.ts";
+
+/** Runs a host program to completion. */
+function host(program: string, ...args: string[]): { code: number; out: string } {
+  const r = new Deno.Command(program, { args, stdin: "null" }).outputSync();
+  const dec = new TextDecoder();
+  return { code: r.code, out: dec.decode(r.stdout) + dec.decode(r.stderr) };
+}
+
+/** Free KiB of the filesystem at `dir` (statfs, through df). */
+function freeKiB(dir: string): number {
+  return Number(host("df", "--output=avail", "-k", dir).out.trim().split("\n")[1]);
+}
+
+/** Every `*.tmp-*` file under `dir`. */
+function tempFiles(dir: string): string[] {
+  return host("find", dir, "-name", "*.tmp-*").out.trim().split("\n").filter((l) => l !== "");
+}
+
+/** Unmounts `dir`, waiting for the state root's monitor (which holds files there) to go idle and exit. */
+async function unmount(dir: string): Promise<void> {
+  const deadline = performance.now() + 10_000;
+  while (host("umount", dir).code !== 0) {
+    if (performance.now() > deadline) {
+      host("umount", "-l", dir);
+      throw new Error(`${dir} stayed busy`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+Deno.test("a full disk under the state root: reads work, removals free it, writes fail in one line", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "dgsh-full-" });
+  assertEquals(host("mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", dir).code, 0);
+  const cli = (...args: string[]) => dockergsh(dir, args);
+  const container = ["--net", "none", "--cgroup-parent", TEST_CGROUP_PARENT];
+  const oneLine = new RegExp(
+    `^dockergsh: Error response from daemon: no space left on device under ${dir}: \\S`,
+  );
+  try {
+    assertEquals((await cli("import", BUSYBOX_TAR, "busybox")).code, 0);
+    assertEquals((await cli("import", BUSYBOX_TAR, "spare")).code, 0);
+    const net = await cli("network", "create", "--subnet", "10.214.40.0/24", "fullnet");
+    assertEquals(net.code, 0, net.stderr);
+    const sleeper = await cli(
+      "run",
+      "-d",
+      ...container,
+      "--name",
+      "sleeper",
+      "busybox",
+      "sleep",
+      "1000",
+    );
+    assertEquals(sleeper.code, 0, sleeper.stderr);
+    const filler = await cli(
+      "run",
+      "-d",
+      "--net",
+      "fullnet",
+      "-p",
+      "18240:80",
+      "--cgroup-parent",
+      TEST_CGROUP_PARENT,
+      "--name",
+      "filler",
+      "busybox",
+      "sh",
+      "-c",
+      "dd if=/dev/zero of=/big bs=64k; sleep 1000",
+    );
+    assertEquals(filler.code, 0, filler.stderr);
+    const fillerId = filler.stdout.trim();
+    await eventually(() => freeKiB(dir) === 0, 20_000);
+
+    // Reads.
+    const ps = await cli("ps", "-a");
+    assertEquals(ps.code, 0, ps.stderr);
+    assertStringIncludes(ps.stdout, "filler");
+    assertEquals((await cli("inspect", "filler")).code, 0);
+    assertEquals((await cli("logs", "filler")).code, 0);
+    assertStringIncludes((await cli("images")).stdout, "spare");
+    assertStringIncludes((await cli("network", "ls")).stdout, "fullnet");
+
+    // Writes: one line naming the root, exit 125, nothing left.
+    for (
+      const args of [
+        ["run", ...container, "busybox", "true"],
+        ["create", ...container, "busybox", "true"],
+        ["network", "create", "--subnet", "10.214.41.0/24", "fullnet2"],
+        ["tag", "busybox", "busybox:other"],
+        ["import", BUSYBOX_TAR, "third"],
+      ]
+    ) {
+      const r = await cli(...args);
+      assertEquals(r.code, 125, `${args.join(" ")}: ${r.stderr}`);
+      assertEquals(r.stderr.trim().split("\n").length, 1, r.stderr);
+      assertMatch(r.stderr.trim(), oneLine);
+    }
+    assertEquals(
+      host("ip", "-o", "addr").out.includes("10.214.41."),
+      false,
+      "fullnet2's bridge left",
+    );
+    assertEquals(
+      [...Deno.readDirSync(`${dir}/containers`)].length,
+      2,
+      "a failed create left its directory",
+    );
+    assertEquals([...Deno.readDirSync(`${dir}/tmp`)], [], "an import left its scratch");
+    assertEquals(tempFiles(dir), []);
+
+    // Removals, on the full disk.
+    const kill = await cli("kill", "sleeper");
+    assertEquals(kill.code, 0, kill.stderr);
+    await eventually(async () => (await cli("ps")).stdout.includes("sleeper") === false);
+    const exited = await cli("ps", "-a");
+    assertEquals(exited.code, 0, exited.stderr);
+    assertMatch(exited.stdout, /Exited .* sleeper/);
+    assertEquals((await cli("rm", "sleeper")).code, 0);
+    const stop = await cli("stop", "-t", "1", "filler");
+    assertEquals(stop.code, 0, stop.stderr);
+    const before = freeKiB(dir);
+    const rmi = await cli("rmi", "spare");
+    assertEquals(rmi.code, 0, rmi.stderr);
+    assert(freeKiB(dir) > before, "rmi freed nothing");
+    const rm = await cli("rm", "-f", "filler");
+    assertEquals(rm.code, 0, rm.stderr);
+    assert(freeKiB(dir) > 20 * 1024, `rm -f left ${freeKiB(dir)} KiB free`);
+    assertEquals(host("ip", "-o", "link").out.includes(hostVethName(fillerId)), false, "veth left");
+    assertEquals(host("iptables-save").out.includes(`dockergsh:${fillerId.slice(0, 12)}`), false);
+    assertEquals((await cli("rmi", "busybox")).code, 0);
+    assertEquals((await cli("ps", "-aq")).stdout, "");
+    assertEquals(tempFiles(dir), []);
+  } finally {
+    for (const name of ["filler", "sleeper"]) await cli("rm", "-f", name);
+    await cli("network", "rm", "fullnet");
+    try {
+      await unmount(dir);
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  }
+});

@@ -1,0 +1,256 @@
+/**
+ * A failed `network create` (and the default network made by `run`, and a
+ * container's attach) removes what it made: each step is made to fail for
+ * real, through the tools the dockergsh process finds on its PATH, and the
+ * host is then read (`ip -j`, `iptables-save`) for anything left.
+ */
+
+import { assert, assertEquals, assertMatch } from "../_assert.ts";
+import { dockergsh, withRoot } from "../_harness.ts";
+import { cidrContains, parseCidr, parseIpv4 } from "../../src/network/cidr.ts";
+import { hostVethName } from "../../src/network/bridge_driver.ts";
+import { ipamPath } from "../../src/network/ipam.ts";
+import { StateRoot } from "../../src/store/paths.ts";
+import { FailingTools, realPath } from "./_failing_tools.ts";
+import { run } from "./_net.ts";
+
+/** Addresses (`a.b.c.d`) the host holds inside `subnet`, with their device. */
+function hostAddressesIn(subnet: string): string[] {
+  const cidr = parseCidr(subnet);
+  const links = JSON.parse(run("ip", ["-j", "addr"]).stdout) as {
+    ifname: string;
+    addr_info: { family: string; local: string }[];
+  }[];
+  return links.flatMap((l) =>
+    l.addr_info.filter((a) => a.family === "inet" && cidrContains(cidr, parseIpv4(a.local)!))
+      .map((a) => `${a.local} on ${l.ifname}`)
+  );
+}
+
+/** Names of the host's network devices (`ip -j link`). */
+function hostLinks(): string[] {
+  return (JSON.parse(run("ip", ["-j", "link"]).stdout) as { ifname: string }[])
+    .map((l) => l.ifname);
+}
+
+/** Lines of `iptables-save` carrying the tag `dockergsh:<tag>`. */
+function savedRulesTagged(tag: string): string[] {
+  return run("iptables-save", []).stdout.split("\n").filter((l) =>
+    l.includes(`"dockergsh:${tag}"`) || l.includes(`dockergsh:${tag} `)
+  );
+}
+
+/** The bridge a `--debug` run started to make (its `ip -batch`). */
+function bridgeOf(debugOutput: string): string {
+  const m = /link add (dgsh-[0-9a-f]{8}) type bridge/.exec(debugOutput);
+  assert(m, `no bridge creation in:\n${debugOutput}`);
+  return m[1];
+}
+
+/** The line the user reads: the last line on stderr (the others are --debug's). */
+function lastLine(stderr: string): string {
+  return stderr.trim().split("\n").at(-1) ?? "";
+}
+
+/** Asserts the host and the root hold nothing of network `name` on `subnet` with `bridge`. */
+function assertNothingLeft(root: string, name: string, subnet: string, bridge: string): void {
+  assertEquals(hostLinks().filter((l) => l === bridge), [], "bridge left");
+  assertEquals(hostAddressesIn(subnet), [], "address left");
+  assertEquals(savedRulesTagged(bridge), [], "rules left");
+  const state = new StateRoot(root);
+  for (const path of [`${state.networks}/${name}.json`, ipamPath(state, name)]) {
+    assert(!exists(path), `${path} left`);
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `network create` with `tools` as the PATH, which must fail with a line matching `error`. */
+async function failedCreate(
+  tools: Record<string, string | null>,
+  subnet: string,
+  error: RegExp,
+  between: () => void = () => {},
+): Promise<void> {
+  const root = Deno.makeTempDirSync({ prefix: "dgsh-undo-" });
+  const fake = FailingTools.make(tools);
+  try {
+    const r = await dockergsh(root, ["--debug", "network", "create", "--subnet", subnet, "un"], {
+      env: fake.env,
+    });
+    assertEquals(r.code, 125, r.stderr);
+    assertMatch(lastLine(r.stderr), error);
+    assertNothingLeft(root, "un", subnet, bridgeOf(r.stderr));
+    // Without --debug: exactly one line.
+    between();
+    const quiet = await dockergsh(root, ["network", "create", "--subnet", subnet, "un"], {
+      env: fake.env,
+    });
+    assertEquals(quiet.code, 125);
+    assertEquals(quiet.stderr.trim().split("\n").length, 1, quiet.stderr);
+    assertEquals(hostAddressesIn(subnet), [], "address left by the quiet run");
+  } finally {
+    fake.remove();
+    Deno.removeSync(root, { recursive: true });
+  }
+}
+
+Deno.test("network create without iptables installed removes its bridge", async () => {
+  await failedCreate(
+    { iptables: null, "iptables-restore": null },
+    "10.214.1.0/24",
+    /networking needs the 'iptables' program \(iptables\)/,
+  );
+});
+
+Deno.test("network create whose iptables fails removes its bridge", async () => {
+  await failedCreate(
+    { iptables: 'echo "iptables: broken for the test" >&2; exit 1' },
+    "10.214.2.0/24",
+    /iptables .*: iptables: broken for the test/,
+  );
+});
+
+Deno.test("network create whose iptables-restore fails removes its bridge", async () => {
+  await failedCreate(
+    { "iptables-restore": 'echo "iptables-restore: broken for the test" >&2; exit 1' },
+    "10.214.3.0/24",
+    /iptables-restore .*: iptables-restore: broken for the test/,
+  );
+});
+
+/**
+ * An iptables-restore that runs the real one on its `n`th call (counted in
+ * the file `count`), with `-j <jump>` at the end of a rule turned into a
+ * jump to a chain that does not exist, so nat commits and filter fails;
+ * calls before pass through, calls after fail.
+ */
+function brokenAtCall(n: number, jump: string, count: string): string {
+  const restore = realPath("iptables-restore");
+  return [
+    `n=$(($(/bin/cat ${count} 2>/dev/null || echo 0) + 1)); echo $n > ${count}`,
+    `if [ "$n" -gt ${n} ]; then echo "iptables-restore: call $n broken for the test" >&2; exit 1; fi`,
+    `for last; do :; done`,
+    `if [ "$n" -eq ${n} ]; then /bin/sed -i 's/-j ${jump}$/-j DGSH-NO-SUCH-CHAIN/' "$last"; fi`,
+    `exec ${restore} "$@"`,
+  ].join("\n");
+}
+
+Deno.test("network create whose iptables-restore commits nat then fails in filter removes the nat rules without it", async () => {
+  const count = Deno.makeTempFileSync({ prefix: "dgsh-undo-count-" });
+  try {
+    await failedCreate(
+      { "iptables-restore": brokenAtCall(1, "DOCKERGSH-ISOLATION-2", count) },
+      "10.214.4.0/24",
+      /Chain 'DGSH-NO-SUCH-CHAIN' does not exist/,
+      () => Deno.writeTextFileSync(count, "0"), // the quiet attempt has its own first call
+    );
+  } finally {
+    Deno.removeSync(count);
+  }
+});
+
+Deno.test("network create whose address cannot be added (ip -batch fails after link add) removes its bridge", async () => {
+  // The real ip, with the batch's address made invalid: the bridge is made,
+  // then `addr add` fails. The fake notes that the bridge did exist.
+  const ip = realPath("ip");
+  const made = Deno.makeTempFileSync({ prefix: "dgsh-undo-made-" });
+  try {
+    await failedCreate(
+      {
+        ip: [
+          'if [ "$1" != -batch ]; then exec ' + ip + ' "$@"; fi',
+          'br=$(/bin/sed -n "s/^link add \\([^ ]*\\) type bridge$/\\1/p" "$2")',
+          '/bin/sed -i "s/^addr add [^ ]*/addr add 10.214.5.300\\/24/" "$2"',
+          `${ip} "$@"; rc=$?`,
+          `[ -e "/sys/class/net/$br" ] && echo "$br" >> ${made}`,
+          "exit $rc",
+        ].join("\n"),
+      },
+      "10.214.5.0/24",
+      /any valid prefix is expected rather than "10\.214\.5\.300\/24"/,
+    );
+    // Both runs (with and without --debug) had made their bridge before undoing it.
+    assertEquals(Deno.readTextFileSync(made).trim().split("\n").length, 2);
+  } finally {
+    Deno.removeSync(made);
+  }
+});
+
+Deno.test("a subnet or gateway clash is refused before anything is made", async () => {
+  const root = Deno.makeTempDirSync({ prefix: "dgsh-undo-" });
+  const holder = `dgshtest${crypto.randomUUID().slice(0, 6)}`;
+  try {
+    // The host holds 10.214.6.9 on a device of its own (a /32: no subnet route).
+    assertEquals(run("ip", ["link", "add", holder, "type", "bridge"]).code, 0);
+    assertEquals(run("ip", ["addr", "add", "10.214.6.9/32", "dev", holder]).code, 0);
+    const before = hostLinks();
+    const r = await dockergsh(root, [
+      "network",
+      "create",
+      "--subnet",
+      "10.214.6.0/24",
+      "--gateway",
+      "10.214.6.9",
+      "clash",
+    ]);
+    assertEquals(r.code, 125);
+    assertMatch(
+      r.stderr.trim(),
+      /^dockergsh: .*subnet 10\.214\.6\.0\/24 overlaps with host route 10\.214\.6\.9\/32 dev dgshtest/,
+    );
+    assertEquals(hostLinks(), before);
+    assertEquals(hostAddressesIn("10.214.6.0/24"), [`10.214.6.9 on ${holder}`]);
+    assert(!exists(`${root}/networks/clash.json`));
+    assert(!exists(`${root}/networks/ipam/clash.json`));
+  } finally {
+    run("ip", ["link", "del", holder]);
+    Deno.removeSync(root, { recursive: true });
+  }
+});
+
+Deno.test("run -p whose second iptables-restore fails (the ports) leaves no veth, rule or address; the default network it made stays whole", async () => {
+  await withRoot(async (root) => {
+    const count = `${root.dir}/restore-calls`;
+    // Call 1 (the network's rules) works; call 2 (the ports) commits nat and
+    // fails in filter; any later call fails.
+    const fake = FailingTools.make({ "iptables-restore": brokenAtCall(2, "ACCEPT", count) });
+    try {
+      const r = await root.runWith(
+        { env: fake.env },
+        "--debug",
+        "run",
+        "--net",
+        "bridge",
+        "-p",
+        "18214:80",
+        "busybox",
+        "true",
+      );
+      assertEquals(r.code, 125, r.stderr);
+      assertMatch(lastLine(r.stderr), /Chain 'DGSH-NO-SUCH-CHAIN' does not exist/);
+      const id = /\[debug [^\]]*\] .*\/containers\/([0-9a-f]{64})/.exec(r.stderr)?.[1] ??
+        /cgroup ready: .*\/([0-9a-f]{64})/.exec(r.stderr)?.[1];
+      assert(id, "container id not in the debug output");
+      assertEquals(hostLinks().filter((l) => l === hostVethName(id)), [], "veth left");
+      assertEquals(savedRulesTagged(id.slice(0, 12)), [], "port rules left");
+      assertEquals(root.store().ids(), [], "container record left");
+      // The default network was made by the first call and stays, complete, with no address handed out.
+      const state = new StateRoot(root.dir);
+      const net = JSON.parse(Deno.readTextFileSync(`${state.networks}/bridge.json`));
+      assertEquals(savedRulesTagged(net.bridge).length, 7);
+      const pool = JSON.parse(Deno.readTextFileSync(ipamPath(state, "bridge")));
+      assertEquals(pool.bitmap, "", "an address is still allocated");
+      assertEquals(hostAddressesIn(net.subnet), [`${net.gateway} on ${net.bridge}`]);
+    } finally {
+      fake.remove();
+    }
+  });
+});
