@@ -128,6 +128,29 @@ const FLAG_ATTRIBUTES: Readonly<Record<string, number | null>> = {
 };
 
 /**
+ * Checks what can be checked without libseccomp (actions, errno values,
+ * operators, argument indexes and values, flags), throwing the `UserError`
+ * the filter would throw, so the engine refuses a bad configuration before
+ * it starts anything.
+ */
+export function validateSeccomp(spec: LinuxSeccomp): void {
+  seccompActionValue(spec.defaultAction, spec.defaultErrnoRet);
+  for (const flag of spec.flags ?? []) flagAttribute(flag);
+  for (const rule of spec.syscalls ?? []) {
+    if (!Array.isArray(rule.names) || rule.names.length === 0) {
+      throw invalid("a syscalls entry has no names");
+    }
+    seccompActionValue(rule.action, rule.errnoRet);
+    ruleArgSets(rule.args);
+  }
+}
+
+function flagAttribute(flag: string): number | null {
+  if (!Object.hasOwn(FLAG_ATTRIBUTES, flag)) throw invalid(`unknown flag ${JSON.stringify(flag)}`);
+  return FLAG_ATTRIBUTES[flag];
+}
+
+/**
  * A libseccomp filter context built from an OCI `LinuxSeccomp`. Building
  * validates the whole configuration (bad input throws a `UserError` naming
  * the field), so the init can build early and `load()` last, right before
@@ -159,8 +182,7 @@ export class SeccompFilter {
     // Report the kernel's errno from seccomp_load, not libseccomp's ECANCELED.
     seccomp.attrSet(ctx, ScmpFltAtr.API_SYSRAWRC, 1);
     for (const flag of spec.flags ?? []) {
-      if (!(flag in FLAG_ATTRIBUTES)) throw invalid(`unknown flag ${JSON.stringify(flag)}`);
-      const attr = FLAG_ATTRIBUTES[flag];
+      const attr = flagAttribute(flag);
       if (attr !== null) seccomp.attrSet(ctx, attr, 1);
     }
     for (const arch of spec.architectures ?? []) seccomp.archAdd(ctx, archToken(arch));
