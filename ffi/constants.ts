@@ -114,3 +114,11 @@ export const SIG_SETMASK = 2;
  * glibc's sigaction refuses the signals it reserves (32, 33). */
 export const SYS_pivot_root = 155;
 export const SYS_rt_sigaction = 13;
+export const SYS_bpf = 321;
+
+/** bpf(2) commands, program and attach types, flags (linux/bpf.h). */
+export const BPF_PROG_LOAD = 5;
+export const BPF_PROG_ATTACH = 8;
+export const BPF_PROG_TYPE_CGROUP_DEVICE = 15;
+export const BPF_CGROUP_DEVICE = 6;
+export const BPF_F_ALLOW_MULTI = 2;

@@ -72,4 +72,12 @@ export interface Kernel {
   pidfdOpen(pid: number): number;
   /** pidfd_send_signal(2): signals the process `pidfd` refers to (ESRCH once it has exited). */
   pidfdSendSignal(pidfd: number, signal: number): void;
+  /**
+   * bpf(BPF_PROG_LOAD): loads eBPF `insns` (8 bytes each) as a program of
+   * `progType` and returns its fd (close-on-exec). A program the verifier
+   * refuses throws with the verifier's log in the message.
+   */
+  bpfProgLoad(progType: number, insns: Uint8Array, license: string, name: string): number;
+  /** bpf(BPF_PROG_ATTACH): attaches program `progFd` to `targetFd` (e.g. a cgroup directory). */
+  bpfProgAttach(targetFd: number, progFd: number, attachType: number, flags: number): void;
 }

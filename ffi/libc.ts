@@ -49,6 +49,11 @@ const SYMBOLS = {
     parameters: ["i64", "i64", "buffer", "buffer", "i64"],
     result: "i64",
   },
+  bpf: {
+    name: "syscall",
+    parameters: ["i64", "i64", "buffer", "u64"],
+    result: "i64",
+  },
   sigprocmask: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
   lgetxattr: { parameters: ["buffer", "buffer", "buffer", "usize"], result: "isize" },
   pidfd_open: { parameters: ["i32", "u32"], result: "i32" },

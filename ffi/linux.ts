@@ -12,6 +12,8 @@ import type { Kernel, WinSize } from "./kernel.ts";
 import { lastErrno, libc } from "./libc.ts";
 import {
   AF_INET,
+  BPF_PROG_ATTACH,
+  BPF_PROG_LOAD,
   F_GETFD,
   F_SETFD,
   FD_CLOEXEC,
@@ -25,6 +27,7 @@ import {
   SIOCGIFFLAGS,
   SIOCSIFFLAGS,
   SOCK_DGRAM,
+  SYS_bpf,
   SYS_pivot_root,
   SYS_rt_sigaction,
   TIOCGPTN,
@@ -50,6 +53,16 @@ function ifreq(ifname: string): Uint8Array<ArrayBuffer> {
   req.set(name);
   return req;
 }
+
+/** The address of `buf`, for the pointer fields of a struct passed to the kernel. */
+function address(buf: Uint8Array<ArrayBuffer>): bigint {
+  return BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buf)));
+}
+
+/** sizeof(union bpf_attr) as far as the fields written here (the kernel wants the rest zero). */
+const BPF_ATTR_SIZE = 128;
+/** Room for the verifier's log of a refused program. */
+const VERIFIER_LOG_SIZE = 64 * 1024;
 
 /** The real kernel. */
 export class LinuxKernel implements Kernel {
@@ -280,6 +293,56 @@ export class LinuxKernel implements Kernel {
       libc().pidfd_send_signal(pidfd, signal, null, 0),
       "pidfd_send_signal",
       `fd ${pidfd} signal ${signal}`,
+    );
+  }
+
+  bpfProgLoad(progType: number, insns: Uint8Array, license: string, name: string): number {
+    const detail = `BPF_PROG_LOAD ${name} (${insns.length / 8} instructions)`;
+    const code = new Uint8Array(insns);
+    const lic = cstr(license)!;
+    // Load once without a log (the kernel is faster without one); on a
+    // refusal load again with the verifier's log, for the error message.
+    const load = (log: Uint8Array<ArrayBuffer> | null): number => {
+      const attr = new Uint8Array(BPF_ATTR_SIZE);
+      const v = new DataView(attr.buffer);
+      v.setUint32(0, progType, true); // prog_type
+      v.setUint32(4, code.length / 8, true); // insn_cnt
+      v.setBigUint64(8, address(code), true); // insns
+      v.setBigUint64(16, address(lic), true); // license
+      if (log) {
+        v.setUint32(24, 1, true); // log_level
+        v.setUint32(28, log.length, true); // log_size
+        v.setBigUint64(32, address(log), true); // log_buf
+      }
+      attr.set(new TextEncoder().encode(name.slice(0, 15)), 48); // prog_name[16]
+      return Number(libc().bpf(BigInt(SYS_bpf), BigInt(BPF_PROG_LOAD), attr, BigInt(attr.length)));
+    };
+    const fd = load(null);
+    if (fd >= 0) return fd;
+    const errno = lastErrno();
+    const log = new Uint8Array(VERIFIER_LOG_SIZE);
+    const retry = load(log);
+    if (retry >= 0) return retry;
+    const end = log.indexOf(0);
+    const text = new TextDecoder().decode(log.subarray(0, end < 0 ? log.length : end)).trim();
+    throw new SyscallError(
+      "bpf",
+      text ? `${detail}: verifier: ${text.replaceAll("\n", "; ")}` : detail,
+      errno,
+    );
+  }
+
+  bpfProgAttach(targetFd: number, progFd: number, attachType: number, flags: number): void {
+    const attr = new Uint8Array(BPF_ATTR_SIZE);
+    const v = new DataView(attr.buffer);
+    v.setUint32(0, targetFd, true); // target_fd
+    v.setUint32(4, progFd, true); // attach_bpf_fd
+    v.setUint32(8, attachType, true); // attach_type
+    v.setUint32(12, flags, true); // attach_flags
+    check(
+      libc().bpf(BigInt(SYS_bpf), BigInt(BPF_PROG_ATTACH), attr, BigInt(attr.length)),
+      "bpf",
+      `BPF_PROG_ATTACH prog fd ${progFd} to fd ${targetFd} type ${attachType}`,
     );
   }
 }

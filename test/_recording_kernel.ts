@@ -137,4 +137,11 @@ export class RecordingKernel implements Kernel {
   pidfdSendSignal(pidfd: number, signal: number): void {
     this.rec("pidfdSendSignal", pidfd, signal);
   }
+  bpfProgLoad(progType: number, insns: Uint8Array, license: string, name: string): number {
+    this.rec("bpfProgLoad", progType, insns.length / 8, license, name);
+    return this.nextFd++;
+  }
+  bpfProgAttach(targetFd: number, progFd: number, attachType: number, flags: number): void {
+    this.rec("bpfProgAttach", targetFd, progFd, attachType, flags);
+  }
 }

@@ -3,9 +3,22 @@
  * so that the v2 driver can be run against a fake tree that behaves like
  * cgroupfs (tests), plus the helpers both drivers share.
  *
+ * The v2 device controller is not a file but an eBPF program attached to
+ * the cgroup directory: that is `attachDeviceProgram`.
+ *
  * @module
  */
 
+import {
+  BPF_CGROUP_DEVICE,
+  BPF_F_ALLOW_MULTI,
+  BPF_PROG_TYPE_CGROUP_DEVICE,
+  O_CLOEXEC,
+  O_DIRECTORY,
+  O_RDONLY,
+} from "../../ffi/constants.ts";
+import type { Kernel } from "../../ffi/kernel.ts";
+import { LinuxKernel } from "../../ffi/linux.ts";
 import { debug } from "../debug.ts";
 
 /** What a cgroup driver does to the filesystem. */
@@ -19,7 +32,37 @@ export interface CgroupFs {
   mkdir(path: string): void;
   /** Removes one cgroup directory; EBUSY while it still has tasks. */
   rmdir(path: string): void;
+  /**
+   * Loads a BPF_PROG_TYPE_CGROUP_DEVICE `program` (device_program.ts) and
+   * attaches it to cgroup directory `dir` (BPF_F_ALLOW_MULTI: the programs
+   * of the ancestors still run, and every one must allow an access).
+   */
+  attachDeviceProgram(dir: string, program: Uint8Array): void;
 }
+
+/** The kernel steps of `attachDeviceProgram`; the attachment lives as long as the cgroup. */
+export function attachDeviceProgramWith(kernel: Kernel, dir: string, program: Uint8Array): void {
+  debug("cgroup", `bpf BPF_PROG_LOAD cgroup_device (${program.length / 8} instructions)`);
+  const prog = kernel.bpfProgLoad(
+    BPF_PROG_TYPE_CGROUP_DEVICE,
+    program,
+    "Apache-2.0",
+    "dgsh_devices",
+  );
+  try {
+    const cgroup = kernel.open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    try {
+      debug("cgroup", `bpf BPF_PROG_ATTACH BPF_CGROUP_DEVICE BPF_F_ALLOW_MULTI ${dir}`);
+      kernel.bpfProgAttach(cgroup, prog, BPF_CGROUP_DEVICE, BPF_F_ALLOW_MULTI);
+    } finally {
+      kernel.close(cgroup);
+    }
+  } finally {
+    kernel.close(prog);
+  }
+}
+
+let kernel: Kernel | undefined;
 
 /** The real cgroupfs. */
 export const realCgroupFs: CgroupFs = {
@@ -36,6 +79,10 @@ export const realCgroupFs: CgroupFs = {
   },
   mkdir: (path) => Deno.mkdirSync(path),
   rmdir: (path) => Deno.removeSync(path),
+  attachDeviceProgram: (dir, program) => {
+    kernel ??= new LinuxKernel();
+    attachDeviceProgramWith(kernel, dir, program);
+  },
 };
 
 /** Writes `value` to `file`, naming both in the error if the kernel refuses. */

@@ -1,6 +1,6 @@
 /**
  * cgroup v1: one hierarchy per controller under the mount root
- * (`/sys/fs/cgroup/memory`, `cpu`, `cpuacct`, `cpuset`, `pids`), and in
+ * (`/sys/fs/cgroup/memory`, `cpu`, `cpuacct`, `cpuset`, `pids`, `devices`), and in
  * each the container's directory `<parent>/<id>`.
  *
  * A new cpuset cgroup starts with empty cpuset.cpus/cpuset.mems, and adding
@@ -22,11 +22,12 @@ import {
   writeValue,
 } from "./_fs.ts";
 import type { CgroupDriver, CgroupStats, ContainerCgroup } from "./driver.ts";
+import { v1DeviceWrites } from "./device_rules_v1.ts";
 import { cgroupPathParts } from "./path.ts";
 import { CFS_PERIOD_US } from "./units.ts";
 
 /** The controllers a container cgroup uses. */
-const CONTROLLERS = ["memory", "cpu", "cpuacct", "cpuset", "pids"] as const;
+const CONTROLLERS = ["memory", "cpu", "cpuacct", "cpuset", "pids", "devices"] as const;
 type Controller = typeof CONTROLLERS[number];
 
 /** v1 reports "no limit" as the largest page-aligned counter, far above 2^62. */
@@ -68,6 +69,12 @@ class CgroupV1 implements ContainerCgroup {
       writeValue(fs, `${this.dir("cpuset")}/cpuset.mems`, r.cpusetMems);
     }
     if (r.pidsLimit !== undefined) writeValue(fs, `${this.dir("pids")}/pids.max`, r.pidsLimit);
+    if (r.devices !== undefined) {
+      const devices = this.dir("devices");
+      for (const { file, value } of v1DeviceWrites(r.devices)) {
+        writeValue(fs, `${devices}/${file}`, value);
+      }
+    }
   }
 
   addProcess(pid: number): void {

@@ -9,6 +9,9 @@
  * cgroup that holds processes itself: the intermediate directories never
  * get a process, only the leaf does.
  *
+ * Device rules are an eBPF program (device_program.ts) attached to the
+ * leaf before any process joins it.
+ *
  * @module
  */
 
@@ -26,6 +29,7 @@ import {
   writeValue,
 } from "./_fs.ts";
 import type { CgroupDriver, CgroupStats, ContainerCgroup } from "./driver.ts";
+import { deviceProgram } from "./device_program.ts";
 import { cgroupPathParts } from "./path.ts";
 import { CFS_PERIOD_US, sharesToWeight } from "./units.ts";
 
@@ -112,12 +116,15 @@ export class CgroupV2Driver implements CgroupDriver {
   create(id: string, resources: Resources): ContainerCgroup {
     const parts = cgroupPathParts(id, resources.cgroupParent);
     const leaf = `${this.mountRoot}/${parts.join("/")}`;
+    // Built first: rules that are not valid fail before anything is made.
+    const devices = resources.devices && deviceProgram(resources.devices);
     const created: string[] = [];
     try {
       this.enableControllers(this.mountRoot);
       created.push(...makePath(this.fs, this.mountRoot, parts, (_, dir) => {
         if (dir !== leaf) this.enableControllers(dir);
       }));
+      if (devices) this.fs.attachDeviceProgram(leaf, devices);
       const cgroup = new CgroupV2(this.fs, leaf);
       cgroup.writeLimits(resources);
       debug("cgroup", `v2 cgroup ${parts.join("/")} ready`);

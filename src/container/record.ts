@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { LinuxDeviceCgroup } from "../oci/spec.ts";
+
 /** Lifecycle states (Docker's names). `removed` is the absence of a record. */
 export type ContainerStatus = "created" | "running" | "exited";
 
@@ -33,6 +35,11 @@ export interface Resources {
   cpusetMems?: string;
   pidsLimit?: number;
   cgroupParent?: string;
+  /**
+   * Device cgroup rules in OCI form (`linux.resources.devices`), applied in
+   * order, last match wins; absent leaves the cgroup's devices as inherited.
+   */
+  devices?: LinuxDeviceCgroup[];
 }
 
 /** What the container runs and how: fixed at create time. */

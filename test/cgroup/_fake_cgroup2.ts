@@ -110,6 +110,16 @@ export class FakeCgroup2 implements CgroupFs {
       throw busy();
     }
     Deno.removeSync(path, { recursive: true });
+    this.devicePrograms.delete(path);
+  }
+
+  /** The device programs attached to each directory, in order. */
+  readonly devicePrograms = new Map<string, Uint8Array[]>();
+
+  /** Records the program (a plain directory tree cannot run BPF). */
+  attachDeviceProgram(dir: string, program: Uint8Array): void {
+    if (!this.exists(`${dir}/cgroup.procs`)) throw new Deno.errors.NotFound(`no cgroup ${dir}`);
+    this.devicePrograms.set(dir, [...this.devicePrograms.get(dir) ?? [], program]);
   }
 
   /** Removes the whole tree. */

@@ -1,6 +1,7 @@
 import { assert, assertEquals } from "../_assert.ts";
 import { CgroupV1Driver } from "../../src/cgroup/v1.ts";
 import type { Resources } from "../../src/container/record.ts";
+import { DEFAULT_DEVICE_RULES } from "../../src/oci/default_devices.ts";
 import { killAll, onV1, testParent } from "./_test_parent.ts";
 
 const MiB = 1024 * 1024;
@@ -67,7 +68,10 @@ Deno.test({
       };
       const cg = driver.create(ID, resources);
       const dir = (ctl: string) => `${mountRoot}/${ctl}${parent}/${ID}`;
-      assertEquals([...cg.paths].sort(), ["cpu", "cpuacct", "cpuset", "memory", "pids"].map(dir));
+      assertEquals(
+        [...cg.paths].sort(),
+        ["cpu", "cpuacct", "cpuset", "devices", "memory", "pids"].map(dir),
+      );
       assertEquals(text(`${dir("memory")}/memory.limit_in_bytes`), "33554432");
       if (exists(`${dir("memory")}/memory.memsw.limit_in_bytes`)) {
         assertEquals(text(`${dir("memory")}/memory.memsw.limit_in_bytes`), "67108864");
@@ -95,7 +99,7 @@ Deno.test({
             return [ctls, path] as const;
           }),
         );
-        for (const ctl of ["memory", "cpu", "cpuacct", "cpuset", "pids"]) {
+        for (const ctl of ["memory", "cpu", "cpuacct", "cpuset", "pids", "devices"]) {
           assertEquals(joined.get(ctl), `${parent}/${ID}`, ctl);
         }
         const stats = cg.stats();
@@ -178,5 +182,62 @@ Deno.test({
       assertEquals(cg.stats().pids, current);
       killAll(pids);
       await cg.destroy();
+    }),
+});
+
+Deno.test({
+  name: "cgroup v1: Docker's default device rules: devices.list as Docker's, /dev/kmsg EPERM",
+  ignore: !onV1,
+  fn: () =>
+    withParent(async (driver, parent, mountRoot) => {
+      const tmp = Deno.makeTempDirSync({ prefix: "dgsh-test-devices-" });
+      try {
+        const script = [
+          "true </dev/null && echo null-rw",
+          "true </dev/kmsg && echo kmsg-open",
+          `mknod ${tmp}/kmsg c 1 11 && echo mknod-ok`,
+          `true <${tmp}/kmsg && echo node-open`,
+        ].join("; ");
+        const cg = driver.create(ID, { cgroupParent: parent, devices: [...DEFAULT_DEVICE_RULES] });
+        // What `cat /sys/fs/cgroup/devices/devices.list` shows in a Docker 20.10 container
+        // here (the kernel lists them in the order they were added: compared as sets).
+        const list = text(`${mountRoot}/devices${parent}/${ID}/devices.list`).split("\n");
+        assertEquals(
+          list.sort(),
+          [
+            "b *:* m",
+            "c *:* m",
+            "c 1:3 rwm",
+            "c 1:5 rwm",
+            "c 1:7 rwm",
+            "c 1:8 rwm",
+            "c 1:9 rwm",
+            "c 5:0 rwm",
+            "c 5:1 rwm",
+            "c 5:2 rwm",
+            "c 10:200 rwm",
+            "c 136:* rwm",
+          ].sort(),
+        );
+        const child = new Deno.Command("/bin/sh", {
+          args: ["-c", `read go; ${script}`],
+          stdin: "piped",
+          stdout: "piped",
+          stderr: "piped",
+        }).spawn();
+        cg.addProcess(child.pid);
+        const w = child.stdin.getWriter();
+        await w.write(new TextEncoder().encode("go\n"));
+        await w.close();
+        const out = await child.output();
+        const dec = new TextDecoder();
+        assertEquals(dec.decode(out.stdout).split("\n").filter((l) => l), ["null-rw", "mknod-ok"]);
+        const stderr = dec.decode(out.stderr);
+        assert(stderr.includes("cannot open /dev/kmsg: Operation not permitted"), stderr);
+        assert(stderr.includes(`cannot open ${tmp}/kmsg: Operation not permitted`), stderr);
+        await cg.destroy();
+      } finally {
+        Deno.removeSync(tmp, { recursive: true });
+      }
     }),
 });

@@ -1,4 +1,5 @@
 import { assert, assertEquals } from "../_assert.ts";
+import { deviceProgram } from "../../src/cgroup/device_program.ts";
 import { CgroupV2Driver } from "../../src/cgroup/v2.ts";
 import { FakeCgroup2 } from "./_fake_cgroup2.ts";
 
@@ -150,4 +151,27 @@ Deno.test("cgroup v2: destroy gives up with the path when tasks never leave", ()
     assert(message.includes(`cannot remove cgroup ${cg.paths[0]}`), message);
     Deno.writeTextFileSync(`${cg.paths[0]}/cgroup.procs`, "");
     await cg.destroy();
+  }));
+
+Deno.test("cgroup v2: device rules become one program attached to the leaf at create; bad rules make nothing", () =>
+  withTree((fake, driver) => {
+    driver.create("plain", {});
+    assertEquals(fake.devicePrograms.size, 0, "no rules, no program");
+    const rules = [
+      { allow: false, access: "rwm" },
+      { allow: true, type: "c" as const, major: 1, minor: 3, access: "rwm" },
+    ];
+    driver.create(ID, { devices: rules });
+    const leaf = `${fake.root}/dockergsh/${ID}`;
+    assertEquals(fake.devicePrograms.get(leaf), [deviceProgram(rules)]);
+    assertEquals(fake.devicePrograms.get(`${fake.root}/dockergsh`), undefined);
+
+    let message = "";
+    try {
+      driver.create("bad", { devices: [{ allow: true, access: "rwx" }] });
+    } catch (err) {
+      message = String(err);
+    }
+    assert(message.includes(`invalid access "rwx"`), message);
+    assert(!fake.exists(`${fake.root}/dockergsh/bad`), "nothing made");
   }));
