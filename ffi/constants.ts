@@ -20,11 +20,17 @@ export const MS_RDONLY = 0x1;
 export const MS_NOSUID = 0x2;
 export const MS_NODEV = 0x4;
 export const MS_NOEXEC = 0x8;
+export const MS_SYNCHRONOUS = 0x10;
 export const MS_REMOUNT = 0x20;
+export const MS_NOATIME = 0x400;
+export const MS_NODIRATIME = 0x800;
 export const MS_BIND = 0x1000;
 export const MS_REC = 0x4000;
+export const MS_UNBINDABLE = 1 << 17;
 export const MS_PRIVATE = 1 << 18;
 export const MS_SLAVE = 1 << 19;
+export const MS_SHARED = 1 << 20;
+export const MS_RELATIME = 1 << 21;
 export const MS_STRICTATIME = 1 << 24;
 
 /** umount2(2) flags. */
@@ -35,6 +41,7 @@ export const O_RDONLY = 0;
 export const O_WRONLY = 1;
 export const O_RDWR = 2;
 export const O_CREAT = 0o100;
+export const O_EXCL = 0o200;
 export const O_NOCTTY = 0o400;
 export const O_TRUNC = 0o1000;
 export const O_APPEND = 0o2000;
@@ -50,6 +57,7 @@ export const FD_CLOEXEC = 1;
 /** mknod(2) file types (linux/stat.h). */
 export const S_IFCHR = 0o020000;
 export const S_IFIFO = 0o010000;
+export const S_IFBLK = 0o060000;
 
 /** tty ioctls (asm-generic/ioctls.h). */
 export const TIOCSCTTY = 0x540e;
@@ -69,8 +77,32 @@ export const SOCK_DGRAM = 2;
 
 /** prctl(2) options (linux/prctl.h). */
 export const PR_SET_PDEATHSIG = 1;
+export const PR_SET_DUMPABLE = 4;
+export const PR_SET_KEEPCAPS = 8;
 export const PR_SET_NAME = 15;
+export const PR_CAPBSET_READ = 23;
+export const PR_CAPBSET_DROP = 24;
 export const PR_SET_CHILD_SUBREAPER = 36;
+export const PR_SET_NO_NEW_PRIVS = 38;
+export const PR_CAP_AMBIENT = 47;
+export const PR_CAP_AMBIENT_RAISE = 2;
+export const PR_CAP_AMBIENT_CLEAR_ALL = 4;
+
+/** capset(2) header version (linux/capability.h): two 32-bit words per set. */
+export const LINUX_CAPABILITY_VERSION_3 = 0x20080522;
+
+/** seccomp(2) (linux/seccomp.h), called through syscall(2). */
+export const SYS_seccomp = 317;
+export const SECCOMP_SET_MODE_FILTER = 1;
+
+/** close_range(2) (linux/close_range.h), called through syscall(2). */
+export const SYS_close_range = 436;
+export const CLOSE_RANGE_CLOEXEC = 1 << 2;
+
+/** posix_spawnattr_setflags(3) flags (glibc spawn.h). */
+export const POSIX_SPAWN_SETSIGDEF = 0x04;
+export const POSIX_SPAWN_SETSIGMASK = 0x08;
+export const POSIX_SPAWN_SETSID = 0x80;
 
 /** waitpid(2) options. */
 export const WNOHANG = 1;
@@ -122,3 +154,68 @@ export const BPF_PROG_ATTACH = 8;
 export const BPF_PROG_TYPE_CGROUP_DEVICE = 15;
 export const BPF_CGROUP_DEVICE = 6;
 export const BPF_F_ALLOW_MULTI = 2;
+
+/** Resource numbers for prlimit(2) (asm-generic/resource.h). */
+export const RLIMITS: Readonly<Record<string, number>> = {
+  RLIMIT_CPU: 0,
+  RLIMIT_FSIZE: 1,
+  RLIMIT_DATA: 2,
+  RLIMIT_STACK: 3,
+  RLIMIT_CORE: 4,
+  RLIMIT_RSS: 5,
+  RLIMIT_NPROC: 6,
+  RLIMIT_NOFILE: 7,
+  RLIMIT_MEMLOCK: 8,
+  RLIMIT_AS: 9,
+  RLIMIT_LOCKS: 10,
+  RLIMIT_SIGPENDING: 11,
+  RLIMIT_MSGQUEUE: 12,
+  RLIMIT_NICE: 13,
+  RLIMIT_RTPRIO: 14,
+  RLIMIT_RTTIME: 15,
+};
+
+/** Capability numbers (linux/capability.h), CAP_CHOWN … CAP_CHECKPOINT_RESTORE. */
+export const CAPABILITIES: Readonly<Record<string, number>> = {
+  CAP_CHOWN: 0,
+  CAP_DAC_OVERRIDE: 1,
+  CAP_DAC_READ_SEARCH: 2,
+  CAP_FOWNER: 3,
+  CAP_FSETID: 4,
+  CAP_KILL: 5,
+  CAP_SETGID: 6,
+  CAP_SETUID: 7,
+  CAP_SETPCAP: 8,
+  CAP_LINUX_IMMUTABLE: 9,
+  CAP_NET_BIND_SERVICE: 10,
+  CAP_NET_BROADCAST: 11,
+  CAP_NET_ADMIN: 12,
+  CAP_NET_RAW: 13,
+  CAP_IPC_LOCK: 14,
+  CAP_IPC_OWNER: 15,
+  CAP_SYS_MODULE: 16,
+  CAP_SYS_RAWIO: 17,
+  CAP_SYS_CHROOT: 18,
+  CAP_SYS_PTRACE: 19,
+  CAP_SYS_PACCT: 20,
+  CAP_SYS_ADMIN: 21,
+  CAP_SYS_BOOT: 22,
+  CAP_SYS_NICE: 23,
+  CAP_SYS_RESOURCE: 24,
+  CAP_SYS_TIME: 25,
+  CAP_SYS_TTY_CONFIG: 26,
+  CAP_MKNOD: 27,
+  CAP_LEASE: 28,
+  CAP_AUDIT_WRITE: 29,
+  CAP_AUDIT_CONTROL: 30,
+  CAP_SETFCAP: 31,
+  CAP_MAC_OVERRIDE: 32,
+  CAP_MAC_ADMIN: 33,
+  CAP_SYSLOG: 34,
+  CAP_WAKE_ALARM: 35,
+  CAP_BLOCK_SUSPEND: 36,
+  CAP_AUDIT_READ: 37,
+  CAP_PERFMON: 38,
+  CAP_BPF: 39,
+  CAP_CHECKPOINT_RESTORE: 40,
+};

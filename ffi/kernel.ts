@@ -57,7 +57,8 @@ export interface Kernel {
   setWinSize(fd: number, size: WinSize): void;
   /** Sets IFF_UP on a network interface of the caller's network namespace. */
   linkUp(ifname: string): void;
-  prctl(option: number, arg: number): void;
+  /** prctl(2) with up to two arguments; returns the call's result (PR_CAPBSET_READ). */
+  prctl(option: number, arg2: number, arg3?: number): number;
   umask(mask: number): number;
   /** Every catchable signal back to SIG_DFL and an empty signal mask (before execve). */
   resetSignals(): void;
@@ -80,4 +81,38 @@ export interface Kernel {
   bpfProgLoad(progType: number, insns: Uint8Array, license: string, name: string): number;
   /** bpf(BPF_PROG_ATTACH): attaches program `progFd` to `targetFd` (e.g. a cgroup directory). */
   bpfProgAttach(targetFd: number, progFd: number, attachType: number, flags: number): void;
+  /** capset(2) on the calling thread: the three sets as 64-bit masks. */
+  capset(sets: CapabilitySets): void;
+  /** setresuid(2) (glibc applies it to every thread of the process). */
+  setresuid(uid: number): void;
+  /** setresgid(2) (glibc applies it to every thread of the process). */
+  setresgid(gid: number): void;
+  /** setgroups(2): the supplementary groups. */
+  setgroups(gids: readonly number[]): void;
+  /** prlimit(2) on the calling process. */
+  setrlimit(resource: number, soft: bigint, hard: bigint): void;
+  /**
+   * seccomp(SECCOMP_SET_MODE_FILTER): installs the classic-BPF `program`
+   * (8-byte `struct sock_filter`s) on the calling thread.
+   */
+  seccompSetFilter(program: Uint8Array): void;
+  /** close_range(2) with CLOSE_RANGE_CLOEXEC: every fd from `first` up closes on execve. */
+  cloexecFrom(first: number): void;
+  /** posix_spawn(3): a new process running `path`, as `spec` says; its PID. */
+  spawn(path: string, argv: readonly string[], env: readonly string[], spec: SpawnSpec): number;
+}
+
+/** Capability sets as bit masks (bit N is capability N). */
+export interface CapabilitySets {
+  effective: bigint;
+  permitted: bigint;
+  inheritable: bigint;
+}
+
+/** What posix_spawn sets up in the child before it executes. */
+export interface SpawnSpec {
+  /** fds that become 0, 1, 2 (dup2), or a terminal opened by path as all three. */
+  stdio: { fds: readonly number[] } | { terminal: string };
+  /** New session (setsid); with `terminal`, the terminal becomes its controlling tty. */
+  newSession: boolean;
 }

@@ -8,34 +8,68 @@
 
 import { cstr, cstrArray } from "./cstring.ts";
 import { Errno, SyscallError } from "./errno.ts";
-import type { Kernel, WinSize } from "./kernel.ts";
+import type { CapabilitySets, Kernel, SpawnSpec, WinSize } from "./kernel.ts";
 import { lastErrno, libc } from "./libc.ts";
 import {
   AF_INET,
   BPF_PROG_ATTACH,
   BPF_PROG_LOAD,
+  CLOSE_RANGE_CLOEXEC,
   F_GETFD,
   F_SETFD,
   FD_CLOEXEC,
   IFF_UP,
+  LINUX_CAPABILITY_VERSION_3,
   NSIG,
   O_CLOEXEC,
   O_NOCTTY,
   O_RDWR,
+  POSIX_SPAWN_SETSID,
+  POSIX_SPAWN_SETSIGDEF,
+  POSIX_SPAWN_SETSIGMASK,
+  PR_CAP_AMBIENT,
+  PR_CAPBSET_DROP,
+  PR_CAPBSET_READ,
+  PR_SET_DUMPABLE,
+  PR_SET_KEEPCAPS,
+  PR_SET_NO_NEW_PRIVS,
+  PR_SET_PDEATHSIG,
+  SECCOMP_SET_MODE_FILTER,
   SIG_SETMASK,
   SIGNALS,
   SIOCGIFFLAGS,
   SIOCSIFFLAGS,
   SOCK_DGRAM,
   SYS_bpf,
+  SYS_close_range,
   SYS_pivot_root,
   SYS_rt_sigaction,
+  SYS_seccomp,
   TIOCGPTN,
   TIOCGWINSZ,
   TIOCSCTTY,
   TIOCSPTLCK,
   TIOCSWINSZ,
 } from "./constants.ts";
+
+/** prctl options by name, for error messages. */
+const PRCTL_NAMES: Record<number, string> = {
+  [PR_SET_PDEATHSIG]: "PR_SET_PDEATHSIG",
+  [PR_SET_DUMPABLE]: "PR_SET_DUMPABLE",
+  [PR_SET_KEEPCAPS]: "PR_SET_KEEPCAPS",
+  [PR_CAPBSET_READ]: "PR_CAPBSET_READ",
+  [PR_CAPBSET_DROP]: "PR_CAPBSET_DROP",
+  [PR_SET_NO_NEW_PRIVS]: "PR_SET_NO_NEW_PRIVS",
+  [PR_CAP_AMBIENT]: "PR_CAP_AMBIENT",
+};
+
+/** Room for glibc's posix_spawnattr_t (336 bytes) and posix_spawn_file_actions_t (80). */
+const SPAWN_STRUCT_BYTES = 512;
+
+/** posix_spawn's functions return the error number itself, not -1 and errno. */
+function checkSpawn(result: number, call: string, detail: string): void {
+  if (result !== 0) throw new SyscallError(call, detail, result);
+}
 
 function check(result: number | bigint, call: string, detail: string): number {
   const n = Number(result);
@@ -231,8 +265,12 @@ export class LinuxKernel implements Kernel {
     }
   }
 
-  prctl(option: number, arg: number): void {
-    check(libc().prctl(option, BigInt(arg), 0n, 0n, 0n), "prctl", `option ${option}`);
+  prctl(option: number, arg2: number, arg3 = 0): number {
+    return check(
+      libc().prctl(option, BigInt(arg2), BigInt(arg3), 0n, 0n),
+      "prctl",
+      `${PRCTL_NAMES[option] ?? option} ${arg2}${arg3 ? ` ${arg3}` : ""}`,
+    );
   }
 
   umask(mask: number): number {
@@ -344,5 +382,137 @@ export class LinuxKernel implements Kernel {
       "bpf",
       `BPF_PROG_ATTACH prog fd ${progFd} to fd ${targetFd} type ${attachType}`,
     );
+  }
+  capset(sets: CapabilitySets): void {
+    const header = new Uint32Array([LINUX_CAPABILITY_VERSION_3, 0]);
+    // struct __user_cap_data_struct[2]: {effective, permitted, inheritable} per 32 bits.
+    const data = new Uint32Array(6);
+    for (let word = 0; word < 2; word++) {
+      const shift = BigInt(32 * word);
+      data[word * 3] = Number((sets.effective >> shift) & 0xffffffffn);
+      data[word * 3 + 1] = Number((sets.permitted >> shift) & 0xffffffffn);
+      data[word * 3 + 2] = Number((sets.inheritable >> shift) & 0xffffffffn);
+    }
+    check(
+      libc().capset(new Uint8Array(header.buffer), new Uint8Array(data.buffer)),
+      "capset",
+      `effective 0x${sets.effective.toString(16)} permitted 0x${sets.permitted.toString(16)}`,
+    );
+  }
+
+  setresuid(uid: number): void {
+    check(libc().setresuid(uid, uid, uid), "setresuid", `${uid}`);
+  }
+
+  setresgid(gid: number): void {
+    check(libc().setresgid(gid, gid, gid), "setresgid", `${gid}`);
+  }
+
+  setgroups(gids: readonly number[]): void {
+    const list = new Uint32Array(gids);
+    check(
+      libc().setgroups(BigInt(list.length), new Uint8Array(list.buffer)),
+      "setgroups",
+      `[${gids.join(",")}]`,
+    );
+  }
+
+  setrlimit(resource: number, soft: bigint, hard: bigint): void {
+    const limit = new BigUint64Array([soft, hard]);
+    check(
+      libc().prlimit64(0, resource, new Uint8Array(limit.buffer), null),
+      "prlimit",
+      `resource ${resource} soft ${soft} hard ${hard}`,
+    );
+  }
+
+  seccompSetFilter(program: Uint8Array): void {
+    // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
+    const code = new Uint8Array(program);
+    const fprog = new DataView(new ArrayBuffer(16));
+    fprog.setUint16(0, code.length / 8, true);
+    fprog.setBigUint64(8, BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(code))), true);
+    const ptr = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(fprog.buffer)));
+    check(
+      libc().syscall3(BigInt(SYS_seccomp), BigInt(SECCOMP_SET_MODE_FILTER), 0n, ptr),
+      "seccomp",
+      `SECCOMP_SET_MODE_FILTER (${code.length / 8} instructions)`,
+    );
+    // Keep both buffers alive until the kernel has copied the program.
+    code.length + fprog.byteLength;
+  }
+
+  cloexecFrom(first: number): void {
+    check(
+      libc().syscall3(
+        BigInt(SYS_close_range),
+        BigInt(first),
+        0xffffffffn,
+        BigInt(CLOSE_RANGE_CLOEXEC),
+      ),
+      "close_range",
+      `${first}..~0 CLOSE_RANGE_CLOEXEC`,
+    );
+  }
+
+  spawn(path: string, argv: readonly string[], env: readonly string[], spec: SpawnSpec): number {
+    const actions = new Uint8Array(SPAWN_STRUCT_BYTES);
+    const attr = new Uint8Array(SPAWN_STRUCT_BYTES);
+    const c = libc();
+    checkSpawn(c.posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init", "");
+    checkSpawn(c.posix_spawnattr_init(attr), "posix_spawnattr_init", "");
+    const terminal = "terminal" in spec.stdio ? cstr(spec.stdio.terminal) : null;
+    try {
+      if ("terminal" in spec.stdio) {
+        // Opened in the child after setsid, without O_NOCTTY: it becomes the controlling tty.
+        checkSpawn(
+          c.posix_spawn_file_actions_addopen(actions, 0, terminal, O_RDWR, 0),
+          "posix_spawn_file_actions_addopen",
+          spec.stdio.terminal,
+        );
+        for (const fd of [1, 2]) {
+          checkSpawn(c.posix_spawn_file_actions_adddup2(actions, 0, fd), "adddup2", `0 ${fd}`);
+        }
+      } else {
+        spec.stdio.fds.forEach((fd, target) => {
+          checkSpawn(
+            c.posix_spawn_file_actions_adddup2(actions, fd, target),
+            "posix_spawn_file_actions_adddup2",
+            `${fd} ${target}`,
+          );
+        });
+      }
+      checkSpawn(
+        c.posix_spawn_file_actions_addclosefrom_np(actions, 3),
+        "posix_spawn_file_actions_addclosefrom_np",
+        "3",
+      );
+      const all = new Uint8Array(128); // sizeof(sigset_t) in glibc
+      check(c.sigfillset(all), "sigfillset", "");
+      const none = new Uint8Array(128);
+      checkSpawn(c.posix_spawnattr_setsigdefault(attr, all), "posix_spawnattr_setsigdefault", "");
+      checkSpawn(c.posix_spawnattr_setsigmask(attr, none), "posix_spawnattr_setsigmask", "");
+      const flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK |
+        (spec.newSession ? POSIX_SPAWN_SETSID : 0);
+      checkSpawn(c.posix_spawnattr_setflags(attr, flags), "posix_spawnattr_setflags", "");
+      const pid = new Int32Array(1);
+      const a = cstrArray(argv);
+      const e = cstrArray(env);
+      const err = c.posix_spawn(
+        new Uint8Array(pid.buffer),
+        cstr(path),
+        actions,
+        attr,
+        a.array,
+        e.array,
+      );
+      // Keep the string buffers alive until posix_spawn has returned.
+      a.keep.length + e.keep.length;
+      checkSpawn(err, "posix_spawn", path);
+      return pid[0];
+    } finally {
+      c.posix_spawn_file_actions_destroy(actions);
+      c.posix_spawnattr_destroy(attr);
+    }
   }
 }

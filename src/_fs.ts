@@ -13,3 +13,12 @@ export function lstatOrUndefined(path: string): Deno.FileInfo | undefined {
     throw err;
   }
 }
+
+/** glibc's major() and minor() of a dev_t: major in bits 8-19 and 32-43, minor in 0-7 and 20-31. */
+export function splitDev(rdev: number): { major: number; minor: number } {
+  const dev = BigInt(rdev);
+  return {
+    major: Number(((dev >> 8n) & 0xfffn) | ((dev >> 32n) & 0xfffff000n)),
+    minor: Number((dev & 0xffn) | ((dev >> 12n) & 0xffffff00n)),
+  };
+}

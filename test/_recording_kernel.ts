@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Kernel, WinSize } from "../ffi/kernel.ts";
+import type { CapabilitySets, Kernel, SpawnSpec, WinSize } from "../ffi/kernel.ts";
 
 /** One recorded call: the method name and its arguments. */
 export interface RecordedCall {
@@ -112,8 +112,9 @@ export class RecordingKernel implements Kernel {
   linkUp(ifname: string): void {
     this.rec("linkUp", ifname);
   }
-  prctl(option: number, arg: number): void {
-    this.rec("prctl", option, arg);
+  prctl(option: number, arg2: number, arg3 = 0): number {
+    this.rec("prctl", option, arg2, arg3);
+    return 0;
   }
   umask(mask: number): number {
     this.rec("umask", mask);
@@ -143,5 +144,30 @@ export class RecordingKernel implements Kernel {
   }
   bpfProgAttach(targetFd: number, progFd: number, attachType: number, flags: number): void {
     this.rec("bpfProgAttach", targetFd, progFd, attachType, flags);
+  }
+  capset(sets: CapabilitySets): void {
+    this.rec("capset", sets.effective, sets.permitted, sets.inheritable);
+  }
+  setresuid(uid: number): void {
+    this.rec("setresuid", uid);
+  }
+  setresgid(gid: number): void {
+    this.rec("setresgid", gid);
+  }
+  setgroups(gids: readonly number[]): void {
+    this.rec("setgroups", [...gids]);
+  }
+  setrlimit(resource: number, soft: bigint, hard: bigint): void {
+    this.rec("setrlimit", resource, soft, hard);
+  }
+  seccompSetFilter(program: Uint8Array): void {
+    this.rec("seccompSetFilter", program.length);
+  }
+  cloexecFrom(first: number): void {
+    this.rec("cloexecFrom", first);
+  }
+  spawn(path: string, argv: readonly string[], env: readonly string[], spec: SpawnSpec): number {
+    this.rec("spawn", path, argv, env, spec);
+    return 4242;
   }
 }

@@ -26,13 +26,14 @@ function unescape(field: string): string {
 }
 
 /** One cgroup mount: where, which filesystem, and its super options. */
-interface CgroupMount {
+export interface CgroupMount {
   mountPoint: string;
   fsType: "cgroup" | "cgroup2";
   superOptions: string[];
 }
 
-function cgroupMounts(mountinfo: string): CgroupMount[] {
+/** The cgroup mounts listed in `mountinfo` (text of /proc/<pid>/mountinfo). */
+export function cgroupMounts(mountinfo: string): CgroupMount[] {
   const out: CgroupMount[] = [];
   for (const line of mountinfo.split("\n")) {
     const [pre, post] = line.split(" - ");

@@ -1,7 +1,7 @@
 /**
  * `commit -c/--change`: the Dockerfile instructions that make sense for an
  * image here: CMD (exec form `["a","b"]` or shell form), ENV (`K=V …` or
- * `K V`) and WORKDIR (absolute).
+ * `K V`), USER and WORKDIR (absolute).
  *
  * @module
  */
@@ -17,7 +17,7 @@ export const IMAGE_CHANGE_FLAGS: FlagSpec[] = [
     long: "change",
     short: "c",
     kind: "list",
-    help: "Apply a Dockerfile instruction to the image: CMD, ENV or WORKDIR",
+    help: "Apply a Dockerfile instruction to the image: CMD, ENV, USER or WORKDIR",
   },
 ];
 
@@ -80,12 +80,18 @@ export function applyChanges(config: ImageConfig, changes: readonly string[]): I
         next = { ...next, env };
         break;
       }
+      case "USER":
+        if (arg === "" || arg.includes(" ")) {
+          throw badChange(change, "USER needs NAME|UID[:GROUP|GID]");
+        }
+        next = { ...next, user: arg };
+        break;
       case "WORKDIR":
         if (!arg.startsWith("/")) throw badChange(change, "WORKDIR must be an absolute path");
         next = { ...next, workingDir: arg };
         break;
       default:
-        throw badChange(change, `${word} is not supported (CMD, ENV and WORKDIR are)`);
+        throw badChange(change, `${word} is not supported (CMD, ENV, USER and WORKDIR are)`);
     }
   }
   return next;

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { splitDev } from "../_fs.ts";
 import { ExitCode, UserError } from "../errors.ts";
 import type { LinuxDevice, LinuxDeviceCgroup } from "../oci/spec.ts";
 
@@ -20,15 +21,6 @@ export interface DeviceMapping {
 function isDeviceMode(mode: string): boolean {
   return mode.length >= 1 && mode.length <= 3 &&
     [...mode].every((c, i) => "rwm".includes(c) && mode.indexOf(c) === i);
-}
-
-/** glibc's major() and minor() of a dev_t: major in bits 8-19 and 32-43, minor in 0-7 and 20-31. */
-export function splitDev(rdev: number): { major: number; minor: number } {
-  const dev = BigInt(rdev);
-  return {
-    major: Number(((dev >> 8n) & 0xfffn) | ((dev >> 32n) & 0xfffff000n)),
-    minor: Number((dev & 0xffn) | ((dev >> 12n) & 0xffffff00n)),
-  };
 }
 
 /**

@@ -15,7 +15,8 @@ import { needsSpace } from "../store/disk_full.ts";
 import { newId } from "../store/ids.ts";
 import { mergeEnv } from "./_env.ts";
 import type { StateRoot } from "../store/paths.ts";
-import type { ContainerConfig, ContainerRecord } from "./record.ts";
+import { capabilityList, DEFAULT_SECURITY, seccompFromUserProfile } from "./container_spec.ts";
+import type { ContainerConfig, ContainerRecord, SecurityConfig } from "./record.ts";
 import { createdState } from "./record.ts";
 import { ContainerStore } from "./store.ts";
 
@@ -43,7 +44,10 @@ export function containerPaths(root: StateRoot, id: string) {
   };
 }
 
-/** Docker's environment: PATH default, image env, HOSTNAME/TERM/HOME, then `-e`. */
+/**
+ * Docker's environment: PATH default, image env, HOSTNAME/TERM, then `-e`.
+ * HOME is the init's to add, from the user's passwd entry, as Docker does.
+ */
 function containerEnv(
   imageEnv: readonly string[],
   userEnv: readonly string[],
@@ -52,7 +56,6 @@ function containerEnv(
 ): string[] {
   const base = mergeEnv([`PATH=${DEFAULT_PATH}`], imageEnv);
   const defaults = [`HOSTNAME=${hostname}`, ...(tty ? ["TERM=xterm"] : [])];
-  if (!base.some((e) => e.startsWith("HOME="))) defaults.push("HOME=/root");
   return mergeEnv(mergeEnv(base, defaults), userEnv);
 }
 
@@ -75,6 +78,12 @@ function resolvConf(hostNetwork: boolean): string {
   return host.split("\n").filter((l) => !/^\s*nameserver\s+(127\.|::1)/.test(l)).join("\n");
 }
 
+/** The image's USER applies when `-u` names none. */
+function withImageUser(security: SecurityConfig, imageUser: string | undefined): SecurityConfig {
+  if (security.user !== undefined || !imageUser) return security;
+  return { ...security, user: imageUser };
+}
+
 /**
  * Creates the container (state "created") and returns its record. On a
  * full disk: one NoSpaceError, and nothing of the container left.
@@ -90,6 +99,11 @@ function create(root: StateRoot, spec: CreateSpec): ContainerRecord {
     throw new UserError("dockergsh: Error response from daemon: No command specified.");
   }
   checkNetworkRequest(root, spec);
+  const security = spec.security ?? DEFAULT_SECURITY;
+  // A bad profile is refused now, in one line, not at start (as Docker).
+  if (typeof security.seccomp === "object") {
+    seccompFromUserProfile(security.seccomp.profile, capabilityList(security));
+  }
   const id = newId();
   const hostNetwork = spec.networkMode === "host";
   // Docker: a container on the host's network has the host's name unless given one.
@@ -102,6 +116,7 @@ function create(root: StateRoot, spec: CreateSpec): ContainerRecord {
     hostname,
     workingDir: spec.workingDir ?? image.config?.workingDir ?? "/",
     env: containerEnv(image.config?.env ?? [], spec.env, hostname, spec.tty),
+    security: withImageUser(security, image.config?.user),
   };
   const store = new ContainerStore(root);
   const record = store.create(

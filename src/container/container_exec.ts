@@ -1,8 +1,9 @@
 /**
- * `exec`: run another process inside a running container. It joins all of
- * the container's namespaces (the parent joins the PID namespace for the
- * spawn, the init joins ipc, uts, net and mnt), sees the container's root
- * and environment, and is visible in the container's `ps`.
+ * `exec`: run another process inside a running container, confined as the
+ * container is (capabilities, seccomp, no_new_privs, user, cgroup). The
+ * exec init joins the container's namespaces and spawns the command into
+ * its PID namespace (see src/process/init.ts); the command sees the
+ * container's root and environment and is visible in the container's `ps`.
  *
  * @module
  */
@@ -13,9 +14,13 @@ import type { InitStdio } from "../process/init_config.ts";
 import { openContainerCgroup } from "../cgroup/container_cgroup.ts";
 import { spawnExecInit } from "../process/spawn_init.ts";
 import { relayTty } from "../process/tty_relay.ts";
+import { encodeBase64 } from "../_base64.ts";
+import type { StateRoot } from "../store/paths.ts";
 import { mergeEnv } from "./_env.ts";
+import { execProcess, securityOf } from "./container_spec.ts";
+import { seccompProgram } from "./seccomp_cache.ts";
 import { exitCodeOf } from "./container_exit.ts";
-import { isSameProcess } from "./proc.ts";
+import { isSameProcess } from "../process/proc.ts";
 import type { ContainerRecord } from "./record.ts";
 
 /** What `exec` runs and how it is attached. */
@@ -27,10 +32,14 @@ export interface ExecSpec {
   tty: boolean;
   interactive: boolean;
   detach: boolean;
+  /** `-u`: else the container's user. */
+  user?: string;
+  privileged: boolean;
 }
 
 /** Runs `spec` in `record`'s container; resolves to its exit code (0 when detached). */
 export async function execInContainer(
+  root: StateRoot,
   kernel: Kernel,
   record: ContainerRecord,
   spec: ExecSpec,
@@ -41,6 +50,17 @@ export async function execInContainer(
   const notRunning = () =>
     new UserError(`Error response from daemon: container ${record.id} is not running`, 1);
   if (!running()) throw notRunning();
+  const env = mergeEnv(record.config.env, [...(spec.tty ? ["TERM=xterm"] : []), ...spec.env]);
+  const security = securityOf(record.config);
+  const { process, seccomp } = execProcess(record.config, {
+    args: spec.cmd,
+    env,
+    cwd: spec.workingDir ?? record.config.workingDir,
+    terminal: spec.tty,
+    privileged: spec.privileged,
+  });
+  // Before anything is spawned: no libseccomp, no exec.
+  const program = seccomp && await seccompProgram(root, kernel, seccomp.source, seccomp.build);
   let stdio: InitStdio = { kind: "inherit" };
   let master: number | undefined;
   if (spec.detach) {
@@ -55,22 +75,12 @@ export async function execInContainer(
   }
   const attached = !spec.detach && !spec.tty;
   try {
-    let spawned;
+    const spawned = spawnExecInit(kernel, {
+      stdin: attached && spec.interactive ? "inherit" : "null",
+      stdout: attached ? "inherit" : "null",
+      stderr: attached ? "inherit" : "null",
+    });
     try {
-      spawned = spawnExecInit(kernel, state.pid, {
-        stdin: attached && spec.interactive ? "inherit" : "null",
-        stdout: attached ? "inherit" : "null",
-        stderr: attached ? "inherit" : "null",
-      });
-    } catch (err) {
-      // A PID namespace whose PID 1 died takes no new process.
-      if (!running()) throw notRunning();
-      throw err;
-    }
-    try {
-      // Checked again now that its PID namespace is open: the PID was the
-      // container's all along, not a recycled one, so the namespace is its.
-      if (!running()) throw notRunning();
       // The exec'd command counts against the container's limits, as Docker's does.
       openContainerCgroup(record.id, record.config.resources).addProcess(spawned.pid);
     } catch (err) {
@@ -78,20 +88,18 @@ export async function execInContainer(
       await spawned.child.status;
       throw err;
     }
-    const env = mergeEnv(record.config.env, [
-      ...(spec.tty ? ["TERM=xterm"] : []),
-      ...spec.env,
-    ]);
     spawned.channel.sendConfig({
       kind: "exec",
       targetPid: state.pid,
+      targetStartTime: state.pidStartTime,
       namespaces: record.config.networkMode === "host"
-        ? ["ipc", "uts", "mnt"]
-        : ["ipc", "uts", "net", "mnt"],
-      cmd: spec.cmd,
-      env,
-      workingDir: spec.workingDir ?? record.config.workingDir,
+        ? ["ipc", "uts", "pid", "cgroup", "mnt"]
+        : ["ipc", "uts", "net", "pid", "cgroup", "mnt"],
+      process,
+      seccompProgram: program && encodeBase64(program),
+      userRequest: { user: spec.user ?? security.user ?? "", groupAdd: security.groupAdd },
       stdio,
+      detach: spec.detach,
     });
     const failure = spawned.channel.awaitExec();
     if (failure) {

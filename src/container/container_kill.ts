@@ -10,7 +10,7 @@
 
 import { Errno, SyscallError } from "../../ffi/errno.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
-import { isSameProcess } from "./proc.ts";
+import { isSameProcess } from "../process/proc.ts";
 import type { ContainerState } from "./record.ts";
 
 function isGone(err: unknown): boolean {

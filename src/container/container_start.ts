@@ -19,14 +19,18 @@ import { UserError } from "../errors.ts";
 import { ImageStore } from "../image/store.ts";
 import type { InitConfig, InitStdio } from "../process/init_config.ts";
 import { spawnInit } from "../process/spawn_init.ts";
-import { mountDevptsInstance } from "../rootfs/special_fs.ts";
+import { mountDevptsInstance } from "../rootfs/devices.ts";
 import { attachContainerNetwork, detachContainerNetwork } from "../network/container_network.ts";
 import { needsSpace } from "../store/disk_full.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { UndoStack, withUndoErrors } from "../_undo.ts";
+import { encodeBase64 } from "../_base64.ts";
+import { lstatOrUndefined } from "../_fs.ts";
 import { containerPaths } from "./container_create.ts";
+import { containerSpec, seccompPlan, securityOf } from "./container_spec.ts";
+import { seccompProgram } from "./seccomp_cache.ts";
 import { writeHostsFiles } from "./container_runtime.ts";
-import { processStartTime } from "./proc.ts";
+import { processStartTime } from "../process/proc.ts";
 import type { ContainerRecord } from "./record.ts";
 import { assertAllowed, transition } from "./state.ts";
 import { ContainerStore } from "./store.ts";
@@ -102,7 +106,17 @@ async function start(
       stdio = { kind: "inherit" };
     }
 
-    const cgroup = setupContainerCgroup(record.id, cfg.resources);
+    const spec = containerSpec(cfg, {
+      root: paths.merged,
+      etcFiles: { hostname: paths.hostname, hosts: paths.hosts, resolvConf: paths.resolvConf },
+      devpts: mode === "tty" ? paths.devpts : undefined,
+    });
+    const seccomp = seccompPlan(securityOf(cfg), spec.process.capabilities?.bounding ?? []);
+    // Compiled (or read from the cache) before anything is made: no libseccomp, no start.
+    const program = seccomp && await seccompProgram(root, kernel, seccomp.source, seccomp.build);
+
+    const resources = { ...cfg.resources, devices: spec.linux?.resources?.devices };
+    const cgroup = setupContainerCgroup(record.id, resources);
     undo.push(() => removeContainerCgroup(record.id, cfg.resources));
     debug("start", `cgroup ready: ${cgroup.paths.join(", ")}`);
 
@@ -129,24 +143,23 @@ async function start(
     const endpoint = await attachContainerNetwork(root, record, spawned.pid);
     if (endpoint) undo.push(() => detachContainerNetwork(root, { ...record, endpoint }));
     writeHostsFiles(root, record, endpoint);
-    for (const bind of cfg.binds) Deno.mkdirSync(bind.source, { recursive: true });
+    // Docker makes a missing host directory of `-v`; an existing file is bound as a file.
+    for (const bind of cfg.binds) {
+      if (!lstatOrUndefined(bind.source)) Deno.mkdirSync(bind.source, { recursive: true });
+    }
 
+    const security = securityOf(cfg);
     const initConfig: InitConfig = {
       kind: "create",
       containerId: record.id,
-      layers: {
+      spec,
+      overlay: {
         lower: new ImageStore(root).rootfs(cfg.imageId),
         upper: paths.upper,
         work: paths.work,
-        merged: paths.merged,
       },
-      binds: cfg.binds,
-      etcFiles: { hostname: paths.hostname, hosts: paths.hosts, resolvConf: paths.resolvConf },
-      hostname: cfg.hostname,
-      ownNetwork: !hostNetwork,
-      cmd: cfg.cmd,
-      env: cfg.env,
-      workingDir: cfg.workingDir,
+      userRequest: { user: security.user ?? "", groupAdd: security.groupAdd },
+      seccompProgram: program && encodeBase64(program),
       stdio,
     };
     spawned.channel.sendConfig(initConfig);

@@ -19,7 +19,7 @@ import { UserError } from "../errors.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { killContainer } from "./container_kill.ts";
 import { releaseRuntime } from "./container_runtime.ts";
-import { isSameProcess } from "./proc.ts";
+import { isSameProcess } from "../process/proc.ts";
 import type { ContainerRecord } from "./record.ts";
 import { ContainerStore } from "./store.ts";
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { LinuxDeviceCgroup } from "../oci/spec.ts";
+import type { LinuxDevice, LinuxDeviceCgroup, Rlimit } from "../oci/spec.ts";
 
 /** Lifecycle states (Docker's names). `removed` is the absence of a record. */
 export type ContainerStatus = "created" | "running" | "exited";
@@ -23,6 +23,28 @@ export interface PortMapping {
   hostPort: number;
   containerPort: number;
   protocol: "tcp" | "udp";
+}
+
+/**
+ * Confinement asked for at create time (Docker's HostConfig security
+ * fields); `src/oci/builder.ts` turns it into the runtime-spec's terms.
+ */
+export interface SecurityConfig {
+  privileged: boolean;
+  /** `CAP_…` names, or `ALL`. */
+  capAdd: string[];
+  capDrop: string[];
+  /** `-u USER[:GROUP]`; absent: the image's user, else root. */
+  user?: string;
+  groupAdd: string[];
+  readOnlyRootfs: boolean;
+  tmpfs: Array<{ destination: string; options: string[] }>;
+  /** Docker's default profile, none, or a profile's JSON text (read at create, as Docker does). */
+  seccomp: "default" | "unconfined" | { profile: string };
+  noNewPrivileges: boolean;
+  ulimits: Rlimit[];
+  /** `--device`: the node made in the container and the cgroup rule that lets it be used. */
+  devices: Array<{ node: LinuxDevice; rule: LinuxDeviceCgroup }>;
 }
 
 /** Resource limits (`-m`, `--cpus`, …), in kernel units. */
@@ -60,6 +82,8 @@ export interface ContainerConfig {
   networkMode: string;
   ports: PortMapping[];
   ipRequest?: string;
+  /** Absent in records made before confinement existed: those get the defaults. */
+  security?: SecurityConfig;
 }
 
 /** What the kernel last told us about the container's process. */

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { isSameProcess } from "./proc.ts";
+import { isSameProcess } from "../process/proc.ts";
 import type { ContainerRecord, ContainerState, ContainerStatus } from "./record.ts";
 
 /** Events that move a container between states. */

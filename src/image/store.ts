@@ -27,6 +27,8 @@ export interface ImageConfig {
   cmd?: string[];
   env?: string[];
   workingDir?: string;
+  /** Docker's `USER`: who the image's command runs as (`NAME|UID[:GROUP|GID]`). */
+  user?: string;
 }
 
 /** One image. */

@@ -1,29 +1,53 @@
 /**
- * The container init: dockergsh re-executed as `dockergsh init` inside the
- * new namespaces. It waits for its config from the parent, builds the
- * container's root filesystem, and execve's the user's command, which then
- * is PID 1 of the container.
+ * The container init: dockergsh re-executed as `dockergsh init`. It waits
+ * for its job from the parent, then either builds a new container from
+ * inside its new namespaces and execve's the user's command (which then is
+ * PID 1 of the container), or joins a running container and spawns the
+ * command there (`exec`).
  *
  * This runs on every container start: it imports no CLI code and no npm.
  *
  * @module
  */
 
-import { O_APPEND, O_CLOEXEC, O_CREAT, O_RDONLY, O_RDWR, O_WRONLY } from "../../ffi/constants.ts";
+import {
+  CLONE_NEWCGROUP,
+  O_APPEND,
+  O_CLOEXEC,
+  O_CREAT,
+  O_RDONLY,
+  O_RDWR,
+  O_WRONLY,
+  PR_SET_DUMPABLE,
+} from "../../ffi/constants.ts";
 import { SyscallError } from "../../ffi/errno.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { LinuxKernel } from "../../ffi/linux.ts";
+import { decodeBase64 } from "../_base64.ts";
 import { debug, traced } from "../debug.ts";
 import { ExitCode } from "../errors.ts";
-import { bindInto } from "../rootfs/binds.ts";
+import type { Process } from "../oci/spec.ts";
+import { bindConsole, createDevices, createDevLinks } from "../rootfs/devices.ts";
+import { maskPaths, readonlyPaths, readonlyRoot } from "../rootfs/masked_paths.ts";
+import { mountInto } from "../rootfs/mounts.ts";
 import { makeMountsPrivate, mountOverlay } from "../rootfs/overlay.ts";
 import { pivotInto } from "../rootfs/pivot.ts";
-import { bindConsole, mountDev, mountProc, mountSys } from "../rootfs/special_fs.ts";
+import { confineProcess } from "../security/confine.ts";
+import { resolveUser } from "../security/user.ts";
 import { readAll, writeAll } from "./channel.ts";
-import type { InitConfig, InitFailure, InitJob, InitStdio } from "./init_config.ts";
+import type {
+  ExecConfig,
+  InitConfig,
+  InitFailure,
+  InitJob,
+  InitStdio,
+  UserRequest,
+} from "./init_config.ts";
 import { INIT_FDS_ENV } from "./init_config.ts";
 import { lookupCommand } from "./lookup.ts";
 import { joinNamespaces } from "./namespaces.ts";
+import { isSameProcess } from "./proc.ts";
+import { exitStatusCode } from "./wait_status.ts";
 
 /** Opens what will become fds 0-2; done before pivot_root, while host paths resolve. */
 export function openStdio(kernel: Kernel, stdio: InitStdio): number[] | undefined {
@@ -42,18 +66,25 @@ export function openStdio(kernel: Kernel, stdio: InitStdio): number[] | undefine
   }
 }
 
+/** True when `spec` asks for a new namespace of `type`. */
+function hasNamespace(config: InitConfig, type: string): boolean {
+  return (config.spec.linux?.namespaces ?? []).some((ns) => ns.type === type && !ns.path);
+}
+
 /**
  * Builds the container from inside its new namespaces, in the order the
- * kernel needs: private propagation, overlay, binds (while host paths still
- * resolve), /dev, pivot_root, /proc and /sys, hostname, loopback.
+ * kernel needs: a cgroup namespace (the parent has already put the init in
+ * its cgroup, which becomes the namespace's root), private propagation,
+ * the overlay, the OCI `mounts` (kernel filesystems, binds, the cgroup
+ * tree; host paths still resolve), device nodes, the console, pivot_root,
+ * masked and read-only paths, a read-only root, hostname, loopback.
  *
  * `openStdio` runs just before pivot_root (its paths are host paths) and
  * returns the fds that become 0-2. With a terminal, its slave is also
- * bind-mounted on /dev/console (as runc does): the slave lives in the host's
- * devpts, which the container cannot see, and the console bind gives
+ * bind-mounted on /dev/console (as runc does), which gives
  * `tty`/ttyname() a path inside the container that names it.
  * `newRoot` is where "/" is after pivot_root: "" for real; tests that record
- * kernel calls without pivoting point it at the merged directory.
+ * kernel calls without pivoting point it at the root directory.
  */
 export function buildContainer(
   kernel: Kernel,
@@ -61,35 +92,23 @@ export function buildContainer(
   openStdio: () => number[] | undefined,
   newRoot = "",
 ): number[] | undefined {
-  const root = config.layers.merged;
+  const { spec } = config;
+  const root = spec.root.path;
+  if (hasNamespace(config, "cgroup")) kernel.unshare(CLONE_NEWCGROUP);
   makeMountsPrivate(kernel);
-  mountOverlay(kernel, config.layers);
-  for (const bind of config.binds) bindInto(kernel, root, bind);
-  bindInto(kernel, root, {
-    source: config.etcFiles.hostname,
-    destination: "/etc/hostname",
-    readOnly: false,
-  });
-  bindInto(kernel, root, {
-    source: config.etcFiles.hosts,
-    destination: "/etc/hosts",
-    readOnly: false,
-  });
-  bindInto(kernel, root, {
-    source: config.etcFiles.resolvConf,
-    destination: "/etc/resolv.conf",
-    readOnly: false,
-  });
+  if (config.overlay) mountOverlay(kernel, config.overlay, root);
+  for (const m of spec.mounts ?? []) mountInto(kernel, root, m);
+  createDevices(kernel, root, spec.linux?.devices ?? []);
+  createDevLinks(root);
   const fds = openStdio();
-  // /dev before pivot_root: the console bind's source (the host's devpts)
-  // must still be in this mount namespace's tree when it is bound.
-  mountDev(kernel, root, config.stdio.kind === "tty" ? config.stdio.devpts : undefined);
+  // Before pivot_root: the console bind's source (the host's view of the fd) must still resolve.
   if (config.stdio.kind === "tty" && fds) bindConsole(kernel, fds[0], root);
   pivotInto(kernel, root);
-  mountProc(kernel, newRoot);
-  mountSys(kernel, newRoot);
-  kernel.sethostname(config.hostname);
-  if (config.ownNetwork) kernel.linkUp("lo");
+  maskPaths(kernel, spec.linux?.maskedPaths ?? [], newRoot);
+  readonlyPaths(kernel, spec.linux?.readonlyPaths ?? [], newRoot);
+  if (spec.root.readonly) readonlyRoot(kernel);
+  if (spec.hostname !== undefined && hasNamespace(config, "uts")) kernel.sethostname(spec.hostname);
+  if (hasNamespace(config, "network")) kernel.linkUp("lo");
   return fds;
 }
 
@@ -118,12 +137,123 @@ function fail(kernel: Kernel, statusFd: number, failure: InitFailure): never {
   Deno.exit(failure.exitCode);
 }
 
-/** Puts the process where its job says: a new container, or inside a running one. */
-function enter(kernel: Kernel, job: InitJob): number[] | undefined {
-  if (job.kind === "create") return buildContainer(kernel, job, () => openStdio(kernel, job.stdio));
+/** A file of the container (read from inside it), or "" when the image has none. */
+function containerFile(path: string): string {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * `process` with the user of `request` resolved in the container's own
+ * /etc/passwd and /etc/group (the init's root is the container's now), and
+ * HOME from the user's entry when the environment has none, as Docker sets it.
+ * An unknown user is Docker's 125 for a container, its 126 for an exec.
+ */
+function withUser(
+  kernel: Kernel,
+  statusFd: number,
+  process: Process,
+  request: UserRequest | undefined,
+  exec: boolean,
+): Process {
+  if (!request) return process;
+  let resolved;
+  try {
+    resolved = resolveUser(
+      request.user,
+      request.groupAdd,
+      containerFile("/etc/passwd"),
+      containerFile("/etc/group"),
+    );
+  } catch (err) {
+    const message = (err as Error).message;
+    fail(
+      kernel,
+      statusFd,
+      exec ? { message, exitCode: ExitCode.CANNOT_INVOKE } : {
+        message: `Error response from daemon: ${message}`,
+        exitCode: ExitCode.ENGINE,
+      },
+    );
+  }
+  const env = process.env ?? [];
+  const home = env.some((e) => e.startsWith("HOME=")) ? [] : [`HOME=${resolved.home}`];
+  return { ...process, user: { ...process.user, ...resolved.user }, env: [...env, ...home] };
+}
+
+/** A new container: build it, confine the init, and become the user's command. */
+function runCreate(kernel: Kernel, statusFd: number, job: InitConfig): never {
+  const stdioFds = buildContainer(kernel, job, () => openStdio(kernel, job.stdio));
+  // run creates a missing working directory (as Docker); exec requires it to exist.
+  Deno.mkdirSync(job.spec.process.cwd, { recursive: true });
+  changeToWorkingDir(kernel, statusFd, job.spec.process.cwd);
+  const process = withUser(kernel, statusFd, job.spec.process, job.userRequest, false);
+  const env = process.env ?? [];
+  const found = lookupCommand(process.args[0], env);
+  if ("failure" in found) fail(kernel, statusFd, found.failure);
+  attachStdio(kernel, job.stdio, stdioFds);
+  confineProcess(
+    kernel,
+    process,
+    job.seccompProgram === undefined ? undefined : decodeBase64(job.seccompProgram),
+  );
+  // Nothing of the init's but fds 0-2 reaches the command (the status pipe closes on exec).
+  kernel.cloexecFrom(3);
+  kernel.resetSignals();
+  kernel.execve(found.path, process.args, env);
+}
+
+/**
+ * `exec`: join the container's namespaces, confine this thread as the
+ * container is confined, then spawn the command. The init itself stays in
+ * the host's PID namespace, so no process that ever had the host's root is
+ * visible from the container; the command is spawned into the container's
+ * PID namespace (joined for children only) already in its mount namespace,
+ * and non-dumpable until it execs, so nothing in the container can reach
+ * the init's memory through it. The init waits for it and exits with its
+ * status, or leaves it to the container's PID 1 with `detach`.
+ */
+function runExec(kernel: Kernel, statusFd: number, job: ExecConfig): never {
   const stdioFds = openStdio(kernel, job.stdio);
-  joinNamespaces(kernel, job.targetPid, job.namespaces);
-  return stdioFds;
+  joinNamespaces(
+    kernel,
+    job.targetPid,
+    job.namespaces,
+    () => isSameProcess(job.targetPid, job.targetStartTime),
+  );
+  changeToWorkingDir(kernel, statusFd, job.process.cwd);
+  const process = withUser(kernel, statusFd, job.process, job.userRequest, true);
+  const env = process.env ?? [];
+  const found = lookupCommand(process.args[0], env);
+  if ("failure" in found) fail(kernel, statusFd, found.failure);
+  confineProcess(
+    kernel,
+    process,
+    job.seccompProgram === undefined ? undefined : decodeBase64(job.seccompProgram),
+  );
+  kernel.prctl(PR_SET_DUMPABLE, 0);
+  const stdio = job.stdio.kind === "tty"
+    ? {
+      terminal: `/dev/pts/${job.stdio.slavePath.slice(job.stdio.slavePath.lastIndexOf("/") + 1)}`,
+    }
+    : { fds: stdioFds ?? [0, 1, 2] };
+  let pid: number;
+  try {
+    pid = kernel.spawn(found.path, process.args, env, { stdio, newSession: true });
+  } catch (err) {
+    if (!(err instanceof SyscallError)) throw err;
+    fail(kernel, statusFd, {
+      message: `exec: "${process.args[0]}": ${err.code}`,
+      exitCode: err.code === "ENOENT" ? ExitCode.NOT_FOUND : ExitCode.CANNOT_INVOKE,
+    });
+  }
+  kernel.close(statusFd);
+  debug("init", `exec'd ${found.path} as pid ${pid} (host PID namespace view: the init's child)`);
+  if (job.detach) Deno.exit(0);
+  Deno.exit(exitStatusCode(kernel.waitpid(pid, 0).status));
 }
 
 /** Entry point of `dockergsh init`. Does not return: it execs or exits. */
@@ -144,15 +274,8 @@ export function containerInit(): void {
     kernel.close(configFd);
     debug("init", `${job.kind} job received`);
     kernel.umask(0o022);
-    const stdioFds = enter(kernel, job);
-    // run creates a missing working directory (as Docker); exec requires it to exist.
-    if (job.kind === "create") Deno.mkdirSync(job.workingDir, { recursive: true });
-    changeToWorkingDir(kernel, statusFd, job.workingDir);
-    const found = lookupCommand(job.cmd[0], job.env);
-    if ("failure" in found) fail(kernel, statusFd, found.failure);
-    attachStdio(kernel, job.stdio, stdioFds);
-    kernel.resetSignals();
-    kernel.execve(found.path, job.cmd, job.env);
+    if (job.kind === "create") runCreate(kernel, statusFd, job);
+    else runExec(kernel, statusFd, job);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     let exitCode: number = ExitCode.ENGINE;

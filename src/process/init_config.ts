@@ -1,10 +1,13 @@
 /**
  * What the parent sends the container init over the config pipe: everything
- * the init needs to build the container's root and exec the user's command.
- * Type-only, so the init path imports nothing for it.
+ * the init needs to build the container's root and exec the user's command,
+ * in the runtime-spec's terms (src/oci/spec.ts). Type-only, so the init path
+ * imports nothing for it.
  *
  * @module
  */
+
+import type { Process, Root, Spec } from "../oci/spec.ts";
 
 /** Where the init connects the user command's stdin/stdout/stderr. */
 export type InitStdio =
@@ -19,49 +22,54 @@ export type InitStdio =
   /** Detached: stdout and stderr appended to the log file, stdin /dev/null. */
   | { kind: "log"; path: string };
 
-/** The overlay layers of the container's root filesystem. */
+/** The image layers of the container's root filesystem, mounted as an overlay on `root.path`. */
 export interface OverlayLayers {
   lower: string;
   upper: string;
   work: string;
-  merged: string;
 }
 
-/** One bind mount into the container. */
-export interface InitBind {
-  source: string;
-  destination: string;
-  readOnly: boolean;
+/**
+ * Docker's `-u USER[:GROUP]` and `--group-add`, resolved by the init in the
+ * container's own /etc/passwd and /etc/group (after pivot_root, or after
+ * joining its mount namespace), into `process.user` and HOME.
+ */
+export interface UserRequest {
+  user: string;
+  groupAdd: string[];
 }
 
-/** What the user's process runs, wherever it runs. */
-export interface ProcessSpec {
-  cmd: string[];
-  env: string[];
-  workingDir: string;
+/**
+ * Job of the container's first process: build the container the OCI
+ * `spec` describes, then exec `spec.process` as PID 1.
+ */
+export interface InitConfig {
+  kind: "create";
+  containerId: string;
+  spec: Spec & { process: Process; root: Root };
+  /** dockergsh's image layers: an OCI bundle's root is a ready directory, an image's is not. */
+  overlay?: OverlayLayers;
+  userRequest?: UserRequest;
+  /** `spec.linux.seccomp` compiled by the engine with libseccomp: the BPF program, base64. */
+  seccompProgram?: string;
   stdio: InitStdio;
 }
 
-/** Job of the container's first process: build the container, then exec PID 1. */
-export interface InitConfig extends ProcessSpec {
-  kind: "create";
-  containerId: string;
-  layers: OverlayLayers;
-  binds: InitBind[];
-  /** Host files bind-mounted over /etc/hostname, /etc/hosts, /etc/resolv.conf. */
-  etcFiles: { hostname: string; hosts: string; resolvConf: string };
-  hostname: string;
-  /** Bring up loopback: false when the container shares the host's network. */
-  ownNetwork: boolean;
-}
-
-/** Job of `exec`: join the running container's namespaces, then exec. */
-export interface ExecConfig extends ProcessSpec {
+/** Job of `exec`: join the running container's namespaces, then run `process` there. */
+export interface ExecConfig {
   kind: "exec";
-  /** The container's PID 1, as the host sees it. */
+  /** The container's PID 1, as the host sees it, and its start time (to tell a recycled PID). */
   targetPid: number;
-  /** Namespaces to join (the PID namespace is joined by the parent, before spawning). */
+  targetStartTime: number;
+  /** Namespaces to join, as named under /proc/<pid>/ns, in setns order. */
   namespaces: string[];
+  process: Process;
+  /** The container's seccomp filter, compiled: the BPF program, base64. */
+  seccompProgram?: string;
+  userRequest?: UserRequest;
+  stdio: InitStdio;
+  /** Return at once, leaving the process to the container's PID 1 (`exec -d`). */
+  detach: boolean;
 }
 
 /** What the parent sends the init. */

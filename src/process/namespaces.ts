@@ -1,14 +1,15 @@
 /**
  * The namespaces of a container, as named under /proc/<pid>/ns, with their
- * CLONE_ flags, in the order setns(2) joins them: the mount namespace last,
- * because after it /proc is the container's and the others can no longer be
- * opened by host PID.
+ * CLONE_ flags, in the order setns(2) joins them: the mount namespace last.
+ * All are opened before the first setns, since after joining the mount
+ * namespace /proc is the container's and host PIDs no longer resolve.
  *
  * @module
  */
 
 import {
   CLONE_FS,
+  CLONE_NEWCGROUP,
   CLONE_NEWIPC,
   CLONE_NEWNET,
   CLONE_NEWNS,
@@ -25,20 +26,30 @@ export const NAMESPACES: ReadonlyArray<[name: string, flag: number]> = [
   ["uts", CLONE_NEWUTS],
   ["net", CLONE_NEWNET],
   ["pid", CLONE_NEWPID],
+  ["cgroup", CLONE_NEWCGROUP],
   ["mnt", CLONE_NEWNS],
 ];
 
 /**
- * Moves the calling process into `pid`'s namespaces named in `names`.
- * All are opened first (see above); unshare(CLONE_FS) gives the process an
- * fs_struct of its own, which setns into a mount namespace requires.
+ * Moves the calling thread into `pid`'s namespaces named in `names` (the
+ * PID namespace for its children: a process never changes its own).
+ * All are opened first (see above), then `stillThere` confirms `pid` is
+ * still the process meant, not a recycled PID; unshare(CLONE_FS) gives the
+ * thread an fs_struct of its own, which setns into a mount namespace
+ * requires.
  */
-export function joinNamespaces(kernel: Kernel, pid: number, names: readonly string[]): void {
+export function joinNamespaces(
+  kernel: Kernel,
+  pid: number,
+  names: readonly string[],
+  stillThere: () => boolean,
+): void {
   const targets = NAMESPACES.filter(([name]) => names.includes(name)).map(([name, flag]) => ({
     flag,
     fd: kernel.open(`/proc/${pid}/ns/${name}`, O_RDONLY | O_CLOEXEC),
   }));
   try {
+    if (!stillThere()) throw new Error(`container process ${pid} is gone`);
     if (names.includes("mnt")) kernel.unshare(CLONE_FS);
     for (const { fd, flag } of targets) kernel.setns(fd, flag);
   } finally {

@@ -6,14 +6,13 @@
  * 1 of the new PID namespace), and setns(2) returns the main thread to the
  * host's namespaces.
  *
- * For `exec`: only the PID namespace has to be joined before the spawn (a
- * PID namespace applies to a process's children, never to itself); the
- * init joins the others itself, before it execs the command.
+ * For `exec`: the init is spawned in the host's namespaces and joins the
+ * container's itself (see init.ts).
  *
  * @module
  */
 
-import { CLONE_NEWPID, O_CLOEXEC, O_RDONLY } from "../../ffi/constants.ts";
+import { O_CLOEXEC, O_RDONLY } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { ParentChannel } from "./channel.ts";
 import { NAMESPACES } from "./namespaces.ts";
@@ -92,20 +91,28 @@ function spawnIn(
   return { child, pid: child.pid, channel };
 }
 
+/**
+ * The namespaces made for a new container before its init is spawned. Its
+ * cgroup namespace is not among them: the init makes that itself once the
+ * parent has put it in its cgroup, which then is the namespace's root.
+ */
+const SPAWN_NAMESPACES = ["ipc", "uts", "net", "pid", "mnt"];
+
 /** unshare → spawn init → setns back. `hostNetwork` keeps the host's network namespace. */
 export function spawnInit(kernel: Kernel, hostNetwork: boolean, stdio: SpawnStdio): SpawnedInit {
-  const kinds = NAMESPACES.filter(([name]) => !(name === "net" && hostNetwork));
+  const kinds = NAMESPACES.filter(([name]) =>
+    SPAWN_NAMESPACES.includes(name) && !(name === "net" && hostNetwork)
+  );
   const names = kinds.map(([name]) => name);
   const flags = kinds.reduce((all, [, flag]) => all | flag, 0);
   return spawnIn(kernel, names, () => kernel.unshare(flags), stdio);
 }
 
-/** setns into `targetPid`'s PID namespace → spawn the exec init → setns back. */
-export function spawnExecInit(kernel: Kernel, targetPid: number, stdio: SpawnStdio): SpawnedInit {
-  const fd = kernel.open(`/proc/${targetPid}/ns/pid`, O_RDONLY | O_CLOEXEC);
-  try {
-    return spawnIn(kernel, ["pid"], () => kernel.setns(fd, CLONE_NEWPID), stdio);
-  } finally {
-    kernel.close(fd);
-  }
+/**
+ * The init of an `exec`, spawned in the host's namespaces: it joins the
+ * container's itself, and only its child, the user's command, enters the
+ * container's PID namespace (see init.ts).
+ */
+export function spawnExecInit(kernel: Kernel, stdio: SpawnStdio): SpawnedInit {
+  return spawnIn(kernel, [], () => {}, stdio);
 }

@@ -18,8 +18,8 @@ export function makeMountsPrivate(kernel: Kernel): void {
   kernel.mount(null, "/", null, MS_PRIVATE | MS_REC);
 }
 
-/** mount -t overlay overlay -o lowerdir=…,upperdir=…,workdir=… merged */
-export function mountOverlay(kernel: Kernel, layers: OverlayLayers): void {
+/** mount -t overlay overlay -o lowerdir=…,upperdir=…,workdir=… target */
+export function mountOverlay(kernel: Kernel, layers: OverlayLayers, target: string): void {
   const data = `lowerdir=${layers.lower},upperdir=${layers.upper},workdir=${layers.work}`;
-  kernel.mount("overlay", layers.merged, "overlay", 0, data);
+  kernel.mount("overlay", target, "overlay", 0, data);
 }

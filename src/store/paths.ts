@@ -8,6 +8,7 @@
  *     <root>/images/repositories.json             NAME:TAG → image id
  *     <root>/networks/…                           networks and IPAM
  *     <root>/locks/<name>.lock                    cross-process locks
+ *     <root>/seccomp/<sha256>.bpf                 compiled seccomp programs
  *
  * @module
  */
@@ -33,6 +34,10 @@ export class StateRoot {
   }
   get networks(): string {
     return `${this.root}/networks`;
+  }
+  /** Seccomp programs compiled by libseccomp, by the sha256 of what they were made from. */
+  get seccompPrograms(): string {
+    return `${this.root}/seccomp`;
   }
   lock(name: string): string {
     return `${this.root}/locks/${name}.lock`;

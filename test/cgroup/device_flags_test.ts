@@ -1,5 +1,6 @@
 import { assertEquals, assertStringIncludes } from "../_assert.ts";
-import { parseDevice, splitDev } from "../../src/cli/device_flags.ts";
+import { parseDevice } from "../../src/cli/device_flags.ts";
+import { splitDev } from "../../src/_fs.ts";
 import { UserError } from "../../src/errors.ts";
 import { userError } from "./_user_error.ts";
 

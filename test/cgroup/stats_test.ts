@@ -3,7 +3,7 @@ import { removeContainerCgroup, setupContainerCgroup } from "../../src/cgroup/co
 import { bytesSize } from "../../src/cli/_stats_columns.ts";
 import { command as stats } from "../../src/cli/commands/stats.ts";
 import { parseFlags } from "../../src/cli/flags.ts";
-import { processStartTime } from "../../src/container/proc.ts";
+import { processStartTime } from "../../src/process/proc.ts";
 import { createdState, type Resources } from "../../src/container/record.ts";
 import { ContainerStore } from "../../src/container/store.ts";
 import type { Kernel } from "../../ffi/kernel.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { processStartTime } from "../../src/container/proc.ts";
+import { processStartTime } from "../../src/process/proc.ts";
 import { assertEquals, assertMatch } from "../_assert.ts";
 import type { CliResult, TestRoot } from "../_harness.ts";
 

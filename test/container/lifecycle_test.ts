@@ -4,7 +4,7 @@
  * (/proc, mountinfo, cgroupfs), not from what the CLI printed alone.
  */
 
-import { processStartTime } from "../../src/container/proc.ts";
+import { processStartTime } from "../../src/process/proc.ts";
 import { BitmapIpam } from "../../src/network/ipam.ts";
 import { NetworkStore } from "../../src/network/network_store.ts";
 import { StateRoot } from "../../src/store/paths.ts";

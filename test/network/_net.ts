@@ -6,7 +6,7 @@
  * @module
  */
 
-import { processStartTime } from "../../src/container/proc.ts";
+import { processStartTime } from "../../src/process/proc.ts";
 import {
   type ContainerRecord,
   createdState,

@@ -1,72 +1,164 @@
 import { assert, assertEquals } from "../_assert.ts";
+import {
+  CLONE_NEWCGROUP,
+  MS_BIND,
+  MS_RDONLY,
+  MS_REMOUNT,
+  PR_CAP_AMBIENT,
+  PR_CAPBSET_DROP,
+  PR_SET_KEEPCAPS,
+  PR_SET_NO_NEW_PRIVS,
+} from "../../ffi/constants.ts";
+import { containerSpec } from "../../src/container/container_spec.ts";
+import type { ContainerConfig } from "../../src/container/record.ts";
 import { buildContainer } from "../../src/process/init.ts";
 import type { InitConfig } from "../../src/process/init_config.ts";
+import { confineProcess } from "../../src/security/confine.ts";
 import { RecordingKernel } from "../_recording_kernel.ts";
+
+/** A container config as `create` makes it, with a read-only volume. */
+function config(dir: string): ContainerConfig {
+  return {
+    image: "busybox",
+    imageId: "i".repeat(64),
+    cmd: ["/bin/true"],
+    env: [],
+    hostname: "box",
+    workingDir: "/",
+    tty: false,
+    openStdin: false,
+    detach: false,
+    autoRemove: false,
+    binds: [{ source: `${dir}/vol`, destination: "/data", readOnly: true }],
+    resources: {},
+    networkMode: "none",
+    ports: [],
+  };
+}
 
 Deno.test("init builds the container in the order the kernel needs", () => {
   const dir = Deno.makeTempDirSync({ prefix: "dgsh-steps-" });
   try {
     const merged = `${dir}/merged`;
-    Deno.mkdirSync(`${merged}/etc`, { recursive: true });
+    // What the image and the kernel would have: a masked file and directory, a read-only path.
+    for (const d of ["etc", "proc/acpi", "proc/sys"]) {
+      Deno.mkdirSync(`${merged}/${d}`, { recursive: true });
+    }
+    Deno.writeTextFileSync(`${merged}/proc/keys`, "");
     Deno.mkdirSync(`${dir}/vol`);
     for (const f of ["hostname", "hosts", "resolv.conf"]) Deno.writeTextFileSync(`${dir}/${f}`, "");
-    const config: InitConfig = {
-      kind: "create",
-      containerId: "c".repeat(64),
-      layers: { lower: `${dir}/lower`, upper: `${dir}/upper`, work: `${dir}/work`, merged },
-      binds: [{ source: `${dir}/vol`, destination: "/data", readOnly: true }],
+    const spec = containerSpec(config(dir), {
+      root: merged,
       etcFiles: {
         hostname: `${dir}/hostname`,
         hosts: `${dir}/hosts`,
         resolvConf: `${dir}/resolv.conf`,
       },
-      hostname: "box",
-      ownNetwork: true,
-      cmd: ["/bin/true"],
-      env: [],
-      workingDir: "/",
+    });
+    const job: InitConfig = {
+      kind: "create",
+      containerId: "c".repeat(64),
+      spec,
+      overlay: { lower: `${dir}/lower`, upper: `${dir}/upper`, work: `${dir}/work` },
       stdio: { kind: "inherit" },
     };
     const k = new RecordingKernel();
     let stdioOpenedAt = -1;
-    buildContainer(k, config, () => {
+    buildContainer(k, job, () => {
       stdioOpenedAt = k.calls.length;
       return undefined;
     }, merged);
-    const steps = k.calls.map((c) =>
-      c.call === "mount" ? `mount ${c.args[2] ?? "bind"} ${c.args[1]}` : `${c.call} ${c.args[0]}`
-    );
+    const steps = k.calls
+      // The cgroup hierarchies mounted under /sys/fs/cgroup are the host's: not listed here.
+      .filter((c) => !(c.call === "mount" && ["cgroup", "cgroup2"].includes(c.args[2] as string)))
+      .map((c) => {
+        if (c.call !== "mount") return `${c.call} ${c.args[0]}`;
+        const flags = c.args[3] as number;
+        const kind = c.args[2] ??
+          (flags & MS_REMOUNT ? "remount" : flags & MS_BIND ? "bind" : "propagation");
+        return `mount ${kind} ${c.args[1]}${flags & MS_RDONLY ? " ro" : ""}`;
+      });
     assertEquals(steps, [
-      "mount bind /",
+      `unshare ${CLONE_NEWCGROUP}`,
+      "mount propagation /",
       `mount overlay ${merged}`,
-      `mount bind ${merged}/data`,
-      `mount bind ${merged}/data`,
-      `mount bind ${merged}/etc/hostname`,
-      `mount bind ${merged}/etc/hosts`,
-      `mount bind ${merged}/etc/resolv.conf`,
+      `mount proc ${merged}/proc`,
       `mount tmpfs ${merged}/dev`,
-      `mknod ${merged}/dev/null`,
-      `mknod ${merged}/dev/zero`,
-      `mknod ${merged}/dev/full`,
-      `mknod ${merged}/dev/random`,
-      `mknod ${merged}/dev/urandom`,
-      `mknod ${merged}/dev/tty`,
       `mount devpts ${merged}/dev/pts`,
+      `mount sysfs ${merged}/sys ro`,
+      `mount tmpfs ${merged}/sys/fs/cgroup`,
+      `mount remount ${merged}/sys/fs/cgroup ro`,
+      `mount mqueue ${merged}/dev/mqueue`,
       `mount tmpfs ${merged}/dev/shm`,
+      `mount bind ${merged}/etc/resolv.conf`,
+      `mount propagation ${merged}/etc/resolv.conf`,
+      `mount bind ${merged}/etc/hostname`,
+      `mount propagation ${merged}/etc/hostname`,
+      `mount bind ${merged}/etc/hosts`,
+      `mount propagation ${merged}/etc/hosts`,
+      `mount bind ${merged}/data`,
+      `mount remount ${merged}/data ro`,
+      `mount propagation ${merged}/data`,
+      `mknod ${merged}/dev/null`,
+      `mknod ${merged}/dev/random`,
+      `mknod ${merged}/dev/full`,
+      `mknod ${merged}/dev/tty`,
+      `mknod ${merged}/dev/zero`,
+      `mknod ${merged}/dev/urandom`,
       `mount bind ${merged}`,
       `chdir ${merged}`,
       "pivot_root .",
       "umount2 .",
       "chdir /",
-      `mount proc ${merged}/proc`,
-      `mount sysfs ${merged}/sys`,
+      `mount tmpfs ${merged}/proc/acpi ro`,
+      `mount bind ${merged}/proc/keys`,
+      `mount bind ${merged}/proc/sys`,
+      `mount remount ${merged}/proc/sys ro`,
       "sethostname box",
       "linkUp lo",
     ]);
     // Host paths (tty slave, log file) are opened before pivot_root hides them.
-    assertEquals(k.calls[stdioOpenedAt].args[1], `${merged}/dev`);
     assert(stdioOpenedAt < k.calls.findIndex((c) => c.call === "pivot_root"));
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
+});
+
+Deno.test("confinement: bounding set before the user switch, capset after, seccomp by no_new_privs", () => {
+  const k = new RecordingKernel();
+  const program = new Uint8Array(16);
+  const process = {
+    user: { uid: 65534, gid: 65534, additionalGids: [65534] },
+    args: ["/bin/true"],
+    cwd: "/",
+    capabilities: { bounding: ["CAP_KILL"], effective: ["CAP_KILL"], permitted: ["CAP_KILL"] },
+    rlimits: [{ type: "RLIMIT_NOFILE", soft: 100, hard: 200 }],
+  };
+  confineProcess(k, process, program);
+  const names = k.calls.map((c) => c.call === "prctl" ? `prctl ${c.args[0]}` : c.call).filter((
+    n,
+    i,
+    all,
+  ) => n !== all[i - 1]);
+  assertEquals(names, [
+    "setrlimit",
+    "seccompSetFilter", // no_new_privs off: while CAP_SYS_ADMIN is still held
+    `prctl ${PR_CAPBSET_DROP}`,
+    `prctl ${PR_SET_KEEPCAPS}`,
+    "setgroups",
+    "setresgid",
+    "setresuid",
+    `prctl ${PR_SET_KEEPCAPS}`,
+    "capset",
+    `prctl ${PR_CAP_AMBIENT}`,
+  ]);
+  // CAP_KILL (5) is kept, every other capability dropped from the bounding set.
+  const dropped = k.calls.filter((c) => c.call === "prctl" && c.args[0] === PR_CAPBSET_DROP);
+  assert(!dropped.some((c) => c.args[1] === 5) && dropped.some((c) => c.args[1] === 21));
+
+  const late = new RecordingKernel();
+  confineProcess(late, { ...process, noNewPrivileges: true }, program);
+  const order = late.calls.map((c) => c.call === "prctl" ? `prctl ${c.args[0]}` : c.call);
+  assertEquals(order.indexOf(`prctl ${PR_SET_NO_NEW_PRIVS}`), 1);
+  assertEquals(order.at(-1), "seccompSetFilter"); // no_new_privs on: last
 });

@@ -2,10 +2,8 @@ import { libseccompAvailable } from "../../ffi/seccomp.ts";
 import { UserError } from "../../src/errors.ts";
 import type { LinuxSeccomp } from "../../src/oci/spec.ts";
 import { SeccompFilter } from "../../src/security/seccomp_filter.ts";
-import {
-  dockerDefaultSeccomp,
-  seccompFromDockerProfile,
-} from "../../src/security/seccomp_profile.ts";
+import { seccompFromUserProfile } from "../../src/container/container_spec.ts";
+import { dockerDefaultSeccomp } from "../../src/oci/seccomp_profile.ts";
 import { assert, assertEquals } from "../_assert.ts";
 import type { ProbeCall, ProbeResult } from "./_seccomp_probe.ts";
 
@@ -218,7 +216,7 @@ Deno.test("the default profile resolves per capability, architecture and kernel"
 });
 
 Deno.test("a user's profile goes through the same converter: legacy name, architectures, includes", () => {
-  const spec = seccompFromDockerProfile(
+  const spec = seccompFromUserProfile(
     JSON.stringify({
       defaultAction: "SCMP_ACT_ALLOW",
       architectures: ["SCMP_ARCH_X86_64"],
@@ -268,7 +266,7 @@ Deno.test("a malformed profile is one clear line naming the problem", () => {
   for (const [json, re] of cases) {
     let err: unknown;
     try {
-      seccompFromDockerProfile(json, DOCKER_CAPS, { arch: "x86_64", kernel: "6.1" });
+      seccompFromUserProfile(json, DOCKER_CAPS, { arch: "x86_64", kernel: "6.1" });
     } catch (e) {
       err = e;
     }

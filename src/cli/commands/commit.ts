@@ -28,6 +28,8 @@ export const command: Command = {
       // HOSTNAME is the old container's identity, set afresh for every container.
       env: cfg.env.filter((e) => !e.startsWith("HOSTNAME=")),
       workingDir: cfg.workingDir,
+      // Docker: the container's user (`-u`, or the image's) is the new image's USER.
+      ...(cfg.security?.user ? { user: cfg.security.user } : {}),
     }, flags.lists.get("change") ?? []);
     const image = await commitContainer(ctx.root, ctx.kernel, record, repo, {
       comment: flags.strings.get("message"),

@@ -26,6 +26,13 @@ export const command: Command = {
     },
     { long: "env", short: "e", kind: "list", help: "Set environment variables" },
     { long: "workdir", short: "w", kind: "string", help: "Working directory inside the container" },
+    {
+      long: "user",
+      short: "u",
+      kind: "string",
+      help: "Username or UID (format: <name|uid>[:<group|gid>])",
+    },
+    { long: "privileged", kind: "bool", help: "Give extended privileges to the command" },
   ],
   stopAtPositional: true,
   minArgs: 2,
@@ -38,13 +45,15 @@ export const command: Command = {
       );
     }
     const record = new ContainerStore(ctx.root).resolve(ref);
-    return await execInContainer(ctx.kernel, record, {
+    return await execInContainer(ctx.root, ctx.kernel, record, {
       cmd,
       env: (flags.lists.get("env") ?? []).map(parseEnv).filter((e): e is string => e !== undefined),
       workingDir,
       tty: flags.bools.has("tty"),
       interactive: flags.bools.has("interactive"),
       detach: flags.bools.has("detach"),
+      user: flags.strings.get("user"),
+      privileged: flags.bools.has("privileged"),
     });
   },
 };

@@ -23,6 +23,7 @@ import type { FlagSpec, ParsedFlags } from "../flags.ts";
 import { NETWORK_FLAGS, networkFromFlags } from "../network_flags.ts";
 import { RESOURCE_FLAGS, resourcesFromFlags } from "../resource_flags.ts";
 import { parseEnv, parseVolume } from "../run_flags.ts";
+import { SECURITY_FLAGS, securityFromFlags } from "../security_flags.ts";
 
 /** Flags shared by `run` and `create`. */
 export const CONTAINER_FLAGS: FlagSpec[] = [
@@ -36,6 +37,7 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
   { long: "workdir", short: "w", kind: "string", help: "Working directory inside the container" },
   ...NETWORK_FLAGS,
   ...RESOURCE_FLAGS,
+  ...SECURITY_FLAGS,
 ];
 
 /** The container the flags and positionals describe. */
@@ -60,6 +62,7 @@ export function specFromFlags(flags: ParsedFlags): CreateSpec {
     autoRemove: flags.bools.has("rm"),
     binds: (flags.lists.get("volume") ?? []).map(parseVolume),
     resources: resourcesFromFlags(flags),
+    security: securityFromFlags(flags),
     ...networkFromFlags(flags),
   };
 }

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { SeccompAction, SeccompArg } from "../oci/spec.ts";
+import type { SeccompAction, SeccompArg } from "./spec.ts";
 
 /** When a rule applies (includes) or does not (excludes). */
 export interface DockerSeccompFilter {

@@ -1,0 +1,342 @@
+/**
+ * The engine's side of the contract: a container record (image, flags)
+ * becomes the runtime-spec's `process`, `root`, `mounts` and `linux`,
+ * which the init applies without knowing about Docker's flags. Docker's
+ * defaults come from src/oci/defaults.ts; this file decides how the flags
+ * change them (`--privileged`, `--cap-add/--cap-drop`, `--security-opt`,
+ * `--read-only`, `--tmpfs`, `--device`, `--ulimit`).
+ *
+ * @module
+ */
+
+import { CAPABILITIES } from "../../ffi/constants.ts";
+import { splitDev } from "../_fs.ts";
+import { UserError } from "../errors.ts";
+import { DEFAULT_DEVICE_RULES, DEFAULT_DEVICES } from "../oci/default_devices.ts";
+import {
+  DEFAULT_CAPABILITIES,
+  DEFAULT_MASKED_PATHS,
+  DEFAULT_READONLY_PATHS,
+  defaultMounts,
+} from "../oci/defaults.ts";
+import { DOCKER_DEFAULT_PROFILE } from "../oci/_docker_default_seccomp.ts";
+import {
+  dockerDefaultSeccomp,
+  seccompFromDockerProfile,
+  type SeccompHost,
+} from "../oci/seccomp_profile.ts";
+import type {
+  Capabilities,
+  LinuxDevice,
+  LinuxDeviceCgroup,
+  LinuxNamespace,
+  LinuxSeccomp,
+  Mount,
+  Process,
+  Spec,
+} from "../oci/spec.ts";
+import { validateSeccomp } from "../security/seccomp_filter.ts";
+import type { ContainerConfig, SecurityConfig } from "./record.ts";
+
+/** What a record made before confinement existed gets: Docker's defaults. */
+export const DEFAULT_SECURITY: SecurityConfig = {
+  privileged: false,
+  capAdd: [],
+  capDrop: [],
+  groupAdd: [],
+  readOnlyRootfs: false,
+  tmpfs: [],
+  seccomp: "default",
+  noNewPrivileges: false,
+  ulimits: [],
+  devices: [],
+};
+
+/** `config.security`, or the defaults for an old record. */
+export function securityOf(config: ContainerConfig): SecurityConfig {
+  return config.security ?? DEFAULT_SECURITY;
+}
+
+/** `net_admin`, `NET_ADMIN`, `CAP_NET_ADMIN` → `CAP_NET_ADMIN`; `all` → `ALL`. Unknown: an error. */
+export function capabilityName(flag: "CapAdd" | "CapDrop", name: string): string {
+  const upper = name.toUpperCase();
+  if (upper === "ALL") return "ALL";
+  const full = upper.startsWith("CAP_") ? upper : `CAP_${upper}`;
+  if (CAPABILITIES[full] === undefined) {
+    throw new UserError(
+      `dockergsh: Error response from daemon: invalid ${flag}: unknown capability: "${full}"`,
+    );
+  }
+  return full;
+}
+
+/**
+ * The capabilities this process may hand on: its own bounding set. A
+ * privileged container gets all of them (not every capability the kernel
+ * knows: a host root without CAP_SYS_RESOURCE cannot give it away).
+ */
+function ownCapabilities(): string[] {
+  const status = Deno.readTextFileSync("/proc/self/status");
+  const mask = BigInt(`0x${/^CapBnd:\s*([0-9a-f]+)/m.exec(status)?.[1] ?? "0"}`);
+  return Object.entries(CAPABILITIES).filter(([, n]) => (mask >> BigInt(n)) & 1n).map(([c]) => c);
+}
+
+/**
+ * Docker's rules: the defaults (or all this process holds, or none), minus
+ * the drops, plus the adds.
+ */
+export function capabilityList(security: SecurityConfig): string[] {
+  if (security.privileged) return ownCapabilities();
+  let base: readonly string[] = DEFAULT_CAPABILITIES;
+  if (security.capAdd.includes("ALL")) base = ownCapabilities();
+  if (security.capDrop.includes("ALL")) base = [];
+  const caps = base.filter((c) => !security.capDrop.includes(c));
+  for (const c of security.capAdd) if (c !== "ALL" && !caps.includes(c)) caps.push(c);
+  return caps;
+}
+
+/** Refuses, in one line, capabilities this process cannot hand on (capset would say EPERM). */
+function checkGrantable(caps: readonly string[]): void {
+  const own = ownCapabilities();
+  const missing = caps.filter((c) => !own.includes(c));
+  if (missing.length > 0) {
+    throw new UserError(
+      `dockergsh: cannot give the container ${missing.join(", ")}: dockergsh does not hold ` +
+        `${missing.length > 1 ? "them" : "it"} itself (this host's root lacks ${
+          missing.length > 1 ? "them" : "it"
+        })`,
+    );
+  }
+}
+
+/**
+ * The five capability sets for `caps`. Inheritable and ambient stay empty
+ * (as in Docker since 20.10.14); a non-root user's permitted and effective
+ * sets are emptied by the kernel itself at execve, as Docker's are.
+ */
+function capabilitySets(caps: string[]): Capabilities {
+  return { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] };
+}
+
+/** A seccomp filter: what it is made from (naming its compiled program) and how to make it. */
+export interface SeccompPlan {
+  source: unknown;
+  build: () => LinuxSeccomp;
+}
+
+/**
+ * The seccomp filter for `security` and the container's capabilities
+ * (Docker's default profile keeps the syscalls a capability needs when the
+ * container holds it); undefined for none.
+ */
+export function seccompPlan(security: SecurityConfig, caps: string[]): SeccompPlan | undefined {
+  const { seccomp } = security;
+  if (seccomp === "unconfined") return undefined;
+  if (seccomp === "default") {
+    // Docker: a privileged container is unconfined unless a profile is named.
+    if (security.privileged) return undefined;
+    return {
+      source: ["docker-default", DOCKER_DEFAULT_PROFILE, caps],
+      build: () => dockerDefaultSeccomp(caps),
+    };
+  }
+  return {
+    source: ["profile", seccomp.profile, caps],
+    build: () => seccompFromUserProfile(seccomp.profile, caps),
+  };
+}
+
+/**
+ * A user's profile (`--security-opt seccomp=FILE`, Docker's JSON format)
+ * for a container holding `caps`, checked as the filter will check it, so
+ * a bad profile is refused at create, in one line.
+ */
+export function seccompFromUserProfile(
+  json: string,
+  caps: readonly string[],
+  host?: SeccompHost,
+): LinuxSeccomp {
+  const spec = seccompFromDockerProfile(json, caps, host);
+  try {
+    validateSeccomp(spec);
+  } catch (err) {
+    if (err instanceof UserError) {
+      throw new UserError(`decoding seccomp profile failed: ${err.message}`);
+    }
+    throw err;
+  }
+  return spec;
+}
+
+/** Host devices a privileged container gets: every node under /dev but the per-container ones. */
+function hostDevices(dir = "/dev"): LinuxDevice[] {
+  const skip = new Set(["/dev/pts", "/dev/shm", "/dev/mqueue", "/dev/console", "/dev/fd"]);
+  const out: LinuxDevice[] = [];
+  for (const entry of Deno.readDirSync(dir)) {
+    const path = `${dir}/${entry.name}`;
+    if (skip.has(path) || entry.isSymlink) continue;
+    if (entry.isDirectory) {
+      out.push(...hostDevices(path));
+      continue;
+    }
+    const info = Deno.statSync(path);
+    if (!info.isCharDevice && !info.isBlockDevice) continue;
+    out.push({
+      path,
+      type: info.isCharDevice ? "c" : "b",
+      ...splitDev(info.rdev ?? 0),
+      fileMode: (info.mode ?? 0o600) & 0o7777,
+      uid: info.uid ?? 0,
+      gid: info.gid ?? 0,
+    });
+  }
+  return out;
+}
+
+/** The device nodes and cgroup rules of a container. */
+export function devicesFor(
+  security: SecurityConfig,
+): { nodes: LinuxDevice[]; rules: LinuxDeviceCgroup[] } {
+  if (security.privileged) {
+    return { nodes: hostDevices(), rules: [{ allow: true, access: "rwm" }] };
+  }
+  return {
+    nodes: [...DEFAULT_DEVICES, ...security.devices.map((d) => d.node)],
+    rules: [...DEFAULT_DEVICE_RULES, ...security.devices.map((d) => d.rule)],
+  };
+}
+
+/** Mount depth, for mounting a parent before what goes inside it. */
+function depth(m: Mount): number {
+  return m.destination.split("/").filter((p) => p !== "").length;
+}
+
+/** Host files of a container that are bind-mounted over its /etc files. */
+export interface EtcFiles {
+  hostname: string;
+  hosts: string;
+  resolvConf: string;
+}
+
+/** Where the runtime finds what the engine prepared for a start. */
+export interface SpecPaths {
+  /** The container's root (the overlay's mount point). */
+  root: string;
+  etcFiles: EtcFiles;
+  /** With a terminal: the devpts instance holding it, to become /dev/pts. */
+  devpts?: string;
+}
+
+/** The container's process: the command and its privileges. */
+function processFor(config: ContainerConfig, caps: string[], security: SecurityConfig): Process {
+  return {
+    terminal: config.tty,
+    user: { uid: 0, gid: 0 },
+    args: config.cmd,
+    env: config.env,
+    cwd: config.workingDir,
+    capabilities: capabilitySets(caps),
+    rlimits: security.ulimits,
+    noNewPrivileges: security.noNewPrivileges,
+  };
+}
+
+/**
+ * The runtime-spec configuration of `config`'s container. Its seccomp
+ * filter is not in it: the engine hands the init the compiled program
+ * (see `seccompPlan` and seccomp_cache.ts), and converting Docker's
+ * profile on every start would cost more than all the rest.
+ */
+export function containerSpec(
+  config: ContainerConfig,
+  paths: SpecPaths,
+): Spec & { process: Process; root: { path: string; readonly: boolean } } {
+  const security = securityOf(config);
+  const caps = capabilityList(security);
+  checkGrantable(caps);
+  const devices = devicesFor(security);
+  const mounts = defaultMounts(security.privileged).map((m): Mount =>
+    m.destination === "/dev/pts" && paths.devpts
+      ? { destination: "/dev/pts", type: "bind", source: paths.devpts, options: ["bind"] }
+      : m
+  );
+  const etc: Array<[string, string]> = [
+    ["/etc/resolv.conf", paths.etcFiles.resolvConf],
+    ["/etc/hostname", paths.etcFiles.hostname],
+    ["/etc/hosts", paths.etcFiles.hosts],
+  ];
+  for (const [destination, source] of etc) {
+    mounts.push({ destination, type: "bind", source, options: ["rbind", "rprivate"] });
+  }
+  const user: Mount[] = [
+    ...config.binds.map((b): Mount => ({
+      destination: b.destination,
+      type: "bind",
+      source: b.source,
+      options: ["rbind", "rprivate", ...(b.readOnly ? ["ro"] : [])],
+    })),
+    ...security.tmpfs.map((t): Mount => ({
+      destination: t.destination,
+      type: "tmpfs",
+      source: "tmpfs",
+      options: ["nosuid", "nodev", "noexec", ...t.options],
+    })),
+  ];
+  mounts.push(...user.sort((a, b) => depth(a) - depth(b)));
+  const namespaces: LinuxNamespace[] = [
+    { type: "pid" },
+    { type: "ipc" },
+    { type: "uts" },
+    { type: "mount" },
+    { type: "cgroup" },
+    ...(config.networkMode === "host" ? [] : [{ type: "network" as const }]),
+  ];
+  return {
+    ociVersion: "1.1.0",
+    process: processFor(config, caps, security),
+    root: { path: paths.root, readonly: security.readOnlyRootfs },
+    hostname: config.hostname,
+    mounts,
+    linux: {
+      namespaces,
+      devices: devices.nodes,
+      resources: { devices: devices.rules },
+      maskedPaths: security.privileged ? [] : [...DEFAULT_MASKED_PATHS],
+      readonlyPaths: security.privileged ? [] : [...DEFAULT_READONLY_PATHS],
+    },
+  };
+}
+
+/** What `exec` changes of the container's process. */
+export interface ExecOverrides {
+  args: string[];
+  env: string[];
+  cwd: string;
+  terminal: boolean;
+  /** `exec --privileged`: every capability, no seccomp. */
+  privileged: boolean;
+}
+
+/**
+ * An exec'd process: the container's confinement (capabilities, seccomp,
+ * no_new_privs, rlimits). `exec --privileged` gives it every capability,
+ * as Docker's does; the container's seccomp filter still applies (runc
+ * applies the container's to every exec).
+ */
+export function execProcess(
+  config: ContainerConfig,
+  exec: ExecOverrides,
+): { process: Process; seccomp?: SeccompPlan } {
+  const security = securityOf(config);
+  const containerCaps = capabilityList(security);
+  const caps = exec.privileged ? capabilityList({ ...security, privileged: true }) : containerCaps;
+  checkGrantable(caps);
+  const process = {
+    ...processFor(config, caps, security),
+    args: exec.args,
+    env: exec.env,
+    cwd: exec.cwd,
+    terminal: exec.terminal,
+  };
+  return { process, seccomp: seccompPlan(security, containerCaps) };
+}

@@ -1,0 +1,64 @@
+/**
+ * Capabilities of the container's process, applied in the init as the
+ * kernel needs: the bounding set first (dropping from it needs
+ * CAP_SETPCAP, which the user switch may take away), then — after the
+ * user switch — the effective, permitted and inheritable sets with
+ * capset(2), then the ambient set.
+ *
+ * @module
+ */
+
+import {
+  CAPABILITIES,
+  PR_CAP_AMBIENT,
+  PR_CAP_AMBIENT_CLEAR_ALL,
+  PR_CAP_AMBIENT_RAISE,
+  PR_CAPBSET_DROP,
+} from "../../ffi/constants.ts";
+import { SyscallError } from "../../ffi/errno.ts";
+import type { Kernel } from "../../ffi/kernel.ts";
+import type { Capabilities } from "../oci/spec.ts";
+
+/** The capability number of `name` (`CAP_SYS_ADMIN`); throws on a name the kernel headers lack. */
+export function capabilityNumber(name: string): number {
+  const n = CAPABILITIES[name];
+  if (n === undefined) throw new Error(`unknown capability ${JSON.stringify(name)}`);
+  return n;
+}
+
+/** A set of capability names as a bit mask. */
+export function capabilityMask(names: readonly string[] | undefined): bigint {
+  let mask = 0n;
+  for (const name of names ?? []) mask |= 1n << BigInt(capabilityNumber(name));
+  return mask;
+}
+
+/**
+ * Drops from the bounding set every capability not in `bounding`, up to
+ * the last one this kernel knows (past it, PR_CAPBSET_DROP says EINVAL).
+ */
+export function dropBoundingSet(kernel: Kernel, bounding: readonly string[] | undefined): void {
+  const keep = capabilityMask(bounding);
+  for (let cap = 0; cap < 64; cap++) {
+    if (keep & (1n << BigInt(cap))) continue;
+    try {
+      kernel.prctl(PR_CAPBSET_DROP, cap);
+    } catch (err) {
+      if (err instanceof SyscallError && err.code === "EINVAL") return;
+      throw err;
+    }
+  }
+}
+
+/** Sets the effective, permitted and inheritable sets, then the ambient set. */
+export function applyCapabilitySets(kernel: Kernel, caps: Capabilities): void {
+  kernel.capset({
+    effective: capabilityMask(caps.effective),
+    permitted: capabilityMask(caps.permitted),
+    inheritable: capabilityMask(caps.inheritable),
+  });
+  kernel.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL);
+  for (const name of caps.ambient ?? []) {
+    kernel.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, capabilityNumber(name));
+  }
+}
