@@ -142,9 +142,20 @@ export const NSIG = 65;
 /** sigprocmask(2) `how`. */
 export const SIG_SETMASK = 2;
 
-/** Syscalls called through syscall(2): pivot_root has no glibc wrapper, and
- * glibc's sigaction refuses the signals it reserves (32, 33). */
+/**
+ * Syscalls made through syscall(2): pivot_root has no glibc wrapper;
+ * glibc's sigaction refuses the signals it reserves (32, 33); glibc's
+ * setresuid/setresgid/setgroups change every thread through a signal to
+ * each, where only the thread that execs or spawns the user's command
+ * matters; the others save a libc binding each on the init's path.
+ */
 export const SYS_pivot_root = 155;
+export const SYS_prctl = 157;
+export const SYS_capset = 126;
+export const SYS_setgroups = 116;
+export const SYS_setresuid = 117;
+export const SYS_setresgid = 119;
+export const SYS_prlimit64 = 302;
 export const SYS_rt_sigaction = 13;
 export const SYS_bpf = 321;
 

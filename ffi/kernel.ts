@@ -83,11 +83,11 @@ export interface Kernel {
   bpfProgAttach(targetFd: number, progFd: number, attachType: number, flags: number): void;
   /** capset(2) on the calling thread: the three sets as 64-bit masks. */
   capset(sets: CapabilitySets): void;
-  /** setresuid(2) (glibc applies it to every thread of the process). */
+  /** setresuid(2), for the calling thread only (the kernel's call, not glibc's every-thread one). */
   setresuid(uid: number): void;
-  /** setresgid(2) (glibc applies it to every thread of the process). */
+  /** setresgid(2), for the calling thread only. */
   setresgid(gid: number): void;
-  /** setgroups(2): the supplementary groups. */
+  /** setgroups(2): the calling thread's supplementary groups. */
   setgroups(gids: readonly number[]): void;
   /** prlimit(2) on the calling process. */
   setrlimit(resource: number, soft: bigint, hard: bigint): void;
@@ -98,7 +98,7 @@ export interface Kernel {
   seccompSetFilter(program: Uint8Array): void;
   /** close_range(2) with CLOSE_RANGE_CLOEXEC: every fd from `first` up closes on execve. */
   cloexecFrom(first: number): void;
-  /** posix_spawn(3): a new process running `path`, as `spec` says; its PID. */
+  /** posix_spawn(3) from the calling thread: a new process running `path`, as `spec` says; its PID. */
   spawn(path: string, argv: readonly string[], env: readonly string[], spec: SpawnSpec): number;
 }
 
@@ -109,10 +109,14 @@ export interface CapabilitySets {
   inheritable: bigint;
 }
 
-/** What posix_spawn sets up in the child before it executes. */
+/**
+ * What posix_spawn sets up in the child before it executes: every signal
+ * to SIG_DFL and an empty mask always. The child inherits the caller's fds
+ * that are not close-on-exec (make 0-2 what it should have, and the rest
+ * close-on-exec), or gets `terminal` opened as 0, 1 and 2.
+ */
 export interface SpawnSpec {
-  /** fds that become 0, 1, 2 (dup2), or a terminal opened by path as all three. */
-  stdio: { fds: readonly number[] } | { terminal: string };
+  terminal?: string;
   /** New session (setsid); with `terminal`, the terminal becomes its controlling tty. */
   newSession: boolean;
 }

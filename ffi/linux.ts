@@ -41,10 +41,16 @@ import {
   SIOCSIFFLAGS,
   SOCK_DGRAM,
   SYS_bpf,
+  SYS_capset,
   SYS_close_range,
   SYS_pivot_root,
+  SYS_prctl,
+  SYS_prlimit64,
   SYS_rt_sigaction,
   SYS_seccomp,
+  SYS_setgroups,
+  SYS_setresgid,
+  SYS_setresuid,
   TIOCGPTN,
   TIOCGWINSZ,
   TIOCSCTTY,
@@ -93,6 +99,19 @@ function address(buf: Uint8Array<ArrayBuffer>): bigint {
   return BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buf)));
 }
 
+/** One argument of a raw syscall: a number, or a buffer passed by its address. */
+type SyscallArg = number | bigint | Uint8Array<ArrayBuffer> | null;
+
+/**
+ * syscall(2): `nr` with up to six arguments, the raw result (-1 and errno
+ * on failure). The caller keeps every buffer referenced until it returns.
+ */
+function sys(nr: number, ...args: SyscallArg[]): bigint {
+  const a = args.map((x) => x === null ? 0n : x instanceof Uint8Array ? address(x) : BigInt(x));
+  while (a.length < 6) a.push(0n);
+  return libc().syscall(BigInt(nr), a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
 /** sizeof(union bpf_attr) as far as the fields written here (the kernel wants the rest zero). */
 const BPF_ATTR_SIZE = 128;
 /** Room for the verifier's log of a refused program. */
@@ -128,7 +147,7 @@ export class LinuxKernel implements Kernel {
 
   pivotRoot(newRoot: string, putOld: string): void {
     check(
-      libc().syscall(BigInt(SYS_pivot_root), cstr(newRoot), cstr(putOld)),
+      sys(SYS_pivot_root, cstr(newRoot), cstr(putOld)),
       "pivot_root",
       `${newRoot} ${putOld}`,
     );
@@ -267,7 +286,7 @@ export class LinuxKernel implements Kernel {
 
   prctl(option: number, arg2: number, arg3 = 0): number {
     return check(
-      libc().prctl(option, BigInt(arg2), BigInt(arg3), 0n, 0n),
+      sys(SYS_prctl, option, arg2, arg3, 0, 0),
       "prctl",
       `${PRCTL_NAMES[option] ?? option} ${arg2}${arg3 ? ` ${arg3}` : ""}`,
     );
@@ -283,7 +302,7 @@ export class LinuxKernel implements Kernel {
     for (let sig = 1; sig < NSIG; sig++) {
       if (sig === SIGNALS.SIGKILL || sig === SIGNALS.SIGSTOP) continue;
       check(
-        libc().rt_sigaction(BigInt(SYS_rt_sigaction), BigInt(sig), dfl, null, 8n),
+        sys(SYS_rt_sigaction, sig, dfl, null, 8),
         "rt_sigaction",
         `signal ${sig} SIG_DFL`,
       );
@@ -353,7 +372,7 @@ export class LinuxKernel implements Kernel {
         v.setBigUint64(32, address(log), true); // log_buf
       }
       attr.set(new TextEncoder().encode(name.slice(0, 15)), 48); // prog_name[16]
-      return Number(libc().bpf(BigInt(SYS_bpf), BigInt(BPF_PROG_LOAD), attr, BigInt(attr.length)));
+      return Number(sys(SYS_bpf, BPF_PROG_LOAD, attr, attr.length));
     };
     const fd = load(null);
     if (fd >= 0) return fd;
@@ -378,7 +397,7 @@ export class LinuxKernel implements Kernel {
     v.setUint32(8, attachType, true); // attach_type
     v.setUint32(12, flags, true); // attach_flags
     check(
-      libc().bpf(BigInt(SYS_bpf), BigInt(BPF_PROG_ATTACH), attr, BigInt(attr.length)),
+      sys(SYS_bpf, BPF_PROG_ATTACH, attr, attr.length),
       "bpf",
       `BPF_PROG_ATTACH prog fd ${progFd} to fd ${targetFd} type ${attachType}`,
     );
@@ -394,24 +413,24 @@ export class LinuxKernel implements Kernel {
       data[word * 3 + 2] = Number((sets.inheritable >> shift) & 0xffffffffn);
     }
     check(
-      libc().capset(new Uint8Array(header.buffer), new Uint8Array(data.buffer)),
+      sys(SYS_capset, new Uint8Array(header.buffer), new Uint8Array(data.buffer)),
       "capset",
       `effective 0x${sets.effective.toString(16)} permitted 0x${sets.permitted.toString(16)}`,
     );
   }
 
   setresuid(uid: number): void {
-    check(libc().setresuid(uid, uid, uid), "setresuid", `${uid}`);
+    check(sys(SYS_setresuid, uid, uid, uid), "setresuid", `${uid}`);
   }
 
   setresgid(gid: number): void {
-    check(libc().setresgid(gid, gid, gid), "setresgid", `${gid}`);
+    check(sys(SYS_setresgid, gid, gid, gid), "setresgid", `${gid}`);
   }
 
   setgroups(gids: readonly number[]): void {
     const list = new Uint32Array(gids);
     check(
-      libc().setgroups(BigInt(list.length), new Uint8Array(list.buffer)),
+      sys(SYS_setgroups, list.length, new Uint8Array(list.buffer)),
       "setgroups",
       `[${gids.join(",")}]`,
     );
@@ -420,7 +439,7 @@ export class LinuxKernel implements Kernel {
   setrlimit(resource: number, soft: bigint, hard: bigint): void {
     const limit = new BigUint64Array([soft, hard]);
     check(
-      libc().prlimit64(0, resource, new Uint8Array(limit.buffer), null),
+      sys(SYS_prlimit64, 0, resource, new Uint8Array(limit.buffer), null),
       "prlimit",
       `resource ${resource} soft ${soft} hard ${hard}`,
     );
@@ -429,72 +448,53 @@ export class LinuxKernel implements Kernel {
   seccompSetFilter(program: Uint8Array): void {
     // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
     const code = new Uint8Array(program);
-    const fprog = new DataView(new ArrayBuffer(16));
-    fprog.setUint16(0, code.length / 8, true);
-    fprog.setBigUint64(8, BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(code))), true);
-    const ptr = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(fprog.buffer)));
+    const fprog = new Uint8Array(16);
+    const v = new DataView(fprog.buffer);
+    v.setUint16(0, code.length / 8, true);
+    v.setBigUint64(8, address(code), true);
     check(
-      libc().syscall3(BigInt(SYS_seccomp), BigInt(SECCOMP_SET_MODE_FILTER), 0n, ptr),
+      sys(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, fprog),
       "seccomp",
       `SECCOMP_SET_MODE_FILTER (${code.length / 8} instructions)`,
     );
-    // Keep both buffers alive until the kernel has copied the program.
-    code.length + fprog.byteLength;
   }
 
   cloexecFrom(first: number): void {
     check(
-      libc().syscall3(
-        BigInt(SYS_close_range),
-        BigInt(first),
-        0xffffffffn,
-        BigInt(CLOSE_RANGE_CLOEXEC),
-      ),
+      sys(SYS_close_range, first, 0xffffffff, CLOSE_RANGE_CLOEXEC),
       "close_range",
       `${first}..~0 CLOSE_RANGE_CLOEXEC`,
     );
   }
 
   spawn(path: string, argv: readonly string[], env: readonly string[], spec: SpawnSpec): number {
-    const actions = new Uint8Array(SPAWN_STRUCT_BYTES);
+    // posix_spawnattr_t as glibc lays it out (spawn.h): short flags at 0,
+    // sigset_t sd (signals reset to SIG_DFL) at 8, sigset_t ss (the mask) at
+    // 136; filled here rather than through five setters, each a libc binding.
     const attr = new Uint8Array(SPAWN_STRUCT_BYTES);
+    const flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK |
+      (spec.newSession ? POSIX_SPAWN_SETSID : 0);
+    new DataView(attr.buffer).setUint16(0, flags, true);
+    // Every signal back to SIG_DFL (an ignored one would stay ignored across
+    // exec), but glibc's own two (32, 33), as sigfillset(3) leaves them; empty mask.
+    new DataView(attr.buffer).setBigUint64(8, 0xfffffffe7fffffffn, true);
     const c = libc();
-    checkSpawn(c.posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init", "");
-    checkSpawn(c.posix_spawnattr_init(attr), "posix_spawnattr_init", "");
-    const terminal = "terminal" in spec.stdio ? cstr(spec.stdio.terminal) : null;
+    const actions = spec.terminal === undefined ? null : new Uint8Array(SPAWN_STRUCT_BYTES);
+    if (actions) {
+      checkSpawn(c.posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init", "");
+    }
     try {
-      if ("terminal" in spec.stdio) {
+      if (actions && spec.terminal !== undefined) {
         // Opened in the child after setsid, without O_NOCTTY: it becomes the controlling tty.
         checkSpawn(
-          c.posix_spawn_file_actions_addopen(actions, 0, terminal, O_RDWR, 0),
+          c.posix_spawn_file_actions_addopen(actions, 0, cstr(spec.terminal), O_RDWR, 0),
           "posix_spawn_file_actions_addopen",
-          spec.stdio.terminal,
+          spec.terminal,
         );
         for (const fd of [1, 2]) {
           checkSpawn(c.posix_spawn_file_actions_adddup2(actions, 0, fd), "adddup2", `0 ${fd}`);
         }
-      } else {
-        spec.stdio.fds.forEach((fd, target) => {
-          checkSpawn(
-            c.posix_spawn_file_actions_adddup2(actions, fd, target),
-            "posix_spawn_file_actions_adddup2",
-            `${fd} ${target}`,
-          );
-        });
       }
-      checkSpawn(
-        c.posix_spawn_file_actions_addclosefrom_np(actions, 3),
-        "posix_spawn_file_actions_addclosefrom_np",
-        "3",
-      );
-      const all = new Uint8Array(128); // sizeof(sigset_t) in glibc
-      check(c.sigfillset(all), "sigfillset", "");
-      const none = new Uint8Array(128);
-      checkSpawn(c.posix_spawnattr_setsigdefault(attr, all), "posix_spawnattr_setsigdefault", "");
-      checkSpawn(c.posix_spawnattr_setsigmask(attr, none), "posix_spawnattr_setsigmask", "");
-      const flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK |
-        (spec.newSession ? POSIX_SPAWN_SETSID : 0);
-      checkSpawn(c.posix_spawnattr_setflags(attr, flags), "posix_spawnattr_setflags", "");
       const pid = new Int32Array(1);
       const a = cstrArray(argv);
       const e = cstrArray(env);
@@ -511,8 +511,7 @@ export class LinuxKernel implements Kernel {
       checkSpawn(err, "posix_spawn", path);
       return pid[0];
     } finally {
-      c.posix_spawn_file_actions_destroy(actions);
-      c.posix_spawnattr_destroy(attr);
+      if (actions) c.posix_spawn_file_actions_destroy(actions);
     }
   }
 }

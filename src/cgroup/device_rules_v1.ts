@@ -41,7 +41,8 @@ export function v1DeviceWrites(rules: readonly LinuxDeviceCgroup[]): DeviceWrite
     const r = checkDeviceRule(rule, i);
     const file = r.allow ? "devices.allow" : "devices.deny";
     if (r.type === "a" && r.major === "*" && r.minor === "*" && r.access === ACCESS_ALL) {
-      writes.push({ file, value: "a" });
+      // A deny-all first is the deny-all every list starts with.
+      if (i > 0 || r.allow) writes.push({ file, value: "a" });
       defaultAllow = r.allow;
       exceptions = [];
       return;

@@ -144,6 +144,6 @@ export function securityFromFlags(flags: ParsedFlags): SecurityConfig {
     tmpfs: list("tmpfs").map(parseTmpfs),
     ...securityOpts(list("security-opt")),
     ulimits: list("ulimit").map(parseUlimit),
-    devices: list("device").map(parseDevice),
+    devices: list("device").map((d) => ({ hostPath: d.split(":")[0], ...parseDevice(d) })),
   };
 }

@@ -88,11 +88,11 @@ function withImageUser(security: SecurityConfig, imageUser: string | undefined):
  * Creates the container (state "created") and returns its record. On a
  * full disk: one NoSpaceError, and nothing of the container left.
  */
-export function createContainer(root: StateRoot, spec: CreateSpec): ContainerRecord {
+export function createContainer(root: StateRoot, spec: CreateSpec): Promise<ContainerRecord> {
   return needsSpace(root, () => create(root, spec));
 }
 
-function create(root: StateRoot, spec: CreateSpec): ContainerRecord {
+async function create(root: StateRoot, spec: CreateSpec): Promise<ContainerRecord> {
   const image = new ImageStore(root).resolve(spec.image);
   const cmd = spec.cmd.length ? spec.cmd : image.config?.cmd ?? [];
   if (cmd.length === 0) {
@@ -102,7 +102,7 @@ function create(root: StateRoot, spec: CreateSpec): ContainerRecord {
   const security = spec.security ?? DEFAULT_SECURITY;
   // A bad profile is refused now, in one line, not at start (as Docker).
   if (typeof security.seccomp === "object") {
-    seccompFromUserProfile(security.seccomp.profile, capabilityList(security));
+    await seccompFromUserProfile(security.seccomp.profile, capabilityList(security));
   }
   const id = newId();
   const hostNetwork = spec.networkMode === "host";

@@ -80,15 +80,7 @@ export async function execInContainer(
       stdout: attached ? "inherit" : "null",
       stderr: attached ? "inherit" : "null",
     });
-    try {
-      // The exec'd command counts against the container's limits, as Docker's does.
-      openContainerCgroup(record.id, record.config.resources).addProcess(spawned.pid);
-    } catch (err) {
-      spawned.channel.close(); // the init reads no job and exits
-      await spawned.child.status;
-      throw err;
-    }
-    spawned.channel.sendConfig({
+    spawned.channel.sendJob({
       kind: "exec",
       targetPid: state.pid,
       targetStartTime: state.pidStartTime,
@@ -101,7 +93,15 @@ export async function execInContainer(
       stdio,
       detach: spec.detach,
     });
-    const failure = spawned.channel.awaitExec();
+    try {
+      // The exec'd command counts against the container's limits, as Docker's does.
+      openContainerCgroup(record.id, record.config.resources).addProcess(spawned.pid);
+    } catch (err) {
+      spawned.channel.close(); // the init reads no `start` and exits
+      await spawned.child.status;
+      throw err;
+    }
+    const failure = spawned.channel.start();
     if (failure) {
       await spawned.child.status;
       throw new UserError(`dockergsh: ${failure.message}`, failure.exitCode);

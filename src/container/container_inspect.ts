@@ -12,12 +12,48 @@
  */
 
 import { ImageStore } from "../image/store.ts";
+import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS } from "../oci/defaults.ts";
+import { securityOf } from "./container_spec.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { containerPaths } from "./container_create.ts";
-import type { ContainerRecord, PortMapping } from "./record.ts";
+import type { ContainerRecord, PortMapping, SecurityConfig } from "./record.ts";
 
 /** ExitCode shown when the exit was not observed. */
 export const UNKNOWN_EXIT_CODE = -1;
+
+/** HostConfig's confinement keys, as Docker names and fills them. */
+function securityKeys(sec: SecurityConfig) {
+  const opts = [
+    ...(sec.noNewPrivileges ? ["no-new-privileges"] : []),
+    ...(sec.seccomp === "unconfined" ? ["seccomp=unconfined"] : []),
+    ...(typeof sec.seccomp === "object" ? [`seccomp=${sec.seccomp.profile}`] : []),
+  ];
+  return {
+    Privileged: sec.privileged,
+    CapAdd: sec.capAdd.length ? sec.capAdd : null,
+    CapDrop: sec.capDrop.length ? sec.capDrop : null,
+    GroupAdd: sec.groupAdd.length ? sec.groupAdd : null,
+    ReadonlyRootfs: sec.readOnlyRootfs,
+    SecurityOpt: opts.length ? opts : null,
+    Tmpfs: sec.tmpfs.length
+      ? Object.fromEntries(sec.tmpfs.map((t) => [t.destination, t.options.join(",")]))
+      : null,
+    Ulimits: sec.ulimits.length
+      ? sec.ulimits.map((u) => ({
+        Name: u.type.slice("RLIMIT_".length).toLowerCase(),
+        Hard: u.hard,
+        Soft: u.soft,
+      }))
+      : null,
+    Devices: sec.devices.map((d) => ({
+      PathOnHost: d.hostPath,
+      PathInContainer: d.node.path,
+      CgroupPermissions: d.rule.access ?? "rwm",
+    })),
+    MaskedPaths: sec.privileged ? null : [...DEFAULT_MASKED_PATHS],
+    ReadonlyPaths: sec.privileged ? null : [...DEFAULT_READONLY_PATHS],
+  };
+}
 
 /** Docker's `"80/tcp": [{HostIp, HostPort}]` map of published ports. */
 function portBindings(ports: readonly PortMapping[]): Record<string, unknown[]> {
@@ -117,6 +153,7 @@ export function inspectContainer(root: StateRoot, rec: ContainerRecord): Record<
       CpusetMems: r.cpusetMems ?? "",
       MemorySwap: r.memorySwap ?? 0,
       PidsLimit: r.pidsLimit ?? null,
+      ...securityKeys(securityOf(cfg)),
     },
     GraphDriver: {
       Data: {
@@ -137,8 +174,8 @@ export function inspectContainer(root: StateRoot, rec: ContainerRecord): Record<
     })),
     Config: {
       Hostname: cfg.hostname,
+      User: securityOf(cfg).user ?? "",
       Domainname: "",
-      User: "",
       AttachStdin: !cfg.detach && cfg.openStdin,
       AttachStdout: !cfg.detach,
       AttachStderr: !cfg.detach,

@@ -19,12 +19,8 @@ import {
   DEFAULT_READONLY_PATHS,
   defaultMounts,
 } from "../oci/defaults.ts";
-import { DOCKER_DEFAULT_PROFILE } from "../oci/_docker_default_seccomp.ts";
-import {
-  dockerDefaultSeccomp,
-  seccompFromDockerProfile,
-  type SeccompHost,
-} from "../oci/seccomp_profile.ts";
+import { DOCKER_DEFAULT_SECCOMP_SHA256 } from "../oci/docker_default_seccomp_id.ts";
+import type { SeccompHost } from "../oci/seccomp_profile.ts";
 import type {
   Capabilities,
   LinuxDevice,
@@ -35,7 +31,6 @@ import type {
   Process,
   Spec,
 } from "../oci/spec.ts";
-import { validateSeccomp } from "../security/seccomp_filter.ts";
 import type { ContainerConfig, SecurityConfig } from "./record.ts";
 
 /** What a record made before confinement existed gets: Docker's defaults. */
@@ -76,10 +71,13 @@ export function capabilityName(flag: "CapAdd" | "CapDrop", name: string): string
  * knows: a host root without CAP_SYS_RESOURCE cannot give it away).
  */
 function ownCapabilities(): string[] {
+  if (own) return own;
   const status = Deno.readTextFileSync("/proc/self/status");
   const mask = BigInt(`0x${/^CapBnd:\s*([0-9a-f]+)/m.exec(status)?.[1] ?? "0"}`);
-  return Object.entries(CAPABILITIES).filter(([, n]) => (mask >> BigInt(n)) & 1n).map(([c]) => c);
+  own = Object.entries(CAPABILITIES).filter(([, n]) => (mask >> BigInt(n)) & 1n).map(([c]) => c);
+  return own;
 }
+let own: string[] | undefined;
 
 /**
  * Docker's rules: the defaults (or all this process holds, or none), minus
@@ -118,10 +116,14 @@ function capabilitySets(caps: string[]): Capabilities {
   return { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] };
 }
 
-/** A seccomp filter: what it is made from (naming its compiled program) and how to make it. */
+/**
+ * A seccomp filter: what it is made from (naming its compiled program, see
+ * seccomp_cache.ts) and how to make it, which loads the profile code only
+ * when no program is kept yet.
+ */
 export interface SeccompPlan {
   source: unknown;
-  build: () => LinuxSeccomp;
+  build: () => Promise<LinuxSeccomp>;
 }
 
 /**
@@ -136,8 +138,8 @@ export function seccompPlan(security: SecurityConfig, caps: string[]): SeccompPl
     // Docker: a privileged container is unconfined unless a profile is named.
     if (security.privileged) return undefined;
     return {
-      source: ["docker-default", DOCKER_DEFAULT_PROFILE, caps],
-      build: () => dockerDefaultSeccomp(caps),
+      source: ["docker-default", DOCKER_DEFAULT_SECCOMP_SHA256, caps],
+      build: async () => (await import("../oci/seccomp_profile.ts")).dockerDefaultSeccomp(caps),
     };
   }
   return {
@@ -151,11 +153,13 @@ export function seccompPlan(security: SecurityConfig, caps: string[]): SeccompPl
  * for a container holding `caps`, checked as the filter will check it, so
  * a bad profile is refused at create, in one line.
  */
-export function seccompFromUserProfile(
+export async function seccompFromUserProfile(
   json: string,
   caps: readonly string[],
   host?: SeccompHost,
-): LinuxSeccomp {
+): Promise<LinuxSeccomp> {
+  const { seccompFromDockerProfile } = await import("../oci/seccomp_profile.ts");
+  const { validateSeccomp } = await import("../security/seccomp_filter.ts");
   const spec = seccompFromDockerProfile(json, caps, host);
   try {
     validateSeccomp(spec);
@@ -202,8 +206,20 @@ export function devicesFor(
   }
   return {
     nodes: [...DEFAULT_DEVICES, ...security.devices.map((d) => d.node)],
-    rules: [...DEFAULT_DEVICE_RULES, ...security.devices.map((d) => d.rule)],
+    rules: lastOfEach([...DEFAULT_DEVICE_RULES, ...security.devices.map((d) => d.rule)]),
   };
+}
+
+/**
+ * `rules` without the earlier copies of a rule that comes again (Docker's
+ * and runc's defaults overlap): with "last match wins", an earlier copy
+ * never decides anything, and each rule is a cgroup write at every start.
+ */
+function lastOfEach(rules: readonly LinuxDeviceCgroup[]): LinuxDeviceCgroup[] {
+  const key = (r: LinuxDeviceCgroup) =>
+    [r.allow, r.type ?? "a", r.major ?? -1, r.minor ?? -1, r.access ?? "rwm"].join(" ");
+  const last = new Map(rules.map((r, i) => [key(r), i]));
+  return rules.filter((r, i) => last.get(key(r)) === i);
 }
 
 /** Mount depth, for mounting a parent before what goes inside it. */

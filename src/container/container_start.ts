@@ -115,39 +115,10 @@ async function start(
     // Compiled (or read from the cache) before anything is made: no libseccomp, no start.
     const program = seccomp && await seccompProgram(root, kernel, seccomp.source, seccomp.build);
 
-    const resources = { ...cfg.resources, devices: spec.linux?.resources?.devices };
-    const cgroup = setupContainerCgroup(record.id, resources);
-    undo.push(() => removeContainerCgroup(record.id, cfg.resources));
-    debug("start", `cgroup ready: ${cgroup.paths.join(", ")}`);
-
-    const hostNetwork = cfg.networkMode === "host";
-    const spawned = spawnInit(kernel, hostNetwork, {
-      stdin: mode === "foreground" && cfg.openStdin ? "inherit" : "null",
-      stdout: mode === "foreground" ? "inherit" : "null",
-      stderr: mode === "foreground" ? "inherit" : "null",
-    });
-    undo.push(async () => {
-      spawned.channel.close();
-      try {
-        kernel.kill(spawned.pid, SIGNALS.SIGKILL);
-      } catch {
-        // Already gone.
-      }
-      await spawned.child.status;
-    });
-    const pidStartTime = processStartTime(spawned.pid) ?? 0;
-    debug("start", `init is pid ${spawned.pid} in the host's PID namespace`);
-    // Before the init gets its config: nothing of the user's runs unlimited.
-    cgroup.addProcess(spawned.pid);
-
-    const endpoint = await attachContainerNetwork(root, record, spawned.pid);
-    if (endpoint) undo.push(() => detachContainerNetwork(root, { ...record, endpoint }));
-    writeHostsFiles(root, record, endpoint);
     // Docker makes a missing host directory of `-v`; an existing file is bound as a file.
     for (const bind of cfg.binds) {
       if (!lstatOrUndefined(bind.source)) Deno.mkdirSync(bind.source, { recursive: true });
     }
-
     const security = securityOf(cfg);
     const initConfig: InitConfig = {
       kind: "create",
@@ -162,8 +133,47 @@ async function start(
       seccompProgram: program && encodeBase64(program),
       stdio,
     };
-    spawned.channel.sendConfig(initConfig);
-    const failure = spawned.channel.awaitExec();
+
+    // The init first: its start-up and its root filesystem (which needs no
+    // limits) overlap with the cgroup and network set-up below.
+    const hostNetwork = cfg.networkMode === "host";
+    const spawned = spawnInit(kernel, hostNetwork, {
+      stdin: mode === "foreground" && cfg.openStdin ? "inherit" : "null",
+      stdout: mode === "foreground" ? "inherit" : "null",
+      stderr: mode === "foreground" ? "inherit" : "null",
+    });
+    let stopped: Promise<void> | undefined;
+    const stopInit = () =>
+      stopped ??= (async () => {
+        spawned.channel.close();
+        try {
+          kernel.kill(spawned.pid, SIGNALS.SIGKILL);
+        } catch {
+          // Already gone.
+        }
+        await spawned.child.status;
+      })();
+    undo.push(stopInit);
+    const pidStartTime = processStartTime(spawned.pid) ?? 0;
+    debug("start", `init is pid ${spawned.pid} in the host's PID namespace`);
+    spawned.channel.sendJob(initConfig);
+
+    const resources = { ...cfg.resources, devices: spec.linux?.resources?.devices };
+    const cgroup = setupContainerCgroup(record.id, resources);
+    // A cgroup empties only once the init is gone: stop it first.
+    undo.push(async () => {
+      await stopInit();
+      await removeContainerCgroup(record.id, cfg.resources);
+    });
+    debug("start", `cgroup ready: ${cgroup.paths.join(", ")}`);
+    // Before the init may start: nothing of the user's runs unlimited.
+    cgroup.addProcess(spawned.pid);
+
+    const endpoint = await attachContainerNetwork(root, record, spawned.pid);
+    if (endpoint) undo.push(() => detachContainerNetwork(root, { ...record, endpoint }));
+    writeHostsFiles(root, record, endpoint);
+
+    const failure = spawned.channel.start();
     if (failure) {
       await spawned.child.status;
       throw new UserError(`dockergsh: ${failure.message}`, failure.exitCode);

@@ -44,7 +44,7 @@ export interface SecurityConfig {
   noNewPrivileges: boolean;
   ulimits: Rlimit[];
   /** `--device`: the node made in the container and the cgroup rule that lets it be used. */
-  devices: Array<{ node: LinuxDevice; rule: LinuxDeviceCgroup }>;
+  devices: Array<{ hostPath: string; node: LinuxDevice; rule: LinuxDeviceCgroup }>;
 }
 
 /** Resource limits (`-m`, `--cpus`, …), in kernel units. */

@@ -10,11 +10,9 @@
  */
 
 import type { Kernel } from "../../ffi/kernel.ts";
-import { LibseccompMissingError } from "../../ffi/seccomp.ts";
 import { debug } from "../debug.ts";
 import { UserError } from "../errors.ts";
 import type { LinuxSeccomp } from "../oci/spec.ts";
-import { compileSeccompProgram } from "../security/seccomp_program.ts";
 import { writeFileAtomic } from "../store/atomic.ts";
 import { unlessDiskFull } from "../store/disk_full.ts";
 import type { StateRoot } from "../store/paths.ts";
@@ -32,7 +30,7 @@ export async function seccompProgram(
   root: StateRoot,
   kernel: Kernel,
   source: unknown,
-  build: () => LinuxSeccomp,
+  build: () => Promise<LinuxSeccomp>,
 ): Promise<Uint8Array> {
   const key = await sha256(JSON.stringify([source, Deno.build.arch, Deno.osRelease()]));
   const path = `${root.seccompPrograms}/${key}.bpf`;
@@ -43,9 +41,11 @@ export async function seccompProgram(
   }
   let program: Uint8Array;
   try {
-    program = compileSeccompProgram(kernel, build());
+    // libseccomp and the compiler load only now, on a miss.
+    const { compileSeccompProgram } = await import("../security/seccomp_program.ts");
+    program = compileSeccompProgram(kernel, await build());
   } catch (err) {
-    if (!(err instanceof LibseccompMissingError)) throw err;
+    if (!(err instanceof Error && err.name === "LibseccompMissingError")) throw err;
     throw new UserError(
       `dockergsh: seccomp confinement needs libseccomp: ${err.message}; ` +
         `or run with --security-opt seccomp=unconfined`,

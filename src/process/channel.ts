@@ -4,9 +4,12 @@
  * the child (Deno.Command has no ExtraFiles; inherited fds are how to pass
  * them).
  *
- * - config pipe, parent → init: the InitConfig as JSON. The init blocks on
- *   it until the parent has placed it in its cgroup and network, so no
- *   instruction of the user runs before its limits apply.
+ * - config pipe, parent → init: two lines. First the job as JSON: the init
+ *   prepares what needs no limits (a new container's root filesystem, up
+ *   to pivot_root) while the parent puts it in its cgroup and network.
+ *   Then `start`: only on that line does the init confine itself and run
+ *   the user's command, so no instruction of the user's runs before its
+ *   limits apply. An init that reads end of file instead exits.
  * - status pipe, init → parent: empty on success (the write end is
  *   close-on-exec in the init, so a successful execve closes it and the
  *   parent reads EOF); an InitFailure as JSON otherwise.
@@ -15,6 +18,7 @@
  */
 
 import { O_CLOEXEC } from "../../ffi/constants.ts";
+import { SyscallError } from "../../ffi/errno.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import type { InitFailure, InitJob } from "./init_config.ts";
 import { INIT_FDS_ENV } from "./init_config.ts";
@@ -36,6 +40,37 @@ export function readAll(kernel: Kernel, fd: number): Uint8Array {
   }
   return out;
 }
+
+/** Reads `fd` line by line (the init's side of the config pipe). */
+export class LineReader {
+  private buffered = new Uint8Array(0);
+  private eof = false;
+
+  constructor(private readonly kernel: Kernel, private readonly fd: number) {}
+
+  /** The next line without its newline; undefined at end of file. */
+  next(): string | undefined {
+    for (;;) {
+      const nl = this.buffered.indexOf(0x0a);
+      if (nl >= 0) {
+        const line = this.buffered.subarray(0, nl);
+        this.buffered = this.buffered.slice(nl + 1);
+        return new TextDecoder().decode(line);
+      }
+      if (this.eof) return undefined;
+      const chunk = new Uint8Array(64 * 1024);
+      const n = this.kernel.read(this.fd, chunk);
+      if (n === 0) this.eof = true;
+      const joined = new Uint8Array(this.buffered.length + n);
+      joined.set(this.buffered);
+      joined.set(chunk.subarray(0, n), this.buffered.length);
+      this.buffered = joined;
+    }
+  }
+}
+
+/** The line that lets the init go on from preparing to running the user's command. */
+export const START = "start";
 
 /** Writes all of `data` to `fd`. */
 export function writeAll(kernel: Kernel, fd: number, data: Uint8Array): void {
@@ -72,15 +107,24 @@ export class ParentChannel {
     this.childEnds = [];
   }
 
-  /** Sends the job; the init starts on EOF. */
-  sendConfig(config: InitJob): void {
-    writeAll(this.kernel, this.configWrite, new TextEncoder().encode(JSON.stringify(config)));
-    this.kernel.close(this.configWrite);
-    this.configWrite = -1;
+  /** Sends the job; the init prepares it and waits for `start`. */
+  sendJob(job: InitJob): void {
+    writeAll(this.kernel, this.configWrite, new TextEncoder().encode(JSON.stringify(job) + "\n"));
   }
 
-  /** Waits for the init's verdict: undefined once the user command is exec'd. */
-  awaitExec(): InitFailure | undefined {
+  /**
+   * Lets the init run the user's command, then waits for its verdict:
+   * undefined once the command runs, else why not. An init that already
+   * failed (its pipe is closed: EPIPE) has written why.
+   */
+  start(): InitFailure | undefined {
+    try {
+      writeAll(this.kernel, this.configWrite, new TextEncoder().encode(`${START}\n`));
+    } catch (err) {
+      if (!(err instanceof SyscallError && err.code === "EPIPE")) throw err;
+    }
+    this.kernel.close(this.configWrite);
+    this.configWrite = -1;
     const data = readAll(this.kernel, this.statusRead);
     this.kernel.close(this.statusRead);
     this.statusRead = -1;

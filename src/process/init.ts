@@ -29,12 +29,18 @@ import { ExitCode } from "../errors.ts";
 import type { Process } from "../oci/spec.ts";
 import { bindConsole, createDevices, createDevLinks } from "../rootfs/devices.ts";
 import { maskPaths, readonlyPaths, readonlyRoot } from "../rootfs/masked_paths.ts";
-import { mountInto } from "../rootfs/mounts.ts";
+import {
+  type HostCgroupLayout,
+  mountCgroupTree,
+  mountInto,
+  readHostCgroupLayout,
+} from "../rootfs/mounts.ts";
+import { secureJoin } from "../rootfs/secure_join.ts";
 import { makeMountsPrivate, mountOverlay } from "../rootfs/overlay.ts";
 import { pivotInto } from "../rootfs/pivot.ts";
 import { confineProcess } from "../security/confine.ts";
 import { resolveUser } from "../security/user.ts";
-import { readAll, writeAll } from "./channel.ts";
+import { LineReader, START, writeAll } from "./channel.ts";
 import type {
   ExecConfig,
   InitConfig,
@@ -73,11 +79,13 @@ function hasNamespace(config: InitConfig, type: string): boolean {
 
 /**
  * Builds the container from inside its new namespaces, in the order the
- * kernel needs: a cgroup namespace (the parent has already put the init in
- * its cgroup, which becomes the namespace's root), private propagation,
- * the overlay, the OCI `mounts` (kernel filesystems, binds, the cgroup
- * tree; host paths still resolve), device nodes, the console, pivot_root,
- * masked and read-only paths, a read-only root, hostname, loopback.
+ * kernel needs: private propagation, the overlay, the OCI `mounts` (kernel
+ * filesystems and binds, while host paths still resolve), device nodes,
+ * the console, pivot_root, masked and read-only paths, a read-only root,
+ * hostname, loopback. None of it needs the container's cgroup, so it runs
+ * while the parent is still putting the init there; the cgroup namespace
+ * and tree follow on `start` (see `enterCgroups`). Returns the host's
+ * cgroup layout, read while it is in view, for them.
  *
  * `openStdio` runs just before pivot_root (its paths are host paths) and
  * returns the fds that become 0-2. With a terminal, its slave is also
@@ -91,25 +99,44 @@ export function buildContainer(
   config: InitConfig,
   openStdio: () => number[] | undefined,
   newRoot = "",
-): number[] | undefined {
+): { fds: number[] | undefined; hostCgroups: HostCgroupLayout } {
   const { spec } = config;
   const root = spec.root.path;
-  if (hasNamespace(config, "cgroup")) kernel.unshare(CLONE_NEWCGROUP);
   makeMountsPrivate(kernel);
   if (config.overlay) mountOverlay(kernel, config.overlay, root);
-  for (const m of spec.mounts ?? []) mountInto(kernel, root, m);
+  for (const m of spec.mounts ?? []) if (m.type !== "cgroup") mountInto(kernel, root, m);
   createDevices(kernel, root, spec.linux?.devices ?? []);
   createDevLinks(root);
   const fds = openStdio();
   // Before pivot_root: the console bind's source (the host's view of the fd) must still resolve.
   if (config.stdio.kind === "tty" && fds) bindConsole(kernel, fds[0], root);
+  const hostCgroups = readHostCgroupLayout();
   pivotInto(kernel, root);
   maskPaths(kernel, spec.linux?.maskedPaths ?? [], newRoot);
   readonlyPaths(kernel, spec.linux?.readonlyPaths ?? [], newRoot);
   if (spec.root.readonly) readonlyRoot(kernel);
   if (spec.hostname !== undefined && hasNamespace(config, "uts")) kernel.sethostname(spec.hostname);
   if (hasNamespace(config, "network")) kernel.linkUp("lo");
-  return fds;
+  return { fds, hostCgroups };
+}
+
+/**
+ * On `start`, in the container's cgroup now: its own cgroup namespace
+ * (rooted at that cgroup, which is why it waits for it), then the cgroup
+ * tree of `mounts`, showing that cgroup only.
+ */
+export function enterCgroups(
+  kernel: Kernel,
+  config: InitConfig,
+  hostCgroups: HostCgroupLayout,
+  newRoot = "",
+): void {
+  if (hasNamespace(config, "cgroup")) kernel.unshare(CLONE_NEWCGROUP);
+  for (const m of config.spec.mounts ?? []) {
+    if (m.type === "cgroup") {
+      mountCgroupTree(kernel, secureJoin(newRoot, m.destination), m.options ?? [], hostCgroups);
+    }
+  }
 }
 
 /** Makes `fds` the process's stdin, stdout and stderr. */
@@ -184,9 +211,12 @@ function withUser(
   return { ...process, user: { ...process.user, ...resolved.user }, env: [...env, ...home] };
 }
 
-/** A new container: build it, confine the init, and become the user's command. */
-function runCreate(kernel: Kernel, statusFd: number, job: InitConfig): never {
-  const stdioFds = buildContainer(kernel, job, () => openStdio(kernel, job.stdio));
+/**
+ * A new container: build it, wait for `start`, enter its cgroups, confine
+ * the init, and become the user's command.
+ */
+function runCreate(kernel: Kernel, statusFd: number, job: InitConfig, started: () => void): never {
+  const built = buildContainer(kernel, job, () => openStdio(kernel, job.stdio));
   // run creates a missing working directory (as Docker); exec requires it to exist.
   Deno.mkdirSync(job.spec.process.cwd, { recursive: true });
   changeToWorkingDir(kernel, statusFd, job.spec.process.cwd);
@@ -194,7 +224,9 @@ function runCreate(kernel: Kernel, statusFd: number, job: InitConfig): never {
   const env = process.env ?? [];
   const found = lookupCommand(process.args[0], env);
   if ("failure" in found) fail(kernel, statusFd, found.failure);
-  attachStdio(kernel, job.stdio, stdioFds);
+  started();
+  enterCgroups(kernel, job, built.hostCgroups);
+  attachStdio(kernel, job.stdio, built.fds);
   confineProcess(
     kernel,
     process,
@@ -216,7 +248,7 @@ function runCreate(kernel: Kernel, statusFd: number, job: InitConfig): never {
  * the init's memory through it. The init waits for it and exits with its
  * status, or leaves it to the container's PID 1 with `detach`.
  */
-function runExec(kernel: Kernel, statusFd: number, job: ExecConfig): never {
+function runExec(kernel: Kernel, statusFd: number, job: ExecConfig, started: () => void): never {
   const stdioFds = openStdio(kernel, job.stdio);
   joinNamespaces(
     kernel,
@@ -229,20 +261,25 @@ function runExec(kernel: Kernel, statusFd: number, job: ExecConfig): never {
   const env = process.env ?? [];
   const found = lookupCommand(process.args[0], env);
   if ("failure" in found) fail(kernel, statusFd, found.failure);
+  started();
   confineProcess(
     kernel,
     process,
     job.seccompProgram === undefined ? undefined : decodeBase64(job.seccompProgram),
   );
   kernel.prctl(PR_SET_DUMPABLE, 0);
-  const stdio = job.stdio.kind === "tty"
-    ? {
-      terminal: `/dev/pts/${job.stdio.slavePath.slice(job.stdio.slavePath.lastIndexOf("/") + 1)}`,
-    }
-    : { fds: stdioFds ?? [0, 1, 2] };
+  // The command gets this process's fds 0-2 and nothing else; with a
+  // terminal, the child opens it itself (/dev/pts/N of the container) so that
+  // it becomes its controlling tty.
+  const { stdio } = job;
+  const terminal = stdio.kind === "tty"
+    ? `/dev/pts/${stdio.slavePath.slice(stdio.slavePath.lastIndexOf("/") + 1)}`
+    : undefined;
+  if (!terminal) attachStdio(kernel, stdio, stdioFds);
+  kernel.cloexecFrom(3);
   let pid: number;
   try {
-    pid = kernel.spawn(found.path, process.args, env, { stdio, newSession: true });
+    pid = kernel.spawn(found.path, process.args, env, { terminal, newSession: true });
   } catch (err) {
     if (!(err instanceof SyscallError)) throw err;
     fail(kernel, statusFd, {
@@ -270,12 +307,20 @@ export function containerInit(): void {
   kernel.setCloexec(statusFd, true);
   try {
     kernel.setsid();
-    const job = JSON.parse(new TextDecoder().decode(readAll(kernel, configFd))) as InitJob;
-    kernel.close(configFd);
+    const messages = new LineReader(kernel, configFd);
+    const job = JSON.parse(messages.next() ?? "null") as InitJob | null;
+    if (job === null) Deno.exit(ExitCode.ENGINE); // the parent gave up before sending it
     debug("init", `${job.kind} job received`);
+    // The parent has put this process in its cgroups (and network): go on, or stop here.
+    const started = () => {
+      const line = messages.next();
+      kernel.close(configFd);
+      if (line !== START) Deno.exit(ExitCode.ENGINE);
+      debug("init", "start received");
+    };
     kernel.umask(0o022);
-    if (job.kind === "create") runCreate(kernel, statusFd, job);
-    else runExec(kernel, statusFd, job);
+    if (job.kind === "create") runCreate(kernel, statusFd, job, started);
+    else runExec(kernel, statusFd, job, started);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     let exitCode: number = ExitCode.ENGINE;

@@ -1,9 +1,10 @@
 /**
  * The OCI `mounts` of a container, made inside its root before
  * pivot_root, in the order given: kernel filesystems (proc, sysfs, tmpfs,
- * devpts, mqueue), bind mounts (volumes, the /etc files) and the cgroup
- * tree. Every destination is resolved with `secureJoin`, since mount(2)
- * follows symlinks and the image chose them.
+ * devpts, mqueue) and bind mounts (volumes, the /etc files). The cgroup
+ * tree comes last, once the container has its cgroup namespace. Every
+ * destination is resolved with `secureJoin`, since mount(2) follows
+ * symlinks and the image chose them.
  *
  * @module
  */
@@ -18,7 +19,7 @@ import {
   MS_REMOUNT,
 } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
-import { cgroupMounts } from "../cgroup/detect.ts";
+import { type CgroupMount, cgroupMounts } from "../cgroup/detect.ts";
 import type { Mount } from "../oci/spec.ts";
 import { parseMountOptions } from "./mount_options.ts";
 import { secureJoin } from "./secure_join.ts";
@@ -51,25 +52,51 @@ function bindMount(kernel: Kernel, source: string, target: string, options: stri
   if (opts.propagation) kernel.mount(null, target, null, opts.propagation);
 }
 
+/** The host's cgroup mounts and the symlinks beside them (`cpu -> cpu,cpuacct`). */
+export interface HostCgroupLayout {
+  mounts: CgroupMount[];
+  links: Array<[name: string, target: string]>;
+}
+
 /**
- * The cgroup tree at `target` for the container's own cgroup namespace:
- * cgroup2 on a unified host; on a v1 (or hybrid) host a tmpfs with each
- * of the host's hierarchies mounted in it, under the same names (and the
- * same co-mount symlinks, `cpu -> cpu,cpuacct`). Mounted inside a cgroup
- * namespace, each shows the container's cgroup as its root.
+ * The host's cgroup layout, read while the host's /proc and /sys/fs/cgroup
+ * are still in view (before pivot_root).
  */
-function cgroupTree(kernel: Kernel, target: string, options: string[]): void {
-  const opts = parseMountOptions(options);
-  const flags = opts.flags & REMOUNT_FLAGS;
-  const mounts = cgroupMounts(Deno.readTextFileSync("/proc/self/mountinfo"));
+export function readHostCgroupLayout(): HostCgroupLayout {
+  const links: Array<[string, string]> = [];
+  for (const entry of Deno.readDirSync("/sys/fs/cgroup")) {
+    if (entry.isSymlink) {
+      links.push([entry.name, Deno.readLinkSync(`/sys/fs/cgroup/${entry.name}`)]);
+    }
+  }
+  return { mounts: cgroupMounts(Deno.readTextFileSync("/proc/self/mountinfo")), links };
+}
+
+/**
+ * The cgroup tree at `target` (a path in the container, after pivot_root)
+ * for the container's own cgroup namespace: cgroup2 on a unified host; on
+ * a v1 (or hybrid) host a tmpfs with each of the host's hierarchies
+ * mounted in it, under the same names and with the same co-mount
+ * symlinks. Mounted inside a cgroup namespace, each shows the container's
+ * cgroup as its root.
+ */
+export function mountCgroupTree(
+  kernel: Kernel,
+  target: string,
+  options: readonly string[],
+  host: HostCgroupLayout,
+): void {
+  const flags = parseMountOptions(options).flags & REMOUNT_FLAGS;
   Deno.mkdirSync(target, { recursive: true });
-  const unified = mounts.find((m) => m.fsType === "cgroup2" && m.mountPoint === "/sys/fs/cgroup");
+  const unified = host.mounts.find((m) =>
+    m.fsType === "cgroup2" && m.mountPoint === "/sys/fs/cgroup"
+  );
   if (unified) {
     kernel.mount("cgroup2", target, "cgroup2", flags);
     return;
   }
   kernel.mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755");
-  for (const m of mounts) {
+  for (const m of host.mounts) {
     if (!m.mountPoint.startsWith("/sys/fs/cgroup/")) continue;
     const name = m.mountPoint.slice("/sys/fs/cgroup/".length);
     if (name.includes("/")) continue;
@@ -81,14 +108,7 @@ function cgroupTree(kernel: Kernel, target: string, options: string[]): void {
     const data = m.superOptions.filter((o) => o !== "rw" && o !== "ro").join(",");
     kernel.mount("cgroup", `${target}/${name}`, "cgroup", flags, data);
   }
-  for (const entry of Deno.readDirSync("/sys/fs/cgroup")) {
-    if (entry.isSymlink) {
-      Deno.symlinkSync(
-        Deno.readLinkSync(`/sys/fs/cgroup/${entry.name}`),
-        `${target}/${entry.name}`,
-      );
-    }
-  }
+  for (const [name, link] of host.links) Deno.symlinkSync(link, `${target}/${name}`);
   if (flags & MS_RDONLY) {
     kernel.mount(null, target, null, MS_REMOUNT | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY);
   }
@@ -104,8 +124,7 @@ export function mountInto(kernel: Kernel, rootfs: string, m: Mount): void {
     return;
   }
   if (m.type === "cgroup") {
-    cgroupTree(kernel, target, options);
-    return;
+    throw new Error(`the cgroup tree on ${m.destination} is mounted by mountCgroupTree`);
   }
   const opts = parseMountOptions(options);
   Deno.mkdirSync(target, { recursive: true });

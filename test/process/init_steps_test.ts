@@ -2,6 +2,9 @@ import { assert, assertEquals } from "../_assert.ts";
 import {
   CLONE_NEWCGROUP,
   MS_BIND,
+  MS_NODEV,
+  MS_NOEXEC,
+  MS_NOSUID,
   MS_RDONLY,
   MS_REMOUNT,
   PR_CAP_AMBIENT,
@@ -11,7 +14,7 @@ import {
 } from "../../ffi/constants.ts";
 import { containerSpec } from "../../src/container/container_spec.ts";
 import type { ContainerConfig } from "../../src/container/record.ts";
-import { buildContainer } from "../../src/process/init.ts";
+import { buildContainer, enterCgroups } from "../../src/process/init.ts";
 import type { InitConfig } from "../../src/process/init_config.ts";
 import { confineProcess } from "../../src/security/confine.ts";
 import { RecordingKernel } from "../_recording_kernel.ts";
@@ -79,15 +82,12 @@ Deno.test("init builds the container in the order the kernel needs", () => {
         return `mount ${kind} ${c.args[1]}${flags & MS_RDONLY ? " ro" : ""}`;
       });
     assertEquals(steps, [
-      `unshare ${CLONE_NEWCGROUP}`,
       "mount propagation /",
       `mount overlay ${merged}`,
       `mount proc ${merged}/proc`,
       `mount tmpfs ${merged}/dev`,
       `mount devpts ${merged}/dev/pts`,
       `mount sysfs ${merged}/sys ro`,
-      `mount tmpfs ${merged}/sys/fs/cgroup`,
-      `mount remount ${merged}/sys/fs/cgroup ro`,
       `mount mqueue ${merged}/dev/mqueue`,
       `mount tmpfs ${merged}/dev/shm`,
       `mount bind ${merged}/etc/resolv.conf`,
@@ -119,6 +119,29 @@ Deno.test("init builds the container in the order the kernel needs", () => {
     ]);
     // Host paths (tty slave, log file) are opened before pivot_root hides them.
     assert(stdioOpenedAt < k.calls.findIndex((c) => c.call === "pivot_root"));
+
+    // On start, in its cgroup: the cgroup namespace, then the read-only tree of the host's hierarchies.
+    const later = new RecordingKernel();
+    enterCgroups(later, job, {
+      mounts: [
+        { mountPoint: "/sys/fs/cgroup/memory", fsType: "cgroup", superOptions: ["rw", "memory"] },
+        { mountPoint: "/sys/fs/cgroup/unified", fsType: "cgroup2", superOptions: ["rw"] },
+      ],
+      links: [],
+    }, merged);
+    assertEquals(later.lines().map((l) => l.replaceAll(merged, "")), [
+      `unshare ${CLONE_NEWCGROUP}`,
+      `mount tmpfs /sys/fs/cgroup tmpfs ${MS_NOSUID | MS_NODEV | MS_NOEXEC} mode=755`,
+      `mount cgroup /sys/fs/cgroup/memory cgroup ${
+        MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY
+      } memory`,
+      `mount cgroup2 /sys/fs/cgroup/unified cgroup2 ${
+        MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY
+      } null`,
+      `mount null /sys/fs/cgroup null ${
+        MS_REMOUNT | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY
+      } null`,
+    ]);
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }

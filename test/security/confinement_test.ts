@@ -6,7 +6,7 @@
  */
 
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
-import { type TestRoot, withRoot } from "../_harness.ts";
+import { MAIN, TEST_CGROUP_PARENT, type TestRoot, withRoot } from "../_harness.ts";
 
 /** Docker 20.10's default capability set, as its busybox containers show it here. */
 const DOCKER_CAPS = "00000000a80425fb";
@@ -394,10 +394,12 @@ Deno.test("confinement: --debug names each step, in the kernel's order, flags by
     assertEquals(r.code, 0, r.stderr);
     const steps = [
       "unshare(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET)",
-      "unshare(CLONE_NEWCGROUP)",
       `"proc", MS_NOSUID|MS_NODEV|MS_NOEXEC`,
       "pivotRoot(",
       `mount("/dev/null", "/proc/keys", null, MS_BIND)`,
+      "start received",
+      "unshare(CLONE_NEWCGROUP)",
+      `mount("cgroup", "/sys/fs/cgroup/memory", "cgroup", MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC`,
       "seccompSetFilter(<",
       "prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN)",
       "setresuid(0)",
@@ -411,5 +413,52 @@ Deno.test("confinement: --debug names each step, in the kernel's order, flags by
       assert(next >= 0, `${step} missing, or out of order, in:\n${r.stderr}`);
       at = next;
     }
+  });
+});
+
+Deno.test("confinement: without libseccomp a container does not start, unless seccomp=unconfined", async () => {
+  await withRoot(async (root) => {
+    // The host's libseccomp, hidden in a private mount namespace for this run only.
+    const lib = Deno.realPathSync("/usr/lib/x86_64-linux-gnu/libseccomp.so.2");
+    const run = async (...flags: string[]) => {
+      const argv = [
+        Deno.execPath(),
+        "run",
+        "-A",
+        "--quiet",
+        MAIN,
+        "--root",
+        root.dir,
+        "run",
+        "--rm",
+      ]
+        .concat([
+          "--net",
+          "none",
+          "--cgroup-parent",
+          TEST_CGROUP_PARENT,
+          ...flags,
+          "busybox",
+          "echo",
+          "ran",
+        ]);
+      const script = `mount --bind /dev/null "$0" && exec "$@"`;
+      const out = await new Deno.Command("unshare", {
+        args: ["-m", "sh", "-c", script, lib, ...argv],
+      })
+        .output();
+      const dec = new TextDecoder();
+      return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+    };
+    const refused = await run();
+    assertEquals(refused.code, 125, refused.stderr);
+    assertEquals(refused.stdout, "");
+    assertMatch(
+      refused.stderr.trim(),
+      /^dockergsh: seccomp confinement needs libseccomp: [^\n]*seccomp=unconfined$/,
+    );
+    assertEquals(root.store().list().length, 0);
+    const unconfined = await run("--security-opt", "seccomp=unconfined");
+    assertEquals([unconfined.code, unconfined.stdout], [0, "ran\n"], unconfined.stderr);
   });
 });

@@ -215,8 +215,8 @@ Deno.test("the default profile resolves per capability, architecture and kernel"
   assert(names(dockerDefaultSeccomp(["SYS_PTRACE"], { ...host, kernel: "4.4.0" })).has("ptrace"));
 });
 
-Deno.test("a user's profile goes through the same converter: legacy name, architectures, includes", () => {
-  const spec = seccompFromUserProfile(
+Deno.test("a user's profile goes through the same converter: legacy name, architectures, includes", async () => {
+  const spec = await seccompFromUserProfile(
     JSON.stringify({
       defaultAction: "SCMP_ACT_ALLOW",
       architectures: ["SCMP_ARCH_X86_64"],
@@ -236,7 +236,7 @@ Deno.test("a user's profile goes through the same converter: legacy name, archit
   });
 });
 
-Deno.test("a malformed profile is one clear line naming the problem", () => {
+Deno.test("a malformed profile is one clear line naming the problem", async () => {
   const cases: [string, RegExp][] = [
     ["{", /^decoding seccomp profile failed: .*JSON/],
     ["[]", /the profile must be a JSON object/],
@@ -266,7 +266,7 @@ Deno.test("a malformed profile is one clear line naming the problem", () => {
   for (const [json, re] of cases) {
     let err: unknown;
     try {
-      seccompFromUserProfile(json, DOCKER_CAPS, { arch: "x86_64", kernel: "6.1" });
+      await seccompFromUserProfile(json, DOCKER_CAPS, { arch: "x86_64", kernel: "6.1" });
     } catch (e) {
       err = e;
     }
@@ -287,4 +287,17 @@ Deno.test("the filter refuses an unknown architecture and frees its context", ()
     err instanceof UserError && /unknown architecture "SCMP_ARCH_VAX"/.test(err.message),
     String(err),
   );
+});
+
+Deno.test("the default profile's identity is the sha256 of its data (cached programs are named by it)", async () => {
+  const { DOCKER_DEFAULT_PROFILE } = await import("../../src/oci/_docker_default_seccomp.ts");
+  const { DOCKER_DEFAULT_SECCOMP_SHA256 } = await import(
+    "../../src/oci/docker_default_seccomp_id.ts"
+  );
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    new TextEncoder().encode(JSON.stringify(DOCKER_DEFAULT_PROFILE)),
+  );
+  const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  assertEquals(DOCKER_DEFAULT_SECCOMP_SHA256, hex);
 });

@@ -17,9 +17,9 @@ export const command: Command = {
   flags: CONTAINER_FLAGS,
   stopAtPositional: true,
   minArgs: 1,
-  run(ctx, flags) {
-    const record = createContainer(ctx.root, specFromFlags(flags));
+  async run(ctx, flags) {
+    const record = await createContainer(ctx.root, specFromFlags(flags));
     console.log(record.id);
-    return Promise.resolve(0);
+    return 0;
   },
 };

@@ -126,7 +126,7 @@ export const command: Command = {
   minArgs: 1,
   async run(ctx, flags) {
     const spec = specFromFlags(flags);
-    const record = createContainer(ctx.root, spec);
+    const record = await createContainer(ctx.root, spec);
     const mode: AttachMode = spec.detach ? "detached" : spec.tty ? "tty" : "foreground";
     try {
       if (mode === "detached") {
