@@ -130,16 +130,19 @@ Deno.test("network create whose iptables-restore fails removes its bridge", asyn
  * An iptables-restore that runs the real one on its `n`th call (counted in
  * the file `count`), with `-j <jump>` at the end of a rule turned into a
  * jump to a chain that does not exist, so nat commits and filter fails;
- * calls before pass through, calls after fail.
+ * calls before pass through, calls after fail. The rules (the last
+ * argument, an in-memory file of the dockergsh process) are edited into a
+ * copy beside the script.
  */
 function brokenAtCall(n: number, jump: string, count: string): string {
   const restore = realPath("iptables-restore");
   return [
     `n=$(($(/bin/cat ${count} 2>/dev/null || echo 0) + 1)); echo $n > ${count}`,
     `if [ "$n" -gt ${n} ]; then echo "iptables-restore: call $n broken for the test" >&2; exit 1; fi`,
+    `if [ "$n" -lt ${n} ]; then exec ${restore} "$@"; fi`,
     `for last; do :; done`,
-    `if [ "$n" -eq ${n} ]; then /bin/sed -i 's/-j ${jump}$/-j DGSH-NO-SUCH-CHAIN/' "$last"; fi`,
-    `exec ${restore} "$@"`,
+    `/bin/sed 's/-j ${jump}$/-j DGSH-NO-SUCH-CHAIN/' "$last" > "\${0%/*}/rules.$$"`,
+    `exec ${restore} -w --noflush "\${0%/*}/rules.$$"`,
   ].join("\n");
 }
 
@@ -167,9 +170,10 @@ Deno.test("network create whose address cannot be added (ip -batch fails after l
       {
         ip: [
           'if [ "$1" != -batch ]; then exec ' + ip + ' "$@"; fi',
-          'br=$(/bin/sed -n "s/^link add \\([^ ]*\\) type bridge$/\\1/p" "$2")',
-          '/bin/sed -i "s/^addr add [^ ]*/addr add 10.214.5.300\\/24/" "$2"',
-          `${ip} "$@"; rc=$?`,
+          'b="${0%/*}/batch.$$"',
+          '/bin/sed "s/^addr add [^ ]*/addr add 10.214.5.300\\/24/" "$2" > "$b"',
+          'br=$(/bin/sed -n "s/^link add \\([^ ]*\\) type bridge$/\\1/p" "$b")',
+          `${ip} -batch "$b"; rc=$?`,
           `[ -e "/sys/class/net/$br" ] && echo "$br" >> ${made}`,
           "exit $rc",
         ].join("\n"),
@@ -254,3 +258,4 @@ Deno.test("run -p whose second iptables-restore fails (the ports) leaves no veth
     }
   });
 });
+
