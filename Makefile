@@ -6,6 +6,11 @@ DENO_VERSION := 2.9.6
 TOOLS := $(CURDIR)/.tools
 DENO := $(TOOLS)/deno-$(DENO_VERSION)/deno
 SOURCES := $(shell find main.ts src ffi -name '*.ts' 2>/dev/null)
+# Debian's `su` (without -) keeps the caller's PATH, which has no sbin
+# directory: add those it lacks, for the host-program check and the tests.
+space := $() $()
+SBIN_MISSING := $(strip $(foreach d,/usr/local/sbin /usr/sbin /sbin,$(if $(filter $(d),$(subst :, ,$(PATH))),,$(d))))
+export PATH := $(PATH)$(if $(SBIN_MISSING),:$(subst $(space),:,$(SBIN_MISSING)))
 
 .PHONY: all host-programs deno build image test check bench clean
 

@@ -67,3 +67,12 @@ Deno.test("the list make and .ci/run read is the list the engine imports", async
   const fromTs = Object.entries(HOST_PROGRAMS).map(([prog, [pkg]]) => `${prog} ${pkg}`);
   assertEquals(fromShell, fromTs);
 });
+
+Deno.test("host_programs.sh finds iptables with the PATH of Debian's plain `su` (no sbin directory)", async () => {
+  const out = await new Deno.Command(`${REPO}build/host_programs.sh`, {
+    args: ["missing"],
+    env: { PATH: "/usr/local/bin:/usr/bin:/bin" },
+  }).output();
+  assertEquals(out.code, 0);
+  assertEquals(new TextDecoder().decode(out.stdout), "");
+});

@@ -20,12 +20,33 @@ export interface ExecResult {
   stderr: string;
 }
 
+/** Where root's programs are besides the usual bin directories (iptables: /usr/sbin). */
+const SBIN = ["/usr/local/sbin", "/usr/sbin", "/sbin"];
+
+/**
+ * The PATH the network tools are looked up in (and run with): this
+ * process's, with the sbin directories it lacks added after it when it is
+ * an ordinary user's PATH (it holds /usr/bin or /bin). Debian's `su`
+ * without `-` gives root the caller's PATH, which has no sbin directory, so
+ * `iptables` would not be found although installed. A PATH without either
+ * bin directory was chosen on purpose (the tests' fake tools) and is kept.
+ */
+export function toolPath(path = Deno.env.get("PATH") ?? ""): string {
+  const dirs = path.split(":").filter((d) => d !== "");
+  if (!dirs.includes("/usr/bin") && !dirs.includes("/bin")) return path;
+  return [...dirs, ...SBIN.filter((d) => !dirs.includes(d))].join(":");
+}
+
 /** Runs `program args…`; returns its exit code and output, whatever the code. */
 export function tryExec(program: string, args: readonly string[]): ExecResult {
   debug("network", [program, ...args].join(" "));
   let out: Deno.CommandOutput;
   try {
-    out = new Deno.Command(program, { args: [...args], stdin: "null" }).outputSync();
+    out = new Deno.Command(program, {
+      args: [...args],
+      stdin: "null",
+      env: { PATH: toolPath() },
+    }).outputSync();
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) {
       const pkg = HOST_PROGRAMS[program]?.[0] ?? program;
