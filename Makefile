@@ -6,6 +6,11 @@ DENO_VERSION := 2.9.6
 TOOLS := $(CURDIR)/.tools
 DENO := $(TOOLS)/deno-$(DENO_VERSION)/deno
 SOURCES := $(shell find main.ts src ffi -name '*.ts' 2>/dev/null)
+# Debian's `su` (without -) keeps the caller's PATH, which has no sbin
+# directory: add those it lacks, for the host-program check and the tests.
+space := $() $()
+SBIN_MISSING := $(strip $(foreach d,/usr/local/sbin /usr/sbin /sbin,$(if $(filter $(d),$(subst :, ,$(PATH))),,$(d))))
+export PATH := $(PATH)$(if $(SBIN_MISSING),:$(subst $(space),:,$(SBIN_MISSING)))
 
 .PHONY: all host-programs deno build image test check bench clean
 
@@ -17,7 +22,7 @@ host-programs:
 	@build/host_programs.sh install
 
 # Deno itself ships inside an npm package; unpack it into the project.
-$(DENO):
+$(DENO): | host-programs
 	@mkdir -p $(TOOLS)/deno-$(DENO_VERSION)
 	cd $(TOOLS) && npm pack --silent @deno/linux-x64-glibc@$(DENO_VERSION) >/dev/null
 	tar -xzf $(TOOLS)/deno-linux-x64-glibc-$(DENO_VERSION).tgz -C $(TOOLS)/deno-$(DENO_VERSION) --strip-components=1 package/deno
@@ -48,7 +53,9 @@ dockergsh: $(DENO) $(SOURCES) deno.json build/self_extracting.sh build/self_extr
 		build/self_extracting.sh $(DENO) $(TOOLS)/bundle dockergsh && \
 		echo "built ./dockergsh (self-extracting, $$(du -m dockergsh | cut -f1) MB)"; \
 	fi
-	@./dockergsh --version
+	@# Checked under a throw-away state root: the real one gets a runtime only when used.
+	@rm -rf $(TOOLS)/build-root
+	@DOCKERGSH_ROOT=$(TOOLS)/build-root ./dockergsh --version; rc=$$?; rm -rf $(TOOLS)/build-root; exit $$rc
 
 # The image, and the same static busybox alone for tests to run on the host.
 fixtures/busybox.tar fixtures/busybox &:

@@ -5,6 +5,12 @@
 #   host_programs.sh install   apt-get install the packages of the missing ones (root)
 set -eu
 cd "$(dirname "$0")/.."
+# Debian's `su` (without -) keeps the caller's PATH, which has no sbin
+# directory: iptables (in /usr/sbin) would count as missing though installed.
+for d in /usr/local/sbin /usr/sbin /sbin; do
+  case ":$PATH:" in *":$d:"*) ;; *) PATH=$PATH:$d ;; esac
+done
+export PATH
 list() {
   sed -nE 's/^  "?([a-z0-9_.-]+)"?: \["([a-z0-9.+-]+)",.*/\1 \2/p' src/host_programs.ts
 }

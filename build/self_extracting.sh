@@ -10,6 +10,7 @@ deno=$1 bundle=$2 out=$3
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM HUP
 mkdir "$work/rt"
 cp "$deno" "$work/rt/deno"
 cp -R "$bundle" "$work/rt/bundle"

@@ -53,6 +53,8 @@ export const O_PATH = 0o10000000;
 export const F_GETFD = 1;
 export const F_SETFD = 2;
 export const FD_CLOEXEC = 1;
+/** memfd_create(2): the fd closes on execve. */
+export const MFD_CLOEXEC = 1;
 
 /** mknod(2) file types (linux/stat.h). */
 export const S_IFCHR = 0o020000;

@@ -34,6 +34,8 @@ export interface Kernel {
   kill(pid: number, signal: number): void;
   /** A pipe as [readEnd, writeEnd]. */
   pipe2(flags: number): [number, number];
+  /** memfd_create(2): an anonymous in-memory file, gone with its last fd; its fd. */
+  memfdCreate(name: string, flags: number): number;
   setCloexec(fd: number, on: boolean): void;
   dup2(oldFd: number, newFd: number): void;
   open(path: string, flags: number, mode?: number): number;

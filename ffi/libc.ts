@@ -19,6 +19,7 @@ const SYMBOLS = {
   execve: { parameters: ["buffer", "buffer", "buffer"], result: "i32" },
   kill: { parameters: ["i32", "i32"], result: "i32" },
   pipe2: { parameters: ["buffer", "i32"], result: "i32" },
+  memfd_create: { parameters: ["buffer", "u32"], result: "i32" },
   fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
   dup2: { parameters: ["i32", "i32"], result: "i32" },
   open: { parameters: ["buffer", "i32", "u32"], result: "i32" },

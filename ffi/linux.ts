@@ -182,6 +182,10 @@ export class LinuxKernel implements Kernel {
     return [fds[0], fds[1]];
   }
 
+  memfdCreate(name: string, flags: number): number {
+    return check(libc().memfd_create(cstr(name), flags), "memfd_create", name);
+  }
+
   setCloexec(fd: number, on: boolean): void {
     const cur = check(libc().fcntl(fd, F_GETFD, 0), "fcntl", `F_GETFD fd ${fd}`);
     const next = on ? cur | FD_CLOEXEC : cur & ~FD_CLOEXEC;

@@ -62,6 +62,10 @@ export class RecordingKernel implements Kernel {
     this.rec("pipe2", flags);
     return [this.nextFd++, this.nextFd++];
   }
+  memfdCreate(name: string, flags: number): number {
+    this.rec("memfdCreate", name, flags);
+    return this.nextFd++;
+  }
   setCloexec(fd: number, on: boolean): void {
     this.rec("setCloexec", fd, on);
   }

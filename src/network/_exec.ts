@@ -7,6 +7,8 @@
  * @module
  */
 
+import { MFD_CLOEXEC } from "../../ffi/constants.ts";
+import { LinuxKernel } from "../../ffi/linux.ts";
 import { debug } from "../debug.ts";
 import { UserError } from "../errors.ts";
 import { HOST_PROGRAMS } from "../host_programs.ts";
@@ -18,12 +20,33 @@ export interface ExecResult {
   stderr: string;
 }
 
+/** Where root's programs are besides the usual bin directories (iptables: /usr/sbin). */
+const SBIN = ["/usr/local/sbin", "/usr/sbin", "/sbin"];
+
+/**
+ * The PATH the network tools are looked up in (and run with): this
+ * process's, with the sbin directories it lacks added after it when it is
+ * an ordinary user's PATH (it holds /usr/bin or /bin). Debian's `su`
+ * without `-` gives root the caller's PATH, which has no sbin directory, so
+ * `iptables` would not be found although installed. A PATH without either
+ * bin directory was chosen on purpose (the tests' fake tools) and is kept.
+ */
+export function toolPath(path = Deno.env.get("PATH") ?? ""): string {
+  const dirs = path.split(":").filter((d) => d !== "");
+  if (!dirs.includes("/usr/bin") && !dirs.includes("/bin")) return path;
+  return [...dirs, ...SBIN.filter((d) => !dirs.includes(d))].join(":");
+}
+
 /** Runs `program args…`; returns its exit code and output, whatever the code. */
 export function tryExec(program: string, args: readonly string[]): ExecResult {
   debug("network", [program, ...args].join(" "));
   let out: Deno.CommandOutput;
   try {
-    out = new Deno.Command(program, { args: [...args], stdin: "null" }).outputSync();
+    out = new Deno.Command(program, {
+      args: [...args],
+      stdin: "null",
+      env: { PATH: toolPath() },
+    }).outputSync();
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) {
       const pkg = HOST_PROGRAMS[program]?.[0] ?? program;
@@ -46,33 +69,53 @@ export function exec(program: string, args: readonly string[]): string {
 }
 
 /**
- * Runs several `ip` commands in one process (`ip -batch FILE`), inside the
- * network namespace of `netnsPid` when given (through `nsenter`, which keeps
- * the mount namespace, so the batch file's path still resolves). A failure
- * names the command of the batch that failed.
+ * Runs `fn` with a path from which a child reads `text`: an in-memory file
+ * (memfd_create, close-on-exec) named by `/proc/<our pid>/fd/<n>`, which the
+ * child opens afresh (offset 0). Nothing is on disk, so a dockergsh killed
+ * mid-step leaves no file behind; the path still resolves for a child that
+ * nsenter moved into another network namespace (the mount namespace is
+ * kept). Not the child's stdin: Deno.Command's synchronous `outputSync`
+ * takes no input, and these steps run inside synchronous lock sections.
+ */
+export function withInputFile<T>(name: string, text: string, fn: (path: string) => T): T {
+  const kernel = new LinuxKernel();
+  const fd = kernel.memfdCreate(name, MFD_CLOEXEC);
+  try {
+    const bytes = new TextEncoder().encode(text);
+    for (let off = 0; off < bytes.length;) off += kernel.write(fd, bytes.subarray(off));
+    return fn(`/proc/${Deno.pid}/fd/${fd}`);
+  } finally {
+    kernel.close(fd);
+  }
+}
+
+/**
+ * Runs several `ip` commands in one process (`ip -batch`, the commands
+ * given through withInputFile), inside the network namespace of `netnsPid`
+ * when given (through `nsenter`). A failure names the command of the batch
+ * that failed.
  */
 export function ipBatch(commands: readonly string[], netnsPid?: number): void {
-  const file = Deno.makeTempFileSync({ prefix: "dockergsh-ip-" });
-  try {
-    Deno.writeTextFileSync(file, commands.join("\n") + "\n");
-    debug(
-      "network",
-      `ip batch${netnsPid ? ` in netns of ${netnsPid}` : ""}: ${commands.join(" ; ")}`,
-    );
-    const res = netnsPid === undefined
-      ? tryExec("ip", ["-batch", file])
-      : tryExec("nsenter", [`--net=/proc/${netnsPid}/ns/net`, "ip", "-batch", file]);
-    if (res.code === 0) return;
-    const line = Number(/Command failed .*:(\d+)/.exec(res.stderr)?.[1]);
-    const failed = commands[line - 1] ?? commands.join(" ; ");
-    const why = res.stderr.split("\n").filter((l) => l && !l.startsWith("Command failed")).join(
-      "; ",
-    );
-    const where = netnsPid === undefined ? "" : ` (in the network namespace of ${netnsPid})`;
-    throw new UserError(`dockergsh: ip ${failed}${where}: ${why || `exit status ${res.code}`}`);
-  } finally {
-    Deno.removeSync(file);
-  }
+  debug(
+    "network",
+    `ip batch${netnsPid ? ` in netns of ${netnsPid}` : ""}: ${commands.join(" ; ")}`,
+  );
+  const res = withInputFile(
+    "dockergsh-ip-batch",
+    commands.join("\n") + "\n",
+    (file) =>
+      netnsPid === undefined
+        ? tryExec("ip", ["-batch", file])
+        : tryExec("nsenter", [`--net=/proc/${netnsPid}/ns/net`, "ip", "-batch", file]),
+  );
+  if (res.code === 0) return;
+  const line = Number(/Command failed .*:(\d+)/.exec(res.stderr)?.[1]);
+  const failed = commands[line - 1] ?? commands.join(" ; ");
+  const why = res.stderr.split("\n").filter((l) => l && !l.startsWith("Command failed")).join(
+    "; ",
+  );
+  const where = netnsPid === undefined ? "" : ` (in the network namespace of ${netnsPid})`;
+  throw new UserError(`dockergsh: ip ${failed}${where}: ${why || `exit status ${res.code}`}`);
 }
 
 /** Runs `ip -j args…` and parses its JSON (an empty output is an empty list). */

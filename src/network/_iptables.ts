@@ -13,8 +13,9 @@
  * @module
  */
 
+import { debug } from "../debug.ts";
 import { runEvery } from "../_undo.ts";
-import { exec, tryExec } from "./_exec.ts";
+import { exec, tryExec, withInputFile } from "./_exec.ts";
 
 /** A table iptables knows. */
 export type Table = "nat" | "filter";
@@ -66,15 +67,16 @@ function restore(lines: { table: Table; words: string[] }[]): void {
         .join("\n")
     )
     .join("\n") + "\n";
-  const file = Deno.makeTempFileSync({ prefix: "dockergsh-iptables-" });
+  debug("network", `iptables-restore rules: ${text.trim().split("\n").join(" | ")}`);
   try {
-    Deno.writeTextFileSync(file, text);
-    exec("iptables-restore", ["-w", "--noflush", file]);
+    withInputFile(
+      "dockergsh-iptables-rules",
+      text,
+      (file) => exec("iptables-restore", ["-w", "--noflush", file]),
+    );
   } catch (err) {
     if (err instanceof Error) err.message += ` (rules: ${text.trim().split("\n").join(" | ")})`;
     throw err;
-  } finally {
-    Deno.removeSync(file);
   }
 }
 

@@ -20,6 +20,7 @@ import { needsSpace } from "../store/disk_full.ts";
 import { FULL_ID, newId } from "../store/ids.ts";
 import { withLock } from "../store/lock.ts";
 import type { StateRoot } from "../store/paths.ts";
+import { sweepAbandonedCreations, withCreationIntent } from "./_creation_intent.ts";
 import { withHostLock } from "./_host_lock.ts";
 import { hostIpv4Routes, linkExists } from "./_ip.ts";
 import { checkNetworkName } from "./_name.ts";
@@ -82,13 +83,19 @@ export class NetworkStore {
   /**
    * Runs `fn` under this root's `networks` lock (names, records) and the
    * host-wide `network` lock (subnets, bridges and the shared iptables
-   * chains are the same kernel's for every root). A full disk under the
-   * root is one NoSpaceError (creating needs space; removing does not).
+   * chains are the same kernel's for every root), first removing what
+   * killed creators left (src/network/_creation_intent.ts). A full disk
+   * under the root is one NoSpaceError (creating needs space; removing does not).
    */
   private locked<T>(fn: () => T): T {
     return needsSpace(
       this.root,
-      () => withLock(this.root, "networks", () => withHostLock("network", fn)),
+      () =>
+        withLock(this.root, "networks", () =>
+          withHostLock("network", () => {
+            sweepAbandonedCreations((net) => this.driver.removeNetwork(net));
+            return fn();
+          })),
     );
   }
 
@@ -215,13 +222,14 @@ export class NetworkStore {
     } while (linkExists(rec.bridge));
     const ipam = new BitmapIpam(this.root, rec); // validates the gateway against the subnet
     ipam.destroy(); // a stale pool of an earlier network of this name
-    return undoingSync((undo) => {
-      this.driver.createNetwork(rec); // undoes itself when it fails
-      undo.push(() => this.driver.removeNetwork(rec));
-      Deno.mkdirSync(this.root.networks, { recursive: true, mode: 0o700 });
-      writeJsonAtomic(this.recordPath(name), rec);
-      return rec;
-    });
+    return withCreationIntent(rec, this.recordPath(name), () =>
+      undoingSync((undo) => {
+        this.driver.createNetwork(rec); // undoes itself when it fails
+        undo.push(() => this.driver.removeNetwork(rec));
+        Deno.mkdirSync(this.root.networks, { recursive: true, mode: 0o700 });
+        writeJsonAtomic(this.recordPath(name), rec);
+        return rec;
+      }));
   }
 
   /**

@@ -5,7 +5,7 @@
  * verified and root-only, and runs containers from the unpacked runtime
  * (whose bundle the container init re-executes).
  */
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
 import { BUSYBOX_TAR, MAIN, removeTestCgroupParent, TEST_CGROUP_PARENT } from "../_harness.ts";
 
 const REPO = new URL("../..", import.meta.url).pathname;
@@ -136,9 +136,77 @@ Deno.test({
       const bad = await run(`${lone}/damaged`, ["ps"], { DOCKERGSH_ROOT: fresh });
       assertEquals(bad.code, 125);
       assertStringIncludes(bad.stderr, "is damaged");
+      assertEquals(bad.stderr.trim().split("\n").length, 1, bad.stderr);
       assertEquals([...Deno.readDirSync(`${fresh}/runtime`)], []);
     } finally {
       removeTestCgroupParent();
+      Deno.removeSync(work, { recursive: true });
+    }
+  },
+});
+
+/** The sha256 a built self-extracting file unpacks under (its header's `sum=`). */
+function shaOf(exe: string): string {
+  const head = new TextDecoder().decode(Deno.readFileSync(exe).subarray(0, 4096));
+  const m = /^sum=([0-9a-f]{64})$/m.exec(head);
+  assert(m, "no sum= in the header");
+  return m[1];
+}
+
+/**
+ * What another user (nobody, uid 65534) would plant: runtime/<sha>/ of their
+ * own, its `deno` a link to the real (root-owned) Deno, its bundle theirs.
+ */
+function plant(runtime: string, sha: string): void {
+  const dir = `${runtime}/${sha}`;
+  Deno.mkdirSync(`${dir}/bundle`, { recursive: true });
+  Deno.symlinkSync(Deno.execPath(), `${dir}/deno`);
+  Deno.writeTextFileSync(`${dir}/bundle/main.js`, 'console.log("PWNED as uid " + Deno.uid());\n');
+  for (const p of [dir, `${dir}/bundle`, `${dir}/bundle/main.js`]) Deno.chownSync(p, 65534, 65534);
+}
+
+Deno.test({
+  name: "self-extracting dockergsh runs nothing from a runtime directory another user could write",
+  sanitizeResources: false,
+  fn: async () => {
+    const work = Deno.makeTempDirSync({ prefix: "dgsh-selfx-" });
+    try {
+      const exe = await buildInto(work);
+      const sha = shaOf(exe);
+      const cases: [string, (root: string) => void, RegExp][] = [
+        ["a root-owned 1777 runtime dir holding nobody's runtime", (root) => {
+          Deno.mkdirSync(`${root}/runtime`, { recursive: true });
+          Deno.chmodSync(`${root}/runtime`, 0o1777);
+          plant(`${root}/runtime`, sha);
+        }, /refusing to unpack into .*\/runtime/],
+        ["runtime a symlink to a 1777 dir", (root) => {
+          const open = `${root}-open`;
+          Deno.mkdirSync(open);
+          Deno.chmodSync(open, 0o1777);
+          plant(open, sha);
+          Deno.mkdirSync(root);
+          Deno.symlinkSync(open, `${root}/runtime`);
+        }, /refusing to unpack into .*\/runtime/],
+        ["a private runtime dir holding nobody's runtime/<sha>", (root) => {
+          Deno.mkdirSync(`${root}/runtime`, { recursive: true, mode: 0o700 });
+          plant(`${root}/runtime`, sha);
+          Deno.chmodSync(`${root}/runtime/${sha}`, 0o700);
+        }, /refusing to run from .*\/runtime\/[0-9a-f]{64}: not a directory of root/],
+        ["a state root others may write", (root) => {
+          Deno.mkdirSync(root);
+          Deno.chmodSync(root, 0o777);
+        }, /refusing to unpack into .*\/runtime/],
+      ];
+      for (const [what, prepare, error] of cases) {
+        const root = `${work}/root-${cases.findIndex((c) => c[0] === what)}`;
+        prepare(root);
+        const r = await run(exe, ["--version"], { DOCKERGSH_ROOT: root });
+        assertEquals(r.stdout, "", `${what}: ran ${r.stdout}`);
+        assertEquals(r.code, 125, `${what}: ${r.stderr}`);
+        assertEquals(r.stderr.trim().split("\n").length, 1, `${what}: ${r.stderr}`);
+        assertMatch(r.stderr, error, what);
+      }
+    } finally {
       Deno.removeSync(work, { recursive: true });
     }
   },

@@ -1,6 +1,7 @@
 /**
  * A full disk under the state root (a 24 MB tmpfs as --root, filled from
- * inside a container): reads work, removals work and free the space,
+ * inside a container that keeps filling whatever is freed, so that every
+ * removal starts on a full disk): reads work, removals work and free the space,
  * commands that need space fail with one line naming the root, and no
  * temporary file is left.
  */
@@ -26,6 +27,15 @@ function tempFiles(dir: string): string[] {
   return host("find", dir, "-name", "*.tmp-*").out.trim().split("\n").filter((l) => l !== "");
 }
 
+function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Unmounts `dir`, waiting for the state root's monitor (which holds files there) to go idle and exit. */
 async function unmount(dir: string): Promise<void> {
   const deadline = performance.now() + 10_000;
@@ -48,7 +58,9 @@ Deno.test("a full disk under the state root: reads work, removals free it, write
   );
   try {
     assertEquals((await cli("import", BUSYBOX_TAR, "busybox")).code, 0);
-    assertEquals((await cli("import", BUSYBOX_TAR, "spare")).code, 0);
+    const spare = await cli("import", BUSYBOX_TAR, "spare");
+    assertEquals(spare.code, 0, spare.stderr);
+    const spareId = spare.stdout.trim().replace(/^sha256:/, "");
     const net = await cli("network", "create", "--subnet", "10.214.40.0/24", "fullnet");
     assertEquals(net.code, 0, net.stderr);
     const sleeper = await cli(
@@ -62,6 +74,17 @@ Deno.test("a full disk under the state root: reads work, removals free it, write
       "1000",
     );
     assertEquals(sleeper.code, 0, sleeper.stderr);
+    const stopper = await cli(
+      "run",
+      "-d",
+      ...container,
+      "--name",
+      "stopper",
+      "busybox",
+      "sleep",
+      "1000",
+    );
+    assertEquals(stopper.code, 0, stopper.stderr);
     const filler = await cli(
       "run",
       "-d",
@@ -76,7 +99,8 @@ Deno.test("a full disk under the state root: reads work, removals free it, write
       "busybox",
       "sh",
       "-c",
-      "dd if=/dev/zero of=/big bs=64k; sleep 1000",
+      // Fills the disk, and again whatever a removal frees, within 0.2 s.
+      "i=0; while :; do i=$((i+1)); dd if=/dev/zero of=/fill$i bs=64k 2>/dev/null; sleep 0.2; done",
     );
     assertEquals(filler.code, 0, filler.stderr);
     const fillerId = filler.stdout.trim();
@@ -113,26 +137,41 @@ Deno.test("a full disk under the state root: reads work, removals free it, write
     );
     assertEquals(
       [...Deno.readDirSync(`${dir}/containers`)].length,
-      2,
+      3,
       "a failed create left its directory",
     );
     assertEquals([...Deno.readDirSync(`${dir}/tmp`)], [], "an import left its scratch");
     assertEquals(tempFiles(dir), []);
 
-    // Removals, on the full disk.
+    // Removals, each on a full disk (the filler refills what the last one freed).
+    const full = async (before: string) => {
+      await eventually(() => freeKiB(dir) === 0, 10_000);
+      assertEquals(freeKiB(dir), 0, `the disk is not full before ${before}`);
+    };
+    await full("kill");
     const kill = await cli("kill", "sleeper");
     assertEquals(kill.code, 0, kill.stderr);
     await eventually(async () => (await cli("ps")).stdout.includes("sleeper") === false);
     const exited = await cli("ps", "-a");
     assertEquals(exited.code, 0, exited.stderr);
     assertMatch(exited.stdout, /Exited .* sleeper/);
-    assertEquals((await cli("rm", "sleeper")).code, 0);
-    const stop = await cli("stop", "-t", "1", "filler");
+    await full("rm");
+    const rmExited = await cli("rm", "sleeper");
+    assertEquals(rmExited.code, 0, rmExited.stderr);
+    await full("stop");
+    const stop = await cli("stop", "-t", "1", "stopper");
     assertEquals(stop.code, 0, stop.stderr);
-    const before = freeKiB(dir);
+    assertMatch((await cli("ps", "-a")).stdout, /Exited .* stopper/);
+    await full("rmi");
     const rmi = await cli("rmi", "spare");
     assertEquals(rmi.code, 0, rmi.stderr);
-    assert(freeKiB(dir) > before, "rmi freed nothing");
+    assertEquals((await cli("images")).stdout.includes("spare"), false, "rmi left the image");
+    assertEquals(exists(`${dir}/images/${spareId}`), false, "rmi left the image's files");
+    await full("rm of a stopped container");
+    assertEquals((await cli("rm", "stopper")).code, 0);
+    // The filler itself, running, with its network endpoint and published port.
+    await full("rm -f of a running container");
+    assertMatch((await cli("ps")).stdout, /Up .* filler/);
     const rm = await cli("rm", "-f", "filler");
     assertEquals(rm.code, 0, rm.stderr);
     assert(freeKiB(dir) > 20 * 1024, `rm -f left ${freeKiB(dir)} KiB free`);
@@ -142,7 +181,7 @@ Deno.test("a full disk under the state root: reads work, removals free it, write
     assertEquals((await cli("ps", "-aq")).stdout, "");
     assertEquals(tempFiles(dir), []);
   } finally {
-    for (const name of ["filler", "sleeper"]) await cli("rm", "-f", name);
+    for (const name of ["filler", "sleeper", "stopper"]) await cli("rm", "-f", name);
     await cli("network", "rm", "fullnet");
     try {
       await unmount(dir);

@@ -4,7 +4,9 @@ import { parseFlags } from "../../src/cli/flags.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { NetworkStore } from "../../src/network/network_store.ts";
 import type { StateRoot } from "../../src/store/paths.ts";
-import { link, tempRoot } from "./_net.ts";
+import { link, rulesTagged, tempRoot } from "./_net.ts";
+import { dockergsh } from "../_harness.ts";
+import { toolPath } from "../../src/network/_exec.ts";
 
 /** Runs `dockergsh network …args` in-process; returns its exit code and what it printed. */
 async function network(root: StateRoot, ...args: string[]) {
@@ -103,3 +105,34 @@ async function assertRejectsMatch(p: Promise<unknown>, re: RegExp): Promise<void
   }
   throw new Error(`expected a rejection matching ${re}`);
 }
+
+Deno.test("network create works with the PATH of Debian's plain `su` (no sbin directory; iptables is in /usr/sbin)", async () => {
+  const root = Deno.makeTempDirSync({ prefix: "dgsh-supath-" });
+  const suPath = "/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games";
+  let bridge = "";
+  try {
+    assert(Deno.statSync("/usr/sbin/iptables").isFile, "the test needs iptables in /usr/sbin");
+    const made = await dockergsh(root, ["network", "create", "--subnet", "10.216.5.0/24", "su"], {
+      env: { PATH: suPath },
+    });
+    assertEquals(made.code, 0, made.stderr);
+    bridge = JSON.parse(Deno.readTextFileSync(`${root}/networks/su.json`)).bridge;
+    assert(link(bridge), `no bridge ${bridge}`);
+    assertEquals(rulesTagged(bridge).length, 7);
+    const rm = await dockergsh(root, ["network", "rm", "su"], { env: { PATH: suPath } });
+    assertEquals(rm.code, 0, rm.stderr);
+    assertEquals(link(bridge), undefined);
+    assertEquals(rulesTagged(bridge), []);
+  } finally {
+    if (bridge && link(bridge)) {
+      new Deno.Command("ip", { args: ["link", "del", bridge] }).outputSync();
+    }
+    Deno.removeSync(root, { recursive: true });
+  }
+});
+
+Deno.test("toolPath adds the sbin directories an ordinary PATH lacks, and keeps a chosen one", () => {
+  assertEquals(toolPath("/usr/bin:/bin"), "/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin");
+  assertEquals(toolPath("/usr/sbin:/usr/bin"), "/usr/sbin:/usr/bin:/usr/local/sbin:/sbin");
+  assertEquals(toolPath("/tmp/dgsh-tools-x"), "/tmp/dgsh-tools-x");
+});

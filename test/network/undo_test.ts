@@ -130,16 +130,19 @@ Deno.test("network create whose iptables-restore fails removes its bridge", asyn
  * An iptables-restore that runs the real one on its `n`th call (counted in
  * the file `count`), with `-j <jump>` at the end of a rule turned into a
  * jump to a chain that does not exist, so nat commits and filter fails;
- * calls before pass through, calls after fail.
+ * calls before pass through, calls after fail. The rules (the last
+ * argument, an in-memory file of the dockergsh process) are edited into a
+ * copy beside the script.
  */
 function brokenAtCall(n: number, jump: string, count: string): string {
   const restore = realPath("iptables-restore");
   return [
     `n=$(($(/bin/cat ${count} 2>/dev/null || echo 0) + 1)); echo $n > ${count}`,
     `if [ "$n" -gt ${n} ]; then echo "iptables-restore: call $n broken for the test" >&2; exit 1; fi`,
+    `if [ "$n" -lt ${n} ]; then exec ${restore} "$@"; fi`,
     `for last; do :; done`,
-    `if [ "$n" -eq ${n} ]; then /bin/sed -i 's/-j ${jump}$/-j DGSH-NO-SUCH-CHAIN/' "$last"; fi`,
-    `exec ${restore} "$@"`,
+    `/bin/sed 's/-j ${jump}$/-j DGSH-NO-SUCH-CHAIN/' "$last" > "\${0%/*}/rules.$$"`,
+    `exec ${restore} -w --noflush "\${0%/*}/rules.$$"`,
   ].join("\n");
 }
 
@@ -167,9 +170,10 @@ Deno.test("network create whose address cannot be added (ip -batch fails after l
       {
         ip: [
           'if [ "$1" != -batch ]; then exec ' + ip + ' "$@"; fi',
-          'br=$(/bin/sed -n "s/^link add \\([^ ]*\\) type bridge$/\\1/p" "$2")',
-          '/bin/sed -i "s/^addr add [^ ]*/addr add 10.214.5.300\\/24/" "$2"',
-          `${ip} "$@"; rc=$?`,
+          'b="${0%/*}/batch.$$"',
+          '/bin/sed "s/^addr add [^ ]*/addr add 10.214.5.300\\/24/" "$2" > "$b"',
+          'br=$(/bin/sed -n "s/^link add \\([^ ]*\\) type bridge$/\\1/p" "$b")',
+          `${ip} -batch "$b"; rc=$?`,
           `[ -e "/sys/class/net/$br" ] && echo "$br" >> ${made}`,
           "exit $rc",
         ].join("\n"),
@@ -253,4 +257,120 @@ Deno.test("run -p whose second iptables-restore fails (the ports) leaves no veth
       fake.remove();
     }
   });
+});
+
+/** Files dockergsh may have left in /tmp (it keeps none there). */
+function tmpLeftovers(): string[] {
+  return [...Deno.readDirSync("/tmp")].map((e) => e.name).filter((n) => n.startsWith("dockergsh"));
+}
+
+Deno.test("a network create killed (SIGKILL) after making its bridge leaves it to the next create, which removes it", async () => {
+  const root = Deno.makeTempDirSync({ prefix: "dgsh-undo-" });
+  const ip = realPath("ip");
+  // The real ip; after the bridge's batch, the dockergsh that ran it is killed.
+  const fake = FailingTools.make({
+    ip:
+      `if [ "$1" = -batch ]; then ${ip} "$@"; rc=$?; kill -KILL $PPID; exit $rc; fi\nexec ${ip} "$@"`,
+  });
+  const subnet = "10.216.2.0/24";
+  let orphan = "";
+  let made = "";
+  try {
+    const tmpBefore = tmpLeftovers();
+    const killed = await dockergsh(
+      root,
+      ["--debug", "network", "create", "--subnet", subnet, "k"],
+      {
+        env: fake.env,
+      },
+    );
+    assertEquals(killed.code, 137, killed.stderr);
+    orphan = bridgeOf(killed.stderr);
+    // What the killed process left: its bridge with the gateway address, no record, no /tmp file.
+    assertEquals(hostAddressesIn(subnet), [`10.216.2.1 on ${orphan}`]);
+    assert(!exists(`${root}/networks/k.json`));
+    assertEquals(tmpLeftovers(), tmpBefore);
+    assert(exists(`/run/dockergsh/creating/${orphan}.json`), "no intent recorded");
+
+    const again = await dockergsh(root, ["network", "create", "--subnet", subnet, "k"]);
+    assertEquals(again.code, 0, again.stderr);
+    made = JSON.parse(Deno.readTextFileSync(`${root}/networks/k.json`)).bridge;
+    assertEquals(hostLinks().filter((l) => l === orphan), [], "the orphaned bridge stays");
+    assertEquals(savedRulesTagged(orphan), []);
+    assertEquals(hostAddressesIn(subnet), [`10.216.2.1 on ${made}`]);
+    assert(!exists(`/run/dockergsh/creating/${orphan}.json`), "intent left");
+    assert(!exists(`/run/dockergsh/creating/${made}.json`), "intent of a made network left");
+    const rm = await dockergsh(root, ["network", "rm", "k"]);
+    assertEquals(rm.code, 0, rm.stderr);
+    assertNothingLeft(root, "k", subnet, made);
+  } finally {
+    fake.remove();
+    for (const br of [orphan, made]) if (br) run("ip", ["link", "del", br]);
+    Deno.removeSync(root, { recursive: true });
+  }
+});
+
+Deno.test("the sweep leaves a bridge whose creator still runs, and removes it once the creator is gone", async () => {
+  const root = Deno.makeTempDirSync({ prefix: "dgsh-undo-" });
+  const bridge = `dgsh-${crypto.randomUUID().replaceAll("-", "").slice(0, 8)}`;
+  const intent = `/run/dockergsh/creating/${bridge}.json`;
+  // A live "creator": a process of ours, with its start time as a creator records it.
+  const creator = new Deno.Command("sleep", { args: ["60"], stdin: "null" }).spawn();
+  try {
+    assertEquals(run("ip", ["link", "add", bridge, "type", "bridge"]).code, 0);
+    assertEquals(run("ip", ["addr", "add", "10.216.3.1/24", "dev", bridge]).code, 0);
+    Deno.mkdirSync("/run/dockergsh/creating", { recursive: true, mode: 0o700 });
+    const net = {
+      id: "0".repeat(64),
+      name: "inflight",
+      driver: "bridge",
+      subnet: "10.216.3.0/24",
+      gateway: "10.216.3.1",
+      bridge,
+      created: new Date().toISOString(),
+    };
+    const startTime = Number(
+      Deno.readTextFileSync(`/proc/${creator.pid}/stat`).split(") ")[1].split(" ")[19],
+    );
+    Deno.writeTextFileSync(
+      intent,
+      JSON.stringify({
+        net,
+        record: `${root}/networks/inflight.json`,
+        pid: creator.pid,
+        startTime,
+      }),
+    );
+    const other = await dockergsh(root, [
+      "network",
+      "create",
+      "--subnet",
+      "10.216.4.0/24",
+      "other",
+    ]);
+    assertEquals(other.code, 0, other.stderr);
+    assertEquals(
+      hostAddressesIn("10.216.3.0/24"),
+      [`10.216.3.1 on ${bridge}`],
+      "a live creator's bridge went",
+    );
+    assert(exists(intent));
+
+    creator.kill("SIGKILL");
+    await creator.status;
+    const rm = await dockergsh(root, ["network", "rm", "other"]);
+    assertEquals(rm.code, 0, rm.stderr);
+    assertEquals(hostLinks().filter((l) => l === bridge), [], "a dead creator's bridge stays");
+    assert(!exists(intent), "intent left");
+  } finally {
+    try {
+      creator.kill("SIGKILL");
+      await creator.status;
+    } catch { /* already gone */ }
+    run("ip", ["link", "del", bridge]);
+    try {
+      Deno.removeSync(intent);
+    } catch { /* swept */ }
+    Deno.removeSync(root, { recursive: true });
+  }
 });
