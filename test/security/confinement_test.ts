@@ -22,7 +22,7 @@ function statusFields(text: string): Map<string, string> {
 }
 
 /** Runs `script` with sh in a new container with `flags`; its output, or a failure. */
-async function sh(root: TestRoot, flags: string[], script: string): Promise<string> {
+async function inContainer(root: TestRoot, flags: string[], script: string): Promise<string> {
   const r = await root.run("run", "--rm", ...flags, "busybox", "sh", "-c", script);
   assertEquals(r.code, 0, `run ${flags.join(" ")}: ${r.stderr}`);
   return r.stdout;
@@ -32,7 +32,7 @@ const STATUS = "grep -E '^(Cap|Seccomp|NoNewPrivs|Groups)' /proc/self/status";
 
 Deno.test("confinement: Docker's capabilities and seccomp in run, run -d and exec", async () => {
   await withRoot(async (root) => {
-    const run = statusFields(await sh(root, [], STATUS));
+    const run = statusFields(await inContainer(root, [], STATUS));
     for (const set of ["CapPrm", "CapEff", "CapBnd"]) assertEquals(run.get(set), DOCKER_CAPS, set);
     assertEquals(run.get("CapInh"), "0000000000000000");
     assertEquals(run.get("CapAmb"), "0000000000000000");
@@ -67,7 +67,7 @@ Deno.test("confinement: a syscall the profile denies is EPERM; unconfined and cu
     const denied = await root.run("run", "--rm", "busybox", "unshare", "-U", "true");
     assertEquals(denied.code, 1);
     assertStringIncludes(denied.stderr, "Operation not permitted");
-    const unconfined = await sh(
+    const unconfined = await inContainer(
       root,
       ["--security-opt", "seccomp=unconfined"],
       `${STATUS}; unshare -U true && echo ok`,
@@ -117,7 +117,7 @@ Deno.test("confinement: a syscall the profile denies is EPERM; unconfined and cu
 
 Deno.test("confinement: no mounts, no kernel knobs, nothing of the host's kernel state", async () => {
   await withRoot(async (root) => {
-    const out = await sh(
+    const out = await inContainer(
       root,
       [],
       `
@@ -147,14 +147,14 @@ Deno.test("confinement: no mounts, no kernel knobs, nothing of the host's kernel
 
     // The opt-outs: CAP_SYS_ADMIN may mount; --privileged sees /proc unmasked and /sys writable.
     assertStringIncludes(
-      await sh(
+      await inContainer(
         root,
         ["--cap-add", "SYS_ADMIN"],
         "mkdir /m; mount -t tmpfs none /m && echo tmpfs-mounted",
       ),
       "tmpfs-mounted",
     );
-    const priv = await sh(
+    const priv = await inContainer(
       root,
       ["--privileged"],
       `
@@ -169,7 +169,7 @@ Deno.test("confinement: no mounts, no kernel knobs, nothing of the host's kernel
 
 Deno.test("confinement: its own cgroup namespace, the cgroup tree read-only", async () => {
   await withRoot(async (root) => {
-    const out = await sh(
+    const out = await inContainer(
       root,
       ["--pids-limit", "50"],
       `
@@ -189,7 +189,7 @@ Deno.test("confinement: its own cgroup namespace, the cgroup tree read-only", as
 
 Deno.test("confinement: only Docker's device nodes and rules; --device adds one", async () => {
   await withRoot(async (root) => {
-    const dev = await sh(root, [], "ls /dev");
+    const dev = await inContainer(root, [], "ls /dev");
     assertEquals(
       dev.trim().split("\n").sort(),
       [
@@ -213,9 +213,9 @@ Deno.test("confinement: only Docker's device nodes and rules; --device adds one"
     );
     // CAP_MKNOD makes the node; the device cgroup refuses to open it (FUSE needs no capability).
     const fuse = "mknod /f c 10 229; (exec 3</f) 2>/dev/null && echo opened || echo refused";
-    assertStringIncludes(await sh(root, [], fuse), "refused");
+    assertStringIncludes(await inContainer(root, [], fuse), "refused");
     assertStringIncludes(
-      await sh(root, ["--device", "/dev/fuse"], "(exec 3</dev/fuse) && echo opened"),
+      await inContainer(root, ["--device", "/dev/fuse"], "(exec 3</dev/fuse) && echo opened"),
       "opened",
     );
     const missing = await root.run("run", "--rm", "--device", "/dev/nosuch", "busybox", "true");
@@ -225,7 +225,7 @@ Deno.test("confinement: only Docker's device nodes and rules; --device adds one"
 
 Deno.test("confinement: -u runs without capabilities, --group-add, HOME from passwd", async () => {
   await withRoot(async (root) => {
-    const nobody = await sh(
+    const nobody = await inContainer(
       root,
       ["-u", "65534", "--group-add", "10"],
       `
@@ -243,7 +243,7 @@ Deno.test("confinement: -u runs without capabilities, --group-add, HOME from pas
     assert(!nobody.includes("wrote-passwd"), nobody);
     // A uid without an entry: gid 0, HOME /, as Docker.
     assertStringIncludes(
-      await sh(root, ["-u", "1234"], "id; echo HOME=$HOME"),
+      await inContainer(root, ["-u", "1234"], "id; echo HOME=$HOME"),
       "uid=1234 gid=0(root)",
     );
     const unknown = await root.run("run", "--rm", "-u", "nosuch", "busybox", "true");
@@ -278,7 +278,7 @@ Deno.test("confinement: --read-only and --tmpfs, :ro volumes, single-file binds"
     const dir = `${root.dir}/vol`;
     Deno.mkdirSync(dir);
     Deno.writeTextFileSync(`${root.dir}/zone`, "UTC\n");
-    const out = await sh(
+    const out = await inContainer(
       root,
       [
         "--read-only",
@@ -311,7 +311,7 @@ Deno.test("confinement: --read-only and --tmpfs, :ro volumes, single-file binds"
 Deno.test("confinement: --ulimit, no-new-privileges, and limits the host cannot give", async () => {
   await withRoot(async (root) => {
     assertEquals(
-      await sh(
+      await inContainer(
         root,
         ["--ulimit", "nofile=100:200", "--security-opt", "no-new-privileges"],
         "ulimit -n; ulimit -Hn; grep NoNewPrivs /proc/self/status",
@@ -368,7 +368,7 @@ Deno.test("confinement: no descriptor but 0-2 reaches the command, in run, run -
   await withRoot(async (root) => {
     // ls opens the directory it lists: that one fd is its own.
     const fds = "ls /proc/self/fd | wc -l";
-    assertEquals((await sh(root, [], fds)).trim(), "4");
+    assertEquals((await inContainer(root, [], fds)).trim(), "4");
     const d = await root.run(
       "run",
       "-d",
@@ -420,7 +420,7 @@ Deno.test("confinement: without libseccomp a container does not start, unless se
   await withRoot(async (root) => {
     // The host's libseccomp, hidden in a private mount namespace for this run only.
     const lib = Deno.realPathSync("/usr/lib/x86_64-linux-gnu/libseccomp.so.2");
-    const run = async (...flags: string[]) => {
+    const runWithoutLibseccomp = async (...flags: string[]) => {
       const argv = [
         Deno.execPath(),
         "run",
@@ -450,7 +450,7 @@ Deno.test("confinement: without libseccomp a container does not start, unless se
       const dec = new TextDecoder();
       return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
     };
-    const refused = await run();
+    const refused = await runWithoutLibseccomp();
     assertEquals(refused.code, 125, refused.stderr);
     assertEquals(refused.stdout, "");
     assertMatch(
@@ -458,7 +458,7 @@ Deno.test("confinement: without libseccomp a container does not start, unless se
       /^dockergsh: seccomp confinement needs libseccomp: [^\n]*seccomp=unconfined$/,
     );
     assertEquals(root.store().list().length, 0);
-    const unconfined = await run("--security-opt", "seccomp=unconfined");
+    const unconfined = await runWithoutLibseccomp("--security-opt", "seccomp=unconfined");
     assertEquals([unconfined.code, unconfined.stdout], [0, "ran\n"], unconfined.stderr);
   });
 });
