@@ -12,6 +12,7 @@ import type { CapabilitySets, Kernel, SpawnSpec, WinSize } from "./kernel.ts";
 import { lastErrno, libc } from "./libc.ts";
 import {
   AF_INET,
+  AT_FDCWD,
   BPF_PROG_ATTACH,
   BPF_PROG_LOAD,
   CLOSE_RANGE_CLOEXEC,
@@ -42,15 +43,41 @@ import {
   SOCK_DGRAM,
   SYS_bpf,
   SYS_capset,
+  SYS_chdir,
+  SYS_close,
   SYS_close_range,
+  SYS_dup2,
+  SYS_execve,
+  SYS_fcntl,
+  SYS_ioctl,
+  SYS_kill,
+  SYS_lgetxattr,
+  SYS_memfd_create,
+  SYS_mknod,
+  SYS_mount,
+  SYS_openat,
+  SYS_pidfd_open,
+  SYS_pidfd_send_signal,
+  SYS_pipe2,
   SYS_pivot_root,
   SYS_prctl,
   SYS_prlimit64,
+  SYS_read,
   SYS_rt_sigaction,
+  SYS_rt_sigprocmask,
   SYS_seccomp,
   SYS_setgroups,
+  SYS_sethostname,
+  SYS_setns,
   SYS_setresgid,
   SYS_setresuid,
+  SYS_setsid,
+  SYS_socket,
+  SYS_umask,
+  SYS_umount2,
+  SYS_unshare,
+  SYS_wait4,
+  SYS_write,
   TIOCGPTN,
   TIOCGWINSZ,
   TIOCSCTTY,
@@ -99,6 +126,11 @@ function address(buf: Uint8Array<ArrayBuffer>): bigint {
   return BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buf)));
 }
 
+/** A buffer of any backing store, as FFI passes it (its address, offset included). */
+function bytesOf(buf: Uint8Array): Uint8Array<ArrayBuffer> {
+  return buf as Uint8Array<ArrayBuffer>;
+}
+
 /** One argument of a raw syscall: a number, or a buffer passed by its address. */
 type SyscallArg = number | bigint | Uint8Array<ArrayBuffer> | null;
 
@@ -120,11 +152,11 @@ const VERIFIER_LOG_SIZE = 64 * 1024;
 /** The real kernel. */
 export class LinuxKernel implements Kernel {
   unshare(flags: number): void {
-    check(libc().unshare(flags), "unshare", `0x${flags.toString(16)}`);
+    check(sys(SYS_unshare, flags), "unshare", `0x${flags.toString(16)}`);
   }
 
   setns(fd: number, nstype: number): void {
-    check(libc().setns(fd, nstype), "setns", `fd ${fd}`);
+    check(sys(SYS_setns, fd, nstype), "setns", `fd ${fd}`);
   }
 
   mount(
@@ -135,14 +167,14 @@ export class LinuxKernel implements Kernel {
     data: string | null = null,
   ): void {
     check(
-      libc().mount(cstr(source), cstr(target), cstr(fstype), BigInt(flags), cstr(data)),
+      sys(SYS_mount, cstr(source), cstr(target), cstr(fstype), flags, cstr(data)),
       "mount",
       `${fstype ?? source ?? "none"} on ${target}`,
     );
   }
 
   umount2(target: string, flags: number): void {
-    check(libc().umount2(cstr(target), flags), "umount2", target);
+    check(sys(SYS_umount2, cstr(target), flags), "umount2", target);
   }
 
   pivotRoot(newRoot: string, putOld: string): void {
@@ -154,18 +186,18 @@ export class LinuxKernel implements Kernel {
   }
 
   chdir(path: string): void {
-    check(libc().chdir(cstr(path)), "chdir", path);
+    check(sys(SYS_chdir, cstr(path)), "chdir", path);
   }
 
   sethostname(name: string): void {
     const bytes = new TextEncoder().encode(name);
-    check(libc().sethostname(bytes, BigInt(bytes.length)), "sethostname", name);
+    check(sys(SYS_sethostname, bytes, bytes.length), "sethostname", name);
   }
 
   execve(path: string, argv: readonly string[], env: readonly string[]): never {
     const a = cstrArray(argv);
     const e = cstrArray(env);
-    libc().execve(cstr(path), a.array, e.array);
+    sys(SYS_execve, cstr(path), new Uint8Array(a.array.buffer), new Uint8Array(e.array.buffer));
     const errno = lastErrno();
     // Keep the string buffers alive until execve has returned.
     a.keep.length + e.keep.length;
@@ -173,39 +205,39 @@ export class LinuxKernel implements Kernel {
   }
 
   kill(pid: number, signal: number): void {
-    check(libc().kill(pid, signal), "kill", `${pid} signal ${signal}`);
+    check(sys(SYS_kill, pid, signal), "kill", `${pid} signal ${signal}`);
   }
 
   pipe2(flags: number): [number, number] {
     const fds = new Int32Array(2);
-    check(libc().pipe2(fds, flags), "pipe2", "");
+    check(sys(SYS_pipe2, new Uint8Array(fds.buffer), flags), "pipe2", "");
     return [fds[0], fds[1]];
   }
 
   memfdCreate(name: string, flags: number): number {
-    return check(libc().memfd_create(cstr(name), flags), "memfd_create", name);
+    return check(sys(SYS_memfd_create, cstr(name), flags), "memfd_create", name);
   }
 
   setCloexec(fd: number, on: boolean): void {
-    const cur = check(libc().fcntl(fd, F_GETFD, 0), "fcntl", `F_GETFD fd ${fd}`);
+    const cur = check(sys(SYS_fcntl, fd, F_GETFD, 0), "fcntl", `F_GETFD fd ${fd}`);
     const next = on ? cur | FD_CLOEXEC : cur & ~FD_CLOEXEC;
-    check(libc().fcntl(fd, F_SETFD, next), "fcntl", `F_SETFD fd ${fd}`);
+    check(sys(SYS_fcntl, fd, F_SETFD, next), "fcntl", `F_SETFD fd ${fd}`);
   }
 
   dup2(oldFd: number, newFd: number): void {
-    check(libc().dup2(oldFd, newFd), "dup2", `${oldFd} ${newFd}`);
+    check(sys(SYS_dup2, oldFd, newFd), "dup2", `${oldFd} ${newFd}`);
   }
 
   open(path: string, flags: number, mode = 0): number {
-    return check(libc().open(cstr(path), flags, mode), "open", path);
+    return check(sys(SYS_openat, AT_FDCWD, cstr(path), flags, mode), "open", path);
   }
 
   close(fd: number): void {
-    check(libc().close(fd), "close", `fd ${fd}`);
+    check(sys(SYS_close, fd), "close", `fd ${fd}`);
   }
 
   read(fd: number, buf: Uint8Array): number {
-    return check(libc().read(fd, buf, BigInt(buf.length)), "read", `fd ${fd}`);
+    return check(sys(SYS_read, fd, bytesOf(buf), buf.length), "read", `fd ${fd}`);
   }
 
   async readAsync(fd: number, buf: Uint8Array): Promise<number> {
@@ -216,22 +248,22 @@ export class LinuxKernel implements Kernel {
   }
 
   write(fd: number, data: Uint8Array): number {
-    return check(libc().write(fd, data, BigInt(data.length)), "write", `fd ${fd}`);
+    return check(sys(SYS_write, fd, bytesOf(data), data.length), "write", `fd ${fd}`);
   }
 
   mknod(path: string, mode: number, major: number, minor: number): void {
     // glibc's makedev: major in bits 8-19 and 32-43, minor in 0-7 and 20-31.
     const dev = (BigInt(major & 0xfff) << 8n) | (BigInt(major & ~0xfff) << 32n) |
       BigInt(minor & 0xff) | (BigInt(minor & ~0xff) << 12n);
-    check(libc().mknod(cstr(path), mode, dev), "mknod", path);
+    check(sys(SYS_mknod, cstr(path), mode, dev), "mknod", path);
   }
 
   setsid(): number {
-    return check(libc().setsid(), "setsid", "");
+    return check(sys(SYS_setsid), "setsid", "");
   }
 
   setControllingTty(fd: number): void {
-    check(libc().ioctl_int(fd, BigInt(TIOCSCTTY), 0n), "ioctl", `TIOCSCTTY fd ${fd}`);
+    check(sys(SYS_ioctl, fd, TIOCSCTTY, 0), "ioctl", `TIOCSCTTY fd ${fd}`);
   }
 
   openPty(ptsDir: string): { master: number; slavePath: string } {
@@ -240,12 +272,12 @@ export class LinuxKernel implements Kernel {
     try {
       const arg = new Int32Array(1);
       check(
-        libc().ioctl(master, BigInt(TIOCSPTLCK), new Uint8Array(arg.buffer)),
+        sys(SYS_ioctl, master, TIOCSPTLCK, new Uint8Array(arg.buffer)),
         "ioctl",
         `TIOCSPTLCK ${ptmx}`,
       );
       check(
-        libc().ioctl(master, BigInt(TIOCGPTN), new Uint8Array(arg.buffer)),
+        sys(SYS_ioctl, master, TIOCGPTN, new Uint8Array(arg.buffer)),
         "ioctl",
         `TIOCGPTN ${ptmx}`,
       );
@@ -259,7 +291,7 @@ export class LinuxKernel implements Kernel {
   getWinSize(fd: number): WinSize {
     const ws = new Uint16Array(4);
     check(
-      libc().ioctl(fd, BigInt(TIOCGWINSZ), new Uint8Array(ws.buffer)),
+      sys(SYS_ioctl, fd, TIOCGWINSZ, new Uint8Array(ws.buffer)),
       "ioctl",
       `TIOCGWINSZ fd ${fd}`,
     );
@@ -269,22 +301,22 @@ export class LinuxKernel implements Kernel {
   setWinSize(fd: number, size: WinSize): void {
     const ws = new Uint16Array([size.rows, size.cols, 0, 0]);
     check(
-      libc().ioctl(fd, BigInt(TIOCSWINSZ), new Uint8Array(ws.buffer)),
+      sys(SYS_ioctl, fd, TIOCSWINSZ, new Uint8Array(ws.buffer)),
       "ioctl",
       `TIOCSWINSZ fd ${fd}`,
     );
   }
 
   linkUp(ifname: string): void {
-    const sock = check(libc().socket(AF_INET, SOCK_DGRAM | O_CLOEXEC, 0), "socket", "AF_INET");
+    const sock = check(sys(SYS_socket, AF_INET, SOCK_DGRAM | O_CLOEXEC, 0), "socket", "AF_INET");
     try {
       const req = ifreq(ifname);
-      check(libc().ioctl(sock, BigInt(SIOCGIFFLAGS), req), "ioctl", `SIOCGIFFLAGS ${ifname}`);
+      check(sys(SYS_ioctl, sock, SIOCGIFFLAGS, req), "ioctl", `SIOCGIFFLAGS ${ifname}`);
       const flags = new DataView(req.buffer).getUint16(16, true) | IFF_UP;
       new DataView(req.buffer).setUint16(16, flags, true);
-      check(libc().ioctl(sock, BigInt(SIOCSIFFLAGS), req), "ioctl", `SIOCSIFFLAGS ${ifname}`);
+      check(sys(SYS_ioctl, sock, SIOCSIFFLAGS, req), "ioctl", `SIOCSIFFLAGS ${ifname}`);
     } finally {
-      libc().close(sock);
+      sys(SYS_close, sock);
     }
   }
 
@@ -297,7 +329,7 @@ export class LinuxKernel implements Kernel {
   }
 
   umask(mask: number): number {
-    return libc().umask(mask);
+    return Number(sys(SYS_umask, mask));
   }
 
   resetSignals(): void {
@@ -311,14 +343,14 @@ export class LinuxKernel implements Kernel {
         `signal ${sig} SIG_DFL`,
       );
     }
-    const empty = new Uint8Array(128); // sizeof(sigset_t) in glibc
-    check(libc().sigprocmask(SIG_SETMASK, empty, null), "sigprocmask", "SIG_SETMASK");
+    const empty = new Uint8Array(8); // the kernel's sigset_t: 64 signals
+    check(sys(SYS_rt_sigprocmask, SIG_SETMASK, empty, null, 8), "rt_sigprocmask", "SIG_SETMASK");
   }
 
   waitpid(pid: number, options: number): { pid: number; status: number } {
     const status = new Int32Array(1);
     const got = check(
-      libc().waitpid(pid, new Uint8Array(status.buffer), options),
+      sys(SYS_wait4, pid, new Uint8Array(status.buffer), options, null),
       "waitpid",
       `${pid}`,
     );
@@ -330,14 +362,14 @@ export class LinuxKernel implements Kernel {
     const n = cstr(name);
     for (;;) {
       // Ask for the size, then read; retry if the value grew in between (ERANGE).
-      const size = Number(libc().lgetxattr(p, n, null, 0n));
+      const size = Number(sys(SYS_lgetxattr, p, n, null, 0));
       if (size < 0) {
         const errno = lastErrno();
         if (errno === Errno.ENODATA) return null;
         throw new SyscallError("lgetxattr", `${path} ${name}`, errno);
       }
       const buf = new Uint8Array(size);
-      const got = Number(libc().lgetxattr(p, n, buf, BigInt(size)));
+      const got = Number(sys(SYS_lgetxattr, p, n, buf, size));
       if (got >= 0) return buf.subarray(0, got);
       const errno = lastErrno();
       if (errno === Errno.ENODATA) return null;
@@ -346,12 +378,12 @@ export class LinuxKernel implements Kernel {
   }
 
   pidfdOpen(pid: number): number {
-    return check(libc().pidfd_open(pid, 0), "pidfd_open", `${pid}`);
+    return check(sys(SYS_pidfd_open, pid, 0), "pidfd_open", `${pid}`);
   }
 
   pidfdSendSignal(pidfd: number, signal: number): void {
     check(
-      libc().pidfd_send_signal(pidfd, signal, null, 0),
+      sys(SYS_pidfd_send_signal, pidfd, signal, null, 0),
       "pidfd_send_signal",
       `fd ${pidfd} signal ${signal}`,
     );

@@ -20,6 +20,7 @@ import { ImageStore } from "../image/store.ts";
 import type { InitConfig, InitStdio } from "../process/init_config.ts";
 import { spawnInit } from "../process/spawn_init.ts";
 import { mountDevptsInstance } from "../rootfs/devices.ts";
+import { readHostCgroupLayout } from "../rootfs/mounts.ts";
 import { attachContainerNetwork, detachContainerNetwork } from "../network/container_network.ts";
 import { needsSpace } from "../store/disk_full.ts";
 import type { StateRoot } from "../store/paths.ts";
@@ -106,36 +107,9 @@ async function start(
       stdio = { kind: "inherit" };
     }
 
-    const spec = containerSpec(cfg, {
-      root: paths.merged,
-      etcFiles: { hostname: paths.hostname, hosts: paths.hosts, resolvConf: paths.resolvConf },
-      devpts: mode === "tty" ? paths.devpts : undefined,
-    });
-    const seccomp = seccompPlan(securityOf(cfg), spec.process.capabilities?.bounding ?? []);
-    // Compiled (or read from the cache) before anything is made: no libseccomp, no start.
-    const program = seccomp && await seccompProgram(root, kernel, seccomp.source, seccomp.build);
-
-    // Docker makes a missing host directory of `-v`; an existing file is bound as a file.
-    for (const bind of cfg.binds) {
-      if (!lstatOrUndefined(bind.source)) Deno.mkdirSync(bind.source, { recursive: true });
-    }
-    const security = securityOf(cfg);
-    const initConfig: InitConfig = {
-      kind: "create",
-      containerId: record.id,
-      spec,
-      overlay: {
-        lower: new ImageStore(root).rootfs(cfg.imageId),
-        upper: paths.upper,
-        work: paths.work,
-      },
-      userRequest: { user: security.user ?? "", groupAdd: security.groupAdd },
-      seccompProgram: program && encodeBase64(program),
-      stdio,
-    };
-
-    // The init first: its start-up and its root filesystem (which needs no
-    // limits) overlap with the cgroup and network set-up below.
+    // The init first: its start-up overlaps with its job being made, its
+    // root filesystem (which needs no limits) with the cgroup and network
+    // set-up below.
     const hostNetwork = cfg.networkMode === "host";
     const spawned = spawnInit(kernel, hostNetwork, {
       stdin: mode === "foreground" && cfg.openStdin ? "inherit" : "null",
@@ -156,6 +130,35 @@ async function start(
     undo.push(stopInit);
     const pidStartTime = processStartTime(spawned.pid) ?? 0;
     debug("start", `init is pid ${spawned.pid} in the host's PID namespace`);
+    const spec = containerSpec(cfg, {
+      root: paths.merged,
+      etcFiles: { hostname: paths.hostname, hosts: paths.hosts, resolvConf: paths.resolvConf },
+      devpts: mode === "tty" ? paths.devpts : undefined,
+    });
+    const seccomp = seccompPlan(securityOf(cfg), spec.process.capabilities?.bounding ?? []);
+    // Compiled, or read from the cache; without libseccomp, the undo stops the init.
+    const program = seccomp && await seccompProgram(root, kernel, seccomp.source, seccomp.build);
+
+    // Docker makes a missing host directory of `-v`; an existing file is bound as a file.
+    for (const bind of cfg.binds) {
+      if (!lstatOrUndefined(bind.source)) Deno.mkdirSync(bind.source, { recursive: true });
+    }
+    const security = securityOf(cfg);
+    const initConfig: InitConfig = {
+      kind: "create",
+      containerId: record.id,
+      spec,
+      overlay: {
+        lower: new ImageStore(root).rootfs(cfg.imageId),
+        upper: paths.upper,
+        work: paths.work,
+      },
+      userRequest: { user: security.user ?? "", groupAdd: security.groupAdd },
+      seccompProgram: program && encodeBase64(program),
+      hostCgroups: readHostCgroupLayout(),
+      stdio,
+    };
+
     spawned.channel.sendJob(initConfig);
 
     const resources = { ...cfg.resources, devices: spec.linux?.resources?.devices };

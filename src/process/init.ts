@@ -29,12 +29,7 @@ import { ExitCode } from "../errors.ts";
 import type { Process } from "../oci/spec.ts";
 import { bindConsole, createDevices, createDevLinks } from "../rootfs/devices.ts";
 import { maskPaths, readonlyPaths, readonlyRoot } from "../rootfs/masked_paths.ts";
-import {
-  type HostCgroupLayout,
-  mountCgroupTree,
-  mountInto,
-  readHostCgroupLayout,
-} from "../rootfs/mounts.ts";
+import { mountCgroupTree, mountInto } from "../rootfs/mounts.ts";
 import { secureJoin } from "../rootfs/secure_join.ts";
 import { makeMountsPrivate, mountOverlay } from "../rootfs/overlay.ts";
 import { pivotInto } from "../rootfs/pivot.ts";
@@ -84,8 +79,7 @@ function hasNamespace(config: InitConfig, type: string): boolean {
  * the console, pivot_root, masked and read-only paths, a read-only root,
  * hostname, loopback. None of it needs the container's cgroup, so it runs
  * while the parent is still putting the init there; the cgroup namespace
- * and tree follow on `start` (see `enterCgroups`). Returns the host's
- * cgroup layout, read while it is in view, for them.
+ * and tree follow on `start` (see `enterCgroups`).
  *
  * `openStdio` runs just before pivot_root (its paths are host paths) and
  * returns the fds that become 0-2. With a terminal, its slave is also
@@ -99,7 +93,7 @@ export function buildContainer(
   config: InitConfig,
   openStdio: () => number[] | undefined,
   newRoot = "",
-): { fds: number[] | undefined; hostCgroups: HostCgroupLayout } {
+): number[] | undefined {
   const { spec } = config;
   const root = spec.root.path;
   makeMountsPrivate(kernel);
@@ -110,14 +104,13 @@ export function buildContainer(
   const fds = openStdio();
   // Before pivot_root: the console bind's source (the host's view of the fd) must still resolve.
   if (config.stdio.kind === "tty" && fds) bindConsole(kernel, fds[0], root);
-  const hostCgroups = readHostCgroupLayout();
   pivotInto(kernel, root);
   maskPaths(kernel, spec.linux?.maskedPaths ?? [], newRoot);
   readonlyPaths(kernel, spec.linux?.readonlyPaths ?? [], newRoot);
   if (spec.root.readonly) readonlyRoot(kernel);
   if (spec.hostname !== undefined && hasNamespace(config, "uts")) kernel.sethostname(spec.hostname);
   if (hasNamespace(config, "network")) kernel.linkUp("lo");
-  return { fds, hostCgroups };
+  return fds;
 }
 
 /**
@@ -125,16 +118,16 @@ export function buildContainer(
  * (rooted at that cgroup, which is why it waits for it), then the cgroup
  * tree of `mounts`, showing that cgroup only.
  */
-export function enterCgroups(
-  kernel: Kernel,
-  config: InitConfig,
-  hostCgroups: HostCgroupLayout,
-  newRoot = "",
-): void {
+export function enterCgroups(kernel: Kernel, config: InitConfig, newRoot = ""): void {
   if (hasNamespace(config, "cgroup")) kernel.unshare(CLONE_NEWCGROUP);
   for (const m of config.spec.mounts ?? []) {
     if (m.type === "cgroup") {
-      mountCgroupTree(kernel, secureJoin(newRoot, m.destination), m.options ?? [], hostCgroups);
+      mountCgroupTree(
+        kernel,
+        secureJoin(newRoot, m.destination),
+        m.options ?? [],
+        config.hostCgroups,
+      );
     }
   }
 }
@@ -216,7 +209,7 @@ function withUser(
  * the init, and become the user's command.
  */
 function runCreate(kernel: Kernel, statusFd: number, job: InitConfig, started: () => void): never {
-  const built = buildContainer(kernel, job, () => openStdio(kernel, job.stdio));
+  const stdioFds = buildContainer(kernel, job, () => openStdio(kernel, job.stdio));
   // run creates a missing working directory (as Docker); exec requires it to exist.
   Deno.mkdirSync(job.spec.process.cwd, { recursive: true });
   changeToWorkingDir(kernel, statusFd, job.spec.process.cwd);
@@ -225,8 +218,8 @@ function runCreate(kernel: Kernel, statusFd: number, job: InitConfig, started: (
   const found = lookupCommand(process.args[0], env);
   if ("failure" in found) fail(kernel, statusFd, found.failure);
   started();
-  enterCgroups(kernel, job, built.hostCgroups);
-  attachStdio(kernel, job.stdio, built.fds);
+  enterCgroups(kernel, job);
+  attachStdio(kernel, job.stdio, stdioFds);
   confineProcess(
     kernel,
     process,

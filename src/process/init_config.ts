@@ -8,6 +8,7 @@
  */
 
 import type { Process, Root, Spec } from "../oci/spec.ts";
+import type { HostCgroupLayout } from "../rootfs/mounts.ts";
 
 /** Where the init connects the user command's stdin/stdout/stderr. */
 export type InitStdio =
@@ -52,6 +53,8 @@ export interface InitConfig {
   userRequest?: UserRequest;
   /** `spec.linux.seccomp` compiled by the engine with libseccomp: the BPF program, base64. */
   seccompProgram?: string;
+  /** The host's cgroup hierarchies, for the container's cgroup tree (read by the parent). */
+  hostCgroups: HostCgroupLayout;
   stdio: InitStdio;
 }
 

@@ -14,6 +14,7 @@ import {
   MS_NODEV,
   MS_NOEXEC,
   MS_NOSUID,
+  MS_PRIVATE,
   MS_RDONLY,
   MS_REC,
   MS_REMOUNT,
@@ -38,6 +39,16 @@ function ensureMountPoint(target: string, directory: boolean): void {
   }
 }
 
+/**
+ * Sets `propagation` on the mount at `target`. Private is skipped: the init
+ * makes the whole tree private first (overlay.ts), and a new mount inside a
+ * private tree is private already.
+ */
+function setPropagation(kernel: Kernel, target: string, propagation: number): void {
+  if (propagation === 0 || (propagation & ~MS_REC) === MS_PRIVATE) return;
+  kernel.mount(null, target, null, propagation);
+}
+
 /** Flags a bind mount can take only on a remount of itself. */
 const REMOUNT_FLAGS = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
 
@@ -49,7 +60,7 @@ function bindMount(kernel: Kernel, source: string, target: string, options: stri
   if (opts.flags & REMOUNT_FLAGS) {
     kernel.mount(null, target, null, MS_REMOUNT | MS_BIND | (opts.flags & REMOUNT_FLAGS));
   }
-  if (opts.propagation) kernel.mount(null, target, null, opts.propagation);
+  setPropagation(kernel, target, opts.propagation);
 }
 
 /** The host's cgroup mounts and the symlinks beside them (`cpu -> cpu,cpuacct`). */
@@ -129,5 +140,5 @@ export function mountInto(kernel: Kernel, rootfs: string, m: Mount): void {
   const opts = parseMountOptions(options);
   Deno.mkdirSync(target, { recursive: true });
   kernel.mount(m.source ?? m.type ?? "none", target, m.type ?? null, opts.flags, opts.data || null);
-  if (opts.propagation) kernel.mount(null, target, null, opts.propagation);
+  setPropagation(kernel, target, opts.propagation);
 }

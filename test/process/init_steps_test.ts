@@ -63,6 +63,7 @@ Deno.test("init builds the container in the order the kernel needs", () => {
       containerId: "c".repeat(64),
       spec,
       overlay: { lower: `${dir}/lower`, upper: `${dir}/upper`, work: `${dir}/work` },
+      hostCgroups: { mounts: [], links: [] },
       stdio: { kind: "inherit" },
     };
     const k = new RecordingKernel();
@@ -91,14 +92,10 @@ Deno.test("init builds the container in the order the kernel needs", () => {
       `mount mqueue ${merged}/dev/mqueue`,
       `mount tmpfs ${merged}/dev/shm`,
       `mount bind ${merged}/etc/resolv.conf`,
-      `mount propagation ${merged}/etc/resolv.conf`,
       `mount bind ${merged}/etc/hostname`,
-      `mount propagation ${merged}/etc/hostname`,
       `mount bind ${merged}/etc/hosts`,
-      `mount propagation ${merged}/etc/hosts`,
       `mount bind ${merged}/data`,
       `mount remount ${merged}/data ro`,
-      `mount propagation ${merged}/data`,
       `mknod ${merged}/dev/null`,
       `mknod ${merged}/dev/random`,
       `mknod ${merged}/dev/full`,
@@ -122,13 +119,18 @@ Deno.test("init builds the container in the order the kernel needs", () => {
 
     // On start, in its cgroup: the cgroup namespace, then the read-only tree of the host's hierarchies.
     const later = new RecordingKernel();
-    enterCgroups(later, job, {
+    const hostCgroups = {
       mounts: [
-        { mountPoint: "/sys/fs/cgroup/memory", fsType: "cgroup", superOptions: ["rw", "memory"] },
-        { mountPoint: "/sys/fs/cgroup/unified", fsType: "cgroup2", superOptions: ["rw"] },
+        {
+          mountPoint: "/sys/fs/cgroup/memory",
+          fsType: "cgroup" as const,
+          superOptions: ["rw", "memory"],
+        },
+        { mountPoint: "/sys/fs/cgroup/unified", fsType: "cgroup2" as const, superOptions: ["rw"] },
       ],
       links: [],
-    }, merged);
+    };
+    enterCgroups(later, { ...job, hostCgroups }, merged);
     assertEquals(later.lines().map((l) => l.replaceAll(merged, "")), [
       `unshare ${CLONE_NEWCGROUP}`,
       `mount tmpfs /sys/fs/cgroup tmpfs ${MS_NOSUID | MS_NODEV | MS_NOEXEC} mode=755`,

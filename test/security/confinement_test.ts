@@ -358,7 +358,10 @@ Deno.test("confinement: exec never shows the container a process with the host's
       `while true; do for p in /proc/[0-9]*; do [ -e $p/root${marker} ] && echo $p >> /seen; done; done`;
     const d = await root.run("run", "-d", "--name", "watcher", "busybox", "sh", "-c", watch);
     assertEquals(d.code, 0, d.stderr);
-    for (let i = 0; i < 8; i++) assertEquals((await root.run("exec", "watcher", "true")).code, 0);
+    for (let i = 0; i < 8; i++) {
+      const r = await root.run("exec", "watcher", "true");
+      assertEquals(r.code, 0, r.stderr);
+    }
     const seen = await root.run("exec", "watcher", "sh", "-c", "cat /seen 2>/dev/null | wc -l");
     assertEquals(seen.stdout.trim(), "0");
   });
