@@ -1,7 +1,7 @@
 #!/bin/sh
-# The host programs of src/host_programs.ts (the one list), for make and .ci/run.
-#   host_programs.sh list      "program package" per line
-#   host_programs.sh missing   the programs `command -v` does not find
+# The host programs and libraries of src/host_programs.ts (the one list), for make and .ci/run.
+#   host_programs.sh list      "program package" per line (libraries by soname, libfoo.so.N)
+#   host_programs.sh missing   the programs `command -v` and the libraries `ldconfig -p` do not find
 #   host_programs.sh install   apt-get install the packages of the missing ones (root)
 set -eu
 cd "$(dirname "$0")/.."
@@ -14,9 +14,15 @@ export PATH
 list() {
   sed -nE 's/^  "?([a-z0-9_.-]+)"?: \["([a-z0-9.+-]+)",.*/\1 \2/p' src/host_programs.ts
 }
+present() {
+  case "$1" in
+  *.so.*) ldconfig -p 2>/dev/null | grep -q "^[[:space:]]$1 " ;;
+  *) command -v "$1" >/dev/null 2>&1 ;;
+  esac
+}
 missing() {
   list | while read -r prog pkg; do
-    command -v "$prog" >/dev/null 2>&1 || echo "$prog"
+    present "$prog" || echo "$prog"
   done
 }
 case "${1:-}" in

@@ -66,4 +66,14 @@ export const HOST_PROGRAMS: Readonly<Record<string, readonly [string, string]>> 
   awk: ["mawk", "make"],
   npm: ["npm", "make: fetches the pinned Deno"],
   "dpkg-deb": ["dpkg", "make: unpacks busybox-static for the fixture"],
+  ldconfig: ["libc-bin", "make, .ci/run: finds the shared libraries below"],
+};
+
+/**
+ * Shared libraries the engine loads with `Deno.dlopen` (soname → [Debian
+ * package, who loads it]), installed and checked with the programs above
+ * (`ldconfig -p`), in the same one-entry-a-line shape.
+ */
+export const HOST_LIBRARIES: Readonly<Record<string, readonly [string, string]>> = {
+  "libseccomp.so.2": ["libseccomp2", "engine: builds seccomp filters (ffi/seccomp.ts)"],
 };

@@ -1,5 +1,5 @@
 import { assertEquals } from "./_assert.ts";
-import { HOST_PROGRAMS } from "../src/host_programs.ts";
+import { HOST_LIBRARIES, HOST_PROGRAMS } from "../src/host_programs.ts";
 
 const REPO = new URL("..", import.meta.url).pathname;
 
@@ -167,7 +167,9 @@ Deno.test("the list make and .ci/run read is the list the engine imports", async
   const out = await new Deno.Command(`${REPO}build/host_programs.sh`, { args: ["list"] }).output();
   assertEquals(out.code, 0);
   const fromShell = new TextDecoder().decode(out.stdout).trim().split("\n");
-  const fromTs = Object.entries(HOST_PROGRAMS).map(([prog, [pkg]]) => `${prog} ${pkg}`);
+  const fromTs = Object.entries({ ...HOST_PROGRAMS, ...HOST_LIBRARIES }).map(([prog, [pkg]]) =>
+    `${prog} ${pkg}`
+  );
   assertEquals(fromShell, fromTs);
 });
 
