@@ -117,6 +117,19 @@ if (bundle) {
       "<= 2.0x",
     );
   });
+  await step("1b. what the seccomp filter adds to run", async () => {
+    const run = (...flags: string[]) => () =>
+      dgsh("run", "--rm", "--net", "none", ...flags, "busybox", "true");
+    const s = await compare([
+      { label: "default", argv: run() },
+      { label: "unconfined", argv: run("--security-opt", "seccomp=unconfined") },
+    ], RUNS);
+    const [a, b] = [median(s.get("default")!), median(s.get("unconfined")!)];
+    console.log(
+      `1b. run with Docker's seccomp filter ${a.toFixed(1)} ms, with seccomp=unconfined ` +
+        `${b.toFixed(1)} ms: the filter adds ${(a - b).toFixed(1)} ms (medians of ${RUNS})`,
+    );
+  });
   await step("2. run --rm busybox true (default bridge)", async () => {
     const s = await compare([
       { label: "dgsh", argv: () => dgsh("run", "--rm", "busybox", "true") },
