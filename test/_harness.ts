@@ -27,14 +27,20 @@ export interface CliResult {
   stderr: string;
 }
 
+/** argv of `dockergsh --root <root> …args` under this Deno, for tests that wrap it in another program. */
+export function cliArgv(root: string, args: readonly string[]): string[] {
+  return [Deno.execPath(), "run", "--allow-all", "--quiet", MAIN, "--root", root, ...args];
+}
+
 /** Runs `dockergsh --root <root> …args` under this Deno. */
 export async function dockergsh(
   root: string,
   args: string[],
   opts: { stdin?: string; env?: Record<string, string> } = {},
 ): Promise<CliResult> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--quiet", MAIN, "--root", root, ...args],
+  const [program, ...argv] = cliArgv(root, args);
+  const child = new Deno.Command(program, {
+    args: argv,
     stdin: opts.stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
@@ -121,6 +127,11 @@ export class TestRoot {
     return dockergsh(this.dir, withNetwork(args));
   }
 
+  /** argv of `run(...args)`, for a test that wraps it in another program. */
+  argv(...args: string[]): string[] {
+    return cliArgv(this.dir, withNetwork(args));
+  }
+
   /** Like `run`, with stdin and environment. */
   runWith(opts: { stdin?: string; env?: Record<string, string> }, ...args: string[]) {
     return dockergsh(this.dir, withNetwork(args), opts);
@@ -135,16 +146,7 @@ export class TestRoot {
     size: { rows: number; cols: number },
     ...args: string[]
   ): Promise<{ code: number; screen: string }> {
-    const argv = [
-      Deno.execPath(),
-      "run",
-      "-A",
-      "--quiet",
-      MAIN,
-      "--root",
-      this.dir,
-      ...withNetwork(args),
-    ];
+    const argv = cliArgv(this.dir, withNetwork(args));
     const cmd = argv.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
     const child = new Deno.Command("script", {
       args: ["-qfec", `stty rows ${size.rows} cols ${size.cols}; ${cmd}`, "/dev/null"],

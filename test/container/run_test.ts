@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertNotEquals, assertStringIncludes } from "../_assert.ts";
-import { BUSYBOX_TAR, eventually, MAIN, mountsUnder, withRoot } from "../_harness.ts";
+import { BUSYBOX_TAR, cliArgv, eventually, mountsUnder, withRoot } from "../_harness.ts";
 
 const NAMESPACES = ["mnt", "pid", "net", "ipc", "uts"];
 
@@ -248,16 +248,7 @@ Deno.test("run: bad inputs give one line, Docker's exit code, and leave nothing"
         "--reuid=65534",
         "--regid=65534",
         "--clear-groups",
-        Deno.execPath(),
-        "run",
-        "-A",
-        "--quiet",
-        MAIN,
-        "--root",
-        root.dir,
-        "run",
-        "busybox",
-        "true",
+        ...cliArgv(root.dir, ["run", "busybox", "true"]),
       ],
       stdout: "piped",
       stderr: "piped",

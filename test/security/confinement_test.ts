@@ -6,7 +6,7 @@
  */
 
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
-import { MAIN, TEST_CGROUP_PARENT, type TestRoot, withRoot } from "../_harness.ts";
+import { type TestRoot, withRoot } from "../_harness.ts";
 
 /** Docker 20.10's default capability set, as its busybox containers show it here. */
 const DOCKER_CAPS = "00000000a80425fb";
@@ -424,27 +424,7 @@ Deno.test("confinement: without libseccomp a container does not start, unless se
     // The host's libseccomp, hidden in a private mount namespace for this run only.
     const lib = Deno.realPathSync("/usr/lib/x86_64-linux-gnu/libseccomp.so.2");
     const runWithoutLibseccomp = async (...flags: string[]) => {
-      const argv = [
-        Deno.execPath(),
-        "run",
-        "-A",
-        "--quiet",
-        MAIN,
-        "--root",
-        root.dir,
-        "run",
-        "--rm",
-      ]
-        .concat([
-          "--net",
-          "none",
-          "--cgroup-parent",
-          TEST_CGROUP_PARENT,
-          ...flags,
-          "busybox",
-          "echo",
-          "ran",
-        ]);
+      const argv = root.argv("run", "--rm", ...flags, "busybox", "echo", "ran");
       const script = `mount --bind /dev/null "$0" && exec "$@"`;
       const out = await new Deno.Command("unshare", {
         args: ["-m", "sh", "-c", script, lib, ...argv],

@@ -1,4 +1,5 @@
 import { libseccompAvailable } from "../../ffi/seccomp.ts";
+import { DEFAULT_CAPABILITIES } from "../../src/oci/defaults.ts";
 import { UserError } from "../../src/errors.ts";
 import type { LinuxSeccomp } from "../../src/oci/spec.ts";
 import { SeccompFilter } from "../../src/security/seccomp_filter.ts";
@@ -10,22 +11,7 @@ import type { ProbeCall, ProbeResult } from "./_seccomp_probe.ts";
 const PROBE = new URL("./_seccomp_probe.ts", import.meta.url).pathname;
 
 /** Docker's default capabilities. */
-const DOCKER_CAPS = [
-  "CAP_CHOWN",
-  "CAP_DAC_OVERRIDE",
-  "CAP_FSETID",
-  "CAP_FOWNER",
-  "CAP_MKNOD",
-  "CAP_NET_RAW",
-  "CAP_SETGID",
-  "CAP_SETUID",
-  "CAP_SETFCAP",
-  "CAP_SETPCAP",
-  "CAP_NET_BIND_SERVICE",
-  "CAP_SYS_CHROOT",
-  "CAP_KILL",
-  "CAP_AUDIT_WRITE",
-];
+const DOCKER_CAPS = [...DEFAULT_CAPABILITIES];
 
 const EPERM = 1;
 const EBADF = 9;
