@@ -76,8 +76,8 @@ function hasNamespace(config: InitConfig, type: string): boolean {
  * Builds the container from inside its new namespaces, in the order the
  * kernel needs: private propagation, the overlay, the OCI `mounts` (kernel
  * filesystems and binds, while host paths still resolve), device nodes,
- * the console, pivot_root, masked and read-only paths, a read-only root,
- * hostname, loopback. None of it needs the container's cgroup, so it runs
+ * the console, pivot_root, masked and read-only paths, the working
+ * directory, a read-only root, hostname, loopback. None of it needs the container's cgroup, so it runs
  * while the parent is still putting the init there; the cgroup namespace
  * and tree follow on `start` (see `enterCgroups`).
  *
@@ -107,6 +107,8 @@ export function buildContainer(
   pivotInto(kernel, root);
   maskPaths(kernel, spec.linux?.maskedPaths ?? [], newRoot);
   readonlyPaths(kernel, spec.linux?.readonlyPaths ?? [], newRoot);
+  // A missing working directory is made (as Docker), before a read-only root forbids it.
+  Deno.mkdirSync(`${newRoot}${spec.process.cwd}`, { recursive: true });
   if (spec.root.readonly) readonlyRoot(kernel);
   if (spec.hostname !== undefined && hasNamespace(config, "uts")) kernel.sethostname(spec.hostname);
   if (hasNamespace(config, "network")) kernel.linkUp("lo");
@@ -210,8 +212,6 @@ function withUser(
  */
 function runCreate(kernel: Kernel, statusFd: number, job: InitConfig, started: () => void): never {
   const stdioFds = buildContainer(kernel, job, () => openStdio(kernel, job.stdio));
-  // run creates a missing working directory (as Docker); exec requires it to exist.
-  Deno.mkdirSync(job.spec.process.cwd, { recursive: true });
   changeToWorkingDir(kernel, statusFd, job.spec.process.cwd);
   const process = withUser(kernel, statusFd, job.spec.process, job.userRequest, false);
   const env = process.env ?? [];
