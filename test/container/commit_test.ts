@@ -3,7 +3,7 @@
  * containers from it, and by reading its rootfs.
  */
 
-import { assert, assertEquals, assertMatch } from "../_assert.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
 import { eventually, withRoot } from "../_harness.ts";
 import { alive, inspect, started } from "./_lifecycle.ts";
 
@@ -131,6 +131,41 @@ Deno.test("commit -c: CMD, ENV and WORKDIR of the new image", async () => {
     assertEquals((await inspect(root, id)).RepoTags, []);
     const run = await root.run("run", "--rm", id.slice("sha256:".length, 19), "cat", "/x");
     assertEquals([run.code, run.stdout], [0, "from-x\n"], run.stderr);
+  });
+});
+
+Deno.test("commit: the container's user, or -c USER, is the image's, and run and exec use it", async () => {
+  await withRoot(async (root) => {
+    assertEquals(
+      (await root.run("run", "--name", "asnobody", "-u", "nobody", "busybox", "true")).code,
+      0,
+    );
+    assertEquals((await root.run("commit", "asnobody", "nobodyimage")).code, 0);
+    assertEquals((await inspect(root, "nobodyimage")).Config.User, "nobody");
+    assertEquals((await root.run("run", "--rm", "nobodyimage", "id", "-u")).stdout, "65534\n");
+
+    assertEquals((await root.run("run", "--name", "plain", "busybox", "true")).code, 0);
+    const c = await root.run("commit", "-c", "USER 1234:daemon", "plain", "userimage");
+    assertEquals(c.code, 0, c.stderr);
+    // The image's USER names a group busybox's /etc/group lacks: refused at start, as Docker.
+    const bad = await root.run("run", "--rm", "userimage", "true");
+    assertEquals(bad.code, 125);
+    assertStringIncludes(bad.stderr, "unable to find group daemon");
+    // -u overrides the image's USER, for run and for exec.
+    const d = await root.run(
+      "run",
+      "-d",
+      "--name",
+      "override",
+      "-u",
+      "1234",
+      "userimage",
+      "sleep",
+      "30",
+    );
+    assertEquals(d.code, 0, d.stderr);
+    assertEquals((await root.run("exec", "override", "id", "-u")).stdout, "1234\n");
+    assertEquals((await root.run("exec", "-u", "0", "override", "id", "-u")).stdout, "0\n");
   });
 });
 

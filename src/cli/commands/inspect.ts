@@ -32,6 +32,7 @@ function inspectImage(root: StateRoot, ref: string): Record<string, unknown> {
       Env: image.config?.env ?? null,
       Cmd: image.config?.cmd ?? null,
       WorkingDir: image.config?.workingDir ?? "",
+      User: image.config?.user ?? "",
       Entrypoint: null,
       Labels: null,
     },
