@@ -27,7 +27,7 @@ export interface PortMapping {
 
 /**
  * Confinement asked for at create time (Docker's HostConfig security
- * fields); `src/oci/builder.ts` turns it into the runtime-spec's terms.
+ * fields); `container_spec.ts` turns it into the runtime-spec's terms.
  */
 export interface SecurityConfig {
   privileged: boolean;
