@@ -28,7 +28,7 @@ export class UserError extends Error {
  * system's, "no space left on device".
  */
 export class NoSpaceError extends UserError {
-  constructor(readonly stateRoot: string, detail: string) {
+  constructor(stateRoot: string, detail: string) {
     super(
       `dockergsh: Error response from daemon: no space left on device under ${stateRoot}: ${detail}`,
     );

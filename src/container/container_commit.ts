@@ -19,7 +19,9 @@
  * xattrs kept except overlay's private `trusted.overlay.*` ones), then the
  * whiteouts removed. Mount-point files the engine made for the container's
  * /etc/hostname, /etc/hosts and /etc/resolv.conf are left out, as Docker
- * does.
+ * does. Everything a commit writes is under the state root: a full disk is
+ * one NoSpaceError naming it, also when `cp` or `tar` is the one that ran
+ * out of space, and the scratch tree is removed.
  *
  * @module
  */
@@ -27,6 +29,8 @@
 import type { Kernel } from "../../ffi/kernel.ts";
 import { lstatOrUndefined } from "../_fs.ts";
 import { type ImageConfig, type ImageRecord, ImageStore } from "../image/store.ts";
+import { needsSpace } from "../store/disk_full.ts";
+import { shortId } from "../store/ids.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { containerPaths } from "./container_create.ts";
 import type { ContainerRecord } from "./record.ts";
@@ -93,12 +97,27 @@ function engineMountPoints(upper: string, lower: string): string[] {
   });
 }
 
-async function run(cmd: string, args: string[], okCodes = [0]): Promise<void> {
-  const out = await new Deno.Command(cmd, { args, stdout: "null", stderr: "piped" }).output();
-  if (!okCodes.includes(out.code)) {
-    const msg = new TextDecoder().decode(out.stderr).trim().split("\n")[0];
-    throw new Error(`commit: ${cmd} failed: ${msg}`);
+/** The first line of a tool's stderr. */
+function firstLine(out: Deno.CommandOutput): string {
+  return new TextDecoder().decode(out.stderr).trim().split("\n")[0];
+}
+
+/**
+ * A failed `cp` or `tar` as an error; one that ran out of space carries
+ * ENOSPC, as a failed write of this process would, for needsSpace.
+ */
+function toolFailure(message: string, out: Deno.CommandOutput): Error {
+  const err = new Error(message);
+  const stderr = new TextDecoder().decode(out.stderr);
+  if (/No space left on device|Disk quota exceeded/.test(stderr)) {
+    return Object.assign(err, { code: "ENOSPC" });
   }
+  return err;
+}
+
+async function run(cmd: string, args: string[]): Promise<void> {
+  const out = await new Deno.Command(cmd, { args, stdout: "null", stderr: "piped" }).output();
+  if (out.code !== 0) throw toolFailure(`commit: ${cmd} failed: ${firstLine(out)}`, out);
 }
 
 /** Copies `upper` over `tree`: numeric owners, xattrs but overlay's own. */
@@ -135,17 +154,34 @@ async function copyUpper(upper: string, tree: string): Promise<void> {
   }).spawn();
   await pack.stdout.pipeTo(unpack.stdin);
   const [packed, unpacked] = await Promise.all([pack.output(), unpack.output()]);
-  const why = (o: Deno.CommandOutput) => new TextDecoder().decode(o.stderr).trim().split("\n")[0];
   // tar exits 1 when a file changed while it was read: expected in a running container.
-  if (packed.code > 1) throw new Error(`commit: reading the upper layer: ${why(packed)}`);
-  if (unpacked.code !== 0) throw new Error(`commit: writing the new image: ${why(unpacked)}`);
+  if (packed.code > 1) throw new Error(`commit: reading the upper layer: ${firstLine(packed)}`);
+  if (unpacked.code !== 0) {
+    throw toolFailure(`commit: writing the new image: ${firstLine(unpacked)}`, unpacked);
+  }
 }
 
 /**
  * Commits `record`'s container as a new image tagged `ref` (untagged when
- * undefined); resolves to the image. Nothing is left behind on failure.
+ * undefined); resolves to the image. Nothing is left behind on failure; a
+ * full disk under the root is one NoSpaceError.
  */
-export async function commitContainer(
+export function commitContainer(
+  root: StateRoot,
+  kernel: Kernel,
+  record: ContainerRecord,
+  ref: string | undefined,
+  opts: CommitOptions,
+): Promise<ImageRecord> {
+  // Every write is under the root, some by cp and tar, whose errors name no path of ours.
+  return needsSpace(
+    root,
+    () => commit(root, kernel, record, ref, opts),
+    `committing container ${shortId(record.id)}`,
+  );
+}
+
+async function commit(
   root: StateRoot,
   kernel: Kernel,
   record: ContainerRecord,

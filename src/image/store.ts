@@ -10,9 +10,16 @@
  * name moves it and leaves the old image untagged (`<none>`), as Docker
  * does. Changes to repositories.json are made under the "images" lock.
  *
+ * A deleted image is first renamed to `<root>/images/.deleting-<id>` (a
+ * rename needs no space, and is atomic), then removed: a removal killed or
+ * failed midway leaves no image under its own name, only a `.deleting-*`
+ * directory that no reader looks at (they list only 64-hex names) and that
+ * the next write to the store removes.
+ *
  * @module
  */
 
+import { debug } from "../debug.ts";
 import { UserError } from "../errors.ts";
 import { lstatOrUndefined } from "../_fs.ts";
 import { readJson, writeJsonAtomic } from "../store/atomic.ts";
@@ -21,6 +28,9 @@ import { FULL_ID } from "../store/ids.ts";
 import { withLock } from "../store/lock.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { formatReference, parseReference, tryParseReference } from "./reference.ts";
+
+/** The name a deleted image's directory has while its files are removed. */
+const DELETING_PREFIX = ".deleting-";
 
 /** What an image tells the containers made from it (Docker's Config subset). */
 export interface ImageConfig {
@@ -99,10 +109,39 @@ export class ImageStore {
    * Under the "images" lock.
    */
   private storeRepositories(repos: Repositories): void {
+    this.sweepDeleted();
     for (const [ref, id] of Object.entries(repos)) {
       if (!exists(`${this.root.image(id)}/image.json`)) delete repos[ref];
     }
     writeJsonAtomic(this.repositoriesPath, repos);
+  }
+
+  /**
+   * Removes what deletions killed or failed midway left (`.deleting-*`).
+   * Under the "images" lock, so never while a live deletion removes it;
+   * what cannot be removed now stays for the next write.
+   */
+  private sweepDeleted(): void {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = [...Deno.readDirSync(this.root.images)];
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return;
+      throw err;
+    }
+    for (const entry of entries) {
+      if (entry.name.startsWith(DELETING_PREFIX)) this.removeDeleted(entry.name);
+    }
+  }
+
+  /** Removes `<root>/images/<name>` (a renamed, deleted image); a failure is left to a later sweep. */
+  private removeDeleted(name: string): void {
+    const path = `${this.root.images}/${name}`;
+    try {
+      Deno.removeSync(path, { recursive: true });
+    } catch (err) {
+      debug("image", `removing ${path} failed, left for a later sweep: ${(err as Error).message}`);
+    }
   }
 
   /** The directory containers use as their lower layer. */
@@ -216,6 +255,7 @@ export class ImageStore {
     };
     const id = await sha256Hex(JSON.stringify({ ...record, nonce: crypto.randomUUID() }));
     const home = this.root.image(id);
+    withLock(this.root, "images", () => this.sweepDeleted());
     Deno.mkdirSync(home, { recursive: true, mode: 0o700 });
     try {
       Deno.chmodSync(dir, 0o755);
@@ -233,10 +273,14 @@ export class ImageStore {
    * Deletes image `id`'s files, then every tag pointing at it. Files first:
    * on a full disk the deletion frees the space the tags' rewrite needs,
    * and if even that fails the tags are dangling, which readers ignore.
+   * The image is gone once its directory is renamed to `.deleting-<id>`;
+   * files that then cannot be removed are left to a later sweep.
    */
   delete(id: string): void {
     withLock(this.root, "images", () => {
-      Deno.removeSync(this.root.image(id), { recursive: true });
+      const deleting = `${DELETING_PREFIX}${id}`;
+      Deno.renameSync(this.root.image(id), `${this.root.images}/${deleting}`);
+      this.removeDeleted(deleting);
       unlessDiskFull(`untagging ${id}`, () => this.storeRepositories(this.repositories()));
     });
   }

@@ -24,7 +24,7 @@ export function isNoSpace(err: unknown): boolean {
  * which is the kernel refusing a task) as a NoSpaceError; any other
  * error as it is.
  */
-export function asNoSpace(root: StateRoot, err: unknown): unknown {
+function asNoSpace(root: StateRoot, err: unknown): unknown {
   if (err instanceof NoSpaceError || !isNoSpace(err)) return err;
   const message = (err as Error).message;
   if (!message.includes(`${root.root}/`)) return err;
@@ -58,7 +58,7 @@ export function needsSpace<T>(root: StateRoot, fn: () => T, doing?: string): T {
 /**
  * Runs the state update `fn`, skipped (with a debug line) when the disk is
  * full: for updates a read or a removal makes on the way, which must not
- * fail for want of space. Resolves to whether it was done.
+ * fail for want of space. Returns whether it was done.
  */
 export function unlessDiskFull(what: string, fn: () => void): boolean {
   try {

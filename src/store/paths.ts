@@ -6,6 +6,7 @@
  *     <root>/containers/<id>/{upper,work,merged}  overlay layers
  *     <root>/images/<id>/{rootfs,image.json}      imported images
  *     <root>/images/repositories.json             NAME:TAG → image id
+ *     <root>/images/.deleting-<id>                an image being deleted (swept)
  *     <root>/networks/…                           networks and IPAM
  *     <root>/locks/<name>.lock                    cross-process locks
  *     <root>/seccomp/<sha256>.bpf                 compiled seccomp programs

@@ -2,8 +2,8 @@
  * A full disk under the state root (a 24 MB tmpfs as --root, filled from
  * inside a container that keeps filling whatever is freed, so that every
  * removal starts on a full disk): reads work, removals work and free the space,
- * commands that need space fail with one line naming the root, and no
- * temporary file is left.
+ * commands that need space (commit too, whose copies cp and tar make) fail
+ * with one line naming the root, and no temporary file is left.
  */
 
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
@@ -123,6 +123,7 @@ Deno.test("a full disk under the state root: reads work, removals free it, write
         ["network", "create", "--subnet", "10.214.41.0/24", "fullnet2"],
         ["tag", "busybox", "busybox:other"],
         ["import", BUSYBOX_TAR, "third"],
+        ["commit", "sleeper", "snap"], // copies with cp and tar, into <root>/tmp
       ]
     ) {
       const r = await cli(...args);
@@ -140,7 +141,12 @@ Deno.test("a full disk under the state root: reads work, removals free it, write
       3,
       "a failed create left its directory",
     );
-    assertEquals([...Deno.readDirSync(`${dir}/tmp`)], [], "an import left its scratch");
+    assertEquals([...Deno.readDirSync(`${dir}/tmp`)], [], "an import or commit left its scratch");
+    assertEquals(
+      (await cli("images")).stdout.includes("snap"),
+      false,
+      "a failed commit made an image",
+    );
     assertEquals(tempFiles(dir), []);
 
     // Removals, each on a full disk (the filler refills what the last one freed).

@@ -126,3 +126,57 @@ Deno.test("tag: a second name for one image; rmi of one tag keeps the image and 
     assertStringIncludes(bad.stderr, "Unable to find image 'nothere:latest'");
   });
 });
+
+function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs a host program to completion; its exit code. */
+function host(program: string, ...args: string[]): number {
+  return new Deno.Command(program, { args, stdin: "null", stderr: "null" }).outputSync().code;
+}
+
+Deno.test("rmi stopped midway leaves no listed or runnable image; the next write removes the rest", async () => {
+  await withRoot(async (root) => {
+    const doomed = await root.run("import", BUSYBOX_TAR, "doomed");
+    assertEquals(doomed.code, 0, doomed.stderr);
+    const id = doomed.stdout.trim().replace(/^sha256:/, "");
+    // A mount point inside the image's files: the removal deletes what it
+    // can and stops there (EBUSY), as a removal killed midway would.
+    const busy = `${root.dir}/images/${id}/rootfs/busy`;
+    Deno.mkdirSync(busy);
+    assertEquals(host("mount", "-t", "tmpfs", "dgsh-test-busy", busy), 0);
+    const deleting = `${root.dir}/images/.deleting-${id}`;
+    try {
+      const rmi = await root.run("rmi", "doomed");
+      assertEquals(rmi.code, 0, rmi.stderr);
+      assertEquals(rmi.stdout, `Untagged: doomed:latest\nDeleted: sha256:${id}\n`);
+      assert(!exists(`${root.dir}/images/${id}`), "the image is still under its own name");
+      assert(exists(`${deleting}/rootfs/busy`), "the removal did not stop at the mount point");
+
+      const images = await root.run("images", "-q", "--no-trunc");
+      assertEquals(images.stdout.includes(id), false, images.stdout);
+      assertEquals(images.stdout.trim().split("\n").length, 1, images.stdout);
+      for (const ref of ["doomed", id, id.slice(0, 12)]) {
+        const run = await root.run("run", "--rm", ref, "true");
+        assertEquals(run.code, 125, `run ${ref}: ${run.stdout}`);
+        assertStringIncludes(run.stderr, "Unable to find image");
+      }
+    } finally {
+      host("umount", exists(`${deleting}/rootfs/busy`) ? `${deleting}/rootfs/busy` : busy);
+    }
+    // Reads leave the rest alone; the next write (an import) removes it.
+    assertEquals((await root.run("images")).code, 0);
+    assert(exists(deleting));
+    const again = await root.run("import", BUSYBOX_TAR, "again");
+    assertEquals(again.code, 0, again.stderr);
+    assertEquals(entries(`${root.dir}/images`).filter((n) => n.startsWith(".")), []);
+    const run = await root.run("run", "--rm", "again", "true");
+    assertEquals(run.code, 0, run.stderr);
+  });
+});

@@ -25,6 +25,12 @@ export function realPath(program: string): string {
 export class FailingTools {
   private constructor(readonly dir: string) {}
 
+  /**
+   * A new directory (under /tmp, `dgsh-tools-*`) with a link to every tool
+   * of TOOLS but those in `replace`: a string is the body of a `/bin/sh`
+   * script put in the tool's place (`${0%/*}` in it is this directory), null
+   * leaves the tool out.
+   */
   static make(replace: Record<string, string | null>): FailingTools {
     const dir = Deno.makeTempDirSync({ prefix: "dgsh-tools-" });
     for (const tool of TOOLS) {
@@ -45,6 +51,7 @@ export class FailingTools {
     return { PATH: this.dir };
   }
 
+  /** Removes the directory and whatever the scripts wrote into it. */
   remove(): void {
     Deno.removeSync(this.dir, { recursive: true });
   }

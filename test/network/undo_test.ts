@@ -40,6 +40,17 @@ function savedRulesTagged(tag: string): string[] {
   );
 }
 
+/**
+ * The isolation chains and the FORWARD jump into them (`iptables -S`):
+ * empty when no dockergsh network exists, and then what a failed creation
+ * that made them must leave. (A network of another test or root keeps
+ * them; the comparison then checks they were left as they were.)
+ */
+function isolationRules(): string[] {
+  return run("iptables", ["-w", "-t", "filter", "-S"]).stdout.split("\n")
+    .filter((l) => l.includes("DOCKERGSH-ISOLATION") || l.includes('"dockergsh:isolation"'));
+}
+
 /** The bridge a `--debug` run started to make (its `ip -batch`). */
 function bridgeOf(debugOutput: string): string {
   const m = /link add (dgsh-[0-9a-f]{8}) type bridge/.exec(debugOutput);
@@ -81,6 +92,7 @@ async function failedCreate(
 ): Promise<void> {
   const root = Deno.makeTempDirSync({ prefix: "dgsh-undo-" });
   const fake = FailingTools.make(tools);
+  const isolation = isolationRules();
   try {
     const r = await dockergsh(root, ["--debug", "network", "create", "--subnet", subnet, "un"], {
       env: fake.env,
@@ -88,6 +100,7 @@ async function failedCreate(
     assertEquals(r.code, 125, r.stderr);
     assertMatch(lastLine(r.stderr), error);
     assertNothingLeft(root, "un", subnet, bridgeOf(r.stderr));
+    assertEquals(isolationRules(), isolation, "isolation chains or jump changed");
     // Without --debug: exactly one line.
     between();
     const quiet = await dockergsh(root, ["network", "create", "--subnet", subnet, "un"], {
@@ -372,5 +385,125 @@ Deno.test("the sweep leaves a bridge whose creator still runs, and removes it on
       Deno.removeSync(intent);
     } catch { /* swept */ }
     Deno.removeSync(root, { recursive: true });
+  }
+});
+
+Deno.test("run whose default network cannot be made (iptables-restore fails) leaves no bridge, address, rule, record or pool", async () => {
+  await withRoot(async (root) => {
+    const fake = FailingTools.make({
+      "iptables-restore": 'echo "iptables-restore: broken for the test" >&2; exit 1',
+    });
+    const isolation = isolationRules();
+    try {
+      const r = await root.runWith(
+        { env: fake.env },
+        "--debug",
+        "run",
+        "--net",
+        "bridge",
+        "busybox",
+        "true",
+      );
+      assertEquals(r.code, 125, r.stderr);
+      assertMatch(lastLine(r.stderr), /iptables-restore .*: iptables-restore: broken for the test/);
+      // The default network's subnet: the first free /24 of 172.30.0.0/15.
+      const gateway = /addr add (172\.3[01]\.\d+)\.1\/24 /.exec(r.stderr);
+      assert(gateway, "no gateway address in the debug output");
+      assertNothingLeft(root.dir, "bridge", `${gateway[1]}.0/24`, bridgeOf(r.stderr));
+      assertEquals(isolationRules(), isolation, "isolation chains or jump changed");
+      assertEquals(root.store().ids(), [], "container record left");
+    } finally {
+      fake.remove();
+    }
+  });
+});
+
+/** Writes zeros to `path` until its filesystem is full. */
+function fill(path: string): void {
+  const file = Deno.openSync(path, { write: true, create: true });
+  const chunk = new Uint8Array(64 * 1024);
+  try {
+    while (true) file.writeSync(chunk);
+  } catch (err) {
+    if ((err as { code?: string }).code !== "ENOSPC") throw err;
+  } finally {
+    file.close();
+  }
+}
+
+Deno.test("network create whose record cannot be written (a full disk) removes its bridge, rules, isolation chains and jump", async () => {
+  // The kernel side is made in full (iptables-restore commits every rule,
+  // the isolation jump too), then the record's write fails: the network is
+  // undone. A 1 MB tmpfs as the root, filled up.
+  const root = Deno.makeTempDirSync({ prefix: "dgsh-full-undo-" });
+  assertEquals(run("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", root]).code, 0);
+  const subnet = "10.217.1.0/24";
+  const isolation = isolationRules();
+  try {
+    Deno.mkdirSync(`${root}/networks`);
+    fill(`${root}/fill`);
+    const r = await dockergsh(root, ["--debug", "network", "create", "--subnet", subnet, "un"]);
+    assertEquals(r.code, 125, r.stderr);
+    assertMatch(lastLine(r.stderr), new RegExp(`no space left on device under ${root}: `));
+    assertMatch(
+      r.stderr,
+      /iptables-restore rules: .*-I FORWARD 1 -m comment --comment dockergsh:isolation -j DOCKERGSH-ISOLATION-1 /,
+    );
+    assertNothingLeft(root, "un", subnet, bridgeOf(r.stderr));
+    if (isolation.length === 0) {
+      // No other dockergsh network: this one made the chains and the jump, and its undo removed them.
+      assertMatch(r.stderr, /iptables -w -t filter -N DOCKERGSH-ISOLATION-1/);
+    }
+    assertEquals(isolationRules(), isolation, "isolation chains or jump changed");
+  } finally {
+    run("umount", [root]);
+    Deno.removeSync(root, { recursive: true });
+  }
+});
+
+Deno.test("network create whose iptables-restore fails, and whose iptables then fails in the undo, still removes its bridge and address", async () => {
+  // The issue's case: the undo's own iptables calls fail too.
+  const iptables = realPath("iptables");
+  const fake = FailingTools.make({
+    "iptables-restore": [
+      ': > "${0%/*}/restore-failed"',
+      'echo "iptables-restore: broken for the test" >&2; exit 1',
+    ].join("\n"),
+    iptables: [
+      'if [ -e "${0%/*}/restore-failed" ]; then',
+      '  echo "$*" >> "${0%/*}/failed-calls"; echo "iptables: broken for the test" >&2; exit 1',
+      "fi",
+      `exec ${iptables} "$@"`,
+    ].join("\n"),
+  });
+  const root = Deno.makeTempDirSync({ prefix: "dgsh-undo-" });
+  const subnet = "10.217.2.0/24";
+  const isolation = isolationRules();
+  try {
+    const r = await dockergsh(root, ["--debug", "network", "create", "--subnet", subnet, "un"], {
+      env: fake.env,
+    });
+    assertEquals(r.code, 125, r.stderr);
+    assertMatch(lastLine(r.stderr), /iptables-restore .*: iptables-restore: broken for the test/);
+    // The undo ran iptables, which failed every time, and went on to the bridge.
+    const failed = Deno.readTextFileSync(`${fake.dir}/failed-calls`).trim().split("\n");
+    assert(failed.length > 0);
+    assertNothingLeft(root, "un", subnet, bridgeOf(r.stderr));
+    if (isolation.length === 0) {
+      // Left: the two empty chains this run made, which only iptables removes.
+      assertEquals(isolationRules().sort(), [
+        "-N DOCKERGSH-ISOLATION-1",
+        "-N DOCKERGSH-ISOLATION-2",
+      ]);
+    }
+  } finally {
+    fake.remove();
+    Deno.removeSync(root, { recursive: true });
+    // What only iptables could remove: the empty chains this run made.
+    if (isolation.length === 0) {
+      for (const chain of ["DOCKERGSH-ISOLATION-1", "DOCKERGSH-ISOLATION-2"]) {
+        run("iptables", ["-w", "-t", "filter", "-X", chain]);
+      }
+    }
   }
 });
