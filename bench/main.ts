@@ -118,11 +118,11 @@ if (bundle) {
     );
   });
   await step("1b. what the seccomp filter adds to run", async () => {
-    const run = (...flags: string[]) => () =>
+    const runWith = (...flags: string[]) => () =>
       dgsh("run", "--rm", "--net", "none", ...flags, "busybox", "true");
     const s = await compare([
-      { label: "default", argv: run() },
-      { label: "unconfined", argv: run("--security-opt", "seccomp=unconfined") },
+      { label: "default", argv: runWith() },
+      { label: "unconfined", argv: runWith("--security-opt", "seccomp=unconfined") },
     ], RUNS);
     const [a, b] = [median(s.get("default")!), median(s.get("unconfined")!)];
     console.log(
