@@ -26,7 +26,13 @@ import { FULL_ID } from "../store/ids.ts";
 import { withLock } from "../store/lock.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { LayerStore } from "./layer_store.ts";
-import { formatReference, parseReference, tryParseReference } from "./reference.ts";
+import {
+  familiarReference,
+  formatReference,
+  parseReference,
+  parseRemoteReference,
+  tryParseReference,
+} from "./reference.ts";
 
 /** What an image tells the containers made from it (Docker's Config subset). */
 export interface ImageConfig {
@@ -105,6 +111,15 @@ function treeSize(dir: string, seen = new Set<number>()): number {
   return total;
 }
 
+/** `name@sha256:…` in the familiar form repoDigests use, or undefined when `ref` is not one. */
+function tryParseDigestReference(ref: string): string | undefined {
+  try {
+    return familiarReference(parseRemoteReference(ref));
+  } catch {
+    return undefined;
+  }
+}
+
 /** The images of one state root. */
 export class ImageStore {
   constructor(private readonly root: StateRoot) {}
@@ -162,11 +177,15 @@ export class ImageStore {
   }
 
   /**
-   * The image `ref` names: `name[:tag]`, a full ID (optionally `sha256:`),
-   * or a unique ID prefix. Undefined when nothing matches.
+   * The image `ref` names: `name[:tag]`, `name@sha256:…` (a digest it was
+   * pulled by), a full ID (optionally `sha256:`), or a unique ID prefix. Undefined when nothing matches.
    */
   find(ref: string): ImageRecord | undefined {
     const repos = this.repositories();
+    if (ref.includes("@")) {
+      const wanted = tryParseDigestReference(ref);
+      return wanted ? this.list().find((image) => image.repoDigests?.includes(wanted)) : undefined;
+    }
     const parsed = tryParseReference(ref);
     if (parsed) {
       const id = repos[formatReference(parsed)];
