@@ -312,6 +312,11 @@ export class ImageStore {
     });
   }
 
+  /** Removes those of `diffIds` no image uses, under the "images" lock. */
+  releaseLayers(diffIds: string[]): void {
+    withLock(this.root, "images", () => this.removeUnusedLayers(diffIds));
+  }
+
   /** Writes image.json of a new image and tags it; nothing is left if that fails. */
   private writeRecord(record: Omit<ImageRecord, "repoTags">, ref: string | undefined): void {
     const home = this.root.image(record.id);
@@ -321,13 +326,14 @@ export class ImageStore {
       if (ref !== undefined) this.tag(record.id, ref);
     } catch (err) {
       Deno.removeSync(home, { recursive: true });
-      this.removeUnusedLayers(record.layers ?? []);
+      withLock(this.root, "images", () => this.removeUnusedLayers(record.layers ?? []));
       throw err;
     }
   }
 
-  /** Removes those of `diffIds` no image in the store uses any more. */
+  /** Removes those of `diffIds` no image in the store uses any more (a failed pull's, too). */
   private removeUnusedLayers(diffIds: string[]): void {
+    // Callers hold the "images" lock (or take it: releaseLayers).
     const used = new Set(this.list().flatMap((image) => image.layers ?? []));
     const layers = new LayerStore(this.root);
     for (const diffId of diffIds) if (!used.has(diffId)) layers.remove(diffId);

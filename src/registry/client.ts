@@ -114,7 +114,12 @@ export class RegistryClient {
       const res = await fetch(`${https}/v2/`, this.http ? { client: this.http } : {});
       await res.body?.cancel();
       return this.base = https;
-    } catch {
+    } catch (err) {
+      // A TLS server that fails verification is an error, never a reason to drop TLS.
+      const why = err instanceof Error ? `${err.message} ${err.cause ?? ""}` : String(err);
+      if (/certificate|UnknownIssuer|x509/i.test(why)) {
+        throw new RegistryError(`Get "${https}/v2/": tls: ${why.trim()}`, 0);
+      }
       debug("registry", `no HTTPS at ${host}: plain HTTP (insecure registry)`);
       return this.base = `http://${host}`;
     }

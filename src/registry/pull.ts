@@ -125,7 +125,15 @@ async function fetchLayer(
   const tarHash = hashing();
   const tar = (await decompressed(res.body!.pipeThrough(blobHash.transform), layer.mediaType))
     .pipeThrough(tarHash.transform);
-  await extractTar(tar, dir, { layer: kernel });
+  try {
+    await extractTar(tar, dir, { layer: kernel });
+  } catch (err) {
+    // Corrupt bytes usually break gzip or tar before the digest can be compared.
+    if (err instanceof UserError) throw err;
+    throw new UserError(
+      `dockergsh: filesystem layer ${layer.digest} refused: ${(err as Error).message}`,
+    );
+  }
   const got = `sha256:${blobHash.hex()}`;
   if (got !== layer.digest) {
     throw new UserError(
@@ -245,16 +253,24 @@ async function pull(
       opts.progress(`${short(layer)}: ${have ? "Already exists" : "Pulling fs layer"}`);
       return !have;
     });
+  const made: string[] = [];
   const jobs = wanted.map(({ layer, diffId }) => async () => {
-    const made = await layers.ensure(diffId, async (dir) => {
+    const fresh = await layers.ensure(diffId, async (dir) => {
       await fetchLayer(client, kernel, path, layer, diffId, dir);
       opts.progress(`${short(layer)}: Verifying Checksum`);
       opts.progress(`${short(layer)}: Download complete`);
     });
+    if (fresh) made.push(diffId);
     // Another pull made it meanwhile (it held the layer's lock).
-    opts.progress(`${short(layer)}: ${made ? "Pull complete" : "Already exists"}`);
+    opts.progress(`${short(layer)}: ${fresh ? "Pull complete" : "Already exists"}`);
   });
-  await limited(jobs, MAX_CONCURRENT_DOWNLOADS);
+  try {
+    await limited(jobs, MAX_CONCURRENT_DOWNLOADS);
+  } catch (err) {
+    // A failed pull leaves nothing: the layers it made that no image uses go too.
+    new ImageStore(root).releaseLayers(made);
+    throw err;
+  }
 
   const image: PulledImage = {
     id: manifest.config.digest.slice(7),
