@@ -30,14 +30,14 @@ async function inspect(root: TestRoot, ref: string) {
 }
 
 /** Runs `fn` on the image's merged tree: its layers mounted as a read-only overlay. */
-async function withMerged(root: TestRoot, ref: string, fn: (dir: string) => Promise<void>) {
+async function withMerged(root: TestRoot, ref: string, fn: (dir: string) => void) {
   const data = (await inspect(root, ref)).GraphDriver.Data;
   const lower = [data.UpperDir, ...(data.LowerDir ? [data.LowerDir] : [])].join(":");
   const dir = Deno.makeTempDirSync({ prefix: "dgsh-merged-" });
   const kernel = new LinuxKernel();
   kernel.mount("overlay", dir, "overlay", 0, `lowerdir=${lower}`);
   try {
-    await fn(dir);
+    fn(dir);
   } finally {
     kernel.umount2(dir, MNT_DETACH);
     Deno.removeSync(dir);
@@ -127,7 +127,7 @@ Deno.test("pull: layered:2 after layered:1 fetches only its new layer; whiteouts
       assertStringIncludes(p2.stdout, "b4b8569cd458: Already exists\n");
       assertEquals((await inspect(root, two)).RootFS.Layers, [DIFF.busybox, DIFF.app, DIFF.top2]);
 
-      await withMerged(root, one, async (m) => {
+      await withMerged(root, one, (m) => {
         for (const p of ["/etc/remove-me.txt", "/var/cache", "/bin/vi", "/opt/app/old1.txt"]) {
           assert(absent(`${m}${p}`), `${p} is whited out`);
         }
@@ -150,7 +150,7 @@ Deno.test("pull: layered:2 after layered:1 fetches only its new layer; whiteouts
         assertEquals(Deno.readTextFileSync(`${m}/etc/layered-version`), "1\n");
         assertEquals(Deno.statSync(`${m}/data/original.txt`).mtime?.getUTCFullYear(), 2024);
       });
-      await withMerged(root, two, async (m) => {
+      await withMerged(root, two, (m) => {
         assert(absent(`${m}/data/hardlink.txt`), "layer 2 whites out the hard link");
         assertEquals(Deno.readTextFileSync(`${m}/data/original.txt`), "hard link target\n");
       });
@@ -243,7 +243,7 @@ Deno.test("pull: TLS with a certs.d CA; Basic auth and Bearer tokens via login; 
   await withRoot(async (root) => {
     const config = `${root.dir}/docker-config`;
     const env = { DOCKER_CONFIG: config, DOCKERGSH_CERTS_D: reg.REG_CERTS_D };
-    const run = (...args: string[]) => root.runWith({ env }, ...args);
+    const withEnv = (...args: string[]) => root.runWith({ env }, ...args);
     const tls = `${reg.REG_TLS}/library/oci:1`;
     const untrusted = await root.runWith(
       { env: { DOCKERGSH_CERTS_D: `${root.dir}/none` } },
@@ -252,13 +252,13 @@ Deno.test("pull: TLS with a certs.d CA; Basic auth and Bearer tokens via login; 
     );
     assertEquals(untrusted.code, 125);
     assertStringIncludes(untrusted.stderr, "UnknownIssuer");
-    assertEquals((await run("pull", "-q", tls)).stdout, `${tls}\n`);
+    assertEquals((await withEnv("pull", "-q", tls)).stdout, `${tls}\n`);
     const oci = await root.run("run", "--rm", tls, "cat", "/etc/image-format");
     assertEquals(oci.stdout, "oci\n");
 
     for (const host of [reg.REG_AUTH, reg.REG_TOKEN]) {
       const ref = `${host}/private/busybox:1`;
-      const anon = await run("pull", ref);
+      const anon = await withEnv("pull", ref);
       assertEquals(anon.code, 125);
       assertEquals(anon.stderr.trim().split("\n").length, 1, anon.stderr);
       assertStringIncludes(anon.stderr, `pull access denied for ${host}/private/busybox`);
@@ -280,14 +280,14 @@ Deno.test("pull: TLS with a certs.d CA; Basic auth and Bearer tokens via login; 
         host,
       );
       assertEquals([login.code, login.stdout], [0, "Login Succeeded\n"], login.stderr);
-      const p = await run("pull", "-q", ref);
+      const p = await withEnv("pull", "-q", ref);
       assertEquals([p.code, p.stdout], [0, `${ref}\n`], p.stderr);
-      const out = await run("logout", host);
+      const out = await withEnv("logout", host);
       assertEquals(out.stdout, `Removing login credentials for ${host}\n`);
     }
     assertEquals(Deno.statSync(`${config}/config.json`).mode! & 0o777, 0o600);
     // Anonymous tokens for library/* on the token instance.
-    const anon = await run("pull", "-q", `${reg.REG_TOKEN}/library/schema2:1`);
+    const anon = await withEnv("pull", "-q", `${reg.REG_TOKEN}/library/schema2:1`);
     assertEquals(anon.code, 0, anon.stderr);
   });
 });
