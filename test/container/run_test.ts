@@ -213,7 +213,8 @@ Deno.test("run: bad inputs give one line, Docker's exit code, and leave nothing"
   await withRoot(async (root) => {
     const cases: Array<[string[], number, RegExp]> = [
       [
-        ["run", "nosuchimage", "true"],
+        // Without --pull never the image would be pulled first (Docker prints two lines then).
+        ["run", "--pull", "never", "nosuchimage", "true"],
         125,
         /Unable to find image 'nosuchimage:latest' locally|Unable to find image 'nosuchimage' locally/,
       ],
