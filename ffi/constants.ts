@@ -171,6 +171,7 @@ export const SYS_rt_sigprocmask = 14;
 export const SYS_mount = 165;
 export const SYS_umount2 = 166;
 export const SYS_sethostname = 170;
+export const SYS_lsetxattr = 189;
 export const SYS_lgetxattr = 192;
 export const SYS_openat = 257;
 export const SYS_unshare = 272;

@@ -71,6 +71,8 @@ export interface Kernel {
    * following a final symlink), or null when `path` has no such attribute.
    */
   lgetxattr(path: string, name: string): Uint8Array | null;
+  /** lsetxattr(2): sets extended attribute `name` of `path` (not following a final symlink). */
+  lsetxattr(path: string, name: string, value: Uint8Array): void;
   /** pidfd_open(2): a file descriptor that refers to process `pid` and no later reuse of it. */
   pidfdOpen(pid: number): number;
   /** pidfd_send_signal(2): signals the process `pidfd` refers to (ESRCH once it has exited). */

@@ -52,6 +52,7 @@ import {
   SYS_ioctl,
   SYS_kill,
   SYS_lgetxattr,
+  SYS_lsetxattr,
   SYS_memfd_create,
   SYS_mknod,
   SYS_mount,
@@ -375,6 +376,14 @@ export class LinuxKernel implements Kernel {
       if (errno === Errno.ENODATA) return null;
       if (errno !== Errno.ERANGE) throw new SyscallError("lgetxattr", `${path} ${name}`, errno);
     }
+  }
+
+  lsetxattr(path: string, name: string, value: Uint8Array): void {
+    check(
+      sys(SYS_lsetxattr, cstr(path), cstr(name), bytesOf(value), value.length, 0),
+      "lsetxattr",
+      `${path} ${name}`,
+    );
   }
 
   pidfdOpen(pid: number): number {

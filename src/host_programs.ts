@@ -67,6 +67,12 @@ export const HOST_PROGRAMS: Readonly<Record<string, readonly [string, string]>> 
   npm: ["npm", "make: fetches the pinned Deno"],
   "dpkg-deb": ["dpkg", "make: unpacks busybox-static for the fixture"],
   ldconfig: ["libc-bin", "make, .ci/run: finds the shared libraries below"],
+  curl: ["curl", "tests: the registry harness (shared/registry)"],
+  openssl: ["openssl", "tests: the registry harness's CA and token keys"],
+  python3: ["python3", "tests: the registry harness's image build and token server"],
+  setsid: ["util-linux", "tests: the registry harness starts its daemons"],
+  flock: ["util-linux", "tests: the registry harness's lock"],
+  ss: ["iproute2", "tests: the registry harness checks its ports"],
 };
 
 /**

@@ -135,6 +135,9 @@ export class RecordingKernel implements Kernel {
     this.rec("lgetxattr", path, name);
     return null;
   }
+  lsetxattr(path: string, name: string, value: Uint8Array): void {
+    this.rec("lsetxattr", path, name, new TextDecoder().decode(value));
+  }
   pidfdOpen(pid: number): number {
     this.rec("pidfdOpen", pid);
     return this.nextFd++;

@@ -13,6 +13,8 @@ export interface CommandContext {
   root: StateRoot;
   kernel: Kernel;
   debug: boolean;
+  /** Registries that may be reached over plain HTTP (`--insecure-registry`, repeatable). */
+  insecureRegistries: string[];
 }
 
 /** One `dockergsh` subcommand. */

@@ -25,9 +25,12 @@ const COMMANDS: Record<string, Loader> = {
   import: () => import("./commands/import.ts"),
   inspect: () => import("./commands/inspect.ts"),
   kill: () => import("./commands/kill.ts"),
+  login: () => import("./commands/login.ts"),
+  logout: () => import("./commands/logout.ts"),
   logs: () => import("./commands/logs.ts"),
   network: () => import("./commands/network.ts"),
   ps: () => import("./commands/ps.ts"),
+  pull: () => import("./commands/pull.ts"),
   restart: () => import("./commands/restart.ts"),
   rm: () => import("./commands/rm.ts"),
   rmi: () => import("./commands/rmi.ts"),
@@ -40,7 +43,7 @@ const COMMANDS: Record<string, Loader> = {
 
 function usage(): string {
   return [
-    "Usage:  dockergsh [--root DIR] [--debug] COMMAND [ARG...]",
+    "Usage:  dockergsh [--root DIR] [--debug] [--insecure-registry HOST[:PORT]] COMMAND [ARG...]",
     "",
     "A Docker-like container engine on Deno and libc.",
     "",
@@ -65,9 +68,12 @@ function commandHelp(cmd: Command): string {
 export async function cli(argv: readonly string[]): Promise<number> {
   let i = 0;
   let rootFlag: string | undefined;
+  const insecureRegistries: string[] = [];
   for (; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--debug" || a === "-D") enableDebug();
+    else if (a === "--insecure-registry") insecureRegistries.push(argv[++i]);
+    else if (a.startsWith("--insecure-registry=")) insecureRegistries.push(a.slice(20));
     else if (a === "--root") rootFlag = argv[++i];
     else if (a.startsWith("--root=")) rootFlag = a.slice(7);
     else if (a === "--help" || a === "-h") {
@@ -120,7 +126,7 @@ export async function cli(argv: readonly string[]): Promise<number> {
     }
     const root = resolveRoot(rootFlag);
     const kernel = traced(new LinuxKernel(), "cli");
-    return await command.run({ root, kernel, debug: debugEnabled() }, flags);
+    return await command.run({ root, kernel, debug: debugEnabled(), insecureRegistries }, flags);
   } catch (err) {
     if (err instanceof UserError) {
       console.error(err.message);

@@ -13,7 +13,9 @@
  *   directory below wholesale (it was deleted and made again);
  * - anything else is new or changed and replaces what is below.
  *
- * The merged tree is built in `<root>/tmp`: the image's rootfs copied
+ * The merged tree is built in `<root>/tmp`: the image's files copied (an
+ * image of several layers through a read-only overlay of them mounted for
+ * the copy)
  * (`cp -a --reflink=auto`), the entries the upper layer deletes or replaces
  * removed, then the upper layer copied over it with `tar` (owners numeric,
  * xattrs kept except overlay's private `trusted.overlay.*` ones), then the
@@ -26,8 +28,10 @@
  * @module
  */
 
+import { MNT_DETACH } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { lstatOrUndefined } from "../_fs.ts";
+import { sha256OfStream } from "../image/digest_stream.ts";
 import { type ImageConfig, type ImageRecord, ImageStore } from "../image/store.ts";
 import { needsSpace } from "../store/disk_full.ts";
 import { shortId } from "../store/ids.ts";
@@ -161,6 +165,19 @@ async function copyUpper(upper: string, tree: string): Promise<void> {
   }
 }
 
+/** The diff ID of `tree`: the sha256 of its tar (sorted, numeric owners, xattrs). */
+async function treeDiffId(tree: string): Promise<string> {
+  const child = new Deno.Command("tar", {
+    args: ["-C", tree, "--sort=name", "--numeric-owner", "--xattrs", "-cf", "-", "."],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const hex = await sha256OfStream(child.stdout);
+  const { code } = await child.status;
+  if (code !== 0) throw new Error(`commit: tar of the new layer failed (exit ${code})`);
+  return `sha256:${hex}`;
+}
+
 /**
  * Commits `record`'s container as a new image tagged `ref` (untagged when
  * undefined); resolves to the image. Nothing is left behind on failure; a
@@ -189,21 +206,30 @@ async function commit(
   opts: CommitOptions,
 ): Promise<ImageRecord> {
   const images = new ImageStore(root);
-  const lower = images.rootfs(record.config.imageId);
+  const layerDirs = images.layerDirs(record.config.imageId);
   const { upper } = containerPaths(root, record.id);
   const tmp = `${root.root}/tmp`;
   Deno.mkdirSync(tmp, { recursive: true, mode: 0o700 });
   const tree = Deno.makeTempDirSync({ dir: tmp, prefix: `commit-${record.id.slice(0, 12)}-` });
+  const view = layerDirs.length > 1 ? Deno.makeTempDirSync({ dir: tmp, prefix: "view-" }) : "";
   try {
-    await run("cp", ["-a", "--reflink=auto", `${lower}/.`, `${tree}/`]);
-    const whiteouts = clearForUpper(kernel, upper, tree);
-    await copyUpper(upper, tree);
-    for (const path of [...whiteouts, ...engineMountPoints(upper, lower)]) {
-      removeIfPresent(`${tree}/${path}`);
+    if (view) kernel.mount("overlay", view, "overlay", 0, `lowerdir=${layerDirs.join(":")}`);
+    const lower = view || layerDirs[0];
+    try {
+      await run("cp", ["-a", "--reflink=auto", `${lower}/.`, `${tree}/`]);
+      const whiteouts = clearForUpper(kernel, upper, tree);
+      await copyUpper(upper, tree);
+      for (const path of [...whiteouts, ...engineMountPoints(upper, lower)]) {
+        removeIfPresent(`${tree}/${path}`);
+      }
+    } finally {
+      if (view) kernel.umount2(view, MNT_DETACH);
     }
+    const diffId = await treeDiffId(tree);
     // Awaited here: the finally below must not remove the tree before it is moved in.
-    return await images.createFromDirectory(tree, ref, opts);
+    return await images.createFromDirectory(tree, ref, { ...opts, diffId });
   } finally {
     removeIfPresent(tree);
+    if (view) removeIfPresent(view);
   }
 }

@@ -94,7 +94,9 @@ export function createContainer(root: StateRoot, spec: CreateSpec): Promise<Cont
 
 async function create(root: StateRoot, spec: CreateSpec): Promise<ContainerRecord> {
   const image = new ImageStore(root).resolve(spec.image);
-  const cmd = spec.cmd.length ? spec.cmd : image.config?.cmd ?? [];
+  // Docker: the image's ENTRYPOINT, then the given command or else the image's CMD.
+  const args = spec.cmd.length ? spec.cmd : image.config?.cmd ?? [];
+  const cmd = [...(image.config?.entrypoint ?? []), ...args];
   if (cmd.length === 0) {
     throw new UserError("dockergsh: Error response from daemon: No command specified.");
   }

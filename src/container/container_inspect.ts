@@ -157,7 +157,7 @@ export function inspectContainer(root: StateRoot, rec: ContainerRecord): Record<
     },
     GraphDriver: {
       Data: {
-        LowerDir: new ImageStore(root).rootfs(cfg.imageId),
+        LowerDir: new ImageStore(root).layerDirs(cfg.imageId).join(":"),
         MergedDir: paths.merged,
         UpperDir: paths.upper,
         WorkDir: paths.work,

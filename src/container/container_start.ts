@@ -149,7 +149,7 @@ async function start(
       containerId: record.id,
       spec,
       overlay: {
-        lower: new ImageStore(root).rootfs(cfg.imageId),
+        lower: new ImageStore(root).layerDirs(cfg.imageId).join(":"),
         upper: paths.upper,
         work: paths.work,
       },

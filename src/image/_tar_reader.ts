@@ -71,6 +71,13 @@ class ByteReader {
     return out;
   }
 
+  /** Reads the stream to its end (so whatever hashes it as it passes sees every byte). */
+  async drain(): Promise<void> {
+    while (await this.some(CHUNK)) {
+      // discarded: the padding after the end-of-archive marker
+    }
+  }
+
   async skip(n: number): Promise<void> {
     let left = n;
     while (left > 0) {
@@ -148,7 +155,7 @@ export async function* readTar(stream: ReadableStream<Uint8Array>): AsyncGenerat
   while (true) {
     const block = await bytes.exact(BLOCK);
     if (!block) throw new TarFormatError("unexpected end of archive (no end-of-archive marker)");
-    if (block.every((b) => b === 0)) return;
+    if (block.every((b) => b === 0)) return await bytes.drain();
     if (!checksumOk(block)) throw new TarFormatError("not a tar archive (bad header checksum)");
     const flag = String.fromCharCode(block[156]);
     const size = number(block, 124, 12);

@@ -17,9 +17,18 @@
  *   symlinks; device nodes and FIFOs are skipped (every container gets its
  *   own /dev) and reported.
  *
+ * A registry layer (`layer` given) is a changeset (OCI image spec, "Applying
+ * changesets"), kept in overlayfs's form so layers stack as lowerdirs: a
+ * whiteout `DIR/.wh.NAME` becomes a 0:0 character device `DIR/NAME`, an
+ * opaque marker `DIR/.wh..wh..opq` the xattr `trusted.overlay.opaque=y` on
+ * DIR; the markers themselves are never written, and every path check above
+ * applies to them as to any entry.
+ *
  * @module
  */
 
+import { S_IFCHR } from "../../ffi/constants.ts";
+import type { Kernel } from "../../ffi/kernel.ts";
 import { lstatOrUndefined } from "../_fs.ts";
 import { debug } from "../debug.ts";
 import { readTar, type TarEntry, type TarEntryType } from "./_tar_reader.ts";
@@ -95,10 +104,43 @@ function applyMetadata(path: string, entry: TarEntry): void {
   Deno.utimeSync(path, entry.mtime, entry.mtime);
 }
 
+const WHITEOUT = ".wh.";
+const OPAQUE = ".wh..wh..opq";
+
+/** Applies a whiteout marker entry in overlayfs's form; false when `parts` is not one. */
+function applyWhiteout(kernel: Kernel, target: string, parts: string[], entry: TarEntry): boolean {
+  const name = parts[parts.length - 1];
+  if (!name.startsWith(WHITEOUT)) return false;
+  const marker = safePath(target, parts, entry.path, true);
+  const dir = marker.slice(0, marker.length - name.length - 1);
+  if (name === OPAQUE) {
+    kernel.lsetxattr(dir, "trusted.overlay.opaque", OPAQUE_VALUE);
+    return true;
+  }
+  // `.wh..wh.*` other than the opaque marker are the writer's own: never materialised.
+  if (name.startsWith(`${WHITEOUT}${WHITEOUT}`)) return true;
+  const hidden = name.slice(WHITEOUT.length);
+  if (hidden === "" || hidden === "." || hidden === "..") {
+    throw new UnsafeArchiveError(entry.path, "whiteout of no name");
+  }
+  clear(`${dir}/${hidden}`, false);
+  kernel.mknod(`${dir}/${hidden}`, S_IFCHR, 0, 0);
+  return true;
+}
+
+const OPAQUE_VALUE = new TextEncoder().encode("y");
+
+/** Options of `extractTar`. */
+export interface ExtractOptions {
+  /** The archive is a registry layer: apply its whiteouts in overlayfs's form, with this kernel. */
+  layer?: Kernel;
+}
+
 /** Extracts the tar archive in `stream` into the existing directory `target`. */
 export async function extractTar(
   stream: ReadableStream<Uint8Array>,
   target: string,
+  opts: ExtractOptions = {},
 ): Promise<ExtractResult> {
   const result: ExtractResult = { entries: 0, size: 0, skipped: [] };
   const dirs: { parts: string[]; entry: TarEntry }[] = [];
@@ -106,6 +148,7 @@ export async function extractTar(
     const parts = entryComponents(entry.path);
     if (parts.length === 0) continue; // the archive's "./": the target itself
     result.entries++;
+    if (opts.layer && applyWhiteout(opts.layer, target, parts, entry)) continue;
     if (entry.type === "char" || entry.type === "block" || entry.type === "fifo") {
       result.skipped.push({ path: parts.join("/"), type: entry.type });
       continue;

@@ -1,16 +1,17 @@
 /**
  * `import`: a rootfs tarball (what `docker export` writes, plain or
- * gzip-compressed) becomes an image. The archive is extracted safely into a
- * scratch directory, then renamed into the store, so a failed or
- * interrupted import never leaves a half image behind a tag.
+ * gzip-compressed) becomes a one-layer image. The archive is extracted
+ * safely into a scratch directory, then renamed into the layer store under
+ * its diff ID (the sha256 of the tar), so a failed or interrupted import
+ * never leaves a half image behind a tag.
  *
  * @module
  */
 
-import { createHash } from "node:crypto";
 import { debug } from "../debug.ts";
 import { UserError } from "../errors.ts";
 import { TarFormatError } from "./_tar_reader.ts";
+import { hashing } from "./digest_stream.ts";
 import { extractTar, UnsafeArchiveError } from "./extract.ts";
 import { parseReference } from "./reference.ts";
 import { type ImageConfig, type ImageRecord, ImageStore } from "./store.ts";
@@ -38,20 +39,6 @@ async function peek(
   return { head, stream: rest };
 }
 
-/** Passes bytes through while hashing them; `hex()` is the sha256 once the stream is read. */
-function hashing(): { transform: TransformStream<Uint8Array, Uint8Array>; hex(): string } {
-  const hash = createHash("sha256");
-  return {
-    transform: new TransformStream({
-      transform(chunk, controller) {
-        hash.update(chunk);
-        controller.enqueue(chunk);
-      },
-    }),
-    hex: () => hash.digest("hex"),
-  };
-}
-
 /** Imports the tarball in `source` as an image tagged `ref` (untagged when undefined). */
 export async function importTarball(
   store: ImageStore,
@@ -77,7 +64,7 @@ export async function importTarball(
     debug("image", `${result.entries} entries, ${result.size} bytes of files`);
     return await store.createFromDirectory(rootfs, ref, {
       ...opts,
-      layerDigest: `sha256:${digest.hex()}`,
+      diffId: `sha256:${digest.hex()}`,
     });
   } catch (err) {
     if (err instanceof UnsafeArchiveError || err instanceof TarFormatError) {

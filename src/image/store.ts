@@ -1,10 +1,15 @@
 /**
- * The local image store. An image is a directory tree used read-only as the
- * lower layer of every container made from it:
+ * The local image store. An image is a stack of layers (src/image/layer_store.ts,
+ * shared between images) used read-only as the lowerdirs of every container
+ * made from it, plus its config:
  *
- *     <root>/images/<id>/rootfs        the files
  *     <root>/images/<id>/image.json    ImageRecord without its tags
  *     <root>/images/repositories.json  "name:tag" → image id
+ *     <root>/layers/<hex>/             the layers' files
+ *
+ * A pulled image's ID is the sha256 of its config blob, as Docker's.
+ * Images written by earlier versions kept one tree in `<id>/rootfs`; they
+ * are still read as one-layer images.
  *
  * Tags live only in repositories.json (one source of truth); retagging a
  * name moves it and leaves the old image untagged (`<none>`), as Docker
@@ -27,7 +32,14 @@ import { unlessDiskFull } from "../store/disk_full.ts";
 import { FULL_ID } from "../store/ids.ts";
 import { withLock } from "../store/lock.ts";
 import type { StateRoot } from "../store/paths.ts";
-import { formatReference, parseReference, tryParseReference } from "./reference.ts";
+import { LayerStore } from "./layer_store.ts";
+import {
+  familiarReference,
+  formatReference,
+  parseReference,
+  parseRemoteReference,
+  tryParseReference,
+} from "./reference.ts";
 
 /** The name a deleted image's directory has while its files are removed. */
 const DELETING_PREFIX = ".deleting-";
@@ -35,10 +47,14 @@ const DELETING_PREFIX = ".deleting-";
 /** What an image tells the containers made from it (Docker's Config subset). */
 export interface ImageConfig {
   cmd?: string[];
+  entrypoint?: string[];
   env?: string[];
   workingDir?: string;
   /** Docker's `USER`: who the image's command runs as (`NAME|UID[:GROUP|GID]`). */
   user?: string;
+  exposedPorts?: Record<string, Record<string, never>>;
+  labels?: Record<string, string>;
+  stopSignal?: string;
 }
 
 /** One image. */
@@ -52,15 +68,30 @@ export interface ImageRecord {
   config?: ImageConfig;
   /** Bytes of file content. */
   size: number;
-  /** sha256 of the imported tarball (uncompressed), when the image came from one. */
-  layerDigest?: string;
+  /** Diff IDs (`sha256:…` of each uncompressed layer tar), bottom first. */
+  layers?: string[];
+  /** `name@sha256:…` of the manifests it was pulled by. */
+  repoDigests?: string[];
+  architecture?: string;
+  os?: string;
 }
 
-/** What `import` and `commit` may record besides the files. */
+/** What `import` and `commit` record besides the files. */
 export interface NewImageOptions {
   comment?: string;
   config?: ImageConfig;
-  layerDigest?: string;
+  /** The diff ID of the tree: the sha256 of its uncompressed tar. */
+  diffId: string;
+}
+
+/** A pulled image: its ID (the config's digest) and what its config says. */
+export interface PulledImage {
+  id: string;
+  created: string;
+  layers: string[];
+  config: ImageConfig;
+  architecture: string;
+  os: string;
 }
 
 type Repositories = Record<string, string>;
@@ -90,6 +121,15 @@ function treeSize(dir: string, seen = new Set<number>()): number {
   return total;
 }
 
+/** `name@sha256:…` in the familiar form repoDigests use, or undefined when `ref` is not one. */
+function tryParseDigestReference(ref: string): string | undefined {
+  try {
+    return familiarReference(parseRemoteReference(ref));
+  } catch {
+    return undefined;
+  }
+}
+
 /** The images of one state root. */
 export class ImageStore {
   constructor(private readonly root: StateRoot) {}
@@ -117,7 +157,8 @@ export class ImageStore {
   }
 
   /**
-   * Removes what deletions killed or failed midway left (`.deleting-*`).
+   * Removes what deletions killed or failed midway left (`.deleting-*`,
+   * and removed layers' files).
    * Under the "images" lock, so never while a live deletion removes it;
    * what cannot be removed now stays for the next write.
    */
@@ -132,6 +173,7 @@ export class ImageStore {
     for (const entry of entries) {
       if (entry.name.startsWith(DELETING_PREFIX)) this.removeDeleted(entry.name);
     }
+    new LayerStore(this.root).sweepRemoved();
   }
 
   /** Removes `<root>/images/<name>` (a renamed, deleted image); a failure is left to a later sweep. */
@@ -144,9 +186,12 @@ export class ImageStore {
     }
   }
 
-  /** The directory containers use as their lower layer. */
-  rootfs(id: string): string {
-    return `${this.root.image(id)}/rootfs`;
+  /** The image's layer directories, top first: a container's overlay lowerdirs in order. */
+  layerDirs(id: string): string[] {
+    const record = readJson<ImageRecord>(`${this.root.image(id)}/image.json`);
+    if (!record?.layers) return [`${this.root.image(id)}/rootfs`];
+    const layers = new LayerStore(this.root);
+    return record.layers.map((diffId) => layers.dir(diffId)).reverse();
   }
 
   private load(id: string, repos: Repositories): ImageRecord | undefined {
@@ -173,11 +218,15 @@ export class ImageStore {
   }
 
   /**
-   * The image `ref` names: `name[:tag]`, a full ID (optionally `sha256:`),
-   * or a unique ID prefix. Undefined when nothing matches.
+   * The image `ref` names: `name[:tag]`, `name@sha256:…` (a digest it was
+   * pulled by), a full ID (optionally `sha256:`), or a unique ID prefix. Undefined when nothing matches.
    */
   find(ref: string): ImageRecord | undefined {
     const repos = this.repositories();
+    if (ref.includes("@")) {
+      const wanted = tryParseDigestReference(ref);
+      return wanted ? this.list().find((image) => image.repoDigests?.includes(wanted)) : undefined;
+    }
     const parsed = tryParseReference(ref);
     if (parsed) {
       const id = repos[formatReference(parsed)];
@@ -237,13 +286,14 @@ export class ImageStore {
   }
 
   /**
-   * Makes an image of the tree at `dir`, which is moved (renamed) into the
-   * store, and tags it `ref` when given.
+   * Makes a one-layer image of the tree at `dir`, which is moved (renamed)
+   * into the layer store (or dropped, when the store has that layer), and
+   * tags it `ref` when given.
    */
   async createFromDirectory(
     dir: string,
     ref: string | undefined,
-    opts: NewImageOptions = {},
+    opts: NewImageOptions,
   ): Promise<ImageRecord> {
     if (ref !== undefined) parseReference(ref);
     const record: Omit<ImageRecord, "repoTags" | "id"> = {
@@ -251,22 +301,84 @@ export class ImageStore {
       ...(opts.comment ? { comment: opts.comment } : {}),
       ...(opts.config ? { config: opts.config } : {}),
       size: treeSize(dir),
-      ...(opts.layerDigest ? { layerDigest: opts.layerDigest } : {}),
+      layers: [opts.diffId],
+      architecture: "amd64",
+      os: "linux",
     };
     const id = await sha256Hex(JSON.stringify({ ...record, nonce: crypto.randomUUID() }));
-    const home = this.root.image(id);
     withLock(this.root, "images", () => this.sweepDeleted());
+    Deno.chmodSync(dir, 0o755);
+    await new LayerStore(this.root).adopt(dir, opts.diffId);
+    this.writeRecord({ id, ...record }, ref);
+    return { id, repoTags: ref ? [formatReference(parseReference(ref))] : [], ...record };
+  }
+
+  /**
+   * Records the pulled image `image` (its layers already in the store),
+   * adds `repoDigest` to it and tags it `ref` (a pull by digest tags
+   * nothing). Returns whether the image was already there under that name
+   * (Docker's "Image is up to date").
+   */
+  recordPulled(image: PulledImage, ref: string | undefined, repoDigest: string): boolean {
+    return withLock(this.root, "images", () => {
+      const layers = new LayerStore(this.root);
+      // An rmi between download and now may have removed a layer no image used yet.
+      const gone = image.layers.find((diffId) => !layers.has(diffId));
+      if (gone) {
+        throw new UserError(`dockergsh: layer ${gone} was removed during the pull: pull again`);
+      }
+      const existing = readJson<Omit<ImageRecord, "repoTags">>(
+        `${this.root.image(image.id)}/image.json`,
+      );
+      const repos = this.repositories();
+      const upToDate = existing !== undefined &&
+        (ref ? repos[ref] === image.id : existing.repoDigests?.includes(repoDigest) === true);
+      const record: Omit<ImageRecord, "repoTags"> = existing ?? {
+        id: image.id,
+        created: image.created,
+        config: image.config,
+        size: image.layers.reduce((n, diffId) => n + treeSize(layers.dir(diffId)), 0),
+        layers: image.layers,
+        architecture: image.architecture,
+        os: image.os,
+      };
+      const digests = new Set([...(record.repoDigests ?? []), repoDigest]);
+      Deno.mkdirSync(this.root.image(image.id), { recursive: true, mode: 0o700 });
+      writeJsonAtomic(`${this.root.image(image.id)}/image.json`, {
+        ...record,
+        repoDigests: [...digests].sort(),
+      });
+      if (ref) repos[ref] = image.id;
+      this.storeRepositories(repos);
+      return upToDate;
+    });
+  }
+
+  /** Removes those of `diffIds` no image uses, under the "images" lock. */
+  releaseLayers(diffIds: string[]): void {
+    withLock(this.root, "images", () => this.removeUnusedLayers(diffIds));
+  }
+
+  /** Writes image.json of a new image and tags it; nothing is left if that fails. */
+  private writeRecord(record: Omit<ImageRecord, "repoTags">, ref: string | undefined): void {
+    const home = this.root.image(record.id);
     Deno.mkdirSync(home, { recursive: true, mode: 0o700 });
     try {
-      Deno.chmodSync(dir, 0o755);
-      Deno.renameSync(dir, this.rootfs(id));
-      writeJsonAtomic(`${home}/image.json`, { id, ...record });
-      if (ref !== undefined) this.tag(id, ref);
+      writeJsonAtomic(`${home}/image.json`, record);
+      if (ref !== undefined) this.tag(record.id, ref);
     } catch (err) {
       Deno.removeSync(home, { recursive: true });
+      withLock(this.root, "images", () => this.removeUnusedLayers(record.layers ?? []));
       throw err;
     }
-    return { id, repoTags: ref ? [formatReference(parseReference(ref))] : [], ...record };
+  }
+
+  /** Removes those of `diffIds` no image in the store uses any more (a failed pull's, too). */
+  private removeUnusedLayers(diffIds: string[]): void {
+    // Callers hold the "images" lock (or take it: releaseLayers).
+    const used = new Set(this.list().flatMap((image) => image.layers ?? []));
+    const layers = new LayerStore(this.root);
+    for (const diffId of diffIds) if (!used.has(diffId)) layers.remove(diffId);
   }
 
   /**
@@ -278,9 +390,11 @@ export class ImageStore {
    */
   delete(id: string): void {
     withLock(this.root, "images", () => {
+      const layers = readJson<ImageRecord>(`${this.root.image(id)}/image.json`)?.layers ?? [];
       const deleting = `${DELETING_PREFIX}${id}`;
       Deno.renameSync(this.root.image(id), `${this.root.images}/${deleting}`);
       this.removeDeleted(deleting);
+      this.removeUnusedLayers(layers);
       unlessDiskFull(`untagging ${id}`, () => this.storeRepositories(this.repositories()));
     });
   }

@@ -4,7 +4,8 @@
  *
  *     <root>/containers/<id>/config.json   container record
  *     <root>/containers/<id>/{upper,work,merged}  overlay layers
- *     <root>/images/<id>/{rootfs,image.json}      imported images
+ *     <root>/images/<id>/image.json               an image: its layers and config
+ *     <root>/layers/<sha256>/                     a layer's files, by diff ID
  *     <root>/images/repositories.json             NAME:TAG → image id
  *     <root>/images/.deleting-<id>                an image being deleted (swept)
  *     <root>/networks/…                           networks and IPAM
@@ -32,6 +33,10 @@ export class StateRoot {
   }
   image(id: string): string {
     return `${this.root}/images/${id}`;
+  }
+  /** Layers, each a directory named by its diff ID's hex (sha256 of its uncompressed tar). */
+  get layers(): string {
+    return `${this.root}/layers`;
   }
   get networks(): string {
     return `${this.root}/networks`;

@@ -29,7 +29,7 @@ async function runStats(root: StateRoot, args: string[]): Promise<string> {
   console.log = (...parts: unknown[]) => lines.push(parts.join(" "));
   try {
     const code = await stats.run(
-      { root, kernel: {} as Kernel, debug: false },
+      { root, kernel: {} as Kernel, debug: false, insecureRegistries: [] },
       parseFlags(args, stats.flags),
     );
     assertEquals(code, 0);

@@ -58,7 +58,7 @@ Deno.test("commit: added, changed and deleted files, an opaque directory, owners
     assertEquals(image.Comment, "a message");
     assertEquals(image.RepoTags, ["snap:v1"]);
     // Nothing overlay-private in the image: no whiteout device, no engine mount point.
-    const rootfs = image.GraphDriver.Data.MergedDir;
+    const rootfs = image.GraphDriver.Data.UpperDir;
     let whiteouts = 0;
     const walk = (dir: string) => {
       for (const e of Deno.readDirSync(dir)) {

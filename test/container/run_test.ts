@@ -88,9 +88,9 @@ Deno.test("run: container writes never reach the image or the next container", a
     const r = await root.run("run", "busybox", "sh", "-c", "cat /etc/marker; ls / >/dev/null");
     assertEquals(r.code, 0, "ls deleted by the first container is back");
     assertStringIncludes(r.stderr + r.stdout, "can't open '/etc/marker'");
-    for (const entry of Deno.readDirSync(`${root.dir}/images`)) {
+    for (const entry of Deno.readDirSync(`${root.dir}/layers`)) {
       if (!entry.isDirectory) continue;
-      const rootfs = `${root.dir}/images/${entry.name}/rootfs`;
+      const rootfs = `${root.dir}/layers/${entry.name}`;
       assert(Deno.lstatSync(`${rootfs}/bin/ls`).isSymlink, "image keeps /bin/ls");
       let marker = true;
       try {
@@ -213,7 +213,8 @@ Deno.test("run: bad inputs give one line, Docker's exit code, and leave nothing"
   await withRoot(async (root) => {
     const cases: Array<[string[], number, RegExp]> = [
       [
-        ["run", "nosuchimage", "true"],
+        // Without --pull never the image would be pulled first (Docker prints two lines then).
+        ["run", "--pull", "never", "nosuchimage", "true"],
         125,
         /Unable to find image 'nosuchimage:latest' locally|Unable to find image 'nosuchimage' locally/,
       ],

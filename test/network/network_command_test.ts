@@ -17,7 +17,12 @@ async function network(root: StateRoot, ...args: string[]) {
   console.error = (...a: unknown[]) => err.push(a.join(" "));
   try {
     const flags = parseFlags(args, command.flags, { stopAtPositional: true });
-    const code = await command.run({ root, kernel: {} as Kernel, debug: false }, flags);
+    const code = await command.run({
+      root,
+      kernel: {} as Kernel,
+      debug: false,
+      insecureRegistries: [],
+    }, flags);
     return { code, stdout: out.join("\n"), stderr: err.join("\n") };
   } finally {
     console.log = log;

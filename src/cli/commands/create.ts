@@ -7,6 +7,7 @@
 
 import { createContainer } from "../../container/container_create.ts";
 import type { Command } from "../command.ts";
+import { ensureImage } from "../_pull_missing.ts";
 import { CONTAINER_FLAGS, specFromFlags } from "./run.ts";
 
 /** The `create` command. */
@@ -18,7 +19,9 @@ export const command: Command = {
   stopAtPositional: true,
   minArgs: 1,
   async run(ctx, flags) {
-    const record = await createContainer(ctx.root, specFromFlags(flags));
+    const spec = specFromFlags(flags);
+    await ensureImage(ctx, spec.image, flags.strings.get("pull"));
+    const record = await createContainer(ctx.root, spec);
     console.log(record.id);
     return 0;
   },

@@ -19,28 +19,37 @@ type Kind = "container" | "image";
 
 /** `docker image inspect`'s object for one image. */
 function inspectImage(root: StateRoot, ref: string): Record<string, unknown> {
-  const image = new ImageStore(root).resolve(ref);
+  const images = new ImageStore(root);
+  const image = images.resolve(ref);
+  const [top, ...lower] = images.layerDirs(image.id);
+  const config = image.config ?? {};
   return {
     Id: `sha256:${image.id}`,
     RepoTags: image.repoTags,
-    RepoDigests: [],
+    RepoDigests: image.repoDigests ?? [],
     Parent: "",
     Comment: image.comment ?? "",
     Created: image.created,
     Author: "",
     Config: {
-      Env: image.config?.env ?? null,
-      Cmd: image.config?.cmd ?? null,
-      WorkingDir: image.config?.workingDir ?? "",
-      User: image.config?.user ?? "",
-      Entrypoint: null,
-      Labels: null,
+      User: config.user ?? "",
+      ...(config.exposedPorts ? { ExposedPorts: config.exposedPorts } : {}),
+      Env: config.env ?? null,
+      Cmd: config.cmd ?? null,
+      WorkingDir: config.workingDir ?? "",
+      Entrypoint: config.entrypoint ?? null,
+      Labels: config.labels ?? null,
+      ...(config.stopSignal ? { StopSignal: config.stopSignal } : {}),
     },
-    Architecture: "amd64",
-    Os: "linux",
+    Architecture: image.architecture ?? "amd64",
+    Os: image.os ?? "linux",
     Size: image.size,
-    GraphDriver: { Data: { MergedDir: new ImageStore(root).rootfs(image.id) }, Name: "overlay2" },
-    RootFS: { Type: "layers", Layers: [`sha256:${image.id}`] },
+    // An image has no merged mount: its top layer, and those below as overlay lists them.
+    GraphDriver: {
+      Data: { UpperDir: top, ...(lower.length ? { LowerDir: lower.join(":") } : {}) },
+      Name: "overlay2",
+    },
+    RootFS: { Type: "layers", Layers: image.layers ?? [] },
   };
 }
 

@@ -19,6 +19,7 @@ import { UserError } from "../../errors.ts";
 import { relayTty } from "../../process/tty_relay.ts";
 import type { StateRoot } from "../../store/paths.ts";
 import type { Command } from "../command.ts";
+import { ensureImage } from "../_pull_missing.ts";
 import type { FlagSpec, ParsedFlags } from "../flags.ts";
 import { NETWORK_FLAGS, networkFromFlags } from "../network_flags.ts";
 import { RESOURCE_FLAGS, resourcesFromFlags } from "../resource_flags.ts";
@@ -27,6 +28,11 @@ import { SECURITY_FLAGS, securityFromFlags } from "../security_flags.ts";
 
 /** Flags shared by `run` and `create`. */
 export const CONTAINER_FLAGS: FlagSpec[] = [
+  {
+    long: "pull",
+    kind: "string",
+    help: 'Pull image before running ("always", "missing", "never") (default "missing")',
+  },
   { long: "interactive", short: "i", kind: "bool", help: "Keep STDIN open" },
   { long: "tty", short: "t", kind: "bool", help: "Allocate a pseudo-TTY" },
   { long: "name", kind: "string", help: "Assign a name to the container" },
@@ -126,6 +132,7 @@ export const command: Command = {
   minArgs: 1,
   async run(ctx, flags) {
     const spec = specFromFlags(flags);
+    await ensureImage(ctx, spec.image, flags.strings.get("pull"));
     const record = await createContainer(ctx.root, spec);
     const mode: AttachMode = spec.detach ? "detached" : spec.tty ? "tty" : "foreground";
     try {

@@ -1,0 +1,52 @@
+/**
+ * `dockergsh pull [-q] [--platform os/arch[/variant]] NAME[:TAG|@DIGEST]`:
+ * an image from a registry, with Docker's output (plain lines, as Docker
+ * writes them when stdout is not a terminal).
+ *
+ * @module
+ */
+
+import { UserError } from "../../errors.ts";
+import { parsePlatform } from "../../registry/manifest.ts";
+import { pullImage } from "../../registry/pull.ts";
+import { needsSpace } from "../../store/disk_full.ts";
+import type { Command } from "../command.ts";
+
+/** The `pull` command. */
+export const command: Command = {
+  name: "pull",
+  usage: "pull [OPTIONS] NAME[:TAG|@DIGEST]",
+  summary: "Download an image from a registry",
+  flags: [
+    { long: "quiet", short: "q", kind: "bool", help: "Suppress verbose output" },
+    { long: "platform", kind: "string", help: "Set platform if server is multi-platform capable" },
+  ],
+  minArgs: 1,
+  maxArgs: 1,
+  async run(ctx, flags) {
+    const quiet = flags.bools.has("quiet");
+    const platformText = flags.strings.get("platform");
+    let platform;
+    try {
+      platform = platformText === undefined ? undefined : parsePlatform(platformText);
+    } catch (err) {
+      throw new UserError(`dockergsh: ${(err as Error).message}`);
+    }
+    const result = await needsSpace(
+      ctx.root,
+      () =>
+        pullImage(ctx.root, ctx.kernel, flags.positionals[0], {
+          platform,
+          insecureRegistries: ctx.insecureRegistries,
+          progress: (line) => quiet || console.log(line),
+        }),
+      `pulling ${flags.positionals[0]}`,
+    );
+    if (!quiet) {
+      console.log(`Digest: ${result.digest}`);
+      console.log(result.status);
+    }
+    console.log(result.reference);
+    return 0;
+  },
+};

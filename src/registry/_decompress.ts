@@ -1,0 +1,49 @@
+/**
+ * Layer media types → the stream of the uncompressed tar. gzip through
+ * Deno's DecompressionStream; zstd, which Deno's lacks, through the npm
+ * package fzstd (pure JavaScript, streaming), imported only when a zstd
+ * layer is pulled.
+ *
+ * @module
+ */
+
+/** How a layer blob is compressed, from its media type. */
+export function compressionOf(mediaType: string): "gzip" | "zstd" | "none" {
+  if (/tar\+gzip$|\.tar\.gzip$|tar\.gzip$/.test(mediaType)) return "gzip";
+  if (/tar\+zstd$/.test(mediaType)) return "zstd";
+  if (/\.tar$|layer\.v1\.tar$|rootfs\.diff\.tar$/.test(mediaType)) return "none";
+  throw new Error(`unsupported layer media type "${mediaType}"`);
+}
+
+async function zstdStream(): Promise<TransformStream<Uint8Array, Uint8Array>> {
+  const { Decompress } = await import("fzstd");
+  let decoder: InstanceType<typeof Decompress>;
+  return new TransformStream<Uint8Array, Uint8Array>({
+    start(controller) {
+      decoder = new Decompress((chunk: Uint8Array) => controller.enqueue(chunk));
+    },
+    transform(chunk) {
+      decoder.push(chunk);
+    },
+    flush() {
+      decoder.push(new Uint8Array(0), true);
+    },
+  });
+}
+
+/** `blob` decompressed as `mediaType` says. */
+export async function decompressed(
+  blob: ReadableStream<Uint8Array>,
+  mediaType: string,
+): Promise<ReadableStream<Uint8Array>> {
+  switch (compressionOf(mediaType)) {
+    case "gzip":
+      return blob.pipeThrough(
+        new DecompressionStream("gzip") as TransformStream<Uint8Array, Uint8Array>,
+      );
+    case "zstd":
+      return blob.pipeThrough(await zstdStream());
+    case "none":
+      return blob;
+  }
+}
