@@ -137,7 +137,7 @@ export const command: Command = {
     const mode: AttachMode = spec.detach ? "detached" : spec.tty ? "tty" : "foreground";
     try {
       if (mode === "detached") {
-        await startDetached(ctx.root, record);
+        await startDetached(ctx.root, ctx.kernel, record);
         console.log(record.id);
         return 0;
       }

@@ -23,7 +23,7 @@ export const command: Command = {
     const store = new ContainerStore(ctx.root);
     return forEachContainer(flags.positionals, async (ref) => {
       const record = store.resolve(ref);
-      if (record.state.status !== "running") await startDetached(ctx.root, record);
+      if (record.state.status !== "running") await startDetached(ctx.root, ctx.kernel, record);
     });
   },
 };
