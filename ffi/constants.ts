@@ -60,6 +60,8 @@ export const MFD_CLOEXEC = 1;
 export const S_IFCHR = 0o020000;
 export const S_IFIFO = 0o010000;
 export const S_IFBLK = 0o060000;
+export const S_IFREG = 0o100000;
+export const S_IFMT = 0o170000;
 
 /** tty ioctls (asm-generic/ioctls.h). */
 export const TIOCSCTTY = 0x540e;
@@ -156,6 +158,7 @@ export const SIG_SETMASK = 2;
 export const SYS_read = 0;
 export const SYS_write = 1;
 export const SYS_close = 3;
+export const SYS_fstat = 5;
 export const SYS_ioctl = 16;
 export const SYS_dup2 = 33;
 export const SYS_socket = 41;
@@ -174,6 +177,10 @@ export const SYS_sethostname = 170;
 export const SYS_lsetxattr = 189;
 export const SYS_lgetxattr = 192;
 export const SYS_openat = 257;
+export const SYS_openat2 = 437;
+/** openat2(2) resolve flags (linux/openat2.h). */
+export const RESOLVE_NO_MAGICLINKS = 0x02;
+export const RESOLVE_IN_ROOT = 0x10;
 export const SYS_unshare = 272;
 export const SYS_pipe2 = 293;
 export const SYS_setns = 308;

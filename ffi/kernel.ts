@@ -49,12 +49,18 @@ export interface Kernel {
   setsid(): number;
   /** Makes the tty open on `fd` the caller's controlling terminal. */
   setControllingTty(fd: number): void;
-  /** A new pseudo-terminal: the master fd and the slave's path. */
   /**
-   * A new pseudo-terminal from the devpts instance mounted at `ptsDir`
-   * (its `ptmx`): the master fd and the slave's path, `<ptsDir>/<N>`.
+   * A new pseudo-terminal from the devpts multiplexer `ptmx` (a devpts
+   * instance's `ptmx`): the master fd and the slave's number N (`pts/N`).
    */
-  openPty(ptsDir: string): { master: number; slavePath: string };
+  openPty(ptmx: string): { master: number; index: number };
+  /**
+   * openat2(2) of `path` resolved inside `root` as if `root` were "/" (no
+   * symlink, `..` or /proc magic link leads out of it): its fd.
+   */
+  openInRoot(root: string, path: string, flags: number): number;
+  /** fstat(2): the file type and mode bits, owner and size of what `fd` refers to. */
+  fstat(fd: number): FileStatus;
   getWinSize(fd: number): WinSize;
   setWinSize(fd: number, size: WinSize): void;
   /** Sets IFF_UP on a network interface of the caller's network namespace. */
@@ -104,6 +110,14 @@ export interface Kernel {
   cloexecFrom(first: number): void;
   /** posix_spawn(3) from the calling thread: a new process running `path`, as `spec` says; its PID. */
   spawn(path: string, argv: readonly string[], env: readonly string[], spec: SpawnSpec): number;
+}
+
+/** What fstat(2) says of a file. */
+export interface FileStatus {
+  /** st_mode: the type (S_IFMT bits) and the permission bits. */
+  mode: number;
+  uid: number;
+  size: number;
 }
 
 /** Capability sets as bit masks (bit N is capability N). */

@@ -8,7 +8,7 @@
 
 import { cstr, cstrArray } from "./cstring.ts";
 import { Errno, SyscallError } from "./errno.ts";
-import type { CapabilitySets, Kernel, SpawnSpec, WinSize } from "./kernel.ts";
+import type { CapabilitySets, FileStatus, Kernel, SpawnSpec, WinSize } from "./kernel.ts";
 import { lastErrno, libc } from "./libc.ts";
 import {
   AF_INET,
@@ -23,7 +23,9 @@ import {
   LINUX_CAPABILITY_VERSION_3,
   NSIG,
   O_CLOEXEC,
+  O_DIRECTORY,
   O_NOCTTY,
+  O_PATH,
   O_RDWR,
   POSIX_SPAWN_SETSID,
   POSIX_SPAWN_SETSIGDEF,
@@ -35,6 +37,8 @@ import {
   PR_SET_KEEPCAPS,
   PR_SET_NO_NEW_PRIVS,
   PR_SET_PDEATHSIG,
+  RESOLVE_IN_ROOT,
+  RESOLVE_NO_MAGICLINKS,
   SECCOMP_SET_MODE_FILTER,
   SIG_SETMASK,
   SIGNALS,
@@ -49,6 +53,7 @@ import {
   SYS_dup2,
   SYS_execve,
   SYS_fcntl,
+  SYS_fstat,
   SYS_ioctl,
   SYS_kill,
   SYS_lgetxattr,
@@ -57,6 +62,7 @@ import {
   SYS_mknod,
   SYS_mount,
   SYS_openat,
+  SYS_openat2,
   SYS_pidfd_open,
   SYS_pidfd_send_signal,
   SYS_pipe2,
@@ -267,8 +273,7 @@ export class LinuxKernel implements Kernel {
     check(sys(SYS_ioctl, fd, TIOCSCTTY, 0), "ioctl", `TIOCSCTTY fd ${fd}`);
   }
 
-  openPty(ptsDir: string): { master: number; slavePath: string } {
-    const ptmx = `${ptsDir}/ptmx`;
+  openPty(ptmx: string): { master: number; index: number } {
     const master = this.open(ptmx, O_RDWR | O_NOCTTY | O_CLOEXEC);
     try {
       const arg = new Int32Array(1);
@@ -282,11 +287,40 @@ export class LinuxKernel implements Kernel {
         "ioctl",
         `TIOCGPTN ${ptmx}`,
       );
-      return { master, slavePath: `${ptsDir}/${arg[0]}` };
+      return { master, index: arg[0] };
     } catch (err) {
       this.close(master);
       throw err;
     }
+  }
+
+  openInRoot(root: string, path: string, flags: number): number {
+    const dir = this.open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    try {
+      // struct open_how { u64 flags; u64 mode; u64 resolve; }
+      const how = new Uint8Array(24);
+      const v = new DataView(how.buffer);
+      v.setBigUint64(0, BigInt(flags), true);
+      v.setBigUint64(16, BigInt(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS), true);
+      return check(
+        sys(SYS_openat2, dir, cstr(path), how, how.length),
+        "openat2",
+        `${path} in ${root} RESOLVE_IN_ROOT`,
+      );
+    } finally {
+      this.close(dir);
+    }
+  }
+
+  fstat(fd: number): FileStatus {
+    const st = new Uint8Array(144); // struct stat, x86_64
+    check(sys(SYS_fstat, fd, st), "fstat", `fd ${fd}`);
+    const v = new DataView(st.buffer);
+    return {
+      mode: v.getUint32(24, true),
+      uid: v.getUint32(28, true),
+      size: Number(v.getBigInt64(48, true)),
+    };
   }
 
   getWinSize(fd: number): WinSize {

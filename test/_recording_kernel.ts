@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { CapabilitySets, Kernel, SpawnSpec, WinSize } from "../ffi/kernel.ts";
+import type { CapabilitySets, FileStatus, Kernel, SpawnSpec, WinSize } from "../ffi/kernel.ts";
 
 /** One recorded call: the method name and its arguments. */
 export interface RecordedCall {
@@ -102,9 +102,17 @@ export class RecordingKernel implements Kernel {
   setControllingTty(fd: number): void {
     this.rec("setControllingTty", fd);
   }
-  openPty(ptsDir: string): { master: number; slavePath: string } {
-    this.rec("openPty", ptsDir);
-    return { master: this.nextFd++, slavePath: `${ptsDir}/0` };
+  openPty(ptmx: string): { master: number; index: number } {
+    this.rec("openPty", ptmx);
+    return { master: this.nextFd++, index: 0 };
+  }
+  openInRoot(root: string, path: string, flags: number): number {
+    this.rec("openInRoot", root, path, flags);
+    return this.nextFd++;
+  }
+  fstat(fd: number): FileStatus {
+    this.rec("fstat", fd);
+    return { mode: 0o100644, uid: 0, size: 0 };
   }
   getWinSize(fd: number): WinSize {
     this.rec("getWinSize", fd);

@@ -97,12 +97,12 @@ async function start(
       Deno.mkdirSync(paths.devpts, { recursive: true, mode: 0o700 });
       mountDevptsInstance(kernel, paths.devpts);
       undo.push(() => unmountStaging(kernel, paths.devpts));
-      const pty = kernel.openPty(paths.devpts);
+      const pty = kernel.openPty(`${paths.devpts}/ptmx`);
       ttyMaster = pty.master;
       undo.push(() => kernel.close(pty.master));
       // Sized before the command starts: a shell reads its size once, at start-up.
       if (Deno.stdin.isTerminal()) kernel.setWinSize(pty.master, kernel.getWinSize(0));
-      stdio = { kind: "tty", slavePath: pty.slavePath, devpts: paths.devpts };
+      stdio = { kind: "tty", slavePath: `${paths.devpts}/${pty.index}`, devpts: paths.devpts };
     } else if (mode === "foreground") {
       stdio = { kind: "inherit" };
     }
@@ -112,9 +112,9 @@ async function start(
     // set-up below.
     const hostNetwork = cfg.networkMode === "host";
     const spawned = spawnInit(kernel, hostNetwork, {
-      stdin: mode === "foreground" && cfg.openStdin ? "inherit" : "null",
-      stdout: mode === "foreground" ? "inherit" : "null",
-      stderr: mode === "foreground" ? "inherit" : "null",
+      stdin: mode === "foreground" && cfg.openStdin ? "piped" : "null",
+      stdout: mode === "foreground" ? "piped" : "null",
+      stderr: mode === "foreground" ? "piped" : "null",
     });
     let stopped: Promise<void> | undefined;
     const stopInit = () =>

@@ -15,10 +15,15 @@ import {
   O_APPEND,
   O_CLOEXEC,
   O_CREAT,
+  O_NONBLOCK,
   O_RDONLY,
   O_RDWR,
   O_WRONLY,
   PR_SET_DUMPABLE,
+  PR_SET_PDEATHSIG,
+  S_IFMT,
+  S_IFREG,
+  SIGNALS,
 } from "../../ffi/constants.ts";
 import { SyscallError } from "../../ffi/errno.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
@@ -159,12 +164,33 @@ function fail(kernel: Kernel, statusFd: number, failure: InitFailure): never {
   Deno.exit(failure.exitCode);
 }
 
-/** A file of the container (read from inside it), or "" when the image has none. */
-function containerFile(path: string): string {
+/** The most of /etc/passwd or /etc/group the init reads. */
+const MAX_ACCOUNT_FILE = 1 << 20;
+
+/**
+ * A small regular file of the container (read from inside it: a symlink
+ * leads only to another of its files), or "" when the image has none or
+ * it is anything else. The init holds every capability here, so the image
+ * must not make it block (a FIFO), read the host's kernel log (a link to
+ * /proc/kmsg) or without end (/dev/zero): opened non-blocking, a regular
+ * file of at most 1 MiB, or nothing.
+ */
+function containerFile(kernel: Kernel, path: string): string {
+  let fd: number;
   try {
-    return Deno.readTextFileSync(path);
+    fd = kernel.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   } catch {
     return "";
+  }
+  try {
+    const st = kernel.fstat(fd);
+    if ((st.mode & S_IFMT) !== S_IFREG || st.size > MAX_ACCOUNT_FILE) return "";
+    const buf = new Uint8Array(st.size);
+    let got = 0;
+    for (let n; got < buf.length && (n = kernel.read(fd, buf.subarray(got))) > 0;) got += n;
+    return new TextDecoder().decode(buf.subarray(0, got));
+  } finally {
+    kernel.close(fd);
   }
 }
 
@@ -187,8 +213,8 @@ function withUser(
     resolved = resolveUser(
       request.user,
       request.groupAdd,
-      containerFile("/etc/passwd"),
-      containerFile("/etc/group"),
+      containerFile(kernel, "/etc/passwd"),
+      containerFile(kernel, "/etc/group"),
     );
   } catch (err) {
     const message = (err as Error).message;
@@ -242,7 +268,8 @@ function runCreate(kernel: Kernel, statusFd: number, job: InitConfig, started: (
  * status, or leaves it to the container's PID 1 with `detach`.
  */
 function runExec(kernel: Kernel, statusFd: number, job: ExecConfig, started: () => void): never {
-  const stdioFds = openStdio(kernel, job.stdio);
+  // A terminal's path is the container's (/dev/pts/N): opened by the child, inside.
+  const stdioFds = job.stdio.kind === "tty" ? undefined : openStdio(kernel, job.stdio);
   joinNamespaces(
     kernel,
     job.targetPid,
@@ -265,9 +292,7 @@ function runExec(kernel: Kernel, statusFd: number, job: ExecConfig, started: () 
   // terminal, the child opens it itself (/dev/pts/N of the container) so that
   // it becomes its controlling tty.
   const { stdio } = job;
-  const terminal = stdio.kind === "tty"
-    ? `/dev/pts/${stdio.slavePath.slice(stdio.slavePath.lastIndexOf("/") + 1)}`
-    : undefined;
+  const terminal = stdio.kind === "tty" ? stdio.slavePath : undefined;
   if (!terminal) attachStdio(kernel, stdio, stdioFds);
   kernel.cloexecFrom(3);
   let pid: number;
@@ -295,6 +320,10 @@ export function containerInit(): void {
     Deno.exit(ExitCode.ENGINE);
   }
   const [configFd, statusFd] = fds;
+  // Until `start`, the init dies with the parent that spawned it: a parent
+  // killed midway must not leave it behind, with every capability, in the
+  // middle of an image's files (an `/etc/passwd` made to block, say).
+  kernel.prctl(PR_SET_PDEATHSIG, SIGNALS.SIGKILL);
   // The status pipe must close on a successful execve: that EOF is the parent's "started".
   kernel.setCloexec(configFd, true);
   kernel.setCloexec(statusFd, true);
@@ -310,6 +339,8 @@ export function containerInit(): void {
       kernel.close(configFd);
       if (line !== START) Deno.exit(ExitCode.ENGINE);
       debug("init", "start received");
+      // From here the container outlives its parent, as Docker's does.
+      kernel.prctl(PR_SET_PDEATHSIG, 0);
     };
     kernel.umask(0o022);
     if (job.kind === "create") runCreate(kernel, statusFd, job, started);

@@ -18,6 +18,7 @@ export type InitStdio =
    * A pseudo-terminal slave opened by path; becomes the controlling tty.
    * `devpts` (run): the devpts instance the parent made the pty in, to
    * become the container's /dev/pts, so the terminal is /dev/pts/0 inside.
+   * For exec the path is the container's own (`/dev/pts/N`), opened inside.
    */
   | { kind: "tty"; slavePath: string; devpts?: string }
   /** Detached: stdout and stderr appended to the log file, stdin /dev/null. */

@@ -19,9 +19,9 @@ import { NAMESPACES } from "./namespaces.ts";
 
 /** The init's stdio at spawn. */
 export interface SpawnStdio {
-  stdin: "inherit" | "null";
-  stdout: "inherit" | "null";
-  stderr: "inherit" | "null";
+  stdin: "piped" | "null";
+  stdout: "piped" | "null";
+  stderr: "piped" | "null";
 }
 
 /** A spawned init, blocked until the parent sends its job. */

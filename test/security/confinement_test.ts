@@ -6,7 +6,7 @@
  */
 
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
-import { type TestRoot, withRoot } from "../_harness.ts";
+import { eventually, type TestRoot, withRoot } from "../_harness.ts";
 
 /** Docker 20.10's default capability set, as its busybox containers show it here. */
 const DOCKER_CAPS = "00000000a80425fb";
@@ -443,5 +443,85 @@ Deno.test("confinement: without libseccomp a container does not start, unless se
     assertEquals(root.store().list().length, 0);
     const unconfined = await runWithoutLibseccomp("--security-opt", "seccomp=unconfined");
     assertEquals([unconfined.code, unconfined.stdout], [0, "ran\n"], unconfined.stderr);
+  });
+});
+
+Deno.test("confinement: a foreground container's stdio are pipes, never the user's terminal or files", async () => {
+  await withRoot(async (root) => {
+    const out = `${root.dir}/host-file`;
+    // The user's redirection: without the relay, the container's fd 1 would be this host file.
+    const argv = root.argv(
+      "run",
+      "--rm",
+      "busybox",
+      "sh",
+      "-c",
+      "for fd in 0 1 2; do readlink /proc/self/fd/$fd; done",
+    );
+    const quoted = argv.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
+    const r = await new Deno.Command("sh", {
+      args: ["-c", `${quoted} > '${out}' 2>&1 < /dev/null`],
+    })
+      .output();
+    assertEquals(r.code, 0);
+    const [stdin, stdout, stderr] = Deno.readTextFileSync(out).trim().split("\n");
+    assertMatch(stdin, /^\/(dev\/)?null$/); // the null device (the host's, which reads as nothing)
+    assertMatch(stdout, /^pipe:\[\d+\]$/);
+    assertMatch(stderr, /^pipe:\[\d+\]$/);
+  });
+});
+
+Deno.test("confinement: exec -t resolves the container's ptmx inside its root, not through a planted link", async () => {
+  await withRoot(async (root) => {
+    const marker = `${root.dir}/host-only-dir`;
+    Deno.mkdirSync(marker);
+    const plant = `mount -t tmpfs t /dev/pts && ln -s ${marker} /dev/pts/ptmx && sleep 60`;
+    const d = await root.run(
+      "run",
+      "-d",
+      "--name",
+      "planted",
+      "--cap-add",
+      "SYS_ADMIN",
+      "busybox",
+      "sh",
+      "-c",
+      plant,
+    );
+    assertEquals(d.code, 0, d.stderr);
+    await eventually(async () =>
+      (await root.run("exec", "planted", "test", "-L", "/dev/pts/ptmx")).code === 0
+    );
+    const r = await root.runInTerminal({ rows: 24, cols: 80 }, "exec", "-t", "planted", "true");
+    assertEquals(r.code, 125, r.screen);
+    // Inside the container's root the link leads nowhere: the host's directory was never opened.
+    assertStringIncludes(r.screen, "ENOENT");
+    assert(!r.screen.includes("EISDIR"), r.screen);
+  });
+});
+
+Deno.test("confinement: an image's /etc/passwd made a FIFO, /dev/zero or /proc/kmsg does not hold up the init", async () => {
+  await withRoot(async (root) => {
+    const d = await root.run("run", "-d", "--name", "accounts", "busybox", "sleep", "60");
+    assertEquals(d.code, 0, d.stderr);
+    for (
+      const how of [
+        "mkfifo /etc/passwd",
+        "ln -s /dev/zero /etc/passwd",
+        "ln -s /proc/kmsg /etc/passwd",
+      ]
+    ) {
+      assertEquals(
+        (await root.run("exec", "accounts", "sh", "-c", `rm -f /etc/passwd; ${how}`)).code,
+        0,
+      );
+      const t0 = performance.now();
+      const r = await root.run("exec", "accounts", "true");
+      assertEquals(r.code, 0, `${how}: ${r.stderr}`);
+      assert(performance.now() - t0 < 5000, `${how}: exec took ${performance.now() - t0} ms`);
+      // Not a regular file: no entries, so a name is unknown and a number still works.
+      assertEquals((await root.run("exec", "-u", "nobody", "accounts", "true")).code, 126);
+      assertEquals((await root.run("exec", "-u", "65534", "accounts", "true")).code, 0);
+    }
   });
 });

@@ -16,6 +16,7 @@ import { type AttachMode, startContainer } from "../../container/container_start
 import { startDetached } from "../../container/container_start_detached.ts";
 import { ContainerStore } from "../../container/store.ts";
 import { UserError } from "../../errors.ts";
+import { relayPipes } from "../../process/pipe_relay.ts";
 import { relayTty } from "../../process/tty_relay.ts";
 import type { StateRoot } from "../../store/paths.ts";
 import type { Command } from "../command.ts";
@@ -105,6 +106,8 @@ async function runForeground(
     if (started.ttyMaster !== undefined) {
       await relayTty(kernel, started.ttyMaster, started.record.config.openStdin);
       kernel.close(started.ttyMaster);
+    } else {
+      await relayPipes(started.child, started.record.config.openStdin);
     }
     const exitCode = exitCodeOf(await started.child.status);
     await finishRun(root, started.record, exitCode);
