@@ -56,10 +56,12 @@ export const FD_CLOEXEC = 1;
 /** memfd_create(2): the fd closes on execve. */
 export const MFD_CLOEXEC = 1;
 
-/** mknod(2) file types (linux/stat.h). */
+/** mknod(2) and stat(2) file types (linux/stat.h); S_IFMT masks the type out of st_mode. */
 export const S_IFCHR = 0o020000;
 export const S_IFIFO = 0o010000;
 export const S_IFBLK = 0o060000;
+export const S_IFREG = 0o100000;
+export const S_IFMT = 0o170000;
 
 /** tty ioctls (asm-generic/ioctls.h). */
 export const TIOCSCTTY = 0x540e;
@@ -156,6 +158,7 @@ export const SIG_SETMASK = 2;
 export const SYS_read = 0;
 export const SYS_write = 1;
 export const SYS_close = 3;
+export const SYS_fstat = 5;
 export const SYS_ioctl = 16;
 export const SYS_dup2 = 33;
 export const SYS_socket = 41;

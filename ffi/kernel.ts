@@ -40,6 +40,8 @@ export interface Kernel {
   dup2(oldFd: number, newFd: number): void;
   open(path: string, flags: number, mode?: number): number;
   close(fd: number): void;
+  /** fstat(2): the type and permission bits, owner and size of the file open on `fd`. */
+  fstat(fd: number): FileStatus;
   /** Bytes read into `buf`; 0 at end of file. */
   read(fd: number, buf: Uint8Array): number;
   /** `read` on a worker thread, for relaying without blocking the event loop. */
@@ -104,6 +106,16 @@ export interface Kernel {
   cloexecFrom(first: number): void;
   /** posix_spawn(3) from the calling thread: a new process running `path`, as `spec` says; its PID. */
   spawn(path: string, argv: readonly string[], env: readonly string[], spec: SpawnSpec): number;
+}
+
+/** What fstat(2) tells of a file that dockergsh decides on. */
+export interface FileStatus {
+  /** st_mode: the file type (S_IFMT bits) and permission bits. */
+  mode: number;
+  /** st_uid: the owner. */
+  uid: number;
+  /** st_size in bytes. */
+  size: number;
 }
 
 /** Capability sets as bit masks (bit N is capability N). */

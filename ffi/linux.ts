@@ -6,9 +6,10 @@
  * @module
  */
 
+import { bpfLength } from "./bpf_length.ts";
 import { cstr, cstrArray } from "./cstring.ts";
 import { Errno, SyscallError } from "./errno.ts";
-import type { CapabilitySets, Kernel, SpawnSpec, WinSize } from "./kernel.ts";
+import type { CapabilitySets, FileStatus, Kernel, SpawnSpec, WinSize } from "./kernel.ts";
 import { lastErrno, libc } from "./libc.ts";
 import {
   AF_INET,
@@ -49,6 +50,7 @@ import {
   SYS_dup2,
   SYS_execve,
   SYS_fcntl,
+  SYS_fstat,
   SYS_ioctl,
   SYS_kill,
   SYS_lgetxattr,
@@ -145,6 +147,9 @@ function sys(nr: number, ...args: SyscallArg[]): bigint {
   return libc().syscall(BigInt(nr), a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
+/** sizeof(struct stat) on x86_64: st_mode u32 at 24, st_uid u32 at 28, st_size i64 at 48. */
+const STAT_SIZE = 144;
+
 /** sizeof(union bpf_attr) as far as the fields written here (the kernel wants the rest zero). */
 const BPF_ATTR_SIZE = 128;
 /** Room for the verifier's log of a refused program. */
@@ -235,6 +240,17 @@ export class LinuxKernel implements Kernel {
 
   close(fd: number): void {
     check(sys(SYS_close, fd), "close", `fd ${fd}`);
+  }
+
+  fstat(fd: number): FileStatus {
+    const st = new Uint8Array(STAT_SIZE);
+    check(sys(SYS_fstat, fd, st), "fstat", `fd ${fd}`);
+    const v = new DataView(st.buffer);
+    return {
+      mode: v.getUint32(24, true),
+      uid: v.getUint32(28, true),
+      size: Number(v.getBigInt64(48, true)),
+    };
   }
 
   read(fd: number, buf: Uint8Array): number {
@@ -399,7 +415,7 @@ export class LinuxKernel implements Kernel {
   }
 
   bpfProgLoad(progType: number, insns: Uint8Array, license: string, name: string): number {
-    const detail = `BPF_PROG_LOAD ${name} (${insns.length / 8} instructions)`;
+    const detail = `BPF_PROG_LOAD ${name} (${bpfLength(insns)})`;
     const code = new Uint8Array(insns);
     const lic = cstr(license)!;
     // Load once without a log (the kernel is faster without one); on a
@@ -495,12 +511,12 @@ export class LinuxKernel implements Kernel {
     const code = new Uint8Array(program);
     const fprog = new Uint8Array(16);
     const v = new DataView(fprog.buffer);
-    v.setUint16(0, code.length / 8, true);
+    v.setUint16(0, Math.floor(code.length / 8), true);
     v.setBigUint64(8, address(code), true);
     check(
       sys(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, fprog),
       "seccomp",
-      `SECCOMP_SET_MODE_FILTER (${code.length / 8} instructions)`,
+      `SECCOMP_SET_MODE_FILTER (${bpfLength(code)})`,
     );
   }
 

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { CapabilitySets, Kernel, SpawnSpec, WinSize } from "../ffi/kernel.ts";
+import type { CapabilitySets, FileStatus, Kernel, SpawnSpec, WinSize } from "../ffi/kernel.ts";
 
 /** One recorded call: the method name and its arguments. */
 export interface RecordedCall {
@@ -78,6 +78,10 @@ export class RecordingKernel implements Kernel {
   }
   close(fd: number): void {
     this.rec("close", fd);
+  }
+  fstat(fd: number): FileStatus {
+    this.rec("fstat", fd);
+    return { mode: 0o100600, uid: 0, size: 0 };
   }
   read(fd: number, _buf: Uint8Array): number {
     this.rec("read", fd);

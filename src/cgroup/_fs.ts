@@ -17,6 +17,7 @@ import {
   O_DIRECTORY,
   O_RDONLY,
 } from "../../ffi/constants.ts";
+import { bpfLength } from "../../ffi/bpf_length.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { LinuxKernel } from "../../ffi/linux.ts";
 import { debug } from "../debug.ts";
@@ -42,7 +43,7 @@ export interface CgroupFs {
 
 /** The kernel steps of `attachDeviceProgram`; the attachment lives as long as the cgroup. */
 export function attachDeviceProgramWith(kernel: Kernel, dir: string, program: Uint8Array): void {
-  debug("cgroup", `bpf BPF_PROG_LOAD cgroup_device (${program.length / 8} instructions)`);
+  debug("cgroup", `bpf BPF_PROG_LOAD cgroup_device (${bpfLength(program)})`);
   const prog = kernel.bpfProgLoad(
     BPF_PROG_TYPE_CGROUP_DEVICE,
     program,
