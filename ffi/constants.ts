@@ -56,7 +56,7 @@ export const FD_CLOEXEC = 1;
 /** memfd_create(2): the fd closes on execve. */
 export const MFD_CLOEXEC = 1;
 
-/** mknod(2) file types (linux/stat.h). */
+/** mknod(2) and stat(2) file types (linux/stat.h); S_IFMT masks the type out of st_mode. */
 export const S_IFCHR = 0o020000;
 export const S_IFIFO = 0o010000;
 export const S_IFBLK = 0o060000;

@@ -65,6 +65,7 @@ export const Errno = {
   EBUSY: 16,
   EEXIST: 17,
   ENOTDIR: 20,
+  ELOOP: 40,
   EINVAL: 22,
   ENOSPC: 28,
   ENOEXEC: 8,

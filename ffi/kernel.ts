@@ -40,6 +40,8 @@ export interface Kernel {
   dup2(oldFd: number, newFd: number): void;
   open(path: string, flags: number, mode?: number): number;
   close(fd: number): void;
+  /** fstat(2): the type and permission bits, owner and size of the file open on `fd`. */
+  fstat(fd: number): FileStatus;
   /** Bytes read into `buf`; 0 at end of file. */
   read(fd: number, buf: Uint8Array): number;
   /** `read` on a worker thread, for relaying without blocking the event loop. */
@@ -59,8 +61,6 @@ export interface Kernel {
    * symlink, `..` or /proc magic link leads out of it): its fd.
    */
   openInRoot(root: string, path: string, flags: number): number;
-  /** fstat(2): the file type and mode bits, owner and size of what `fd` refers to. */
-  fstat(fd: number): FileStatus;
   getWinSize(fd: number): WinSize;
   setWinSize(fd: number, size: WinSize): void;
   /** Sets IFF_UP on a network interface of the caller's network namespace. */
@@ -112,11 +112,13 @@ export interface Kernel {
   spawn(path: string, argv: readonly string[], env: readonly string[], spec: SpawnSpec): number;
 }
 
-/** What fstat(2) says of a file. */
+/** What fstat(2) tells of a file that dockergsh decides on. */
 export interface FileStatus {
-  /** st_mode: the type (S_IFMT bits) and the permission bits. */
+  /** st_mode: the file type (S_IFMT bits) and permission bits. */
   mode: number;
+  /** st_uid: the owner. */
   uid: number;
+  /** st_size in bytes. */
   size: number;
 }
 

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { bpfLength } from "./bpf_length.ts";
 import { cstr, cstrArray } from "./cstring.ts";
 import { Errno, SyscallError } from "./errno.ts";
 import type { CapabilitySets, FileStatus, Kernel, SpawnSpec, WinSize } from "./kernel.ts";
@@ -151,6 +152,9 @@ function sys(nr: number, ...args: SyscallArg[]): bigint {
   return libc().syscall(BigInt(nr), a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
+/** sizeof(struct stat) on x86_64: st_mode u32 at 24, st_uid u32 at 28, st_size i64 at 48. */
+const STAT_SIZE = 144;
+
 /** sizeof(union bpf_attr) as far as the fields written here (the kernel wants the rest zero). */
 const BPF_ATTR_SIZE = 128;
 /** Room for the verifier's log of a refused program. */
@@ -243,6 +247,17 @@ export class LinuxKernel implements Kernel {
     check(sys(SYS_close, fd), "close", `fd ${fd}`);
   }
 
+  fstat(fd: number): FileStatus {
+    const st = new Uint8Array(STAT_SIZE);
+    check(sys(SYS_fstat, fd, st), "fstat", `fd ${fd}`);
+    const v = new DataView(st.buffer);
+    return {
+      mode: v.getUint32(24, true),
+      uid: v.getUint32(28, true),
+      size: Number(v.getBigInt64(48, true)),
+    };
+  }
+
   read(fd: number, buf: Uint8Array): number {
     return check(sys(SYS_read, fd, bytesOf(buf), buf.length), "read", `fd ${fd}`);
   }
@@ -310,17 +325,6 @@ export class LinuxKernel implements Kernel {
     } finally {
       this.close(dir);
     }
-  }
-
-  fstat(fd: number): FileStatus {
-    const st = new Uint8Array(144); // struct stat, x86_64
-    check(sys(SYS_fstat, fd, st), "fstat", `fd ${fd}`);
-    const v = new DataView(st.buffer);
-    return {
-      mode: v.getUint32(24, true),
-      uid: v.getUint32(28, true),
-      size: Number(v.getBigInt64(48, true)),
-    };
   }
 
   getWinSize(fd: number): WinSize {
@@ -433,7 +437,7 @@ export class LinuxKernel implements Kernel {
   }
 
   bpfProgLoad(progType: number, insns: Uint8Array, license: string, name: string): number {
-    const detail = `BPF_PROG_LOAD ${name} (${insns.length / 8} instructions)`;
+    const detail = `BPF_PROG_LOAD ${name} (${bpfLength(insns)})`;
     const code = new Uint8Array(insns);
     const lic = cstr(license)!;
     // Load once without a log (the kernel is faster without one); on a
@@ -529,12 +533,12 @@ export class LinuxKernel implements Kernel {
     const code = new Uint8Array(program);
     const fprog = new Uint8Array(16);
     const v = new DataView(fprog.buffer);
-    v.setUint16(0, code.length / 8, true);
+    v.setUint16(0, Math.floor(code.length / 8), true);
     v.setBigUint64(8, address(code), true);
     check(
       sys(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, fprog),
       "seccomp",
-      `SECCOMP_SET_MODE_FILTER (${code.length / 8} instructions)`,
+      `SECCOMP_SET_MODE_FILTER (${bpfLength(code)})`,
     );
   }
 

@@ -7,6 +7,7 @@
  */
 
 import * as C from "../ffi/constants.ts";
+import { bpfLength } from "../ffi/bpf_length.ts";
 import type { Kernel } from "../ffi/kernel.ts";
 
 let enabled = Deno.env.get("DOCKERGSH_DEBUG") === "1";
@@ -119,7 +120,7 @@ function formatters(): Record<string, (args: unknown[]) => string[]> {
       return [option, show(a2), ...(a3 ? [show(a3)] : [])];
     },
     setrlimit: ([r, soft, hard]) => [valueName(n(r), rlimits), String(soft), String(hard)],
-    seccompSetFilter: ([p]) => [`<${(p as Uint8Array).length / 8} BPF instructions>`],
+    seccompSetFilter: ([p]) => [`<BPF program, ${bpfLength(p as Uint8Array)}>`],
   };
 }
 

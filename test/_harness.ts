@@ -96,14 +96,22 @@ export function removeTestCgroupParent(): void {
  * unless the test gives its own.
  */
 function withNetwork(args: string[]): string[] {
-  if (args[0] !== "run" && args[0] !== "create") return args;
+  // Global flags (`--debug`, `--root DIR`, …) may come before the command.
+  let at = 0;
+  while (at < args.length && args[at].startsWith("--")) {
+    at += GLOBAL_FLAGS_WITH_VALUE.includes(args[at]) ? 2 : 1;
+  }
+  if (args[at] !== "run" && args[at] !== "create") return args;
   const extra: string[] = [];
   if (!args.some((a) => /^--net(work)?(=|$)/.test(a))) extra.push("--net", "none");
   if (!args.some((a) => a.startsWith("--cgroup-parent"))) {
     extra.push("--cgroup-parent", TEST_CGROUP_PARENT);
   }
-  return [args[0], ...extra, ...args.slice(1)];
+  return [...args.slice(0, at + 1), ...extra, ...args.slice(at + 1)];
 }
+
+/** The CLI's global flags that take a value as the next argument. */
+const GLOBAL_FLAGS_WITH_VALUE = ["--root", "--insecure-registry"];
 
 /** A temporary state root for one test. */
 export class TestRoot {

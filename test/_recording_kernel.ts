@@ -79,6 +79,10 @@ export class RecordingKernel implements Kernel {
   close(fd: number): void {
     this.rec("close", fd);
   }
+  fstat(fd: number): FileStatus {
+    this.rec("fstat", fd);
+    return { mode: 0o100600, uid: 0, size: 0 };
+  }
   read(fd: number, _buf: Uint8Array): number {
     this.rec("read", fd);
     return 0;
@@ -110,10 +114,7 @@ export class RecordingKernel implements Kernel {
     this.rec("openInRoot", root, path, flags);
     return this.nextFd++;
   }
-  fstat(fd: number): FileStatus {
-    this.rec("fstat", fd);
-    return { mode: 0o100644, uid: 0, size: 0 };
-  }
+
   getWinSize(fd: number): WinSize {
     this.rec("getWinSize", fd);
     return { rows: 24, cols: 80 };

@@ -16,7 +16,10 @@ import {
   O_CLOEXEC,
   O_DIRECTORY,
   O_RDONLY,
+  SIGNALS,
 } from "../../ffi/constants.ts";
+import { Errno, SyscallError } from "../../ffi/errno.ts";
+import { bpfLength } from "../../ffi/bpf_length.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { LinuxKernel } from "../../ffi/linux.ts";
 import { debug } from "../debug.ts";
@@ -33,6 +36,11 @@ export interface CgroupFs {
   /** Removes one cgroup directory; EBUSY while it still has tasks. */
   rmdir(path: string): void;
   /**
+   * SIGKILLs every process listed in `dir`/cgroup.procs (a container's own
+   * cgroup only); the PIDs signalled.
+   */
+  killProcesses(dir: string): number[];
+  /**
    * Loads a BPF_PROG_TYPE_CGROUP_DEVICE `program` (device_program.ts) and
    * attaches it to cgroup directory `dir` (BPF_F_ALLOW_MULTI: the programs
    * of the ancestors still run, and every one must allow an access).
@@ -42,7 +50,7 @@ export interface CgroupFs {
 
 /** The kernel steps of `attachDeviceProgram`; the attachment lives as long as the cgroup. */
 export function attachDeviceProgramWith(kernel: Kernel, dir: string, program: Uint8Array): void {
-  debug("cgroup", `bpf BPF_PROG_LOAD cgroup_device (${program.length / 8} instructions)`);
+  debug("cgroup", `bpf BPF_PROG_LOAD cgroup_device (${bpfLength(program)})`);
   const prog = kernel.bpfProgLoad(
     BPF_PROG_TYPE_CGROUP_DEVICE,
     program,
@@ -59,6 +67,51 @@ export function attachDeviceProgramWith(kernel: Kernel, dir: string, program: Ui
     }
   } finally {
     kernel.close(prog);
+  }
+}
+
+/** The PIDs listed in `dir`/cgroup.procs; none once the directory is gone. */
+function listedPids(dir: string): number[] {
+  try {
+    return Deno.readTextFileSync(`${dir}/cgroup.procs`).split("\n").filter((l) => l !== "")
+      .map(Number);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return [];
+    throw err;
+  }
+}
+
+/**
+ * The kernel steps of `killProcesses`. Each process is opened as a pidfd
+ * first and signalled only if its PID is still listed afterwards: a PID
+ * that exited and was reused by a process outside the cgroup between the
+ * read and the open is then either not listed, or the pidfd's process is
+ * gone and the signal goes nowhere (ESRCH).
+ */
+function killProcessesWith(kernel: Kernel, dir: string): number[] {
+  const pidfds = new Map<number, number>();
+  try {
+    for (const pid of listedPids(dir)) {
+      try {
+        pidfds.set(pid, kernel.pidfdOpen(pid));
+      } catch (err) {
+        if (!(err instanceof SyscallError && err.errno === Errno.ESRCH)) throw err;
+      }
+    }
+    const still = new Set(listedPids(dir));
+    const killed: number[] = [];
+    for (const [pid, pidfd] of pidfds) {
+      if (!still.has(pid)) continue;
+      try {
+        kernel.pidfdSendSignal(pidfd, SIGNALS.SIGKILL);
+        killed.push(pid);
+      } catch (err) {
+        if (!(err instanceof SyscallError && err.errno === Errno.ESRCH)) throw err;
+      }
+    }
+    return killed;
+  } finally {
+    for (const pidfd of pidfds.values()) kernel.close(pidfd);
   }
 }
 
@@ -79,6 +132,10 @@ export const realCgroupFs: CgroupFs = {
   },
   mkdir: (path) => Deno.mkdirSync(path),
   rmdir: (path) => Deno.removeSync(path),
+  killProcesses: (dir) => {
+    kernel ??= new LinuxKernel();
+    return killProcessesWith(kernel, dir);
+  },
   attachDeviceProgram: (dir, program) => {
     kernel ??= new LinuxKernel();
     attachDeviceProgramWith(kernel, dir, program);
@@ -157,8 +214,13 @@ const DRAIN_TIMEOUT_MS = 2000;
 const DRAIN_POLL_MS = 20;
 
 /**
- * Removes a cgroup directory. A dying container's tasks can take a moment
- * to leave it (rmdir fails with EBUSY until then), so this retries for up to 2 s.
+ * Removes a container's own cgroup directory (never a shared parent: every
+ * process still in it is killed). rmdir fails with EBUSY while processes
+ * are in it: a dying container's tasks that take a moment to leave, or
+ * ones left behind (a process the container's init left running when it
+ * was orphaned, one an exec started). Those belong to the container by
+ * definition, so each EBUSY SIGKILLs whatever cgroup.procs still lists
+ * (also what was forked since), and rmdir is retried for up to 2 s.
  * A directory that is already gone is not an error.
  */
 export async function removeCgroupDir(fs: CgroupFs, dir: string): Promise<void> {
@@ -175,6 +237,8 @@ export async function removeCgroupDir(fs: CgroupFs, dir: string): Promise<void> 
         throw new Error(`cannot remove cgroup ${dir}: ${why}`);
       }
     }
+    const killed = fs.killProcesses(dir);
+    if (killed.length > 0) debug("cgroup", `SIGKILL left in ${dir}: pids ${killed.join(" ")}`);
     await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
   }
 }

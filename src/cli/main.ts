@@ -10,6 +10,7 @@ import { SyscallError } from "../../ffi/errno.ts";
 import { debugEnabled, enableDebug, traced } from "../debug.ts";
 import { UserError } from "../errors.ts";
 import { resolveRoot } from "../store/paths.ts";
+import { ensurePrivateRoot } from "../store/private_root.ts";
 import type { Command } from "./command.ts";
 import { parseFlags } from "./flags.ts";
 import { versionLine } from "./version.ts";
@@ -125,6 +126,7 @@ export async function cli(argv: readonly string[]): Promise<number> {
       throw new UserError("dockergsh: this command needs root (try sudo)");
     }
     const root = resolveRoot(rootFlag);
+    ensurePrivateRoot(root);
     const kernel = traced(new LinuxKernel(), "cli");
     return await command.run({ root, kernel, debug: debugEnabled(), insecureRegistries }, flags);
   } catch (err) {

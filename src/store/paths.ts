@@ -12,6 +12,8 @@
  *     <root>/locks/<name>.lock                    cross-process locks
  *     <root>/seccomp/<sha256>.bpf                 compiled seccomp programs
  *
+ * Every command requires the root to be private first (private_root.ts).
+ *
  * @module
  */
 

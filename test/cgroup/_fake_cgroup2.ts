@@ -113,6 +113,19 @@ export class FakeCgroup2 implements CgroupFs {
     this.devicePrograms.delete(path);
   }
 
+  /** The PIDs `killProcesses` was asked to kill, in order. */
+  readonly killed: number[] = [];
+
+  /**
+   * Records the PIDs listed (these are made-up numbers, never signalled);
+   * they stay listed, as a process that does not die would.
+   */
+  killProcesses(dir: string): number[] {
+    const pids = words(this.read(`${dir}/cgroup.procs`)).map(Number);
+    this.killed.push(...pids);
+    return pids;
+  }
+
   /** The device programs attached to each directory, in order. */
   readonly devicePrograms = new Map<string, Uint8Array[]>();
 

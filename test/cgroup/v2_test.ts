@@ -138,8 +138,8 @@ Deno.test("cgroup v2: destroy waits for tasks to drain, and is a no-op once gone
     assert(fake.exists(`${fake.root}/dockergsh`), "the shared parent stays");
   }));
 
-Deno.test("cgroup v2: destroy gives up with the path when tasks never leave", () =>
-  withTree(async (_fake, driver) => {
+Deno.test("cgroup v2: destroy kills what is left, and gives up with the path when tasks never leave", () =>
+  withTree(async (fake, driver) => {
     const cg = driver.create(ID, {});
     cg.addProcess(99);
     let message = "";
@@ -149,6 +149,7 @@ Deno.test("cgroup v2: destroy gives up with the path when tasks never leave", ()
       message = String(err);
     }
     assert(message.includes(`cannot remove cgroup ${cg.paths[0]}`), message);
+    assert(fake.killed.length > 0 && fake.killed.every((pid) => pid === 99), `${fake.killed}`);
     Deno.writeTextFileSync(`${cg.paths[0]}/cgroup.procs`, "");
     await cg.destroy();
   }));

@@ -17,7 +17,7 @@ Deno.test("bpf: a program the verifier refuses throws naming the call, with the 
   assertEquals(error.call, "bpf");
   assertEquals(error.code, "EINVAL");
   assert(
-    error.message.startsWith("bpf BPF_PROG_LOAD dgsh_test (1 instructions): verifier: "),
+    error.message.startsWith("bpf BPF_PROG_LOAD dgsh_test (1 instruction): verifier: "),
     error.message,
   );
   assert(/jump out of range|exit|fall/i.test(error.message), error.message);
