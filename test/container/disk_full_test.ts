@@ -50,7 +50,7 @@ async function unmount(dir: string): Promise<void> {
 
 Deno.test("a full disk under the state root: reads work, removals free it, writes fail in one line", async () => {
   const dir = Deno.makeTempDirSync({ prefix: "dgsh-full-" });
-  assertEquals(host("mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", dir).code, 0);
+  assertEquals(host("mount", "-t", "tmpfs", "-o", "size=24m,mode=0700", "tmpfs", dir).code, 0);
   const cli = (...args: string[]) => dockergsh(dir, args);
   const container = ["--net", "none", "--cgroup-parent", TEST_CGROUP_PARENT];
   const oneLine = new RegExp(

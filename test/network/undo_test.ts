@@ -436,7 +436,7 @@ Deno.test("network create whose record cannot be written (a full disk) removes i
   // the isolation jump too), then the record's write fails: the network is
   // undone. A 1 MB tmpfs as the root, filled up.
   const root = Deno.makeTempDirSync({ prefix: "dgsh-full-undo-" });
-  assertEquals(run("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", root]).code, 0);
+  assertEquals(run("mount", ["-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", root]).code, 0);
   const subnet = "10.217.1.0/24";
   const isolation = isolationRules();
   try {

@@ -458,11 +458,8 @@ Deno.test("confinement: a foreground container's stdio are pipes, never the user
       "-c",
       "for fd in 0 1 2; do readlink /proc/self/fd/$fd; done",
     );
-    const quoted = argv.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
-    const r = await new Deno.Command("sh", {
-      args: ["-c", `${quoted} > '${out}' 2>&1 < /dev/null`],
-    })
-      .output();
+    const redirected = 'exec "$@" > "$0" 2>&1 < /dev/null';
+    const r = await new Deno.Command("sh", { args: ["-c", redirected, out, ...argv] }).output();
     assertEquals(r.code, 0);
     const [stdin, stdout, stderr] = Deno.readTextFileSync(out).trim().split("\n");
     assertMatch(stdin, /^\/(dev\/)?null$/); // the null device (the host's, which reads as nothing)
