@@ -135,7 +135,8 @@ async function start(
       etcFiles: { hostname: paths.hostname, hosts: paths.hosts, resolvConf: paths.resolvConf },
       devpts: mode === "tty" ? paths.devpts : undefined,
     });
-    const seccomp = seccompPlan(securityOf(cfg), spec.process.capabilities?.bounding ?? []);
+    const security = securityOf(cfg);
+    const seccomp = seccompPlan(security, spec.process.capabilities?.bounding ?? []);
     // Compiled, or read from the cache; without libseccomp, the undo stops the init.
     const program = seccomp && await seccompProgram(root, kernel, seccomp.source, seccomp.build);
 
@@ -143,7 +144,6 @@ async function start(
     for (const bind of cfg.binds) {
       if (!lstatOrUndefined(bind.source)) Deno.mkdirSync(bind.source, { recursive: true });
     }
-    const security = securityOf(cfg);
     const initConfig: InitConfig = {
       kind: "create",
       containerId: record.id,

@@ -59,3 +59,25 @@ export function killAll(dir: string): void {
     }
   }
 }
+
+/**
+ * `sh -c script`, moved into `cgroup` before `script` runs: it waits for a
+ * line on stdin, which is written once the move is made.
+ */
+export async function shellInCgroup(
+  cgroup: { addProcess(pid: number): void } | undefined,
+  script: string,
+  output: "piped" | "null" = "null",
+): Promise<Deno.ChildProcess> {
+  const child = new Deno.Command("/bin/sh", {
+    args: ["-c", `read go; ${script}`],
+    stdin: "piped",
+    stdout: output,
+    stderr: output,
+  }).spawn();
+  cgroup?.addProcess(child.pid);
+  const w = child.stdin.getWriter();
+  await w.write(new TextEncoder().encode("go\n"));
+  await w.close();
+  return child;
+}

@@ -12,7 +12,7 @@ import type { ContainerCgroup } from "../../src/cgroup/driver.ts";
 import { CgroupV1Driver } from "../../src/cgroup/v1.ts";
 import { CgroupV2Driver } from "../../src/cgroup/v2.ts";
 import { eventually } from "../_harness.ts";
-import { killAll, onV1, testParent } from "./_test_parent.ts";
+import { killAll, onV1, shellInCgroup, testParent } from "./_test_parent.ts";
 
 const ID = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
@@ -42,16 +42,7 @@ function exited(pid: number): boolean {
  * two processes in the cgroup, blocked, that never leave by themselves.
  */
 async function leaveSleepers(cg: ContainerCgroup): Promise<Deno.ChildProcess> {
-  const child = new Deno.Command("/bin/sh", {
-    args: ["-c", "read go; sleep 1000 & exec sleep 1000"],
-    stdin: "piped",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  cg.addProcess(child.pid);
-  const w = child.stdin.getWriter();
-  await w.write(new TextEncoder().encode("go\n"));
-  await w.close();
+  const child = await shellInCgroup(cg, "sleep 1000 & exec sleep 1000");
   await eventually(() => cg.paths.every((dir) => listed(dir).length === 2));
   return child;
 }

@@ -2,7 +2,7 @@ import { assert, assertEquals } from "../_assert.ts";
 import { CgroupV1Driver } from "../../src/cgroup/v1.ts";
 import type { Resources } from "../../src/container/record.ts";
 import { DEFAULT_DEVICE_RULES } from "../../src/oci/default_devices.ts";
-import { killAll, onV1, testParent } from "./_test_parent.ts";
+import { killAll, onV1, shellInCgroup, testParent } from "./_test_parent.ts";
 
 const MiB = 1024 * 1024;
 const ID = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -35,22 +35,12 @@ async function withParent(
   }
 }
 
-/** A shell in the container's cgroup: it waits for a line on stdin before running `script`. */
+/** A shell in the container's cgroup running `script`; its status. */
 async function runInCgroup(
   cg: { addProcess(pid: number): void },
   script: string,
 ): Promise<Deno.CommandStatus> {
-  const child = new Deno.Command("/bin/sh", {
-    args: ["-c", `read go; ${script}`],
-    stdin: "piped",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  cg.addProcess(child.pid);
-  const w = child.stdin.getWriter();
-  await w.write(new TextEncoder().encode("go\n"));
-  await w.close();
-  return await child.status;
+  return await (await shellInCgroup(cg, script)).status;
 }
 
 Deno.test({
