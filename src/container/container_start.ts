@@ -38,7 +38,7 @@ import { ContainerStore } from "./store.ts";
 
 /** How the user's terminal meets the container. */
 export type AttachMode =
-  /** Foreground, stdio shared with dockergsh (`run`, `run -i`). */
+  /** Foreground, stdio through pipes dockergsh relays (`run`, `run -i`). */
   | "foreground"
   /** Foreground through a new pseudo-terminal (`run -t`). */
   | "tty"

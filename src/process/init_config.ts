@@ -12,7 +12,7 @@ import type { HostCgroupLayout } from "../rootfs/mounts.ts";
 
 /** Where the init connects the user command's stdin/stdout/stderr. */
 export type InitStdio =
-  /** Keep the fds the init inherited (foreground run without -t). */
+  /** Keep the fds the init inherited: the pipes the CLI relays (foreground, without -t). */
   | { kind: "inherit" }
   /**
    * A pseudo-terminal slave opened by path; becomes the controlling tty.

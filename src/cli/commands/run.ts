@@ -1,6 +1,6 @@
 /**
  * `dockergsh run [OPTIONS] IMAGE [COMMAND] [ARG...]`: create a container
- * and start it, in the foreground (stdio shared, or a pty with -t) or
+ * and start it, in the foreground (stdio through relayed pipes, or a pty with -t) or
  * detached (-d: print the ID, output to the log).
  *
  * @module
