@@ -1,38 +1,36 @@
 /**
- * `commit`: a new image holding the container's filesystem as the
- * container sees it: the image's rootfs with the container's overlay upper
- * layer applied, deletions included. Works on a running or a stopped
- * container (a running one is not paused: a file being written during the
- * commit may be caught half-written).
+ * `commit`: a new image of the container's filesystem as the container
+ * sees it: the image's layers, shared, plus one layer on top holding the
+ * container's changes (deletions included), as Docker's. Works on a
+ * running or a stopped container (a running one is not paused: a file
+ * being written during the commit may be caught half-written).
  *
- * The upper layer is overlayfs's own record of the changes (this engine
- * mounts overlay without redirect_dir or metacopy, so whiteouts and opaque
- * directories are all it uses):
- * - a character device 0:0 is a whiteout: the entry below was deleted;
- * - a directory with xattr `trusted.overlay.opaque=y` replaces the
- *   directory below wholesale (it was deleted and made again);
- * - anything else is new or changed and replaces what is below.
- *
- * The merged tree is built in `<root>/tmp`: the image's files copied (an
- * image of several layers through a read-only overlay of them mounted for
- * the copy)
- * (`cp -a --reflink=auto`), the entries the upper layer deletes or replaces
- * removed, then the upper layer copied over it with `tar` (owners numeric,
- * xattrs kept except overlay's private `trusted.overlay.*` ones), then the
- * whiteouts removed. Mount-point files the engine made for the container's
- * /etc/hostname, /etc/hosts and /etc/resolv.conf are left out, as Docker
- * does. Everything a commit writes is under the state root: a full disk is
- * one NoSpaceError naming it, also when `cp` or `tar` is the one that ran
- * out of space, and the scratch tree is removed.
+ * The new layer is the container's overlay upper directory, written as an
+ * OCI changeset tar (src/image/overlay_diff_tar.ts: overlay's whiteouts
+ * and opaque directories become `.wh.` markers) and extracted by the same
+ * safe extractor a pulled layer goes through, with its tar record, into
+ * `<root>/tmp`, then moved into the layer store under its diff ID (the
+ * sha256 of that tar). The mount-point files the engine made for the
+ * container's /etc/hostname, /etc/hosts and /etc/resolv.conf are left out,
+ * as Docker does. A container with no changes adds no layer (Docker's
+ * `empty_layer`). The image config is the parent's with the new layer,
+ * settings and history entry. Everything a commit writes is under the
+ * state root: a full disk is one NoSpaceError naming it, and the scratch
+ * tree is removed.
  *
  * @module
  */
 
-import { MNT_DETACH } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { lstatOrUndefined } from "../_fs.ts";
-import { sha256OfStream } from "../image/digest_stream.ts";
+import { hashing } from "../image/digest_stream.ts";
+import { extractTar } from "../image/extract.ts";
+import { buildConfigBlob, type HistoryEntry, parseConfigBlob } from "../image/image_config.ts";
+import { LayerStore } from "../image/layer_store.ts";
+import { overlayDiffTar } from "../image/overlay_diff_tar.ts";
+import { parseReference } from "../image/reference.ts";
 import { type ImageConfig, type ImageRecord, ImageStore } from "../image/store.ts";
+import { TarRecordWriter } from "../image/tar_record.ts";
 import { needsSpace } from "../store/disk_full.ts";
 import { shortId } from "../store/ids.ts";
 import type { StateRoot } from "../store/paths.ts";
@@ -46,136 +44,20 @@ export interface CommitOptions {
   config: ImageConfig;
 }
 
+/** The sha256 of a tar with no entries (1024 zero bytes): a commit of no changes. */
+export const EMPTY_TAR_DIFF_ID =
+  "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfad10ace3c6ef";
+
 /** Files bind-mounted over by every container: an empty one in the upper layer was made for that. */
 const ENGINE_MOUNT_POINTS = ["etc/hostname", "etc/hosts", "etc/resolv.conf"];
 
-function removeIfPresent(path: string): void {
-  try {
-    Deno.removeSync(path, { recursive: true });
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
-}
-
-function isWhiteout(info: Deno.FileInfo): boolean {
-  return info.isCharDevice === true && info.rdev === 0;
-}
-
-function isOpaque(kernel: Kernel, dir: string): boolean {
-  const value = kernel.lgetxattr(dir, "trusted.overlay.opaque");
-  return value !== null && new TextDecoder().decode(value) === "y";
-}
-
-/**
- * Clears the way in `tree` for the upper layer at `upper`: removes what
- * whiteouts delete, what opaque directories replace, and every entry the
- * upper layer will write (so the copy never writes through a hard link
- * shared with another file of the image). Returns the whiteouts' paths.
- */
-function clearForUpper(kernel: Kernel, upper: string, tree: string, rel = ""): string[] {
-  const whiteouts: string[] = [];
-  for (const entry of Deno.readDirSync(`${upper}/${rel}`)) {
-    const path = rel ? `${rel}/${entry.name}` : entry.name;
-    const info = Deno.lstatSync(`${upper}/${path}`);
-    const below = lstatOrUndefined(`${tree}/${path}`);
-    if (isWhiteout(info)) {
-      removeIfPresent(`${tree}/${path}`);
-      whiteouts.push(path);
-    } else if (info.isDirectory) {
-      if (below && (!below.isDirectory || isOpaque(kernel, `${upper}/${path}`))) {
-        removeIfPresent(`${tree}/${path}`);
-      }
-      whiteouts.push(...clearForUpper(kernel, upper, tree, path));
-    } else if (below) {
-      removeIfPresent(`${tree}/${path}`);
-    }
-  }
-  return whiteouts;
-}
-
-/** The engine's empty mount-point files in `upper` that the image itself does not have. */
-function engineMountPoints(upper: string, lower: string): string[] {
-  return ENGINE_MOUNT_POINTS.filter((path) => {
+/** The engine's empty mount-point files in `upper` that no layer of the image has. */
+function engineMountPoints(upper: string, layerDirs: string[]): Set<string> {
+  return new Set(ENGINE_MOUNT_POINTS.filter((path) => {
     const info = lstatOrUndefined(`${upper}/${path}`);
-    return info?.isFile && info.size === 0 && lstatOrUndefined(`${lower}/${path}`) === undefined;
-  });
-}
-
-/** The first line of a tool's stderr. */
-function firstLine(out: Deno.CommandOutput): string {
-  return new TextDecoder().decode(out.stderr).trim().split("\n")[0];
-}
-
-/**
- * A failed `cp` or `tar` as an error; one that ran out of space carries
- * ENOSPC, as a failed write of this process would, for needsSpace.
- */
-function toolFailure(message: string, out: Deno.CommandOutput): Error {
-  const err = new Error(message);
-  const stderr = new TextDecoder().decode(out.stderr);
-  if (/No space left on device|Disk quota exceeded/.test(stderr)) {
-    return Object.assign(err, { code: "ENOSPC" });
-  }
-  return err;
-}
-
-async function run(cmd: string, args: string[]): Promise<void> {
-  const out = await new Deno.Command(cmd, { args, stdout: "null", stderr: "piped" }).output();
-  if (out.code !== 0) throw toolFailure(`commit: ${cmd} failed: ${firstLine(out)}`, out);
-}
-
-/** Copies `upper` over `tree`: numeric owners, xattrs but overlay's own. */
-async function copyUpper(upper: string, tree: string): Promise<void> {
-  const pack = new Deno.Command("tar", {
-    args: [
-      "-C",
-      upper,
-      "--numeric-owner",
-      "--xattrs",
-      "--xattrs-exclude=trusted.overlay.*",
-      "-cf",
-      "-",
-      ".",
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const unpack = new Deno.Command("tar", {
-    args: [
-      "-C",
-      tree,
-      "--numeric-owner",
-      "--xattrs",
-      "--xattrs-include=*",
-      "--same-permissions",
-      "--same-owner",
-      "-xf",
-      "-",
-    ],
-    stdin: "piped",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  await pack.stdout.pipeTo(unpack.stdin);
-  const [packed, unpacked] = await Promise.all([pack.output(), unpack.output()]);
-  // tar exits 1 when a file changed while it was read: expected in a running container.
-  if (packed.code > 1) throw new Error(`commit: reading the upper layer: ${firstLine(packed)}`);
-  if (unpacked.code !== 0) {
-    throw toolFailure(`commit: writing the new image: ${firstLine(unpacked)}`, unpacked);
-  }
-}
-
-/** The diff ID of `tree`: the sha256 of its tar (sorted, numeric owners, xattrs). */
-async function treeDiffId(tree: string): Promise<string> {
-  const child = new Deno.Command("tar", {
-    args: ["-C", tree, "--sort=name", "--numeric-owner", "--xattrs", "-cf", "-", "."],
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const hex = await sha256OfStream(child.stdout);
-  const { code } = await child.status;
-  if (code !== 0) throw new Error(`commit: tar of the new layer failed (exit ${code})`);
-  return `sha256:${hex}`;
+    return info?.isFile && info.size === 0 &&
+      layerDirs.every((dir) => lstatOrUndefined(`${dir}/${path}`) === undefined);
+  }));
 }
 
 /**
@@ -190,12 +72,22 @@ export function commitContainer(
   ref: string | undefined,
   opts: CommitOptions,
 ): Promise<ImageRecord> {
-  // Every write is under the root, some by cp and tar, whose errors name no path of ours.
   return needsSpace(
     root,
     () => commit(root, kernel, record, ref, opts),
     `committing container ${shortId(record.id)}`,
   );
+}
+
+/** The parent's diff IDs, history, platform (from its config blob, or its record for an old image). */
+function parentConfig(images: ImageStore, imageId: string) {
+  const blob = images.configBlob(imageId);
+  const record = images.resolve(imageId);
+  if (!blob) {
+    return { diffIds: record.layers ?? [], history: [] as HistoryEntry[], record };
+  }
+  const config = parseConfigBlob(blob);
+  return { diffIds: config.rootfs!.diff_ids!, history: config.history ?? [], record };
 }
 
 async function commit(
@@ -205,31 +97,51 @@ async function commit(
   ref: string | undefined,
   opts: CommitOptions,
 ): Promise<ImageRecord> {
+  if (ref !== undefined) parseReference(ref);
   const images = new ImageStore(root);
-  const layerDirs = images.layerDirs(record.config.imageId);
+  const layers = new LayerStore(root);
+  const imageId = record.config.imageId;
+  const parent = parentConfig(images, imageId);
   const { upper } = containerPaths(root, record.id);
-  const tmp = `${root.root}/tmp`;
-  Deno.mkdirSync(tmp, { recursive: true, mode: 0o700 });
-  const tree = Deno.makeTempDirSync({ dir: tmp, prefix: `commit-${record.id.slice(0, 12)}-` });
-  const view = layerDirs.length > 1 ? Deno.makeTempDirSync({ dir: tmp, prefix: "view-" }) : "";
+  const exclude = engineMountPoints(upper, images.layerDirs(imageId));
+  const scratch = layers.scratch(`commit-${record.id.slice(0, 12)}-`);
+  let made: string | undefined;
   try {
-    if (view) kernel.mount("overlay", view, "overlay", 0, `lowerdir=${layerDirs.join(":")}`);
-    const lower = view || layerDirs[0];
+    const tree = `${scratch}/tree`;
+    Deno.mkdirSync(tree, { mode: 0o755 });
+    const tarRecord = new TarRecordWriter(`${scratch}/tar-record`);
+    const hash = hashing();
     try {
-      await run("cp", ["-a", "--reflink=auto", `${lower}/.`, `${tree}/`]);
-      const whiteouts = clearForUpper(kernel, upper, tree);
-      await copyUpper(upper, tree);
-      for (const path of [...whiteouts, ...engineMountPoints(upper, lower)]) {
-        removeIfPresent(`${tree}/${path}`);
-      }
+      const tar = overlayDiffTar(kernel, upper, exclude).pipeThrough(hash.transform);
+      await extractTar(tar, tree, { layer: kernel, tap: tarRecord });
     } finally {
-      if (view) kernel.umount2(view, MNT_DETACH);
+      tarRecord.close();
     }
-    const diffId = await treeDiffId(tree);
-    // Awaited here: the finally below must not remove the tree before it is moved in.
-    return await images.createFromDirectory(tree, ref, { ...opts, diffId });
+    const diffId = `sha256:${hash.hex()}`;
+    const empty = diffId === EMPTY_TAR_DIFF_ID;
+    if (!empty && await layers.adopt(tree, tarRecord.path, diffId)) made = diffId;
+    const created = new Date().toISOString();
+    const blob = buildConfigBlob({
+      created,
+      comment: opts.comment,
+      config: opts.config,
+      diffIds: empty ? parent.diffIds : [...parent.diffIds, diffId],
+      history: [...parent.history, {
+        created,
+        created_by: record.config.cmd.join(" "),
+        ...(opts.comment ? { comment: opts.comment } : {}),
+        ...(empty ? { empty_layer: true } : {}),
+      }],
+      architecture: parent.record.architecture ?? "amd64",
+      os: parent.record.os ?? "linux",
+    });
+    return await images.createFromConfig(blob, ref === undefined ? [] : [ref], {
+      parent: imageId,
+    });
+  } catch (err) {
+    if (made) images.releaseLayers([made]);
+    throw err;
   } finally {
-    removeIfPresent(tree);
-    if (view) removeIfPresent(view);
+    Deno.removeSync(scratch, { recursive: true });
   }
 }

@@ -5,6 +5,11 @@
  * and base-256 numbers for large sizes and ids. Headers are checksummed, so
  * a file that is not a tar archive is an error, not garbage extracted.
  *
+ * A `TarTap` sees the archive as it passes: every byte as it was, except
+ * the contents of regular files the reader's user read (those it wrote
+ * somewhere), which the tap sees as their path and size. That is what a
+ * layer's tar record keeps (src/image/tar_record.ts).
+ *
  * @module
  */
 
@@ -29,6 +34,14 @@ export interface TarEntry {
   /** Target of a symlink or hard link. */
   linkname: string;
   chunks(): AsyncGenerator<Uint8Array>;
+}
+
+/** What sees an archive's bytes as they are read (see the module comment). */
+export interface TarTap {
+  /** Bytes of the archive, as they were (headers, padding, unread contents, the end). */
+  raw(bytes: Uint8Array): void;
+  /** The `size` bytes of content of the entry stored as `path`, read by the reader's user. */
+  content(path: string, size: number): void;
 }
 
 /** The archive is malformed. */
@@ -72,17 +85,17 @@ class ByteReader {
   }
 
   /** Reads the stream to its end (so whatever hashes it as it passes sees every byte). */
-  async drain(): Promise<void> {
-    while (await this.some(CHUNK)) {
-      // discarded: the padding after the end-of-archive marker
-    }
+  async drain(tap?: TarTap): Promise<void> {
+    let part;
+    while ((part = await this.some(CHUNK))) tap?.raw(part.slice());
   }
 
-  async skip(n: number): Promise<void> {
+  async skip(n: number, tap?: TarTap): Promise<void> {
     let left = n;
     while (left > 0) {
       const part = await this.some(Math.min(left, CHUNK));
       if (!part) throw new TarFormatError("unexpected end of archive");
+      tap?.raw(part.slice());
       left -= part.length;
     }
   }
@@ -146,8 +159,11 @@ const TYPES: Record<string, TarEntryType> = {
   "6": "fifo",
 };
 
-/** Yields the entries of the tar archive in `stream`, in order. */
-export async function* readTar(stream: ReadableStream<Uint8Array>): AsyncGenerator<TarEntry> {
+/** Yields the entries of the tar archive in `stream`, in order; `tap` sees its bytes. */
+export async function* readTar(
+  stream: ReadableStream<Uint8Array>,
+  tap?: TarTap,
+): AsyncGenerator<TarEntry> {
   const bytes = new ByteReader(stream.getReader());
   let longName: string | undefined;
   let longLink: string | undefined;
@@ -155,13 +171,15 @@ export async function* readTar(stream: ReadableStream<Uint8Array>): AsyncGenerat
   while (true) {
     const block = await bytes.exact(BLOCK);
     if (!block) throw new TarFormatError("unexpected end of archive (no end-of-archive marker)");
-    if (block.every((b) => b === 0)) return await bytes.drain();
+    tap?.raw(block);
+    if (block.every((b) => b === 0)) return await bytes.drain(tap);
     if (!checksumOk(block)) throw new TarFormatError("not a tar archive (bad header checksum)");
     const flag = String.fromCharCode(block[156]);
     const size = number(block, 124, 12);
     if (flag === "L" || flag === "K" || flag === "x" || flag === "g") {
       const data = await bytes.exact(Math.ceil(size / BLOCK) * BLOCK);
       if (!data) throw new TarFormatError("unexpected end of archive");
+      tap?.raw(data);
       const body = data.subarray(0, size);
       if (flag === "L") longName = text(body, 0, size);
       else if (flag === "K") longLink = text(body, 0, size);
@@ -199,6 +217,10 @@ export async function* readTar(stream: ReadableStream<Uint8Array>): AsyncGenerat
     longName = longLink = undefined;
     pax = new Map();
     yield entry;
-    await bytes.skip(Math.ceil(storedSize / BLOCK) * BLOCK - consumed);
+    if (consumed > 0 && consumed < entrySize) {
+      throw new TarFormatError(`entry "${entry.path}" was read in part only`);
+    }
+    if (consumed > 0) tap?.content(entry.path, consumed);
+    await bytes.skip(Math.ceil(storedSize / BLOCK) * BLOCK - consumed, tap);
   }
 }

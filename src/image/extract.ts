@@ -31,7 +31,7 @@ import { S_IFCHR } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { lstatOrUndefined } from "../_fs.ts";
 import { debug } from "../debug.ts";
-import { readTar, type TarEntry, type TarEntryType } from "./_tar_reader.ts";
+import { readTar, type TarEntry, type TarEntryType, type TarTap } from "./_tar_reader.ts";
 
 /** The archive tried to write outside its target. */
 export class UnsafeArchiveError extends Error {
@@ -134,6 +134,8 @@ const OPAQUE_VALUE = new TextEncoder().encode("y");
 export interface ExtractOptions {
   /** The archive is a registry layer: apply its whiteouts in overlayfs's form, with this kernel. */
   layer?: Kernel;
+  /** Sees the archive's bytes (a layer's tar record is written from it). */
+  tap?: TarTap;
 }
 
 /** Extracts the tar archive in `stream` into the existing directory `target`. */
@@ -144,7 +146,7 @@ export async function extractTar(
 ): Promise<ExtractResult> {
   const result: ExtractResult = { entries: 0, size: 0, skipped: [] };
   const dirs: { parts: string[]; entry: TarEntry }[] = [];
-  for await (const entry of readTar(stream)) {
+  for await (const entry of readTar(stream, opts.tap)) {
     const parts = entryComponents(entry.path);
     if (parts.length === 0) continue; // the archive's "./": the target itself
     result.entries++;

@@ -1,9 +1,11 @@
 /**
  * `import`: a rootfs tarball (what `docker export` writes, plain or
  * gzip-compressed) becomes a one-layer image. The archive is extracted
- * safely into a scratch directory, then renamed into the layer store under
- * its diff ID (the sha256 of the tar), so a failed or interrupted import
- * never leaves a half image behind a tag.
+ * safely into a scratch directory, with its tar record, then renamed into
+ * the layer store under its diff ID (the sha256 of the tar), and the image
+ * config written (the message, else Docker's "Imported from -", as
+ * comment and history), so a failed or interrupted import never leaves a
+ * half image behind a tag.
  *
  * @module
  */
@@ -13,8 +15,11 @@ import { UserError } from "../errors.ts";
 import { TarFormatError } from "./_tar_reader.ts";
 import { hashing } from "./digest_stream.ts";
 import { extractTar, UnsafeArchiveError } from "./extract.ts";
+import { buildConfigBlob } from "./image_config.ts";
+import { LayerStore } from "./layer_store.ts";
 import { parseReference } from "./reference.ts";
-import { type ImageConfig, type ImageRecord, ImageStore } from "./store.ts";
+import type { ImageConfig, ImageRecord, ImageStore } from "./store.ts";
+import { TarRecordWriter } from "./tar_record.ts";
 
 /** Splits off the first chunk so the stream's format can be sniffed. */
 async function peek(
@@ -47,9 +52,11 @@ export async function importTarball(
   opts: { comment?: string; config?: ImageConfig } = {},
 ): Promise<ImageRecord> {
   if (ref !== undefined) parseReference(ref);
+  const layers = new LayerStore(store.root);
   const scratch = store.scratchDir("import-");
   const rootfs = `${scratch}/rootfs`;
   Deno.mkdirSync(rootfs, { mode: 0o755 });
+  let made: string | undefined;
   try {
     const { head, stream } = await peek(source);
     const gzipped = head[0] === 0x1f && head[1] === 0x8b;
@@ -60,13 +67,30 @@ export async function importTarball(
       )
       : stream;
     const digest = hashing();
-    const result = await extractTar(tar.pipeThrough(digest.transform), rootfs);
-    debug("image", `${result.entries} entries, ${result.size} bytes of files`);
-    return await store.createFromDirectory(rootfs, ref, {
-      ...opts,
-      diffId: `sha256:${digest.hex()}`,
+    const record = new TarRecordWriter(`${scratch}/tar-record`);
+    try {
+      const result = await extractTar(tar.pipeThrough(digest.transform), rootfs, { tap: record });
+      debug("image", `${result.entries} entries, ${result.size} bytes of files`);
+    } finally {
+      record.close();
+    }
+    const diffId = `sha256:${digest.hex()}`;
+    if (await layers.adopt(rootfs, record.path, diffId)) made = diffId;
+    const created = new Date().toISOString();
+    // Docker's CLI streams the file, so the daemon's comment is "Imported from -".
+    const comment = opts.comment ?? "Imported from -";
+    const blob = buildConfigBlob({
+      created,
+      comment,
+      config: opts.config ?? {},
+      diffIds: [diffId],
+      history: [{ created, comment }],
+      architecture: "amd64",
+      os: "linux",
     });
+    return await store.createFromConfig(blob, ref === undefined ? [] : [ref]);
   } catch (err) {
+    if (made) store.releaseLayers([made]);
     if (err instanceof UnsafeArchiveError || err instanceof TarFormatError) {
       throw new UserError(`dockergsh: import failed: ${err.message}`);
     }

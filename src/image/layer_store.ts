@@ -5,20 +5,29 @@
  *                              the uncompressed tar), in overlayfs's form:
  *                              a deletion is a 0:0 character device, an
  *                              opaque directory has `trusted.overlay.opaque=y`
+ *     <root>/layers/<hex>.tar-record  the tar it was made from, less its files'
+ *                              contents (src/image/tar_record.ts): its exact
+ *                              tar again, for push and save
+ *     <root>/layers/<hex>.blobs.json  compressed blobs of it that registries
+ *                              hold (digest, media type, registry, repository),
+ *                              so a push can skip or mount them
  *
  * so a container's overlay stacks an image's layer directories as its
  * lowerdirs as they are. A layer is made in a scratch directory under
  * `<root>/tmp` (same filesystem) and renamed into place whole, under a lock
  * per diff ID: a killed pull leaves no half layer, and two pulls of one
- * layer make it once.
+ * layer make it once. The tar record is renamed in first: a record without
+ * its directory is never read, and is replaced by the next make.
  *
  * @module
  */
 
 import { lstatOrUndefined } from "../_fs.ts";
 import { debug } from "../debug.ts";
+import { readJson, writeJsonAtomic } from "../store/atomic.ts";
 import { withLock, withLockAsync } from "../store/lock.ts";
 import type { StateRoot } from "../store/paths.ts";
+import { TarRecordWriter } from "./tar_record.ts";
 
 /** Scratch directories holding a removed layer on its way out. */
 const REMOVED_PREFIX = "rm-layer-";
@@ -34,6 +43,26 @@ function removeLeftover(path: string): void {
   }
 }
 
+/** Removes the file at `path` if there is one. */
+function removeFileIfPresent(path: string): void {
+  try {
+    Deno.removeSync(path);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+}
+
+/** A compressed blob of a layer that a registry holds. */
+export interface LayerBlob {
+  digest: string;
+  mediaType: string;
+  size: number;
+  /** The registry's domain, as in a reference (`127.0.0.1:5000`, `docker.io`). */
+  registry: string;
+  /** The repository path there (`library/busybox`). */
+  repository: string;
+}
+
 /** `sha256:<64 hex>`, the only digest form accepted as a layer name. */
 export const DIFF_ID = /^sha256:[0-9a-f]{64}$/;
 
@@ -45,6 +74,29 @@ export class LayerStore {
   dir(diffId: string): string {
     if (!DIFF_ID.test(diffId)) throw new Error(`invalid layer diff ID "${diffId}"`);
     return `${this.root.layers}/${diffId.slice(7)}`;
+  }
+
+  /** The tar record of layer `diffId` (see the module comment). */
+  recordPath(diffId: string): string {
+    return `${this.dir(diffId)}.tar-record`;
+  }
+
+  /** The registry blobs known to hold layer `diffId`. */
+  blobs(diffId: string): LayerBlob[] {
+    return readJson<LayerBlob[]>(`${this.dir(diffId)}.blobs.json`) ?? [];
+  }
+
+  /** Records that `blob` holds layer `diffId` (kept once per registry, repository and digest). */
+  addBlob(diffId: string, blob: LayerBlob): void {
+    withLock(this.root, `blobs-${diffId.slice(7)}`, () => {
+      const same = (b: LayerBlob) =>
+        b.digest === blob.digest && b.registry === blob.registry &&
+        b.repository === blob.repository;
+      const known = this.blobs(diffId);
+      if (known.some(same)) return;
+      Deno.mkdirSync(this.root.layers, { recursive: true, mode: 0o700 });
+      writeJsonAtomic(`${this.dir(diffId)}.blobs.json`, [...known, blob]);
+    });
   }
 
   /** Whether layer `diffId` is in the store. */
@@ -61,20 +113,27 @@ export class LayerStore {
 
   /**
    * Makes layer `diffId` unless the store has it: under the layer's lock,
-   * `make(dir)` fills a fresh directory, which is then renamed into place.
-   * On any failure the directory is removed. Resolves to whether it was made.
+   * `make(dir, record)` fills a fresh directory (extracting the layer's tar
+   * with `record` as the tap), which is then renamed into place with its
+   * tar record. On any failure both are removed. Resolves to whether it was made.
    */
-  ensure(diffId: string, make: (dir: string) => Promise<void>): Promise<boolean> {
-    const target = this.dir(diffId);
+  ensure(
+    diffId: string,
+    make: (dir: string, record: TarRecordWriter) => Promise<void>,
+  ): Promise<boolean> {
     return withLockAsync(this.root, `layer-${diffId.slice(7)}`, async () => {
       if (this.has(diffId)) return false;
       const scratch = this.scratch("layer-");
       try {
         const tree = `${scratch}/tree`;
         Deno.mkdirSync(tree, { mode: 0o755 });
-        await make(tree);
-        Deno.mkdirSync(this.root.layers, { recursive: true, mode: 0o700 });
-        Deno.renameSync(tree, target);
+        const record = new TarRecordWriter(`${scratch}/tar-record`);
+        try {
+          await make(tree, record);
+        } finally {
+          record.close();
+        }
+        this.install(tree, record.path, diffId);
         return true;
       } finally {
         Deno.removeSync(scratch, { recursive: true });
@@ -82,15 +141,25 @@ export class LayerStore {
     });
   }
 
-  /** Moves the finished tree `dir` in as layer `diffId`; if the store has it already, `dir` is removed. */
-  async adopt(dir: string, diffId: string): Promise<boolean> {
-    const made = await this.ensure(diffId, (tree) => {
-      Deno.removeSync(tree);
-      Deno.renameSync(dir, tree);
-      return Promise.resolve();
+  /**
+   * Moves the finished tree `dir` and its tar record `recordPath` in as
+   * layer `diffId`, unless the store has it (then the caller's scratch
+   * stays the caller's to remove). Resolves to whether it was moved in.
+   */
+  adopt(dir: string, recordPath: string, diffId: string): Promise<boolean> {
+    return withLockAsync(this.root, `layer-${diffId.slice(7)}`, () => {
+      if (this.has(diffId)) return Promise.resolve(false);
+      Deno.chmodSync(dir, 0o755);
+      this.install(dir, recordPath, diffId);
+      return Promise.resolve(true);
     });
-    if (!made) Deno.removeSync(dir, { recursive: true });
-    return made;
+  }
+
+  /** Renames a made layer into place: its record first (see the module comment). */
+  private install(tree: string, recordPath: string, diffId: string): void {
+    Deno.mkdirSync(this.root.layers, { recursive: true, mode: 0o700 });
+    Deno.renameSync(recordPath, this.recordPath(diffId));
+    Deno.renameSync(tree, this.dir(diffId));
   }
 
   /**
@@ -103,6 +172,8 @@ export class LayerStore {
       if (!this.has(diffId)) return;
       const scratch = this.scratch(REMOVED_PREFIX);
       Deno.renameSync(this.dir(diffId), `${scratch}/tree`);
+      removeFileIfPresent(this.recordPath(diffId));
+      removeFileIfPresent(`${this.dir(diffId)}.blobs.json`);
       removeLeftover(scratch);
     });
   }

@@ -4,12 +4,15 @@
  * made from it, plus its config:
  *
  *     <root>/images/<id>/image.json    ImageRecord without its tags
+ *     <root>/images/<id>/config.json   the image config blob (sha256 = id)
  *     <root>/images/repositories.json  "name:tag" → image id
  *     <root>/layers/<hex>/             the layers' files
  *
- * A pulled image's ID is the sha256 of its config blob, as Docker's.
- * Images written by earlier versions kept one tree in `<id>/rootfs`; they
- * are still read as one-layer images.
+ * An image's ID is the sha256 of its config blob, as Docker's: the blob a
+ * pull or load brought, or the one `import` and `commit` write
+ * (src/image/image_config.ts). Images written by earlier versions kept one
+ * tree in `<id>/rootfs` and no config blob; they are still read as
+ * one-layer images (but cannot be pushed or saved).
  *
  * Tags live only in repositories.json (one source of truth); retagging a
  * name moves it and leaves the old image untagged (`<none>`), as Docker
@@ -27,11 +30,12 @@
 import { debug } from "../debug.ts";
 import { UserError } from "../errors.ts";
 import { lstatOrUndefined } from "../_fs.ts";
-import { readJson, writeJsonAtomic } from "../store/atomic.ts";
+import { readJson, writeFileAtomic, writeJsonAtomic } from "../store/atomic.ts";
 import { unlessDiskFull } from "../store/disk_full.ts";
 import { FULL_ID } from "../store/ids.ts";
 import { withLock } from "../store/lock.ts";
 import type { StateRoot } from "../store/paths.ts";
+import { imageConfigOf, parseConfigBlob } from "./image_config.ts";
 import { LayerStore } from "./layer_store.ts";
 import {
   familiarReference,
@@ -74,14 +78,8 @@ export interface ImageRecord {
   repoDigests?: string[];
   architecture?: string;
   os?: string;
-}
-
-/** What `import` and `commit` record besides the files. */
-export interface NewImageOptions {
-  comment?: string;
-  config?: ImageConfig;
-  /** The diff ID of the tree: the sha256 of its uncompressed tar. */
-  diffId: string;
+  /** The image a `commit` was made from (Docker's `Parent`), when it was. */
+  parent?: string;
 }
 
 /** A pulled image: its ID (the config's digest) and what its config says. */
@@ -100,9 +98,9 @@ function exists(path: string): boolean {
   return lstatOrUndefined(path) !== undefined;
 }
 
-/** A sha256 hex digest of `text`. */
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+/** A sha256 hex digest of `bytes`. */
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
@@ -132,7 +130,7 @@ function tryParseDigestReference(ref: string): string | undefined {
 
 /** The images of one state root. */
 export class ImageStore {
-  constructor(private readonly root: StateRoot) {}
+  constructor(readonly root: StateRoot) {}
 
   private get repositoriesPath(): string {
     return `${this.root.images}/repositories.json`;
@@ -285,32 +283,62 @@ export class ImageStore {
     return Deno.makeTempDirSync({ dir: tmp, prefix });
   }
 
+  /** The config blob of image `id`, or undefined for an image stored without one. */
+  configBlob(id: string): Uint8Array | undefined {
+    try {
+      return Deno.readFileSync(`${this.root.image(id)}/config.json`);
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return undefined;
+      throw err;
+    }
+  }
+
   /**
-   * Makes a one-layer image of the tree at `dir`, which is moved (renamed)
-   * into the layer store (or dropped, when the store has that layer), and
-   * tags it `ref` when given.
+   * Records the image whose config blob is `blob` (its layers already in
+   * the store) and tags it `ref`s; an image already stored keeps its record
+   * (and repo digests) and only gains the tags. Throws, leaving nothing,
+   * when a layer is missing or the blob is no image config.
    */
-  async createFromDirectory(
-    dir: string,
-    ref: string | undefined,
-    opts: NewImageOptions,
+  async createFromConfig(
+    blob: Uint8Array,
+    refs: string[],
+    opts: { parent?: string } = {},
   ): Promise<ImageRecord> {
-    if (ref !== undefined) parseReference(ref);
-    const record: Omit<ImageRecord, "repoTags" | "id"> = {
-      created: new Date().toISOString(),
-      ...(opts.comment ? { comment: opts.comment } : {}),
-      ...(opts.config ? { config: opts.config } : {}),
-      size: treeSize(dir),
-      layers: [opts.diffId],
-      architecture: "amd64",
-      os: "linux",
-    };
-    const id = await sha256Hex(JSON.stringify({ ...record, nonce: crypto.randomUUID() }));
-    withLock(this.root, "images", () => this.sweepDeleted());
-    Deno.chmodSync(dir, 0o755);
-    await new LayerStore(this.root).adopt(dir, opts.diffId);
-    this.writeRecord({ id, ...record }, ref);
-    return { id, repoTags: ref ? [formatReference(parseReference(ref))] : [], ...record };
+    const names = refs.map((ref) => formatReference(parseReference(ref)));
+    const config = parseConfigBlob(blob);
+    const id = await sha256Hex(blob);
+    const diffIds = config.rootfs!.diff_ids!;
+    withLock(this.root, "images", () => {
+      const layers = new LayerStore(this.root);
+      const gone = diffIds.find((diffId) => !layers.has(diffId));
+      if (gone) throw new UserError(`dockergsh: layer ${gone} is not in the store`);
+      const home = this.root.image(id);
+      if (!exists(`${home}/image.json`)) {
+        const record: Omit<ImageRecord, "repoTags"> = {
+          id,
+          created: config.created ?? new Date(0).toISOString(),
+          ...(config.comment ? { comment: config.comment } : {}),
+          config: imageConfigOf(config.config),
+          size: diffIds.reduce((n, diffId) => n + treeSize(layers.dir(diffId)), 0),
+          layers: diffIds,
+          architecture: config.architecture ?? "amd64",
+          os: config.os ?? "linux",
+          ...(opts.parent ? { parent: opts.parent } : {}),
+        };
+        Deno.mkdirSync(home, { recursive: true, mode: 0o700 });
+        try {
+          writeFileAtomic(`${home}/config.json`, blob);
+          writeJsonAtomic(`${home}/image.json`, record);
+        } catch (err) {
+          Deno.removeSync(home, { recursive: true });
+          throw err;
+        }
+      }
+      const repos = this.repositories();
+      for (const name of names) repos[name] = id;
+      this.storeRepositories(repos);
+    });
+    return this.load(id, this.repositories())!;
   }
 
   /**
@@ -319,7 +347,12 @@ export class ImageStore {
    * nothing). Returns whether the image was already there under that name
    * (Docker's "Image is up to date").
    */
-  recordPulled(image: PulledImage, ref: string | undefined, repoDigest: string): boolean {
+  recordPulled(
+    image: PulledImage,
+    configBlob: Uint8Array,
+    ref: string | undefined,
+    repoDigest: string,
+  ): boolean {
     return withLock(this.root, "images", () => {
       const layers = new LayerStore(this.root);
       // An rmi between download and now may have removed a layer no image used yet.
@@ -344,6 +377,7 @@ export class ImageStore {
       };
       const digests = new Set([...(record.repoDigests ?? []), repoDigest]);
       Deno.mkdirSync(this.root.image(image.id), { recursive: true, mode: 0o700 });
+      writeFileAtomic(`${this.root.image(image.id)}/config.json`, configBlob);
       writeJsonAtomic(`${this.root.image(image.id)}/image.json`, {
         ...record,
         repoDigests: [...digests].sort(),
@@ -354,23 +388,20 @@ export class ImageStore {
     });
   }
 
+  /** Adds `repoDigest` (`name@sha256:…`, what a push made) to image `id`. */
+  addRepoDigest(id: string, repoDigest: string): void {
+    withLock(this.root, "images", () => {
+      const path = `${this.root.image(id)}/image.json`;
+      const record = readJson<Omit<ImageRecord, "repoTags">>(path);
+      if (!record) return;
+      const digests = new Set([...(record.repoDigests ?? []), repoDigest]);
+      writeJsonAtomic(path, { ...record, repoDigests: [...digests].sort() });
+    });
+  }
+
   /** Removes those of `diffIds` no image uses, under the "images" lock. */
   releaseLayers(diffIds: string[]): void {
     withLock(this.root, "images", () => this.removeUnusedLayers(diffIds));
-  }
-
-  /** Writes image.json of a new image and tags it; nothing is left if that fails. */
-  private writeRecord(record: Omit<ImageRecord, "repoTags">, ref: string | undefined): void {
-    const home = this.root.image(record.id);
-    Deno.mkdirSync(home, { recursive: true, mode: 0o700 });
-    try {
-      writeJsonAtomic(`${home}/image.json`, record);
-      if (ref !== undefined) this.tag(record.id, ref);
-    } catch (err) {
-      Deno.removeSync(home, { recursive: true });
-      withLock(this.root, "images", () => this.removeUnusedLayers(record.layers ?? []));
-      throw err;
-    }
   }
 
   /** Removes those of `diffIds` no image in the store uses any more (a failed pull's, too). */

@@ -26,7 +26,9 @@ import {
   qualifiedReference,
   type RemoteReference,
 } from "../image/reference.ts";
-import { type ImageConfig, ImageStore, type PulledImage } from "../image/store.ts";
+import { imageConfigOf } from "../image/image_config.ts";
+import { ImageStore, type PulledImage } from "../image/store.ts";
+import type { TarRecordWriter } from "../image/tar_record.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { decompressed } from "./_decompress.ts";
 import { RegistryClient, RegistryError } from "./client.ts";
@@ -116,6 +118,7 @@ async function fetchLayer(
   layer: Descriptor,
   diffId: string,
   dir: string,
+  record: TarRecordWriter,
 ): Promise<void> {
   const res = await RegistryClient.check(
     await client.request(`/v2/${path}/blobs/${layer.digest}`, path),
@@ -126,7 +129,7 @@ async function fetchLayer(
   const tar = (await decompressed(res.body!.pipeThrough(blobHash.transform), layer.mediaType))
     .pipeThrough(tarHash.transform);
   try {
-    await extractTar(tar, dir, { layer: kernel });
+    await extractTar(tar, dir, { layer: kernel, tap: record });
   } catch (err) {
     // Corrupt bytes usually break gzip or tar before the digest can be compared.
     if (err instanceof UserError) throw err;
@@ -160,20 +163,6 @@ async function limited(jobs: (() => Promise<void>)[], limit: number): Promise<vo
   };
   await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
   if (errors.length) throw errors[0];
-}
-
-function imageConfigOf(config: Record<string, unknown> | undefined): ImageConfig {
-  const c = (config ?? {}) as Record<string, never>;
-  const out: ImageConfig = {};
-  if (Array.isArray(c.Cmd)) out.cmd = c.Cmd;
-  if (Array.isArray(c.Entrypoint)) out.entrypoint = c.Entrypoint;
-  if (Array.isArray(c.Env)) out.env = c.Env;
-  if (c.WorkingDir) out.workingDir = c.WorkingDir;
-  if (c.User) out.user = c.User;
-  if (c.ExposedPorts) out.exposedPorts = c.ExposedPorts;
-  if (c.Labels) out.labels = c.Labels;
-  if (c.StopSignal) out.stopSignal = c.StopSignal;
-  return out;
 }
 
 /** Pulls `text` (`NAME[:TAG|@DIGEST]`) into `root`. */
@@ -255,8 +244,8 @@ async function pull(
     });
   const made: string[] = [];
   const jobs = wanted.map(({ layer, diffId }) => async () => {
-    const fresh = await layers.ensure(diffId, async (dir) => {
-      await fetchLayer(client, kernel, path, layer, diffId, dir);
+    const fresh = await layers.ensure(diffId, async (dir, record) => {
+      await fetchLayer(client, kernel, path, layer, diffId, dir, record);
       opts.progress(`${short(layer)}: Verifying Checksum`);
       opts.progress(`${short(layer)}: Download complete`);
     });
@@ -272,6 +261,15 @@ async function pull(
     throw err;
   }
 
+  manifest.layers.forEach((layer, i) =>
+    layers.addBlob(diffIds[i], {
+      digest: layer.digest,
+      mediaType: layer.mediaType,
+      size: layer.size,
+      registry: ref.domain,
+      repository: path,
+    })
+  );
   const image: PulledImage = {
     id: manifest.config.digest.slice(7),
     created: config.created ?? new Date(0).toISOString(),
@@ -283,6 +281,7 @@ async function pull(
   const tag = localTag(ref);
   const upToDate = new ImageStore(root).recordPulled(
     image,
+    configBlob.body,
     tag,
     `${familiarRepository(ref)}@${top.digest}`,
   );

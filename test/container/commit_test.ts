@@ -5,7 +5,17 @@
 
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
 import { eventually, withRoot } from "../_harness.ts";
+import { LinuxKernel } from "../../ffi/linux.ts";
 import { alive, inspect, started } from "./_lifecycle.ts";
+
+function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 Deno.test("commit: added, changed and deleted files, an opaque directory, owners and modes", async () => {
   await withRoot(async (root) => {
@@ -42,7 +52,7 @@ Deno.test("commit: added, changed and deleted files, an opaque directory, owners
     assertEquals(check.code, 0, check.stderr);
     assertEquals(check.stdout, "new\nchanged\nd\n1000:1001 640\nls-absent\nonly\n");
     // The source image and the committed container are as they were.
-    const base = await root.run(
+    const intact = await root.run(
       "run",
       "--rm",
       "busybox",
@@ -50,25 +60,28 @@ Deno.test("commit: added, changed and deleted files, an opaque directory, owners
       "-c",
       "[ -e /bin/ls ] && [ -d /var/www ] && echo intact; cat /x",
     );
-    assertEquals([base.code, base.stdout], [1, "intact\n"]);
+    assertEquals([intact.code, intact.stdout], [1, "intact\n"]);
     assertEquals((await root.run("start", "src")).code, 0);
 
     const image = await inspect(root, "snap:v1");
     assertEquals(image.Id, c.stdout.trim());
     assertEquals(image.Comment, "a message");
     assertEquals(image.RepoTags, ["snap:v1"]);
-    // Nothing overlay-private in the image: no whiteout device, no engine mount point.
-    const rootfs = image.GraphDriver.Data.UpperDir;
-    let whiteouts = 0;
-    const walk = (dir: string) => {
-      for (const e of Deno.readDirSync(dir)) {
-        const info = Deno.lstatSync(`${dir}/${e.name}`);
-        if (info.isCharDevice && info.rdev === 0) whiteouts++;
-        if (e.isDirectory) walk(`${dir}/${e.name}`);
-      }
-    };
-    walk(rootfs);
-    assertEquals(whiteouts, 0);
+    // One layer on top of busybox's, which is shared, not copied.
+    const base = await inspect(root, "busybox");
+    assertEquals(image.RootFS.Layers.length, base.RootFS.Layers.length + 1);
+    assertEquals(image.RootFS.Layers.slice(0, -1), base.RootFS.Layers);
+    assertEquals(image.GraphDriver.Data.LowerDir, base.GraphDriver.Data.UpperDir);
+    // The top layer holds only the changes, deletions in overlay's form, and no engine mount point.
+    const top = image.GraphDriver.Data.UpperDir;
+    const ls = Deno.lstatSync(`${top}/bin/ls`);
+    assert(ls.isCharDevice && ls.rdev === 0, "rm /bin/ls is not a whiteout in the new layer");
+    assertEquals([...Deno.readDirSync(`${top}/bin`)].length, 1, "the new layer copied /bin");
+    assertEquals(Deno.readTextFileSync(`${top}/x`), "new\n");
+    assertEquals([...Deno.readDirSync(`${top}/var`)].map((e) => e.name), ["only"]);
+    const opaque = new LinuxKernel().lgetxattr(`${top}/var`, "trusted.overlay.opaque");
+    assertEquals(new TextDecoder().decode(opaque!), "y");
+    assertEquals(exists(`${top}/etc/hostname`) || exists(`${top}/etc/hosts`), false);
     assertEquals([...Deno.readDirSync(`${root.dir}/tmp`)], [], "no scratch tree left");
   });
 });

@@ -167,13 +167,16 @@ Deno.test("pull: layered:2 after layered:1 fetches only its new layer; whiteouts
         "/opt/app",
       ]);
 
-      const layers = () => [...Deno.readDirSync(`${root.dir}/layers`)].map((e) => e.name).sort();
+      const files = () => [...Deno.readDirSync(`${root.dir}/layers`)].map((e) => e.name).sort();
+      const layers = () => files().filter((name) => /^[0-9a-f]{64}$/.test(name));
       const before = layers();
       assertEquals((await root.run("rmi", one)).code, 0);
       assertEquals(before.filter((l) => !layers().includes(l)), [DIFF.top1.slice(7)]);
       assertEquals((await root.run("rmi", two)).code, 0);
       // Left: the busybox layer of the imported image (same bytes as no pulled one).
       assertEquals(layers().length, 1);
+      // A removed layer's tar record and blob list went with it.
+      assertEquals(files().filter((name) => !name.startsWith(layers()[0])), []);
     });
   } finally {
     await proxy.close();

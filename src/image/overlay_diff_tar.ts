@@ -1,0 +1,107 @@
+/**
+ * The tar of an overlayfs upper directory as an OCI layer changeset (the
+ * image spec's "Representing changes"): what `commit` makes the new layer
+ * from. Overlay records a deleted entry as a 0:0 character device, which
+ * becomes a whiteout `DIR/.wh.NAME`, and a directory deleted and made
+ * again as the xattr `trusted.overlay.opaque=y`, which becomes the marker
+ * `DIR/.wh..wh..opq` after the directory's own entry. Everything else is
+ * new or changed and goes in as it is: directories, files (a second name
+ * of an inode already written as a hard link to the first), symlinks.
+ * Device nodes, FIFOs and sockets are left out (containers get their own
+ * /dev). Entries are sorted by name, so the same tree gives the same tar.
+ *
+ * A file changing size while it is read (a running container) is cut or
+ * padded with zeros to the size its header gave.
+ *
+ * @module
+ */
+
+import type { Kernel } from "../../ffi/kernel.ts";
+import { TAR_END, tarHeader, tarPadding } from "./tar_header.ts";
+
+const CHUNK = 1 << 20;
+
+function isWhiteout(info: Deno.FileInfo): boolean {
+  return info.isCharDevice === true && info.rdev === 0;
+}
+
+function isOpaque(kernel: Kernel, path: string): boolean {
+  const value = kernel.lgetxattr(path, "trusted.overlay.opaque");
+  return value !== null && new TextDecoder().decode(value) === "y";
+}
+
+/** The `size` bytes of the file at `path` (cut or zero-padded to it). */
+async function* fileContent(path: string, size: number): AsyncGenerator<Uint8Array> {
+  const file = await Deno.open(path, { read: true });
+  try {
+    let left = size;
+    while (left > 0) {
+      const buf = new Uint8Array(Math.min(CHUNK, left));
+      const n = await file.read(buf);
+      if (n === null) break;
+      left -= n;
+      yield buf.subarray(0, n);
+    }
+    if (left > 0) yield new Uint8Array(left);
+  } finally {
+    file.close();
+  }
+}
+
+/**
+ * The layer tar of the upper directory `upper`, without the paths in
+ * `exclude` (relative, as `etc/hosts`).
+ */
+export function overlayDiffTar(
+  kernel: Kernel,
+  upper: string,
+  exclude: ReadonlySet<string>,
+): ReadableStream<Uint8Array> {
+  const links = new Map<number, string>();
+  async function* walk(rel: string): AsyncGenerator<Uint8Array> {
+    const names = [...Deno.readDirSync(rel ? `${upper}/${rel}` : upper)].map((e) => e.name)
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const name of names) {
+      const path = rel ? `${rel}/${name}` : name;
+      if (exclude.has(path)) continue;
+      const full = `${upper}/${path}`;
+      const info = Deno.lstatSync(full);
+      const base = {
+        mode: (info.mode ?? 0) & 0o7777,
+        uid: info.uid ?? 0,
+        gid: info.gid ?? 0,
+        mtime: (info.mtime?.getTime() ?? 0) / 1000,
+        size: 0,
+      };
+      if (isWhiteout(info)) {
+        const marker = rel ? `${rel}/.wh.${name}` : `.wh.${name}`;
+        yield tarHeader({ ...base, path: marker, type: "file", mode: 0o600 });
+      } else if (info.isDirectory) {
+        yield tarHeader({ ...base, path: `${path}/`, type: "dir" });
+        if (isOpaque(kernel, full)) {
+          yield tarHeader({ ...base, path: `${path}/.wh..wh..opq`, type: "file", mode: 0o600 });
+        }
+        yield* walk(path);
+      } else if (info.isSymlink) {
+        yield tarHeader({ ...base, path, type: "symlink", linkname: Deno.readLinkSync(full) });
+      } else if (info.isFile) {
+        const first = info.nlink !== null && info.nlink > 1 && info.ino !== null
+          ? links.get(info.ino)
+          : undefined;
+        if (first !== undefined) {
+          yield tarHeader({ ...base, path, type: "hardlink", linkname: first });
+          continue;
+        }
+        if (info.nlink !== null && info.nlink > 1 && info.ino !== null) links.set(info.ino, path);
+        yield tarHeader({ ...base, path, type: "file", size: info.size });
+        yield* fileContent(full, info.size);
+        yield tarPadding(info.size);
+      }
+    }
+  }
+  async function* all(): AsyncGenerator<Uint8Array> {
+    yield* walk("");
+    yield TAR_END;
+  }
+  return ReadableStream.from(all());
+}
