@@ -32,6 +32,7 @@ const COMMANDS: Record<string, Loader> = {
   network: () => import("./commands/network.ts"),
   ps: () => import("./commands/ps.ts"),
   pull: () => import("./commands/pull.ts"),
+  push: () => import("./commands/push.ts"),
   restart: () => import("./commands/restart.ts"),
   rm: () => import("./commands/rm.ts"),
   rmi: () => import("./commands/rmi.ts"),

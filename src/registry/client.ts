@@ -75,6 +75,11 @@ async function errorOf(res: Response): Promise<{ code?: string; message: string 
   return { message: text.trim().split("\n")[0] || res.statusText };
 }
 
+/** `PUT` as Go's HTTP client names it in an error: `Put`. */
+function goMethod(method = "GET"): string {
+  return method[0] + method.slice(1).toLowerCase();
+}
+
 /** One registry, with one repository's credentials and tokens. */
 export class RegistryClient {
   private base?: string;
@@ -98,7 +103,8 @@ export class RegistryClient {
       return await fetch(url, { ...init, ...(this.http ? { client: this.http } : {}) });
     } catch (err) {
       throw new RegistryError(
-        `Get "${url}": ${err instanceof Error ? err.message : String(err)}`,
+        // Go's words, as Docker prints them: `Get "URL": …`, `Put "URL": …`.
+        `${goMethod(init.method)} "${url}": ${err instanceof Error ? err.message : String(err)}`,
         0,
       );
     }
@@ -125,14 +131,20 @@ export class RegistryClient {
     }
   }
 
-  /** A token (or Basic header) for `challenge`, or undefined when none can be had. */
-  private async authorize(challenge: Challenge): Promise<string | undefined> {
+  /**
+   * A token (or Basic header) for `challenge`, with `extraScopes` besides
+   * its own, or undefined when none can be had.
+   */
+  private async authorize(
+    challenge: Challenge,
+    extraScopes: readonly string[],
+  ): Promise<string | undefined> {
     const creds = this.opts.credentials;
     const basic = creds && `Basic ${btoa(`${creds.username}:${creds.password}`)}`;
     if (challenge.scheme === "basic") return basic;
     const realm = challenge.params.realm;
     if (!realm) throw new RegistryError("Bearer challenge without a realm", 401);
-    const scopes = challenge.params.scope?.split(" ").filter(Boolean) ?? [];
+    const scopes = [...(challenge.params.scope?.split(" ").filter(Boolean) ?? []), ...extraScopes];
     let res: Response;
     if (creds?.identityToken) {
       const form = new URLSearchParams({
@@ -163,29 +175,50 @@ export class RegistryClient {
 
   /**
    * `method path` against the registry, answering one 401 challenge.
-   * `scope` names the repository (its token is kept under it).
+   * `path` is `/v2/…`, or a URL the registry gave (an upload's Location),
+   * which must be on the registry's own origin: credentials go nowhere
+   * else. `scope` names what the token is kept under (the repository, and
+   * whether it is for a push); `extraScopes` are asked for besides the
+   * challenge's (`repository:OTHER:pull` to mount a blob from OTHER).
+   * `body` makes the request body (again, if the request is retried).
    */
   async request(
     path: string,
     scope: string,
-    init: { method?: string; headers?: Record<string, string> } = {},
+    init: {
+      method?: string;
+      headers?: Record<string, string>;
+      body?: () => BodyInit;
+      extraScopes?: readonly string[];
+    } = {},
   ): Promise<Response> {
-    const url = `${await this.baseUrl()}${path}`;
+    const base = await this.baseUrl();
+    const url = /^https?:/.test(path) ? path : `${base}${path}`;
+    if (new URL(url).origin !== new URL(base).origin) {
+      throw new RegistryError(`the registry sent us to another host: ${url}`, 0);
+    }
     const send = (authorization?: string) =>
       this.fetchRaw(url, {
         method: init.method ?? "GET",
         headers: { ...init.headers, ...(authorization ? { Authorization: authorization } : {}) },
+        ...(init.body ? { body: init.body() } : {}),
       });
+    const key = [scope, ...(init.extraScopes ?? [])].join(" ");
     debug("registry", `${init.method ?? "GET"} ${url}`);
-    let res = await send(this.authorizations.get(scope));
+    let res = await send(this.authorizations.get(key));
     if (res.status !== 401) return res;
     const challenge = parseChallenge(res.headers.get("www-authenticate"));
     await res.body?.cancel();
-    const authorization = challenge && await this.authorize(challenge);
+    const authorization = challenge && await this.authorize(challenge, init.extraScopes ?? []);
     if (!authorization) return res;
-    this.authorizations.set(scope, authorization);
+    this.authorizations.set(key, authorization);
     res = await send(authorization);
     return res;
+  }
+
+  /** The absolute URL of `location` (a Location header) on this registry. */
+  async resolve(location: string): Promise<string> {
+    return new URL(location, await this.baseUrl()).href;
   }
 
   /** Throws the registry's error for a response that is not 2xx. */
