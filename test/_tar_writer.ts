@@ -10,7 +10,8 @@
 export interface TestEntry {
   name: string;
   type?: "file" | "dir" | "symlink" | "hardlink" | "char" | "fifo";
-  data?: string;
+  /** Content of a file: text, or bytes (a layer.tar inside a `docker save` archive). */
+  data?: string | Uint8Array;
   linkname?: string;
   mode?: number;
   uid?: number;
@@ -61,7 +62,9 @@ function paxRecord(key: string, value: string): string {
 export function buildTar(entries: TestEntry[]): Uint8Array {
   const parts: Uint8Array[] = [];
   for (const e of entries) {
-    const data = enc.encode(e.data ?? "");
+    const data = typeof e.data === "string" || e.data === undefined
+      ? enc.encode(e.data ?? "")
+      : e.data;
     if (e.pax) {
       const pax = enc.encode(paxRecord("path", e.name));
       parts.push(header("PaxHeader", "x", pax.length, { name: "PaxHeader" }), padded(pax));

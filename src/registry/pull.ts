@@ -30,7 +30,7 @@ import { imageConfigOf } from "../image/image_config.ts";
 import { ImageStore, type PulledImage } from "../image/store.ts";
 import type { TarRecordWriter } from "../image/tar_record.ts";
 import type { StateRoot } from "../store/paths.ts";
-import { decompressed } from "./_decompress.ts";
+import { decompressed } from "../image/layer_compression.ts";
 import { RegistryClient, RegistryError } from "./client.ts";
 import { credentialsFor } from "./credentials.ts";
 import {

@@ -2,7 +2,8 @@
  * Layer media types → the stream of the uncompressed tar. gzip through
  * Deno's DecompressionStream; zstd, which Deno's lacks, through the npm
  * package fzstd (pure JavaScript, streaming), imported only when a zstd
- * layer is pulled.
+ * layer is pulled or loaded. A layer file of an archive has no media type:
+ * `sniffedMediaType` tells from its first bytes.
  *
  * @module
  */
@@ -46,4 +47,13 @@ export async function decompressed(
     case "none":
       return blob;
   }
+}
+
+/** The media type of a layer file from its magic number (gzip, zstd, else a plain tar). */
+export function sniffedMediaType(head: Uint8Array): string {
+  if (head[0] === 0x1f && head[1] === 0x8b) return "application/vnd.oci.image.layer.v1.tar+gzip";
+  if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) {
+    return "application/vnd.oci.image.layer.v1.tar+zstd";
+  }
+  return "application/vnd.oci.image.layer.v1.tar";
 }
