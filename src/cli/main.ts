@@ -22,6 +22,7 @@ const COMMANDS: Record<string, Loader> = {
   commit: () => import("./commands/commit.ts"),
   create: () => import("./commands/create.ts"),
   exec: () => import("./commands/exec.ts"),
+  history: () => import("./commands/history.ts"),
   images: () => import("./commands/images.ts"),
   import: () => import("./commands/import.ts"),
   inspect: () => import("./commands/inspect.ts"),

@@ -46,7 +46,7 @@ export interface CommitOptions {
 
 /** The sha256 of a tar with no entries (1024 zero bytes): a commit of no changes. */
 export const EMPTY_TAR_DIFF_ID =
-  "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfad10ace3c6ef";
+  "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
 
 /** Files bind-mounted over by every container: an empty one in the upper layer was made for that. */
 const ENGINE_MOUNT_POINTS = ["etc/hostname", "etc/hosts", "etc/resolv.conf"];
@@ -103,7 +103,8 @@ async function commit(
   const imageId = record.config.imageId;
   const parent = parentConfig(images, imageId);
   const { upper } = containerPaths(root, record.id);
-  const exclude = engineMountPoints(upper, images.layerDirs(imageId));
+  const lowerDirs = images.layerDirs(imageId);
+  const exclude = engineMountPoints(upper, lowerDirs);
   const scratch = layers.scratch(`commit-${record.id.slice(0, 12)}-`);
   let made: string | undefined;
   try {
@@ -112,7 +113,7 @@ async function commit(
     const tarRecord = new TarRecordWriter(`${scratch}/tar-record`);
     const hash = hashing();
     try {
-      const tar = overlayDiffTar(kernel, upper, exclude).pipeThrough(hash.transform);
+      const tar = overlayDiffTar(kernel, upper, lowerDirs, exclude).pipeThrough(hash.transform);
       await extractTar(tar, tree, { layer: kernel, tap: tarRecord });
     } finally {
       tarRecord.close();

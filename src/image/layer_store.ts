@@ -52,6 +52,24 @@ function removeFileIfPresent(path: string): void {
   }
 }
 
+/**
+ * Bytes of what is under `dir` as Docker counts a layer's size: regular
+ * files and symlinks (their lstat size), each inode once.
+ */
+export function treeSize(dir: string, seen = new Set<number>()): number {
+  let total = 0;
+  for (const entry of Deno.readDirSync(dir)) {
+    const path = `${dir}/${entry.name}`;
+    const info = Deno.lstatSync(path);
+    if (info.isDirectory) total += treeSize(path, seen);
+    else if ((info.isFile || info.isSymlink) && info.ino !== null && !seen.has(info.ino)) {
+      seen.add(info.ino);
+      total += info.size;
+    }
+  }
+  return total;
+}
+
 /** A compressed blob of a layer that a registry holds. */
 export interface LayerBlob {
   digest: string;

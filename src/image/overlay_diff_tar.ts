@@ -10,6 +10,13 @@
  * Device nodes, FIFOs and sockets are left out (containers get their own
  * /dev). Entries are sorted by name, so the same tree gives the same tar.
  *
+ * A directory that is in the upper directory only because something under
+ * it was (overlay copies parents up), when all of that is left out (the
+ * engine's mount-point files), is left out too, unless it is new, opaque
+ * or has another owner or mode than below: a container that changed
+ * nothing gives an empty tar, as Docker's, whose container layer never
+ * holds those files.
+ *
  * A file changing size while it is read (a running container) is cut or
  * padded with zeros to the size its header gave.
  *
@@ -17,6 +24,7 @@
  */
 
 import type { Kernel } from "../../ffi/kernel.ts";
+import { lstatOrUndefined } from "../_fs.ts";
 import { TAR_END, tarHeader, tarPadding } from "./tar_header.ts";
 
 const CHUNK = 1 << 20;
@@ -48,16 +56,49 @@ async function* fileContent(path: string, size: number): AsyncGenerator<Uint8Arr
   }
 }
 
+/** The entry at `rel` in the lowest layers as the container sees it: the topmost one, unless deleted. */
+function lowerInfo(lowerDirs: readonly string[], rel: string): Deno.FileInfo | undefined {
+  for (const dir of lowerDirs) {
+    const info = lstatOrUndefined(`${dir}/${rel}`);
+    if (info) return isWhiteout(info) ? undefined : info;
+  }
+  return undefined;
+}
+
 /**
- * The layer tar of the upper directory `upper`, without the paths in
- * `exclude` (relative, as `etc/hosts`).
+ * The layer tar of the upper directory `upper` over the image layers
+ * `lowerDirs` (top first), without the paths in `exclude` (relative, as
+ * `etc/hosts`).
  */
 export function overlayDiffTar(
   kernel: Kernel,
   upper: string,
+  lowerDirs: readonly string[],
   exclude: ReadonlySet<string>,
 ): ReadableStream<Uint8Array> {
   const links = new Map<number, string>();
+  const keptDirs = new Map<string, boolean>();
+  /** Whether directory `rel` of the upper directory belongs in the tar (see the module comment). */
+  function kept(rel: string): boolean {
+    const known = keptDirs.get(rel);
+    if (known !== undefined) return known;
+    const info = Deno.lstatSync(`${upper}/${rel}`);
+    const below = lowerInfo(lowerDirs, rel);
+    let keep = !below?.isDirectory || isOpaque(kernel, `${upper}/${rel}`) ||
+      below.mode !== info.mode || below.uid !== info.uid || below.gid !== info.gid;
+    if (!keep) {
+      for (const entry of Deno.readDirSync(`${upper}/${rel}`)) {
+        const path = `${rel}/${entry.name}`;
+        if (exclude.has(path)) continue;
+        if (!entry.isDirectory || kept(path)) {
+          keep = true;
+          break;
+        }
+      }
+    }
+    keptDirs.set(rel, keep);
+    return keep;
+  }
   async function* walk(rel: string): AsyncGenerator<Uint8Array> {
     const names = [...Deno.readDirSync(rel ? `${upper}/${rel}` : upper)].map((e) => e.name)
       .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -77,6 +118,7 @@ export function overlayDiffTar(
         const marker = rel ? `${rel}/.wh.${name}` : `.wh.${name}`;
         yield tarHeader({ ...base, path: marker, type: "file", mode: 0o600 });
       } else if (info.isDirectory) {
+        if (!kept(path)) continue;
         yield tarHeader({ ...base, path: `${path}/`, type: "dir" });
         if (isOpaque(kernel, full)) {
           yield tarHeader({ ...base, path: `${path}/.wh..wh..opq`, type: "file", mode: 0o600 });

@@ -36,7 +36,7 @@ import { FULL_ID } from "../store/ids.ts";
 import { withLock } from "../store/lock.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { imageConfigOf, parseConfigBlob } from "./image_config.ts";
-import { LayerStore } from "./layer_store.ts";
+import { LayerStore, treeSize } from "./layer_store.ts";
 import {
   familiarReference,
   formatReference,
@@ -102,21 +102,6 @@ function exists(path: string): boolean {
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** Bytes of regular-file content under `dir`, each inode counted once. */
-function treeSize(dir: string, seen = new Set<number>()): number {
-  let total = 0;
-  for (const entry of Deno.readDirSync(dir)) {
-    const path = `${dir}/${entry.name}`;
-    const info = Deno.lstatSync(path);
-    if (info.isDirectory) total += treeSize(path, seen);
-    else if (info.isFile && info.ino !== null && !seen.has(info.ino)) {
-      seen.add(info.ino);
-      total += info.size;
-    }
-  }
-  return total;
 }
 
 /** `name@sha256:…` in the familiar form repoDigests use, or undefined when `ref` is not one. */

@@ -200,3 +200,48 @@ Deno.test("push: Basic auth and Bearer tokens need a login; round trip with cred
     );
   });
 });
+
+Deno.test("history of a pulled image as Docker shows it; images --digests after pull and push", async () => {
+  const reg = await registry();
+  await withRoot(async (root) => {
+    const layered = `${reg.REG_PLAIN}/library/layered:1`;
+    assertEquals((await root.run("pull", "-q", layered)).code, 0);
+    // What the real Docker 20.10 printed for this image (its config's history).
+    const h = await root.run("history", layered);
+    const cells = h.stdout.trimEnd().split("\n").slice(1).map((l) => l.split(/\s{2,}/));
+    assertEquals(cells.map((c) => [c[0], c[2], c[3], c[4]]), [
+      ["12adaa4d4273", "whiteouts", "54B", "reg-harness"],
+      ["<missing>", "app layer", "4.71kB", "reg-harness"],
+      ["<missing>", "busybox-static rootfs", "1.98MB", "reg-harness"],
+    ]);
+    const digest = "sha256:ac2435bd7dcab7253d1622e1c2609f7c78b2eb461fa63d5e254f3da78ef27c92";
+    const repo = `${reg.REG_PLAIN}/library/layered`;
+    const listed = await root.run("images", "--digests", repo);
+    assertEquals(listed.stdout.split("\n")[0].split(/\s{2,}/), [
+      "REPOSITORY",
+      "TAG",
+      "DIGEST",
+      "IMAGE ID",
+      "CREATED",
+      "SIZE",
+    ]);
+    assertEquals(listed.stdout.split("\n")[1].split(/\s{2,}/).slice(0, 4), [
+      repo,
+      "1",
+      digest,
+      "12adaa4d4273",
+    ]);
+    // Pushed under another name: that repository's row shows the digest the push made.
+    const copy = `${reg.REG_PLAIN}/${freshRepo("dgsh-test")}`;
+    assertEquals((await root.run("tag", layered, `${copy}:c`)).code, 0);
+    const push = await root.run("push", `${copy}:c`);
+    assertEquals(push.code, 0, push.stderr);
+    const pushed = push.stdout.trim().split("\n").at(-1)!.split(" ")[2];
+    const rows = (await root.run("images", "--digests")).stdout.split("\n").map((l) =>
+      l.split(/\s{2,}/).slice(0, 3)
+    );
+    assert(rows.some((r) => r.join(" ") === `${copy} c ${pushed}`), rows.join("\n"));
+    const inspected = await inspect(root, layered);
+    assertEquals(inspected.RepoDigests, [`${copy}@${pushed}`, `${repo}@${digest}`].sort());
+  });
+});

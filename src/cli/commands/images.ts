@@ -1,7 +1,9 @@
 /**
- * `dockergsh images [-a] [-q] [--no-trunc] [REPOSITORY[:TAG]]`: Docker's
- * REPOSITORY, TAG, IMAGE ID, CREATED, SIZE; one row per tag, `<none>` for
- * untagged images.
+ * `dockergsh images [-a] [-q] [--digests] [--no-trunc] [REPOSITORY[:TAG]]`:
+ * Docker's REPOSITORY, TAG, (DIGEST,) IMAGE ID, CREATED, SIZE; rows as
+ * Docker's CLI makes them: one per tag (per tag and digest of its
+ * repository with `--digests`), a repository known only by digest as a
+ * `<none>` tag, and `<none>` `<none>` for an image with neither.
  *
  * @module
  */
@@ -15,13 +17,42 @@ import { formatTable } from "../_table.ts";
 
 const HEADERS = ["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"];
 
-/** One row per tag; a tagless image is one `<none>` row. */
-function rows(image: ImageRecord): { repository: string; tag: string; image: ImageRecord }[] {
-  if (image.repoTags.length === 0) return [{ repository: "<none>", tag: "<none>", image }];
-  return image.repoTags.map((ref) => {
+interface Row {
+  repository: string;
+  tag: string;
+  digest: string;
+  image: ImageRecord;
+}
+
+/** The rows of `image`, as docker-cli's image formatter pairs tags and digests. */
+function rows(image: ImageRecord, withDigests: boolean): Row[] {
+  const tags = new Map<string, string[]>();
+  for (const ref of image.repoTags) {
     const colon = ref.lastIndexOf(":");
-    return { repository: ref.slice(0, colon), tag: ref.slice(colon + 1), image };
-  });
+    const repo = ref.slice(0, colon);
+    tags.set(repo, [...(tags.get(repo) ?? []), ref.slice(colon + 1)]);
+  }
+  const digests = new Map<string, string[]>();
+  for (const ref of image.repoDigests ?? []) {
+    const at = ref.indexOf("@");
+    const repo = ref.slice(0, at);
+    digests.set(repo, [...(digests.get(repo) ?? []), ref.slice(at + 1)]);
+  }
+  const out: Row[] = [];
+  for (const [repository, repoTags] of tags) {
+    const repoDigests = withDigests ? digests.get(repository) ?? [] : [];
+    digests.delete(repository);
+    for (const tag of repoTags) {
+      if (repoDigests.length === 0) out.push({ repository, tag, digest: "<none>", image });
+      for (const digest of repoDigests) out.push({ repository, tag, digest, image });
+    }
+  }
+  for (const [repository, repoDigests] of digests) {
+    if (!withDigests) out.push({ repository, tag: "<none>", digest: "<none>", image });
+    else for (const digest of repoDigests) out.push({ repository, tag: "<none>", digest, image });
+  }
+  if (out.length === 0) out.push({ repository: "<none>", tag: "<none>", digest: "<none>", image });
+  return out;
 }
 
 /** Does row `r` match the `REPOSITORY[:TAG]` filter? (A filter without a tag matches every tag.) */
@@ -48,6 +79,7 @@ export const command: Command = {
       help: "Show all images (untagged ones are always shown)",
     },
     { long: "quiet", short: "q", kind: "bool", help: "Only show image IDs" },
+    { long: "digests", kind: "bool", help: "Show digests" },
     { long: "no-trunc", kind: "bool", help: "Don't truncate output" },
   ],
   maxArgs: 1,
@@ -56,16 +88,19 @@ export const command: Command = {
     const noTrunc = flags.bools.has("no-trunc");
     const id = (full: string) => (noTrunc ? `sha256:${full}` : shortId(full));
     const now = new Date();
-    const all = new ImageStore(ctx.root).list().flatMap(rows).filter((r) => matches(r, filter));
+    const withDigests = flags.bools.has("digests");
+    const all = new ImageStore(ctx.root).list().flatMap((image) => rows(image, withDigests))
+      .filter((r) => matches(r, filter));
     if (flags.bools.has("quiet")) {
       for (const imageId of new Set(all.map((r) => id(r.image.id)))) console.log(imageId);
       return Promise.resolve(0);
     }
     console.log(formatTable(
-      HEADERS,
+      withDigests ? [...HEADERS.slice(0, 2), "DIGEST", ...HEADERS.slice(2)] : HEADERS,
       all.map((r) => [
         r.repository,
         r.tag,
+        ...(withDigests ? [r.digest] : []),
         id(r.image.id),
         timeAgo(r.image.created, now),
         humanSize(r.image.size),
