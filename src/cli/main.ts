@@ -23,6 +23,7 @@ const COMMANDS: Record<string, Loader> = {
   create: () => import("./commands/create.ts"),
   exec: () => import("./commands/exec.ts"),
   history: () => import("./commands/history.ts"),
+  image: () => import("./commands/image.ts"),
   images: () => import("./commands/images.ts"),
   import: () => import("./commands/import.ts"),
   inspect: () => import("./commands/inspect.ts"),
@@ -43,6 +44,7 @@ const COMMANDS: Record<string, Loader> = {
   start: () => import("./commands/start.ts"),
   stats: () => import("./commands/stats.ts"),
   stop: () => import("./commands/stop.ts"),
+  system: () => import("./commands/system.ts"),
   tag: () => import("./commands/tag.ts"),
 };
 
