@@ -59,6 +59,8 @@ export interface PullResult {
   /** The fully qualified reference Docker prints last. */
   reference: string;
   digest: string;
+  /** Whether the image was there under that name already. */
+  upToDate: boolean;
 }
 
 const MAX_CONCURRENT_DOWNLOADS = 3;
@@ -165,6 +167,70 @@ async function limited(jobs: (() => Promise<void>)[], limit: number): Promise<vo
   if (errors.length) throw errors[0];
 }
 
+/** The tags of repository `path` (the tags list API, following its `Link` pages), in the registry's order. */
+async function listTags(client: RegistryClient, path: string): Promise<string[]> {
+  const tags: string[] = [];
+  let next: string | undefined = `/v2/${path}/tags/list`;
+  while (next) {
+    const res = await RegistryClient.check(await client.request(next, path), `tags of ${path}`);
+    const body = await res.json();
+    if (Array.isArray(body?.tags)) {
+      tags.push(...body.tags.filter((t: unknown) => typeof t === "string"));
+    }
+    const link = res.headers.get("link")?.match(/<([^>]+)>\s*;\s*rel="?next"?/);
+    next = link ? link[1] : undefined;
+  }
+  return tags;
+}
+
+/** What `pull -a` did: Docker's last two lines. */
+export interface PullAllResult {
+  status: string;
+  reference: string;
+}
+
+/**
+ * Pulls every tag of repository `text` (`NAME`, no tag or digest), as
+ * `docker pull -a`: each tag's lines and its `Digest:` line, then one
+ * status for the repository.
+ */
+export async function pullAllTags(
+  root: StateRoot,
+  kernel: Kernel,
+  text: string,
+  opts: PullOptions,
+): Promise<PullAllResult> {
+  const ref = parseRemoteReference(text);
+  const name = text.slice(text.lastIndexOf("/") + 1);
+  if (ref.digest || name.includes(":")) {
+    throw new UserError("tag can't be used with --all-tags/-a", 1);
+  }
+  const client = new RegistryClient(ref.domain, {
+    insecure: opts.insecureRegistries,
+    credentials: credentialsFor(ref.domain),
+  });
+  try {
+    let newer = false;
+    for (const tag of await listTags(client, ref.path)) {
+      const result = await pull(root, kernel, { ...ref, tag }, client, opts);
+      opts.progress(`Digest: ${result.digest}`);
+      if (!result.upToDate) newer = true;
+    }
+    const shown = familiarRepository(ref);
+    return {
+      status: newer
+        ? `Status: Downloaded newer image for ${shown}`
+        : `Status: Image is up to date for ${shown}`,
+      reference: `${ref.domain}/${ref.path}`,
+    };
+  } catch (err) {
+    if (err instanceof RegistryError) throw denied(ref, err);
+    throw err;
+  } finally {
+    client.close();
+  }
+}
+
 /** Pulls `text` (`NAME[:TAG|@DIGEST]`) into `root`. */
 export async function pullImage(
   root: StateRoot,
@@ -236,10 +302,13 @@ async function pull(
   opts.progress(`${ref.digest ?? ref.tag}: Pulling from ${path}`);
   const layers = new LayerStore(root);
   const short = (layer: Descriptor) => layer.digest.replace(/^sha256:/, "").slice(0, 12);
+  // Docker prints no layer lines for an image it has whole already.
+  const whole = new ImageStore(root).find(manifest.config.digest) !== undefined &&
+    diffIds.every((diffId) => layers.has(diffId));
   const wanted = manifest.layers.map((layer, i) => ({ layer, diffId: diffIds[i] }))
     .filter(({ layer, diffId }) => {
       const have = layers.has(diffId);
-      opts.progress(`${short(layer)}: ${have ? "Already exists" : "Pulling fs layer"}`);
+      if (!whole) opts.progress(`${short(layer)}: ${have ? "Already exists" : "Pulling fs layer"}`);
       return !have;
     });
   const made: string[] = [];
@@ -289,6 +358,7 @@ async function pull(
   return {
     imageId: image.id,
     digest: top.digest,
+    upToDate,
     status: upToDate
       ? `Status: Image is up to date for ${shown}`
       : `Status: Downloaded newer image for ${shown}`,

@@ -85,8 +85,14 @@ Deno.test("pull: an OCI index from the plain registry, Docker's output, the amd6
       "",
     ]);
     const again = await root.run("pull", ref);
-    assertStringIncludes(again.stdout, "d648b48e7ed8: Already exists\n");
-    assertStringIncludes(again.stdout, `Status: Image is up to date for ${ref}:latest\n`);
+    // As Docker's: an image that is here whole gets no layer lines.
+    assertEquals(again.stdout.split("\n"), [
+      "latest: Pulling from library/busybox",
+      "Digest: sha256:07c21a632db22103e5bb7159b50bb0f3f1bc129028ddf651f9383349d3f8d5ca",
+      `Status: Image is up to date for ${ref}:latest`,
+      `${ref}:latest`,
+      "",
+    ]);
     const image = await inspect(root, ref);
     assertEquals(
       image.Id,
@@ -305,5 +311,38 @@ Deno.test("run: a missing image is pulled first, --pull never refuses", async ()
     assertEquals([r.code, r.stdout], [0, "layered:2 1000:1000 /data\n"], r.stderr);
     assertEquals(r.stderr.split("\n")[0], `Unable to find image '${ref}' locally`);
     assertStringIncludes(r.stderr, `Status: Downloaded newer image for ${ref}\n`);
+  });
+});
+
+Deno.test("pull -a: every tag of a repository, Docker's lines; a tag with -a is refused", async () => {
+  const reg = await registry();
+  await withRoot(async (root) => {
+    const repo = `${reg.REG_PLAIN}/library/layered`;
+    const p = await root.run("pull", "-a", repo);
+    assertEquals(p.code, 0, p.stderr);
+    const lines = p.stdout.trim().split("\n");
+    // The registry's order of tags (not sorted), each with its own lines and digest.
+    const starts = lines.filter((l) => l.endsWith(": Pulling from library/layered"));
+    assertEquals(starts.sort(), [
+      "1: Pulling from library/layered",
+      "2: Pulling from library/layered",
+    ]);
+    assertEquals(lines.filter((l) => l.startsWith("Digest: ")).sort(), [
+      "Digest: sha256:0ef71a5f76df2f3ca91362f5344f18b53553482d4572616ee3c7eed4501f91e8",
+      "Digest: sha256:ac2435bd7dcab7253d1622e1c2609f7c78b2eb461fa63d5e254f3da78ef27c92",
+    ]);
+    assertEquals(lines.slice(-2), [`Status: Downloaded newer image for ${repo}`, repo]);
+    for (const tag of ["1", "2"]) {
+      const run = await root.run("run", "--rm", `${repo}:${tag}`, "cat /etc/layered-version");
+      assertEquals(run.stdout.trim(), tag, run.stderr);
+    }
+    const again = await root.run("pull", "-a", repo);
+    assertEquals(again.stdout.trim().split("\n").length, 6, again.stdout);
+    assertEquals(again.stdout.trim().split("\n").slice(-2), [
+      `Status: Image is up to date for ${repo}`,
+      repo,
+    ]);
+    const tagged = await root.run("pull", "-a", `${repo}:1`);
+    assertEquals([tagged.code, tagged.stderr], [1, "tag can't be used with --all-tags/-a\n"]);
   });
 });

@@ -1,14 +1,15 @@
 /**
- * `dockergsh pull [-q] [--platform os/arch[/variant]] NAME[:TAG|@DIGEST]`:
- * an image from a registry, with Docker's output (plain lines, as Docker
- * writes them when stdout is not a terminal).
+ * `dockergsh pull [-q] [-a] [--platform os/arch[/variant]] NAME[:TAG|@DIGEST]`:
+ * an image (or with `-a` every tagged image of a repository) from a
+ * registry, with Docker's output (plain lines, as Docker writes them when
+ * stdout is not a terminal).
  *
  * @module
  */
 
 import { UserError } from "../../errors.ts";
 import { parsePlatform } from "../../registry/manifest.ts";
-import { pullImage } from "../../registry/pull.ts";
+import { pullAllTags, pullImage } from "../../registry/pull.ts";
 import { needsSpace } from "../../store/disk_full.ts";
 import type { Command } from "../command.ts";
 
@@ -18,6 +19,12 @@ export const command: Command = {
   usage: "pull [OPTIONS] NAME[:TAG|@DIGEST]",
   summary: "Download an image from a registry",
   flags: [
+    {
+      long: "all-tags",
+      short: "a",
+      kind: "bool",
+      help: "Download all tagged images in the repository",
+    },
     { long: "quiet", short: "q", kind: "bool", help: "Suppress verbose output" },
     { long: "platform", kind: "string", help: "Set platform if server is multi-platform capable" },
   ],
@@ -32,14 +39,24 @@ export const command: Command = {
     } catch (err) {
       throw new UserError(`dockergsh: ${(err as Error).message}`);
     }
+    const options = {
+      platform,
+      insecureRegistries: ctx.insecureRegistries,
+      progress: (line: string) => quiet || console.log(line),
+    };
+    if (flags.bools.has("all-tags")) {
+      const all = await needsSpace(
+        ctx.root,
+        () => pullAllTags(ctx.root, ctx.kernel, flags.positionals[0], options),
+        `pulling ${flags.positionals[0]}`,
+      );
+      if (!quiet) console.log(all.status);
+      console.log(all.reference);
+      return 0;
+    }
     const result = await needsSpace(
       ctx.root,
-      () =>
-        pullImage(ctx.root, ctx.kernel, flags.positionals[0], {
-          platform,
-          insecureRegistries: ctx.insecureRegistries,
-          progress: (line) => quiet || console.log(line),
-        }),
+      () => pullImage(ctx.root, ctx.kernel, flags.positionals[0], options),
       `pulling ${flags.positionals[0]}`,
     );
     if (!quiet) {
