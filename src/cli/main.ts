@@ -30,8 +30,11 @@ const COMMANDS: Record<string, Loader> = {
   logout: () => import("./commands/logout.ts"),
   logs: () => import("./commands/logs.ts"),
   network: () => import("./commands/network.ts"),
+  pause: () => import("./commands/pause.ts"),
+  port: () => import("./commands/port.ts"),
   ps: () => import("./commands/ps.ts"),
   pull: () => import("./commands/pull.ts"),
+  rename: () => import("./commands/rename.ts"),
   restart: () => import("./commands/restart.ts"),
   rm: () => import("./commands/rm.ts"),
   rmi: () => import("./commands/rmi.ts"),
@@ -40,6 +43,9 @@ const COMMANDS: Record<string, Loader> = {
   stats: () => import("./commands/stats.ts"),
   stop: () => import("./commands/stop.ts"),
   tag: () => import("./commands/tag.ts"),
+  top: () => import("./commands/top.ts"),
+  unpause: () => import("./commands/unpause.ts"),
+  wait: () => import("./commands/wait.ts"),
 };
 
 function usage(): string {
@@ -108,6 +114,14 @@ export async function cli(argv: readonly string[]): Promise<number> {
       command: `dockergsh ${name}`,
     });
     const n = flags.positionals.length;
+    const exact = command.minArgs !== undefined && command.minArgs === command.maxArgs;
+    if (exact && n !== command.minArgs) {
+      throw new UserError(
+        `"dockergsh ${name}" requires exactly ${command.minArgs} argument${
+          command.minArgs === 1 ? "" : "s"
+        } (usage: dockergsh ${command.usage})`,
+      );
+    }
     if (command.minArgs !== undefined && n < command.minArgs) {
       throw new UserError(
         `"dockergsh ${name}" requires at least ${command.minArgs} argument${

@@ -10,12 +10,14 @@
 
 import type { Kernel } from "../../ffi/kernel.ts";
 import { UserError } from "../errors.ts";
+import { recordEvent } from "../events/events.ts";
 import { withLock } from "../store/lock.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { releaseRuntime } from "./container_runtime.ts";
 import { stopContainer } from "./container_stop.ts";
 import type { ContainerRecord } from "./record.ts";
 import { ContainerStore } from "./store.ts";
+import { eventSubject } from "./events.ts";
 
 /**
  * Removes `record`'s container; kills it first when `force`. Removing a
@@ -52,5 +54,6 @@ export async function deleteContainer(
       );
     }
     store.delete(record.id);
+    recordEvent(root, "destroy", eventSubject(record));
   });
 }

@@ -16,6 +16,8 @@ import { joinNetworkHosts } from "../network/container_hosts.ts";
 import { detachContainerNetwork } from "../network/container_network.ts";
 import { renderHosts } from "../rootfs/etc_hosts.ts";
 import { isNoSpace, unlessDiskFull } from "../store/disk_full.ts";
+import { recordEvent } from "../events/events.ts";
+import { eventSubject } from "./events.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { containerPaths } from "./container_create.ts";
 import { recordExit } from "./container_exit.ts";
@@ -93,6 +95,8 @@ export async function finishRun(
   exitCode: number,
 ): Promise<ContainerRecord> {
   const oomKilled = await releaseRuntime(root, record);
+  if (oomKilled) recordEvent(root, "oom", eventSubject(record));
+  recordEvent(root, "die", eventSubject(record), { exitCode: String(exitCode) });
   let exited: ContainerRecord | undefined;
   // On a full disk the exit code cannot be stored; the caller still learns it.
   const stored = unlessDiskFull(`recording ${record.id}'s exit code`, () => {
