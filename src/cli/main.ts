@@ -21,7 +21,10 @@ type Loader = () => Promise<{ command: Command }>;
 const COMMANDS: Record<string, Loader> = {
   commit: () => import("./commands/commit.ts"),
   create: () => import("./commands/create.ts"),
+  diff: () => import("./commands/diff.ts"),
+  events: () => import("./commands/events.ts"),
   exec: () => import("./commands/exec.ts"),
+  export: () => import("./commands/export.ts"),
   images: () => import("./commands/images.ts"),
   import: () => import("./commands/import.ts"),
   inspect: () => import("./commands/inspect.ts"),

@@ -52,6 +52,11 @@ function nowNanos(): number {
   return Math.floor(ms * 1000) * 1000;
 }
 
+/** `attrs` with its keys in Go's map order (sorted), as Docker's JSON has them. */
+function sortedKeys(attrs: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.keys(attrs).sort().map((k) => [k, attrs[k]]));
+}
+
 /** What a container event says about its container. */
 export interface EventSubject {
   id: string;
@@ -78,7 +83,7 @@ export function recordEvent(
     Action: action,
     Actor: {
       ID: subject.id,
-      Attributes: { ...extra, image: subject.image, name: subject.name },
+      Attributes: sortedKeys({ ...extra, image: subject.image, name: subject.name }),
     },
     scope: "local",
     time: Math.floor(timeNano / 1e9),
@@ -118,19 +123,6 @@ export function parseEvents(text: string): EngineEvent[] {
       out.push(JSON.parse(line) as EngineEvent);
     } catch {
       // A line being written right now; the follower reads it next time.
-    }
-  }
-  return out;
-}
-
-/** Every stored event, oldest first. */
-export function readEvents(root: StateRoot): EngineEvent[] {
-  const out: EngineEvent[] = [];
-  for (const path of eventFiles(root)) {
-    try {
-      out.push(...parseEvents(Deno.readTextFileSync(path)));
-    } catch (err) {
-      if (!(err instanceof Deno.errors.NotFound)) throw err;
     }
   }
   return out;
