@@ -20,6 +20,7 @@ type Loader = () => Promise<{ command: Command }>;
 /** Every subcommand, by name, loaded lazily. */
 const COMMANDS: Record<string, Loader> = {
   commit: () => import("./commands/commit.ts"),
+  cp: () => import("./commands/cp.ts"),
   create: () => import("./commands/create.ts"),
   diff: () => import("./commands/diff.ts"),
   events: () => import("./commands/events.ts"),

@@ -29,6 +29,24 @@ export class LayerDir {
     return new LayerDir(kernel, kernel.openInRoot(path, ".", DIR_FLAGS));
   }
 
+  /**
+   * Opens directory `path` inside `root` with every symlink on the way,
+   * the last one included, resolved inside `root` (RESOLVE_IN_ROOT).
+   */
+  static openIn(kernel: Kernel, root: string, path: string): LayerDir {
+    return new LayerDir(kernel, kernel.openInRoot(root, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  }
+
+  /** `path` below this directory, resolved as `openIn` does with this directory as the root. */
+  childPath(path: string): LayerDir | undefined {
+    try {
+      return LayerDir.openIn(this.kernel, this.at(""), path);
+    } catch (err) {
+      if (err instanceof SyscallError) return undefined;
+      throw err;
+    }
+  }
+
   /** The path through which the kernel reaches `name` in this directory without resolving it. */
   at(name: string): string {
     return `/proc/self/fd/${this.fd}/${name}`;
