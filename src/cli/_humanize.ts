@@ -32,13 +32,16 @@ export function timeAgo(iso: string, now: Date): string {
 
 const DECIMAL_UNITS = ["B", "kB", "MB", "GB", "TB", "PB"];
 
-/** go-units HumanSizeWithPrecision(size, 3), as `docker images` prints SIZE: "4.26MB". */
-export function humanSize(bytes: number): string {
+/**
+ * go-units HumanSizeWithPrecision(size, precision): 3 as `docker images`
+ * prints SIZE ("4.26MB"), 4 as HumanSize (prune's "Total reclaimed space").
+ */
+export function humanSize(bytes: number, precision = 3): string {
   let size = bytes;
   let unit = 0;
   while (size >= 1000 && unit < DECIMAL_UNITS.length - 1) {
     size /= 1000;
     unit++;
   }
-  return `${Number(size.toPrecision(3))}${DECIMAL_UNITS[unit]}`;
+  return `${Number(size.toPrecision(precision))}${DECIMAL_UNITS[unit]}`;
 }

@@ -13,12 +13,14 @@ import { resolveRoot } from "../store/paths.ts";
 import { ensurePrivateRoot } from "../store/private_root.ts";
 import type { Command } from "./command.ts";
 import { parseFlags } from "./flags.ts";
+import { groupUsage, MANAGEMENT_GROUPS } from "./_management_groups.ts";
 import { versionLine } from "./version.ts";
 
 type Loader = () => Promise<{ command: Command }>;
 
 /** Every subcommand, by name, loaded lazily. */
 const COMMANDS: Record<string, Loader> = {
+  attach: () => import("./commands/attach.ts"),
   commit: () => import("./commands/commit.ts"),
   cp: () => import("./commands/cp.ts"),
   create: () => import("./commands/create.ts"),
@@ -28,6 +30,7 @@ const COMMANDS: Record<string, Loader> = {
   export: () => import("./commands/export.ts"),
   images: () => import("./commands/images.ts"),
   import: () => import("./commands/import.ts"),
+  info: () => import("./commands/info.ts"),
   inspect: () => import("./commands/inspect.ts"),
   kill: () => import("./commands/kill.ts"),
   login: () => import("./commands/login.ts"),
@@ -49,6 +52,7 @@ const COMMANDS: Record<string, Loader> = {
   tag: () => import("./commands/tag.ts"),
   top: () => import("./commands/top.ts"),
   unpause: () => import("./commands/unpause.ts"),
+  version: () => import("./commands/version.ts"),
   wait: () => import("./commands/wait.ts"),
 };
 
@@ -59,10 +63,21 @@ function usage(): string {
     "A Docker-like container engine on Deno and libc.",
     "",
     "Commands:",
-    ...Object.keys(COMMANDS).sort().map((c) => `  ${c}`),
+    ...[...Object.keys(COMMANDS), ...Object.keys(MANAGEMENT_GROUPS)].sort().map((c) => `  ${c}`),
     "",
     "Run 'dockergsh COMMAND --help' for more information on a command.",
   ].join("\n");
+}
+
+/** The usage of management group `name`, each subcommand with its summary. */
+async function groupHelp(name: string): Promise<string> {
+  const summaries: Record<string, string> = {};
+  for (const [sub, target] of Object.entries(MANAGEMENT_GROUPS[name].subcommands)) {
+    summaries[sub] = "load" in target
+      ? target.summary
+      : (await COMMANDS[target.to]()).command.summary;
+  }
+  return groupUsage(name, summaries);
 }
 
 function commandHelp(cmd: Command): string {
@@ -95,19 +110,36 @@ export async function cli(argv: readonly string[]): Promise<number> {
       return 0;
     } else break;
   }
-  const name = argv[i];
+  let name = argv[i];
   if (name === undefined) {
     console.error(usage());
     return 0;
   }
-  const load = COMMANDS[name];
+  let rest = argv.slice(i + 1);
+  let load = COMMANDS[name];
+  const group = MANAGEMENT_GROUPS[name];
+  if (group) {
+    const sub = rest[0];
+    if (sub === undefined || sub === "--help") {
+      console.log(await groupHelp(name));
+      return 0;
+    }
+    const target = group.subcommands[sub];
+    if (!target) {
+      console.error(`dockergsh: '${name} ${sub}' is not a dockergsh command.`);
+      console.error(`See 'dockergsh ${name} --help'`);
+      return 1;
+    }
+    load = "load" in target ? target.load : COMMANDS[target.to];
+    rest = [...("to" in target ? target.args ?? [] : []), ...rest.slice(1)];
+    name = `${name} ${sub}`;
+  }
   if (!load) {
     console.error(`dockergsh: '${name}' is not a dockergsh command.`);
     console.error("See 'dockergsh --help'");
     return 125;
   }
   const { command } = await load();
-  const rest = argv.slice(i + 1);
   try {
     if (rest[0] === "--help") {
       console.log(commandHelp(command));

@@ -10,7 +10,7 @@
 
 import { type EngineEvent, eventFiles, parseEvents } from "../../events/events.ts";
 import { eventFilter } from "../../events/event_filter.ts";
-import { parseEventTime } from "../../events/_time_flag.ts";
+import { parseEventTime } from "../_time_flag.ts";
 import type { StateRoot } from "../../store/paths.ts";
 import type { Command } from "../command.ts";
 import { compileTemplate } from "../_go_template.ts";

@@ -1,5 +1,5 @@
 /**
- * `events --since/--until` values as Docker reads them: a Unix timestamp
+ * `--since`/`--until` (events) and `until` (prune filters) values as Docker reads them: a Unix timestamp
  * (seconds, with an optional fraction), an RFC 3339 date or date-time, or
  * a Go duration (`10m`, `1h30m`, `5s`) meaning that long before now.
  *
