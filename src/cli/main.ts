@@ -145,10 +145,7 @@ export async function cli(argv: readonly string[]): Promise<number> {
       console.log(commandHelp(command));
       return 0;
     }
-    const flags = parseFlags(rest, command.flags, {
-      stopAtPositional: command.stopAtPositional,
-      command: `dockergsh ${name}`,
-    });
+    const flags = parseFlags(rest, command.flags, { stopAtPositional: command.stopAtPositional });
     const n = flags.positionals.length;
     const exact = command.minArgs !== undefined && command.minArgs === command.maxArgs;
     if (exact && n !== command.minArgs) {

@@ -33,8 +33,9 @@ export async function deleteContainer(
   if (record.state.status === "running") {
     if (!force) {
       throw new UserError(
-        `Error response from daemon: cannot remove container "/${record.name}": ` +
-          "container is running: stop the container before removing or force remove",
+        `Error response from daemon: You cannot remove a running container ${record.id}. ` +
+          "Stop the container before attempting removal or force remove",
+        1,
       );
     }
     if (await stopContainer(root, kernel, record, 0) === undefined) return;
