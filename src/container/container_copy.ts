@@ -26,6 +26,7 @@
 import {
   CLONE_NEWNS,
   MNT_DETACH,
+  MS_BIND,
   MS_RDONLY,
   O_CLOEXEC,
   O_CREAT,
@@ -43,6 +44,8 @@ import { ImageStore } from "../image/store.ts";
 import type { TarEntry } from "../image/_tar_reader.ts";
 import { isSameProcess } from "../process/proc.ts";
 import { makeMountsPrivate } from "../rootfs/overlay.ts";
+import { secureJoin } from "../rootfs/secure_join.ts";
+import { lstatOrUndefined } from "../_fs.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { containerPaths } from "./container_create.ts";
 import { addFile, headerOf, tarKind } from "./container_export.ts";
@@ -94,6 +97,19 @@ export function openContainerRoot(
     ? `lowerdir=${lowers.join(":")},upperdir=${paths.upper},workdir=${paths.work}`
     : `lowerdir=${[paths.upper, ...lowers].join(":")}`;
   kernel.mount("overlay", paths.merged, "overlay", writable ? 0 : MS_RDONLY, data);
+  // As the container sees them when it runs (and Docker's cp of a stopped one): the engine's files.
+  const etcFiles: Array<[string, string]> = [
+    [paths.hostname, "/etc/hostname"],
+    [paths.hosts, "/etc/hosts"],
+    [paths.resolvConf, "/etc/resolv.conf"],
+  ];
+  for (const [source, inContainer] of etcFiles) {
+    // Nothing runs in the container: the resolved path cannot change under us.
+    const target = secureJoin(paths.merged, inContainer);
+    if (lstatOrUndefined(target)?.isFile && lstatOrUndefined(source)?.isFile) {
+      kernel.mount(source, target, null, MS_BIND);
+    }
+  }
   return { path: paths.merged, close: () => kernel.umount2(paths.merged, MNT_DETACH) };
 }
 
