@@ -95,13 +95,15 @@ export async function finishRun(
   exitCode: number,
 ): Promise<ContainerRecord> {
   const oomKilled = await releaseRuntime(root, record);
-  if (oomKilled) recordEvent(root, "oom", eventSubject(record));
-  recordEvent(root, "die", eventSubject(record), { exitCode: String(exitCode) });
   let exited: ContainerRecord | undefined;
   // On a full disk the exit code cannot be stored; the caller still learns it.
   const stored = unlessDiskFull(`recording ${record.id}'s exit code`, () => {
     exited = recordExit(root, record.id, record.state.startedAt, exitCode, oomKilled);
   });
+  // Named as it is now (it may have been renamed while it ran).
+  const subject = eventSubject(exited ?? record);
+  if (oomKilled) recordEvent(root, "oom", subject);
+  recordEvent(root, "die", subject, { exitCode: String(exitCode) });
   if (stored) return exited!;
   return {
     ...record,
