@@ -19,8 +19,8 @@ Deno.test("container group: each subcommand is its command; prune removes only s
   await withRoot(async (root) => {
     const help = await root.run("container");
     assertEquals(help.code, 0);
-    assertMatch(help.stdout, /^Usage:  dockergsh container COMMAND\n\nManage containers\n/);
-    assertMatch(help.stdout, /\n  prune +Remove all stopped containers\n/);
+    assertMatch(help.stdout, /^Usage: {2}dockergsh container COMMAND\n\nManage containers\n/);
+    assertMatch(help.stdout, /\n {2}prune +Remove all stopped containers\n/);
     const unknown = await root.run("container", "nosuch");
     assertEquals(unknown.code, 1);
 
@@ -78,7 +78,7 @@ Deno.test("version and info: Docker's sections, --format on Docker's keys", asyn
     const version = await root.run("version");
     assertEquals(version.code, 0);
     assertMatch(version.stdout, /^Client:\n Version: +0\.\d+\.\d+\n/);
-    assertMatch(version.stdout, /\nServer:\n Engine:\n  Version: +0\.\d+\.\d+\n/);
+    assertMatch(version.stdout, /\nServer:\n Engine:\n {2}Version: +0\.\d+\.\d+\n/);
     assertEquals(
       (await root.run("version", "--format", "{{.Server.KernelVersion}}")).stdout,
       `${Deno.osRelease()}\n`,
@@ -90,7 +90,7 @@ Deno.test("version and info: Docker's sections, --format on Docker's keys", asyn
     assertEquals(info.code, 0, info.stderr);
     assertMatch(
       info.stdout,
-      /\n Containers: 2\n  Running: 0\n  Paused: 1\n  Stopped: 1\n Images: 1\n/,
+      /\n Containers: 2\n {2}Running: 0\n {2}Paused: 1\n {2}Stopped: 1\n Images: 1\n/,
     );
     const cpus = Deno.readTextFileSync("/proc/cpuinfo").split("\n").filter((l) =>
       /^processor/.test(l)

@@ -35,20 +35,20 @@ Deno.test("ps: --format with table, --filter, -n, -l, -s as Docker prints them",
     );
     assertEquals(table.code, 0, table.stderr);
     const [header, row2, row1] = table.stdout.trimEnd().split("\n");
-    assertMatch(header, /^CONTAINER ID   NAMES     CREATED AT {22}STATE     SIZE {18}NETWORKS$/);
+    assertMatch(header, /^CONTAINER ID {3}NAMES {5}CREATED AT {22}STATE {5}SIZE {18}NETWORKS$/);
     assertMatch(
       row2,
-      /^[0-9a-f]{12}   f2        \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0000 UTC   running   0B \(virtual 1\.\d+MB\)   none$/,
+      /^[0-9a-f]{12} {3}f2 {8}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0000 UTC {3}running {3}0B \(virtual 1\.\d+MB\) {3}none$/,
     );
     assertMatch(
       row1,
-      /^[0-9a-f]{12}   f1        .* UTC   exited    2B \(virtual 1\.\d+MB\)   none$/,
+      /^[0-9a-f]{12} {3}f1 {8}.* UTC {3}exited {4}2B \(virtual 1\.\d+MB\) {3}none$/,
     );
 
     const sized = await ps("-a", "-s");
     const lines = sized.stdout.trimEnd().split("\n");
-    assertMatch(lines[0], /NAMES     SIZE$/);
-    assertMatch(lines[2], /f1        2B \(virtual 1\.\d+MB\)$/);
+    assertMatch(lines[0], /NAMES {5}SIZE$/);
+    assertMatch(lines[2], /f1 {8}2B \(virtual 1\.\d+MB\)$/);
 
     const names = async (...args: string[]) => (await ps(...args, "--format", "{{.Names}}")).stdout;
     assertEquals(await names("--filter", "status=exited"), "f1\n");
