@@ -165,6 +165,28 @@ export function readKeyed(fs: CgroupFs, file: string): Map<string, number> {
   return out;
 }
 
+/** The PIDs listed in a cgroup.procs file. */
+export function readPids(fs: CgroupFs, file: string): number[] {
+  return fs.read(file).split("\n").filter((l) => l !== "").map(Number);
+}
+
+/** How long a cgroup may take to report itself frozen before `freeze` gives up. */
+export const FREEZE_TIMEOUT_MS = 5000;
+
+/**
+ * Polls `done` until it holds; false after FREEZE_TIMEOUT_MS. Freezing is
+ * asynchronous in both cgroup versions: the write starts it, the state
+ * file (v1) or cgroup.events (v2) says when every task has stopped.
+ */
+export async function pollFrozen(done: () => boolean): Promise<boolean> {
+  const deadline = performance.now() + FREEZE_TIMEOUT_MS;
+  while (!done()) {
+    if (performance.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return true;
+}
+
 /** A file holding one number. */
 export function readNumber(fs: CgroupFs, file: string): number {
   return Number(fs.read(file).trim());

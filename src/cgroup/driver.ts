@@ -34,6 +34,17 @@ export interface ContainerCgroup {
   stats(): CgroupStats;
   /** True once the kernel's OOM killer has killed a task of the cgroup. */
   oomKilled(): boolean;
+  /** The processes in the cgroup (thread-group IDs, as cgroup.procs lists them). */
+  processes(): number[];
+  /**
+   * Freezes every task of the cgroup (`pause`); resolves once the kernel
+   * reports the whole cgroup frozen, or thaws it again and throws.
+   */
+  freeze(): Promise<void>;
+  /** Thaws the cgroup (`unpause`). */
+  thaw(): void;
+  /** True while the cgroup is frozen or freezing. */
+  frozen(): boolean;
   /**
    * Removes the cgroup, waiting briefly for exiting tasks to leave it.
    * Resolves without error when it is already gone.

@@ -14,8 +14,10 @@ import type { Resources } from "../container/record.ts";
 import { debug } from "../debug.ts";
 import {
   makePath,
+  pollFrozen,
   readKeyed,
   readNumber,
+  readPids,
   realCgroupFs as fs,
   removeCgroupDir,
   undoCreated,
@@ -27,7 +29,7 @@ import { cgroupPathParts } from "./path.ts";
 import { CFS_PERIOD_US } from "./units.ts";
 
 /** The controllers a container cgroup uses. */
-const CONTROLLERS = ["memory", "cpu", "cpuacct", "cpuset", "pids", "devices"] as const;
+const CONTROLLERS = ["memory", "cpu", "cpuacct", "cpuset", "pids", "devices", "freezer"] as const;
 type Controller = typeof CONTROLLERS[number];
 
 /** v1 reports "no limit" as the largest page-aligned counter, far above 2^62. */
@@ -102,6 +104,28 @@ class CgroupV1 implements ContainerCgroup {
       if (err instanceof Deno.errors.NotFound) return false;
       throw err;
     }
+  }
+
+  processes(): number[] {
+    return readPids(fs, `${this.paths[0]}/cgroup.procs`);
+  }
+
+  async freeze(): Promise<void> {
+    const state = `${this.dir("freezer")}/freezer.state`;
+    writeValue(fs, state, "FROZEN");
+    if (await pollFrozen(() => fs.read(state).trim() === "FROZEN")) return;
+    writeValue(fs, state, "THAWED");
+    throw new Error(`${state} did not reach FROZEN: a task would not stop`);
+  }
+
+  thaw(): void {
+    writeValue(fs, `${this.dir("freezer")}/freezer.state`, "THAWED");
+  }
+
+  frozen(): boolean {
+    const dir = this.dirs.get("freezer");
+    if (!dir || !fs.exists(`${dir}/freezer.state`)) return false;
+    return fs.read(`${dir}/freezer.state`).trim() !== "THAWED";
   }
 
   async destroy(): Promise<void> {

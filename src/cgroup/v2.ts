@@ -21,8 +21,10 @@ import {
   type CgroupFs,
   isBusy,
   makePath,
+  pollFrozen,
   readKeyed,
   readNumber,
+  readPids,
   realCgroupFs,
   removeCgroupDir,
   undoCreated,
@@ -92,6 +94,27 @@ class CgroupV2 implements ContainerCgroup {
       if (err instanceof Deno.errors.NotFound) return false;
       throw err;
     }
+  }
+
+  processes(): number[] {
+    return readPids(this.fs, `${this.dir}/cgroup.procs`);
+  }
+
+  async freeze(): Promise<void> {
+    writeValue(this.fs, `${this.dir}/cgroup.freeze`, 1);
+    const events = `${this.dir}/cgroup.events`;
+    if (await pollFrozen(() => readKeyed(this.fs, events).get("frozen") === 1)) return;
+    writeValue(this.fs, `${this.dir}/cgroup.freeze`, 0);
+    throw new Error(`${events} did not report frozen: a task would not stop`);
+  }
+
+  thaw(): void {
+    writeValue(this.fs, `${this.dir}/cgroup.freeze`, 0);
+  }
+
+  frozen(): boolean {
+    const file = `${this.dir}/cgroup.freeze`;
+    return this.fs.exists(file) && this.fs.read(file).trim() === "1";
   }
 
   destroy(): Promise<void> {

@@ -33,7 +33,7 @@ type Pipeline = Operand[][];
 
 type Node =
   | { kind: "text"; text: string }
-  | { kind: "action"; pipe: Pipeline; source: string }
+  | { kind: "action"; pipe: Pipeline; source: string; pos: string }
   | {
     kind: "if" | "range" | "with";
     pipe: Pipeline;
@@ -42,11 +42,24 @@ type Node =
     otherwise: Node[];
   };
 
-class TemplateError extends UserError {
-  constructor(message: string) {
-    super(`template: ${message}`);
+/** A template that does not parse (exit 125) or fails while executing (exit 1, as Docker's CLI). */
+export class TemplateError extends UserError {
+  constructor(message: string, exitCode?: number) {
+    super(`template: ${message}`, exitCode);
   }
 }
+
+/** What a field missing from an object is: Go's `<no value>`, or an error as Docker's structs and `missingkey=error` maps give. */
+export interface TemplateOptions {
+  /** Throw on a missing field; with `structType`, in the words Go uses for a struct of that type. */
+  missingKeyError?: boolean;
+  structType?: string;
+}
+
+/** The options of the render in progress (rendering is synchronous, one at a time). */
+let rendering: TemplateOptions = {};
+/** Where the action being executed is ("line:col"), for execution errors. */
+let position = "1";
 
 // ---------------------------------------------------------------- lexing
 
@@ -54,6 +67,8 @@ interface Action {
   /** The text between the delimiters, trim markers removed. */
   body: string;
   line: number;
+  /** Byte column (from 0) of the body's first character in its line, as Go reports positions. */
+  col: number;
 }
 
 type Piece = { kind: "text"; text: string } | { kind: "action"; action: Action };
@@ -85,8 +100,12 @@ function split(src: string): Piece[] {
       end -= 2;
       trimNext = true;
     }
-    const body = src.slice(start, end).trim();
-    if (!/^\/\*[\s\S]*\*\/$/.test(body)) pieces.push({ kind: "action", action: { body, line } });
+    const raw = src.slice(start, end);
+    const body = raw.trim();
+    const col = start + (raw.length - raw.trimStart().length) - (src.lastIndexOf("\n", open) + 1);
+    if (!/^\/\*[\s\S]*\*\/$/.test(body)) {
+      pieces.push({ kind: "action", action: { body, line, col } });
+    }
     i = close + 2;
   }
   return pieces;
@@ -225,7 +244,7 @@ function parse(src: string): Node[] {
         nodes.push({ kind: "text", text: p.text });
         continue;
       }
-      const { body, line } = p.action;
+      const { body, line, col } = p.action;
       const word = /^[A-Za-z_]\w*/.exec(body)?.[0] ?? "";
       if (word === "end" || word === "else") {
         if (!inBlock) throw new TemplateError(`:${line}: unexpected {{${word}}}`);
@@ -238,6 +257,7 @@ function parse(src: string): Node[] {
           kind: "action",
           pipe: parsePipeline(tokenize(body, line), line),
           source: body,
+          pos: `${line}:${col}`,
         });
       }
     }
@@ -308,6 +328,14 @@ function showInner(v: Value): string {
 function field(v: Value, path: string[], source: string): Value {
   for (const key of path) {
     if (isObject(v)) {
+      if (rendering.missingKeyError && !(key in v)) {
+        throw new TemplateError(
+          rendering.structType
+            ? `:${position}: executing "" at <${source}>: can't evaluate field ${key} in type ${rendering.structType}`
+            : `:${position}: executing "" at <${source}>: map has no entry for key "${key}"`,
+          1,
+        );
+      }
       v = v[key];
     } else if (v === undefined || v === null) {
       throw new TemplateError(
@@ -422,6 +450,7 @@ function execute(nodes: Node[], dot: Value, root: Value, out: string[]): void {
       out.push(n.text);
       continue;
     }
+    if (n.kind === "action") position = n.pos;
     const v = evalPipeline(n.pipe, dot, root, n.source);
     if (n.kind === "action") {
       out.push(show(v));
@@ -453,11 +482,19 @@ function execute(nodes: Node[], dot: Value, root: Value, out: string[]): void {
  * Compiles a template; the returned function renders it for one value.
  * Parse and execution errors are UserErrors starting with "template: ".
  */
-export function compileTemplate(src: string): (data: unknown) => string {
+export function compileTemplate(
+  src: string,
+  opts: TemplateOptions = {},
+): (data: unknown) => string {
   const nodes = parse(src);
   return (data) => {
     const out: string[] = [];
-    execute(nodes, data, data, out);
+    rendering = opts;
+    try {
+      execute(nodes, data, data, out);
+    } finally {
+      rendering = {};
+    }
     return out.join("");
   };
 }

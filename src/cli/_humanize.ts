@@ -34,7 +34,8 @@ const DECIMAL_UNITS = ["B", "kB", "MB", "GB", "TB", "PB"];
 
 /**
  * go-units HumanSizeWithPrecision(size, precision): 3 as `docker images`
- * prints SIZE ("4.26MB"), 4 as HumanSize ("3.973MB", `system df`).
+ * prints SIZE ("4.26MB"), 4 as HumanSize ("3.973MB", `system df`, prune's
+ * "Total reclaimed space").
  */
 export function humanSize(bytes: number, precision = 3): string {
   let size = bytes;

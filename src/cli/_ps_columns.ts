@@ -41,7 +41,7 @@ export function commandCell(cmd: readonly string[], noTrunc: boolean): string {
 }
 
 /**
- * STATUS, as Docker words it: "Up 3 minutes", "Exited (0) 2 seconds ago",
+ * STATUS, as Docker words it: "Up 3 minutes", "Up 3 minutes (Paused)", "Exited (0) 2 seconds ago",
  * "Created". An exit nobody observed (the container's parent was gone) is
  * "Exited (unknown) …": there is no code to show, and inventing one would
  * mislead scripts.
@@ -52,7 +52,7 @@ export function statusCell(state: ContainerState, now: Date): string {
     case "created":
       return "Created";
     case "running":
-      return `Up ${since(state.startedAt)}`;
+      return `Up ${since(state.startedAt)}${state.paused ? " (Paused)" : ""}`;
     case "exited":
       return `Exited (${state.exitCode ?? "unknown"}) ${since(state.finishedAt)} ago`;
   }

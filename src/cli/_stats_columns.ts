@@ -59,3 +59,35 @@ export function statsRow(
     `${cur.pids}`,
   ];
 }
+
+/** `stats --format` fields of a row (Docker's statsContext), keyed as Docker's JSON. */
+export const STATS_FIELDS = [
+  "ID",
+  "Name",
+  "CPUPerc",
+  "MemUsage",
+  "MemPerc",
+  "NetIO",
+  "BlockIO",
+  "PIDs",
+] as const;
+
+/** Headers of the `stats --format` fields (`Container` is the reference as given). */
+export const STATS_FORMAT_HEADERS: Record<string, string> = {
+  BlockIO: "BLOCK I/O",
+  CPUPerc: "CPU %",
+  Container: "CONTAINER",
+  ID: "CONTAINER ID",
+  MemPerc: "MEM %",
+  MemUsage: "MEM USAGE / LIMIT",
+  Name: "NAME",
+  NetIO: "NET I/O",
+  PIDs: "PIDS",
+};
+
+/** The template object of one row: its cells by field, and `Container` as the user named it. */
+export function statsFields(row: readonly string[], container: string): Record<string, string> {
+  const cells: Record<string, string> = { Container: container };
+  STATS_FIELDS.forEach((f, i) => cells[f] = row[i]);
+  return Object.fromEntries(Object.keys(cells).sort().map((k) => [k, cells[k]]));
+}

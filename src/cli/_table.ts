@@ -8,14 +8,18 @@
 const MIN_WIDTH = 10;
 const PADDING = 3;
 
-/** Formats `headers` and `rows` as aligned text, without a trailing newline. */
+/**
+ * Formats `headers` and `rows` as aligned text, without a trailing newline.
+ * `minWidth`: the tabwriter's minimum cell width (`top` uses 20).
+ */
 export function formatTable(
   headers: readonly string[],
   rows: readonly (readonly string[])[],
+  minWidth = MIN_WIDTH,
 ): string {
   const all = [headers, ...rows];
   const widths = headers.map((_, col) =>
-    Math.max(MIN_WIDTH, ...all.map((row) => [...(row[col] ?? "")].length + PADDING))
+    Math.max(minWidth, ...all.map((row) => [...(row[col] ?? "")].length + PADDING))
   );
   return all.map((row) =>
     row.map((cell, col) =>

@@ -32,7 +32,7 @@ export interface ParsedFlags {
 export function parseFlags(
   args: readonly string[],
   specs: readonly FlagSpec[],
-  opts: { stopAtPositional?: boolean; command?: string } = {},
+  opts: { stopAtPositional?: boolean } = {},
 ): ParsedFlags {
   const byLong = new Map<string, FlagSpec>();
   const byShort = new Map<string, FlagSpec>();
@@ -47,7 +47,6 @@ export function parseFlags(
     lists: new Map(),
     positionals: [],
   };
-  const where = opts.command ? ` for "${opts.command}"` : "";
   const set = (spec: FlagSpec, value: string | undefined) => {
     if (spec.kind === "bool") {
       if (value === undefined || value === "true") out.bools.add(spec.long);
@@ -70,7 +69,8 @@ export function parseFlags(
       const eq = arg.indexOf("=");
       const name = arg.slice(2, eq < 0 ? undefined : eq);
       const spec = byLong.get(name);
-      if (!spec) throw new UserError(`unknown flag: --${name}${where}`);
+      // Docker's words exactly: no command name after them.
+      if (!spec) throw new UserError(`unknown flag: --${name}`);
       let value: string | undefined = eq < 0 ? undefined : arg.slice(eq + 1);
       if (value === undefined && spec.kind !== "bool") {
         if (i + 1 >= args.length) throw new UserError(`flag needs an argument: --${name}`);

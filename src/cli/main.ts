@@ -13,19 +13,26 @@ import { resolveRoot } from "../store/paths.ts";
 import { ensurePrivateRoot } from "../store/private_root.ts";
 import type { Command } from "./command.ts";
 import { parseFlags } from "./flags.ts";
+import { groupUsage, MANAGEMENT_GROUPS } from "./_management_groups.ts";
 import { versionLine } from "./version.ts";
 
 type Loader = () => Promise<{ command: Command }>;
 
 /** Every subcommand, by name, loaded lazily. */
 const COMMANDS: Record<string, Loader> = {
+  attach: () => import("./commands/attach.ts"),
   commit: () => import("./commands/commit.ts"),
+  cp: () => import("./commands/cp.ts"),
   create: () => import("./commands/create.ts"),
+  diff: () => import("./commands/diff.ts"),
+  events: () => import("./commands/events.ts"),
   exec: () => import("./commands/exec.ts"),
+  export: () => import("./commands/export.ts"),
   history: () => import("./commands/history.ts"),
   image: () => import("./commands/image.ts"),
   images: () => import("./commands/images.ts"),
   import: () => import("./commands/import.ts"),
+  info: () => import("./commands/info.ts"),
   inspect: () => import("./commands/inspect.ts"),
   kill: () => import("./commands/kill.ts"),
   login: () => import("./commands/login.ts"),
@@ -33,9 +40,12 @@ const COMMANDS: Record<string, Loader> = {
   load: () => import("./commands/load.ts"),
   logs: () => import("./commands/logs.ts"),
   network: () => import("./commands/network.ts"),
+  pause: () => import("./commands/pause.ts"),
+  port: () => import("./commands/port.ts"),
   ps: () => import("./commands/ps.ts"),
   pull: () => import("./commands/pull.ts"),
   push: () => import("./commands/push.ts"),
+  rename: () => import("./commands/rename.ts"),
   restart: () => import("./commands/restart.ts"),
   rm: () => import("./commands/rm.ts"),
   rmi: () => import("./commands/rmi.ts"),
@@ -46,6 +56,10 @@ const COMMANDS: Record<string, Loader> = {
   stop: () => import("./commands/stop.ts"),
   system: () => import("./commands/system.ts"),
   tag: () => import("./commands/tag.ts"),
+  top: () => import("./commands/top.ts"),
+  unpause: () => import("./commands/unpause.ts"),
+  version: () => import("./commands/version.ts"),
+  wait: () => import("./commands/wait.ts"),
 };
 
 function usage(): string {
@@ -55,10 +69,21 @@ function usage(): string {
     "A Docker-like container engine on Deno and libc.",
     "",
     "Commands:",
-    ...Object.keys(COMMANDS).sort().map((c) => `  ${c}`),
+    ...[...Object.keys(COMMANDS), ...Object.keys(MANAGEMENT_GROUPS)].sort().map((c) => `  ${c}`),
     "",
     "Run 'dockergsh COMMAND --help' for more information on a command.",
   ].join("\n");
+}
+
+/** The usage of management group `name`, each subcommand with its summary. */
+async function groupHelp(name: string): Promise<string> {
+  const summaries: Record<string, string> = {};
+  for (const [sub, target] of Object.entries(MANAGEMENT_GROUPS[name].subcommands)) {
+    summaries[sub] = "load" in target
+      ? target.summary
+      : (await COMMANDS[target.to]()).command.summary;
+  }
+  return groupUsage(name, summaries);
 }
 
 function commandHelp(cmd: Command): string {
@@ -91,29 +116,51 @@ export async function cli(argv: readonly string[]): Promise<number> {
       return 0;
     } else break;
   }
-  const name = argv[i];
+  let name = argv[i];
   if (name === undefined) {
     console.error(usage());
     return 0;
   }
-  const load = COMMANDS[name];
+  let rest = argv.slice(i + 1);
+  let load = COMMANDS[name];
+  const group = MANAGEMENT_GROUPS[name];
+  if (group) {
+    const sub = rest[0];
+    if (sub === undefined || sub === "--help") {
+      console.log(await groupHelp(name));
+      return 0;
+    }
+    const target = group.subcommands[sub];
+    if (!target) {
+      console.error(`dockergsh: '${name} ${sub}' is not a dockergsh command.`);
+      console.error(`See 'dockergsh ${name} --help'`);
+      return 1;
+    }
+    load = "load" in target ? target.load : COMMANDS[target.to];
+    rest = [...("to" in target ? target.args ?? [] : []), ...rest.slice(1)];
+    name = `${name} ${sub}`;
+  }
   if (!load) {
     console.error(`dockergsh: '${name}' is not a dockergsh command.`);
     console.error("See 'dockergsh --help'");
     return 125;
   }
   const { command } = await load();
-  const rest = argv.slice(i + 1);
   try {
     if (rest[0] === "--help") {
       console.log(commandHelp(command));
       return 0;
     }
-    const flags = parseFlags(rest, command.flags, {
-      stopAtPositional: command.stopAtPositional,
-      command: `dockergsh ${name}`,
-    });
+    const flags = parseFlags(rest, command.flags, { stopAtPositional: command.stopAtPositional });
     const n = flags.positionals.length;
+    const exact = command.minArgs !== undefined && command.minArgs === command.maxArgs;
+    if (exact && n !== command.minArgs) {
+      throw new UserError(
+        `"dockergsh ${name}" requires exactly ${command.minArgs} argument${
+          command.minArgs === 1 ? "" : "s"
+        } (usage: dockergsh ${command.usage})`,
+      );
+    }
     if (command.minArgs !== undefined && n < command.minArgs) {
       throw new UserError(
         `"dockergsh ${name}" requires at least ${command.minArgs} argument${

@@ -6,14 +6,14 @@
  */
 
 /** dockergsh's own version. */
-const VERSION = "0.1.0";
+export const VERSION = "0.1.0";
 
 /**
  * How this program is running: `deno compile` output (one binary with Deno
  * inside), the self-extracting file (build/self_extracting.sh writes a
  * `BUILD` file beside the bundle it runs), or plain `deno run` of the source.
  */
-function buildKind(): string {
+export function buildKind(): string {
   if (Deno.build.standalone) return "deno compile";
   try {
     return Deno.readTextFileSync(new URL("./BUILD", Deno.mainModule)).trim();

@@ -8,6 +8,7 @@
  */
 
 import { UserError } from "../errors.ts";
+import { recordEvent } from "../events/events.ts";
 import { ImageStore } from "../image/store.ts";
 import { checkNetworkRequest } from "../network/container_network.ts";
 import { DEFAULT_PATH } from "../process/lookup.ts";
@@ -19,6 +20,7 @@ import { capabilityList, DEFAULT_SECURITY, seccompFromUserProfile } from "./cont
 import type { ContainerConfig, ContainerRecord, SecurityConfig } from "./record.ts";
 import { createdState } from "./record.ts";
 import { ContainerStore } from "./store.ts";
+import { eventSubject } from "./events.ts";
 
 /** What the user asked for; the image's defaults fill the gaps. */
 export interface CreateSpec extends Omit<ContainerConfig, "imageId" | "hostname" | "workingDir"> {
@@ -135,5 +137,6 @@ async function create(root: StateRoot, spec: CreateSpec): Promise<ContainerRecor
     store.delete(id);
     throw err;
   }
+  recordEvent(root, "create", eventSubject(record));
   return record;
 }

@@ -10,12 +10,14 @@
 
 import type { Kernel } from "../../ffi/kernel.ts";
 import { UserError } from "../errors.ts";
+import { recordEvent } from "../events/events.ts";
 import { withLock } from "../store/lock.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { releaseRuntime } from "./container_runtime.ts";
 import { stopContainer } from "./container_stop.ts";
 import type { ContainerRecord } from "./record.ts";
 import { ContainerStore } from "./store.ts";
+import { eventSubject } from "./events.ts";
 
 /**
  * Removes `record`'s container; kills it first when `force`. Removing a
@@ -31,8 +33,9 @@ export async function deleteContainer(
   if (record.state.status === "running") {
     if (!force) {
       throw new UserError(
-        `Error response from daemon: cannot remove container "/${record.name}": ` +
-          "container is running: stop the container before removing or force remove",
+        `Error response from daemon: You cannot remove a running container ${record.id}. ` +
+          "Stop the container before attempting removal or force remove",
+        1,
       );
     }
     if (await stopContainer(root, kernel, record, 0) === undefined) return;
@@ -52,5 +55,6 @@ export async function deleteContainer(
       );
     }
     store.delete(record.id);
+    recordEvent(root, "destroy", eventSubject(record));
   });
 }

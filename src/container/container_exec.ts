@@ -75,8 +75,14 @@ export async function execInContainer(
   const running = () => state.status === "running" && isSameProcess(state.pid, state.pidStartTime);
   // Docker's CLI exits 1 when the daemon refuses the exec.
   const notRunning = () =>
-    new UserError(`Error response from daemon: container ${record.id} is not running`, 1);
+    new UserError(`Error response from daemon: Container ${record.id} is not running`, 1);
   if (!running()) throw notRunning();
+  if (state.paused) {
+    throw new UserError(
+      `Error response from daemon: Container ${record.name} is paused, unpause the container before exec`,
+      1,
+    );
+  }
   const env = mergeEnv(record.config.env, [...(spec.tty ? ["TERM=xterm"] : []), ...spec.env]);
   const security = securityOf(record.config);
   const { process, seccomp } = execProcess(record.config, {
@@ -131,7 +137,11 @@ export async function execInContainer(
     const failure = spawned.channel.start();
     if (failure) {
       await spawned.child.status;
-      throw new UserError(`dockergsh: ${failure.message}`, failure.exitCode);
+      // Docker's words and code for a process that could not be started by exec: 126, whatever the cause.
+      throw new UserError(
+        `OCI runtime exec failed: exec failed: unable to start container process: ${failure.message}: unknown`,
+        126,
+      );
     }
     if (spec.detach) {
       spawned.child.unref();

@@ -17,6 +17,7 @@ import { securityOf } from "./container_spec.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { containerPaths } from "./container_create.ts";
 import type { ContainerRecord, PortMapping, SecurityConfig } from "./record.ts";
+import { statusWord } from "./state.ts";
 
 /** ExitCode shown when the exit was not observed. */
 export const UNKNOWN_EXIT_CODE = -1;
@@ -69,9 +70,9 @@ function state(rec: ContainerRecord) {
   const s = rec.state;
   const unknownExit = s.status === "exited" && s.exitCode === null;
   return {
-    Status: s.status,
+    Status: statusWord(s),
     Running: s.status === "running",
-    Paused: false,
+    Paused: statusWord(s) === "paused",
     Restarting: false,
     OOMKilled: s.oomKilled,
     Dead: false,

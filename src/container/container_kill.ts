@@ -10,8 +10,12 @@
 
 import { Errno, SyscallError } from "../../ffi/errno.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
+import { recordEvent } from "../events/events.ts";
 import { isSameProcess } from "../process/proc.ts";
-import type { ContainerState } from "./record.ts";
+import type { StateRoot } from "../store/paths.ts";
+import { thawForSignal } from "./container_pause.ts";
+import { eventSubject } from "./events.ts";
+import type { ContainerRecord, ContainerState } from "./record.ts";
 
 function isGone(err: unknown): boolean {
   return err instanceof SyscallError && err.errno === Errno.ESRCH;
@@ -41,4 +45,20 @@ export function killContainer(kernel: Kernel, state: ContainerState, signal: num
   } finally {
     kernel.close(pidfd);
   }
+}
+
+/**
+ * `killContainer` for a whole record: the signal is sent, recorded as a
+ * `kill` event, and a paused container thawed so that it acts on it.
+ */
+export function signalContainer(
+  root: StateRoot,
+  kernel: Kernel,
+  record: ContainerRecord,
+  signal: number,
+): boolean {
+  if (!killContainer(kernel, record.state, signal)) return false;
+  recordEvent(root, "kill", eventSubject(record), { signal: String(signal) });
+  thawForSignal(root, record);
+  return true;
 }

@@ -16,6 +16,8 @@ import { joinNetworkHosts } from "../network/container_hosts.ts";
 import { detachContainerNetwork } from "../network/container_network.ts";
 import { renderHosts } from "../rootfs/etc_hosts.ts";
 import { isNoSpace, unlessDiskFull } from "../store/disk_full.ts";
+import { recordEvent } from "../events/events.ts";
+import { eventSubject } from "./events.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { containerPaths } from "./container_create.ts";
 import { recordExit } from "./container_exit.ts";
@@ -98,6 +100,10 @@ export async function finishRun(
   const stored = unlessDiskFull(`recording ${record.id}'s exit code`, () => {
     exited = recordExit(root, record.id, record.state.startedAt, exitCode, oomKilled);
   });
+  // Named as it is now (it may have been renamed while it ran).
+  const subject = eventSubject(exited ?? record);
+  if (oomKilled) recordEvent(root, "oom", subject);
+  recordEvent(root, "die", subject, { exitCode: String(exitCode) });
   if (stored) return exited!;
   return {
     ...record,

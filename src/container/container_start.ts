@@ -23,6 +23,8 @@ import { mountDevptsInstance } from "../rootfs/devices.ts";
 import { readHostCgroupLayout } from "../rootfs/mounts.ts";
 import { attachContainerNetwork, detachContainerNetwork } from "../network/container_network.ts";
 import { needsSpace } from "../store/disk_full.ts";
+import { recordEvent } from "../events/events.ts";
+import { eventSubject } from "./events.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { UndoStack, withUndoErrors } from "../_undo.ts";
 import { encodeBase64 } from "../_base64.ts";
@@ -194,6 +196,7 @@ async function start(
       }),
     }));
     undo.commit();
+    recordEvent(root, "start", eventSubject(running));
     return { record: running, child: spawned.child, ttyMaster };
   } catch (err) {
     throw withUndoErrors(err, await undo.unwind());

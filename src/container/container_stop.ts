@@ -17,7 +17,7 @@ import { SIGNALS } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { UserError } from "../errors.ts";
 import type { StateRoot } from "../store/paths.ts";
-import { killContainer } from "./container_kill.ts";
+import { signalContainer } from "./container_kill.ts";
 import { releaseRuntime } from "./container_runtime.ts";
 import { isSameProcess } from "../process/proc.ts";
 import type { ContainerRecord } from "./record.ts";
@@ -96,12 +96,12 @@ export async function stopContainer(
   const { state } = record;
   if (state.status !== "running") return record;
   let gone = false;
-  if (timeoutSeconds !== 0 && killContainer(kernel, state, SIGNALS.SIGTERM)) {
+  if (timeoutSeconds !== 0 && signalContainer(root, kernel, record, SIGNALS.SIGTERM)) {
     const grace = timeoutSeconds < 0 ? Infinity : timeoutSeconds * 1000;
     gone = await waitGone(state.pid, state.pidStartTime, grace);
   }
   if (!gone) {
-    killContainer(kernel, state, SIGNALS.SIGKILL);
+    signalContainer(root, kernel, record, SIGNALS.SIGKILL);
     if (!await waitGone(state.pid, state.pidStartTime, KILL_WAIT_MS)) {
       throw new UserError(
         `Error response from daemon: cannot stop container: ${record.name}: ` +

@@ -97,6 +97,8 @@ export interface ContainerState {
   startedAt: string;
   finishedAt: string;
   oomKilled: boolean;
+  /** True while running with every process frozen (`pause`); Docker's status is then "paused". */
+  paused?: boolean;
 }
 
 /** Network attachment of a started container. */

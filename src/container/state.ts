@@ -44,6 +44,7 @@ export function transition(state: ContainerState, event: LifecycleEvent): Contai
       pidStartTime: event.pidStartTime,
       exitCode: null,
       oomKilled: false,
+      paused: false,
       startedAt: event.at,
       finishedAt: "0001-01-01T00:00:00Z",
     };
@@ -52,10 +53,16 @@ export function transition(state: ContainerState, event: LifecycleEvent): Contai
     ...state,
     status: "exited",
     pid: 0,
+    paused: false,
     exitCode: event.exitCode,
     oomKilled: event.oomKilled ?? false,
     finishedAt: event.at,
   };
+}
+
+/** Docker's status word: the lifecycle state, or "paused" for a frozen running container. */
+export function statusWord(state: ContainerState): ContainerStatus | "paused" {
+  return state.status === "running" && state.paused ? "paused" : state.status;
 }
 
 /**

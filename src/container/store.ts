@@ -105,8 +105,11 @@ export class ContainerStore {
     return withLock(this.root, "containers", () => {
       const taken = new Set(this.ids().map((id) => this.load(id)?.name));
       if (name !== undefined && taken.has(name)) {
+        const holder = this.ids().find((id) => this.load(id)?.name === name);
         throw new UserError(
-          `Conflict. The container name "/${name}" is already in use by another container.`,
+          `Error response from daemon: Conflict. The container name "/${name}" is already in use ` +
+            `by container "${holder}". You have to remove (or rename) that container to be able ` +
+            "to reuse that name.",
         );
       }
       const full: ContainerRecord = {

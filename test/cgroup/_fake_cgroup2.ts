@@ -84,6 +84,11 @@ export class FakeCgroup2 implements CgroupFs {
         throw busy();
       }
       this.put(dir, name, this.read(path) + `${data.trim()}\n`);
+    } else if (name === "cgroup.freeze") {
+      // The kernel reports the new state in cgroup.events once every task has stopped.
+      this.put(dir, name, `${data.trim()}\n`);
+      const populated = words(this.read(`${dir}/cgroup.procs`)).length > 0 ? 1 : 0;
+      this.put(dir, "cgroup.events", `populated ${populated}\nfrozen ${data.trim()}\n`);
     } else {
       this.put(dir, name, data);
     }
@@ -95,6 +100,8 @@ export class FakeCgroup2 implements CgroupFs {
     this.put(path, "cgroup.controllers", passed.join(" ") + "\n");
     this.put(path, "cgroup.subtree_control", "\n");
     this.put(path, "cgroup.procs", "");
+    this.put(path, "cgroup.freeze", "0\n");
+    this.put(path, "cgroup.events", "populated 0\nfrozen 0\n");
     this.put(path, "cpu.stat", "usage_usec 0\n");
     for (const ctl of passed) {
       for (const [file, text] of Object.entries(CONTROLLER_FILES[ctl] ?? {})) {

@@ -521,7 +521,7 @@ Deno.test("rm: refuses a running container; -f leaves no process, record, mount,
 
     const refused = await root.run("rm", "busy");
     assertEquals(refused.code, 1);
-    assertStringIncludes(refused.stderr, "container is running");
+    assertStringIncludes(refused.stderr, "You cannot remove a running container");
     oneLine(refused, "rm running");
     assert(alive(pid, pidStartTime));
     assertEquals(root.store().ids(), [id]);
@@ -758,7 +758,11 @@ Deno.test("bad inputs: one line on stderr, a non-zero exit, nothing changed", as
       [["restart", "-t", "x", "up"], 125, /invalid argument "x"/],
       [["restart", "nosuch"], 1, /No such container: nosuch/],
       [["rm", "nosuch"], 1, /No such container: nosuch/],
-      [["rm", "up"], 1, /container is running: stop the container before removing or force remove/],
+      [
+        ["rm", "up"],
+        1,
+        /^Error response from daemon: You cannot remove a running container [0-9a-f]{64}\. Stop the container before attempting removal or force remove$/,
+      ],
       [["commit", "nosuch", "img"], 1, /No such container: nosuch/],
       [["commit", "up", "Bad:Na:me"], 125, /invalid reference format/],
       [["commit", "-c", "FROM scratch", "up", "img"], 125, /FROM is not supported/],
@@ -773,7 +777,7 @@ Deno.test("bad inputs: one line on stderr, a non-zero exit, nothing changed", as
       [
         ["exec", "cr", "true"],
         1,
-        /^Error response from daemon: container [0-9a-f]{64} is not running$/,
+        /^Error response from daemon: Container [0-9a-f]{64} is not running$/,
       ],
       [["exec", "ex", "true"], 1, /is not running/],
       [["inspect", "nosuch"], 1, /^Error: No such object: nosuch$/],

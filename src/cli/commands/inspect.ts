@@ -1,8 +1,9 @@
 /**
- * `dockergsh inspect [--format T] [--type container|image] NAME|ID...`:
- * Docker's JSON for containers and images (a container is looked up first,
- * then an image, unless --type says which), or one line per object from a
- * Go template.
+ * `dockergsh inspect [--format T] [--type container|image|network] NAME|ID...`:
+ * Docker's JSON for containers, images and networks (looked up in that
+ * order, unless --type says which), or one line per object from a Go
+ * template; a field the object lacks is a template error (exit 1), as
+ * Docker's missingkey=error templates make it.
  *
  * @module
  */
@@ -13,9 +14,13 @@ import { UserError } from "../../errors.ts";
 import { ImageStore } from "../../image/store.ts";
 import type { StateRoot } from "../../store/paths.ts";
 import type { Command } from "../command.ts";
-import { compileTemplate } from "../_go_template.ts";
+import { compileTemplate, TemplateError } from "../_go_template.ts";
+import { NetworkStore } from "../../network/network_store.ts";
+import { inspectNetwork } from "./network.ts";
 
-type Kind = "container" | "image";
+type Kind = "container" | "image" | "network";
+
+const KINDS: readonly string[] = ["container", "image", "network"];
 
 /** `docker image inspect`'s object for one image. */
 function inspectImage(root: StateRoot, ref: string): Record<string, unknown> {
@@ -67,13 +72,22 @@ function lookup(root: StateRoot, ref: string, kind?: Kind): Record<string, unkno
   if (kind === "container" || /multiple IDs found/.test(containerError?.message ?? "")) {
     throw new UserError(
       `Error: ${containerError!.message.replace(/^Error response from daemon: /, "")}`,
+      1,
     );
   }
+  if (kind !== "network") {
+    try {
+      return inspectImage(root, ref);
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      if (kind === "image") throw new UserError(`Error: No such image: ${ref}`, 1);
+    }
+  }
   try {
-    return inspectImage(root, ref);
+    return inspectNetwork(root, new NetworkStore(root).resolve(ref));
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
-    throw new UserError(`Error: No such ${kind === "image" ? "image" : "object"}: ${ref}`);
+    throw new UserError(`Error: No such ${kind === "network" ? "network" : "object"}: ${ref}`, 1);
   }
 }
 
@@ -89,28 +103,44 @@ export const command: Command = {
       kind: "string",
       help: "Format the output using a Go template, e.g. '{{.State.Pid}}' or '{{json .Config}}'",
     },
-    { long: "type", kind: "string", help: "Only look for this type: container or image" },
+    {
+      long: "type",
+      kind: "string",
+      help: "Return JSON for specified type (container, image, network)",
+    },
   ],
   minArgs: 1,
   run(ctx, flags) {
     const kind = flags.strings.get("type");
-    if (kind !== undefined && kind !== "container" && kind !== "image") {
-      throw new UserError(`"${kind}" is not a valid value for --type (container or image)`);
+    if (kind !== undefined && !KINDS.includes(kind)) {
+      throw new UserError(
+        `"${kind}" is not a valid value for --type (container, image or network)`,
+      );
     }
     const format = flags.strings.get("format");
-    const render = format === undefined ? undefined : compileTemplate(format);
+    // Docker runs inspect templates on the raw JSON with missingkey=error.
+    const render = format === undefined
+      ? undefined
+      : compileTemplate(format, { missingKeyError: true });
     const found: Record<string, unknown>[] = [];
     const errors: string[] = [];
     for (const ref of flags.positionals) {
       try {
-        found.push(lookup(ctx.root, ref, kind));
+        found.push(lookup(ctx.root, ref, kind as Kind | undefined));
       } catch (err) {
         if (!(err instanceof UserError)) throw err;
         errors.push(err.message);
       }
     }
     if (render) {
-      for (const obj of found) console.log(render(obj));
+      for (const obj of found) {
+        try {
+          console.log(render(obj));
+        } catch (err) {
+          if (!(err instanceof TemplateError)) throw err;
+          throw new UserError(`template parsing error: ${err.message}`, err.exitCode);
+        }
+      }
     } else {
       console.log(JSON.stringify(found, null, 4));
     }

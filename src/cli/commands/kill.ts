@@ -6,7 +6,7 @@
  */
 
 import { SIGNALS } from "../../../ffi/constants.ts";
-import { killContainer } from "../../container/container_kill.ts";
+import { signalContainer } from "../../container/container_kill.ts";
 import { ContainerStore } from "../../container/store.ts";
 import { UserError } from "../../errors.ts";
 import type { Command } from "../command.ts";
@@ -46,9 +46,9 @@ export const command: Command = {
     return forEachContainer(flags.positionals, (ref) =>
       new Promise((resolve) => {
         const record = store.resolve(ref);
-        if (!killContainer(ctx.kernel, record.state, signal)) {
+        if (!signalContainer(ctx.root, ctx.kernel, record, signal)) {
           throw new UserError(
-            `Error response from daemon: cannot kill container: ${ref}: container ${record.id} is not running`,
+            `Error response from daemon: Cannot kill container: ${ref}: Container ${record.id} is not running`,
           );
         }
         resolve();

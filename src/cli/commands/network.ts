@@ -12,6 +12,8 @@ import type { Command } from "../command.ts";
 import { type ParsedFlags, parseFlags } from "../flags.ts";
 import { compileTemplate } from "../_go_template.ts";
 import { formatTable } from "../_table.ts";
+import { goTimeString } from "../_container_list.ts";
+import { formatRows } from "../_format_output.ts";
 
 /** `network create [--driver bridge] [--subnet CIDR] [--gateway IP] NAME`. */
 const create: Command = {
@@ -37,19 +39,92 @@ const create: Command = {
   },
 };
 
-/** `network ls [-q] [--no-trunc]`. */
+/** `network ls --format` fields and their headers (Docker's networkContext). */
+const NETWORK_HEADERS: Record<string, string> = {
+  CreatedAt: "CREATED AT",
+  Driver: "DRIVER",
+  ID: "NETWORK ID",
+  IPv6: "IPV6",
+  Internal: "INTERNAL",
+  Labels: "LABELS",
+  Name: "NAME",
+  Scope: "SCOPE",
+};
+
+const NETWORK_FILTERS = ["driver", "id", "label", "name", "scope", "type"];
+
+/** The predicate of `network ls -f` values; Docker's error for a key it does not know. */
+function networkFilter(specs: readonly string[]): (n: NetworkRecord) => boolean {
+  const byKey = new Map<string, string[]>();
+  for (const spec of specs) {
+    const eq = spec.indexOf("=");
+    const key = eq < 0 ? spec : spec.slice(0, eq);
+    if (!NETWORK_FILTERS.includes(key)) {
+      throw new UserError(`Error response from daemon: Invalid filter '${key}'`, 1);
+    }
+    byKey.set(key, [...byKey.get(key) ?? [], spec.slice(eq + 1)]);
+  }
+  const matches = (n: NetworkRecord, key: string, v: string) => {
+    switch (key) {
+      case "driver":
+        return n.driver === v;
+      case "id":
+        return n.id.startsWith(v);
+      case "name":
+        return n.name.includes(v);
+      case "scope":
+        return v === "local";
+      case "type":
+        return v === (n.name === DEFAULT_NETWORK ? "builtin" : "custom");
+      default: // label: networks here carry none
+        return false;
+    }
+  };
+  return (n) => [...byKey].every(([key, values]) => values.some((v) => matches(n, key, v)));
+}
+
+/** `network ls [-q] [--no-trunc] [-f KEY=VALUE] [--format T]`. */
 const ls: Command = {
   name: "ls",
   usage: "network ls [OPTIONS]",
   summary: "List networks",
   flags: [
+    {
+      long: "filter",
+      short: "f",
+      kind: "list",
+      help: "Provide filter values (e.g. 'driver=bridge')",
+    },
+    { long: "format", kind: "string", help: "Pretty-print networks using a Go template" },
     { long: "quiet", short: "q", kind: "bool", help: "Only display network IDs" },
     { long: "no-trunc", kind: "bool", help: "Do not truncate the output" },
   ],
   maxArgs: 0,
   run(ctx, flags) {
     const id = (full: string) => (flags.bools.has("no-trunc") ? full : full.slice(0, 12));
-    const all = new NetworkStore(ctx.root).list();
+    const all = new NetworkStore(ctx.root).list().filter(
+      networkFilter(flags.lists.get("filter") ?? []),
+    );
+    const format = flags.strings.get("format");
+    if (format !== undefined && !flags.bools.has("quiet")) {
+      const rows = all.map((n) => ({
+        CreatedAt: goTimeString(n.created, true),
+        Driver: n.driver,
+        ID: id(n.id),
+        IPv6: "false",
+        Internal: "false",
+        Labels: "",
+        Name: n.name,
+        Scope: "local",
+      }));
+      const type = {
+        headers: NETWORK_HEADERS,
+        structType: "*network.networkContext",
+        execPrefix: "template parsing error",
+      } as const;
+      for (const line of formatRows(format, rows, type)) console.log(line);
+      return Promise.resolve(0);
+    }
     if (flags.bools.has("quiet")) {
       for (const n of all) console.log(id(n.id));
       return Promise.resolve(0);
@@ -103,7 +178,7 @@ const rm: Command = {
 };
 
 /** Docker's `network inspect` object for `net`. */
-function inspectNetwork(root: StateRoot, net: NetworkRecord): Record<string, unknown> {
+export function inspectNetwork(root: StateRoot, net: NetworkRecord): Record<string, unknown> {
   const containers: Record<string, unknown> = {};
   for (const c of new ContainerStore(root).list()) {
     const ep = c.endpoint;
@@ -229,7 +304,7 @@ export const command: Command = {
       console.log(subcommandHelp(sub));
       return Promise.resolve(0);
     }
-    const subFlags = parseFlags(rest, sub.flags, { command: `dockergsh network ${sub.name}` });
+    const subFlags = parseFlags(rest, sub.flags);
     checkArgs(sub, subFlags);
     return sub.run(ctx, subFlags);
   },

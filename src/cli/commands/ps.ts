@@ -1,20 +1,29 @@
 /**
- * `dockergsh ps [-a] [-q] [--no-trunc]`: containers, newest first. Each
- * record is reconciled with /proc before it is shown (ContainerStore.list),
- * so a container whose process died on its own shows as exited, and a
- * recycled PID is never taken for the container.
+ * `dockergsh ps [-a] [-q] [-s] [-n N] [-l] [--no-trunc] [-f KEY=VALUE]
+ * [--format T]`: containers, newest first. Each record is reconciled with
+ * /proc before it is shown (ContainerStore.list), so a container whose
+ * process died on its own shows as exited, and a recycled PID is never
+ * taken for the container.
  *
  * @module
  */
 
+import { writableLayerSize } from "../../container/container_size.ts";
 import { ContainerStore } from "../../container/store.ts";
-import { shortId } from "../../store/ids.ts";
+import { UserError } from "../../errors.ts";
+import { ImageStore } from "../../image/store.ts";
 import type { Command } from "../command.ts";
-import { timeAgo } from "../_humanize.ts";
-import { commandCell, portsCell, statusCell } from "../_ps_columns.ts";
+import {
+  filtersIncludeStopped,
+  parsePsFilters,
+  PS_HEADERS,
+  psFields,
+  psFilter,
+} from "../_container_list.ts";
+import { formatRows } from "../_format_output.ts";
 import { formatTable } from "../_table.ts";
 
-const HEADERS = ["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"];
+const COLUMNS = ["ID", "Image", "Command", "RunningFor", "Status", "Ports", "Names"];
 
 /** The `ps` command. */
 export const command: Command = {
@@ -28,31 +37,94 @@ export const command: Command = {
       kind: "bool",
       help: "Show all containers (default shows just running)",
     },
+    {
+      long: "filter",
+      short: "f",
+      kind: "list",
+      help: "Filter output based on conditions provided",
+    },
+    { long: "format", kind: "string", help: "Pretty-print containers using a Go template" },
+    {
+      long: "last",
+      short: "n",
+      kind: "string",
+      help: "Show n last created containers (includes all states) (default -1)",
+    },
+    {
+      long: "latest",
+      short: "l",
+      kind: "bool",
+      help: "Show the latest created container (includes all states)",
+    },
     { long: "quiet", short: "q", kind: "bool", help: "Only display container IDs" },
+    { long: "size", short: "s", kind: "bool", help: "Display total file sizes" },
     { long: "no-trunc", kind: "bool", help: "Don't truncate output" },
   ],
   maxArgs: 0,
   run(ctx, flags) {
     const noTrunc = flags.bools.has("no-trunc");
     const now = new Date();
-    const records = new ContainerStore(ctx.root).list()
-      .filter((r) => flags.bools.has("all") || r.state.status === "running")
+    const lastRaw = flags.strings.get("last") ?? "-1";
+    if (!/^-?\d+$/.test(lastRaw)) {
+      throw new UserError(
+        `invalid argument "${lastRaw}" for "-n, --last" flag: strconv.ParseInt: parsing "${lastRaw}": invalid syntax`,
+      );
+    }
+    const last = flags.bools.has("latest") ? 1 : Number(lastRaw);
+    const filters = parsePsFilters(flags.lists.get("filter") ?? []);
+    const store = new ContainerStore(ctx.root);
+    const images = new ImageStore(ctx.root);
+    const keep = psFilter(filters, (ref) => Date.parse(store.resolve(ref).created), (ref) => {
+      try {
+        return images.resolve(ref).id;
+      } catch {
+        return undefined;
+      }
+    });
+    const all = flags.bools.has("all") || last > 0 || filtersIncludeStopped(filters);
+    let records = store.list()
+      .filter((r) => all || r.state.status === "running")
+      .filter(keep)
       .sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
-    const id = (full: string) => (noTrunc ? full : shortId(full));
+    if (last > 0) records = records.slice(0, last);
+
+    const format = flags.strings.get("format");
     if (flags.bools.has("quiet")) {
-      for (const r of records) console.log(id(r.id));
+      for (const r of records) console.log(noTrunc ? r.id : r.id.slice(0, 12));
       return Promise.resolve(0);
     }
-    const rows = records.map((r) => [
-      id(r.id),
-      r.config.image,
-      commandCell(r.config.cmd, noTrunc),
-      timeAgo(r.created, now),
-      statusCell(r.state, now),
-      r.state.status === "running" ? portsCell(r.config.ports) : "",
-      r.name,
-    ]);
-    console.log(formatTable(HEADERS, rows));
+    const withSize = flags.bools.has("size") || /\.Size\b|json \./.test(format ?? "");
+    const imageSizes = new Map<string, number>();
+    const sizeOf = (imageId: string) => {
+      if (!imageSizes.has(imageId)) {
+        const image = images.list().find((i) => i.id === imageId);
+        imageSizes.set(imageId, image?.size ?? 0);
+      }
+      return imageSizes.get(imageId)!;
+    };
+    const rows = records.map((r) =>
+      psFields(r, {
+        noTrunc,
+        now,
+        size: withSize
+          ? { rw: writableLayerSize(ctx.root, ctx.kernel, r), image: sizeOf(r.config.imageId) }
+          : undefined,
+      })
+    );
+    const type = {
+      headers: PS_HEADERS,
+      structType: "*formatter.ContainerContext",
+      execPrefix: "failed to execute template",
+    } as const;
+    if (format !== undefined) {
+      for (const line of formatRows(format, rows, type)) console.log(line);
+      return Promise.resolve(0);
+    }
+    const columns = flags.bools.has("size") ? [...COLUMNS, "Size"] : COLUMNS;
+    console.log(formatTable(
+      columns.map((c) => PS_HEADERS[c]),
+      rows.map((row) => columns.map((c) => row[c])),
+    ));
     return Promise.resolve(0);
   },
 };

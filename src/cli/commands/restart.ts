@@ -8,7 +8,9 @@
  * @module
  */
 
+import { eventSubject } from "../../container/events.ts";
 import { ContainerStore } from "../../container/store.ts";
+import { recordEvent } from "../../events/events.ts";
 import { requestRestart } from "../../monitor/client.ts";
 import type { Command } from "../command.ts";
 import { forEachContainer } from "../_each_container.ts";
@@ -25,7 +27,8 @@ export const command: Command = {
     const timeout = stopTimeout(flags);
     const store = new ContainerStore(ctx.root);
     return forEachContainer(flags.positionals, async (ref) => {
-      await requestRestart(ctx.root, store.resolve(ref).id, timeout);
+      const running = await requestRestart(ctx.root, store.resolve(ref).id, timeout);
+      recordEvent(ctx.root, "restart", eventSubject(running));
     });
   },
 };

@@ -7,6 +7,7 @@
 
 import { deleteContainer } from "../../container/container_delete.ts";
 import { ContainerStore } from "../../container/store.ts";
+import { UserError } from "../../errors.ts";
 import type { Command } from "../command.ts";
 import { forEachContainer } from "../_each_container.ts";
 
@@ -28,7 +29,17 @@ export const command: Command = {
     const force = flags.bools.has("force");
     const store = new ContainerStore(ctx.root);
     return forEachContainer(flags.positionals, async (ref) => {
-      await deleteContainer(ctx.root, ctx.kernel, store.resolve(ref), force);
+      let record;
+      try {
+        record = store.resolve(ref);
+      } catch (err) {
+        // Docker's CLI words a missing container this way for rm.
+        if (err instanceof UserError && /No such container/.test(err.message)) {
+          throw new UserError(`Error: No such container: ${ref}`, 1);
+        }
+        throw err;
+      }
+      await deleteContainer(ctx.root, ctx.kernel, record, force);
     });
   },
 };

@@ -93,7 +93,8 @@ function proxySignals(kernel: Kernel, pid: number): () => void {
   return () => handlers.forEach(([sig, h]) => Deno.removeSignalListener(sig, h));
 }
 
-async function runForeground(
+/** Starts container `id` attached in `mode`; resolves to its exit code once it has exited (`run`, `start -a`). */
+export async function runForeground(
   root: StateRoot,
   kernel: Kernel,
   id: string,

@@ -1,25 +1,58 @@
 /**
- * `dockergsh start CONTAINER...`: start created or stopped containers in
- * the background, with their recorded configuration and their upper layer
- * as it was (changes made before the stop are kept, as in Docker). Starting
- * a running container does nothing and succeeds, as Docker's.
+ * `dockergsh start [-a] [-i] CONTAINER...`: start created or stopped
+ * containers in the background, with their recorded configuration and
+ * their upper layer as it was (changes made before the stop are kept, as
+ * in Docker). Starting a running container does nothing and succeeds, as
+ * Docker's. With `-a` (or `-i`) one container is started attached, as
+ * `run` without `-d` would (stdin too when it was created with `-i`), and
+ * the command exits with its exit code; a running one is attached to.
  *
  * @module
  */
 
+import { attachContainer } from "../../container/container_attach.ts";
+import { deleteContainer } from "../../container/container_delete.ts";
 import { startDetached } from "../../container/container_start_detached.ts";
 import { ContainerStore } from "../../container/store.ts";
-import type { Command } from "../command.ts";
+import { UserError } from "../../errors.ts";
+import type { Command, CommandContext } from "../command.ts";
 import { forEachContainer } from "../_each_container.ts";
+import { writeStdout } from "../_write_stdout.ts";
+import { runForeground } from "./run.ts";
+
+async function startAttached(ctx: CommandContext, ref: string): Promise<number> {
+  const store = new ContainerStore(ctx.root);
+  const record = store.resolve(ref);
+  if (record.state.status === "running") {
+    return attachContainer(ctx.root, ctx.kernel, record, writeStdout, true);
+  }
+  const mode = record.config.tty ? "tty" : "foreground";
+  try {
+    return await runForeground(ctx.root, ctx.kernel, record.id, mode);
+  } finally {
+    if (record.config.autoRemove && store.ids().includes(record.id)) {
+      await deleteContainer(ctx.root, ctx.kernel, store.get(record.id), true);
+    }
+  }
+}
 
 /** The `start` command. */
 export const command: Command = {
   name: "start",
-  usage: "start CONTAINER [CONTAINER...]",
+  usage: "start [OPTIONS] CONTAINER [CONTAINER...]",
   summary: "Start one or more stopped containers",
-  flags: [],
+  flags: [
+    { long: "attach", short: "a", kind: "bool", help: "Attach STDOUT/STDERR and forward signals" },
+    { long: "interactive", short: "i", kind: "bool", help: "Attach container's STDIN" },
+  ],
   minArgs: 1,
   run(ctx, flags) {
+    if (flags.bools.has("attach") || flags.bools.has("interactive")) {
+      if (flags.positionals.length > 1) {
+        throw new UserError("you cannot start and attach multiple containers at once", 1);
+      }
+      return startAttached(ctx, flags.positionals[0]);
+    }
     const store = new ContainerStore(ctx.root);
     return forEachContainer(flags.positionals, async (ref) => {
       const record = store.resolve(ref);

@@ -13,7 +13,8 @@ import { sampleContainer, type StatsSample } from "../../container/container_sta
 import type { ContainerRecord } from "../../container/record.ts";
 import { ContainerStore } from "../../container/store.ts";
 import type { Command } from "../command.ts";
-import { STATS_HEADERS, statsRow } from "../_stats_columns.ts";
+import { STATS_FORMAT_HEADERS, STATS_HEADERS, statsFields, statsRow } from "../_stats_columns.ts";
+import { formatRows } from "../_format_output.ts";
 import { formatTable } from "../_table.ts";
 
 const INTERVAL_MS = 1000;
@@ -31,6 +32,8 @@ export const command: Command = {
       kind: "bool",
       help: "Disable streaming stats and only pull the first result",
     },
+    { long: "format", kind: "string", help: "Pretty-print images using a Go template" },
+    { long: "no-trunc", kind: "bool", help: "Do not truncate output" },
   ],
   async run(ctx, flags) {
     const store = new ContainerStore(ctx.root);
@@ -49,12 +52,25 @@ export const command: Command = {
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS));
       const cur = new Map<string, StatsSample | undefined>();
-      const rows = containers().map((rec) => {
+      const shown = containers();
+      const rows = shown.map((rec) => {
         const sample = sampleContainer(rec);
         cur.set(rec.id, sample);
-        return statsRow(rec, prev.get(rec.id), sample);
+        const row = statsRow(rec, prev.get(rec.id), sample);
+        if (flags.bools.has("no-trunc")) row[0] = rec.id;
+        return row;
       });
-      const table = formatTable(STATS_HEADERS, rows);
+      const format = flags.strings.get("format");
+      // Docker's Container column is the reference as given, else the (short) ID.
+      const table = format === undefined ? formatTable(STATS_HEADERS, rows) : formatRows(
+        format,
+        rows.map((row, i) => statsFields(row, refs[named.indexOf(shown[i].id)] ?? row[0])),
+        {
+          headers: STATS_FORMAT_HEADERS,
+          structType: "*container.statsContext",
+          execPrefix: "template parsing error",
+        },
+      ).join("\n");
       if (flags.bools.has("no-stream")) {
         console.log(table);
         return 0;

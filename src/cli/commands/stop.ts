@@ -6,7 +6,9 @@
  */
 
 import { stopContainer } from "../../container/container_stop.ts";
+import { eventSubject } from "../../container/events.ts";
 import { ContainerStore } from "../../container/store.ts";
+import { recordEvent } from "../../events/events.ts";
 import type { Command } from "../command.ts";
 import { forEachContainer } from "../_each_container.ts";
 import { STOP_TIMEOUT_FLAG, stopTimeout } from "../_stop_timeout.ts";
@@ -22,7 +24,10 @@ export const command: Command = {
     const timeout = stopTimeout(flags);
     const store = new ContainerStore(ctx.root);
     return forEachContainer(flags.positionals, async (ref) => {
-      await stopContainer(ctx.root, ctx.kernel, store.resolve(ref), timeout);
+      const record = store.resolve(ref);
+      const wasRunning = record.state.status === "running";
+      const stopped = await stopContainer(ctx.root, ctx.kernel, record, timeout);
+      if (wasRunning && stopped) recordEvent(ctx.root, "stop", eventSubject(stopped));
     });
   },
 };

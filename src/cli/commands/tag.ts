@@ -5,6 +5,8 @@
  * @module
  */
 
+import { UserError } from "../../errors.ts";
+import { tryParseReference } from "../../image/reference.ts";
 import { ImageStore } from "../../image/store.ts";
 import { needsSpace } from "../../store/disk_full.ts";
 import type { Command } from "../command.ts";
@@ -19,6 +21,14 @@ export const command: Command = {
   maxArgs: 2,
   run(ctx, flags) {
     const [source, target] = flags.positionals;
+    // Docker's CLI checks the target first, in these words, and exits 1.
+    if (!tryParseReference(target)) {
+      const why = target !== target.toLowerCase() ? ": repository name must be lowercase" : "";
+      throw new UserError(
+        `Error parsing reference: "${target}" is not a valid repository/tag: invalid reference format${why}`,
+        1,
+      );
+    }
     const images = new ImageStore(ctx.root);
     needsSpace(ctx.root, () => images.tag(images.resolve(source).id, target));
     return Promise.resolve(0);

@@ -1,0 +1,172 @@
+/**
+ * What `ps` shows of each container: Docker's formatter fields (ID,
+ * Image, Command, CreatedAt, RunningFor, Ports, State, Status, Size,
+ * Names, Labels, Mounts, Networks) for `--format` and the table, and its
+ * `--filter` keys (status, name, id, label, ancestor, exited, before,
+ * since), checked against Docker 20.10 here.
+ *
+ * @module
+ */
+
+import type { ContainerRecord } from "../container/record.ts";
+import { statusWord } from "../container/state.ts";
+import { UserError } from "../errors.ts";
+import { shortId } from "../store/ids.ts";
+import { humanSize, timeAgo } from "./_humanize.ts";
+import { commandCell, ellipsis, portsCell, statusCell } from "./_ps_columns.ts";
+
+/** The header of each field in a `table` format. */
+export const PS_HEADERS: Record<string, string> = {
+  Command: "COMMAND",
+  CreatedAt: "CREATED AT",
+  ID: "CONTAINER ID",
+  Image: "IMAGE",
+  Labels: "LABELS",
+  LocalVolumes: "LOCAL VOLUMES",
+  Mounts: "MOUNTS",
+  Names: "NAMES",
+  Networks: "NETWORKS",
+  Ports: "PORTS",
+  RunningFor: "CREATED",
+  Size: "SIZE",
+  State: "STATE",
+  Status: "STATUS",
+};
+
+/**
+ * Go's time.Time String in the local zone: "2026-12-01 11:09:53 +0000 UTC";
+ * with `fraction`, the sub-second digits too, trailing zeros cut ("…:53.518 +0000 UTC").
+ */
+export function goTimeString(iso: string, fraction = false): string {
+  const d = new Date(iso);
+  const two = (n: number) => String(n).padStart(2, "0");
+  const offset = -d.getTimezoneOffset();
+  const sign = offset < 0 ? "-" : "+";
+  const zone = offset === 0 ? "UTC" : new Intl.DateTimeFormat("en-US", { timeZoneName: "short" })
+    .formatToParts(d).find((p) => p.type === "timeZoneName")?.value ?? "";
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${
+    two(d.getMinutes())
+  }:${two(d.getSeconds())}${
+    fraction && d.getMilliseconds()
+      ? `.${String(d.getMilliseconds()).padStart(3, "0").replace(/0+$/, "")}`
+      : ""
+  } ${sign}${two(Math.floor(Math.abs(offset) / 60))}${two(Math.abs(offset) % 60)} ${zone}`;
+}
+
+/** The labels of a container (none in records made before `--label` existed). */
+export function labelsOf(record: ContainerRecord): Record<string, string> {
+  return (record.config as { labels?: Record<string, string> }).labels ?? {};
+}
+
+/** Sizes for `-s`: the writable layer's bytes and the image's. */
+export interface SizeInfo {
+  rw: number;
+  image: number;
+}
+
+/** Docker's ContainerContext fields of `r`, keys in Go's JSON (sorted) order. */
+export function psFields(
+  r: ContainerRecord,
+  opts: { noTrunc: boolean; now: Date; size?: SizeInfo },
+): Record<string, string> {
+  const labels = labelsOf(r);
+  const size = opts.size
+    ? `${humanSize(opts.size.rw)} (virtual ${humanSize(opts.size.rw + opts.size.image)})`
+    : "";
+  return {
+    Command: commandCell(r.config.cmd, opts.noTrunc),
+    CreatedAt: goTimeString(r.created),
+    ID: opts.noTrunc ? r.id : shortId(r.id),
+    Image: r.config.image,
+    Labels: Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(","),
+    LocalVolumes: "0",
+    Mounts: r.config.binds.map((b) => ellipsis(b.source, 15)).join(","),
+    Names: r.name,
+    Networks: r.config.networkMode,
+    Ports: r.state.status === "running" ? portsCell(r.config.ports) : "",
+    RunningFor: timeAgo(r.created, opts.now),
+    Size: size,
+    State: statusWord(r.state),
+    Status: statusCell(r.state, opts.now),
+  };
+}
+
+const STATUSES = ["created", "restarting", "running", "removing", "paused", "exited", "dead"];
+const KEYS = ["status", "name", "id", "label", "ancestor", "exited", "before", "since"];
+
+function invalid(spec: string): UserError {
+  return new UserError(`Error response from daemon: Invalid filter '${spec}'`, 1);
+}
+
+/** A user's pattern as Docker's filters use it (a regular expression), or literal if it is not one. */
+function pattern(value: string): RegExp {
+  try {
+    return new RegExp(value);
+  } catch {
+    return new RegExp(value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  }
+}
+
+function hasLabel(labels: Record<string, string>, spec: string): boolean {
+  const eq = spec.indexOf("=");
+  return eq < 0 ? spec in labels : labels[spec.slice(0, eq)] === spec.slice(eq + 1);
+}
+
+/** The `--filter` values parsed: key → values (alternatives). */
+export type PsFilters = Map<string, string[]>;
+
+/** Parses `--filter` values, refusing keys and statuses Docker refuses. */
+export function parsePsFilters(specs: readonly string[]): PsFilters {
+  const out: PsFilters = new Map();
+  for (const spec of specs) {
+    const eq = spec.indexOf("=");
+    if (eq <= 0) throw invalid(spec);
+    const key = spec.slice(0, eq).toLowerCase();
+    const value = spec.slice(eq + 1);
+    if (!KEYS.includes(key)) throw invalid(key);
+    if (key === "status" && !STATUSES.includes(value)) throw invalid(spec);
+    if (key === "exited" && !/^-?\d+$/.test(value)) throw invalid(spec);
+    out.set(key, [...out.get(key) ?? [], value]);
+  }
+  return out;
+}
+
+/** True when a filter makes `ps` consider stopped containers without `-a` (as Docker's). */
+export function filtersIncludeStopped(filters: PsFilters): boolean {
+  return filters.has("status") || filters.has("exited");
+}
+
+/**
+ * The predicate the filters describe; `resolveCreated` gives the creation
+ * time of the container a `before`/`since` value names.
+ */
+export function psFilter(
+  filters: PsFilters,
+  resolveCreated: (ref: string) => number,
+  imageIdOf: (ref: string) => string | undefined,
+): (r: ContainerRecord) => boolean {
+  const bounds = {
+    before: (filters.get("before") ?? []).map(resolveCreated),
+    since: (filters.get("since") ?? []).map(resolveCreated),
+  };
+  const ancestors = (filters.get("ancestor") ?? []).map((a) => ({ ref: a, id: imageIdOf(a) }));
+  const any = (key: string, test: (v: string) => boolean) => {
+    const values = filters.get(key);
+    return values === undefined || values.some(test);
+  };
+  return (r) => {
+    const created = Date.parse(r.created);
+    return any("status", (v) => v === statusWord(r.state)) &&
+      any("name", (v) => pattern(v).test(`/${r.name}`)) &&
+      any("id", (v) => pattern(v).test(r.id)) &&
+      any("label", (v) => hasLabel(labelsOf(r), v)) &&
+      any("exited", (v) => r.state.status === "exited" && r.state.exitCode === Number(v)) &&
+      (!filters.has("ancestor") ||
+        ancestors.some((a) =>
+          a.ref === r.config.image || `${a.ref}:latest` === r.config.image ||
+          a.ref === `${r.config.image}:latest` || a.id === r.config.imageId
+        )) &&
+      bounds.before.every((t) => created < t) &&
+      bounds.since.every((t) => created > t);
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * `--format` for list commands (`ps`, `stats`, `network ls`), as Docker's
+ * formatter does it: a Go template per row, or with a `table` prefix the
+ * same template rendered once with each field's header for a header row
+ * and the cells (separated by `\t` in the template) aligned as Docker's
+ * tabwriter does. A field the row type lacks is Docker's execution error.
+ *
+ * @module
+ */
+
+import { UserError } from "../errors.ts";
+import { compileTemplate, TemplateError } from "./_go_template.ts";
+import { formatTable } from "./_table.ts";
+
+/** How one list command's rows look to templates. */
+export interface RowType {
+  /** Field → header, for `table` formats. */
+  headers: Record<string, string>;
+  /** Go's name of Docker's formatter type, for its error words (`*formatter.ContainerContext`). */
+  structType: string;
+  /** How Docker's CLI words an execution error of this command's templates. */
+  execPrefix: "failed to execute template" | "template parsing error";
+}
+
+function compile(format: string, type: RowType): (row: unknown) => string {
+  let render: (row: unknown) => string;
+  try {
+    render = compileTemplate(format, { missingKeyError: true, structType: type.structType });
+  } catch (err) {
+    if (err instanceof TemplateError) {
+      throw new UserError(`template parsing error: ${err.message}`, err.exitCode);
+    }
+    throw err;
+  }
+  return (row) => {
+    try {
+      return render(row);
+    } catch (err) {
+      if (err instanceof TemplateError) {
+        throw new UserError(`${type.execPrefix}: ${err.message}`, 1);
+      }
+      throw err;
+    }
+  };
+}
+
+/** The lines `format` makes of `rows` (Docker's CLI turns a typed `\t` or `\n` into the character). */
+export function formatRows(format: string, rows: readonly unknown[], type: RowType): string[] {
+  const table = /^table(\s|$)/.exec(format);
+  const body = (table ? format.slice(table[0].length) : format).replace(/^ +| +$/g, "")
+    .replaceAll("\\t", "\t").replaceAll("\\n", "\n");
+  const render = compile(body, type);
+  if (!table) return rows.map(render);
+  const header = render(type.headers).split("\t");
+  const cells = rows.map((r) => render(r).split("\t"));
+  return formatTable(header, cells).split("\n");
+}

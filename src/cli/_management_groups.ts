@@ -1,0 +1,72 @@
+/**
+ * Docker's management commands (`container ls`, `container rm`, …): each
+ * subcommand is a top-level command under another name (`ls` is `ps`),
+ * sometimes with an argument added (`container inspect` only looks for
+ * containers), or a command of its own (`container prune`).
+ *
+ * @module
+ */
+
+import type { Command } from "./command.ts";
+
+/** A subcommand: the top-level command it is (with extra leading arguments), or its own module. */
+export type Subcommand =
+  | { to: string; args?: string[] }
+  | { load: () => Promise<{ command: Command }>; summary: string };
+
+/** `container …`: Docker 20.10's list, for the commands dockergsh has. */
+const CONTAINER: Record<string, Subcommand> = {
+  attach: { to: "attach" },
+  commit: { to: "commit" },
+  cp: { to: "cp" },
+  create: { to: "create" },
+  diff: { to: "diff" },
+  exec: { to: "exec" },
+  export: { to: "export" },
+  inspect: { to: "inspect", args: ["--type", "container"] },
+  kill: { to: "kill" },
+  logs: { to: "logs" },
+  ls: { to: "ps" },
+  list: { to: "ps" },
+  ps: { to: "ps" },
+  pause: { to: "pause" },
+  port: { to: "port" },
+  prune: {
+    load: () => import("./commands/container_prune.ts"),
+    summary: "Remove all stopped containers",
+  },
+  rename: { to: "rename" },
+  restart: { to: "restart" },
+  rm: { to: "rm" },
+  run: { to: "run" },
+  start: { to: "start" },
+  stats: { to: "stats" },
+  stop: { to: "stop" },
+  top: { to: "top" },
+  unpause: { to: "unpause" },
+  wait: { to: "wait" },
+};
+
+/** The management groups, by name. */
+export const MANAGEMENT_GROUPS: Record<
+  string,
+  { summary: string; subcommands: Record<string, Subcommand> }
+> = {
+  container: { summary: "Manage containers", subcommands: CONTAINER },
+};
+
+/** `dockergsh GROUP` alone: the group's usage, its subcommands listed. */
+export function groupUsage(group: string, summaries: Record<string, string>): string {
+  const names = Object.keys(summaries).sort();
+  const width = Math.max(...names.map((n) => n.length)) + 2;
+  return [
+    `Usage:  dockergsh ${group} COMMAND`,
+    "",
+    MANAGEMENT_GROUPS[group].summary,
+    "",
+    "Commands:",
+    ...names.map((n) => `  ${n.padEnd(width)}${summaries[n]}`),
+    "",
+    `Run 'dockergsh ${group} COMMAND --help' for more information on a command.`,
+  ].join("\n");
+}

@@ -1,0 +1,37 @@
+/**
+ * `dockergsh attach [--sig-proxy=false] CONTAINER`: follow a running
+ * container's output until it exits, then exit with its exit code.
+ *
+ * @module
+ */
+
+import { attachContainer } from "../../container/container_attach.ts";
+import { ContainerStore } from "../../container/store.ts";
+import { UserError } from "../../errors.ts";
+import type { Command } from "../command.ts";
+import { writeStdout } from "../_write_stdout.ts";
+
+/** The `attach` command. */
+export const command: Command = {
+  name: "attach",
+  usage: "attach [OPTIONS] CONTAINER",
+  summary: "Attach to a running container's output (its stdin is not attachable here)",
+  flags: [
+    { long: "no-stdin", kind: "bool", help: "Do not attach STDIN (always the case here)" },
+    {
+      long: "sig-proxy",
+      kind: "string",
+      help: "Proxy all received signals to the process: true or false (default true)",
+    },
+  ],
+  minArgs: 1,
+  maxArgs: 1,
+  run(ctx, flags) {
+    const record = new ContainerStore(ctx.root).resolve(flags.positionals[0]);
+    const proxy = flags.strings.get("sig-proxy") ?? "true";
+    if (proxy !== "true" && proxy !== "false") {
+      throw new UserError(`invalid argument "${proxy}" for "--sig-proxy" flag: true or false`);
+    }
+    return attachContainer(ctx.root, ctx.kernel, record, writeStdout, proxy === "true");
+  },
+};

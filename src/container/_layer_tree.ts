@@ -1,0 +1,166 @@
+/**
+ * Reading a container's layers (its overlay upper directory over the
+ * image's layers) the way overlayfs merges them, without mounting
+ * anything: the topmost layer that has a name wins; a whiteout (character
+ * device 0:0) deletes it; a directory with `trusted.overlay.opaque=y`
+ * hides what the layers below hold under it; a non-directory hides
+ * everything below it.
+ *
+ * A running container changes its upper directory while it is read, and
+ * may swap a directory for a symlink to a host path at any moment. So
+ * nothing here resolves a path on the host: every directory is held open
+ * (O_DIRECTORY|O_NOFOLLOW, opened below its parent's descriptor) and
+ * every name is looked up as one component under such a descriptor, with
+ * lstat (a final symlink is never followed).
+ *
+ * @module
+ */
+
+import { O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_RDONLY } from "../../ffi/constants.ts";
+import { SyscallError } from "../../ffi/errno.ts";
+import type { Kernel } from "../../ffi/kernel.ts";
+
+/** An open directory of one layer. */
+export class LayerDir {
+  private constructor(private readonly kernel: Kernel, readonly fd: number) {}
+
+  /** Opens directory `path` (a layer's root, a trusted host path). */
+  static openRoot(kernel: Kernel, path: string): LayerDir {
+    return new LayerDir(kernel, kernel.openInRoot(path, ".", DIR_FLAGS));
+  }
+
+  /**
+   * Opens directory `path` inside `root` with every symlink on the way,
+   * the last one included, resolved inside `root` (RESOLVE_IN_ROOT).
+   */
+  static openIn(kernel: Kernel, root: string, path: string): LayerDir {
+    return new LayerDir(kernel, kernel.openInRoot(root, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  }
+
+  /** `path` below this directory, resolved as `openIn` does with this directory as the root. */
+  childPath(path: string): LayerDir | undefined {
+    try {
+      return LayerDir.openIn(this.kernel, this.at(""), path);
+    } catch (err) {
+      if (err instanceof SyscallError) return undefined;
+      throw err;
+    }
+  }
+
+  /** The path through which the kernel reaches `name` in this directory without resolving it. */
+  at(name: string): string {
+    return `/proc/self/fd/${this.fd}/${name}`;
+  }
+
+  /** lstat of `name`; undefined when there is none. */
+  stat(name: string): Deno.FileInfo | undefined {
+    try {
+      return Deno.lstatSync(this.at(name));
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory) {
+        return undefined;
+      }
+      throw err;
+    }
+  }
+
+  /** The names in this directory. */
+  names(): string[] {
+    return [...Deno.readDirSync(`/proc/self/fd/${this.fd}`)].map((e) => e.name);
+  }
+
+  /** The subdirectory `name`; undefined when it is not a directory (any more). */
+  child(name: string): LayerDir | undefined {
+    try {
+      return new LayerDir(this.kernel, this.kernel.openInRoot(this.at(""), name, DIR_FLAGS));
+    } catch (err) {
+      if (err instanceof SyscallError) return undefined; // ENOENT, ENOTDIR, ELOOP: not a directory
+      throw err;
+    }
+  }
+
+  /** True when `name` is an opaque directory. */
+  opaque(name: string): boolean {
+    const v = this.kernel.lgetxattr(this.at(name), "trusted.overlay.opaque");
+    return v !== null && new TextDecoder().decode(v) === "y";
+  }
+
+  close(): void {
+    this.kernel.close(this.fd);
+  }
+}
+
+const DIR_FLAGS = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+
+/** overlayfs's whiteout: a character device numbered 0:0. */
+export function isWhiteout(info: Deno.FileInfo): boolean {
+  return info.isCharDevice === true && info.rdev === 0;
+}
+
+/** The winner for one name across the layers of a directory (topmost first). */
+export interface MergedEntry {
+  name: string;
+  info: Deno.FileInfo;
+  /** The layer directory the entry comes from. */
+  dir: LayerDir;
+  /** Index of that layer among the directory's layers. */
+  layer: number;
+}
+
+/**
+ * The entries of one merged directory, sorted by name, whiteouts applied.
+ * `dirs` are the directory's layers, topmost first.
+ */
+export function mergedEntries(dirs: readonly LayerDir[]): MergedEntry[] {
+  const names = new Set<string>();
+  for (const d of dirs) for (const n of d.names()) names.add(n);
+  const out: MergedEntry[] = [];
+  for (const name of [...names].sort()) {
+    for (const [layer, dir] of dirs.entries()) {
+      const info = dir.stat(name);
+      if (!info) continue;
+      if (!isWhiteout(info)) out.push({ name, info, dir, layer });
+      break;
+    }
+  }
+  return out;
+}
+
+/**
+ * The layers of merged subdirectory `entry` (a directory), topmost first:
+ * from the winning layer down, through every layer where it is a
+ * directory, stopping at an opaque one or at anything that is not a
+ * directory. The caller closes them.
+ */
+export function subdirectoryLayers(dirs: readonly LayerDir[], entry: MergedEntry): LayerDir[] {
+  const out: LayerDir[] = [];
+  for (const dir of dirs.slice(entry.layer)) {
+    const info = dir.stat(entry.name);
+    if (!info) continue;
+    if (!info.isDirectory) break;
+    const child = dir.child(entry.name);
+    if (!child) break;
+    out.push(child);
+    if (dir.opaque(entry.name)) break;
+  }
+  return out;
+}
+
+/** Bytes in the regular files of the tree `dir` (not following anything), as Docker's SizeRw counts. */
+export function treeSize(dir: LayerDir): number {
+  let total = 0;
+  for (const name of dir.names()) {
+    const info = dir.stat(name);
+    if (!info) continue;
+    if (info.isFile) total += info.size;
+    if (!info.isDirectory) continue;
+    const child = dir.child(name);
+    if (!child) continue;
+    try {
+      total += treeSize(child);
+    } finally {
+      child.close();
+    }
+  }
+  return total;
+}

@@ -1,0 +1,171 @@
+/**
+ * ps --format/--filter/-n/-l/-s, as Docker 20.10 printed them here for
+ * `run --name f1 busybox sh -c 'echo x > /big; exit 2'` then `run -d
+ * --name f2 busybox sleep 100`:
+ *   table header "CONTAINER ID   NAMES     CREATED AT …", CreatedAt
+ *   "2026-12-01 11:09:53 +0000 UTC", State exited/running, Size
+ *   "2B (virtual 1.98MB)" and "0B (virtual 1.98MB)", Networks "none";
+ *   `-s` adds a SIZE column last; `--filter status=exited` and
+ *   `exited=2` f1 (without -a); `status=bogus` "Invalid filter
+ *   'status=bogus'"; `-n 1`/`-l` f2; before=f2 f1, since=f1 f2,
+ *   ancestor=busybox both; `{{.Nope}}` "failed to execute template: …
+ *   can't evaluate field Nope in type *formatter.ContainerContext" exit 1;
+ *   `-n x` Docker's ParseInt line, exit 125; `-f bogus=1` "Invalid filter
+ *   'bogus'"; `{{json .}}` its keys in sorted order.
+ *
+ * @module
+ */
+
+import { assertEquals, assertMatch } from "../_assert.ts";
+import { withRoot } from "../_harness.ts";
+
+Deno.test("ps: --format with table, --filter, -n, -l, -s as Docker prints them", async () => {
+  await withRoot(async (root) => {
+    assertEquals(
+      (await root.run("run", "--name", "f1", "busybox", "sh", "-c", "echo x > /big; exit 2")).code,
+      2,
+    );
+    assertEquals((await root.run("run", "-d", "--name", "f2", "busybox", "sleep", "100")).code, 0);
+    const ps = (...args: string[]) => root.run("ps", ...args);
+
+    const table = await ps(
+      "-a",
+      "--format",
+      "table {{.ID}}\\t{{.Names}}\\t{{.CreatedAt}}\\t{{.State}}\\t{{.Size}}\\t{{.Networks}}",
+    );
+    assertEquals(table.code, 0, table.stderr);
+    const [header, row2, row1] = table.stdout.trimEnd().split("\n");
+    assertMatch(header, /^CONTAINER ID {3}NAMES {5}CREATED AT {22}STATE {5}SIZE {18}NETWORKS$/);
+    assertMatch(
+      row2,
+      /^[0-9a-f]{12} {3}f2 {8}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0000 UTC {3}running {3}0B \(virtual 1\.\d+MB\) {3}none$/,
+    );
+    assertMatch(
+      row1,
+      /^[0-9a-f]{12} {3}f1 {8}.* UTC {3}exited {4}2B \(virtual 1\.\d+MB\) {3}none$/,
+    );
+
+    const sized = await ps("-a", "-s");
+    const lines = sized.stdout.trimEnd().split("\n");
+    assertMatch(lines[0], /NAMES {5}SIZE$/);
+    assertMatch(lines[2], /f1 {8}2B \(virtual 1\.\d+MB\)$/);
+
+    const names = async (...args: string[]) => (await ps(...args, "--format", "{{.Names}}")).stdout;
+    assertEquals(await names("--filter", "status=exited"), "f1\n");
+    assertEquals(await names("--filter", "exited=2"), "f1\n");
+    assertEquals(await names("--filter", "exited=0"), "");
+    assertEquals(await names("-a", "--filter", "name=f"), "f2\nf1\n");
+    assertEquals(await names("-a", "--filter", "name=^/f1$"), "f1\n");
+    assertEquals(await names("-n", "1"), "f2\n");
+    assertEquals(await names("-l"), "f2\n");
+    assertEquals(await names("-a", "--filter", "before=f2"), "f1\n");
+    assertEquals(await names("-a", "--filter", "since=f1"), "f2\n");
+    assertEquals(await names("-a", "--filter", "ancestor=busybox"), "f2\nf1\n");
+    assertEquals(
+      await names("-a", "--filter", "ancestor=busybox:latest", "--filter", "status=running"),
+      "f2\n",
+    );
+    const f1 = root.store().resolve("f1").id;
+    assertEquals(await names("-a", "--filter", `id=${f1.slice(0, 8)}`), "f1\n");
+
+    const json = JSON.parse(
+      (await ps("-a", "--filter", "name=f1", "--format", "{{json .}}")).stdout,
+    );
+    assertEquals(Object.keys(json), [
+      "Command",
+      "CreatedAt",
+      "ID",
+      "Image",
+      "Labels",
+      "LocalVolumes",
+      "Mounts",
+      "Names",
+      "Networks",
+      "Ports",
+      "RunningFor",
+      "Size",
+      "State",
+      "Status",
+    ]);
+    assertEquals([json.Command, json.State, json.Size.startsWith("2B (virtual ")], [
+      `"sh -c 'echo x > /bi…"`,
+      "exited",
+      true,
+    ]);
+
+    const errors: Array<[string[], number, string]> = [
+      [
+        ["--filter", "status=bogus"],
+        1,
+        "Error response from daemon: Invalid filter 'status=bogus'",
+      ],
+      [["-f", "bogus=1"], 1, "Error response from daemon: Invalid filter 'bogus'"],
+      [
+        ["--format", "{{.Nope}}"],
+        1,
+        'failed to execute template: template: :1:2: executing "" at <.Nope>: can\'t evaluate field Nope in type *formatter.ContainerContext',
+      ],
+      [
+        ["-n", "x"],
+        125,
+        'invalid argument "x" for "-n, --last" flag: strconv.ParseInt: parsing "x": invalid syntax',
+      ],
+      [["--bogus"], 125, "unknown flag: --bogus"],
+    ];
+    for (const [args, code, line] of errors) {
+      const r = await ps(...args);
+      assertEquals([r.code, r.stderr], [code, `${line}\n`], args.join(" "));
+    }
+  });
+});
+
+Deno.test("inspect: a missing field is a template error (exit 1); --type container|image|network", async () => {
+  await withRoot(async (root) => {
+    assertEquals((await root.run("create", "--name", "ic", "busybox", "true")).code, 0);
+    const missing = await root.run("inspect", "-f", "{{.NoSuchField}}", "ic");
+    assertEquals([missing.code, missing.stderr], [
+      1,
+      'template parsing error: template: :1:2: executing "" at <.NoSuchField>: map has no entry for key "NoSuchField"\n',
+    ]);
+    assertEquals((await root.run("inspect", "-f", "{{.Name}}", "ic")).stdout, "/ic\n");
+    const asImage = await root.run("inspect", "--type", "image", "ic");
+    assertEquals([asImage.code, asImage.stderr], [1, "Error: No such image: ic\n"]);
+    const noContainer = await root.run("container", "inspect", "nosuch");
+    assertEquals([noContainer.code, noContainer.stderr], [1, "Error: No such container: nosuch\n"]);
+    const noNetwork = await root.run("inspect", "--type", "network", "nosuch");
+    assertEquals([noNetwork.code, noNetwork.stderr], [1, "Error: No such network: nosuch\n"]);
+    const img = await root.run("inspect", "--type", "image", "-f", "{{.Os}}", "busybox");
+    assertEquals(img.stdout, "linux\n");
+  });
+});
+
+Deno.test("wording: tag, rm of a running container, name conflict, exec of a missing command, as Docker's", async () => {
+  await withRoot(async (root) => {
+    const tag = await root.run("tag", "busybox", "Bad:Tag");
+    assertEquals([tag.code, tag.stderr], [
+      1,
+      'Error parsing reference: "Bad:Tag" is not a valid repository/tag: invalid reference format: repository name must be lowercase\n',
+    ]);
+    const run = await root.run("run", "-d", "--name", "busy", "busybox", "sleep", "100");
+    const id = run.stdout.trim();
+    const rm = await root.run("rm", "busy");
+    assertEquals([rm.code, rm.stderr], [
+      1,
+      `Error response from daemon: You cannot remove a running container ${id}. Stop the container before attempting removal or force remove\n`,
+    ]);
+    const dup = await root.run("create", "--name", "busy", "busybox", "true");
+    assertEquals(
+      dup.stderr,
+      `Error response from daemon: Conflict. The container name "/busy" is already in use by container "${id}". You have to remove (or rename) that container to be able to reuse that name.\n`,
+    );
+    const rmMissing = await root.run("rm", "nosuch");
+    assertEquals([rmMissing.code, rmMissing.stderr], [1, "Error: No such container: nosuch\n"]);
+    const exec = await root.run("exec", "busy", "nosuchcmd");
+    assertEquals([exec.code, exec.stderr], [
+      126,
+      'OCI runtime exec failed: exec failed: unable to start container process: exec: "nosuchcmd": executable file not found in $PATH: unknown\n',
+    ]);
+    const flag = await root.run("run", "--bogus", "busybox");
+    assertEquals([flag.code, flag.stderr], [125, "unknown flag: --bogus\n"]);
+  });
+});

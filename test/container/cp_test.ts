@@ -1,0 +1,202 @@
+/**
+ * cp, from what Docker 20.10 did here with a container made by
+ * `mkdir -p /d/s; echo hi > /d/s/f; ln -s /etc/passwd /d/link; ln -s ../../../../../../etc /esc`:
+ * a file and a directory copied out (a new name, or into an existing
+ * directory), a symlink copied as a symlink, `C:/d -` a tar of d/,
+ * `/esc/hostname` the container's own /etc/hostname (the link resolved
+ * inside the container), a host file copied in keeping its 1234:1234
+ * owner, through /esc into the container's /etc (never the host's), a
+ * directory copied into an existing one nested under its name, a tar on
+ * stdin extracted into a directory; and the errors: "No such
+ * container:path: C:/nosuch", "extraction point is not a directory",
+ * `destination "C:/tmp/fromtar" must be a directory`, "lstat …: no such
+ * file or directory", `invalid output path: directory "/nonexist/dir"
+ * does not exist`, "must specify at least one container source",
+ * "copying between containers is not supported", each exit 1.
+ *
+ * @module
+ */
+
+import { assert, assertEquals } from "../_assert.ts";
+import { eventually, type TestRoot, withRoot } from "../_harness.ts";
+
+const SETUP = "mkdir -p /d/s; echo hi > /d/s/f; ln -s /etc/passwd /d/link; " +
+  "ln -s ../../../../../../etc /esc";
+
+async function tarOf(dir: string, name: string): Promise<Uint8Array> {
+  const out = await new Deno.Command("tar", {
+    args: ["-c", "-f", "-", "-C", dir, name],
+    stdout: "piped",
+  })
+    .output();
+  assertEquals(out.code, 0);
+  return out.stdout;
+}
+
+async function checks(root: TestRoot, name: string, host: string): Promise<void> {
+  const cp = (...args: string[]) => root.run("cp", ...args);
+  // Out of the container.
+  assertEquals((await cp(`${name}:/d/s/f`, `${host}/f`)).code, 0);
+  assertEquals(Deno.readTextFileSync(`${host}/f`), "hi\n");
+  assertEquals((await cp(`${name}:/d`, `${host}/out`)).code, 0);
+  assertEquals(Deno.readTextFileSync(`${host}/out/s/f`), "hi\n");
+  assertEquals(Deno.readLinkSync(`${host}/out/link`), "/etc/passwd");
+  Deno.mkdirSync(`${host}/into`);
+  assertEquals((await cp(`${name}:/d/s`, `${host}/into`)).code, 0);
+  assertEquals(Deno.readTextFileSync(`${host}/into/s/f`), "hi\n");
+  assertEquals((await cp(`${name}:/d/link`, `${host}/l1`)).code, 0);
+  assertEquals(Deno.readLinkSync(`${host}/l1`), "/etc/passwd");
+  // Through a symlink that climbs out: resolved inside the container.
+  assertEquals((await cp(`${name}:/esc/hostname`, `${host}/esc-h`)).code, 0);
+  const hostname = Deno.readTextFileSync(`${host}/esc-h`);
+  assertEquals(hostname, `${root.store().resolve(name).config.hostname}\n`);
+  assert(hostname !== Deno.readTextFileSync("/etc/hostname"));
+
+  // Into the container.
+  Deno.writeTextFileSync(`${host}/hostf`, "data\n");
+  Deno.chownSync(`${host}/hostf`, 1234, 1234);
+  assertEquals((await cp(`${host}/hostf`, `${name}:/tmp/`)).code, 0);
+  assertEquals((await cp(`${host}/hostf`, `${name}:/esc/cmds-escape-test`)).code, 0);
+  assertEquals((await cp(`${host}/hostf`, `${name}:/tmp/renamed`)).code, 0);
+  Deno.mkdirSync(`${host}/hd`);
+  Deno.writeTextFileSync(`${host}/hd/one`, "1\n");
+  assertEquals((await cp(`${host}/hd`, `${name}:/tmp/hd2`)).code, 0);
+  assertEquals((await cp(`${host}/hd`, `${name}:/tmp/hd2`)).code, 0);
+  const tar = await tarOf(host, "hostf");
+  const fromStdin = await root.runWith(
+    { stdin: new TextDecoder("latin1").decode(tar) },
+    "cp",
+    "-",
+    `${name}:/d`,
+  );
+  assertEquals(fromStdin.code, 0, fromStdin.stderr);
+
+  // Errors, each one line and exit 1.
+  const errors: Array<[string[], string]> = [
+    [[`${name}:/nosuch`, `${host}/x`], `Error: No such container:path: ${name}:/nosuch`],
+    [[`${host}/hostf`, `${name}:/nodir/x`], `Error: No such container:path: ${name}:/nodir`],
+    [
+      [`${host}/hostf`, `${name}:/d/s/f/x`],
+      "Error response from daemon: extraction point is not a directory",
+    ],
+    [["-", `${name}:/tmp/fromtar`], `destination "${name}:/tmp/fromtar" must be a directory`],
+    [[`${host}/nosuch`, `${name}:/tmp`], `lstat ${host}/nosuch: no such file or directory`],
+    [
+      [`${name}:/d/s/f`, "/nonexist/dir/f"],
+      'invalid output path: directory "/nonexist/dir" does not exist',
+    ],
+    [["a", "b"], "must specify at least one container source"],
+    [[`${name}:/a`, `${name}:/b`], "copying between containers is not supported"],
+  ];
+  for (const [args, line] of errors) {
+    const r = await cp(...args);
+    assertEquals([r.code, r.stderr], [1, `${line}\n`], args.join(" "));
+  }
+  assert(!lexists("/etc/cmds-escape-test"), "a copy escaped to the host's /etc");
+}
+
+function lexists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What the copies-in left in the container, seen from inside it. */
+async function inside(root: TestRoot, name: string): Promise<string> {
+  const r = await root.run(
+    "exec",
+    name,
+    "sh",
+    "-c",
+    "ls -ln /tmp/hostf /etc/cmds-escape-test /tmp/renamed /d/hostf | awk '{print $3, $4, $5, $9}'; " +
+      "find /tmp/hd2 | sort",
+  );
+  assertEquals(r.code, 0, r.stderr);
+  return r.stdout;
+}
+
+const EXPECTED_INSIDE = [
+  "1234 1234 5 /d/hostf",
+  "1234 1234 5 /etc/cmds-escape-test",
+  "1234 1234 5 /tmp/hostf",
+  "1234 1234 5 /tmp/renamed",
+  "/tmp/hd2",
+  "/tmp/hd2/hd",
+  "/tmp/hd2/hd/one",
+  "/tmp/hd2/one",
+  "",
+].join("\n");
+
+Deno.test("cp: a running container, both ways, tar streams, paths kept inside the container", async () => {
+  await withRoot(async (root) => {
+    const host = Deno.makeTempDirSync({ prefix: "dgsh-test-cp-" });
+    try {
+      const run = await root.run(
+        "run",
+        "-d",
+        "--name",
+        "live",
+        "busybox",
+        "sh",
+        "-c",
+        `${SETUP}; sleep 300`,
+      );
+      assertEquals(run.code, 0, run.stderr);
+      await eventually(async () =>
+        (await root.run("exec", "live", "test", "-L", "/esc")).code === 0
+      );
+      await checks(root, "live", host);
+      assertEquals(await inside(root, "live"), EXPECTED_INSIDE);
+      // `C:/d -` is a tar of d/ as Docker writes it.
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          "--quiet",
+          new URL("../../main.ts", import.meta.url).pathname,
+          "--root",
+          root.dir,
+          "cp",
+          "live:/d",
+          "-",
+        ],
+        stdout: "piped",
+      }).output();
+      const list = await new Deno.Command("tar", {
+        args: ["-t", "-f", "-"],
+        stdin: "piped",
+        stdout: "piped",
+      })
+        .spawn();
+      const w = list.stdin.getWriter();
+      await w.write(out.stdout);
+      await w.close();
+      const names = new TextDecoder().decode((await list.output()).stdout).trim().split("\n")
+        .sort();
+      assertEquals(names, ["d/", "d/hostf", "d/link", "d/s/", "d/s/f"]);
+    } finally {
+      Deno.removeSync(host, { recursive: true });
+    }
+  });
+});
+
+Deno.test("cp: a stopped container through its overlay mounted privately; nothing stays mounted", async () => {
+  await withRoot(async (root) => {
+    const host = Deno.makeTempDirSync({ prefix: "dgsh-test-cp-" });
+    try {
+      assertEquals((await root.run("run", "--name", "done", "busybox", "sh", "-c", SETUP)).code, 0);
+      await checks(root, "done", host);
+      const merged = `${root.dir}/containers/${root.store().resolve("done").id}/merged`;
+      assertEquals(Deno.readTextFileSync("/proc/self/mountinfo").includes(merged), false);
+      // What was copied in is in the container's upper layer, seen once it runs.
+      const upper = `${root.dir}/containers/${root.store().resolve("done").id}/upper`;
+      assertEquals(Deno.statSync(`${upper}/tmp/hostf`).uid, 1234);
+      assertEquals((await root.run("start", "done")).code, 0);
+    } finally {
+      Deno.removeSync(host, { recursive: true });
+    }
+  });
+});

@@ -1,0 +1,159 @@
+/**
+ * diff and export, from what Docker 20.10 printed here for the same
+ * commands in the same busybox rootfs:
+ *
+ * `mkdir -p /tmp/d/e; echo x > /tmp/d/e/f; rm /etc/group; echo y >> /etc/passwd; ln -s /etc /lnk`
+ *   → C /tmp, A /tmp/d, A /tmp/d/e, A /tmp/d/e/f, C /etc, C /etc/passwd, D /etc/group, A /lnk
+ * `rm -rf /usr; mkdir /usr; touch /usr/x; echo > /bin/newf; touch /root/a; rm /root/a; mkfifo /tmp/ff; ln /bin/busybox /hl`
+ *   → A /usr, A /usr/x, A /hl, C /bin, A /bin/newf, C /tmp, A /tmp/ff
+ *   (no C /root, no C /bin/busybox), and in its export `hl` a hard link to
+ *   bin/busybox, `tmp/ff` a fifo, `usr/` holding only `x`.
+ * `export -o FILE` made the file mode 0600.
+ *
+ * @module
+ */
+
+import { assert, assertEquals } from "../_assert.ts";
+import { BUSYBOX_TAR, withRoot } from "../_harness.ts";
+
+/** `tar tvf`-like listing of an archive through the host's tar: "type name[ -> target]". */
+async function listing(tar: Uint8Array): Promise<Map<string, string>> {
+  const child = new Deno.Command("tar", {
+    args: ["-tvf", "-"],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const w = child.stdin.getWriter();
+  await w.write(tar);
+  await w.close();
+  const out = await child.output();
+  assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+  const entries = new Map<string, string>();
+  for (const line of new TextDecoder().decode(out.stdout).split("\n")) {
+    if (!line) continue;
+    const fields = line.split(/\s+/);
+    const rest = fields.slice(5).join(" ");
+    const [name, target] = rest.split(/ -> | link to /);
+    entries.set(name.replace(/\/$/, ""), `${line[0]}${target ? ` ${target}` : ""}`);
+  }
+  return entries;
+}
+
+const sorted = (lines: string) => lines.trimEnd().split("\n").sort();
+
+Deno.test("diff: A/C/D from the upper layer, whiteouts as D, as Docker reports them", async () => {
+  await withRoot(async (root) => {
+    const script = "mkdir -p /tmp/d/e; echo x > /tmp/d/e/f; rm /etc/group; " +
+      "echo y >> /etc/passwd; ln -s /etc /lnk";
+    assertEquals((await root.run("run", "--name", "d1", "busybox", "sh", "-c", script)).code, 0);
+    const d1 = await root.run("diff", "d1");
+    assertEquals(d1.code, 0, d1.stderr);
+    assertEquals(sorted(d1.stdout), [
+      "A /lnk",
+      "A /tmp/d",
+      "A /tmp/d/e",
+      "A /tmp/d/e/f",
+      "C /etc",
+      "C /etc/passwd",
+      "C /tmp",
+      "D /etc/group",
+    ]);
+    // The D comes from a whiteout the kernel made: a 0:0 character device in the upper layer.
+    const upper = `${root.dir}/containers/${root.store().resolve("d1").id}/upper`;
+    const whiteout = Deno.lstatSync(`${upper}/etc/group`);
+    assertEquals([whiteout.isCharDevice, whiteout.rdev], [true, 0]);
+
+    const opaque = "rm -rf /usr; mkdir /usr; touch /usr/x; echo > /bin/newf; touch /root/a; " +
+      "rm /root/a; mkfifo /tmp/ff; ln /bin/busybox /hl";
+    assertEquals((await root.run("run", "--name", "d2", "busybox", "sh", "-c", opaque)).code, 0);
+    assertEquals(sorted((await root.run("diff", "d2")).stdout), [
+      "A /bin/newf",
+      "A /hl",
+      "A /tmp/ff",
+      "A /usr",
+      "A /usr/x",
+      "C /bin",
+      "C /tmp",
+    ]);
+
+    const exported = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "--quiet",
+        new URL("../../main.ts", import.meta.url).pathname,
+        "--root",
+        root.dir,
+        "export",
+        "d2",
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(exported.code, 0, new TextDecoder().decode(exported.stderr));
+    const entries = await listing(exported.stdout);
+    assertEquals(entries.get("hl"), "h bin/busybox");
+    assertEquals(entries.get("tmp/ff"), "p");
+    assertEquals([...entries.keys()].filter((k) => k.startsWith("usr")), ["usr", "usr/x"]);
+    assertEquals(entries.get("bin/sh"), "l busybox");
+    // Everything else is the image's: every name of the rootfs is there but /usr's.
+    const image = await listing(Deno.readFileSync(BUSYBOX_TAR));
+    for (const name of image.keys()) {
+      const clean = name.replace(/^\.\//, "");
+      if (clean === "." || clean === "" || clean.startsWith("usr/")) continue;
+      assert(entries.has(clean), `export lacks ${clean}`);
+    }
+
+    const file = `${root.dir}/d2.tar`;
+    const toFile = await root.run("export", "-o", file, "d2");
+    assertEquals([toFile.code, toFile.stdout], [0, ""], toFile.stderr);
+    assertEquals(Deno.statSync(file).mode! & 0o777, 0o600);
+    assertEquals(Deno.readFileSync(file), exported.stdout);
+    const notThere = await root.run("export", "-o", `${root.dir}/no/such/dir/x.tar`, "d2");
+    assertEquals(notThere.code, 125);
+  });
+});
+
+Deno.test("export: a running container's symlinks are written as links, never followed on the host", async () => {
+  await withRoot(async (root) => {
+    const script = "ln -s / /rootlink; ln -s /etc/shadow /shadowlink; mkdir /x; " +
+      "ln -s ../../../../../../../../etc /x/up; echo ready; sleep 300";
+    assertEquals(
+      (await root.run("run", "-d", "--name", "links", "busybox", "sh", "-c", script)).code,
+      0,
+    );
+    const id = root.store().resolve("links").id;
+    const upper = `${root.dir}/containers/${id}/upper`;
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline) {
+      try {
+        Deno.lstatSync(`${upper}/x/up`);
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    const exported = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "--quiet",
+        new URL("../../main.ts", import.meta.url).pathname,
+        "--root",
+        root.dir,
+        "export",
+        "links",
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(exported.code, 0, new TextDecoder().decode(exported.stderr));
+    const entries = await listing(exported.stdout);
+    assertEquals(entries.get("rootlink"), "l /");
+    assertEquals(entries.get("shadowlink"), "l /etc/shadow");
+    assertEquals(entries.get("x/up"), "l ../../../../../../../../etc");
+    // Nothing from the host's /etc came in through the links.
+    assert(![...entries.keys()].some((k) => k.startsWith("x/up/") || k.startsWith("rootlink/")));
+  });
+});
