@@ -47,12 +47,40 @@ const CONTAINER: Record<string, Subcommand> = {
   wait: { to: "wait" },
 };
 
+/** `image …`: Docker 20.10's list. */
+const IMAGE: Record<string, Subcommand> = {
+  history: { to: "history" },
+  import: { to: "import" },
+  inspect: { to: "inspect", args: ["--type", "image"] },
+  load: { to: "load" },
+  ls: { to: "images" },
+  list: { to: "images" },
+  prune: {
+    load: () => import("./commands/image_prune.ts"),
+    summary: "Remove unused images",
+  },
+  pull: { to: "pull" },
+  push: { to: "push" },
+  rm: { to: "rmi" },
+  save: { to: "save" },
+  tag: { to: "tag" },
+};
+
+/** `system …`. */
+const SYSTEM: Record<string, Subcommand> = {
+  df: { load: () => import("./commands/system_df.ts"), summary: "Show docker disk usage" },
+  events: { to: "events" },
+  info: { to: "info" },
+};
+
 /** The management groups, by name. */
 export const MANAGEMENT_GROUPS: Record<
   string,
   { summary: string; subcommands: Record<string, Subcommand> }
 > = {
   container: { summary: "Manage containers", subcommands: CONTAINER },
+  image: { summary: "Manage images", subcommands: IMAGE },
+  system: { summary: "Manage Docker", subcommands: SYSTEM },
 };
 
 /** `dockergsh GROUP` alone: the group's usage, its subcommands listed. */

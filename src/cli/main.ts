@@ -29,7 +29,6 @@ const COMMANDS: Record<string, Loader> = {
   exec: () => import("./commands/exec.ts"),
   export: () => import("./commands/export.ts"),
   history: () => import("./commands/history.ts"),
-  image: () => import("./commands/image.ts"),
   images: () => import("./commands/images.ts"),
   import: () => import("./commands/import.ts"),
   info: () => import("./commands/info.ts"),
@@ -54,7 +53,6 @@ const COMMANDS: Record<string, Loader> = {
   start: () => import("./commands/start.ts"),
   stats: () => import("./commands/stats.ts"),
   stop: () => import("./commands/stop.ts"),
-  system: () => import("./commands/system.ts"),
   tag: () => import("./commands/tag.ts"),
   top: () => import("./commands/top.ts"),
   unpause: () => import("./commands/unpause.ts"),
@@ -152,27 +150,30 @@ export async function cli(argv: readonly string[]): Promise<number> {
       return 0;
     }
     const flags = parseFlags(rest, command.flags, { stopAtPositional: command.stopAtPositional });
+    // `image ls` shows its own name, with the arguments of the command it is (`images`).
+    const argsAt = command.usage.indexOf(" ");
+    const usage = group ? name + (argsAt < 0 ? "" : command.usage.slice(argsAt)) : command.usage;
     const n = flags.positionals.length;
     const exact = command.minArgs !== undefined && command.minArgs === command.maxArgs;
     if (exact && n !== command.minArgs) {
       throw new UserError(
         `"dockergsh ${name}" requires exactly ${command.minArgs} argument${
           command.minArgs === 1 ? "" : "s"
-        } (usage: dockergsh ${command.usage})`,
+        } (usage: dockergsh ${usage})`,
       );
     }
     if (command.minArgs !== undefined && n < command.minArgs) {
       throw new UserError(
         `"dockergsh ${name}" requires at least ${command.minArgs} argument${
           command.minArgs === 1 ? "" : "s"
-        } (usage: dockergsh ${command.usage})`,
+        } (usage: dockergsh ${usage})`,
       );
     }
     if (command.maxArgs !== undefined && n > command.maxArgs) {
       throw new UserError(
         `"dockergsh ${name}" requires at most ${command.maxArgs} argument${
           command.maxArgs === 1 ? "" : "s"
-        } (usage: dockergsh ${command.usage})`,
+        } (usage: dockergsh ${usage})`,
       );
     }
     if (Deno.uid() !== 0) {

@@ -1,6 +1,6 @@
 /**
- * `dockergsh system COMMAND`: Docker's system group; here `system df`, the
- * disk usage table (TYPE TOTAL ACTIVE SIZE RECLAIMABLE) as Docker prints it:
+ * `dockergsh system df`: the disk usage table (TYPE TOTAL ACTIVE SIZE
+ * RECLAIMABLE) as Docker prints it:
  *
  * - Images: how many, how many a container uses, the bytes of their layers
  *   (a shared layer once), and what Docker calls reclaimable: that total
@@ -24,7 +24,6 @@ import { ImageStore } from "../../image/store.ts";
 import { lstatOrUndefined } from "../../_fs.ts";
 import type { StateRoot } from "../../store/paths.ts";
 import type { Command } from "../command.ts";
-import { commandGroup } from "../_group_dispatch.ts";
 import { humanSize } from "../_humanize.ts";
 import { formatTable } from "../_table.ts";
 
@@ -97,7 +96,7 @@ function row(type: string, u: Usage): string[] {
 }
 
 /** `system df`. */
-const df: Command = {
+export const command: Command = {
   name: "df",
   usage: "df",
   summary: "Show docker disk usage",
@@ -115,6 +114,3 @@ const df: Command = {
     return Promise.resolve(0);
   },
 };
-
-/** The `system` command. */
-export const command: Command = commandGroup("system", "Manage Docker", { df });

@@ -1,0 +1,40 @@
+/**
+ * `dockergsh image prune [-a] [-f]`: removes dangling images (with `-a`,
+ * every image no container uses), see src/image/image_prune.ts.
+ *
+ * @module
+ */
+
+import { pruneImages } from "../../image/image_prune.ts";
+import type { Command } from "../command.ts";
+import { humanSize } from "../_humanize.ts";
+import { confirmed } from "../_confirm.ts";
+
+/** `image prune [-a] [-f]`. */
+export const command: Command = {
+  name: "prune",
+  usage: "prune [OPTIONS]",
+  summary: "Remove unused images",
+  flags: [
+    {
+      long: "all",
+      short: "a",
+      kind: "bool",
+      help: "Remove all unused images, not just dangling ones",
+    },
+    { long: "force", short: "f", kind: "bool", help: "Do not prompt for confirmation" },
+  ],
+  maxArgs: 0,
+  async run(ctx, flags) {
+    const all = flags.bools.has("all");
+    const warning = all
+      ? "WARNING! This will remove all images without at least one container associated to them."
+      : "WARNING! This will remove all dangling images.";
+    if (!flags.bools.has("force") && !(await confirmed(warning))) return 0;
+    const report = pruneImages(ctx.root, all);
+    if (report.lines.length) console.log(["Deleted Images:", ...report.lines, ""].join("\n"));
+    // go-units HumanSize: four significant digits.
+    console.log(`Total reclaimed space: ${humanSize(report.reclaimed, 4)}`);
+    return 0;
+  },
+};
