@@ -40,6 +40,7 @@ const COMMANDS: Record<string, Loader> = {
   stats: () => import("./commands/stats.ts"),
   stop: () => import("./commands/stop.ts"),
   tag: () => import("./commands/tag.ts"),
+  volume: () => import("./commands/volume.ts"),
 };
 
 function usage(): string {

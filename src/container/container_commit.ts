@@ -46,8 +46,18 @@ export interface CommitOptions {
   config: ImageConfig;
 }
 
-/** Files bind-mounted over by every container: an empty one in the upper layer was made for that. */
-const ENGINE_MOUNT_POINTS = ["etc/hostname", "etc/hosts", "etc/resolv.conf"];
+/**
+ * Files bind-mounted over by every container (and `--init`'s), and
+ * Docker's `/.dockerenv` mark: an empty one in the upper layer was made
+ * for that, as Docker's init layer, which no commit takes.
+ */
+const ENGINE_MOUNT_POINTS = [
+  "etc/hostname",
+  "etc/hosts",
+  "etc/resolv.conf",
+  ".dockerenv",
+  "sbin/docker-init",
+];
 
 function removeIfPresent(path: string): void {
   try {

@@ -14,13 +14,53 @@ Deno.test("volume: HOST:CONTAINER[:ro], paths cleaned", () => {
   });
 });
 
-Deno.test("volume: bad specifications are refused", () => {
-  assertThrows(() => parseVolume("/only"), /invalid volume specification/);
-  assertThrows(() => parseVolume("rel:/data"), /host path must be absolute/);
-  assertThrows(() => parseVolume("/a:rel"), /mount path must be absolute/);
-  assertThrows(() => parseVolume("/a:/b:rx"), /invalid mode: rx/);
+Deno.test("volume: NAME:CONTAINER is a named volume, CONTAINER alone an anonymous one (as Docker)", () => {
+  assertEquals(parseVolume("rf-v5:/x:ro,nocopy"), {
+    source: "",
+    destination: "/x",
+    readOnly: true,
+    volume: "rf-v5",
+    copyUp: false,
+  });
+  assertEquals(parseVolume("data:/x"), {
+    source: "",
+    destination: "/x",
+    readOnly: false,
+    volume: "data",
+    copyUp: true,
+  });
+  assertEquals(parseVolume("/only"), {
+    source: "",
+    destination: "/only",
+    readOnly: false,
+    anonymous: true,
+    copyUp: true,
+  });
+  // Docker 20.10 accepts (and ignores without SELinux) z and Z.
+  assertEquals(parseVolume("/a:/b:z").readOnly, false);
+});
+
+Deno.test("volume: bad specifications are refused in Docker's words", () => {
+  // Each message is what Docker 20.10 printed for the same -v (docker: → dockergsh:).
+  assertThrows(
+    () => parseVolume("rf-v5:rel"),
+    /invalid volume specification: 'rf-v5:rel': invalid mount config for type "volume": invalid mount path: 'rel' mount path must be absolute/,
+  );
+  assertThrows(
+    () => parseVolume("/a:rel"),
+    /type "bind": invalid mount path: 'rel' mount path must be absolute/,
+  );
+  assertThrows(() => parseVolume("/a:/b:rx"), /invalid mode: rx\./);
+  assertThrows(() => parseVolume("/a:/b:rw,ro"), /invalid mode: rw,ro\./);
+  assertThrows(() => parseVolume("rf-v5:/"), /destination can't be '\/'/);
   assertThrows(() => parseVolume("/a:/.."), /destination can't be '\/'/);
-  assertThrows(() => parseVolume("/a:/b:ro:x"), /invalid volume specification/);
+  assertThrows(() => parseVolume("/a:/b:ro:x"), /invalid volume specification: '\/a:\/b:ro:x'/);
+  assertThrows(
+    () => parseVolume("bad/x:/x"),
+    /"bad\/x" includes invalid characters for a local volume name/,
+  );
+  assertThrows(() => parseVolume("_bad:/x"), /includes invalid characters/);
+  assertThrows(() => parseVolume("a:/x"), /volume name is too short/);
 });
 
 Deno.test("env: K=V kept, bare K taken from dockergsh's environment", () => {

@@ -49,7 +49,7 @@ export const command: Command = {
       commandCell(r.config.cmd, noTrunc),
       timeAgo(r.created, now),
       statusCell(r.state, now),
-      r.state.status === "running" ? portsCell(r.config.ports) : "",
+      r.state.status === "running" && r.endpoint ? portsCell(r.config.ports) : "",
       r.name,
     ]);
     console.log(formatTable(HEADERS, rows));
