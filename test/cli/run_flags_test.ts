@@ -1,5 +1,6 @@
 import { assertEquals, assertThrows } from "../_assert.ts";
 import { parseEnv, parseVolume } from "../../src/cli/run_flags.ts";
+import { parseMount } from "../../src/cli/mount_flag.ts";
 
 Deno.test("volume: HOST:CONTAINER[:ro], paths cleaned", () => {
   assertEquals(parseVolume("/srv/data:/data"), {
@@ -69,4 +70,32 @@ Deno.test("env: K=V kept, bare K taken from dockergsh's environment", () => {
   assertEquals(parseEnv("DGSH_TEST_ENV"), "DGSH_TEST_ENV=v");
   assertEquals(parseEnv("DGSH_TEST_UNSET_XYZ"), undefined);
   assertThrows(() => parseEnv("=x"), /invalid environment variable/);
+});
+
+Deno.test("--mount: Docker's CSV (quoted fields, key spellings), its flag errors", () => {
+  const m = parseMount('type=bind,"source=/a,b",target=/x,ro');
+  assertEquals(m.kind === "bind" && m.mount, {
+    source: "/a,b",
+    destination: "/x",
+    readOnly: true,
+    mustExist: true,
+    viaMountFlag: true,
+  });
+  const v = parseMount("src=data,dst=/v,volume-nocopy,volume-label=a=b");
+  assertEquals(v.kind === "volume" && [v.mount.volume, v.mount.copyUp, v.volumeLabels], [
+    "data",
+    false,
+    { a: "b" },
+  ]);
+  assertEquals(parseMount("type=volume,target=/v").kind, "volume");
+  assertThrows(() => parseMount('type=bind,"source=/a'), /extraneous or missing " in quoted-field/);
+  assertThrows(() => parseMount('type=bind,source="/a"'), /bare " in non-quoted-field/);
+  assertThrows(
+    () => parseMount("type=tmpfs,target=/t,volume-nocopy"),
+    /cannot mix 'volume-\*' options with mount type 'tmpfs'/,
+  );
+  assertThrows(
+    () => parseMount("type=volume,target=/t,tmpfs-size=1m"),
+    /cannot mix 'tmpfs-\*' options with mount type 'volume'/,
+  );
 });

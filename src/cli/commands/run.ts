@@ -11,6 +11,7 @@ import type { Kernel } from "../../../ffi/kernel.ts";
 import { createContainer, type CreateSpec } from "../../container/container_create.ts";
 import { deleteContainer } from "../../container/container_delete.ts";
 import { exitCodeOf } from "../../container/container_exit.ts";
+import { openLogSink } from "../../container/container_logs.ts";
 import { finishRun } from "../../container/container_runtime.ts";
 import { type AttachMode, startContainer } from "../../container/container_start.ts";
 import { startDetached } from "../../container/container_start_detached.ts";
@@ -160,19 +161,23 @@ async function runForeground(
   const store = new ContainerStore(root);
   const started = await startContainer(root, kernel, store.get(id), mode);
   const stopProxy = proxySignals(kernel, started.record.state.pid);
+  // Docker logs every container's output, attached or not.
+  const log = openLogSink(root, id);
   try {
     if (started.ttyMaster !== undefined) {
-      await relayTty(kernel, started.ttyMaster, started.record.config.openStdin);
+      await relayTty(kernel, started.ttyMaster, started.record.config.openStdin, log.sink);
       kernel.close(started.ttyMaster);
     } else {
-      await relayPipes(started.child, started.record.config.openStdin);
+      await relayPipes(started.child, started.record.config.openStdin, log.sink);
     }
+    log.close();
     const exitCode = exitCodeOf(await started.child.status);
     const exited = await finishRun(root, started.record, exitCode);
     // Docker: `run` returns the first exit; the engine restarts it in the background.
     if (shouldRestart(store.load(id) ?? exited, exitCode)) await requestPolicyRestart(root, id);
     return exitCode;
   } finally {
+    log.close();
     stopProxy();
   }
 }
