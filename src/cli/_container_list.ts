@@ -83,7 +83,7 @@ export function psFields(
     Mounts: r.config.binds.map((b) => ellipsis(b.source, 15)).join(","),
     Names: r.name,
     Networks: r.config.networkMode,
-    Ports: r.state.status === "running" ? portsCell(r.config.ports) : "",
+    Ports: r.state.status === "running" && r.endpoint ? portsCell(r.config.ports) : "",
     RunningFor: timeAgo(r.created, opts.now),
     Size: size,
     State: statusWord(r.state),

@@ -15,13 +15,16 @@ export const STOP_TIMEOUT_FLAG: FlagSpec = {
   kind: "string",
   aliases: ["timeout"],
   help:
-    `Seconds to wait before killing the container (default ${DEFAULT_STOP_TIMEOUT_SECONDS}; -1: no limit)`,
+    `Seconds to wait before killing the container (default: its --stop-timeout, else ${DEFAULT_STOP_TIMEOUT_SECONDS}; -1: no limit)`,
 };
 
-/** The grace period in seconds: an integer, -1 for no limit. */
-export function stopTimeout(flags: ParsedFlags): number {
+/**
+ * The grace period in seconds: an integer, -1 for no limit; undefined when
+ * not given (the container's `--stop-timeout` applies, else Docker's default).
+ */
+export function stopTimeout(flags: ParsedFlags): number | undefined {
   const raw = flags.strings.get("time");
-  if (raw === undefined) return DEFAULT_STOP_TIMEOUT_SECONDS;
+  if (raw === undefined) return undefined;
   if (!/^-?\d+$/.test(raw) || Number(raw) < -1) {
     throw new UserError(
       `invalid argument "${raw}" for "-t, --time" flag: a whole number of seconds (or -1) is needed`,

@@ -93,9 +93,7 @@ export function networkFromFlags(flags: ParsedFlags): NetworkRequest {
     console.error("WARNING: Published ports are discarded when using host network mode");
     ports = [];
   }
-  if (networkMode === "none" && ports.length > 0) {
-    throw new UserError("dockergsh: conflicting options: port publishing and network mode none");
-  }
+  // With `none`, Docker keeps the ports in HostConfig and publishes none of them.
   const ipRequest = flags.strings.get("ip");
   if (ipRequest === undefined) return { networkMode, ports };
   if (parseIpv4(ipRequest) === undefined) {

@@ -48,8 +48,18 @@ export interface CommitOptions {
 export const EMPTY_TAR_DIFF_ID =
   "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
 
-/** Files bind-mounted over by every container: an empty one in the upper layer was made for that. */
-const ENGINE_MOUNT_POINTS = ["etc/hostname", "etc/hosts", "etc/resolv.conf"];
+/**
+ * Files bind-mounted over by every container (and `--init`'s), and
+ * Docker's `/.dockerenv` mark: an empty one in the upper layer was made
+ * for that, as Docker's init layer, which no commit takes.
+ */
+const ENGINE_MOUNT_POINTS = [
+  "etc/hostname",
+  "etc/hosts",
+  "etc/resolv.conf",
+  ".dockerenv",
+  "sbin/docker-init",
+];
 
 /** The engine's empty mount-point files in `upper` that no layer of the image has. */
 function engineMountPoints(upper: string, layerDirs: string[]): Set<string> {

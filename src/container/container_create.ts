@@ -7,26 +7,37 @@
  * @module
  */
 
+import type { Kernel } from "../../ffi/kernel.ts";
+import { lstatOrUndefined } from "../_fs.ts";
 import { UserError } from "../errors.ts";
 import { recordEvent } from "../events/events.ts";
+import { copyUp } from "../volume/copy_up.ts";
 import { ImageStore } from "../image/store.ts";
 import { checkNetworkRequest } from "../network/container_network.ts";
-import { DEFAULT_PATH } from "../process/lookup.ts";
 import { needsSpace } from "../store/disk_full.ts";
 import { newId } from "../store/ids.ts";
 import { mergeEnv } from "./_env.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { capabilityList, DEFAULT_SECURITY, seccompFromUserProfile } from "./container_spec.ts";
-import type { ContainerConfig, ContainerRecord, SecurityConfig } from "./record.ts";
+import type { BindMount, ContainerConfig, ContainerRecord, SecurityConfig } from "./record.ts";
 import { createdState } from "./record.ts";
 import { ContainerStore } from "./store.ts";
 import { eventSubject } from "./events.ts";
+import { dropVolumes, resolveVolumes } from "./volume_mounts.ts";
+import { resolvConfWith } from "./_resolv_conf.ts";
+import { extraHostsEntries } from "../rootfs/etc_hosts.ts";
+import { VolumeStore } from "../volume/store.ts";
 
-/** What the user asked for; the image's defaults fill the gaps. */
+/**
+ * What the user asked for; the image's defaults fill the gaps. `entrypoint`
+ * is `--entrypoint` (`[]` for `--entrypoint ""`), absent when not given.
+ */
 export interface CreateSpec extends Omit<ContainerConfig, "imageId" | "hostname" | "workingDir"> {
   name?: string;
   hostname?: string;
   workingDir?: string;
+  /** `--mount type=volume,…,volume-label=K=V`: labels of volumes made for it, by name. */
+  volumeLabels?: Record<string, Record<string, string>>;
 }
 
 /** Paths inside a container's directory. */
@@ -47,18 +58,29 @@ export function containerPaths(root: StateRoot, id: string) {
 }
 
 /**
- * Docker's environment: PATH default, image env, HOSTNAME/TERM, then `-e`.
- * HOME is the init's to add, from the user's passwd entry, as Docker does.
+ * Docker's Config.Env: the user's variables, then the image's that the
+ * user did not set (measured: `-e A=1` on an image with `FOO=bar` gives
+ * `["A=1","FOO=bar"]`). What the process gets besides is `runtimeEnv`'s.
  */
-function containerEnv(
-  imageEnv: readonly string[],
-  userEnv: readonly string[],
-  hostname: string,
-  tty: boolean,
-): string[] {
-  const base = mergeEnv([`PATH=${DEFAULT_PATH}`], imageEnv);
-  const defaults = [`HOSTNAME=${hostname}`, ...(tty ? ["TERM=xterm"] : [])];
-  return mergeEnv(mergeEnv(base, defaults), userEnv);
+function configEnv(imageEnv: readonly string[], userEnv: readonly string[]): string[] {
+  const key = (e: string) => e.includes("=") ? e.slice(0, e.indexOf("=")) : e;
+  const user = mergeEnv([], userEnv);
+  const keys = new Set(user.map(key));
+  return [...user, ...imageEnv.filter((e) => !keys.has(key(e)))];
+}
+
+/**
+ * Docker's rules for the command: the image's ENTRYPOINT and CMD unless
+ * `--entrypoint` is given, which drops both (`--entrypoint ""` leaves no
+ * entrypoint); the user's command replaces CMD.
+ */
+function commandOf(
+  spec: CreateSpec,
+  image: { entrypoint?: string[]; cmd?: string[] },
+): { entrypoint?: string[]; args: string[] } {
+  const entrypoint = spec.entrypoint ?? image.entrypoint;
+  const args = spec.cmd.length || spec.entrypoint !== undefined ? spec.cmd : image.cmd ?? [];
+  return { ...(entrypoint?.length ? { entrypoint } : {}), args };
 }
 
 /** A host file's text, or "" when the host has none (the container then gets an empty one, as Docker). */
@@ -90,19 +112,38 @@ function withImageUser(security: SecurityConfig, imageUser: string | undefined):
  * Creates the container (state "created") and returns its record. On a
  * full disk: one NoSpaceError, and nothing of the container left.
  */
-export function createContainer(root: StateRoot, spec: CreateSpec): Promise<ContainerRecord> {
-  return needsSpace(root, () => create(root, spec));
+export function createContainer(
+  root: StateRoot,
+  spec: CreateSpec,
+  kernel: Kernel,
+): Promise<ContainerRecord> {
+  return needsSpace(root, () => create(root, spec, kernel));
 }
 
-async function create(root: StateRoot, spec: CreateSpec): Promise<ContainerRecord> {
+/**
+ * Bind sources `--mount type=bind` names must exist (Docker refuses at
+ * create; `-v` makes a missing one at start).
+ */
+function checkBindSources(binds: readonly BindMount[]): void {
+  for (const b of binds) {
+    if (b.mustExist && !lstatOrUndefined(b.source)) {
+      throw new UserError(
+        `dockergsh: Error response from daemon: invalid mount config for type "bind": ` +
+          `bind source path does not exist: ${b.source}.`,
+      );
+    }
+  }
+}
+
+async function create(root: StateRoot, spec: CreateSpec, kernel: Kernel): Promise<ContainerRecord> {
   const image = new ImageStore(root).resolve(spec.image);
-  // Docker: the image's ENTRYPOINT, then the given command or else the image's CMD.
-  const args = spec.cmd.length ? spec.cmd : image.config?.cmd ?? [];
-  const cmd = [...(image.config?.entrypoint ?? []), ...args];
+  const { entrypoint, args } = commandOf(spec, image.config ?? {});
+  const cmd = [...(entrypoint ?? []), ...args];
   if (cmd.length === 0) {
     throw new UserError("dockergsh: Error response from daemon: No command specified.");
   }
   checkNetworkRequest(root, spec);
+  checkBindSources(spec.binds);
   const security = spec.security ?? DEFAULT_SECURITY;
   // A bad profile is refused now, in one line, not at start (as Docker).
   if (typeof security.seccomp === "object") {
@@ -112,29 +153,63 @@ async function create(root: StateRoot, spec: CreateSpec): Promise<ContainerRecor
   const hostNetwork = spec.networkMode === "host";
   // Docker: a container on the host's network has the host's name unless given one.
   const hostname = spec.hostname ?? (hostNetwork ? Deno.hostname() : id.slice(0, 12));
-  const { name, ...rest } = spec;
+  const { name, volumeLabels, entrypoint: _, ...rest } = spec;
+  const stopSignal = spec.stopSignal ?? image.config?.stopSignal;
   const config: ContainerConfig = {
     ...rest,
     imageId: image.id,
     cmd,
+    ...(entrypoint ? { entrypoint } : {}),
     hostname,
     workingDir: spec.workingDir ?? image.config?.workingDir ?? "/",
-    env: containerEnv(image.config?.env ?? [], spec.env, hostname, spec.tty),
+    env: configEnv(image.config?.env ?? [], spec.env),
     security: withImageUser(security, image.config?.user),
+    ...(stopSignal ? { stopSignal } : {}),
   };
   const store = new ContainerStore(root);
-  const record = store.create(
-    { id, created: new Date().toISOString(), config, state: createdState() },
-    name,
-  );
+  const volumes = new VolumeStore(root);
+  // Under the volumes lock until the record mounting them exists: `volume rm` sees it.
+  let madeVolumes: string[] = [];
+  const record = volumes.locked(() => {
+    const resolved = resolveVolumes(root, config.binds, volumeLabels);
+    madeVolumes = resolved.made;
+    try {
+      const layers = new ImageStore(root).layerDirs(image.id);
+      for (const b of resolved.binds) {
+        if (b.copyUp && b.volume !== undefined) copyUp(kernel, layers, b.destination, b.source);
+      }
+      return store.create(
+        {
+          id,
+          created: new Date().toISOString(),
+          config: { ...config, binds: resolved.binds },
+          state: createdState(),
+        },
+        name,
+      );
+    } catch (err) {
+      dropVolumes(root, madeVolumes);
+      throw err;
+    }
+  });
   try {
     const p = containerPaths(root, id);
     for (const dir of [p.upper, p.work, p.merged]) Deno.mkdirSync(dir, { mode: 0o755 });
+    // Docker's mark of a container, an empty file at / (kept out of commits, as Docker's init layer).
+    Deno.writeFileSync(`${p.upper}/.dockerenv`, new Uint8Array(), { mode: 0o755 });
+    Deno.chmodSync(`${p.upper}/.dockerenv`, 0o755);
     Deno.writeTextFileSync(p.hostname, `${hostname}\n`, { mode: 0o644 });
-    Deno.writeTextFileSync(p.resolvConf, resolvConf(hostNetwork), { mode: 0o644 });
-    Deno.writeTextFileSync(p.hosts, hostNetwork ? hostFile("/etc/hosts") : "", { mode: 0o644 });
+    Deno.writeTextFileSync(p.resolvConf, resolvConfWith(resolvConf(hostNetwork), spec.dns), {
+      mode: 0o644,
+    });
+    const hosts = hostNetwork
+      ? hostFile("/etc/hosts") +
+        extraHostsEntries(spec.extraHosts).map((e) => `${e.ip}\t${e.names.join(" ")}\n`).join("")
+      : "";
+    Deno.writeTextFileSync(p.hosts, hosts, { mode: 0o644 });
   } catch (err) {
     store.delete(id);
+    volumes.locked(() => dropVolumes(root, madeVolumes));
     throw err;
   }
   recordEvent(root, "create", eventSubject(record));

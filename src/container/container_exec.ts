@@ -19,7 +19,7 @@ import { relayPipes } from "../process/pipe_relay.ts";
 import { relayTty } from "../process/tty_relay.ts";
 import { encodeBase64 } from "../_base64.ts";
 import type { StateRoot } from "../store/paths.ts";
-import { mergeEnv } from "./_env.ts";
+import { mergeEnv, runtimeEnv } from "./_env.ts";
 import { execProcess, securityOf } from "./container_spec.ts";
 import { seccompProgram } from "./seccomp_cache.ts";
 import { exitCodeOf } from "./container_exit.ts";
@@ -83,7 +83,10 @@ export async function execInContainer(
       1,
     );
   }
-  const env = mergeEnv(record.config.env, [...(spec.tty ? ["TERM=xterm"] : []), ...spec.env]);
+  const env = mergeEnv(runtimeEnv(record.config), [
+    ...(spec.tty ? ["TERM=xterm"] : []),
+    ...spec.env,
+  ]);
   const security = securityOf(record.config);
   const { process, seccomp } = execProcess(record.config, {
     args: spec.cmd,

@@ -93,7 +93,8 @@ function networkSettings(rec: ContainerRecord) {
   return {
     Bridge: "",
     SandboxID: "",
-    Ports: rec.state.status === "running" ? portBindings(rec.config.ports) : {},
+    // Docker publishes nothing without a network of the container's own (`none`, `host`).
+    Ports: ep ? portBindings(rec.config.ports) : {},
     SandboxKey: rec.state.status === "running" ? `/proc/${rec.state.pid}/ns/net` : "",
     Gateway: ep?.gateway ?? "",
     IPAddress: ep?.ipAddress ?? "",
@@ -124,6 +125,18 @@ export function inspectContainer(root: StateRoot, rec: ContainerRecord): Record<
   const cfg = rec.config;
   const paths = containerPaths(root, rec.id);
   const r = cfg.resources;
+  const command = cfg.cmd.slice(cfg.entrypoint?.length ?? 0);
+  // As Docker: `-v` entries other than anonymous volumes in Binds, `--mount` ones in Mounts.
+  const binds = cfg.binds.filter((b) => !b.viaMountFlag && !b.anonymous).map((b) =>
+    `${b.volume ?? b.source}:${b.destination}${b.readOnly ? ":ro" : ""}`
+  );
+  const mountFlags = cfg.binds.filter((b) => b.viaMountFlag).map((b) => ({
+    Type: b.volume === undefined ? "bind" : "volume",
+    ...(b.anonymous ? {} : { Source: b.volume ?? b.source }),
+    Target: b.destination,
+    ...(b.readOnly ? { ReadOnly: true } : {}),
+  }));
+  const anonymous = cfg.binds.filter((b) => b.anonymous && !b.viaMountFlag);
   return {
     Id: rec.id,
     Created: rec.created,
@@ -136,13 +149,11 @@ export function inspectContainer(root: StateRoot, rec: ContainerRecord): Record<
     HostsPath: paths.hosts,
     LogPath: paths.log,
     Name: `/${rec.name}`,
-    RestartCount: 0,
+    RestartCount: rec.restartCount ?? 0,
     Driver: "overlay2",
     Platform: "linux",
     HostConfig: {
-      Binds: cfg.binds.length
-        ? cfg.binds.map((b) => `${b.source}:${b.destination}${b.readOnly ? ":ro" : ""}`)
-        : null,
+      Binds: binds.length ? binds : null,
       NetworkMode: cfg.networkMode,
       PortBindings: portBindings(cfg.ports),
       AutoRemove: cfg.autoRemove,
@@ -155,6 +166,17 @@ export function inspectContainer(root: StateRoot, rec: ContainerRecord): Record<
       MemorySwap: r.memorySwap ?? 0,
       PidsLimit: r.pidsLimit ?? null,
       ...securityKeys(securityOf(cfg)),
+      Mounts: mountFlags.length ? mountFlags : undefined,
+      Dns: cfg.dns?.servers ?? [],
+      DnsSearch: cfg.dns?.search ?? [],
+      DnsOptions: cfg.dns?.options ?? [],
+      ExtraHosts: cfg.extraHosts?.length ? cfg.extraHosts : null,
+      RestartPolicy: {
+        Name: cfg.restartPolicy?.name ?? "no",
+        MaximumRetryCount: cfg.restartPolicy?.maximumRetryCount ?? 0,
+      },
+      ...(cfg.init ? { Init: true } : {}),
+      LogConfig: { Type: "json-file", Config: {} },
     },
     GraphDriver: {
       Data: {
@@ -165,14 +187,28 @@ export function inspectContainer(root: StateRoot, rec: ContainerRecord): Record<
       },
       Name: "overlay2",
     },
-    Mounts: cfg.binds.map((b) => ({
-      Type: "bind",
-      Source: b.source,
-      Destination: b.destination,
-      Mode: b.readOnly ? "ro" : "",
-      RW: !b.readOnly,
-      Propagation: "rprivate",
-    })),
+    Mounts: cfg.binds.map((b) =>
+      b.volume === undefined
+        ? {
+          Type: "bind",
+          Source: b.source,
+          Destination: b.destination,
+          Mode: b.readOnly ? "ro" : "",
+          RW: !b.readOnly,
+          Propagation: "rprivate",
+        }
+        : {
+          Type: "volume",
+          Name: b.volume,
+          Source: b.source,
+          Destination: b.destination,
+          Driver: "local",
+          // Docker's: "z" for a --mount volume, the -v mode otherwise.
+          Mode: b.viaMountFlag ? "z" : b.readOnly ? "ro" : "",
+          RW: !b.readOnly,
+          Propagation: "",
+        }
+    ),
     Config: {
       Hostname: cfg.hostname,
       User: securityOf(cfg).user ?? "",
@@ -183,13 +219,17 @@ export function inspectContainer(root: StateRoot, rec: ContainerRecord): Record<
       Tty: cfg.tty,
       OpenStdin: cfg.openStdin,
       StdinOnce: !cfg.detach && cfg.openStdin,
-      Env: cfg.env,
-      Cmd: cfg.cmd,
+      Env: cfg.env.length ? cfg.env : null,
+      Cmd: command.length ? command : null,
       Image: cfg.image,
-      Volumes: null,
+      Volumes: anonymous.length
+        ? Object.fromEntries(anonymous.map((b) => [b.destination, {}]))
+        : null,
       WorkingDir: cfg.workingDir,
-      Entrypoint: null,
-      Labels: {},
+      Entrypoint: cfg.entrypoint ?? null,
+      Labels: cfg.labels ?? {},
+      ...(cfg.stopSignal ? { StopSignal: cfg.stopSignal } : {}),
+      ...(cfg.stopTimeout !== undefined ? { StopTimeout: cfg.stopTimeout } : {}),
     },
     NetworkSettings: networkSettings(rec),
   };

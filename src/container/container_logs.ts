@@ -4,11 +4,14 @@
  * O_APPEND), with no copier process in between, so the container keeps
  * running and logging whatever happens to dockergsh. Two consequences:
  * stdout and stderr are one interleaved stream, and lines carry no time
- * of their own. Foreground runs write to the terminal and leave no log.
+ * of their own. Foreground runs are logged too (as Docker logs every
+ * container's output): the CLI, which relays their output, appends what it
+ * relays to the same file (`openLogSink`).
  *
  * @module
  */
 
+import { debug } from "../debug.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { containerPaths } from "./container_create.ts";
 import type { ContainerRecord } from "./record.ts";
@@ -98,15 +101,35 @@ function tailStart(file: Deno.FsFile, size: number, n: number): number {
   return 0;
 }
 
-/** True when the container has a log file (it has run detached at least once). */
-export function hasLog(root: StateRoot, id: string): boolean {
+/**
+ * An append-only writer to `id`'s log, for the output a foreground run's
+ * CLI relays, and its closer. A write that fails (a full disk) stops the
+ * logging, never the relay: the user still sees the output.
+ */
+export function openLogSink(
+  root: StateRoot,
+  id: string,
+): { sink: (bytes: Uint8Array) => void; close: () => void } {
+  let file: Deno.FsFile | undefined;
   try {
-    Deno.statSync(containerPaths(root, id).log);
-    return true;
+    file = Deno.openSync(containerPaths(root, id).log, { append: true, create: true, mode: 0o600 });
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
+    debug("logs", `${id.slice(0, 12)}: not logged: ${err}`);
   }
+  const close = () => {
+    file?.close();
+    file = undefined;
+  };
+  const sink = (bytes: Uint8Array) => {
+    if (!file) return;
+    try {
+      for (let off = 0; off < bytes.length;) off += file.writeSync(bytes.subarray(off));
+    } catch (err) {
+      debug("logs", `${id.slice(0, 12)}: logging stopped: ${err}`);
+      close();
+    }
+  };
+  return { sink, close };
 }
 
 /**

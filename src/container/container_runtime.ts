@@ -14,7 +14,7 @@ import { openContainerCgroup, removeContainerCgroup } from "../cgroup/container_
 import { debug } from "../debug.ts";
 import { joinNetworkHosts } from "../network/container_hosts.ts";
 import { detachContainerNetwork } from "../network/container_network.ts";
-import { renderHosts } from "../rootfs/etc_hosts.ts";
+import { extraHostsEntries, renderHosts } from "../rootfs/etc_hosts.ts";
 import { isNoSpace, unlessDiskFull } from "../store/disk_full.ts";
 import { recordEvent } from "../events/events.ts";
 import { eventSubject } from "./events.ts";
@@ -38,7 +38,10 @@ export function writeHostsFiles(
 ): void {
   if (endpoint) joinNetworkHosts(root, record, endpoint);
   else if (record.config.networkMode !== "host") {
-    Deno.writeTextFileSync(containerPaths(root, record.id).hosts, renderHosts(undefined, []));
+    Deno.writeTextFileSync(
+      containerPaths(root, record.id).hosts,
+      renderHosts(undefined, [], extraHostsEntries(record.config.extraHosts)),
+    );
   }
 }
 

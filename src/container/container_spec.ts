@@ -32,6 +32,7 @@ import type {
   Spec,
 } from "../oci/spec.ts";
 import type { ContainerConfig, SecurityConfig } from "./record.ts";
+import { runtimeEnv } from "./_env.ts";
 
 /** What a record made before confinement existed gets: Docker's defaults. */
 export const DEFAULT_SECURITY: SecurityConfig = {
@@ -243,13 +244,30 @@ export interface SpecPaths {
   devpts?: string;
 }
 
+/** Where `--init` finds the reaper on the host: Debian's static tini (package `tini`). */
+export const HOST_INIT = "/usr/bin/tini-static";
+/** Where Docker puts it in the container. */
+const CONTAINER_INIT = "/sbin/docker-init";
+
+/** `--init`: the reaper bound read-only into the container, or one line when the host has none. */
+function initMount(): Mount {
+  if (!Deno.statSync(HOST_INIT).isFile) throw new Deno.errors.NotFound(HOST_INIT);
+  return {
+    destination: CONTAINER_INIT,
+    type: "bind",
+    source: HOST_INIT,
+    options: ["rbind", "rprivate", "ro"],
+  };
+}
+
 /** The container's process: the command and its privileges. */
 function processFor(config: ContainerConfig, caps: string[], security: SecurityConfig): Process {
   return {
     terminal: config.tty,
     user: { uid: 0, gid: 0 },
-    args: config.cmd,
-    env: config.env,
+    // As Docker: the reaper is PID 1 and runs the command as its child.
+    args: config.init ? [CONTAINER_INIT, "--", ...config.cmd] : config.cmd,
+    env: runtimeEnv(config),
     cwd: config.workingDir,
     capabilities: capabilitySets(caps),
     rlimits: security.ulimits,
@@ -283,6 +301,15 @@ export function containerSpec(
   ];
   for (const [destination, source] of etc) {
     mounts.push({ destination, type: "bind", source, options: ["rbind", "rprivate"] });
+  }
+  if (config.init) {
+    try {
+      mounts.push(initMount());
+    } catch {
+      throw new UserError(
+        `dockergsh: Error response from daemon: --init: ${HOST_INIT} not found (install Debian's tini)`,
+      );
+    }
   }
   const user: Mount[] = [
     ...config.binds.map((b): Mount => ({

@@ -21,6 +21,7 @@ import { signalContainer } from "./container_kill.ts";
 import { releaseRuntime } from "./container_runtime.ts";
 import { isSameProcess } from "../process/proc.ts";
 import type { ContainerRecord } from "./record.ts";
+import { signalNumber } from "./signal_name.ts";
 import { ContainerStore } from "./store.ts";
 
 /** Docker's default grace period between SIGTERM and SIGKILL. */
@@ -46,6 +47,20 @@ export async function waitGone(
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
   return true;
+}
+
+/**
+ * Marks `id` stopped by hand (`stop`, `kill`, `rm -f`, `restart`): its exit
+ * is no reason to restart it (Docker 20.10 does not restart a killed one either; measured).
+ */
+export function markStopped(root: StateRoot, id: string): void {
+  const store = new ContainerStore(root);
+  if (store.load(id)?.manuallyStopped) return;
+  try {
+    store.update(id, (rec) => ({ ...rec, manuallyStopped: true }));
+  } catch (err) {
+    if (store.ids().includes(id)) throw err; // removed meanwhile: nothing to mark
+  }
 }
 
 /** The stored record of `id`, or undefined once it has been removed. */
@@ -82,22 +97,28 @@ export async function awaitExitRecord(
 }
 
 /**
- * Stops `record`'s container: SIGTERM, then SIGKILL after `timeoutSeconds`
- * (0: SIGKILL at once; negative: wait for as long as it takes). Resolves to
- * the record once the process is gone, or undefined if the container was
- * removed on exit. A container that is not running is returned as is.
+ * Stops `record`'s container: its stop signal (`--stop-signal`, the image's
+ * STOPSIGNAL, else SIGTERM), then SIGKILL after `timeoutSeconds` (absent:
+ * its `--stop-timeout`, else Docker's 10; 0: SIGKILL at once; negative: wait
+ * for as long as it takes). It is marked stopped by hand first, so no
+ * restart policy brings it back. Resolves to the record once the process
+ * is gone, or undefined if the container was removed on exit. A container
+ * that is not running is returned as is.
  */
 export async function stopContainer(
   root: StateRoot,
   kernel: Kernel,
   record: ContainerRecord,
-  timeoutSeconds: number,
+  timeoutSeconds?: number,
 ): Promise<ContainerRecord | undefined> {
   const { state } = record;
+  markStopped(root, record.id);
   if (state.status !== "running") return record;
+  const timeout = timeoutSeconds ?? record.config.stopTimeout ?? DEFAULT_STOP_TIMEOUT_SECONDS;
+  const signal = signalNumber(record.config.stopSignal ?? "SIGTERM") ?? SIGNALS.SIGTERM;
   let gone = false;
-  if (timeoutSeconds !== 0 && signalContainer(root, kernel, record, SIGNALS.SIGTERM)) {
-    const grace = timeoutSeconds < 0 ? Infinity : timeoutSeconds * 1000;
+  if (timeout !== 0 && signalContainer(root, kernel, record, signal)) {
+    const grace = timeout < 0 ? Infinity : timeout * 1000;
     gone = await waitGone(state.pid, state.pidStartTime, grace);
   }
   if (!gone) {

@@ -10,11 +10,38 @@ import type { LinuxDevice, LinuxDeviceCgroup, Rlimit } from "../oci/spec.ts";
 /** Lifecycle states (Docker's names). `removed` is the absence of a record. */
 export type ContainerStatus = "created" | "running" | "exited";
 
-/** One bind mount (`-v HOST:CONTAINER[:ro]`). */
+/**
+ * One bind mount (`-v HOST:CONTAINER[:ro]`, `--mount type=bind`) or volume
+ * (`-v NAME:CONTAINER`, `-v CONTAINER`, `--mount type=volume`).
+ */
 export interface BindMount {
+  /** Host path; for a volume its `_data` directory (filled in at create). */
   source: string;
   destination: string;
   readOnly: boolean;
+  /** A volume's name (a 64-hex one for an anonymous volume). */
+  volume?: string;
+  /** An anonymous volume: `rm -v` removes it with the container. */
+  anonymous?: boolean;
+  /** A volume that is empty gets the image's content at `destination` (not `nocopy`). */
+  copyUp?: boolean;
+  /** `--mount type=bind`: a missing source is an error, not made as `-v` makes it. */
+  mustExist?: boolean;
+  /** How the user wrote it: `-v` (in HostConfig.Binds) or `--mount` (in HostConfig.Mounts). */
+  viaMountFlag?: boolean;
+}
+
+/** `--restart`: Docker's policy names. */
+export interface RestartPolicy {
+  name: "no" | "on-failure" | "always" | "unless-stopped";
+  maximumRetryCount: number;
+}
+
+/** `--dns`, `--dns-search`, `--dns-option`: the container's resolv.conf. */
+export interface DnsConfig {
+  servers: string[];
+  search: string[];
+  options: string[];
 }
 
 /** One published port (`-p [IP:]HOST:CONTAINER[/proto]`). */
@@ -70,6 +97,12 @@ export interface ContainerConfig {
   imageId: string;
   /** argv of the user's command: entrypoint and arguments. */
   cmd: string[];
+  /** Docker's Config.Entrypoint: the first part of `cmd` (absent: none). */
+  entrypoint?: string[];
+  /**
+   * Docker's Config.Env: the user's and the image's variables. (Records made
+   * before it was so also hold PATH and HOSTNAME; merging those again changes nothing.)
+   */
   env: string[];
   hostname: string;
   workingDir: string;
@@ -84,6 +117,18 @@ export interface ContainerConfig {
   ipRequest?: string;
   /** Absent in records made before confinement existed: those get the defaults. */
   security?: SecurityConfig;
+  /** `-l/--label`, `--label-file` (Config.Labels). */
+  labels?: Record<string, string>;
+  /** `--add-host NAME:IP` lines, as given. */
+  extraHosts?: string[];
+  dns?: DnsConfig;
+  /** `--stop-signal`, or the image's STOPSIGNAL; absent: SIGTERM. */
+  stopSignal?: string;
+  /** `--stop-timeout` in seconds; absent: Docker's 10. */
+  stopTimeout?: number;
+  restartPolicy?: RestartPolicy;
+  /** `--init`: a reaper (tini) is PID 1 and runs `cmd` as its child. */
+  init?: boolean;
 }
 
 /** What the kernel last told us about the container's process. */
@@ -119,6 +164,10 @@ export interface ContainerRecord {
   config: ContainerConfig;
   state: ContainerState;
   endpoint?: NetworkEndpoint;
+  /** Times the monitor restarted it under its restart policy (Docker's RestartCount). */
+  restartCount?: number;
+  /** `stop` (or `rm -f`) ended its last run: no restart policy brings it back. */
+  manuallyStopped?: boolean;
 }
 
 /** A fresh state for a container that has not started yet. */

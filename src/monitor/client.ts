@@ -79,7 +79,15 @@ export function requestStart(root: StateRoot, id: string): Promise<ContainerReco
 export function requestRestart(
   root: StateRoot,
   id: string,
-  timeoutSeconds: number,
+  timeoutSeconds: number | undefined,
 ): Promise<ContainerRecord> {
   return request(root, { op: "restart", id, timeoutSeconds });
+}
+
+/**
+ * Hands container `id`, whose foreground run just exited and whose restart
+ * policy restarts it, to the monitor, which restarts it after the back-off.
+ */
+export async function requestPolicyRestart(root: StateRoot, id: string): Promise<void> {
+  await request(root, { op: "policy-restart", id });
 }

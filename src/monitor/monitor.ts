@@ -29,11 +29,13 @@ import type { ContainerRecord } from "../container/record.ts";
 import { startContainer } from "../container/container_start.ts";
 import { stopContainer } from "../container/container_stop.ts";
 import { ContainerStore } from "../container/store.ts";
+import { removeAnonymousVolumes } from "../container/volume_mounts.ts";
 import { traced } from "../debug.ts";
 import { UserError } from "../errors.ts";
 import type { StateRoot } from "../store/paths.ts";
 import type { MonitorRequest, RestartRequest, StartReply } from "./protocol.ts";
 import { monitorLog, monitorSocket } from "./protocol.ts";
+import { nextDelay, shouldRestart } from "./restart_policy.ts";
 
 /** How long an idle monitor waits for new work before it exits. */
 const IDLE_EXIT_MS = 2000;
@@ -74,12 +76,39 @@ export async function runMonitor(root: StateRoot): Promise<void> {
   // The watch of each container's current run, until its exit is recorded and released.
   const watches = new Map<string, Promise<void>>();
 
+  // The last back-off delay of each container restarted under its policy.
+  const delays = new Map<string, number>();
+
+  /** Restarts `id` after its back-off unless, by then, it was stopped, removed or started. */
+  const scheduleRestart = (rec: ContainerRecord) => {
+    const ranMs = Date.parse(rec.state.finishedAt) - Date.parse(rec.state.startedAt);
+    const delay = nextDelay(delays.get(rec.id), Number.isFinite(ranMs) ? ranMs : 0);
+    delays.set(rec.id, delay);
+    busy++;
+    clearTimeout(idleTimer);
+    setTimeout(() => {
+      inTurn(rec.id, async () => {
+        const now = store.load(rec.id);
+        if (!now || now.state.status === "running" || now.manuallyStopped) return;
+        if (now.state.startedAt !== rec.state.startedAt) return; // started by hand meanwhile
+        await start(rec.id, "policy");
+      }).catch((err) => log(root, `container ${rec.id}: restart under its policy: ${err}`))
+        .finally(() => {
+          busy--;
+          settle();
+        });
+    }, delay);
+  };
+
   const watch = async (record: ContainerRecord, child: Deno.ChildProcess) => {
     const exitCode = exitCodeOf(await child.status);
     try {
       const rec = await finishRun(root, record, exitCode);
       if (rec.config.autoRemove && !restarting.has(rec.id)) {
         await deleteContainer(root, kernel, rec, true);
+        removeAnonymousVolumes(root, rec);
+      } else if (!restarting.has(rec.id) && shouldRestart(store.load(rec.id) ?? rec, exitCode)) {
+        scheduleRestart(rec);
       }
     } catch (err) {
       log(root, `container ${record.id}: recording exit ${exitCode}: ${err}`);
@@ -99,7 +128,11 @@ export async function runMonitor(root: StateRoot): Promise<void> {
     return mine;
   };
 
-  const start = async (id: string): Promise<ContainerRecord> => {
+  /**
+   * Starts `id` detached. By hand, it is no longer stopped by hand and its
+   * back-off starts over; under its policy, its RestartCount goes up.
+   */
+  const start = async (id: string, by: "hand" | "policy" = "hand"): Promise<ContainerRecord> => {
     let record = store.get(id);
     if (record.state.status === "running") return record; // as Docker: nothing to do
     // Its last run may have just exited, not yet reaped: its exit is recorded
@@ -114,6 +147,12 @@ export async function runMonitor(root: StateRoot): Promise<void> {
     if (record.state.status === "exited" && record.state.exitCode === null) {
       await releaseRuntime(root, record);
     }
+    record = store.update(id, (rec) => ({
+      ...rec,
+      manuallyStopped: false,
+      restartCount: by === "policy" ? (rec.restartCount ?? 0) + 1 : rec.restartCount,
+    }));
+    if (by === "hand") delays.delete(id);
     const started = await startContainer(root, kernel, record, "detached");
     busy++;
     const watched = watch(started.record, started.child).finally(() => {
@@ -151,6 +190,16 @@ export async function runMonitor(root: StateRoot): Promise<void> {
       }
       if (req.op === "restart") {
         return { ok: true, record: await inTurn(req.id, () => restart(req)) };
+      }
+      if (req.op === "policy-restart") {
+        const record = store.get(req.id);
+        if (
+          record.state.status !== "exited" || !shouldRestart(record, record.state.exitCode ?? -1)
+        ) {
+          return { ok: true, record };
+        }
+        scheduleRestart(record);
+        return { ok: true, record };
       }
       return { ok: false, message: `dockergsh: unknown monitor request`, exitCode: 125 };
     } catch (err) {

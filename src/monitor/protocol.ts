@@ -22,11 +22,21 @@ export interface StartRequest {
 export interface RestartRequest {
   op: "restart";
   id: string;
-  timeoutSeconds: number;
+  timeoutSeconds?: number;
+}
+
+/**
+ * A container that ran in the foreground exited and its restart policy
+ * restarts it: the monitor does, after Docker's back-off, and stays its
+ * parent from then on.
+ */
+export interface PolicyRestartRequest {
+  op: "policy-restart";
+  id: string;
 }
 
 /** What a client may ask. */
-export type MonitorRequest = StartRequest | RestartRequest;
+export type MonitorRequest = StartRequest | RestartRequest | PolicyRestartRequest;
 
 /** The monitor's answer. */
 export type StartReply =

@@ -20,7 +20,7 @@ import type { ContainerRecord, NetworkEndpoint } from "../container/record.ts";
 import { observe } from "../container/state.ts";
 import { ContainerStore } from "../container/store.ts";
 import { debug } from "../debug.ts";
-import { renderHosts } from "../rootfs/etc_hosts.ts";
+import { extraHostsEntries, renderHosts } from "../rootfs/etc_hosts.ts";
 import { readJson, writeJsonAtomic } from "../store/atomic.ts";
 import { withLock } from "../store/lock.ts";
 import type { StateRoot } from "../store/paths.ts";
@@ -71,9 +71,13 @@ function update(root: StateRoot, network: string, change: (members: Members) => 
         .map(([p, pm]) => ({ ip: pm.ip, names: [p.name, p.id.slice(0, 12)] }));
       try {
         // In place, never by rename: the file is bind-mounted into the container.
-        Deno.writeTextFileSync(containerPaths(root, rec.id).hosts, renderHosts(self, peers), {
-          create: false,
-        });
+        Deno.writeTextFileSync(
+          containerPaths(root, rec.id).hosts,
+          renderHosts(self, peers, extraHostsEntries(rec.config.extraHosts)),
+          {
+            create: false,
+          },
+        );
       } catch (err) {
         // A container being removed has no hosts file to update.
         if (!(err instanceof Deno.errors.NotFound)) throw err;

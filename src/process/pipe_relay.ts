@@ -9,15 +9,36 @@
  * @module
  */
 
+/** Where relayed output is also kept (the container's log), chunk by chunk as it is read. */
+export type OutputSink = (bytes: Uint8Array) => void;
+
+/** `stream` with each chunk handed to `sink` on its way through. */
+function teed(stream: ReadableStream<Uint8Array>, sink?: OutputSink): ReadableStream<Uint8Array> {
+  if (!sink) return stream;
+  return stream.pipeThrough(
+    new TransformStream({
+      transform(chunk, out) {
+        sink(chunk);
+        out.enqueue(chunk);
+      },
+    }),
+  );
+}
+
 /**
  * Copies `child`'s stdout and stderr (and, when it was spawned with a stdin
- * pipe, this process's stdin into it) until the container closes them.
- * Resolves once all its output is copied; stdin is not waited for.
+ * pipe, this process's stdin into it) until the container closes them,
+ * each chunk of output also to `sink` when given. Resolves once all its
+ * output is copied; stdin is not waited for.
  */
-export async function relayPipes(child: Deno.ChildProcess, stdin: boolean): Promise<void> {
+export async function relayPipes(
+  child: Deno.ChildProcess,
+  stdin: boolean,
+  sink?: OutputSink,
+): Promise<void> {
   if (stdin) Deno.stdin.readable.pipeTo(child.stdin).catch(() => {});
   await Promise.all([
-    child.stdout.pipeTo(Deno.stdout.writable, { preventClose: true }),
-    child.stderr.pipeTo(Deno.stderr.writable, { preventClose: true }),
+    teed(child.stdout, sink).pipeTo(Deno.stdout.writable, { preventClose: true }),
+    teed(child.stderr, sink).pipeTo(Deno.stderr.writable, { preventClose: true }),
   ]);
 }

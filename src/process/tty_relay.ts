@@ -8,13 +8,20 @@
  */
 
 import type { Kernel } from "../../ffi/kernel.ts";
+import type { OutputSink } from "./pipe_relay.ts";
 
 /**
  * Relays between this process's stdio and the pty `master` until the
  * container side closes (read on the master fails with EIO once every slave
- * fd is closed). Restores the terminal before resolving.
+ * fd is closed), the container's output also to `sink` when given.
+ * Restores the terminal before resolving.
  */
-export async function relayTty(kernel: Kernel, master: number, stdin: boolean): Promise<void> {
+export async function relayTty(
+  kernel: Kernel,
+  master: number,
+  stdin: boolean,
+  sink?: OutputSink,
+): Promise<void> {
   const terminal = Deno.stdin.isTerminal();
   const resize = () => {
     try {
@@ -48,6 +55,7 @@ export async function relayTty(kernel: Kernel, master: number, stdin: boolean): 
       const n = await kernel.readAsync(master, buf);
       if (n <= 0) break;
       let off = 0;
+      sink?.(buf.slice(0, n));
       while (off < n) off += await Deno.stdout.write(buf.subarray(off, n));
     }
   } catch {

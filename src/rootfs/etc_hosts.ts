@@ -11,8 +11,23 @@ export interface HostsEntry {
   names: string[];
 }
 
-/** /etc/hosts text for a container. */
-export function renderHosts(self: HostsEntry | undefined, peers: readonly HostsEntry[]): string {
+/** `--add-host NAME:IP` lines as entries, in the order given. */
+export function extraHostsEntries(extraHosts: readonly string[] = []): HostsEntry[] {
+  return extraHosts.map((h) => {
+    const colon = h.indexOf(":");
+    return { ip: h.slice(colon + 1), names: [h.slice(0, colon)] };
+  });
+}
+
+/**
+ * /etc/hosts text for a container: loopback names, then the `--add-host`
+ * entries (`extra`), then its own address and its peers', in Docker's order.
+ */
+export function renderHosts(
+  self: HostsEntry | undefined,
+  peers: readonly HostsEntry[],
+  extra: readonly HostsEntry[] = [],
+): string {
   const lines = [
     "127.0.0.1\tlocalhost",
     "::1\tlocalhost ip6-localhost ip6-loopback",
@@ -21,7 +36,7 @@ export function renderHosts(self: HostsEntry | undefined, peers: readonly HostsE
     "ff02::1\tip6-allnodes",
     "ff02::2\tip6-allrouters",
   ];
-  for (const e of [...(self ? [self] : []), ...peers]) {
+  for (const e of [...extra, ...(self ? [self] : []), ...peers]) {
     lines.push(`${e.ip}\t${[...new Set(e.names)].join(" ")}`);
   }
   return lines.join("\n") + "\n";

@@ -9,6 +9,7 @@ import { createdState } from "../../src/container/record.ts";
 import type { ContainerRecord } from "../../src/container/record.ts";
 import { StateRoot } from "../../src/store/paths.ts";
 import { assert, assertEquals } from "../_assert.ts";
+import { eventually, withRoot } from "../_harness.ts";
 
 const ID = "ab".repeat(32);
 
@@ -66,5 +67,52 @@ Deno.test("logs --tail across read chunks and with lines longer than a chunk", a
     const all = await read(root);
     assertEquals(all.text, content);
     assert(Math.max(...all.sizes) <= 64 * 1024, "read in pieces, not whole");
+  });
+});
+
+Deno.test("logs: a foreground run is logged too, each run appended; exec's output is not (as Docker)", async () => {
+  await withRoot(async (root) => {
+    const fg = await root.run(
+      "run",
+      "--name",
+      "rf-l1",
+      "busybox",
+      "sh",
+      "-c",
+      "echo out; echo err >&2; echo out2",
+    );
+    assertEquals([fg.code, fg.stdout, fg.stderr], [0, "out\nout2\n", "err\n"]);
+    // Docker 20.10 printed these three lines (the streams' relative order is not fixed there either).
+    const first = await root.run("logs", "rf-l1");
+    assertEquals(first.code, 0, first.stderr);
+    const all = (first.stdout + first.stderr).split("\n").filter((l) => l !== "");
+    assertEquals([...all].sort(), ["err", "out", "out2"]);
+    assert(all.indexOf("out") < all.indexOf("out2"), "a stream's own order is kept");
+    // A second run (detached now) is appended, as Docker's log of a restarted container.
+    assertEquals((await root.run("start", "rf-l1")).code, 0);
+    await eventually(() =>
+      root.store().get(root.store().resolve("rf-l1").id).state.status === "exited"
+    );
+    const second = await root.run("logs", "rf-l1");
+    assertEquals((second.stdout + second.stderr).split("\n").filter((l) => l !== "").length, 6);
+
+    // A terminal run's output is logged as the terminal showed it (Docker: "tty\r\n").
+    const tty = await root.runInTerminal(
+      { rows: 24, cols: 80 },
+      "run",
+      "--name",
+      "rf-l2",
+      "-t",
+      "busybox",
+      "echo",
+      "tty",
+    );
+    assertEquals(tty.code, 0, tty.screen);
+    assertEquals((await root.run("logs", "rf-l2")).stdout, "tty\r\n");
+
+    const d = await root.run("run", "-d", "--name", "rf-l3", "busybox", "sleep", "30");
+    assertEquals(d.code, 0, d.stderr);
+    assertEquals((await root.run("exec", "rf-l3", "echo", "fromexec")).stdout, "fromexec\n");
+    assertEquals((await root.run("logs", "rf-l3")).stdout, "");
   });
 });

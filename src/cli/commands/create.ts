@@ -21,7 +21,7 @@ export const command: Command = {
   async run(ctx, flags) {
     const spec = specFromFlags(flags);
     await ensureImage(ctx, spec.image, flags.strings.get("pull"));
-    const record = await createContainer(ctx.root, spec);
+    const record = await createContainer(ctx.root, spec, ctx.kernel);
     console.log(record.id);
     return 0;
   },

@@ -7,6 +7,7 @@
 
 import { SIGNALS } from "../../../ffi/constants.ts";
 import { signalContainer } from "../../container/container_kill.ts";
+import { markStopped } from "../../container/container_stop.ts";
 import { ContainerStore } from "../../container/store.ts";
 import { UserError } from "../../errors.ts";
 import type { Command } from "../command.ts";
@@ -46,6 +47,7 @@ export const command: Command = {
     return forEachContainer(flags.positionals, (ref) =>
       new Promise((resolve) => {
         const record = store.resolve(ref);
+        if (record.state.status === "running") markStopped(ctx.root, record.id);
         if (!signalContainer(ctx.root, ctx.kernel, record, signal)) {
           throw new UserError(
             `Error response from daemon: Cannot kill container: ${ref}: Container ${record.id} is not running`,

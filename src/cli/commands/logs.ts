@@ -1,12 +1,13 @@
 /**
- * `dockergsh logs [-f] [--tail N] [-t] CONTAINER`: print what a detached
- * container wrote (stdout and stderr, interleaved as written: the container
- * writes its log itself, see src/container/container_logs.ts).
+ * `dockergsh logs [-f] [--tail N] [-t] CONTAINER`: print what a container
+ * wrote, in the foreground or detached (stdout and stderr, interleaved as
+ * written: a detached container writes its log itself, see
+ * src/container/container_logs.ts).
  *
  * @module
  */
 
-import { hasLog, type LogChunk, readLogs } from "../../container/container_logs.ts";
+import { type LogChunk, readLogs } from "../../container/container_logs.ts";
 import { ContainerStore } from "../../container/store.ts";
 import { UserError } from "../../errors.ts";
 import type { Command } from "../command.ts";
@@ -70,8 +71,7 @@ function write(data: Uint8Array): boolean {
 export const command: Command = {
   name: "logs",
   usage: "logs [OPTIONS] CONTAINER",
-  summary:
-    "Fetch the logs of a container (its detached runs; foreground runs write to the terminal)",
+  summary: "Fetch the logs of a container",
   flags: [
     {
       long: "follow",
@@ -100,12 +100,6 @@ export const command: Command = {
     const tail = tailFlag(flags);
     const [ref] = flags.positionals;
     const record = new ContainerStore(ctx.root).resolve(ref);
-    if (!hasLog(ctx.root, record.id) && record.state.status !== "created") {
-      console.error(
-        `dockergsh: ${ref} has no log: it ran in the foreground, where its output went to the terminal`,
-      );
-      return 0;
-    }
     const chunks = readLogs(ctx.root, record, { tail, follow: flags.bools.has("follow") });
     const out = flags.bools.has("timestamps") ? withTimestamps(chunks) : raw(chunks);
     for await (const data of out) {

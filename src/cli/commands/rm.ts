@@ -1,6 +1,7 @@
 /**
- * `dockergsh rm [-f] CONTAINER...`: remove containers, their layers, log
- * and record; a running one only with `-f`, which kills it first.
+ * `dockergsh rm [-f] [-v] CONTAINER...`: remove containers, their layers, log
+ * and record; a running one only with `-f`, which kills it first; with
+ * `-v` also their anonymous volumes (named ones stay, as Docker).
  *
  * @module
  */
@@ -8,6 +9,7 @@
 import { deleteContainer } from "../../container/container_delete.ts";
 import { ContainerStore } from "../../container/store.ts";
 import { UserError } from "../../errors.ts";
+import { removeAnonymousVolumes } from "../../container/volume_mounts.ts";
 import type { Command } from "../command.ts";
 import { forEachContainer } from "../_each_container.ts";
 
@@ -23,11 +25,18 @@ export const command: Command = {
       kind: "bool",
       help: "Force the removal of a running container (uses SIGKILL)",
     },
+    {
+      long: "volumes",
+      short: "v",
+      kind: "bool",
+      help: "Remove anonymous volumes associated with the container",
+    },
   ],
   minArgs: 1,
   run(ctx, flags) {
     const force = flags.bools.has("force");
     const store = new ContainerStore(ctx.root);
+    const volumes = flags.bools.has("volumes");
     return forEachContainer(flags.positionals, async (ref) => {
       let record;
       try {
@@ -40,6 +49,7 @@ export const command: Command = {
         throw err;
       }
       await deleteContainer(ctx.root, ctx.kernel, record, force);
+      if (volumes) removeAnonymousVolumes(ctx.root, record);
     });
   },
 };

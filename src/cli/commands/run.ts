@@ -11,11 +11,15 @@ import type { Kernel } from "../../../ffi/kernel.ts";
 import { createContainer, type CreateSpec } from "../../container/container_create.ts";
 import { deleteContainer } from "../../container/container_delete.ts";
 import { exitCodeOf } from "../../container/container_exit.ts";
+import { openLogSink } from "../../container/container_logs.ts";
 import { finishRun } from "../../container/container_runtime.ts";
 import { type AttachMode, startContainer } from "../../container/container_start.ts";
 import { startDetached } from "../../container/container_start_detached.ts";
 import { ContainerStore } from "../../container/store.ts";
+import { removeAnonymousVolumes } from "../../container/volume_mounts.ts";
 import { UserError } from "../../errors.ts";
+import { requestPolicyRestart } from "../../monitor/client.ts";
+import { shouldRestart } from "../../monitor/restart_policy.ts";
 import { relayPipes } from "../../process/pipe_relay.ts";
 import { relayTty } from "../../process/tty_relay.ts";
 import type { StateRoot } from "../../store/paths.ts";
@@ -24,7 +28,10 @@ import { ensureImage } from "../_pull_missing.ts";
 import type { FlagSpec, ParsedFlags } from "../flags.ts";
 import { NETWORK_FLAGS, networkFromFlags } from "../network_flags.ts";
 import { RESOURCE_FLAGS, resourcesFromFlags } from "../resource_flags.ts";
-import { parseEnv, parseVolume } from "../run_flags.ts";
+import { dnsFromFlags, parseAddHost } from "../hosts_flags.ts";
+import { LIFECYCLE_FLAGS, lifecycleFromFlags } from "../lifecycle_flags.ts";
+import { parseMount } from "../mount_flag.ts";
+import { labelsFrom, parseEnv, parseVolume, readEnvFile } from "../run_flags.ts";
 import { SECURITY_FLAGS, securityFromFlags } from "../security_flags.ts";
 
 /** Flags shared by `run` and `create`. */
@@ -38,10 +45,34 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
   { long: "tty", short: "t", kind: "bool", help: "Allocate a pseudo-TTY" },
   { long: "name", kind: "string", help: "Assign a name to the container" },
   { long: "env", short: "e", kind: "list", help: "Set environment variables" },
-  { long: "volume", short: "v", kind: "list", help: "Bind mount a volume (HOST:CONTAINER[:ro])" },
+  { long: "env-file", kind: "list", help: "Read in a file of environment variables" },
+  { long: "entrypoint", kind: "string", help: "Overwrite the default ENTRYPOINT of the image" },
+  { long: "label", short: "l", kind: "list", help: "Set meta data on a container" },
+  { long: "label-file", kind: "list", help: "Read in a line delimited file of labels" },
+  {
+    long: "volume",
+    short: "v",
+    kind: "list",
+    help: "Bind mount a volume (HOST:CONTAINER[:MODE], NAME:CONTAINER[:MODE] or CONTAINER)",
+  },
+  {
+    long: "mount",
+    kind: "list",
+    help: "Attach a filesystem mount to the container (type=bind|volume|tmpfs,…)",
+  },
+  { long: "add-host", kind: "list", help: "Add a custom host-to-IP mapping (host:ip)" },
+  { long: "dns", kind: "list", help: "Set custom DNS servers" },
+  { long: "dns-search", kind: "list", help: "Set custom DNS search domains" },
+  {
+    long: "dns-option",
+    kind: "list",
+    aliases: ["dns-opt"],
+    help: "Set DNS options",
+  },
   { long: "rm", kind: "bool", help: "Automatically remove the container when it exits" },
   { long: "hostname", short: "h", kind: "string", help: "Container host name" },
   { long: "workdir", short: "w", kind: "string", help: "Working directory inside the container" },
+  ...LIFECYCLE_FLAGS,
   ...NETWORK_FLAGS,
   ...RESOURCE_FLAGS,
   ...SECURITY_FLAGS,
@@ -56,20 +87,48 @@ export function specFromFlags(flags: ParsedFlags): CreateSpec {
       `dockergsh: Error response from daemon: the working directory '${workingDir}' is invalid, it needs to be an absolute path`,
     );
   }
+  const list = (name: string) => flags.lists.get(name) ?? [];
+  // Docker: the env files first, then each -e.
+  const env = [
+    ...list("env-file").flatMap(readEnvFile),
+    ...list("env").map(parseEnv).filter((e): e is string => e !== undefined),
+  ];
+  const mounts = list("mount").map(parseMount);
+  const security = securityFromFlags(flags);
+  const tmpfsMounts = mounts.flatMap((m) => m.kind === "tmpfs" ? [m.tmpfs] : []);
+  const entrypoint = flags.strings.get("entrypoint");
+  const labels = labelsFrom(list("label-file"), list("label"));
+  const dns = dnsFromFlags(flags);
   return {
     image,
     cmd,
+    // `--entrypoint ""` clears the image's; one word otherwise, not split (as Docker).
+    ...(entrypoint !== undefined ? { entrypoint: entrypoint === "" ? [] : [entrypoint] } : {}),
     name: flags.strings.get("name"),
     hostname: flags.strings.get("hostname"),
     workingDir,
-    env: (flags.lists.get("env") ?? []).map(parseEnv).filter((e): e is string => e !== undefined),
+    env,
     tty: flags.bools.has("tty"),
     openStdin: flags.bools.has("interactive"),
     detach: flags.bools.has("detach"),
     autoRemove: flags.bools.has("rm"),
-    binds: (flags.lists.get("volume") ?? []).map(parseVolume),
+    binds: [
+      ...list("volume").map(parseVolume),
+      ...mounts.flatMap((m) => m.kind === "tmpfs" ? [] : [m.mount]),
+    ],
+    volumeLabels: Object.fromEntries(
+      mounts.flatMap((m) =>
+        m.kind === "volume" && m.mount.volume ? [[m.mount.volume, m.volumeLabels]] : []
+      ),
+    ),
     resources: resourcesFromFlags(flags),
-    security: securityFromFlags(flags),
+    security: tmpfsMounts.length
+      ? { ...security, tmpfs: [...security.tmpfs, ...tmpfsMounts] }
+      : security,
+    labels,
+    extraHosts: list("add-host").map(parseAddHost),
+    ...(dns ? { dns } : {}),
+    ...lifecycleFromFlags(flags),
     ...networkFromFlags(flags),
   };
 }
@@ -103,17 +162,23 @@ export async function runForeground(
   const store = new ContainerStore(root);
   const started = await startContainer(root, kernel, store.get(id), mode);
   const stopProxy = proxySignals(kernel, started.record.state.pid);
+  // Docker logs every container's output, attached or not.
+  const log = openLogSink(root, id);
   try {
     if (started.ttyMaster !== undefined) {
-      await relayTty(kernel, started.ttyMaster, started.record.config.openStdin);
+      await relayTty(kernel, started.ttyMaster, started.record.config.openStdin, log.sink);
       kernel.close(started.ttyMaster);
     } else {
-      await relayPipes(started.child, started.record.config.openStdin);
+      await relayPipes(started.child, started.record.config.openStdin, log.sink);
     }
+    log.close();
     const exitCode = exitCodeOf(await started.child.status);
-    await finishRun(root, started.record, exitCode);
+    const exited = await finishRun(root, started.record, exitCode);
+    // Docker: `run` returns the first exit; the engine restarts it in the background.
+    if (shouldRestart(store.load(id) ?? exited, exitCode)) await requestPolicyRestart(root, id);
     return exitCode;
   } finally {
+    log.close();
     stopProxy();
   }
 }
@@ -137,7 +202,7 @@ export const command: Command = {
   async run(ctx, flags) {
     const spec = specFromFlags(flags);
     await ensureImage(ctx, spec.image, flags.strings.get("pull"));
-    const record = await createContainer(ctx.root, spec);
+    const record = await createContainer(ctx.root, spec, ctx.kernel);
     const mode: AttachMode = spec.detach ? "detached" : spec.tty ? "tty" : "foreground";
     try {
       if (mode === "detached") {
@@ -150,6 +215,7 @@ export const command: Command = {
       // A container that never started is not kept: a failed run leaves nothing behind.
       const store = new ContainerStore(ctx.root);
       await deleteContainer(ctx.root, ctx.kernel, store.get(record.id), true);
+      removeAnonymousVolumes(ctx.root, record);
       throw err;
     } finally {
       if (spec.autoRemove && !spec.detach) {
@@ -157,6 +223,8 @@ export const command: Command = {
         if (store.ids().includes(record.id)) {
           await deleteContainer(ctx.root, ctx.kernel, store.get(record.id), true);
         }
+        // Docker's --rm takes the container's anonymous volumes with it.
+        removeAnonymousVolumes(ctx.root, record);
       }
     }
   },

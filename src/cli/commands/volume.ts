@@ -1,0 +1,352 @@
+/**
+ * `dockergsh volume create|ls|inspect|rm|prune`: the local volumes, with
+ * Docker's output (measured against Docker 20.10: `ls` columns and
+ * filters, `inspect`'s keys, `rm`'s in-use refusal, `prune`'s report).
+ *
+ * @module
+ */
+
+import { containersUsingVolume } from "../../container/volume_mounts.ts";
+import { UserError } from "../../errors.ts";
+import type { StateRoot } from "../../store/paths.ts";
+import { type VolumeRecord, VolumeStore } from "../../volume/store.ts";
+import type { Command } from "../command.ts";
+import { parseFlags } from "../flags.ts";
+import { compileTemplate } from "../_go_template.ts";
+import { humanSize } from "../_humanize.ts";
+import { formatTable } from "../_table.ts";
+import { forEachContainer } from "../_each_container.ts";
+import { labelsFrom } from "../run_flags.ts";
+
+/** `docker volume inspect`'s object. */
+function inspectVolume(store: VolumeStore, v: VolumeRecord): Record<string, unknown> {
+  return {
+    CreatedAt: v.createdAt,
+    Driver: "local",
+    Labels: v.labels,
+    Mountpoint: store.dataPath(v.name),
+    Name: v.name,
+    Options: v.labels === null ? null : {},
+    Scope: "local",
+  };
+}
+
+/** What `volume ls --format` fields are, and their `table` headers. */
+function formatFields(store: VolumeStore, v: VolumeRecord): Record<string, string> {
+  const labels = Object.entries(v.labels ?? {}).map(([k, val]) => `${k}=${val}`).join(",");
+  return {
+    Name: v.name,
+    Driver: "local",
+    Scope: "local",
+    Mountpoint: store.dataPath(v.name),
+    Labels: labels,
+    Links: "N/A",
+    Size: "N/A",
+  };
+}
+
+const HEADERS: Record<string, string> = {
+  Name: "VOLUME NAME",
+  Driver: "DRIVER",
+  Scope: "SCOPE",
+  Mountpoint: "MOUNTPOINT",
+  Labels: "LABELS",
+  Links: "LINKS",
+  Size: "SIZE",
+};
+
+/** The volumes `-f/--filter` keeps: `dangling=true|false`, `name=`, `label=K[=V]`, `driver=`. */
+function volumeFilter(
+  root: StateRoot,
+  specs: readonly string[],
+): (v: VolumeRecord) => boolean {
+  const tests: Array<(v: VolumeRecord) => boolean> = [];
+  for (const spec of specs) {
+    const eq = spec.indexOf("=");
+    const key = eq < 0 ? spec : spec.slice(0, eq);
+    const value = eq < 0 ? "" : spec.slice(eq + 1);
+    if (key === "dangling") {
+      const dangling = ["true", "1"].includes(value)
+        ? true
+        : ["false", "0"].includes(value)
+        ? false
+        : undefined;
+      if (dangling === undefined) {
+        throw new UserError(`Error response from daemon: Invalid filter 'dangling=[${value}]'`, 1);
+      }
+      tests.push((v) => (containersUsingVolume(root, v.name).length === 0) === dangling);
+    } else if (key === "name") {
+      tests.push((v) => v.name.includes(value));
+    } else if (key === "driver") {
+      tests.push(() => value === "local");
+    } else if (key === "label") {
+      const at = value.indexOf("=");
+      const k = at < 0 ? value : value.slice(0, at);
+      tests.push((v) =>
+        v.labels !== null && k in v.labels && (at < 0 || v.labels[k] === value.slice(at + 1))
+      );
+    } else {
+      throw new UserError(`Error response from daemon: Invalid filter '${key}'`, 1);
+    }
+  }
+  return (v) => tests.every((t) => t(v));
+}
+
+const FILTER_FLAG = {
+  long: "filter",
+  short: "f",
+  kind: "list" as const,
+  help: "Provide filter values (e.g. 'dangling=true')",
+};
+
+const create: Command = {
+  name: "create",
+  usage: "volume create [OPTIONS] [VOLUME]",
+  summary: "Create a volume",
+  flags: [
+    { long: "label", kind: "list", help: "Set metadata for a volume" },
+    {
+      long: "driver",
+      short: "d",
+      kind: "string",
+      help: 'Specify volume driver name (default "local")',
+    },
+    { long: "name", kind: "string", help: "Specify volume name" },
+  ],
+  maxArgs: 1,
+  run(ctx, flags) {
+    const driver = flags.strings.get("driver") ?? "local";
+    if (driver !== "local") {
+      throw new UserError(
+        `Error response from daemon: create: volume driver ${driver} is not supported: only "local" is`,
+        1,
+      );
+    }
+    const name = flags.positionals[0] ?? flags.strings.get("name");
+    const labels = labelsFrom([], flags.lists.get("label") ?? []);
+    const store = new VolumeStore(ctx.root);
+    let rec: VolumeRecord;
+    try {
+      rec = store.locked(() => store.ensure(name === "" ? undefined : name, labels));
+    } catch (err) {
+      // The daemon's answer, as `docker volume create` prints it: exit 1.
+      if (err instanceof UserError) throw new UserError(err.message.replace(/^dockergsh: /, ""), 1);
+      throw err;
+    }
+    console.log(rec.name);
+    return Promise.resolve(0);
+  },
+};
+
+const ls: Command = {
+  name: "ls",
+  usage: "volume ls [OPTIONS]",
+  summary: "List volumes",
+  flags: [
+    { long: "quiet", short: "q", kind: "bool", help: "Only display volume names" },
+    { long: "format", kind: "string", help: "Pretty-print volumes using a Go template" },
+    FILTER_FLAG,
+  ],
+  maxArgs: 0,
+  run(ctx, flags) {
+    const store = new VolumeStore(ctx.root);
+    const keep = volumeFilter(ctx.root, flags.lists.get("filter") ?? []);
+    const all = store.list().filter(keep);
+    if (flags.bools.has("quiet")) {
+      for (const v of all) console.log(v.name);
+      return Promise.resolve(0);
+    }
+    // Docker's CLI reads `\t` and `\n` in a format as a tab and a newline.
+    const format = flags.strings.get("format")?.replaceAll("\\t", "\t").replaceAll("\\n", "\n");
+    if (format !== undefined && !format.startsWith("table")) {
+      const render = compileTemplate(format);
+      for (const v of all) console.log(render(formatFields(store, v)));
+      return Promise.resolve(0);
+    }
+    const template = format?.replace(/^table\s*/, "") || "{{.Driver}}\t{{.Name}}";
+    const render = compileTemplate(template);
+    console.log(formatTable(
+      render(HEADERS).split("\t"),
+      all.map((v) => render(formatFields(store, v)).split("\t")),
+    ));
+    return Promise.resolve(0);
+  },
+};
+
+const inspect: Command = {
+  name: "inspect",
+  usage: "volume inspect [OPTIONS] VOLUME [VOLUME...]",
+  summary: "Display detailed information on one or more volumes",
+  flags: [{
+    long: "format",
+    short: "f",
+    kind: "string",
+    help: "Format the output using the given Go template",
+  }],
+  minArgs: 1,
+  run(ctx, flags) {
+    const store = new VolumeStore(ctx.root);
+    const format = flags.strings.get("format");
+    const render = format === undefined ? undefined : compileTemplate(format);
+    const found: Record<string, unknown>[] = [];
+    let code = 0;
+    for (const name of flags.positionals) {
+      const rec = store.load(name);
+      if (!rec) {
+        console.error(`Error: No such volume: ${name}`);
+        code = 1;
+        continue;
+      }
+      found.push(inspectVolume(store, rec));
+    }
+    if (render) { for (const obj of found) console.log(render(obj)); }
+    else console.log(JSON.stringify(found, null, 4));
+    return Promise.resolve(code);
+  },
+};
+
+const rm: Command = {
+  name: "rm",
+  usage: "volume rm [OPTIONS] VOLUME [VOLUME...]",
+  summary: "Remove one or more volumes",
+  flags: [{
+    long: "force",
+    short: "f",
+    kind: "bool",
+    help: "Force the removal of one or more volumes (a missing one is no error)",
+  }],
+  minArgs: 1,
+  run(ctx, flags) {
+    const store = new VolumeStore(ctx.root);
+    const force = flags.bools.has("force");
+    return forEachContainer(flags.positionals, (name) =>
+      new Promise((resolve) => {
+        if (force && !store.load(name)) return resolve();
+        store.remove(name, (n) => containersUsingVolume(ctx.root, n));
+        resolve();
+      }));
+  },
+};
+
+/** Bytes of the files under `dir` (not following symlinks). */
+function treeSize(dir: string): number {
+  let total = 0;
+  for (const e of Deno.readDirSync(dir)) {
+    const path = `${dir}/${e.name}`;
+    const info = Deno.lstatSync(path);
+    total += info.isDirectory ? treeSize(path) : info.isFile ? info.size : 0;
+  }
+  return total;
+}
+
+/** Reads one line from stdin: Docker's prune prompt. */
+async function confirmed(): Promise<boolean> {
+  const buf = new Uint8Array(1024);
+  const n = await Deno.stdin.read(buf);
+  const answer = new TextDecoder().decode(buf.subarray(0, n ?? 0)).trim().toLowerCase();
+  return answer === "y" || answer === "yes";
+}
+
+const prune: Command = {
+  name: "prune",
+  usage: "volume prune [OPTIONS]",
+  summary: "Remove all unused local volumes",
+  flags: [
+    { long: "force", short: "f", kind: "bool", help: "Do not prompt for confirmation" },
+    { long: "filter", kind: "list", help: "Provide filter values (e.g. 'label=<label>')" },
+  ],
+  maxArgs: 0,
+  async run(ctx, flags) {
+    const filters = flags.lists.get("filter") ?? [];
+    for (const f of filters) {
+      if (!f.startsWith("label=") && !f.startsWith("label!=")) {
+        throw new UserError(`Error response from daemon: Invalid filter '${f.split("=")[0]}'`, 1);
+      }
+    }
+    if (!flags.bools.has("force")) {
+      Deno.stdout.writeSync(new TextEncoder().encode(
+        "WARNING! This will remove all local volumes not used by at least one container.\n" +
+          "Are you sure you want to continue? [y/N] ",
+      ));
+      if (!await confirmed()) return 0;
+    }
+    const store = new VolumeStore(ctx.root);
+    const keep = volumeFilter(ctx.root, filters.filter((f) => f.startsWith("label=")));
+    const deleted: string[] = [];
+    let reclaimed = 0;
+    store.locked(() => {
+      for (const v of store.list().filter(keep)) {
+        if (containersUsingVolume(ctx.root, v.name).length > 0) continue;
+        reclaimed += treeSize(store.dataPath(v.name));
+        store.removeUnlocked(v.name);
+        deleted.push(v.name);
+      }
+    });
+    if (deleted.length) console.log(["Deleted Volumes:", ...deleted, ""].join("\n"));
+    console.log(`Total reclaimed space: ${humanSize(reclaimed)}`);
+    return 0;
+  },
+};
+
+const SUBCOMMANDS: Record<string, Command> = { create, ls, inspect, rm, prune };
+const ALIASES: Record<string, string> = { list: "ls", remove: "rm" };
+
+function help(): string {
+  return [
+    "Usage:  dockergsh volume COMMAND",
+    "",
+    "Manage volumes",
+    "",
+    "Commands:",
+    ...Object.values(SUBCOMMANDS).map((c) => `  ${c.name.padEnd(10)} ${c.summary}`),
+  ].join("\n");
+}
+
+function subcommandHelp(cmd: Command): string {
+  const lines = [`Usage:  dockergsh ${cmd.usage}`, "", cmd.summary];
+  if (cmd.flags.length) lines.push("", "Options:");
+  for (const f of cmd.flags) {
+    const names = (f.short ? `-${f.short}, ` : "    ") + `--${f.long}`;
+    lines.push(`  ${names.padEnd(24)} ${f.help}`);
+  }
+  return lines.join("\n");
+}
+
+/** The `volume` command. */
+export const command: Command = {
+  name: "volume",
+  usage: "volume COMMAND",
+  summary: "Manage volumes",
+  flags: [],
+  stopAtPositional: true,
+  run(ctx, flags) {
+    const [name, ...rest] = flags.positionals;
+    if (name === undefined || name === "--help") {
+      console.log(help());
+      return Promise.resolve(0);
+    }
+    const sub = SUBCOMMANDS[ALIASES[name] ?? name];
+    if (!sub) {
+      throw new UserError(`dockergsh: 'volume ${name}' is not a dockergsh command.\n${help()}`);
+    }
+    if (rest.includes("--help")) {
+      console.log(subcommandHelp(sub));
+      return Promise.resolve(0);
+    }
+    const subFlags = parseFlags(rest, sub.flags);
+    const n = subFlags.positionals.length;
+    const usage = `"dockergsh ${sub.usage.split(" ").slice(0, 2).join(" ")}"`;
+    if (sub.minArgs !== undefined && n < sub.minArgs) {
+      throw new UserError(
+        `${usage} requires at least ${sub.minArgs} argument.\nUsage:  dockergsh ${sub.usage}`,
+      );
+    }
+    if (sub.maxArgs !== undefined && n > sub.maxArgs) {
+      throw new UserError(
+        `${usage} ${sub.maxArgs === 0 ? "accepts no arguments" : "requires at most 1 argument"}.` +
+          `\nUsage:  dockergsh ${sub.usage}`,
+      );
+    }
+    return sub.run(ctx, subFlags);
+  },
+};

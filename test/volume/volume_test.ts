@@ -1,0 +1,241 @@
+/**
+ * Named and anonymous volumes and the `volume` commands, each case written
+ * from what Docker 20.10 (the peer daemon, same busybox rootfs) did for
+ * the same commands: made on first use under the state root, filled from
+ * the image when empty (owners and modes kept), refused while in use,
+ * anonymous ones removed by `rm -v` and `run --rm`.
+ */
+
+import { assert, assertEquals, assertMatch } from "../_assert.ts";
+import { withRoot } from "../_harness.ts";
+import { inspect, started } from "../container/_lifecycle.ts";
+import { isVolumeName } from "../../src/volume/name.ts";
+
+function lines(s: string): string[] {
+  return s.trim() === "" ? [] : s.trim().split("\n");
+}
+
+Deno.test("volume names: Docker's rule, checked before a name becomes a path", () => {
+  for (const ok of ["ab", "rf-v1", "A.b_c-9", "0x"]) assert(isVolumeName(ok), ok);
+  for (const bad of ["a", "", "..", ".x", "-x", "_x", "a/b", "a\0b", "x".repeat(256)]) {
+    assert(!isVolumeName(bad), JSON.stringify(bad));
+  }
+});
+
+Deno.test("-v NAME:/path: made on first use, filled from the image, kept across containers", async () => {
+  await withRoot(async (root) => {
+    const etc = await root.run("run", "--rm", "-v", "rf-v1:/etc", "busybox", "ls", "-ln", "/etc");
+    assertEquals(etc.code, 0, etc.stderr);
+    const data = `${root.dir}/volumes/rf-v1/_data`;
+    // The volume's own files are the image's /etc, with its owners and modes.
+    const image = await root.run(
+      "run",
+      "--rm",
+      "busybox",
+      "stat",
+      "-c",
+      "%n %a %u %g %s",
+      "/etc/passwd",
+      "/etc/group",
+    );
+    const copied = ["passwd", "group"].map((f) => {
+      const st = Deno.statSync(`${data}/${f}`);
+      return `/etc/${f} ${(st.mode! & 0o7777).toString(8)} ${st.uid} ${st.gid} ${st.size}`;
+    });
+    assertEquals(copied, lines(image.stdout));
+    assertEquals((Deno.statSync(data).mode! & 0o7777).toString(8), "755");
+    // Docker: the next container sees the same files anywhere it mounts the volume.
+    const again = await root.run("run", "--rm", "-v", "rf-v1:/x", "busybox", "cat", "/x/passwd");
+    assertEquals(again.stdout, Deno.readTextFileSync(`${data}/passwd`));
+    // Docker: emptied, the next create fills it again; with nocopy it stays empty.
+    await root.run("run", "--rm", "-v", "rf-v1:/x", "busybox", "sh", "-c", "rm -rf /x/*");
+    const refill = await root.run("run", "--rm", "-v", "rf-v1:/etc", "busybox", "ls", "/etc");
+    assertEquals(lines(refill.stdout).sort(), ["group", "passwd"]);
+    const nocopy = await root.run(
+      "run",
+      "--rm",
+      "-v",
+      "rf-v2:/etc:nocopy",
+      "busybox",
+      "ls",
+      "/etc",
+    );
+    assertEquals(lines(nocopy.stdout), []);
+    // A path the image does not have: an empty volume (Docker: `total 8`, nothing in it).
+    const fresh = await root.run(
+      "run",
+      "--rm",
+      "-v",
+      "rf-v3:/nonexist",
+      "busybox",
+      "ls",
+      "/nonexist",
+    );
+    assertEquals([fresh.code, fresh.stdout], [0, ""]);
+    // Docker refuses a volume over a file of the image; no volume is left made.
+    const file = await root.run("run", "--rm", "-v", "rf-v4:/bin/busybox", "busybox", "true");
+    assertEquals(file.code, 125);
+    const ls = await root.run("volume", "ls", "-q");
+    assertEquals(lines(ls.stdout), ["rf-v1", "rf-v2", "rf-v3"]);
+    // ro is read-only inside (Docker: "touch: /x/y: Read-only file system").
+    const ro = await root.run("run", "--rm", "-v", "rf-v1:/x:ro", "busybox", "touch", "/x/y");
+    assertEquals(ro.code, 1);
+    assertMatch(ro.stderr, /Read-only file system/);
+  });
+});
+
+Deno.test("volume ls/inspect/rm/prune: Docker's output and refusals", async () => {
+  await withRoot(async (root) => {
+    assertEquals(
+      (await root.run("volume", "create", "--label", "a=b", "--label", "c", "rf-i")).stdout,
+      "rf-i\n",
+    );
+    assertEquals(
+      (await root.run("volume", "create", "rf-i")).code,
+      0,
+      "an existing name is no error",
+    );
+    const info = JSON.parse((await root.run("volume", "inspect", "rf-i")).stdout);
+    assertEquals(Object.keys(info[0]).sort(), [
+      "CreatedAt",
+      "Driver",
+      "Labels",
+      "Mountpoint",
+      "Name",
+      "Options",
+      "Scope",
+    ]);
+    assertEquals(
+      [info[0].Driver, info[0].Labels, info[0].Mountpoint, info[0].Options, info[0].Scope],
+      ["local", { a: "b", c: "" }, `${root.dir}/volumes/rf-i/_data`, {}, "local"],
+    );
+    assertMatch(info[0].CreatedAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    const missing = await root.run("volume", "inspect", "nonexist-rf");
+    assertEquals([missing.code, missing.stdout.trim(), missing.stderr.trim()], [
+      1,
+      "[]",
+      "Error: No such volume: nonexist-rf",
+    ]);
+
+    const user = started(
+      await root.run(
+        "create",
+        "-v",
+        "rf-v1:/x:ro",
+        "--mount",
+        "type=volume,src=rf-v2,dst=/y",
+        "-v",
+        "/anon",
+        "busybox",
+        "true",
+      ),
+    );
+    const c = await inspect(root, user);
+    const anon = c.Mounts.find((m: { Destination: string }) => m.Destination === "/anon");
+    assertMatch(anon.Name, /^[0-9a-f]{64}$/);
+    // Docker's shapes: -v named in Binds, --mount in HostConfig.Mounts, anonymous in Config.Volumes.
+    assertEquals(c.HostConfig.Binds, ["rf-v1:/x:ro"]);
+    assertEquals(c.HostConfig.Mounts, [{ Type: "volume", Source: "rf-v2", Target: "/y" }]);
+    assertEquals(c.Config.Volumes, { "/anon": {} });
+    assertEquals(
+      c.Mounts.find((m: { Name: string }) => m.Name === "rf-v1"),
+      {
+        Type: "volume",
+        Name: "rf-v1",
+        Source: `${root.dir}/volumes/rf-v1/_data`,
+        Destination: "/x",
+        Driver: "local",
+        Mode: "ro",
+        RW: false,
+        Propagation: "",
+      },
+    );
+
+    const ls = await root.run("volume", "ls");
+    assertEquals(lines(ls.stdout), [
+      "DRIVER    VOLUME NAME",
+      `local     ${anon.Name}`,
+      "local     rf-i",
+      "local     rf-v1",
+      "local     rf-v2",
+    ]);
+    assertEquals(lines((await root.run("volume", "ls", "-q", "-f", "dangling=true")).stdout), [
+      "rf-i",
+    ]);
+    assertEquals(lines((await root.run("volume", "ls", "-q", "-f", "name=rf-v")).stdout), [
+      "rf-v1",
+      "rf-v2",
+    ]);
+    assertEquals(
+      (await root.run(
+        "volume",
+        "ls",
+        "--format",
+        "{{.Name}} {{.Driver}} {{.Labels}} {{.Scope}}",
+        "-f",
+        "name=rf-i",
+      )).stdout,
+      "rf-i local a=b,c= local\n",
+    );
+    assertEquals(
+      (await root.run(
+        "volume",
+        "ls",
+        "--format",
+        "table {{.Name}}\\t{{.Driver}}",
+        "-f",
+        "label=a=b",
+      )).stdout,
+      "VOLUME NAME   DRIVER\nrf-i          local\n",
+    );
+    const badFilter = await root.run("volume", "ls", "-f", "bogus=1");
+    assertEquals([badFilter.code, badFilter.stderr.trim()], [
+      1,
+      "Error response from daemon: Invalid filter 'bogus'",
+    ]);
+
+    // Docker: `Error response from daemon: remove rf-v1: volume is in use - [<id>]`, exit 1.
+    const inUse = await root.run("volume", "rm", "rf-v1");
+    assertEquals([inUse.code, inUse.stderr.trim()], [
+      1,
+      `Error response from daemon: remove rf-v1: volume is in use - [${user}]`,
+    ]);
+    assert(Deno.statSync(`${root.dir}/volumes/rf-v1/_data`).isDirectory);
+
+    // rm -v takes the anonymous volume, not the named ones.
+    assertEquals((await root.run("rm", "-v", user)).code, 0);
+    assertEquals(lines((await root.run("volume", "ls", "-q")).stdout), ["rf-i", "rf-v1", "rf-v2"]);
+    // run --rm takes its anonymous volume too.
+    assertEquals((await root.run("run", "--rm", "-v", "/scratch", "busybox", "true")).code, 0);
+    assertEquals(lines((await root.run("volume", "ls", "-q")).stdout), ["rf-i", "rf-v1", "rf-v2"]);
+
+    await root.run("run", "--rm", "-v", "rf-v2:/x", "busybox", "sh", "-c", "echo hello > /x/f");
+    const kept = started(await root.run("create", "-v", "rf-v1:/x", "busybox", "true"));
+    // Docker: the unused ones are deleted and their bytes counted ("hello\n": 6B).
+    const prune = await root.run("volume", "prune", "-f");
+    assertEquals(prune.stdout, "Deleted Volumes:\nrf-i\nrf-v2\n\nTotal reclaimed space: 6B\n");
+    assertEquals((await root.run("volume", "prune", "-f")).stdout, "Total reclaimed space: 0B\n");
+    assertEquals(lines((await root.run("volume", "ls", "-q")).stdout), ["rf-v1"]);
+    await root.run("rm", kept);
+    assertEquals((await root.run("volume", "rm", "rf-v1")).stdout, "rf-v1\n");
+    const gone = await root.run("volume", "rm", "rf-v1");
+    assertEquals([gone.code, gone.stderr.trim()], [1, "Error: No such volume: rf-v1"]);
+    assertEquals([...Deno.readDirSync(`${root.dir}/volumes`)], [], "nothing left under volumes/");
+  });
+});
+
+Deno.test("volume create: Docker's name errors, nothing made", async () => {
+  await withRoot(async (root) => {
+    for (const bad of ["bad/x", "..", "-x"]) {
+      const r = await root.run("volume", "create", "--", bad);
+      assert(r.code !== 0, bad);
+      assertEquals(lines(r.stderr).length, 1, r.stderr);
+    }
+    const short = await root.run("volume", "create", "a");
+    assertMatch(
+      short.stderr,
+      /volume name is too short, names should be at least two alphanumeric characters/,
+    );
+    assertEquals(lines((await root.run("volume", "ls", "-q")).stdout), []);
+  });
+});
