@@ -21,6 +21,7 @@
  * @module
  */
 
+import { ENGINE_MOUNT_POINTS } from "./_engine_mount_points.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { lstatOrUndefined } from "../_fs.ts";
 import { hashing } from "../image/digest_stream.ts";
@@ -47,19 +48,6 @@ export interface CommitOptions {
 /** The sha256 of a tar with no entries (1024 zero bytes): a commit of no changes. */
 export const EMPTY_TAR_DIFF_ID =
   "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
-
-/**
- * Files bind-mounted over by every container (and `--init`'s), and
- * Docker's `/.dockerenv` mark: an empty one in the upper layer was made
- * for that, as Docker's init layer, which no commit takes.
- */
-const ENGINE_MOUNT_POINTS = [
-  "etc/hostname",
-  "etc/hosts",
-  "etc/resolv.conf",
-  ".dockerenv",
-  "sbin/docker-init",
-];
 
 /** The engine's empty mount-point files in `upper` that no layer of the image has. */
 function engineMountPoints(upper: string, layerDirs: string[]): Set<string> {

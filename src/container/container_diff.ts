@@ -22,6 +22,7 @@ import { ImageStore } from "../image/store.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { containerPaths } from "./container_create.ts";
 import type { ContainerRecord } from "./record.ts";
+import { ENGINE_MOUNT_POINTS } from "./_engine_mount_points.ts";
 import { isWhiteout, LayerDir, mergedEntries, subdirectoryLayers } from "./_layer_tree.ts";
 
 /** One change, as `docker diff` prints it: `C /etc`. */
@@ -30,8 +31,7 @@ export interface Change {
   path: string;
 }
 
-/** Files the engine makes as bind-mount targets (see container_commit.ts). */
-const ENGINE_MOUNT_POINTS = new Set(["/etc/hostname", "/etc/hosts", "/etc/resolv.conf"]);
+const ENGINE_FILES = new Set(ENGINE_MOUNT_POINTS.map((path) => `/${path}`));
 
 function sameFile(a: Deno.FileInfo, b: Deno.FileInfo): boolean {
   return a.mode === b.mode && a.uid === b.uid && a.gid === b.gid && a.size === b.size &&
@@ -52,7 +52,7 @@ function changesIn(upper: LayerDir, lowers: LayerDir[], path: string): Change[] 
       continue;
     }
     if (!info.isDirectory) {
-      if (!old && ENGINE_MOUNT_POINTS.has(at) && info.isFile && info.size === 0) continue;
+      if (!old && ENGINE_FILES.has(at) && info.isFile && info.size === 0) continue;
       if (!old) out.push({ kind: "A", path: at });
       else if (!sameFile(info, old.info)) out.push({ kind: "C", path: at });
       continue;
