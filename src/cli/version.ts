@@ -6,7 +6,7 @@
  */
 
 /** dockergsh's own version. */
-const VERSION = "0.1.0";
+export const VERSION = "0.1.0";
 
 /**
  * How this program is running: `deno compile` output (one binary with Deno
