@@ -38,7 +38,7 @@ deno: $(DENO)
 # Deno and the program bundled by `deno bundle`, which unpacks them once into
 # the state root's runtime/<sha256>/ and runs from there.
 # `./dockergsh --version` says which of the two was built.
-build: dockergsh
+build: dockergsh dockergsh-runc
 
 dockergsh: $(DENO) $(SOURCES) deno.json build/self_extracting.sh build/self_extract_header.sh
 	@rm -f dockergsh
@@ -57,6 +57,13 @@ dockergsh: $(DENO) $(SOURCES) deno.json build/self_extracting.sh build/self_extr
 	@rm -rf $(TOOLS)/build-root
 	@DOCKERGSH_ROOT=$(TOOLS)/build-root ./dockergsh --version; rc=$$?; rm -rf $(TOOLS)/build-root; exit $$rc
 
+# The OCI runtime is the same executable invoked as dockergsh-runc
+# (busybox-style, on the name it was run by). A hard link rather than a
+# symlink: clients that resolve symlinks first (`readlink -f`, as the
+# containerd harness does) would otherwise lose the name.
+dockergsh-runc: dockergsh
+	ln -f dockergsh dockergsh-runc
+
 # The image, and the same static busybox alone for tests to run on the host.
 fixtures/busybox.tar fixtures/busybox &:
 	test/fixtures/busybox_image.sh fixtures/busybox.tar fixtures/busybox
@@ -65,7 +72,7 @@ fixtures/busybox.tar fixtures/busybox &:
 image: dockergsh fixtures/busybox.tar
 	@./dockergsh images -q busybox:latest | grep -q . || ./dockergsh import fixtures/busybox.tar busybox
 
-test: host-programs $(DENO) fixtures/busybox.tar fixtures/busybox
+test: host-programs build fixtures/busybox.tar fixtures/busybox
 	$(DENO) test --allow-all
 
 check: $(DENO)
@@ -77,4 +84,4 @@ bench: host-programs build fixtures/busybox.tar
 	$(DENO) run --allow-all bench/main.ts
 
 clean:
-	rm -rf dockergsh $(TOOLS) fixtures
+	rm -rf dockergsh dockergsh-runc $(TOOLS) fixtures

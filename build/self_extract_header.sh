@@ -69,5 +69,9 @@ if ! private; then
   unpack
   private || die "refusing to run from $dir: not a directory of $(id -un) with mode 0700 (remove it to unpack afresh)"
 fi
+# Invoked as dockergsh-runc (busybox-style, through the link make creates): the OCI runtime.
+case ${0##*/} in
+dockergsh-runc) set -- runc "$@" ;;
+esac
 exec "$dir/deno" run --allow-all --no-prompt --quiet --no-config --no-lock "$dir/bundle/main.js" "$@"
 exit 127

@@ -79,6 +79,13 @@ export const IFF_UP = 0x1;
 export const AF_INET = 2;
 export const SOCK_DGRAM = 2;
 
+/** Unix-domain sockets (sys/socket.h, linux/un.h): for the console socket's SCM_RIGHTS. */
+export const AF_UNIX = 1;
+export const SOCK_STREAM = 1;
+export const SOCK_CLOEXEC = 0o2000000;
+export const SOL_SOCKET = 1;
+export const SCM_RIGHTS = 1;
+
 /** prctl(2) options (linux/prctl.h). */
 export const PR_SET_PDEATHSIG = 1;
 export const PR_SET_DUMPABLE = 4;
@@ -162,6 +169,8 @@ export const SYS_fstat = 5;
 export const SYS_ioctl = 16;
 export const SYS_dup2 = 33;
 export const SYS_socket = 41;
+export const SYS_connect = 42;
+export const SYS_sendmsg = 46;
 export const SYS_execve = 59;
 export const SYS_wait4 = 61;
 export const SYS_kill = 62;

@@ -63,6 +63,15 @@ export interface Kernel {
   openInRoot(root: string, path: string, flags: number): number;
   getWinSize(fd: number): WinSize;
   setWinSize(fd: number, size: WinSize): void;
+  /** socket(2): a new socket's fd. */
+  socket(domain: number, type: number, protocol: number): number;
+  /** connect(2) of socket `fd` to the unix-domain socket at `path`. */
+  connectUnix(fd: number, path: string): void;
+  /**
+   * sendmsg(2) on socket `fd`: the bytes `data` with `passFd` attached as
+   * SCM_RIGHTS ancillary data (the receiver gets its own fd for that file).
+   */
+  sendFd(fd: number, data: Uint8Array, passFd: number): void;
   /** Sets IFF_UP on a network interface of the caller's network namespace. */
   linkUp(ifname: string): void;
   /** prctl(2) with up to two arguments; returns the call's result (PR_CAPBSET_READ). */

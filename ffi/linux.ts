@@ -13,6 +13,7 @@ import type { CapabilitySets, FileStatus, Kernel, SpawnSpec, WinSize } from "./k
 import { lastErrno, libc } from "./libc.ts";
 import {
   AF_INET,
+  AF_UNIX,
   AT_FDCWD,
   BPF_PROG_ATTACH,
   BPF_PROG_LOAD,
@@ -40,17 +41,20 @@ import {
   PR_SET_PDEATHSIG,
   RESOLVE_IN_ROOT,
   RESOLVE_NO_MAGICLINKS,
+  SCM_RIGHTS,
   SECCOMP_SET_MODE_FILTER,
   SIG_SETMASK,
   SIGNALS,
   SIOCGIFFLAGS,
   SIOCSIFFLAGS,
   SOCK_DGRAM,
+  SOL_SOCKET,
   SYS_bpf,
   SYS_capset,
   SYS_chdir,
   SYS_close,
   SYS_close_range,
+  SYS_connect,
   SYS_dup2,
   SYS_execve,
   SYS_fcntl,
@@ -74,6 +78,7 @@ import {
   SYS_rt_sigaction,
   SYS_rt_sigprocmask,
   SYS_seccomp,
+  SYS_sendmsg,
   SYS_setgroups,
   SYS_sethostname,
   SYS_setns,
@@ -151,6 +156,9 @@ function sys(nr: number, ...args: SyscallArg[]): bigint {
   while (a.length < 6) a.push(0n);
   return libc().syscall(BigInt(nr), a[0], a[1], a[2], a[3], a[4], a[5]);
 }
+
+/** sizeof(sockaddr_un.sun_path). */
+const SUN_PATH_SIZE = 108;
 
 /** sizeof(struct stat) on x86_64: st_mode u32 at 24, st_uid u32 at 28, st_size i64 at 48. */
 const STAT_SIZE = 144;
@@ -344,6 +352,52 @@ export class LinuxKernel implements Kernel {
       "ioctl",
       `TIOCSWINSZ fd ${fd}`,
     );
+  }
+
+  socket(domain: number, type: number, protocol: number): number {
+    return check(
+      sys(SYS_socket, domain, type, protocol),
+      "socket",
+      `domain ${domain} type ${type}`,
+    );
+  }
+
+  connectUnix(fd: number, path: string): void {
+    // struct sockaddr_un: sa_family_t (u16), then sun_path[108], NUL-terminated here.
+    const name = new TextEncoder().encode(path);
+    if (name.length >= SUN_PATH_SIZE) {
+      throw new SyscallError("connect", path, 36 /* ENAMETOOLONG */);
+    }
+    const addr = new Uint8Array(2 + SUN_PATH_SIZE);
+    new DataView(addr.buffer).setUint16(0, AF_UNIX, true);
+    addr.set(name, 2);
+    check(sys(SYS_connect, fd, addr, 2 + name.length + 1), "connect", path);
+  }
+
+  sendFd(fd: number, data: Uint8Array, passFd: number): void {
+    // struct iovec { void *base; size_t len; } over `data`.
+    const payload = new Uint8Array(data);
+    const iov = new Uint8Array(16);
+    const iv = new DataView(iov.buffer);
+    iv.setBigUint64(0, address(payload), true);
+    iv.setBigUint64(8, BigInt(payload.length), true);
+    // One cmsghdr { size_t len; int level; int type; } + an int, padded: CMSG_SPACE(4) = 24.
+    const control = new Uint8Array(24);
+    const cv = new DataView(control.buffer);
+    cv.setBigUint64(0, 20n, /* CMSG_LEN(sizeof(int)) */ true);
+    cv.setInt32(8, SOL_SOCKET, true);
+    cv.setInt32(12, SCM_RIGHTS, true);
+    cv.setInt32(16, passFd, true);
+    // struct msghdr: name (ptr, u32 len), iov (ptr, size_t count), control (ptr, size_t len), flags.
+    const msg = new Uint8Array(56);
+    const mv = new DataView(msg.buffer);
+    mv.setBigUint64(16, address(iov), true);
+    mv.setBigUint64(24, 1n, true);
+    mv.setBigUint64(32, address(control), true);
+    mv.setBigUint64(40, BigInt(control.length), true);
+    check(sys(SYS_sendmsg, fd, msg, 0), "sendmsg", `fd ${fd} SCM_RIGHTS fd ${passFd}`);
+    // Keep the buffers the message points into alive until sendmsg has returned.
+    payload.length + iov.length + control.length;
   }
 
   linkUp(ifname: string): void {

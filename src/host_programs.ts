@@ -46,7 +46,7 @@ export const HOST_PROGRAMS: Readonly<Record<string, readonly [string, string]>> 
   mkdir: ["coreutils", "tests (sh -c); make; launcher"],
   cat: ["coreutils", "tests (fake tools); make"],
   sed: ["sed", "tests (fake tools); make; .ci/run"],
-  bash: ["bash", ".ci/run"],
+  bash: ["bash", ".ci/run; tests: the containerd harness (../shared/oci)"],
   env: ["coreutils", ".ci/run (#!/usr/bin/env bash)"],
   make: ["make", ".ci/run installs it first"],
   "apt-get": ["apt", "make: installs what is missing; fixture; bench"],

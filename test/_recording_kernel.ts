@@ -122,6 +122,16 @@ export class RecordingKernel implements Kernel {
   setWinSize(fd: number, size: WinSize): void {
     this.rec("setWinSize", fd, size);
   }
+  socket(domain: number, type: number, protocol: number): number {
+    this.rec("socket", domain, type, protocol);
+    return this.nextFd++;
+  }
+  connectUnix(fd: number, path: string): void {
+    this.rec("connectUnix", fd, path);
+  }
+  sendFd(fd: number, data: Uint8Array, passFd: number): void {
+    this.rec("sendFd", fd, new TextDecoder().decode(data), passFd);
+  }
   linkUp(ifname: string): void {
     this.rec("linkUp", ifname);
   }

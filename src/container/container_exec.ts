@@ -8,13 +8,12 @@
  * @module
  */
 
-import { O_CLOEXEC, O_PATH } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
-import { splitDev } from "../_fs.ts";
 import { UserError } from "../errors.ts";
 import type { InitStdio } from "../process/init_config.ts";
 import { openContainerCgroup } from "../cgroup/container_cgroup.ts";
 import { spawnExecInit } from "../process/spawn_init.ts";
+import { openContainerPty } from "../rootfs/container_pty.ts";
 import { relayPipes } from "../process/pipe_relay.ts";
 import { relayTty } from "../process/tty_relay.ts";
 import { encodeBase64 } from "../_base64.ts";
@@ -38,30 +37,6 @@ export interface ExecSpec {
   /** `-u`: else the container's user. */
   user?: string;
   privileged: boolean;
-}
-
-/**
- * A new terminal from the devpts of the container whose PID 1 is `pid`.
- * Its `ptmx` is resolved inside the container's root (openat2
- * RESOLVE_IN_ROOT) and must be a pty multiplexer (5:2) before it is opened
- * for real: this process is the host's root, and the container could
- * have made that path a symlink or another device node.
- */
-function containerPty(kernel: Kernel, pid: number): { master: number; index: number } {
-  const ptmx = kernel.openInRoot(`/proc/${pid}/root`, "/dev/pts/ptmx", O_PATH | O_CLOEXEC);
-  try {
-    const via = `/proc/self/fd/${ptmx}`;
-    const info = Deno.statSync(via);
-    const { major, minor } = splitDev(info.rdev ?? 0);
-    if (!info.isCharDevice || major !== 5 || minor !== 2) {
-      throw new UserError(
-        "dockergsh: the container's /dev/pts/ptmx is not a pseudo-terminal multiplexer (5:2)",
-      );
-    }
-    return kernel.openPty(via);
-  } finally {
-    kernel.close(ptmx);
-  }
 }
 
 /** Runs `spec` in `record`'s container; resolves to its exit code (0 when detached). */
@@ -103,7 +78,7 @@ export async function execInContainer(
     stdio = { kind: "log", path: "/dev/null" };
   } else if (spec.tty) {
     // From the container's own devpts: the terminal is /dev/pts/N inside.
-    const pty = containerPty(kernel, state.pid);
+    const pty = openContainerPty(kernel, `/proc/${state.pid}/root`);
     master = pty.master;
     // Sized before the command starts: a shell reads its size once, at start-up.
     if (Deno.stdin.isTerminal()) kernel.setWinSize(pty.master, kernel.getWinSize(0));

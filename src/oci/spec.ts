@@ -166,6 +166,26 @@ export interface Linux {
   rootfsPropagation?: string;
 }
 
+/** One hook: a program run with the container's state on its stdin. */
+export interface Hook {
+  path: string;
+  /** argv, the first being argv[0]. */
+  args?: string[];
+  env?: string[];
+  /** Seconds before the hook is killed. */
+  timeout?: number;
+}
+
+/** `hooks`: programs run at points of the container's lifecycle. */
+export interface Hooks {
+  prestart?: Hook[];
+  createRuntime?: Hook[];
+  createContainer?: Hook[];
+  startContainer?: Hook[];
+  poststart?: Hook[];
+  poststop?: Hook[];
+}
+
 /** A whole `config.json`. */
 export interface Spec {
   ociVersion: string;
@@ -174,5 +194,6 @@ export interface Spec {
   hostname?: string;
   mounts?: Mount[];
   linux?: Linux;
+  hooks?: Hooks;
   annotations?: Record<string, string>;
 }

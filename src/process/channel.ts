@@ -20,7 +20,7 @@
 import { O_CLOEXEC } from "../../ffi/constants.ts";
 import { SyscallError } from "../../ffi/errno.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
-import type { InitFailure, InitJob } from "./init_config.ts";
+import type { InitFailure, InitJob, InitSpawned } from "./init_config.ts";
 import { INIT_FDS_ENV } from "./init_config.ts";
 
 /** Reads `fd` to end of file. */
@@ -118,6 +118,24 @@ export class ParentChannel {
    * failed (its pipe is closed: EPIPE) has written why.
    */
   start(): InitFailure | undefined {
+    const verdict = this.verdict();
+    return verdict === undefined ? undefined : verdict as InitFailure;
+  }
+
+  /**
+   * `start` for an exec job with `reportPid`: the host PID of the command
+   * the init spawned, or why it could not.
+   */
+  startForPid(): InitSpawned | InitFailure {
+    const verdict = this.verdict();
+    if (verdict === undefined) {
+      return { message: "the init exited without reporting its command", exitCode: 125 };
+    }
+    return verdict as InitSpawned | InitFailure;
+  }
+
+  /** Sends `start`, then reads the status pipe to its end: its JSON, or undefined when empty. */
+  private verdict(): unknown {
     try {
       writeAll(this.kernel, this.configWrite, new TextEncoder().encode(`${START}\n`));
     } catch (err) {
@@ -129,7 +147,7 @@ export class ParentChannel {
     this.kernel.close(this.statusRead);
     this.statusRead = -1;
     if (data.length === 0) return undefined;
-    return JSON.parse(new TextDecoder().decode(data)) as InitFailure;
+    return JSON.parse(new TextDecoder().decode(data));
   }
 
   /** Closes whatever is still open (error paths). */

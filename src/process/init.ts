@@ -11,11 +11,14 @@
  */
 
 import {
+  AF_UNIX,
   CLONE_NEWCGROUP,
   O_APPEND,
   O_CLOEXEC,
   O_CREAT,
+  O_NOCTTY,
   O_NONBLOCK,
+  O_PATH,
   O_RDONLY,
   O_RDWR,
   O_WRONLY,
@@ -24,6 +27,8 @@ import {
   S_IFMT,
   S_IFREG,
   SIGNALS,
+  SOCK_CLOEXEC,
+  SOCK_STREAM,
 } from "../../ffi/constants.ts";
 import { SyscallError } from "../../ffi/errno.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
@@ -32,12 +37,14 @@ import { decodeBase64 } from "../_base64.ts";
 import { debug, traced } from "../debug.ts";
 import { ExitCode } from "../errors.ts";
 import type { Process } from "../oci/spec.ts";
+import { openContainerPty } from "../rootfs/container_pty.ts";
 import { bindConsole, createDevices, createDevLinks } from "../rootfs/devices.ts";
 import { maskPaths, readonlyPaths, readonlyRoot } from "../rootfs/masked_paths.ts";
 import { mountCgroupTree, mountInto } from "../rootfs/mounts.ts";
 import { secureJoin } from "../rootfs/secure_join.ts";
 import { makeMountsPrivate, mountOverlay } from "../rootfs/overlay.ts";
-import { pivotInto } from "../rootfs/pivot.ts";
+import { pivotInto, setRootPropagation } from "../rootfs/pivot.ts";
+import { writeSysctls } from "../rootfs/sysctl.ts";
 import { confineProcess } from "../security/confine.ts";
 import { resolveUser } from "../security/user.ts";
 import { LineReader, START, writeAll } from "./channel.ts";
@@ -55,8 +62,11 @@ import { joinNamespaces } from "./namespaces.ts";
 import { isSameProcess } from "./proc.ts";
 import { exitStatusCode } from "./wait_status.ts";
 
-/** Opens what will become fds 0-2; done before pivot_root, while host paths resolve. */
-export function openStdio(kernel: Kernel, stdio: InitStdio): number[] | undefined {
+/**
+ * Opens what will become fds 0-2; done before pivot_root, while host paths
+ * resolve. `root` is the container's root, whose devpts gives a console.
+ */
+export function openStdio(kernel: Kernel, stdio: InitStdio, root = "/"): number[] | undefined {
   switch (stdio.kind) {
     case "inherit":
       return undefined;
@@ -69,7 +79,40 @@ export function openStdio(kernel: Kernel, stdio: InitStdio): number[] | undefine
       const log = kernel.open(stdio.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600);
       return [nul, log, log];
     }
+    case "console": {
+      const fd = openConsole(kernel, stdio.socket, root);
+      return [fd, fd, fd];
+    }
   }
+}
+
+/**
+ * runc's console protocol: a pty from the container's own devpts (mounted
+ * by now), its master sent over the unix socket at `socket` with
+ * SCM_RIGHTS (the slave's name as the message), the slave kept. The
+ * socket's owner (containerd's shim) relays the terminal from then on.
+ */
+function openConsole(kernel: Kernel, socket: string, root: string): number {
+  const sock = kernel.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  try {
+    kernel.connectUnix(sock, socket);
+    const pty = openContainerPty(kernel, root);
+    try {
+      const name = `/dev/pts/${pty.index}`;
+      const slave = kernel.openInRoot(root, name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+      kernel.sendFd(sock, new TextEncoder().encode(name), pty.master);
+      return slave;
+    } finally {
+      kernel.close(pty.master);
+    }
+  } finally {
+    kernel.close(sock);
+  }
+}
+
+/** A terminal becomes the controlling tty and the console. */
+function isTerminal(stdio: InitStdio): boolean {
+  return stdio.kind === "tty" || stdio.kind === "console";
 }
 
 /** True when `spec` asks for a new namespace of `type`. */
@@ -108,8 +151,11 @@ export function buildContainer(
   createDevLinks(root);
   const fds = openStdio();
   // Before pivot_root: the console bind's source (the host's view of the fd) must still resolve.
-  if (config.stdio.kind === "tty" && fds) bindConsole(kernel, fds[0], root);
+  if (isTerminal(config.stdio) && fds) bindConsole(kernel, fds[0], root);
   pivotInto(kernel, root);
+  if (spec.linux?.rootfsPropagation) setRootPropagation(kernel, spec.linux.rootfsPropagation);
+  // Before the read-only paths: /proc/sys is one of them.
+  writeSysctls(spec.linux?.sysctl ?? {}, newRoot);
   maskPaths(kernel, spec.linux?.maskedPaths ?? [], newRoot);
   readonlyPaths(kernel, spec.linux?.readonlyPaths ?? [], newRoot);
   // A missing working directory is made (as Docker), before a read-only root forbids it.
@@ -143,7 +189,7 @@ export function enterCgroups(kernel: Kernel, config: InitConfig, newRoot = ""): 
 function attachStdio(kernel: Kernel, stdio: InitStdio, fds: number[] | undefined): void {
   if (!fds) return;
   fds.forEach((fd, target) => kernel.dup2(fd, target));
-  if (stdio.kind === "tty") kernel.setControllingTty(0);
+  if (isTerminal(stdio)) kernel.setControllingTty(0);
 }
 
 /** chdir to the working directory; one that cannot be entered is Docker's 126. */
@@ -159,9 +205,30 @@ function changeToWorkingDir(kernel: Kernel, statusFd: number, dir: string): void
   }
 }
 
+/** Set once the status pipe is closed before the exec FIFO wait: later failures go to stderr. */
+let statusClosed = false;
+
 function fail(kernel: Kernel, statusFd: number, failure: InitFailure): never {
-  writeAll(kernel, statusFd, new TextEncoder().encode(JSON.stringify(failure)));
+  if (statusClosed) console.error(`dockergsh init: ${failure.message}`);
+  else writeAll(kernel, statusFd, new TextEncoder().encode(JSON.stringify(failure)));
   Deno.exit(failure.exitCode);
+}
+
+/**
+ * The OCI runtime's created state: tells `create` the container is ready
+ * (the status pipe closes), then blocks opening the exec FIFO for writing
+ * until `start` opens it for reading, and writes one byte that `start`
+ * reads as "released". `fifo` is an O_PATH fd opened before pivot_root,
+ * reopened through /proc/self/fd (as runc's init does).
+ */
+function awaitStart(kernel: Kernel, statusFd: number, fifo: number): void {
+  kernel.close(statusFd);
+  statusClosed = true;
+  debug("init", "created: blocked on the exec FIFO until `start`");
+  const fd = kernel.open(`/proc/self/fd/${fifo}`, O_WRONLY | O_CLOEXEC);
+  writeAll(kernel, fd, new TextEncoder().encode("0"));
+  kernel.close(fd);
+  kernel.close(fifo);
 }
 
 /** The most of /etc/passwd or /etc/group the init reads. */
@@ -237,7 +304,15 @@ function withUser(
  * the init, and become the user's command.
  */
 function runCreate(kernel: Kernel, statusFd: number, job: InitConfig, started: () => void): never {
-  const stdioFds = buildContainer(kernel, job, () => openStdio(kernel, job.stdio));
+  // Before the mount namespace changes: the FIFO is in the runtime's state directory.
+  const fifo = job.execFifo === undefined
+    ? undefined
+    : kernel.open(job.execFifo, O_PATH | O_CLOEXEC);
+  const stdioFds = buildContainer(
+    kernel,
+    job,
+    () => openStdio(kernel, job.stdio, job.spec.root.path),
+  );
   changeToWorkingDir(kernel, statusFd, job.spec.process.cwd);
   const process = withUser(kernel, statusFd, job.spec.process, job.userRequest, false);
   const env = process.env ?? [];
@@ -250,6 +325,9 @@ function runCreate(kernel: Kernel, statusFd: number, job: InitConfig, started: (
     kernel,
     process,
     job.seccompProgram === undefined ? undefined : decodeBase64(job.seccompProgram),
+    () => {
+      if (fifo !== undefined) awaitStart(kernel, statusFd, fifo);
+    },
   );
   // Nothing of the init's but fds 0-2 reaches the command (the status pipe closes on exec).
   kernel.cloexecFrom(3);
@@ -305,6 +383,7 @@ function runExec(kernel: Kernel, statusFd: number, job: ExecConfig, started: () 
       exitCode: err.code === "ENOENT" ? ExitCode.NOT_FOUND : ExitCode.CANNOT_INVOKE,
     });
   }
+  if (job.reportPid) writeAll(kernel, statusFd, new TextEncoder().encode(JSON.stringify({ pid })));
   kernel.close(statusFd);
   debug("init", `exec'd ${found.path} as pid ${pid} (host PID namespace view: the init's child)`);
   if (job.detach) Deno.exit(0);

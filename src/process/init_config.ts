@@ -22,7 +22,15 @@ export type InitStdio =
    */
   | { kind: "tty"; slavePath: string; devpts?: string }
   /** Detached: stdout and stderr appended to the log file, stdin /dev/null. */
-  | { kind: "log"; path: string };
+  | { kind: "log"; path: string }
+  /**
+   * The OCI runtime's terminal (`process.terminal` with `--console-socket`):
+   * the init connects to the unix socket at `socket` (a host path), opens a
+   * pty in the container's own devpts once it is mounted, makes the slave
+   * its stdio and controlling tty and sends the master over the socket
+   * (SCM_RIGHTS), as runc does.
+   */
+  | { kind: "console"; socket: string };
 
 /** The image layers of the container's root filesystem, mounted as an overlay on `root.path`. */
 export interface OverlayLayers {
@@ -57,6 +65,13 @@ export interface InitConfig {
   /** The host's cgroup hierarchies, for the container's cgroup tree (read by the parent). */
   hostCgroups: HostCgroupLayout;
   stdio: InitStdio;
+  /**
+   * The OCI runtime's exec FIFO (a host path): the init, confined, blocks
+   * opening it for writing right before execve, until `start` opens it for
+   * reading. The status pipe closes before that wait, which is when
+   * `create` returns.
+   */
+  execFifo?: string;
 }
 
 /** Job of `exec`: join the running container's namespaces, then run `process` there. */
@@ -74,6 +89,8 @@ export interface ExecConfig {
   stdio: InitStdio;
   /** Return at once, leaving the process to the container's PID 1 (`exec -d`). */
   detach: boolean;
+  /** Report the command's host PID on the status pipe (`{"pid":N}`) once it is spawned. */
+  reportPid?: boolean;
 }
 
 /** What the parent sends the init. */
@@ -83,6 +100,11 @@ export type InitJob = InitConfig | ExecConfig;
 export interface InitFailure {
   message: string;
   exitCode: number;
+}
+
+/** The init's report, with `reportPid`, of the command it spawned. */
+export interface InitSpawned {
+  pid: number;
 }
 
 /** Environment variable carrying the channel's fd numbers to the init. */

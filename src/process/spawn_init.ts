@@ -12,16 +12,19 @@
  * @module
  */
 
-import { O_CLOEXEC, O_RDONLY } from "../../ffi/constants.ts";
+import { CLONE_FS, CLONE_NEWNS, O_CLOEXEC, O_RDONLY } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { ParentChannel } from "./channel.ts";
 import { NAMESPACES } from "./namespaces.ts";
 
-/** The init's stdio at spawn. */
+/**
+ * The init's stdio at spawn. `inherit`: this process's own fds 0-2 (the OCI
+ * runtime's, which are the container's: its caller's pipes).
+ */
 export interface SpawnStdio {
-  stdin: "piped" | "null";
-  stdout: "piped" | "null";
-  stderr: "piped" | "null";
+  stdin: "piped" | "null" | "inherit";
+  stdout: "piped" | "null" | "inherit";
+  stderr: "piped" | "null" | "inherit";
 }
 
 /** A spawned init, blocked until the parent sends its job. */
@@ -106,6 +109,46 @@ export function spawnInit(kernel: Kernel, hostNetwork: boolean, stdio: SpawnStdi
   const names = kinds.map(([name]) => name);
   const flags = kinds.reduce((all, [, flag]) => all | flag, 0);
   return spawnIn(kernel, names, () => kernel.unshare(flags), stdio);
+}
+
+/**
+ * The namespaces of an OCI container's init, as named under /proc/<pid>/ns:
+ * those to make (`create`) and those to join (`join`, each the path of a
+ * namespace file, e.g. /var/run/netns/x or /proc/123/ns/net).
+ */
+export interface NamespacePlan {
+  create: string[];
+  join: Array<{ name: string; path: string }>;
+}
+
+/**
+ * The OCI runtime's init: setns(2) into each namespace of `plan.join` (all
+ * opened first; unshare(CLONE_FS) before joining a mount namespace, which
+ * a thread sharing its fs_struct with others may not), unshare(2) of those
+ * of `plan.create`, spawn, and back to this process's own namespaces.
+ */
+export function spawnPlannedInit(
+  kernel: Kernel,
+  plan: NamespacePlan,
+  stdio: SpawnStdio,
+): SpawnedInit {
+  const kinds = NAMESPACES.filter(([name]) => plan.create.includes(name));
+  const flags = kinds.reduce((all, [, flag]) => all | flag, 0);
+  const joins = NAMESPACES.flatMap(([name, flag]) =>
+    plan.join.filter((j) => j.name === name).map((j) => ({ flag, path: j.path }))
+  );
+  const names = [...plan.create, ...plan.join.map((j) => j.name)];
+  const enter = () => {
+    const fds = joins.map((j) => ({ flag: j.flag, fd: kernel.open(j.path, O_RDONLY | O_CLOEXEC) }));
+    try {
+      if (joins.some((j) => j.flag === CLONE_NEWNS)) kernel.unshare(CLONE_FS);
+      for (const { fd, flag } of fds) kernel.setns(fd, flag);
+    } finally {
+      for (const { fd } of fds) kernel.close(fd);
+    }
+    if (flags !== 0) kernel.unshare(flags);
+  };
+  return spawnIn(kernel, names, enter, stdio);
 }
 
 /**

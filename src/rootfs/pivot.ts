@@ -8,6 +8,7 @@
 
 import { MNT_DETACH, MS_BIND, MS_REC } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
+import { parseMountOptions } from "./mount_options.ts";
 
 /**
  * Makes `newRoot` the root of the mount namespace and detaches the old root.
@@ -23,4 +24,16 @@ export function pivotInto(kernel: Kernel, newRoot: string): void {
   kernel.pivotRoot(".", ".");
   kernel.umount2(".", MNT_DETACH);
   kernel.chdir("/");
+}
+
+/**
+ * `linux.rootfsPropagation` (`shared`, `rslave`, `private`, …): the
+ * propagation of the container's root mount, set after pivot_root (every
+ * mount was made private before, so none of the container's building
+ * reached the host). An unknown value throws before any mount changes.
+ */
+export function setRootPropagation(kernel: Kernel, propagation: string): void {
+  const flags = parseMountOptions([propagation]).propagation;
+  if (flags === 0) throw new Error(`unknown rootfsPropagation "${propagation}"`);
+  kernel.mount(null, "/", null, flags);
 }

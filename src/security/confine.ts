@@ -32,12 +32,14 @@ function switchUser(kernel: Kernel, user: Process["user"]): void {
 /**
  * Applies `process`'s limits and privileges, and the seccomp `program`
  * (BPF, compiled by libseccomp: see seccomp_program.ts), to the calling
- * thread.
+ * thread. `lastStep` runs once all but a late seccomp filter is in place
+ * (the OCI runtime's wait for `start`, which must still open a file).
  */
 export function confineProcess(
   kernel: Kernel,
   process: Process,
   program: Uint8Array | undefined,
+  lastStep: () => void = () => {},
 ): void {
   applyRlimits(kernel, process.rlimits ?? []);
   if (process.user.umask !== undefined) kernel.umask(process.user.umask);
@@ -54,6 +56,7 @@ export function confineProcess(
   debug("confine", `user: uid ${uid} gid ${gid} groups [${additionalGids.join(" ")}]`);
   switchUser(kernel, process.user);
   applyCapabilitySets(kernel, caps);
+  lastStep();
   if (program && nnp) {
     debug("confine", "seccomp filter, last (no_new_privs is on)");
     kernel.seccompSetFilter(program);

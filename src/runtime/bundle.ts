@@ -1,0 +1,98 @@
+/**
+ * An OCI bundle: `config.json` and the root filesystem it names. Read and
+ * checked before anything is made, so a bad bundle leaves nothing behind.
+ *
+ * @module
+ */
+
+import type { Process, Root, Spec } from "../oci/spec.ts";
+import { RuntimeError } from "./errors.ts";
+
+/** A checked spec: it has a process and a root, whose path is absolute. */
+export type BundleSpec = Spec & { process: Process; root: Root };
+
+/** A loaded bundle. */
+export interface Bundle {
+  /** Its absolute, symlink-free path. */
+  dir: string;
+  spec: BundleSpec;
+}
+
+function bad(what: string): RuntimeError {
+  return new RuntimeError(`config.json: ${what}`);
+}
+
+const isStringArray = (v: unknown): v is string[] =>
+  Array.isArray(v) && v.every((x) => typeof x === "string");
+
+/** Throws unless `p` is a usable `process` (also for `exec --process`). */
+export function checkProcess(p: unknown, where = "process"): asserts p is Process {
+  if (typeof p !== "object" || p === null) throw bad(`${where} is missing`);
+  const proc = p as Record<string, unknown>;
+  if (!isStringArray(proc.args) || proc.args.length === 0) {
+    throw bad(`${where}.args must be a non-empty list of strings`);
+  }
+  if (typeof proc.cwd !== "string" || !proc.cwd.startsWith("/")) {
+    throw bad(`${where}.cwd must be an absolute path`);
+  }
+  if (proc.env !== undefined && !isStringArray(proc.env)) {
+    throw bad(`${where}.env must be a list of strings`);
+  }
+  const user = proc.user as Record<string, unknown> | undefined;
+  if (
+    typeof user !== "object" || user === null || !Number.isInteger(user.uid) ||
+    !Number.isInteger(user.gid)
+  ) {
+    throw bad(`${where}.user must have integer uid and gid`);
+  }
+}
+
+/** Reads and checks `<dir>/config.json`; `root.path` is made absolute. */
+export function loadBundle(dirArg: string): Bundle {
+  let dir: string;
+  try {
+    dir = Deno.realPathSync(dirArg);
+  } catch {
+    throw new RuntimeError(`bundle ${dirArg}: no such directory`);
+  }
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(`${dir}/config.json`);
+  } catch {
+    throw new RuntimeError(`JSON specification file config.json not found in ${dir}`);
+  }
+  let spec: Spec;
+  try {
+    spec = JSON.parse(text);
+  } catch (err) {
+    throw bad(`invalid JSON: ${(err as Error).message}`);
+  }
+  if (typeof spec !== "object" || spec === null) throw bad("not a JSON object");
+  if (typeof spec.ociVersion !== "string") throw bad("ociVersion is missing");
+  checkProcess(spec.process);
+  if (typeof spec.root?.path !== "string" || spec.root.path === "") {
+    throw bad("root.path is missing");
+  }
+  const rootPath = spec.root.path.startsWith("/") ? spec.root.path : `${dir}/${spec.root.path}`;
+  let root: string;
+  try {
+    root = Deno.realPathSync(rootPath);
+    if (!Deno.statSync(root).isDirectory) throw new Error();
+  } catch {
+    throw bad(`root.path ${rootPath} is not a directory`);
+  }
+  for (const m of spec.mounts ?? []) {
+    if (typeof m.destination !== "string" || !m.destination.startsWith("/")) {
+      throw bad(`mount destination ${JSON.stringify(m.destination)} is not an absolute path`);
+    }
+  }
+  for (const [kind, hooks] of Object.entries(spec.hooks ?? {})) {
+    for (const h of hooks ?? []) {
+      if (typeof h.path !== "string" || !h.path.startsWith("/")) {
+        throw bad(`hooks.${kind}: path ${JSON.stringify(h.path)} is not absolute`);
+      }
+    }
+  }
+  const process = spec.process as Process;
+  return { dir, spec: { ...spec, process, root: { ...spec.root, path: root } } };
+}

@@ -1,0 +1,82 @@
+/**
+ * The container's cgroup, from `linux.cgroupsPath` and `linux.resources`:
+ * where it is in each hierarchy (containerd gives `/<namespace>/<id>`,
+ * from the hierarchy's root) and the limits the cgroup drivers write
+ * before the init may start.
+ *
+ * @module
+ */
+
+import type { setupContainerCgroup } from "../cgroup/container_cgroup.ts";
+import { cgroupPathParts } from "../cgroup/path.ts";
+import { RUNC_DEFAULT_DEVICE_RULES } from "../oci/default_devices.ts";
+import type { Spec } from "../oci/spec.ts";
+import { RuntimeError } from "./errors.ts";
+
+/** The limits the cgroup drivers take. */
+export type CgroupResources = Parameters<typeof setupContainerCgroup>[1];
+
+/** `<parent>/<name>` from each hierarchy's root. */
+export interface CgroupLocation {
+  parent: string;
+  name: string;
+}
+
+/**
+ * Where `spec`'s cgroup is: `linux.cgroupsPath` (absolute or relative,
+ * both from the hierarchy's root), or `/dockergsh-runc/<id>` without one.
+ * A systemd-style `slice:prefix:name` is refused (no systemd driver).
+ */
+export function cgroupLocation(spec: Spec, id: string): CgroupLocation {
+  const path = spec.linux?.cgroupsPath;
+  if (path === undefined || path === "") return { parent: "/dockergsh-runc", name: id };
+  if (path.includes(":")) {
+    throw new RuntimeError(
+      `linux.cgroupsPath ${
+        JSON.stringify(path)
+      } is a systemd path: dockergsh-runc has no systemd cgroup driver`,
+    );
+  }
+  const parts = path.split("/").filter((p) => p !== "");
+  if (parts.length === 0) {
+    throw new RuntimeError(`linux.cgroupsPath ${JSON.stringify(path)} names no cgroup`);
+  }
+  const location = { parent: "/" + parts.slice(0, -1).join("/"), name: parts[parts.length - 1] };
+  try {
+    cgroupPathParts(location.name, location.parent);
+  } catch {
+    throw new RuntimeError(
+      `linux.cgroupsPath ${
+        JSON.stringify(path)
+      }: use names made of [A-Za-z0-9_.@:-], no "." or ".."`,
+    );
+  }
+  return location;
+}
+
+/**
+ * `linux.resources` in the drivers' terms, under `location`'s parent: memory
+ * (limit, swap), cpu (shares, quota/period, cpus, mems), pids and devices.
+ */
+export function cgroupResources(spec: Spec, location: CgroupLocation): CgroupResources {
+  const r = spec.linux?.resources ?? {};
+  const out: CgroupResources = { cgroupParent: location.parent };
+  const limit = r.memory?.limit;
+  if (limit !== undefined && limit > 0) out.memory = limit;
+  const swap = r.memory?.swap;
+  if (swap !== undefined && limit !== undefined && limit > 0 && (swap === -1 || swap >= limit)) {
+    out.memorySwap = swap;
+  }
+  if (r.cpu?.shares) out.cpuShares = r.cpu.shares;
+  const quota = r.cpu?.quota;
+  if (quota !== undefined && quota > 0) {
+    out.nanoCpus = Math.round(quota * 1e9 / (r.cpu?.period || 100000));
+  }
+  if (r.cpu?.cpus) out.cpusetCpus = r.cpu.cpus;
+  if (r.cpu?.mems) out.cpusetMems = r.cpu.mems;
+  const pids = r.pids?.limit;
+  if (pids !== undefined && pids > 0) out.pidsLimit = pids;
+  // runc appends the devices every container may use to the spec's rules.
+  out.devices = [...(r.devices ?? []), ...RUNC_DEFAULT_DEVICE_RULES];
+  return out;
+}

@@ -1,0 +1,27 @@
+/**
+ * The runtime's failures: one message, exit status 1, as runc's. Clients
+ * match on some of the words ("does not exist", "container not running"),
+ * so those are runc's.
+ *
+ * @module
+ */
+
+import { UserError } from "../errors.ts";
+
+/** A failed runtime operation. */
+export class RuntimeError extends UserError {
+  constructor(message: string) {
+    super(message, 1);
+    this.name = "RuntimeError";
+  }
+}
+
+/** No container of that ID under the root. */
+export function notExist(id: string): RuntimeError {
+  return new RuntimeError(`container "${id}" does not exist`);
+}
+
+/** The operation needs a live container. */
+export function notRunning(id: string): RuntimeError {
+  return new RuntimeError(`container "${id}": container not running`);
+}

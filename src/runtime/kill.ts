@@ -1,0 +1,70 @@
+/**
+ * `kill [--all] ID SIGNAL`: signals the container's init (or, with
+ * `--all`, every process of its cgroup). The init is signalled through a
+ * pidfd opened before its start time is checked, so a recycled PID is
+ * never hit.
+ *
+ * @module
+ */
+
+import { SyscallError } from "../../ffi/errno.ts";
+import type { Kernel } from "../../ffi/kernel.ts";
+import { debug } from "../debug.ts";
+import { isSameProcess } from "../process/proc.ts";
+import { cgroupPids } from "./cgroup_procs.ts";
+import { notExist, notRunning } from "./errors.ts";
+import { withContainerLock } from "./lock.ts";
+import type { RuntimeRoot } from "./paths.ts";
+import { readRecord } from "./record.ts";
+
+/** Sends `signal` to `pid` if it is still the process that started at `startTime`; true if sent. */
+export function signalProcess(kernel: Kernel, pid: number, startTime: number, signal: number) {
+  let pidfd: number;
+  try {
+    pidfd = kernel.pidfdOpen(pid);
+  } catch (err) {
+    if (err instanceof SyscallError && err.code === "ESRCH") return false;
+    throw err;
+  }
+  try {
+    if (!isSameProcess(pid, startTime)) return false;
+    kernel.pidfdSendSignal(pidfd, signal);
+    return true;
+  } catch (err) {
+    if (err instanceof SyscallError && err.code === "ESRCH") return false;
+    throw err;
+  } finally {
+    kernel.close(pidfd);
+  }
+}
+
+/** Signals container `id`. */
+export function killContainer(
+  root: RuntimeRoot,
+  kernel: Kernel,
+  id: string,
+  signal: number,
+  all: boolean,
+): Promise<void> {
+  const paths = root.container(id);
+  return withContainerLock(paths, id, () => {
+    const record = readRecord(paths);
+    if (!record) throw notExist(id);
+    const initAlive = isSameProcess(record.pid, record.pidStartTime);
+    if (all) {
+      const pids = cgroupPids(record.cgroup);
+      if (pids.length === 0 && !initAlive) throw notRunning(id);
+      debug("kill", `signal ${signal} to the cgroup's pids ${pids.join(" ")}`);
+      for (const pid of pids) {
+        try {
+          kernel.kill(pid, signal);
+        } catch (err) {
+          if (!(err instanceof SyscallError && err.code === "ESRCH")) throw err;
+        }
+      }
+      return;
+    }
+    debug("kill", `signal ${signal} to the init, pid ${record.pid}`);
+    if (!signalProcess(kernel, record.pid, record.pidStartTime, signal)) throw notRunning(id);
+  });
+}

@@ -1,0 +1,69 @@
+/**
+ * `linux.namespaces` as the init's spawn needs it: which namespaces to
+ * make and which to join by `path`. The cgroup namespace, when new, is
+ * made by the init itself once it is in its cgroup (see init.ts).
+ *
+ * @module
+ */
+
+import type { Spec } from "../oci/spec.ts";
+import type { NamespacePlan } from "../process/spawn_init.ts";
+import { RuntimeError } from "./errors.ts";
+
+/** OCI namespace type → name under /proc/<pid>/ns. */
+const PROC_NAMES: Readonly<Record<string, string>> = {
+  pid: "pid",
+  network: "net",
+  mount: "mnt",
+  ipc: "ipc",
+  uts: "uts",
+  cgroup: "cgroup",
+};
+
+/** The plan for `spec`; throws on what this runtime cannot do. */
+export function planNamespaces(spec: Spec): NamespacePlan {
+  const plan: NamespacePlan = { create: [], join: [] };
+  const seen = new Set<string>();
+  for (const ns of spec.linux?.namespaces ?? []) {
+    if (seen.has(ns.type)) throw new RuntimeError(`linux.namespaces: ${ns.type} is listed twice`);
+    seen.add(ns.type);
+    if (ns.type === "user" || ns.type === "time") {
+      throw new RuntimeError(
+        `linux.namespaces: ${ns.type} namespaces are not supported by dockergsh-runc ` +
+          `(a multi-threaded Deno process cannot enter a new one)`,
+      );
+    }
+    const name = PROC_NAMES[ns.type];
+    if (!name) throw new RuntimeError(`linux.namespaces: unknown type ${JSON.stringify(ns.type)}`);
+    if (ns.path !== undefined) {
+      if (!ns.path.startsWith("/")) {
+        throw new RuntimeError(`linux.namespaces: ${ns.type} path ${ns.path} is not absolute`);
+      }
+      if (ns.type === "mount") {
+        throw new RuntimeError(
+          "linux.namespaces: joining a mount namespace by path is not supported: " +
+            "the container's root is pivoted in a mount namespace of its own",
+        );
+      }
+      plan.join.push({ name, path: ns.path });
+    } else if (name !== "cgroup") {
+      plan.create.push(name);
+    }
+  }
+  if (!plan.create.includes("mnt")) {
+    throw new RuntimeError(
+      "linux.namespaces must include a new mount namespace: the container's root is pivoted in it",
+    );
+  }
+  return plan;
+}
+
+/** The OCI types of the namespaces `spec` gives the container of its own (new or joined). */
+export function ownNamespaceTypes(spec: Spec): string[] {
+  return (spec.linux?.namespaces ?? []).map((ns) => ns.type);
+}
+
+/** The namespaces an `exec` joins, by /proc name: every one the container has of its own. */
+export function execNamespaces(spec: Spec): string[] {
+  return ownNamespaceTypes(spec).map((t) => PROC_NAMES[t]).filter((n) => n !== undefined);
+}

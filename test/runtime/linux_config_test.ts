@@ -1,0 +1,165 @@
+/**
+ * config.json's `linux` part on the real kernel: resources in cgroupfs,
+ * seccomp, sysctl, rootfsPropagation, namespaces joined by path; and
+ * the runtime's hooks with the state on their stdin.
+ *
+ * @module
+ */
+
+import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
+import { eventually } from "../_harness.ts";
+import { cgroupDir, defaultSpec, procStatus, withBundle } from "./_bundle.ts";
+
+const sleeping = (pid: number) => () =>
+  Deno.readTextFileSync(`/proc/${pid}/comm`).trim() === "sleep";
+
+Deno.test("runtime: linux.resources are written to the container's cgroup before it starts", async () => {
+  const spec = defaultSpec("res", ["sleep", "100"]);
+  spec.linux!.resources = {
+    memory: { limit: 64 * 1024 * 1024 },
+    cpu: { shares: 512, quota: 50000, period: 100000 },
+    pids: { limit: 42 },
+    devices: [{ allow: false, access: "rwm" }, {
+      allow: true,
+      type: "c",
+      major: 10,
+      minor: 229,
+      access: "rw",
+    }],
+  };
+  await withBundle(spec, async (t) => {
+    await t.create("res");
+    const read = (ctl: string, file: string) =>
+      Deno.readTextFileSync(`${cgroupDir(ctl, "res")}/${file}`).trim();
+    if (read("pids", "cgroup.procs") === "") throw new Error("the init is not in its cgroup");
+    const v1 = cgroupDir("memory", "res").startsWith("/sys/fs/cgroup/memory/");
+    if (v1) {
+      assertEquals(read("memory", "memory.limit_in_bytes"), String(64 * 1024 * 1024));
+      assertEquals(read("cpu", "cpu.shares"), "512");
+      assertEquals(read("cpu", "cpu.cfs_quota_us"), "50000");
+      assertEquals(read("pids", "pids.max"), "42");
+      const devices = read("devices", "devices.list").split("\n");
+      // The spec's rule, then runc's defaults after it (/dev/null among them).
+      assert(devices.includes("c 10:229 rw"), devices.join(", "));
+      assert(devices.includes("c 1:3 rwm"), devices.join(", "));
+      assert(!devices.includes("a *:* rwm"), "devices are not restricted");
+    } else {
+      assertEquals(read("", "memory.max"), String(64 * 1024 * 1024));
+      assertEquals(read("", "cpu.max"), "50000 100000");
+      assertEquals(read("", "pids.max"), "42");
+    }
+  });
+});
+
+Deno.test("runtime: linux.seccomp filters the container's process", async () => {
+  const spec = defaultSpec("sec", [
+    "sh",
+    "-c",
+    "mkdir /tmp/d 2>/tmp/err; echo $? > /tmp/rc; exec sleep 100",
+  ]);
+  spec.linux!.seccomp = {
+    defaultAction: "SCMP_ACT_ALLOW",
+    architectures: ["SCMP_ARCH_X86_64"],
+    syscalls: [{ names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 1 }],
+  };
+  await withBundle(spec, async (t) => {
+    const pid = await t.create("sec");
+    assertEquals((await t.runc("start", "sec")).code, 0);
+    await eventually(sleeping(pid));
+    assertEquals(procStatus(pid, "Seccomp"), "2");
+    assertEquals(Deno.readTextFileSync(`${t.rootfs}/tmp/rc`).trim(), "1");
+    assertStringIncludes(Deno.readTextFileSync(`${t.rootfs}/tmp/err`), "not permitted");
+  });
+});
+
+Deno.test("runtime: linux.sysctl in the container's own namespaces; a host-wide one is refused", async () => {
+  const spec = defaultSpec("sysctl", [
+    "sh",
+    "-c",
+    "cat /proc/sys/kernel/shmmax > /tmp/shm; cat /proc/sys/net/ipv4/ip_forward > /tmp/fwd; exec sleep 100",
+  ]);
+  spec.linux!.sysctl = { "kernel.shmmax": "123456789", "net.ipv4.ip_forward": "1" };
+  await withBundle(spec, async (t) => {
+    const pid = await t.create("sysctl");
+    assertEquals((await t.runc("start", "sysctl")).code, 0);
+    await eventually(sleeping(pid));
+    assertEquals(Deno.readTextFileSync(`${t.rootfs}/tmp/shm`).trim(), "123456789");
+    assertEquals(Deno.readTextFileSync(`${t.rootfs}/tmp/fwd`).trim(), "1");
+    assert(
+      Deno.readTextFileSync("/proc/sys/kernel/shmmax").trim() !== "123456789",
+      "the host's shmmax changed",
+    );
+
+    spec.linux!.sysctl = { "kernel.pid_max": "4096" };
+    t.writeSpec(spec);
+    assertEquals((await t.runc("create", "--bundle", t.bundle, "sysctl2")).code, 1);
+    assertStringIncludes(t.lastError(), "kernel.pid_max");
+  });
+});
+
+Deno.test("runtime: rootfsPropagation shared makes the container's / a shared mount", async () => {
+  const spec = defaultSpec("prop", ["sleep", "100"]);
+  spec.linux!.rootfsPropagation = "shared";
+  await withBundle(spec, async (t) => {
+    const pid = await t.create("prop");
+    const root = Deno.readTextFileSync(`/proc/${pid}/mountinfo`).split("\n")
+      .find((l) => l.split(" ")[4] === "/")!;
+    assert(/ shared:\d+ /.test(root), root);
+  });
+});
+
+Deno.test("runtime: linux.namespaces joined by path (another container's network and IPC)", async () => {
+  const spec = defaultSpec("first", ["sleep", "100"]);
+  await withBundle(spec, async (t) => {
+    const first = await t.create("first");
+    const joining = defaultSpec("second", ["sleep", "100"]);
+    joining.linux!.namespaces = [{ type: "pid" }, { type: "uts" }, { type: "mount" }, {
+      type: "network",
+      path: `/proc/${first}/ns/net`,
+    }, { type: "ipc", path: `/proc/${first}/ns/ipc` }];
+    t.writeSpec(joining);
+    const second = await t.create("second");
+    const ns = (pid: number, name: string) => Deno.readLinkSync(`/proc/${pid}/ns/${name}`);
+    assertEquals(ns(second, "net"), ns(first, "net"));
+    assertEquals(ns(second, "ipc"), ns(first, "ipc"));
+    assert(ns(second, "uts") !== ns(first, "uts"), "uts was not made anew");
+    assert(ns(second, "pid") !== ns(first, "pid"), "pid was not made anew");
+    // This process is back in its own namespaces.
+    assert(ns(Deno.pid, "net") !== ns(first, "net"));
+  });
+});
+
+Deno.test("runtime: prestart, createRuntime, poststart and poststop hooks get the state on stdin", async () => {
+  const spec = defaultSpec("hooks", ["sleep", "100"]);
+  await withBundle(spec, async (t) => {
+    const hook = (name: string) => ({
+      path: "/bin/sh",
+      args: ["sh", "-c", `cat > ${t.dir}/${name}.json; echo "$HOOK_ENV" > ${t.dir}/${name}.env`],
+      env: ["HOOK_ENV=from-spec"],
+    });
+    spec.hooks = {
+      prestart: [hook("prestart")],
+      createRuntime: [hook("createRuntime")],
+      poststart: [hook("poststart")],
+      poststop: [hook("poststop")],
+    };
+    t.writeSpec(spec);
+    const pid = await t.create("hooks");
+    const read = (name: string) => JSON.parse(Deno.readTextFileSync(`${t.dir}/${name}.json`));
+    for (const name of ["prestart", "createRuntime"]) {
+      const state = read(name);
+      assertEquals([state.id, state.pid, state.status], ["hooks", pid, "creating"]);
+      assertEquals(Deno.readTextFileSync(`${t.dir}/${name}.env`), "from-spec\n");
+    }
+    assertEquals((await t.runc("start", "hooks")).code, 0);
+    assertEquals(read("poststart").status, "running");
+    assertEquals((await t.runc("delete", "--force", "hooks")).code, 0);
+    assertEquals([read("poststop").status, read("poststop").id], ["stopped", "hooks"]);
+
+    spec.hooks = { prestart: [{ path: "/bin/sh", args: ["sh", "-c", "echo nope >&2; exit 3"] }] };
+    t.writeSpec(spec);
+    assertEquals((await t.runc("create", "--bundle", t.bundle, "hooks")).code, 1);
+    assertStringIncludes(t.lastError(), "prestart hook /bin/sh: exit status 3: nope");
+    assertEquals([...Deno.readDirSync(t.root)], []);
+  });
+});

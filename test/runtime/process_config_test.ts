@@ -1,0 +1,110 @@
+/**
+ * config.json's `process`, `hostname`, `root` and masked paths, applied
+ * by the runtime on the real kernel and read back from /proc and from
+ * inside the container.
+ *
+ * @module
+ */
+
+import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
+import { eventually } from "../_harness.ts";
+import { defaultSpec, procStatus, withBundle } from "./_bundle.ts";
+import type { TestBundle } from "./_bundle.ts";
+
+/** Waits for `name` under the rootfs's /tmp and returns it. */
+async function output(t: TestBundle, name: string): Promise<string> {
+  let text = "";
+  await eventually(() => {
+    try {
+      text = Deno.readTextFileSync(`${t.rootfs}/tmp/${name}`);
+      return text.endsWith("\n");
+    } catch {
+      return false;
+    }
+  });
+  return text.trim();
+}
+
+Deno.test("runtime: user, groups, umask, rlimits, capabilities, no_new_privs, oomScoreAdj, cwd, env, hostname", async () => {
+  const spec = defaultSpec("proc", [
+    "sh",
+    "-c",
+    "id > /tmp/id; umask > /tmp/umask; hostname > /tmp/host; pwd > /tmp/cwd; echo $GREETING > /tmp/env; exec sleep 100",
+  ]);
+  spec.process!.user = { uid: 1000, gid: 1001, additionalGids: [20, 30], umask: 0o027 };
+  spec.process!.cwd = "/tmp";
+  spec.process!.env = ["PATH=/bin", "GREETING=hi there"];
+  spec.process!.rlimits = [{ type: "RLIMIT_NOFILE", soft: 512, hard: 768 }];
+  spec.process!.capabilities = {
+    bounding: ["CAP_KILL", "CAP_NET_RAW"],
+    effective: ["CAP_KILL"],
+    permitted: ["CAP_KILL"],
+    // A user other than root keeps capabilities across execve only as ambient ones.
+    inheritable: ["CAP_KILL"],
+    ambient: ["CAP_KILL"],
+  };
+  spec.process!.oomScoreAdj = 123;
+  spec.hostname = "rt-host";
+  await withBundle(spec, async (t) => {
+    Deno.chmodSync(`${t.rootfs}/tmp`, 0o1777);
+    const pid = await t.create("proc");
+    assertEquals((await t.runc("start", "proc")).code, 0);
+    assertEquals(await output(t, "id"), "uid=1000 gid=1001 groups=20,30");
+    assertEquals(await output(t, "umask"), "0027");
+    assertEquals(await output(t, "host"), "rt-host");
+    assertEquals(await output(t, "cwd"), "/tmp");
+    assertEquals(await output(t, "env"), "hi there");
+    await eventually(() => Deno.readTextFileSync(`/proc/${pid}/comm`).trim() === "sleep");
+    assertEquals(procStatus(pid, "Uid"), "1000\t1000\t1000\t1000");
+    assertEquals(procStatus(pid, "Gid"), "1001\t1001\t1001\t1001");
+    assertEquals(procStatus(pid, "Groups"), "20 30");
+    // CAP_KILL is 5, CAP_NET_RAW 13.
+    assertEquals(procStatus(pid, "CapBnd"), (1n << 5n | 1n << 13n).toString(16).padStart(16, "0"));
+    assertEquals(procStatus(pid, "CapEff"), (1n << 5n).toString(16).padStart(16, "0"));
+    assertEquals(procStatus(pid, "NoNewPrivs"), "1");
+    assertEquals(Deno.readTextFileSync(`/proc/${pid}/oom_score_adj`).trim(), "123");
+    const limits = Deno.readTextFileSync(`/proc/${pid}/limits`).split("\n")
+      .find((l) => l.startsWith("Max open files"))!;
+    assertEquals(limits.split(/\s{2,}/).slice(1, 3), ["512", "768"]);
+  });
+});
+
+Deno.test("runtime: root.readonly, maskedPaths and readonlyPaths", async () => {
+  const spec = defaultSpec("ro", [
+    "sh",
+    "-c",
+    "echo x > /x 2>/dev/null; echo $? > /dev/shm/ro; cat /proc/kcore | wc -c > /dev/shm/kcore; " +
+    "echo 1 > /proc/sys/kernel/domainname 2>/dev/null; echo $? > /dev/shm/sys; exec sleep 100",
+  ]);
+  spec.root!.readonly = true;
+  spec.mounts!.push({ destination: "/dev/shm", type: "tmpfs", source: "shm", options: ["nosuid"] });
+  await withBundle(spec, async (t) => {
+    Deno.symlinkSync("busybox", `${t.rootfs}/bin/wc`);
+    const pid = await t.create("ro");
+    assertEquals((await t.runc("start", "ro")).code, 0);
+    await eventually(() => Deno.readTextFileSync(`/proc/${pid}/comm`).trim() === "sleep");
+    const shm = `/proc/${pid}/root/dev/shm`;
+    assertEquals(Deno.readTextFileSync(`${shm}/ro`).trim(), "1");
+    assertEquals(Deno.readTextFileSync(`${shm}/kcore`).trim(), "0");
+    assertEquals(Deno.readTextFileSync(`${shm}/sys`).trim(), "1");
+    const root = Deno.readTextFileSync(`/proc/${pid}/mountinfo`).split("\n")
+      .find((l) => l.split(" ")[4] === "/")!;
+    assert(root.split(" ")[5].split(",").includes("ro"), root);
+  });
+});
+
+Deno.test("runtime: oomScoreAdj out of range is refused before anything is made", async () => {
+  const spec = defaultSpec("oom", ["true"]);
+  spec.process!.oomScoreAdj = 5000;
+  await withBundle(spec, async (t) => {
+    assertEquals((await t.runc("create", "--bundle", t.bundle, "oom")).code, 1);
+    assertStringIncludes(t.lastError(), "oomScoreAdj");
+    let made = true;
+    try {
+      Deno.statSync(`${t.root}/oom`);
+    } catch {
+      made = false;
+    }
+    assertEquals(made, false);
+  });
+});
