@@ -226,7 +226,7 @@ export const RUNTIME_COMMANDS: Record<string, RuntimeCommand> = {
 
 /** Parses `args` for `cmd` (`name`) and checks the number of positional arguments. */
 export function parseCommandArgs(name: string, cmd: RuntimeCommand, args: string[]): ParsedFlags {
-  const flags = parseFlags(args, cmd.flags, { stopAtPositional: name === "exec", command: name });
+  const flags = parseFlags(args, cmd.flags, { stopAtPositional: name === "exec" });
   const n = flags.positionals.length;
   if (n < cmd.args || (!cmd.moreArgs && n > cmd.args)) {
     throw new RuntimeError(`${name}: wrong number of arguments (usage: ${cmd.usage})`);
