@@ -50,16 +50,19 @@ export async function waitGone(
 }
 
 /**
- * Marks `id` stopped by hand (`stop`, `kill`, `rm -f`, `restart`): its exit
- * is no reason to restart it (Docker 20.10 does not restart a killed one either; measured).
+ * Marks `record` stopped by hand (`stop`, `kill`, `rm -f`, `restart`): its
+ * exit is no reason to restart it (Docker 20.10 does not restart a killed
+ * one either; measured). Only a restart policy reads the mark, so a
+ * container without one writes nothing: stopping it needs no disk space.
  */
-export function markStopped(root: StateRoot, id: string): void {
+export function markStopped(root: StateRoot, record: ContainerRecord): void {
+  const policy = record.config.restartPolicy?.name ?? "no";
+  if (policy === "no" || record.manuallyStopped) return;
   const store = new ContainerStore(root);
-  if (store.load(id)?.manuallyStopped) return;
   try {
-    store.update(id, (rec) => ({ ...rec, manuallyStopped: true }));
+    store.update(record.id, (rec) => ({ ...rec, manuallyStopped: true }));
   } catch (err) {
-    if (store.ids().includes(id)) throw err; // removed meanwhile: nothing to mark
+    if (store.ids().includes(record.id)) throw err; // removed meanwhile: nothing to mark
   }
 }
 
@@ -112,7 +115,7 @@ export async function stopContainer(
   timeoutSeconds?: number,
 ): Promise<ContainerRecord | undefined> {
   const { state } = record;
-  markStopped(root, record.id);
+  markStopped(root, record);
   if (state.status !== "running") return record;
   const timeout = timeoutSeconds ?? record.config.stopTimeout ?? DEFAULT_STOP_TIMEOUT_SECONDS;
   const signal = signalNumber(record.config.stopSignal ?? "SIGTERM") ?? SIGNALS.SIGTERM;

@@ -47,7 +47,7 @@ export const command: Command = {
     return forEachContainer(flags.positionals, (ref) =>
       new Promise((resolve) => {
         const record = store.resolve(ref);
-        if (record.state.status === "running") markStopped(ctx.root, record.id);
+        if (record.state.status === "running") markStopped(ctx.root, record);
         if (!signalContainer(ctx.root, ctx.kernel, record, signal)) {
           throw new UserError(
             `Error response from daemon: Cannot kill container: ${ref}: Container ${record.id} is not running`,
