@@ -97,7 +97,7 @@ function copyOut(ctx: CommandContext, src: { ref: string; path: string }, dest: 
 export const command: Command = {
   name: "cp",
   usage:
-    "cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tdockergsh cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",
+    "cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|- (or) cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",
   summary: "Copy files/folders between a container and the local filesystem",
   flags: [
     {
