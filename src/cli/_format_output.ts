@@ -14,8 +14,8 @@ import { formatTable } from "./_table.ts";
 
 /** How one list command's rows look to templates. */
 export interface RowType {
-  /** Field → header, for `table` formats. */
-  headers: Record<string, string>;
+  /** Field → header, for `table` formats (a function for a method field). */
+  headers: Record<string, unknown>;
   /** Go's name of Docker's formatter type, for its error words (`*formatter.ContainerContext`). */
   structType: string;
   /** How Docker's CLI words an execution error of this command's templates. */

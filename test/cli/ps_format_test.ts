@@ -65,6 +65,13 @@ Deno.test("ps: --format with table, --filter, -n, -l, -s as Docker prints them",
       await names("-a", "--filter", "ancestor=busybox:latest", "--filter", "status=running"),
       "f2\n",
     );
+    // Docker 20.10 here, for a container on `none` with `-v HOST:/data`: network=none, volume=
+    // either path and health=none keep it; network=bridge, health=healthy, publish=80 do not.
+    assertEquals(await names("-a", "--filter", "network=none"), "f2\nf1\n");
+    assertEquals(await names("-a", "--filter", "network=bridge"), "");
+    assertEquals(await names("-a", "--filter", "health=none", "--filter", "name=f2"), "f2\n");
+    assertEquals(await names("-a", "--filter", "health=healthy"), "");
+    assertEquals(await names("-a", "--filter", "publish=80"), "");
     const f1 = root.store().resolve("f1").id;
     assertEquals(await names("-a", "--filter", `id=${f1.slice(0, 8)}`), "f1\n");
 
@@ -100,6 +107,11 @@ Deno.test("ps: --format with table, --filter, -n, -l, -s as Docker prints them",
         "Error response from daemon: Invalid filter 'status=bogus'",
       ],
       [["-f", "bogus=1"], 1, "Error response from daemon: Invalid filter 'bogus'"],
+      [
+        ["-f", "health=bogus"],
+        1,
+        "Error response from daemon: Unrecognised filter value for health: bogus",
+      ],
       [
         ["--format", "{{.Nope}}"],
         1,
@@ -167,5 +179,35 @@ Deno.test("wording: tag, rm of a running container, name conflict, exec of a mis
     ]);
     const flag = await root.run("run", "--bogus", "busybox");
     assertEquals([flag.code, flag.stderr], [125, "unknown flag: --bogus\n"]);
+  });
+});
+
+Deno.test("ps: volume filter and the .Label method, as Docker 20.10 did for -v HOST:/data", async () => {
+  await withRoot(async (root) => {
+    const host = Deno.makeTempDirSync({ prefix: "dgsh-test-vol-" });
+    try {
+      const run = await root.run(
+        "run",
+        "-d",
+        "--name",
+        "fv",
+        "-v",
+        `${host}:/data`,
+        "busybox",
+        "sleep",
+        "100",
+      );
+      assertEquals(run.code, 0, run.stderr);
+      const names = async (...args: string[]) =>
+        (await root.run("ps", ...args, "--format", "{{.Names}}")).stdout;
+      assertEquals(await names("--filter", "volume=/data"), "fv\n");
+      assertEquals(await names("--filter", `volume=${host}`), "fv\n");
+      assertEquals(await names("--filter", "volume=/elsewhere"), "");
+      // No label here: Docker prints an empty cell, and the key as the column's header.
+      const table = await root.run("ps", "--format", 'table {{.Names}}\t{{.Label "proj"}}');
+      assertEquals(table.stdout, "NAMES     proj\nfv        \n");
+    } finally {
+      Deno.removeSync(host, { recursive: true });
+    }
   });
 });

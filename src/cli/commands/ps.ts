@@ -122,8 +122,8 @@ export const command: Command = {
     }
     const columns = flags.bools.has("size") ? [...COLUMNS, "Size"] : COLUMNS;
     console.log(formatTable(
-      columns.map((c) => PS_HEADERS[c]),
-      rows.map((row) => columns.map((c) => row[c])),
+      columns.map((c) => String(PS_HEADERS[c])),
+      rows.map((row) => columns.map((c) => String(row[c]))),
     ));
     return Promise.resolve(0);
   },
