@@ -162,9 +162,9 @@ export function parsePsFilters(specs: readonly string[]): PsFilters {
   return out;
 }
 
-/** True when a filter makes `ps` consider stopped containers without `-a` (as Docker's). */
+/** True when a filter makes `ps` consider stopped containers without `-a` (Docker's: `status` only). */
 export function filtersIncludeStopped(filters: PsFilters): boolean {
-  return filters.has("status") || filters.has("exited");
+  return filters.has("status");
 }
 
 /**

@@ -50,8 +50,9 @@ export function formatRows(format: string, rows: readonly unknown[], type: RowTy
   const body = (table ? format.slice(table[0].length) : format).replace(/^ +| +$/g, "")
     .replaceAll("\\t", "\t").replaceAll("\\n", "\n");
   const render = compile(body, type);
-  if (!table) return rows.map(render);
+  // Rendered with the headers even when not shown: a bad field fails with no rows too, as in Docker.
   const header = render(type.headers).split("\t");
+  if (!table) return rows.map(render);
   const cells = rows.map((r) => render(r).split("\t"));
   return formatTable(header, cells).split("\n");
 }

@@ -52,8 +52,10 @@ Deno.test("ps: --format with table, --filter, -n, -l, -s as Docker prints them",
 
     const names = async (...args: string[]) => (await ps(...args, "--format", "{{.Names}}")).stdout;
     assertEquals(await names("--filter", "status=exited"), "f1\n");
-    assertEquals(await names("--filter", "exited=2"), "f1\n");
-    assertEquals(await names("--filter", "exited=0"), "");
+    // `exited` alone looks at running containers only (Docker's), unlike `status`.
+    assertEquals(await names("--filter", "exited=2"), "");
+    assertEquals(await names("-a", "--filter", "exited=2"), "f1\n");
+    assertEquals(await names("-a", "--filter", "exited=0"), "");
     assertEquals(await names("-a", "--filter", "name=f"), "f2\nf1\n");
     assertEquals(await names("-a", "--filter", "name=^/f1$"), "f1\n");
     assertEquals(await names("-n", "1"), "f2\n");
@@ -209,5 +211,18 @@ Deno.test("ps: volume filter and the .Label method, as Docker 20.10 did for -v H
     } finally {
       Deno.removeSync(host, { recursive: true });
     }
+  });
+});
+
+Deno.test("ps -s: SizeRw counts every non-directory of the upper layer, symlinks too (Docker: 84 + 2 + 4 = 90B)", async () => {
+  await withRoot(async (root) => {
+    const script = "mkdir -p /tmp/d/e; echo x > /tmp/d/e/f; rm /etc/group; " +
+      "echo y >> /etc/passwd; ln -s /etc /lnk";
+    assertEquals((await root.run("run", "--name", "sz", "busybox", "sh", "-c", script)).code, 0);
+    const upper = `${root.dir}/containers/${root.store().resolve("sz").id}/upper`;
+    const passwd = Deno.statSync(`${upper}/etc/passwd`).size;
+    assertEquals(Deno.lstatSync(`${upper}/lnk`).size, 4);
+    const size = (await root.run("ps", "-a", "-s", "--format", "{{.Size}}")).stdout;
+    assertMatch(size, new RegExp(`^${passwd + 2 + 4}B \\(virtual 1\\.\\d+MB\\)\\n$`));
   });
 });

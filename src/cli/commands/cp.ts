@@ -15,7 +15,9 @@ import {
   splitPath,
   tarFromContainer,
 } from "../../container/container_copy.ts";
+import { eventSubject } from "../../container/events.ts";
 import { ContainerStore } from "../../container/store.ts";
+import { recordEvent } from "../../events/events.ts";
 import { UserError } from "../../errors.ts";
 import { readTar } from "../../image/_tar_reader.ts";
 import type { Command, CommandContext } from "../command.ts";
@@ -68,6 +70,7 @@ async function copyIn(
       tarErrors = new Response(tarProcess.stderr).text();
     }
     await extractIntoContainer(ctx.kernel, view, target.dir, readTar(stream), rename);
+    recordEvent(ctx.root, "extract-to-dir", eventSubject(record));
     if (tarProcess) {
       const [status, errors] = await Promise.all([tarProcess.status, tarErrors]);
       if (!status.success) {
@@ -88,6 +91,7 @@ function copyOut(ctx: CommandContext, src: { ref: string; path: string }, dest: 
     } else {
       copyToHost(ctx.kernel, view, src.ref, src.path, absolute(dest));
     }
+    recordEvent(ctx.root, "archive-path", eventSubject(record));
   } finally {
     view.close();
   }
