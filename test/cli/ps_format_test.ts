@@ -226,3 +226,30 @@ Deno.test("ps -s: SizeRw counts every non-directory of the upper layer, symlinks
     assertMatch(size, new RegExp(`^${passwd + 2 + 4}B \\(virtual 1\\.\\d+MB\\)\\n$`));
   });
 });
+
+Deno.test("wording: a missing container and a wrong argument count, in Docker 20.10's words", async () => {
+  await withRoot(async (root) => {
+    const cases: Array<[string[], number, string]> = [
+      [["logs", "nosuch"], 1, "Error: No such container: nosuch"],
+      [["port", "nosuch"], 1, "Error: No such container: nosuch"],
+      [["attach", "nosuch"], 1, "Error: No such container: nosuch"],
+      [["exec", "nosuch", "true"], 1, "Error: No such container: nosuch"],
+      [["cp", "nosuch:/x", `${root.dir}/x`], 1, "Error: No such container:path: nosuch:/x"],
+      [["cp", root.dir, "nosuch:/x"], 1, "Error: No such container:path: nosuch:/"],
+      [
+        ["kill", "nosuch"],
+        1,
+        "Error response from daemon: Cannot kill container: nosuch: No such container: nosuch",
+      ],
+      [["top", "nosuch"], 1, "Error response from daemon: No such container: nosuch"],
+      [["wait"], 1, '"dockergsh wait" requires at least 1 argument.'],
+      [["events", "extra"], 1, '"dockergsh events" accepts no arguments.'],
+      [["rename", "a"], 1, '"dockergsh rename" requires exactly 2 arguments.'],
+      [["container", "ls", "x"], 1, '"dockergsh container ls" accepts no arguments.'],
+    ];
+    for (const [args, code, line] of cases) {
+      const r = await root.run(...args);
+      assertEquals([r.code, r.stdout, r.stderr], [code, "", `${line}\n`], args.join(" "));
+    }
+  });
+});

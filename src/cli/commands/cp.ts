@@ -22,6 +22,7 @@ import { UserError } from "../../errors.ts";
 import { readTar } from "../../image/_tar_reader.ts";
 import type { Command, CommandContext } from "../command.ts";
 import { writeOutput } from "../_output_file.ts";
+import { resolveContainer } from "../_resolve_container.ts";
 
 /** `CONTAINER:PATH` split, or undefined for a local path (Docker's rule: a path with "/" before the colon is local). */
 export function splitContainerPath(arg: string): { ref: string; path: string } | undefined {
@@ -39,7 +40,12 @@ async function copyIn(
   src: string,
   dest: { ref: string; path: string },
 ): Promise<void> {
-  const record = new ContainerStore(ctx.root).resolve(dest.ref);
+  const record = resolveContainer(
+    new ContainerStore(ctx.root),
+    dest.ref,
+    // Docker names the directory it would extract into.
+    (ref) => `Error: No such container:path: ${ref}:${splitPath(dest.path)[0]}`,
+  );
   let tarProcess: Deno.ChildProcess | undefined;
   let stream: ReadableStream<Uint8Array>;
   let rename: { from: string; to: string } | undefined;
@@ -83,7 +89,11 @@ async function copyIn(
 }
 
 function copyOut(ctx: CommandContext, src: { ref: string; path: string }, dest: string): void {
-  const record = new ContainerStore(ctx.root).resolve(src.ref);
+  const record = resolveContainer(
+    new ContainerStore(ctx.root),
+    src.ref,
+    (ref) => `Error: No such container:path: ${ref}:${src.path}`,
+  );
   const view = openContainerRoot(ctx.root, ctx.kernel, record, false);
   try {
     if (dest === "-") {

@@ -127,8 +127,8 @@ export const command: Command = {
     const now = Date.now();
     const sinceFlag = flags.strings.get("since");
     const untilFlag = flags.strings.get("until");
-    const since = sinceFlag === undefined ? undefined : parseEventTime("since", sinceFlag, now);
-    const until = untilFlag === undefined ? Infinity : parseEventTime("until", untilFlag, now);
+    const since = sinceFlag === undefined ? undefined : parseEventTime(sinceFlag, now);
+    const until = untilFlag === undefined ? Infinity : parseEventTime(untilFlag, now);
     const keep = eventFilter(flags.lists.get("filter") ?? []);
     const format = flags.strings.get("format");
     const render = format === undefined ? eventLine : compileTemplate(format);

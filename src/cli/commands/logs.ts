@@ -10,6 +10,7 @@ import { hasLog, type LogChunk, readLogs } from "../../container/container_logs.
 import { ContainerStore } from "../../container/store.ts";
 import { UserError } from "../../errors.ts";
 import type { Command } from "../command.ts";
+import { resolveContainer } from "../_resolve_container.ts";
 import type { ParsedFlags } from "../flags.ts";
 
 function tailFlag(flags: ParsedFlags): number | undefined {
@@ -99,7 +100,7 @@ export const command: Command = {
   async run(ctx, flags) {
     const tail = tailFlag(flags);
     const [ref] = flags.positionals;
-    const record = new ContainerStore(ctx.root).resolve(ref);
+    const record = resolveContainer(new ContainerStore(ctx.root), ref);
     if (!hasLog(ctx.root, record.id) && record.state.status !== "created") {
       console.error(
         `dockergsh: ${ref} has no log: it ran in the foreground, where its output went to the terminal`,

@@ -7,9 +7,9 @@
 
 import { deleteContainer } from "../../container/container_delete.ts";
 import { ContainerStore } from "../../container/store.ts";
-import { UserError } from "../../errors.ts";
 import type { Command } from "../command.ts";
 import { forEachContainer } from "../_each_container.ts";
+import { resolveContainer } from "../_resolve_container.ts";
 
 /** The `rm` command. */
 export const command: Command = {
@@ -29,17 +29,7 @@ export const command: Command = {
     const force = flags.bools.has("force");
     const store = new ContainerStore(ctx.root);
     return forEachContainer(flags.positionals, async (ref) => {
-      let record;
-      try {
-        record = store.resolve(ref);
-      } catch (err) {
-        // Docker's CLI words a missing container this way for rm.
-        if (err instanceof UserError && /No such container/.test(err.message)) {
-          throw new UserError(`Error: No such container: ${ref}`, 1);
-        }
-        throw err;
-      }
-      await deleteContainer(ctx.root, ctx.kernel, record, force);
+      await deleteContainer(ctx.root, ctx.kernel, resolveContainer(store, ref), force);
     });
   },
 };
