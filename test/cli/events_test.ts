@@ -1,8 +1,8 @@
 /**
  * events, as Docker 20.10 printed them here for `run` of `sh -c 'exit 3'`,
  * `start` again, `run -d sleep`, pause, unpause, rename, kill, rm:
- * `TIME container create ID (image=busybox, name=…)`, then start, die
- * (exitCode=3), start, die; pause, unpause, rename (oldName=/old), kill
+ * `TIME container create ID (image=busybox, name=…)`, then attach, start,
+ * die (exitCode=3), attach, start, die; pause, unpause, rename (oldName=/old), kill
  * (signal=9), die (exitCode=137), destroy; `--filter event=die --format
  * '{{json .}}'` Docker's JSON keys; an unknown filter key ignored; and the
  * log written by concurrent processes without a torn line.
@@ -42,11 +42,12 @@ Deno.test("events: the container lifecycle in Docker's line format, filtered, bo
     const [first, second] = ids;
     const of = (id: string) =>
       events.filter((e) => e.id === id).map((e) => `${e.action} (${e.attrs})`);
-    // Docker also reports "attach" for a foreground run and start -a; this engine for `attach` only.
     assertEquals(of(first), [
       "create (image=busybox, name=ev1)",
+      "attach (image=busybox, name=ev1)",
       "start (image=busybox, name=ev1)",
       "die (exitCode=3, image=busybox, name=ev1)",
+      "attach (image=busybox, name=ev1)",
       "start (image=busybox, name=ev1)",
       "die (exitCode=3, image=busybox, name=ev1)",
       "destroy (image=busybox, name=ev1)",
@@ -108,7 +109,7 @@ Deno.test("events: the container lifecycle in Docker's line format, filtered, bo
       "--format",
       "{{.Action}}",
     );
-    assertEquals(byId.stdout, "create\nstart\ndie\nstart\ndie\ndestroy\n");
+    assertEquals(byId.stdout, "create\nattach\nstart\ndie\nattach\nstart\ndie\ndestroy\n");
     // Docker 20.10 ignores a filter key it does not know.
     const unknown = await root.run("events", "--since", since, "--until", until, "-f", "bogus=1");
     assertEquals(unknown.stdout, all.stdout);

@@ -14,7 +14,9 @@ import { exitCodeOf } from "../../container/container_exit.ts";
 import { finishRun } from "../../container/container_runtime.ts";
 import { type AttachMode, startContainer } from "../../container/container_start.ts";
 import { startDetached } from "../../container/container_start_detached.ts";
+import { eventSubject } from "../../container/events.ts";
 import { ContainerStore } from "../../container/store.ts";
+import { recordEvent } from "../../events/events.ts";
 import { UserError } from "../../errors.ts";
 import { relayPipes } from "../../process/pipe_relay.ts";
 import { relayTty } from "../../process/tty_relay.ts";
@@ -101,6 +103,8 @@ export async function runForeground(
   mode: AttachMode,
 ): Promise<number> {
   const store = new ContainerStore(root);
+  // Docker reports the attach before the start.
+  recordEvent(root, "attach", eventSubject(store.get(id)));
   const started = await startContainer(root, kernel, store.get(id), mode);
   const stopProxy = proxySignals(kernel, started.record.state.pid);
   try {
