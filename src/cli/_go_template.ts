@@ -339,7 +339,10 @@ function field(v: Value, path: string[], source: string): Value {
         );
       }
       v = v[key];
-    } else if (v === undefined || v === null) {
+    } else if (v === null) {
+      // A field of a null object (Docker's nil map): no value, as `docker inspect` prints it.
+      return undefined;
+    } else if (v === undefined) {
       throw new TemplateError(
         `executing "" at <${source}>: nil pointer evaluating interface {}.${key}`,
       );
@@ -502,6 +505,12 @@ export function compileTemplate(
     rendering = opts;
     try {
       execute(nodes, data, data, out);
+    } catch (err) {
+      // Every error while executing exits 1, as Docker's CLI (parse errors keep 125).
+      if (err instanceof TemplateError && err.exitCode !== 1) {
+        throw new TemplateError(err.message.replace(/^template: /, ""), 1);
+      }
+      throw err;
     } finally {
       rendering = {};
     }

@@ -246,6 +246,24 @@ Deno.test("wording: a missing container and a wrong argument count, in Docker 20
       [["events", "extra"], 1, '"dockergsh events" accepts no arguments.'],
       [["rename", "a"], 1, '"dockergsh rename" requires exactly 2 arguments.'],
       [["container", "ls", "x"], 1, '"dockergsh container ls" accepts no arguments.'],
+      // A template that does not parse, each command in its own words and exit code.
+      [["ps", "--format", "{{.Bad"], 1, "failed to parse template: template: :1: unclosed action"],
+      [
+        ["network", "ls", "--format", "{{.Bad"],
+        1,
+        "template parsing error: template: :1: unclosed action",
+      ],
+      [
+        ["events", "--since", "1s", "--until", "0s", "--format", "{{.Bad"],
+        64,
+        "Error parsing format: template: :1: unclosed action",
+      ],
+      [["info", "--format", "{{.Bad"], 64, "template parsing error: template: :1: unclosed action"],
+      [
+        ["inspect", "-f", "{{.Bad", "busybox"],
+        64,
+        "template parsing error: template: :1: unclosed action",
+      ],
     ];
     for (const [args, code, line] of cases) {
       const r = await root.run(...args);

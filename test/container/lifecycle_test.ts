@@ -787,7 +787,12 @@ Deno.test("bad inputs: one line on stderr, a non-zero exit, nothing changed", as
       [["exec", "ex", "true"], 1, /is not running/],
       [["inspect", "nosuch"], 1, /^Error: No such object: nosuch$/],
       [["inspect", "--type", "bogus", "up"], 125, /"bogus" is not a valid value for --type/],
-      [["inspect", "--format", "{{.Bad", "up"], 125, /template/],
+      // Docker 20.10: inspect's parse errors exit 64.
+      [
+        ["inspect", "--format", "{{.Bad", "up"],
+        64,
+        /^template parsing error: template: :1: unclosed action$/,
+      ],
     ];
     // A wrong number of arguments: one line, with the usage in it.
     // Docker 20.10's sentences, exit 1.

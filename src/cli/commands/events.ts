@@ -13,7 +13,7 @@ import { eventFilter } from "../../events/event_filter.ts";
 import { parseEventTime } from "../_time_flag.ts";
 import type { StateRoot } from "../../store/paths.ts";
 import type { Command } from "../command.ts";
-import { compileTemplate } from "../_go_template.ts";
+import { compileFormat } from "../_format_output.ts";
 
 const FOLLOW_POLL_MS = 100;
 
@@ -131,7 +131,9 @@ export const command: Command = {
     const until = untilFlag === undefined ? Infinity : parseEventTime(untilFlag, now);
     const keep = eventFilter(flags.lists.get("filter") ?? []);
     const format = flags.strings.get("format");
-    const render = format === undefined ? eventLine : compileTemplate(format);
+    const render = format === undefined
+      ? eventLine
+      : compileFormat(format, {}, "Error parsing format", 64);
     const show = (e: EngineEvent) => {
       if (e.timeNano > until || !keep(e)) return;
       if (since !== undefined && e.timeNano < since) return;

@@ -115,6 +115,7 @@ export const command: Command = {
       headers: PS_HEADERS,
       structType: "*formatter.ContainerContext",
       execPrefix: "failed to execute template",
+      parsePrefix: "failed to parse template",
     } as const;
     if (format !== undefined) {
       for (const line of formatRows(format, rows, type)) console.log(line);
