@@ -188,3 +188,39 @@ Deno.test("events: without --until it follows, printing new events as they are w
     }
   });
 });
+
+Deno.test("events: the log rotates past 4 MiB, and every event is still read, in order", async () => {
+  await withRoot(async (root) => {
+    const writer = `
+      import { recordEvent } from ${
+      JSON.stringify(new URL("../../src/events/events.ts", import.meta.url).href)
+    };
+      import { StateRoot } from ${
+      JSON.stringify(new URL("../../src/store/paths.ts", import.meta.url).href)
+    };
+      const root = new StateRoot(${JSON.stringify(root.dir)});
+      for (let i = 0; i < 16000; i++) {
+        recordEvent(root, "start", { id: "e".repeat(64), name: "n" + i, image: "busybox" });
+      }
+    `;
+    const out = await new Deno.Command(Deno.execPath(), { args: ["eval", writer] }).output();
+    assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+    const old = Deno.statSync(`${root.dir}/events/events.log.1`);
+    assert(old.size >= 4 * 1024 * 1024, `rotated at ${old.size}`);
+    const shown = await root.run(
+      "events",
+      "--since",
+      "0",
+      "--until",
+      String(Date.now() / 1000 + 1),
+      "--format",
+      "{{.Actor.Attributes.name}}",
+    );
+    assertEquals(shown.code, 0, shown.stderr);
+    const names = shown.stdout.trimEnd().split("\n");
+    // The oldest ones went with the file rotated before the last (one old file is kept).
+    const first = Number(names[0].slice(1));
+    assertEquals(names, Array.from({ length: 16000 - first }, (_, i) => `n${first + i}`));
+    assert(names.length > 10000, `${names.length} events kept`);
+  });
+});
