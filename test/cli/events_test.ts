@@ -224,3 +224,35 @@ Deno.test("events: the log rotates past 4 MiB, and every event is still read, in
     assert(names.length > 10000, `${names.length} events kept`);
   });
 });
+
+Deno.test("events: exec_create/exec_start/exec_die, as Docker 20.10 reported `exec C sh -c 'exit 4'` and `exec C nosuch`", async () => {
+  await withRoot(async (root) => {
+    const since = String(Date.now() / 1000);
+    assertEquals((await root.run("run", "-d", "--name", "ex", "busybox", "sleep", "100")).code, 0);
+    assertEquals((await root.run("exec", "ex", "sh", "-c", "exit 4")).code, 4);
+    assertEquals((await root.run("exec", "ex", "nosuch")).code, 126);
+    const out = await root.run(
+      "events",
+      "--since",
+      since,
+      "--until",
+      String(Date.now() / 1000 + 1),
+      "--format",
+      "{{.Action}}|{{.Actor.Attributes.execID}}|{{.Actor.Attributes.exitCode}}",
+    );
+    const lines = out.stdout.trimEnd().split("\n").filter((l) => l.startsWith("exec"));
+    const [c1, s1, d1, c2, s2] = lines.map((l) => l.split("|"));
+    assertEquals(lines.length, 5, out.stdout);
+    assertEquals([c1[0], s1[0], d1[0], d1[2]], [
+      "exec_create: sh -c exit 4",
+      "exec_start: sh -c exit 4",
+      "exec_die",
+      "4",
+    ]);
+    // One ID per exec; a command that never started has no exec_die.
+    assertMatch(c1[1], /^[0-9a-f]{64}$/);
+    assertEquals([s1[1], d1[1]], [c1[1], c1[1]]);
+    assertEquals([c2[0], s2[0]], ["exec_create: nosuch ", "exec_start: nosuch "]);
+    assert(c2[1] !== c1[1]);
+  });
+});
