@@ -200,8 +200,9 @@ export function tarFromContainer(
   if (!found) throw noSuchPath(ref, srcPath);
   try {
     const tar = new TarWriter(sink);
+    // `C:/dir/.` (the contents) is written from ".", a plain `C:/dir` from its name.
     const as = found.name === "." ? splitPath(srcPath)[1] : found.name;
-    tarTree(kernel, tar, found.parent, found.name, as === "." ? "." : as);
+    tarTree(kernel, tar, found.parent, found.name, as);
     tar.finish();
   } finally {
     found.parent.close();
