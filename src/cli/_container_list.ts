@@ -1,9 +1,10 @@
 /**
  * What `ps` shows of each container: Docker's formatter fields (ID,
  * Image, Command, CreatedAt, RunningFor, Ports, State, Status, Size,
- * Names, Labels, Mounts, Networks) for `--format` and the table, and its
- * `--filter` keys (status, name, id, label, ancestor, exited, before,
- * since), checked against Docker 20.10 here.
+ * Names, Labels, Label "key", Mounts, Networks) for `--format` and the
+ * table, and its `--filter` keys (status, name, id, label, ancestor,
+ * exited, before, since, network, volume, publish, expose, health),
+ * checked against Docker 20.10 here.
  *
  * @module
  */
@@ -15,9 +16,10 @@ import { shortId } from "../store/ids.ts";
 import { humanSize, timeAgo } from "./_humanize.ts";
 import { commandCell, ellipsis, portsCell, statusCell } from "./_ps_columns.ts";
 
-/** The header of each field in a `table` format. */
-export const PS_HEADERS: Record<string, string> = {
+/** The header of each field in a `table` format (`Label "k"` is a method, as in Docker). */
+export const PS_HEADERS: Record<string, unknown> = {
   Command: "COMMAND",
+  Label: (key: unknown) => String(key),
   CreatedAt: "CREATED AT",
   ID: "CONTAINER ID",
   Image: "IMAGE",
@@ -68,7 +70,7 @@ export interface SizeInfo {
 export function psFields(
   r: ContainerRecord,
   opts: { noTrunc: boolean; now: Date; size?: SizeInfo },
-): Record<string, string> {
+): Record<string, unknown> {
   const labels = labelsOf(r);
   const size = opts.size
     ? `${humanSize(opts.size.rw)} (virtual ${humanSize(opts.size.rw + opts.size.image)})`
@@ -78,6 +80,8 @@ export function psFields(
     CreatedAt: goTimeString(r.created),
     ID: opts.noTrunc ? r.id : shortId(r.id),
     Image: r.config.image,
+    // A method, so `{{json .}}` leaves it out as Docker's does.
+    Label: (key: unknown) => labels[String(key)] ?? "",
     Labels: Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(","),
     LocalVolumes: "0",
     Mounts: r.config.binds.map((b) => ellipsis(b.source, 15)).join(","),
@@ -92,7 +96,22 @@ export function psFields(
 }
 
 const STATUSES = ["created", "restarting", "running", "removing", "paused", "exited", "dead"];
-const KEYS = ["status", "name", "id", "label", "ancestor", "exited", "before", "since"];
+const KEYS = [
+  "status",
+  "name",
+  "id",
+  "label",
+  "ancestor",
+  "exited",
+  "before",
+  "since",
+  "network",
+  "volume",
+  "publish",
+  "expose",
+  "health",
+];
+const HEALTH = ["starting", "healthy", "unhealthy", "none"];
 
 function invalid(spec: string): UserError {
   return new UserError(`Error response from daemon: Invalid filter '${spec}'`, 1);
@@ -112,6 +131,12 @@ function hasLabel(labels: Record<string, string>, spec: string): boolean {
   return eq < 0 ? spec in labels : labels[spec.slice(0, eq)] === spec.slice(eq + 1);
 }
 
+/** `80`, `80/tcp` against a port and protocol. */
+function portMatches(value: string, port: number, protocol: string): boolean {
+  const [p, proto = "tcp"] = value.split("/");
+  return p === String(port) && proto === protocol;
+}
+
 /** The `--filter` values parsed: key → values (alternatives). */
 export type PsFilters = Map<string, string[]>;
 
@@ -126,14 +151,20 @@ export function parsePsFilters(specs: readonly string[]): PsFilters {
     if (!KEYS.includes(key)) throw invalid(key);
     if (key === "status" && !STATUSES.includes(value)) throw invalid(spec);
     if (key === "exited" && !/^-?\d+$/.test(value)) throw invalid(spec);
+    if (key === "health" && !HEALTH.includes(value)) {
+      throw new UserError(
+        `Error response from daemon: Unrecognised filter value for health: ${value}`,
+        1,
+      );
+    }
     out.set(key, [...out.get(key) ?? [], value]);
   }
   return out;
 }
 
-/** True when a filter makes `ps` consider stopped containers without `-a` (as Docker's). */
+/** True when a filter makes `ps` consider stopped containers without `-a` (Docker's: `status` only). */
 export function filtersIncludeStopped(filters: PsFilters): boolean {
-  return filters.has("status") || filters.has("exited");
+  return filters.has("status");
 }
 
 /**
@@ -161,6 +192,15 @@ export function psFilter(
       any("id", (v) => pattern(v).test(r.id)) &&
       any("label", (v) => hasLabel(labelsOf(r), v)) &&
       any("exited", (v) => r.state.status === "exited" && r.state.exitCode === Number(v)) &&
+      any("network", (v) => v === r.config.networkMode) &&
+      any("volume", (v) => r.config.binds.some((b) => b.source === v || b.destination === v)) &&
+      any("publish", (v) => r.config.ports.some((p) => portMatches(v, p.hostPort, p.protocol))) &&
+      any(
+        "expose",
+        (v) => r.config.ports.some((p) => portMatches(v, p.containerPort, p.protocol)),
+      ) &&
+      // No health checks here: every container's health is "none".
+      any("health", (v) => v === "none") &&
       (!filters.has("ancestor") ||
         ancestors.some((a) =>
           a.ref === r.config.image || `${a.ref}:latest` === r.config.image ||

@@ -9,29 +9,47 @@
  */
 
 import { UserError } from "../errors.ts";
-import { compileTemplate, TemplateError } from "./_go_template.ts";
+import { compileTemplate, TemplateError, type TemplateOptions } from "./_go_template.ts";
 import { formatTable } from "./_table.ts";
 
 /** How one list command's rows look to templates. */
 export interface RowType {
-  /** Field → header, for `table` formats. */
-  headers: Record<string, string>;
+  /** Field → header, for `table` formats (a function for a method field). */
+  headers: Record<string, unknown>;
   /** Go's name of Docker's formatter type, for its error words (`*formatter.ContainerContext`). */
   structType: string;
   /** How Docker's CLI words an execution error of this command's templates. */
   execPrefix: "failed to execute template" | "template parsing error";
+  /** How it words a template that does not parse (ps: "failed to parse template"). */
+  parsePrefix: "failed to parse template" | "template parsing error";
+}
+
+/**
+ * Compiles `format`; one that does not parse is a UserError in the words
+ * `prefix` and with the exit code Docker's CLI gives that command (1 for
+ * the list commands, 64 for inspect, info, version and events).
+ */
+export function compileFormat(
+  format: string,
+  opts: TemplateOptions,
+  prefix: string,
+  exitCode: number,
+): (data: unknown) => string {
+  try {
+    return compileTemplate(format, opts);
+  } catch (err) {
+    if (err instanceof TemplateError) throw new UserError(`${prefix}: ${err.message}`, exitCode);
+    throw err;
+  }
 }
 
 function compile(format: string, type: RowType): (row: unknown) => string {
-  let render: (row: unknown) => string;
-  try {
-    render = compileTemplate(format, { missingKeyError: true, structType: type.structType });
-  } catch (err) {
-    if (err instanceof TemplateError) {
-      throw new UserError(`template parsing error: ${err.message}`, err.exitCode);
-    }
-    throw err;
-  }
+  const render = compileFormat(
+    format,
+    { missingKeyError: true, structType: type.structType },
+    type.parsePrefix,
+    1,
+  );
   return (row) => {
     try {
       return render(row);
@@ -50,8 +68,9 @@ export function formatRows(format: string, rows: readonly unknown[], type: RowTy
   const body = (table ? format.slice(table[0].length) : format).replace(/^ +| +$/g, "")
     .replaceAll("\\t", "\t").replaceAll("\\n", "\n");
   const render = compile(body, type);
-  if (!table) return rows.map(render);
+  // Rendered with the headers even when not shown: a bad field fails with no rows too, as in Docker.
   const header = render(type.headers).split("\t");
+  if (!table) return rows.map(render);
   const cells = rows.map((r) => render(r).split("\t"));
   return formatTable(header, cells).split("\n");
 }

@@ -7,6 +7,8 @@
  * - strings `"…"` and `` `…` ``, numbers, `true`, `false`, `nil`
  * - pipelines `{{.Config.Env | json}}`; `{{if}}`, `{{else if}}`, `{{range}}`,
  *   `{{with}}`, each with an optional `{{else}}`, closed by `{{end}}`
+ * - methods: a field whose value is a function is called with the
+ *   arguments after it (Docker's `{{.Label "key"}}` in `ps --format`)
  * - functions: Docker's `json`, `join`, `split`, `upper`, `lower`, `title`,
  *   `truncate`, and Go's `len`, `index`, `eq`, `ne`, `not`, `and`, `or`,
  *   `print`, `println`
@@ -337,7 +339,10 @@ function field(v: Value, path: string[], source: string): Value {
         );
       }
       v = v[key];
-    } else if (v === undefined || v === null) {
+    } else if (v === null) {
+      // A field of a null object (Docker's nil map): no value, as `docker inspect` prints it.
+      return undefined;
+    } else if (v === undefined) {
       throw new TemplateError(
         `executing "" at <${source}>: nil pointer evaluating interface {}.${key}`,
       );
@@ -423,10 +428,18 @@ function evalPipeline(pipe: Pipeline, dot: Value, root: Value, source: string): 
       piped = { value: FUNCS[head.name](...values) };
       continue;
     }
+    const value = evalOperand(head, dot, root, source);
+    if (typeof value === "function") {
+      // A method of the row (Docker's `.Label "key"`), called with its arguments.
+      const values = args.map((a) => evalOperand(a, dot, root, source));
+      if (piped) values.push(piped.value);
+      piped = { value: (value as Func)(...values) };
+      continue;
+    }
     if (args.length > 0 || piped) {
       throw new TemplateError(`executing "" at <${source}>: can't give argument to non-function`);
     }
-    piped = { value: evalOperand(head, dot, root, source) };
+    piped = { value };
   }
   return piped!.value;
 }
@@ -492,6 +505,12 @@ export function compileTemplate(
     rendering = opts;
     try {
       execute(nodes, data, data, out);
+    } catch (err) {
+      // Every error while executing exits 1, as Docker's CLI (parse errors keep 125).
+      if (err instanceof TemplateError && err.exitCode !== 1) {
+        throw new TemplateError(err.message.replace(/^template: /, ""), 1);
+      }
+      throw err;
     } finally {
       rendering = {};
     }

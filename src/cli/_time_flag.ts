@@ -34,7 +34,7 @@ function goDuration(text: string): number | undefined {
 }
 
 /** Nanoseconds since the epoch that `value` names, `now` being the present. */
-export function parseEventTime(flag: string, value: string, now: number): number {
+export function parseEventTime(value: string, now: number): number {
   if (/^\d+(\.\d+)?$/.test(value)) {
     const [sec, frac = ""] = value.split(".");
     return Number(sec) * 1e9 + Number(frac.padEnd(9, "0").slice(0, 9));
@@ -44,8 +44,6 @@ export function parseEventTime(flag: string, value: string, now: number): number
   const date = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value;
   const parsed = Date.parse(date);
   if (/^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(parsed)) return parsed * 1e6;
-  throw new UserError(
-    `dockergsh: invalid value "${value}" for --${flag}: ` +
-      "a Unix timestamp, an RFC 3339 date or a duration (10m, 1h30m)",
-  );
+  // Docker 20.10's words and exit code.
+  throw new UserError(`failed to parse value as time or duration: "${value}"`, 1);
 }

@@ -74,6 +74,20 @@ function usage(): string {
   ].join("\n");
 }
 
+/** Docker's words (and its exit 1) for a wrong number of arguments, or undefined when it is right. */
+function argumentCountError(name: string, command: Command, n: number): string | undefined {
+  const { minArgs: min, maxArgs: max } = command;
+  const args = (k: number) => `${k} argument${k === 1 ? "" : "s"}`;
+  const what = `"dockergsh ${name}"`;
+  if (min !== undefined && min === max && n !== min) {
+    return `${what} requires exactly ${args(min)}.`;
+  }
+  if (min !== undefined && n < min) return `${what} requires at least ${args(min)}.`;
+  if (max === 0 && n > 0) return `${what} accepts no arguments.`;
+  if (max !== undefined && n > max) return `${what} requires at most ${args(max)}.`;
+  return undefined;
+}
+
 /** The usage of management group `name`, each subcommand with its summary. */
 async function groupHelp(name: string): Promise<string> {
   const summaries: Record<string, string> = {};
@@ -151,32 +165,8 @@ export async function cli(argv: readonly string[]): Promise<number> {
       return 0;
     }
     const flags = parseFlags(rest, command.flags, { stopAtPositional: command.stopAtPositional });
-    // `image ls` shows its own name, with the arguments of the command it is (`images`).
-    const argsAt = command.usage.indexOf(" ");
-    const usage = group ? name + (argsAt < 0 ? "" : command.usage.slice(argsAt)) : command.usage;
-    const n = flags.positionals.length;
-    const exact = command.minArgs !== undefined && command.minArgs === command.maxArgs;
-    if (exact && n !== command.minArgs) {
-      throw new UserError(
-        `"dockergsh ${name}" requires exactly ${command.minArgs} argument${
-          command.minArgs === 1 ? "" : "s"
-        } (usage: dockergsh ${usage})`,
-      );
-    }
-    if (command.minArgs !== undefined && n < command.minArgs) {
-      throw new UserError(
-        `"dockergsh ${name}" requires at least ${command.minArgs} argument${
-          command.minArgs === 1 ? "" : "s"
-        } (usage: dockergsh ${usage})`,
-      );
-    }
-    if (command.maxArgs !== undefined && n > command.maxArgs) {
-      throw new UserError(
-        `"dockergsh ${name}" requires at most ${command.maxArgs} argument${
-          command.maxArgs === 1 ? "" : "s"
-        } (usage: dockergsh ${usage})`,
-      );
-    }
+    const argError = argumentCountError(name, command, flags.positionals.length);
+    if (argError) throw new UserError(argError, 1);
     if (Deno.uid() !== 0) {
       throw new UserError("dockergsh: this command needs root (try sudo)");
     }

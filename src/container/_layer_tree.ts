@@ -146,14 +146,19 @@ export function subdirectoryLayers(dirs: readonly LayerDir[], entry: MergedEntry
   return out;
 }
 
-/** Bytes in the regular files of the tree `dir` (not following anything), as Docker's SizeRw counts. */
+/**
+ * Bytes of everything but directories in the tree `dir` (a symlink counts
+ * its target's length; nothing is followed), as Docker's SizeRw counts.
+ */
 export function treeSize(dir: LayerDir): number {
   let total = 0;
   for (const name of dir.names()) {
     const info = dir.stat(name);
     if (!info) continue;
-    if (info.isFile) total += info.size;
-    if (!info.isDirectory) continue;
+    if (!info.isDirectory) {
+      total += info.size;
+      continue;
+    }
     const child = dir.child(name);
     if (!child) continue;
     try {

@@ -86,7 +86,10 @@ export function openContainerRoot(
     // Opened first, checked after: the descriptor is then surely the recorded process's root.
     if (!isSameProcess(state.pid, state.pidStartTime)) {
       kernel.close(fd);
-      throw new UserError(`Error response from daemon: Container ${record.id} is not running`);
+      throw new UserError(
+        `Error response from daemon: Container ${record.id} is not running`,
+        FAILED,
+      );
     }
     return { path: `/proc/self/fd/${fd}`, close: () => kernel.close(fd) };
   }
@@ -197,8 +200,9 @@ export function tarFromContainer(
   if (!found) throw noSuchPath(ref, srcPath);
   try {
     const tar = new TarWriter(sink);
+    // `C:/dir/.` (the contents) is written from ".", a plain `C:/dir` from its name.
     const as = found.name === "." ? splitPath(srcPath)[1] : found.name;
-    tarTree(kernel, tar, found.parent, found.name, as === "." ? "." : as);
+    tarTree(kernel, tar, found.parent, found.name, as);
     tar.finish();
   } finally {
     found.parent.close();
@@ -421,7 +425,9 @@ export async function extractIntoContainer(
   rename?: { from: string; to: string },
 ): Promise<void> {
   const dest = openDirInRoot(kernel, view, destPath);
-  if (!dest) throw new UserError(`Error response from daemon: extraction point is not a directory`);
+  if (!dest) {
+    throw new UserError(`Error response from daemon: extraction point is not a directory`, FAILED);
+  }
   try {
     for await (const entry of entries) {
       const path = entryPath(entry.path);

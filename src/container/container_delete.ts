@@ -31,6 +31,13 @@ export async function deleteContainer(
   force: boolean,
 ): Promise<void> {
   if (record.state.status === "running") {
+    if (!force && record.state.paused) {
+      throw new UserError(
+        `Error response from daemon: You cannot remove a paused container ${record.id}. ` +
+          "Unpause and then stop the container before attempting removal or force remove",
+        1,
+      );
+    }
     if (!force) {
       throw new UserError(
         `Error response from daemon: You cannot remove a running container ${record.id}. ` +

@@ -24,6 +24,9 @@ import { seccompProgram } from "./seccomp_cache.ts";
 import { exitCodeOf } from "./container_exit.ts";
 import { isSameProcess } from "../process/proc.ts";
 import type { ContainerRecord } from "./record.ts";
+import { recordEvent } from "../events/events.ts";
+import { newId } from "../store/ids.ts";
+import { eventSubject } from "./events.ts";
 
 /** What `exec` runs and how it is attached. */
 export interface ExecSpec {
@@ -58,6 +61,12 @@ export async function execInContainer(
       1,
     );
   }
+  // Docker's exec events: the action names the command (its first word, a space, the rest).
+  const execId = newId();
+  const command = `${spec.cmd[0]} ${spec.cmd.slice(1).join(" ")}`;
+  const execEvent = (action: string, extra: Record<string, string> = {}) =>
+    recordEvent(root, action, eventSubject(record), { execID: execId, ...extra });
+  execEvent(`exec_create: ${command}`);
   const env = mergeEnv(runtimeEnv(record.config), [
     ...(spec.tty ? ["TERM=xterm"] : []),
     ...spec.env,
@@ -112,6 +121,7 @@ export async function execInContainer(
       await spawned.child.status;
       throw err;
     }
+    execEvent(`exec_start: ${command}`);
     const failure = spawned.channel.start();
     if (failure) {
       await spawned.child.status;
@@ -127,7 +137,9 @@ export async function execInContainer(
     }
     if (master !== undefined) await relayTty(kernel, master, spec.interactive);
     else await relayPipes(spawned.child, spec.interactive);
-    return exitCodeOf(await spawned.child.status);
+    const exitCode = exitCodeOf(await spawned.child.status);
+    execEvent("exec_die", { exitCode: String(exitCode) });
+    return exitCode;
   } finally {
     if (master !== undefined) kernel.close(master);
   }

@@ -1,7 +1,8 @@
 /**
  * The engine's event log: what happened to which container, as Docker's
- * `events` reports it (create, start, kill, die, stop, restart, pause,
- * unpause, rename, destroy). dockergsh has no daemon to hold events in
+ * `events` reports it (create, start, kill, die, oom, stop, restart,
+ * pause, unpause, rename, attach, top, export, archive-path (cp out),
+ * extract-to-dir (cp in), destroy). dockergsh has no daemon to hold events in
  * memory, so every process that changes a container (the CLI, the
  * monitor) appends one JSON line to `<root>/events/events.log`.
  *

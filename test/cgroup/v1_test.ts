@@ -60,7 +60,7 @@ Deno.test({
       const dir = (ctl: string) => `${mountRoot}/${ctl}${parent}/${ID}`;
       assertEquals(
         [...cg.paths].sort(),
-        ["cpu", "cpuacct", "cpuset", "devices", "memory", "pids"].map(dir),
+        ["cpu", "cpuacct", "cpuset", "devices", "freezer", "memory", "pids"].map(dir),
       );
       assertEquals(text(`${dir("memory")}/memory.limit_in_bytes`), "33554432");
       if (exists(`${dir("memory")}/memory.memsw.limit_in_bytes`)) {
@@ -89,7 +89,7 @@ Deno.test({
             return [ctls, path] as const;
           }),
         );
-        for (const ctl of ["memory", "cpu", "cpuacct", "cpuset", "pids", "devices"]) {
+        for (const ctl of ["memory", "cpu", "cpuacct", "cpuset", "pids", "devices", "freezer"]) {
           assertEquals(joined.get(ctl), `${parent}/${ID}`, ctl);
         }
         const stats = cg.stats();

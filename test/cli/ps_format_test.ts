@@ -52,8 +52,10 @@ Deno.test("ps: --format with table, --filter, -n, -l, -s as Docker prints them",
 
     const names = async (...args: string[]) => (await ps(...args, "--format", "{{.Names}}")).stdout;
     assertEquals(await names("--filter", "status=exited"), "f1\n");
-    assertEquals(await names("--filter", "exited=2"), "f1\n");
-    assertEquals(await names("--filter", "exited=0"), "");
+    // `exited` alone looks at running containers only (Docker's), unlike `status`.
+    assertEquals(await names("--filter", "exited=2"), "");
+    assertEquals(await names("-a", "--filter", "exited=2"), "f1\n");
+    assertEquals(await names("-a", "--filter", "exited=0"), "");
     assertEquals(await names("-a", "--filter", "name=f"), "f2\nf1\n");
     assertEquals(await names("-a", "--filter", "name=^/f1$"), "f1\n");
     assertEquals(await names("-n", "1"), "f2\n");
@@ -65,6 +67,13 @@ Deno.test("ps: --format with table, --filter, -n, -l, -s as Docker prints them",
       await names("-a", "--filter", "ancestor=busybox:latest", "--filter", "status=running"),
       "f2\n",
     );
+    // Docker 20.10 here, for a container on `none` with `-v HOST:/data`: network=none, volume=
+    // either path and health=none keep it; network=bridge, health=healthy, publish=80 do not.
+    assertEquals(await names("-a", "--filter", "network=none"), "f2\nf1\n");
+    assertEquals(await names("-a", "--filter", "network=bridge"), "");
+    assertEquals(await names("-a", "--filter", "health=none", "--filter", "name=f2"), "f2\n");
+    assertEquals(await names("-a", "--filter", "health=healthy"), "");
+    assertEquals(await names("-a", "--filter", "publish=80"), "");
     const f1 = root.store().resolve("f1").id;
     assertEquals(await names("-a", "--filter", `id=${f1.slice(0, 8)}`), "f1\n");
 
@@ -100,6 +109,11 @@ Deno.test("ps: --format with table, --filter, -n, -l, -s as Docker prints them",
         "Error response from daemon: Invalid filter 'status=bogus'",
       ],
       [["-f", "bogus=1"], 1, "Error response from daemon: Invalid filter 'bogus'"],
+      [
+        ["-f", "health=bogus"],
+        1,
+        "Error response from daemon: Unrecognised filter value for health: bogus",
+      ],
       [
         ["--format", "{{.Nope}}"],
         1,
@@ -167,5 +181,93 @@ Deno.test("wording: tag, rm of a running container, name conflict, exec of a mis
     ]);
     const flag = await root.run("run", "--bogus", "busybox");
     assertEquals([flag.code, flag.stderr], [125, "unknown flag: --bogus\n"]);
+  });
+});
+
+Deno.test("ps: volume filter and the .Label method, as Docker 20.10 did for -v HOST:/data", async () => {
+  await withRoot(async (root) => {
+    const host = Deno.makeTempDirSync({ prefix: "dgsh-test-vol-" });
+    try {
+      const run = await root.run(
+        "run",
+        "-d",
+        "--name",
+        "fv",
+        "-v",
+        `${host}:/data`,
+        "busybox",
+        "sleep",
+        "100",
+      );
+      assertEquals(run.code, 0, run.stderr);
+      const names = async (...args: string[]) =>
+        (await root.run("ps", ...args, "--format", "{{.Names}}")).stdout;
+      assertEquals(await names("--filter", "volume=/data"), "fv\n");
+      assertEquals(await names("--filter", `volume=${host}`), "fv\n");
+      assertEquals(await names("--filter", "volume=/elsewhere"), "");
+      // No label here: Docker prints an empty cell, and the key as the column's header.
+      const table = await root.run("ps", "--format", 'table {{.Names}}\t{{.Label "proj"}}');
+      assertEquals(table.stdout, "NAMES     proj\nfv        \n");
+    } finally {
+      Deno.removeSync(host, { recursive: true });
+    }
+  });
+});
+
+Deno.test("ps -s: SizeRw counts every non-directory of the upper layer, symlinks too (Docker: 84 + 2 + 4 = 90B)", async () => {
+  await withRoot(async (root) => {
+    const script = "mkdir -p /tmp/d/e; echo x > /tmp/d/e/f; rm /etc/group; " +
+      "echo y >> /etc/passwd; ln -s /etc /lnk";
+    assertEquals((await root.run("run", "--name", "sz", "busybox", "sh", "-c", script)).code, 0);
+    const upper = `${root.dir}/containers/${root.store().resolve("sz").id}/upper`;
+    const passwd = Deno.statSync(`${upper}/etc/passwd`).size;
+    assertEquals(Deno.lstatSync(`${upper}/lnk`).size, 4);
+    const size = (await root.run("ps", "-a", "-s", "--format", "{{.Size}}")).stdout;
+    assertMatch(size, new RegExp(`^${passwd + 2 + 4}B \\(virtual 1\\.\\d+MB\\)\\n$`));
+  });
+});
+
+Deno.test("wording: a missing container and a wrong argument count, in Docker 20.10's words", async () => {
+  await withRoot(async (root) => {
+    const cases: Array<[string[], number, string]> = [
+      [["logs", "nosuch"], 1, "Error: No such container: nosuch"],
+      [["port", "nosuch"], 1, "Error: No such container: nosuch"],
+      [["attach", "nosuch"], 1, "Error: No such container: nosuch"],
+      [["exec", "nosuch", "true"], 1, "Error: No such container: nosuch"],
+      [["cp", "nosuch:/x", `${root.dir}/x`], 1, "Error: No such container:path: nosuch:/x"],
+      [["cp", root.dir, "nosuch:/x"], 1, "Error: No such container:path: nosuch:/"],
+      [
+        ["kill", "nosuch"],
+        1,
+        "Error response from daemon: Cannot kill container: nosuch: No such container: nosuch",
+      ],
+      [["top", "nosuch"], 1, "Error response from daemon: No such container: nosuch"],
+      [["wait"], 1, '"dockergsh wait" requires at least 1 argument.'],
+      [["events", "extra"], 1, '"dockergsh events" accepts no arguments.'],
+      [["rename", "a"], 1, '"dockergsh rename" requires exactly 2 arguments.'],
+      [["container", "ls", "x"], 1, '"dockergsh container ls" accepts no arguments.'],
+      // A template that does not parse, each command in its own words and exit code.
+      [["ps", "--format", "{{.Bad"], 1, "failed to parse template: template: :1: unclosed action"],
+      [
+        ["network", "ls", "--format", "{{.Bad"],
+        1,
+        "template parsing error: template: :1: unclosed action",
+      ],
+      [
+        ["events", "--since", "1s", "--until", "0s", "--format", "{{.Bad"],
+        64,
+        "Error parsing format: template: :1: unclosed action",
+      ],
+      [["info", "--format", "{{.Bad"], 64, "template parsing error: template: :1: unclosed action"],
+      [
+        ["inspect", "-f", "{{.Bad", "busybox"],
+        64,
+        "template parsing error: template: :1: unclosed action",
+      ],
+    ];
+    for (const [args, code, line] of cases) {
+      const r = await root.run(...args);
+      assertEquals([r.code, r.stdout, r.stderr], [code, "", `${line}\n`], args.join(" "));
+    }
   });
 });

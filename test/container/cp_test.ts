@@ -19,6 +19,7 @@
 
 import { assert, assertEquals } from "../_assert.ts";
 import { eventually, type TestRoot, withRoot } from "../_harness.ts";
+import { buildTar } from "../_tar_writer.ts";
 
 const SETUP = "mkdir -p /d/s; echo hi > /d/s/f; ln -s /etc/passwd /d/link; " +
   "ln -s ../../../../../../etc /esc";
@@ -198,5 +199,50 @@ Deno.test("cp: a stopped container through its overlay mounted privately; nothin
     } finally {
       Deno.removeSync(host, { recursive: true });
     }
+  });
+});
+
+Deno.test("cp - into a container: a hostile archive stays inside the destination", async () => {
+  await withRoot(async (root) => {
+    const run = await root.run("run", "-d", "--name", "target", "busybox", "sleep", "300");
+    assertEquals(run.code, 0, run.stderr);
+    const marker = `dgsh-cp-escape-${crypto.randomUUID().slice(0, 8)}`;
+    // A symlink to the host's / and a file written "through" it.
+    const through = buildTar([
+      { name: "up", type: "symlink", linkname: "/" },
+      { name: `up/${marker}`, data: "through a link\n" },
+    ]);
+    const [program, ...args] = root.argv("cp", "-", "target:/tmp");
+    const child = new Deno.Command(program, {
+      args,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    })
+      .spawn();
+    const w = child.stdin.getWriter();
+    await w.write(through);
+    await w.close();
+    const out = await child.output();
+    assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+    assert(!lexists(`/${marker}`), "a file landed in the host's /");
+    // The link resolved inside the destination directory.
+    const inside = await root.run("exec", "target", "cat", `/tmp/${marker}`);
+    assertEquals(inside.stdout, "through a link\n");
+
+    const dotdot = buildTar([{ name: `../../../../tmp/${marker}`, data: "climbing\n" }]);
+    const [p2, ...a2] = root.argv("cp", "-", "target:/tmp");
+    const c2 = new Deno.Command(p2, { args: a2, stdin: "piped", stdout: "piped", stderr: "piped" })
+      .spawn();
+    const w2 = c2.stdin.getWriter();
+    await w2.write(dotdot);
+    await w2.close();
+    const o2 = await c2.output();
+    assertEquals(o2.code, 1);
+    assertEquals(
+      new TextDecoder().decode(o2.stderr),
+      `Error response from daemon: invalid path in archive: ../../../../tmp/${marker}\n`,
+    );
+    assert(!lexists(`/tmp/${marker}`), "a file landed on the host's /tmp");
   });
 });

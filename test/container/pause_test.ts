@@ -72,6 +72,12 @@ Deno.test("pause: the freezer cgroup FROZEN, paused in ps and inspect, exec refu
       "Error response from daemon: Container frozen is paused, unpause the container before exec\n",
     ]);
 
+    const rm = await root.run("rm", "frozen");
+    assertEquals([rm.code, rm.stderr], [
+      1,
+      `Error response from daemon: You cannot remove a paused container ${id}. Unpause and then stop the container before attempting removal or force remove\n`,
+    ]);
+
     const unpaused = await root.run("unpause", "frozen");
     assertEquals([unpaused.code, unpaused.stdout], [0, "frozen\n"]);
     assertEquals(freezerState(id), "THAWED");
@@ -102,7 +108,7 @@ Deno.test("pause: a signal to a paused container is acted on (Docker thaws it): 
   });
 });
 
-Deno.test("pause: stop of a paused container ends it as Docker's does (TERM handled once thawed)", async () => {
+Deno.test("pause: stop, restart and rm -f of a paused container, as Docker's (thawed, then handled)", async () => {
   await withRoot(async (root) => {
     assertEquals(
       (await root.run("run", "-d", "--name", "stopme", "busybox", "sh", "-c", TRAP)).code,
@@ -112,6 +118,19 @@ Deno.test("pause: stop of a paused container ends it as Docker's does (TERM hand
     const stop = await root.run("stop", "-t", "5", "stopme");
     assertEquals([stop.code, stop.stdout], [0, "stopme\n"], stop.stderr);
     assertEquals(root.store().resolve("stopme").state.exitCode, 3);
+
+    assertEquals((await root.run("start", "stopme")).code, 0);
+    assertEquals((await root.run("pause", "stopme")).code, 0);
+    const restart = await root.run("restart", "-t", "1", "stopme");
+    assertEquals([restart.code, restart.stdout], [0, "stopme\n"], restart.stderr);
+    const again = root.store().resolve("stopme");
+    assertEquals([again.state.status, again.state.paused], ["running", false]);
+    assertEquals(freezerState(again.id), "THAWED");
+
+    assertEquals((await root.run("pause", "stopme")).code, 0);
+    const rm = await root.run("rm", "-f", "stopme");
+    assertEquals([rm.code, rm.stdout], [0, "stopme\n"], rm.stderr);
+    assertEquals(root.store().ids(), []);
   });
 });
 

@@ -9,6 +9,7 @@ import { attachContainer } from "../../container/container_attach.ts";
 import { ContainerStore } from "../../container/store.ts";
 import { UserError } from "../../errors.ts";
 import type { Command } from "../command.ts";
+import { resolveContainer } from "../_resolve_container.ts";
 import { writeStdout } from "../_write_stdout.ts";
 
 /** The `attach` command. */
@@ -27,7 +28,7 @@ export const command: Command = {
   minArgs: 1,
   maxArgs: 1,
   run(ctx, flags) {
-    const record = new ContainerStore(ctx.root).resolve(flags.positionals[0]);
+    const record = resolveContainer(new ContainerStore(ctx.root), flags.positionals[0]);
     const proxy = flags.strings.get("sig-proxy") ?? "true";
     if (proxy !== "true" && proxy !== "false") {
       throw new UserError(`invalid argument "${proxy}" for "--sig-proxy" flag: true or false`);

@@ -33,7 +33,7 @@ export const command: Command = {
     const now = Date.now();
     const filter = pruneFilter(
       flags.lists.get("filter") ?? [],
-      (v) => parseEventTime("filter", v, now) / 1e6,
+      (v) => parseEventTime(v, now) / 1e6,
     );
     const warning = "WARNING! This will remove all stopped containers.\n" +
       "Are you sure you want to continue?";

@@ -15,11 +15,14 @@ import {
   splitPath,
   tarFromContainer,
 } from "../../container/container_copy.ts";
+import { eventSubject } from "../../container/events.ts";
 import { ContainerStore } from "../../container/store.ts";
+import { recordEvent } from "../../events/events.ts";
 import { UserError } from "../../errors.ts";
 import { readTar } from "../../image/_tar_reader.ts";
 import type { Command, CommandContext } from "../command.ts";
 import { writeOutput } from "../_output_file.ts";
+import { resolveContainer } from "../_resolve_container.ts";
 
 /** `CONTAINER:PATH` split, or undefined for a local path (Docker's rule: a path with "/" before the colon is local). */
 export function splitContainerPath(arg: string): { ref: string; path: string } | undefined {
@@ -37,7 +40,12 @@ async function copyIn(
   src: string,
   dest: { ref: string; path: string },
 ): Promise<void> {
-  const record = new ContainerStore(ctx.root).resolve(dest.ref);
+  const record = resolveContainer(
+    new ContainerStore(ctx.root),
+    dest.ref,
+    // Docker names the directory it would extract into.
+    (ref) => `Error: No such container:path: ${ref}:${splitPath(dest.path)[0]}`,
+  );
   let tarProcess: Deno.ChildProcess | undefined;
   let stream: ReadableStream<Uint8Array>;
   let rename: { from: string; to: string } | undefined;
@@ -68,6 +76,7 @@ async function copyIn(
       tarErrors = new Response(tarProcess.stderr).text();
     }
     await extractIntoContainer(ctx.kernel, view, target.dir, readTar(stream), rename);
+    recordEvent(ctx.root, "extract-to-dir", eventSubject(record));
     if (tarProcess) {
       const [status, errors] = await Promise.all([tarProcess.status, tarErrors]);
       if (!status.success) {
@@ -80,7 +89,11 @@ async function copyIn(
 }
 
 function copyOut(ctx: CommandContext, src: { ref: string; path: string }, dest: string): void {
-  const record = new ContainerStore(ctx.root).resolve(src.ref);
+  const record = resolveContainer(
+    new ContainerStore(ctx.root),
+    src.ref,
+    (ref) => `Error: No such container:path: ${ref}:${src.path}`,
+  );
   const view = openContainerRoot(ctx.root, ctx.kernel, record, false);
   try {
     if (dest === "-") {
@@ -88,6 +101,7 @@ function copyOut(ctx: CommandContext, src: { ref: string; path: string }, dest: 
     } else {
       copyToHost(ctx.kernel, view, src.ref, src.path, absolute(dest));
     }
+    recordEvent(ctx.root, "archive-path", eventSubject(record));
   } finally {
     view.close();
   }
@@ -97,7 +111,7 @@ function copyOut(ctx: CommandContext, src: { ref: string; path: string }, dest: 
 export const command: Command = {
   name: "cp",
   usage:
-    "cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tdockergsh cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",
+    "cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|- (or) cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",
   summary: "Copy files/folders between a container and the local filesystem",
   flags: [
     {

@@ -13,7 +13,8 @@ import { eventFilter } from "../../events/event_filter.ts";
 import { parseEventTime } from "../_time_flag.ts";
 import type { StateRoot } from "../../store/paths.ts";
 import type { Command } from "../command.ts";
-import { compileTemplate } from "../_go_template.ts";
+import { compileFormat } from "../_format_output.ts";
+import { writeStdout } from "../_write_stdout.ts";
 
 const FOLLOW_POLL_MS = 100;
 
@@ -127,15 +128,20 @@ export const command: Command = {
     const now = Date.now();
     const sinceFlag = flags.strings.get("since");
     const untilFlag = flags.strings.get("until");
-    const since = sinceFlag === undefined ? undefined : parseEventTime("since", sinceFlag, now);
-    const until = untilFlag === undefined ? Infinity : parseEventTime("until", untilFlag, now);
+    const since = sinceFlag === undefined ? undefined : parseEventTime(sinceFlag, now);
+    const until = untilFlag === undefined ? Infinity : parseEventTime(untilFlag, now);
     const keep = eventFilter(flags.lists.get("filter") ?? []);
     const format = flags.strings.get("format");
-    const render = format === undefined ? eventLine : compileTemplate(format);
+    const render = format === undefined
+      ? eventLine
+      : compileFormat(format, {}, "Error parsing format", 64);
+    let stop = false;
+    const enc = new TextEncoder();
     const show = (e: EngineEvent) => {
-      if (e.timeNano > until || !keep(e)) return;
+      if (stop || e.timeNano > until || !keep(e)) return;
       if (since !== undefined && e.timeNano < since) return;
-      console.log(render(e));
+      // A reader that went away (`events | head`) ends the command, as an interrupt does.
+      if (!writeStdout(enc.encode(`${render(e)}\n`))) stop = true;
     };
 
     const [old, current] = eventFiles(ctx.root);
@@ -146,7 +152,6 @@ export const command: Command = {
     if (since !== undefined) {
       for (const e of [...readFrom(old, 0).events, ...first.events]) show(e);
     }
-    let stop = false;
     const onInterrupt = () => stop = true;
     Deno.addSignalListener("SIGINT", onInterrupt);
     try {

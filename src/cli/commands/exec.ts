@@ -8,6 +8,7 @@ import { execInContainer } from "../../container/container_exec.ts";
 import { ContainerStore } from "../../container/store.ts";
 import { UserError } from "../../errors.ts";
 import type { Command } from "../command.ts";
+import { resolveContainer } from "../_resolve_container.ts";
 import { parseEnv } from "../run_flags.ts";
 
 /** The `exec` command. */
@@ -44,7 +45,7 @@ export const command: Command = {
         `dockergsh: the working directory '${workingDir}' is invalid, it needs to be an absolute path`,
       );
     }
-    const record = new ContainerStore(ctx.root).resolve(ref);
+    const record = resolveContainer(new ContainerStore(ctx.root), ref);
     return await execInContainer(ctx.root, ctx.kernel, record, {
       cmd,
       env: (flags.lists.get("env") ?? []).map(parseEnv).filter((e): e is string => e !== undefined),

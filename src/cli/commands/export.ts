@@ -6,7 +6,9 @@
  */
 
 import { exportContainer } from "../../container/container_export.ts";
+import { eventSubject } from "../../container/events.ts";
 import { ContainerStore } from "../../container/store.ts";
+import { recordEvent } from "../../events/events.ts";
 import type { Command } from "../command.ts";
 import { writeOutput } from "../_output_file.ts";
 
@@ -29,6 +31,7 @@ export const command: Command = {
       flags.strings.get("output"),
       (sink) => exportContainer(ctx.root, ctx.kernel, record, sink),
     );
+    recordEvent(ctx.root, "export", eventSubject(record));
     return Promise.resolve(0);
   },
 };

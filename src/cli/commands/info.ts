@@ -13,7 +13,7 @@ import { statusWord } from "../../container/state.ts";
 import { ImageStore } from "../../image/store.ts";
 import type { StateRoot } from "../../store/paths.ts";
 import type { Command, CommandContext } from "../command.ts";
-import { compileTemplate } from "../_go_template.ts";
+import { compileFormat } from "../_format_output.ts";
 import { VERSION } from "../version.ts";
 
 /** go-units BytesSize: binary units, 4 significant digits ("23.54GiB"). */
@@ -155,7 +155,10 @@ export const command: Command = {
   run(ctx, flags) {
     const format = flags.strings.get("format");
     const info = engineInfo(ctx.root, ctx);
-    console.log(format === undefined ? text(info) : compileTemplate(format)(info));
+    const render = format === undefined
+      ? text
+      : compileFormat(format, {}, "template parsing error", 64);
+    console.log(render(info));
     return Promise.resolve(0);
   },
 };

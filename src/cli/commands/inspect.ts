@@ -14,7 +14,8 @@ import { UserError } from "../../errors.ts";
 import { ImageStore } from "../../image/store.ts";
 import type { StateRoot } from "../../store/paths.ts";
 import type { Command } from "../command.ts";
-import { compileTemplate, TemplateError } from "../_go_template.ts";
+import { TemplateError } from "../_go_template.ts";
+import { compileFormat } from "../_format_output.ts";
 import { NetworkStore } from "../../network/network_store.ts";
 import { inspectNetwork } from "./network.ts";
 
@@ -121,7 +122,7 @@ export const command: Command = {
     // Docker runs inspect templates on the raw JSON with missingkey=error.
     const render = format === undefined
       ? undefined
-      : compileTemplate(format, { missingKeyError: true });
+      : compileFormat(format, { missingKeyError: true }, "template parsing error", 64);
     const found: Record<string, unknown>[] = [];
     const errors: string[] = [];
     for (const ref of flags.positionals) {

@@ -12,6 +12,7 @@ import { ContainerStore } from "../../container/store.ts";
 import { UserError } from "../../errors.ts";
 import type { Command } from "../command.ts";
 import { forEachContainer } from "../_each_container.ts";
+import { resolveContainer } from "../_resolve_container.ts";
 
 /** The signal number `-s` names; Docker's error for an unknown one. */
 export function parseSignal(spec: string): number {
@@ -46,7 +47,11 @@ export const command: Command = {
     // A promise per container, rejected rather than thrown, so each is reported on its own.
     return forEachContainer(flags.positionals, (ref) =>
       new Promise((resolve) => {
-        const record = store.resolve(ref);
+        const record = resolveContainer(
+          store,
+          ref,
+          (r) => `Error response from daemon: Cannot kill container: ${r}: No such container: ${r}`,
+        );
         if (record.state.status === "running") markStopped(ctx.root, record);
         if (!signalContainer(ctx.root, ctx.kernel, record, signal)) {
           throw new UserError(

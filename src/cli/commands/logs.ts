@@ -11,6 +11,7 @@ import { type LogChunk, readLogs } from "../../container/container_logs.ts";
 import { ContainerStore } from "../../container/store.ts";
 import { UserError } from "../../errors.ts";
 import type { Command } from "../command.ts";
+import { resolveContainer } from "../_resolve_container.ts";
 import type { ParsedFlags } from "../flags.ts";
 
 function tailFlag(flags: ParsedFlags): number | undefined {
@@ -99,7 +100,7 @@ export const command: Command = {
   async run(ctx, flags) {
     const tail = tailFlag(flags);
     const [ref] = flags.positionals;
-    const record = new ContainerStore(ctx.root).resolve(ref);
+    const record = resolveContainer(new ContainerStore(ctx.root), ref);
     const chunks = readLogs(ctx.root, record, { tail, follow: flags.bools.has("follow") });
     const out = flags.bools.has("timestamps") ? withTimestamps(chunks) : raw(chunks);
     for await (const data of out) {

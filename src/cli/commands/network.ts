@@ -121,6 +121,7 @@ const ls: Command = {
         headers: NETWORK_HEADERS,
         structType: "*network.networkContext",
         execPrefix: "template parsing error",
+        parsePrefix: "template parsing error",
       } as const;
       for (const line of formatRows(format, rows, type)) console.log(line);
       return Promise.resolve(0);

@@ -10,6 +10,7 @@ import type { PortMapping } from "../../container/record.ts";
 import { ContainerStore } from "../../container/store.ts";
 import { UserError } from "../../errors.ts";
 import type { Command } from "../command.ts";
+import { resolveContainer } from "../_resolve_container.ts";
 
 /** Go's net.JoinHostPort: an IPv6 address in brackets. */
 function hostPort(p: PortMapping): string {
@@ -27,7 +28,7 @@ export const command: Command = {
   maxArgs: 2,
   run(ctx, flags) {
     const [ref, wanted] = flags.positionals;
-    const record = new ContainerStore(ctx.root).resolve(ref);
+    const record = resolveContainer(new ContainerStore(ctx.root), ref);
     const published = record.state.status === "running" && record.endpoint
       ? record.config.ports
       : [];

@@ -115,6 +115,7 @@ export const command: Command = {
       headers: PS_HEADERS,
       structType: "*formatter.ContainerContext",
       execPrefix: "failed to execute template",
+      parsePrefix: "failed to parse template",
     } as const;
     if (format !== undefined) {
       for (const line of formatRows(format, rows, type)) console.log(line);
@@ -122,8 +123,8 @@ export const command: Command = {
     }
     const columns = flags.bools.has("size") ? [...COLUMNS, "Size"] : COLUMNS;
     console.log(formatTable(
-      columns.map((c) => PS_HEADERS[c]),
-      rows.map((row) => columns.map((c) => row[c])),
+      columns.map((c) => String(PS_HEADERS[c])),
+      rows.map((row) => columns.map((c) => String(row[c]))),
     ));
     return Promise.resolve(0);
   },

@@ -8,10 +8,10 @@
 
 import { deleteContainer } from "../../container/container_delete.ts";
 import { ContainerStore } from "../../container/store.ts";
-import { UserError } from "../../errors.ts";
 import { removeAnonymousVolumes } from "../../container/volume_mounts.ts";
 import type { Command } from "../command.ts";
 import { forEachContainer } from "../_each_container.ts";
+import { resolveContainer } from "../_resolve_container.ts";
 
 /** The `rm` command. */
 export const command: Command = {
@@ -38,16 +38,7 @@ export const command: Command = {
     const store = new ContainerStore(ctx.root);
     const volumes = flags.bools.has("volumes");
     return forEachContainer(flags.positionals, async (ref) => {
-      let record;
-      try {
-        record = store.resolve(ref);
-      } catch (err) {
-        // Docker's CLI words a missing container this way for rm.
-        if (err instanceof UserError && /No such container/.test(err.message)) {
-          throw new UserError(`Error: No such container: ${ref}`, 1);
-        }
-        throw err;
-      }
+      const record = resolveContainer(store, ref);
       await deleteContainer(ctx.root, ctx.kernel, record, force);
       if (volumes) removeAnonymousVolumes(ctx.root, record);
     });

@@ -15,8 +15,10 @@ import { openLogSink } from "../../container/container_logs.ts";
 import { finishRun } from "../../container/container_runtime.ts";
 import { type AttachMode, startContainer } from "../../container/container_start.ts";
 import { startDetached } from "../../container/container_start_detached.ts";
+import { eventSubject } from "../../container/events.ts";
 import { ContainerStore } from "../../container/store.ts";
 import { removeAnonymousVolumes } from "../../container/volume_mounts.ts";
+import { recordEvent } from "../../events/events.ts";
 import { UserError } from "../../errors.ts";
 import { requestPolicyRestart } from "../../monitor/client.ts";
 import { shouldRestart } from "../../monitor/restart_policy.ts";
@@ -160,6 +162,8 @@ export async function runForeground(
   mode: AttachMode,
 ): Promise<number> {
   const store = new ContainerStore(root);
+  // Docker reports the attach before the start.
+  recordEvent(root, "attach", eventSubject(store.get(id)));
   const started = await startContainer(root, kernel, store.get(id), mode);
   const stopProxy = proxySignals(kernel, started.record.state.pid);
   // Docker logs every container's output, attached or not.

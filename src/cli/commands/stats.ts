@@ -69,6 +69,7 @@ export const command: Command = {
           headers: STATS_FORMAT_HEADERS,
           structType: "*container.statsContext",
           execPrefix: "template parsing error",
+          parsePrefix: "template parsing error",
         },
       ).join("\n");
       if (flags.bools.has("no-stream")) {

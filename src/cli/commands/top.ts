@@ -9,7 +9,9 @@
  */
 
 import { containerPids, PS_EF_TITLES, topRows } from "../../container/container_top.ts";
+import { eventSubject } from "../../container/events.ts";
 import { ContainerStore } from "../../container/store.ts";
+import { recordEvent } from "../../events/events.ts";
 import { UserError } from "../../errors.ts";
 import type { Command } from "../command.ts";
 import { formatTable } from "../_table.ts";
@@ -62,6 +64,7 @@ export const command: Command = {
     } else {
       console.log(await hostPs(psArgs, containerPids(record)));
     }
+    recordEvent(ctx.root, "top", eventSubject(record));
     return 0;
   },
 };

@@ -8,7 +8,7 @@
  */
 
 import type { Command } from "../command.ts";
-import { compileTemplate } from "../_go_template.ts";
+import { compileFormat } from "../_format_output.ts";
 import { buildKind, VERSION } from "../version.ts";
 
 /** Docker's GOARCH names for Deno's architectures. */
@@ -79,7 +79,10 @@ export const command: Command = {
   run(_ctx, flags) {
     const format = flags.strings.get("format");
     const info = versionInfo();
-    console.log(format === undefined ? text(info) : compileTemplate(format)(info));
+    const render = format === undefined
+      ? text
+      : compileFormat(format, {}, "template parsing error", 64);
+    console.log(render(info));
     return Promise.resolve(0);
   },
 };
