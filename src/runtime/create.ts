@@ -59,6 +59,13 @@ function checkCreate(bundle: Bundle, opts: CreateOptions): void {
   if (!spec.process.terminal && opts.consoleSocket !== undefined) {
     throw new RuntimeError("--console-socket is given but process.terminal is not set");
   }
+  for (const kind of ["createContainer", "startContainer"] as const) {
+    if (spec.hooks?.[kind]?.length) {
+      throw new RuntimeError(
+        `hooks.${kind} is not supported: dockergsh-runc runs hooks in the runtime's namespaces only`,
+      );
+    }
+  }
   const own = ownNamespaceTypes(spec);
   for (const key of Object.keys(spec.linux?.sysctl ?? {})) {
     const why = sysctlRefusal(key, own);
