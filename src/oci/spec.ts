@@ -47,6 +47,8 @@ export interface Process {
   rlimits?: Rlimit[];
   noNewPrivileges?: boolean;
   oomScoreAdj?: number;
+  /** The terminal's size in characters, with `terminal`. */
+  consoleSize?: { height: number; width: number };
 }
 
 /** `root`: the container's root filesystem. */

@@ -80,7 +80,7 @@ export function openStdio(kernel: Kernel, stdio: InitStdio, root = "/"): number[
       return [nul, log, log];
     }
     case "console": {
-      const fd = openConsole(kernel, stdio.socket, root);
+      const fd = openConsole(kernel, stdio.socket, root, stdio.size);
       return [fd, fd, fd];
     }
   }
@@ -92,7 +92,12 @@ export function openStdio(kernel: Kernel, stdio: InitStdio, root = "/"): number[
  * SCM_RIGHTS (the slave's name as the message), the slave kept. The
  * socket's owner (containerd's shim) relays the terminal from then on.
  */
-function openConsole(kernel: Kernel, socket: string, root: string): number {
+function openConsole(
+  kernel: Kernel,
+  socket: string,
+  root: string,
+  size: { rows: number; cols: number } | undefined,
+): number {
   const sock = kernel.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   try {
     kernel.connectUnix(sock, socket);
@@ -100,6 +105,8 @@ function openConsole(kernel: Kernel, socket: string, root: string): number {
     try {
       const name = `/dev/pts/${pty.index}`;
       const slave = kernel.openInRoot(root, name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+      // Sized before the command starts: a shell reads its size once, at start-up.
+      if (size) kernel.setWinSize(pty.master, size);
       kernel.sendFd(sock, new TextEncoder().encode(name), pty.master);
       return slave;
     } finally {

@@ -30,7 +30,7 @@ export type InitStdio =
    * its stdio and controlling tty and sends the master over the socket
    * (SCM_RIGHTS), as runc does.
    */
-  | { kind: "console"; socket: string };
+  | { kind: "console"; socket: string; size?: { rows: number; cols: number } };
 
 /** The image layers of the container's root filesystem, mounted as an overlay on `root.path`. */
 export interface OverlayLayers {

@@ -26,7 +26,7 @@ import { compileSeccompProgram } from "../security/seccomp_program.ts";
 import { writeFileAtomic } from "../store/atomic.ts";
 import { UndoStack, withUndoErrors } from "../_undo.ts";
 import { encodeBase64 } from "../_base64.ts";
-import { type Bundle, type BundleSpec, loadBundle } from "./bundle.ts";
+import { type Bundle, type BundleSpec, consoleSize, loadBundle } from "./bundle.ts";
 import { cgroupLocation, cgroupResources } from "./cgroup.ts";
 import { RuntimeError } from "./errors.ts";
 import { runHooks } from "./hooks.ts";
@@ -142,7 +142,7 @@ export async function createContainer(
     debug("create", `init is pid ${spawned.pid} in the host's PID namespace`);
     const stdio: InitStdio = opts.consoleSocket === undefined
       ? { kind: "inherit" }
-      : { kind: "console", socket: opts.consoleSocket };
+      : { kind: "console", socket: opts.consoleSocket, size: consoleSize(spec.process) };
     const job: InitConfig = {
       kind: "create",
       containerId: id,

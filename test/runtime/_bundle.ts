@@ -12,7 +12,19 @@ import { MAIN, mountsUnder, removeTestCgroupParent, TEST_CGROUP_PARENT } from ".
 import { assertEquals } from "../_assert.ts";
 
 const BUSYBOX = new URL("../../fixtures/busybox", import.meta.url).pathname;
-const APPLETS = ["sh", "sleep", "cat", "echo", "id", "hostname", "ls", "tty", "grep", "umask"];
+const APPLETS = [
+  "sh",
+  "sleep",
+  "cat",
+  "echo",
+  "id",
+  "hostname",
+  "ls",
+  "tty",
+  "grep",
+  "umask",
+  "stty",
+];
 
 /** What a runtime call printed and returned. */
 export interface RuncResult {

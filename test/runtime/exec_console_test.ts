@@ -114,8 +114,9 @@ Deno.test("runtime: exec --detach writes the process's host PID; exec waits and 
 });
 
 Deno.test("runtime: process.terminal sends the pty master over --console-socket; exec --tty too", async () => {
-  const spec = defaultSpec("tty", ["sh", "-c", "tty; sleep 100"]);
+  const spec = defaultSpec("tty", ["sh", "-c", "tty; stty size; sleep 100"]);
   spec.process!.terminal = true;
+  spec.process!.consoleSize = { height: 33, width: 111 };
   await withBundle(spec, async (t) => {
     const socket = `${t.dir}/console.sock`;
     const got = await receiver(socket);
@@ -146,7 +147,9 @@ Deno.test("runtime: process.terminal sends the pty master over --console-socket;
     assertStringIncludes(line, "/dev/pts/1");
     assertStringIncludes(line, "done");
     assertEquals((await t.runc("kill", "tty", "KILL")).code, 0);
-    assertStringIncludes(await got.output, "/dev/pts/0");
+    const created = await got.output;
+    assertStringIncludes(created, "/dev/pts/0");
+    assertStringIncludes(created, "33 111");
 
     spec.process!.terminal = false;
     t.writeSpec(spec);
