@@ -153,6 +153,18 @@ export async function createContainer(
       execFifo: paths.fifo,
     };
     spawned.channel.sendJob(job);
+    // Before the cgroup is made: a create killed midway leaves a record that
+    // `delete --force` finds the cgroup by.
+    const record: RuntimeRecord = {
+      id,
+      bundle: bundle.dir,
+      pid: spawned.pid,
+      pidStartTime,
+      created: new Date().toISOString(),
+      cgroup: location,
+      spec,
+    };
+    writeRecord(paths, record);
 
     const cgroup = setupContainerCgroup(location.name, resources);
     // A cgroup empties only once the init is gone: stop it first.
@@ -167,16 +179,6 @@ export async function createContainer(
       Deno.writeTextFileSync(`/proc/${spawned.pid}/oom_score_adj`, `${spec.process.oomScoreAdj}`);
     }
 
-    const record: RuntimeRecord = {
-      id,
-      bundle: bundle.dir,
-      pid: spawned.pid,
-      pidStartTime,
-      created: new Date().toISOString(),
-      cgroup: location,
-      spec,
-    };
-    writeRecord(paths, record);
     const state = ociState(record, "creating");
     await runHooks("prestart", spec.hooks?.prestart, state);
     await runHooks("createRuntime", spec.hooks?.createRuntime, state);

@@ -49,5 +49,10 @@ Deno.test("runtime: features, --version, and refusals in one line with exit stat
     t.writeSpec(spec);
     assertEquals((await t.runc("create", "--bundle", t.bundle, "cli")).code, 1);
     assertStringIncludes(t.lastError(), "hooks.startContainer is not supported");
+
+    const text = await t.runc("--log-format", "text", "state", "gone");
+    assertEquals(text.code, 1);
+    const last = Deno.readTextFileSync(`${t.dir}/log.json`).trim().split("\n").pop()!;
+    assertMatch(last, /^time="[^"]+Z" level=error msg="container \\"gone\\" does not exist"$/);
   });
 });
