@@ -48,6 +48,7 @@ import { writeSysctls } from "../rootfs/sysctl.ts";
 import { confineProcess } from "../security/confine.ts";
 import { resolveUser } from "../security/user.ts";
 import { LineReader, START, writeAll } from "./channel.ts";
+import { runHooksInContainer } from "./container_hooks.ts";
 import type {
   ExecConfig,
   InitConfig,
@@ -334,6 +335,8 @@ function runCreate(kernel: Kernel, statusFd: number, job: InitConfig, started: (
     job.seccompProgram === undefined ? undefined : decodeBase64(job.seccompProgram),
     () => {
       if (fifo !== undefined) awaitStart(kernel, statusFd, fifo);
+      const hooks = job.startContainer;
+      if (hooks) runHooksInContainer(kernel, "startContainer", hooks.hooks, hooks.state);
     },
   );
   // Nothing of the init's but fds 0-2 reaches the command (the status pipe closes on exec).

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Process, Root, Spec } from "../oci/spec.ts";
+import type { Hook, Process, Root, Spec } from "../oci/spec.ts";
 import type { HostCgroupLayout } from "../rootfs/mounts.ts";
 
 /** Where the init connects the user command's stdin/stdout/stderr. */
@@ -72,6 +72,8 @@ export interface InitConfig {
    * `create` returns.
    */
   execFifo?: string;
+  /** `hooks.startContainer`, run by the init after `start`, with the state (JSON) on stdin. */
+  startContainer?: { hooks: Hook[]; state: string };
 }
 
 /** Job of `exec`: join the running container's namespaces, then run `process` there. */

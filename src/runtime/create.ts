@@ -59,12 +59,11 @@ function checkCreate(bundle: Bundle, opts: CreateOptions): void {
   if (!spec.process.terminal && opts.consoleSocket !== undefined) {
     throw new RuntimeError("--console-socket is given but process.terminal is not set");
   }
-  for (const kind of ["createContainer", "startContainer"] as const) {
-    if (spec.hooks?.[kind]?.length) {
-      throw new RuntimeError(
-        `hooks.${kind} is not supported: dockergsh-runc runs hooks in the runtime's namespaces only`,
-      );
-    }
+  if (spec.hooks?.createContainer?.length) {
+    throw new RuntimeError(
+      "hooks.createContainer is not supported: the init has pivoted into the container's root " +
+        "before the createRuntime hooks run",
+    );
   }
   const own = ownNamespaceTypes(spec);
   for (const key of Object.keys(spec.linux?.sysctl ?? {})) {
@@ -143,16 +142,6 @@ export async function createContainer(
     const stdio: InitStdio = opts.consoleSocket === undefined
       ? { kind: "inherit" }
       : { kind: "console", socket: opts.consoleSocket, size: consoleSize(spec.process) };
-    const job: InitConfig = {
-      kind: "create",
-      containerId: id,
-      spec: initSpec(spec),
-      seccompProgram: program ? encodeBase64(program) : undefined,
-      hostCgroups: readHostCgroupLayout(),
-      stdio,
-      execFifo: paths.fifo,
-    };
-    spawned.channel.sendJob(job);
     // Before the cgroup is made: a create killed midway leaves a record that
     // `delete --force` finds the cgroup by.
     const record: RuntimeRecord = {
@@ -165,6 +154,19 @@ export async function createContainer(
       spec,
     };
     writeRecord(paths, record);
+    const job: InitConfig = {
+      kind: "create",
+      containerId: id,
+      spec: initSpec(spec),
+      seccompProgram: program ? encodeBase64(program) : undefined,
+      hostCgroups: readHostCgroupLayout(),
+      stdio,
+      execFifo: paths.fifo,
+      startContainer: spec.hooks?.startContainer?.length
+        ? { hooks: spec.hooks.startContainer, state: JSON.stringify(ociState(record, "created")) }
+        : undefined,
+    };
+    spawned.channel.sendJob(job);
 
     const cgroup = setupContainerCgroup(location.name, resources);
     // A cgroup empties only once the init is gone: stop it first.

@@ -15,7 +15,7 @@ export function runtimeFeatures(): Record<string, unknown> {
   return {
     ociVersionMin: "1.0.0",
     ociVersionMax: OCI_VERSION,
-    hooks: ["prestart", "createRuntime", "poststart", "poststop"],
+    hooks: ["prestart", "createRuntime", "startContainer", "poststart", "poststop"],
     mountOptions: [
       "async",
       "atime",
