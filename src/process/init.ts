@@ -47,7 +47,7 @@ import { pivotInto, setRootPropagation } from "../rootfs/pivot.ts";
 import { writeSysctls } from "../rootfs/sysctl.ts";
 import { confineProcess } from "../security/confine.ts";
 import { resolveUser } from "../security/user.ts";
-import { LineReader, START, writeAll } from "./channel.ts";
+import { CREATE_CONTAINER, LineReader, START, writeAll } from "./channel.ts";
 import { runHooksInContainer } from "./container_hooks.ts";
 import type {
   ExecConfig,
@@ -143,12 +143,14 @@ function hasNamespace(config: InitConfig, type: string): boolean {
  * `tty`/ttyname() a path inside the container that names it.
  * `newRoot` is where "/" is after pivot_root: "" for real; tests that record
  * kernel calls without pivoting point it at the root directory.
+ * `beforePivot` runs last before pivot_root (the OCI createContainer hooks).
  */
 export function buildContainer(
   kernel: Kernel,
   config: InitConfig,
   openStdio: () => number[] | undefined,
   newRoot = "",
+  beforePivot: () => void = () => {},
 ): number[] | undefined {
   const { spec } = config;
   const root = spec.root.path;
@@ -160,6 +162,7 @@ export function buildContainer(
   const fds = openStdio();
   // Before pivot_root: the console bind's source (the host's view of the fd) must still resolve.
   if (isTerminal(config.stdio) && fds) bindConsole(kernel, fds[0], root);
+  beforePivot();
   pivotInto(kernel, root);
   if (spec.linux?.rootfsPropagation) setRootPropagation(kernel, spec.linux.rootfsPropagation);
   // Before the read-only paths: /proc/sys is one of them.
@@ -311,7 +314,13 @@ function withUser(
  * A new container: build it, wait for `start`, enter its cgroups, confine
  * the init, and become the user's command.
  */
-function runCreate(kernel: Kernel, statusFd: number, job: InitConfig, started: () => void): never {
+function runCreate(
+  kernel: Kernel,
+  statusFd: number,
+  job: InitConfig,
+  started: () => void,
+  nextLine: () => string | undefined,
+): never {
   // Before the mount namespace changes: the FIFO is in the runtime's state directory.
   const fifo = job.execFifo === undefined
     ? undefined
@@ -320,6 +329,14 @@ function runCreate(kernel: Kernel, statusFd: number, job: InitConfig, started: (
     kernel,
     job,
     () => openStdio(kernel, job.stdio, job.spec.root.path),
+    "",
+    () => {
+      const hooks = job.createContainer;
+      if (!hooks) return;
+      // Only after the runtime's createRuntime hooks: the parent says when.
+      if (nextLine() !== CREATE_CONTAINER) Deno.exit(ExitCode.ENGINE);
+      runHooksInContainer(kernel, "createContainer", hooks.hooks, hooks.state);
+    },
   );
   changeToWorkingDir(kernel, statusFd, job.spec.process.cwd);
   const process = withUser(kernel, statusFd, job.spec.process, job.userRequest, false);
@@ -432,7 +449,7 @@ export function containerInit(): void {
       kernel.prctl(PR_SET_PDEATHSIG, 0);
     };
     kernel.umask(0o022);
-    if (job.kind === "create") runCreate(kernel, statusFd, job, started);
+    if (job.kind === "create") runCreate(kernel, statusFd, job, started, () => messages.next());
     else runExec(kernel, statusFd, job, started);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

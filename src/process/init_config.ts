@@ -72,6 +72,12 @@ export interface InitConfig {
    * `create` returns.
    */
   execFifo?: string;
+  /**
+   * `hooks.createContainer`, run by the init in the container's namespaces
+   * before pivot_root (their paths are the runtime's), once the parent has
+   * sent `createContainer`; with the state (JSON) on stdin.
+   */
+  createContainer?: { hooks: Hook[]; state: string };
   /** `hooks.startContainer`, run by the init after `start`, with the state (JSON) on stdin. */
   startContainer?: { hooks: Hook[]; state: string };
 }

@@ -59,12 +59,6 @@ function checkCreate(bundle: Bundle, opts: CreateOptions): void {
   if (!spec.process.terminal && opts.consoleSocket !== undefined) {
     throw new RuntimeError("--console-socket is given but process.terminal is not set");
   }
-  if (spec.hooks?.createContainer?.length) {
-    throw new RuntimeError(
-      "hooks.createContainer is not supported: the init has pivoted into the container's root " +
-        "before the createRuntime hooks run",
-    );
-  }
   const own = ownNamespaceTypes(spec);
   for (const key of Object.keys(spec.linux?.sysctl ?? {})) {
     const why = sysctlRefusal(key, own);
@@ -162,6 +156,9 @@ export async function createContainer(
       hostCgroups: readHostCgroupLayout(),
       stdio,
       execFifo: paths.fifo,
+      createContainer: spec.hooks?.createContainer?.length
+        ? { hooks: spec.hooks.createContainer, state: JSON.stringify(ociState(record, "created")) }
+        : undefined,
       startContainer: spec.hooks?.startContainer?.length
         ? { hooks: spec.hooks.startContainer, state: JSON.stringify(ociState(record, "created")) }
         : undefined,
@@ -184,6 +181,7 @@ export async function createContainer(
     const state = ociState(record, "creating");
     await runHooks("prestart", spec.hooks?.prestart, state);
     await runHooks("createRuntime", spec.hooks?.createRuntime, state);
+    if (job.createContainer) spawned.channel.sendCreateContainer();
 
     const failure = spawned.channel.start();
     if (failure) {

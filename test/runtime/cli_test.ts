@@ -1,7 +1,7 @@
 /**
  * The runtime's front door: `run` in the foreground (exit status, then
  * gone), `list`, `features`, `--version`, and what it refuses
- * (`--systemd-cgroup`, createContainer hooks, unknown flags) in one line.
+ * (`--systemd-cgroup`, time namespaces, unknown flags) in one line.
  *
  * @module
  */
@@ -45,10 +45,10 @@ Deno.test("runtime: features, --version, and refusals in one line with exit stat
     assertStringIncludes(t.lastError(), "unknown flag: --bogus");
 
     const spec = defaultSpec("cli", ["true"]);
-    spec.hooks = { createContainer: [{ path: "/bin/true" }] };
+    spec.linux!.namespaces!.push({ type: "time" });
     t.writeSpec(spec);
     assertEquals((await t.runc("create", "--bundle", t.bundle, "cli")).code, 1);
-    assertStringIncludes(t.lastError(), "hooks.createContainer is not supported");
+    assertStringIncludes(t.lastError(), "time namespaces are not supported");
 
     const text = await t.runc("--log-format", "text", "state", "gone");
     assertEquals(text.code, 1);

@@ -129,7 +129,7 @@ Deno.test("runtime: linux.namespaces joined by path (another container's network
   });
 });
 
-Deno.test("runtime: prestart, createRuntime, startContainer, poststart and poststop hooks get the state on stdin", async () => {
+Deno.test("runtime: every kind of hook runs where and when the spec says, with the state on stdin", async () => {
   const spec = defaultSpec("hooks", [
     "sh",
     "-c",
@@ -144,6 +144,16 @@ Deno.test("runtime: prestart, createRuntime, startContainer, poststart and posts
     spec.hooks = {
       prestart: [hook("prestart")],
       createRuntime: [hook("createRuntime")],
+      // In the container's namespaces before pivot_root, after createRuntime: host paths.
+      createContainer: [{
+        path: "/bin/sh",
+        args: [
+          "sh",
+          "-c",
+          `cat > ${t.dir}/createContainer.json; readlink /proc/self/ns/mnt > ${t.dir}/cc.mnt; ` +
+          `test -f ${t.dir}/createRuntime.json && echo after > ${t.dir}/cc.order`,
+        ],
+      }],
       // In the container, confined as it is, before its process: its path is the container's.
       startContainer: [{
         path: "/bin/sh",
@@ -165,6 +175,13 @@ Deno.test("runtime: prestart, createRuntime, startContainer, poststart and posts
       assertEquals([state.id, state.pid, state.status], ["hooks", pid, "creating"]);
       assertEquals(Deno.readTextFileSync(`${t.dir}/${name}.env`), "from-spec\n");
     }
+    const cc = read("createContainer");
+    assertEquals([cc.id, cc.pid, cc.status], ["hooks", pid, "created"]);
+    assertEquals(
+      Deno.readTextFileSync(`${t.dir}/cc.mnt`).trim(),
+      Deno.readLinkSync(`/proc/${pid}/ns/mnt`),
+    );
+    assertEquals(Deno.readTextFileSync(`${t.dir}/cc.order`), "after\n");
     assertEquals((await t.runc("start", "hooks")).code, 0);
     assertEquals(read("poststart").status, "running");
     await eventually(() => Deno.readTextFileSync(`/proc/${pid}/comm`).trim() === "sleep");
