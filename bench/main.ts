@@ -135,6 +135,23 @@ if (bundle) {
         `${b.toFixed(1)} ms: the filter adds ${(a - b).toFixed(1)} ms (medians of ${RUNS})`,
     );
   });
+  await step("7. dockergsh-runc run vs runc run, the same bundle", async () => {
+    const runtime = new URL("../dockergsh-runc", import.meta.url).pathname;
+    const s = await compare([
+      {
+        label: "dgsh",
+        argv: (i) => [runtime, "--root", `${root}/dgsh-runc`, "run", "--bundle", bundle, `b-${i}`],
+      },
+      { label: "runc", argv: (i) => runc(i + 20_000) },
+    ], RUNS);
+    report(
+      "7. dockergsh-runc run (bundle, /bin/true)",
+      s.get("dgsh")!,
+      "runc run",
+      s.get("runc")!,
+      "none",
+    );
+  });
   await step("2. run --rm busybox true (default bridge)", async () => {
     const s = await compare([
       { label: "dgsh", argv: () => dgsh("run", "--rm", "busybox", "true") },

@@ -146,6 +146,8 @@ export interface CapabilitySets {
  */
 export interface SpawnSpec {
   terminal?: string;
+  /** An fd to become the child's stdin (dup2'd onto 0 in the child). */
+  stdin?: number;
   /** New session (setsid); with `terminal`, the terminal becomes its controlling tty. */
   newSession: boolean;
 }

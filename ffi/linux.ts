@@ -616,7 +616,9 @@ export class LinuxKernel implements Kernel {
     // exec), but glibc's own two (32, 33), as sigfillset(3) leaves them; empty mask.
     new DataView(attr.buffer).setBigUint64(8, 0xfffffffe7fffffffn, true);
     const c = libc();
-    const actions = spec.terminal === undefined ? null : new Uint8Array(SPAWN_STRUCT_BYTES);
+    const actions = spec.terminal === undefined && spec.stdin === undefined
+      ? null
+      : new Uint8Array(SPAWN_STRUCT_BYTES);
     if (actions) {
       checkSpawn(c.posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init", "");
     }
@@ -631,6 +633,13 @@ export class LinuxKernel implements Kernel {
         for (const fd of [1, 2]) {
           checkSpawn(c.posix_spawn_file_actions_adddup2(actions, 0, fd), "adddup2", `0 ${fd}`);
         }
+      }
+      if (actions && spec.stdin !== undefined) {
+        checkSpawn(
+          c.posix_spawn_file_actions_adddup2(actions, spec.stdin, 0),
+          "posix_spawn_file_actions_adddup2",
+          `${spec.stdin} 0`,
+        );
       }
       const pid = new Int32Array(1);
       const a = cstrArray(argv);

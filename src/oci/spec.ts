@@ -47,6 +47,8 @@ export interface Process {
   rlimits?: Rlimit[];
   noNewPrivileges?: boolean;
   oomScoreAdj?: number;
+  /** The terminal's size in characters, with `terminal`. */
+  consoleSize?: { height: number; width: number };
 }
 
 /** `root`: the container's root filesystem. */
@@ -153,9 +155,18 @@ export interface LinuxNamespace {
   path?: string;
 }
 
+/** One `linux.uidMappings` / `gidMappings` entry of a user namespace. */
+export interface LinuxIdMapping {
+  containerID: number;
+  hostID: number;
+  size: number;
+}
+
 /** `linux`: the Linux-specific part of the configuration. */
 export interface Linux {
   namespaces?: LinuxNamespace[];
+  uidMappings?: LinuxIdMapping[];
+  gidMappings?: LinuxIdMapping[];
   devices?: LinuxDevice[];
   resources?: LinuxResources;
   cgroupsPath?: string;

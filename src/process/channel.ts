@@ -72,6 +72,12 @@ export class LineReader {
 /** The line that lets the init go on from preparing to running the user's command. */
 export const START = "start";
 
+/**
+ * The OCI runtime's line, before `start`, that lets the init run the
+ * `createContainer` hooks (once the runtime's `createRuntime` hooks have run).
+ */
+export const CREATE_CONTAINER = "createContainer";
+
 /** Writes all of `data` to `fd`. */
 export function writeAll(kernel: Kernel, fd: number, data: Uint8Array): void {
   let off = 0;
@@ -110,6 +116,16 @@ export class ParentChannel {
   /** Sends the job; the init prepares it and waits for `start`. */
   sendJob(job: InitJob): void {
     writeAll(this.kernel, this.configWrite, new TextEncoder().encode(JSON.stringify(job) + "\n"));
+  }
+
+  /** Lets the init run its `createContainer` hooks (it waits for this line only when it has some). */
+  sendCreateContainer(): void {
+    try {
+      writeAll(this.kernel, this.configWrite, new TextEncoder().encode(`${CREATE_CONTAINER}\n`));
+    } catch (err) {
+      // An init that already failed has written why: `start` reads it.
+      if (!(err instanceof SyscallError && err.code === "EPIPE")) throw err;
+    }
   }
 
   /**

@@ -47,7 +47,8 @@ import { pivotInto, setRootPropagation } from "../rootfs/pivot.ts";
 import { writeSysctls } from "../rootfs/sysctl.ts";
 import { confineProcess } from "../security/confine.ts";
 import { resolveUser } from "../security/user.ts";
-import { LineReader, START, writeAll } from "./channel.ts";
+import { CREATE_CONTAINER, LineReader, START, writeAll } from "./channel.ts";
+import { runHooksInContainer } from "./container_hooks.ts";
 import type {
   ExecConfig,
   InitConfig,
@@ -80,7 +81,7 @@ export function openStdio(kernel: Kernel, stdio: InitStdio, root = "/"): number[
       return [nul, log, log];
     }
     case "console": {
-      const fd = openConsole(kernel, stdio.socket, root);
+      const fd = openConsole(kernel, stdio.socket, root, stdio.size);
       return [fd, fd, fd];
     }
   }
@@ -92,7 +93,12 @@ export function openStdio(kernel: Kernel, stdio: InitStdio, root = "/"): number[
  * SCM_RIGHTS (the slave's name as the message), the slave kept. The
  * socket's owner (containerd's shim) relays the terminal from then on.
  */
-function openConsole(kernel: Kernel, socket: string, root: string): number {
+function openConsole(
+  kernel: Kernel,
+  socket: string,
+  root: string,
+  size: { rows: number; cols: number } | undefined,
+): number {
   const sock = kernel.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   try {
     kernel.connectUnix(sock, socket);
@@ -100,6 +106,8 @@ function openConsole(kernel: Kernel, socket: string, root: string): number {
     try {
       const name = `/dev/pts/${pty.index}`;
       const slave = kernel.openInRoot(root, name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+      // Sized before the command starts: a shell reads its size once, at start-up.
+      if (size) kernel.setWinSize(pty.master, size);
       kernel.sendFd(sock, new TextEncoder().encode(name), pty.master);
       return slave;
     } finally {
@@ -135,12 +143,14 @@ function hasNamespace(config: InitConfig, type: string): boolean {
  * `tty`/ttyname() a path inside the container that names it.
  * `newRoot` is where "/" is after pivot_root: "" for real; tests that record
  * kernel calls without pivoting point it at the root directory.
+ * `beforePivot` runs last before pivot_root (the OCI createContainer hooks).
  */
 export function buildContainer(
   kernel: Kernel,
   config: InitConfig,
   openStdio: () => number[] | undefined,
   newRoot = "",
+  beforePivot: () => void = () => {},
 ): number[] | undefined {
   const { spec } = config;
   const root = spec.root.path;
@@ -152,6 +162,7 @@ export function buildContainer(
   const fds = openStdio();
   // Before pivot_root: the console bind's source (the host's view of the fd) must still resolve.
   if (isTerminal(config.stdio) && fds) bindConsole(kernel, fds[0], root);
+  beforePivot();
   pivotInto(kernel, root);
   if (spec.linux?.rootfsPropagation) setRootPropagation(kernel, spec.linux.rootfsPropagation);
   // Before the read-only paths: /proc/sys is one of them.
@@ -303,7 +314,13 @@ function withUser(
  * A new container: build it, wait for `start`, enter its cgroups, confine
  * the init, and become the user's command.
  */
-function runCreate(kernel: Kernel, statusFd: number, job: InitConfig, started: () => void): never {
+function runCreate(
+  kernel: Kernel,
+  statusFd: number,
+  job: InitConfig,
+  started: () => void,
+  nextLine: () => string | undefined,
+): never {
   // Before the mount namespace changes: the FIFO is in the runtime's state directory.
   const fifo = job.execFifo === undefined
     ? undefined
@@ -312,6 +329,14 @@ function runCreate(kernel: Kernel, statusFd: number, job: InitConfig, started: (
     kernel,
     job,
     () => openStdio(kernel, job.stdio, job.spec.root.path),
+    "",
+    () => {
+      const hooks = job.createContainer;
+      if (!hooks) return;
+      // Only after the runtime's createRuntime hooks: the parent says when.
+      if (nextLine() !== CREATE_CONTAINER) Deno.exit(ExitCode.ENGINE);
+      runHooksInContainer(kernel, "createContainer", hooks.hooks, hooks.state);
+    },
   );
   changeToWorkingDir(kernel, statusFd, job.spec.process.cwd);
   const process = withUser(kernel, statusFd, job.spec.process, job.userRequest, false);
@@ -327,6 +352,8 @@ function runCreate(kernel: Kernel, statusFd: number, job: InitConfig, started: (
     job.seccompProgram === undefined ? undefined : decodeBase64(job.seccompProgram),
     () => {
       if (fifo !== undefined) awaitStart(kernel, statusFd, fifo);
+      const hooks = job.startContainer;
+      if (hooks) runHooksInContainer(kernel, "startContainer", hooks.hooks, hooks.state);
     },
   );
   // Nothing of the init's but fds 0-2 reaches the command (the status pipe closes on exec).
@@ -422,7 +449,7 @@ export function containerInit(): void {
       kernel.prctl(PR_SET_PDEATHSIG, 0);
     };
     kernel.umask(0o022);
-    if (job.kind === "create") runCreate(kernel, statusFd, job, started);
+    if (job.kind === "create") runCreate(kernel, statusFd, job, started, () => messages.next());
     else runExec(kernel, statusFd, job, started);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Process, Root, Spec } from "../oci/spec.ts";
+import type { Hook, Process, Root, Spec } from "../oci/spec.ts";
 import type { HostCgroupLayout } from "../rootfs/mounts.ts";
 
 /** Where the init connects the user command's stdin/stdout/stderr. */
@@ -30,7 +30,7 @@ export type InitStdio =
    * its stdio and controlling tty and sends the master over the socket
    * (SCM_RIGHTS), as runc does.
    */
-  | { kind: "console"; socket: string };
+  | { kind: "console"; socket: string; size?: { rows: number; cols: number } };
 
 /** The image layers of the container's root filesystem, mounted as an overlay on `root.path`. */
 export interface OverlayLayers {
@@ -72,6 +72,14 @@ export interface InitConfig {
    * `create` returns.
    */
   execFifo?: string;
+  /**
+   * `hooks.createContainer`, run by the init in the container's namespaces
+   * before pivot_root (their paths are the runtime's), once the parent has
+   * sent `createContainer`; with the state (JSON) on stdin.
+   */
+  createContainer?: { hooks: Hook[]; state: string };
+  /** `hooks.startContainer`, run by the init after `start`, with the state (JSON) on stdin. */
+  startContainer?: { hooks: Hook[]; state: string };
 }
 
 /** Job of `exec`: join the running container's namespaces, then run `process` there. */

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { CLONE_FS, CLONE_NEWNS, O_CLOEXEC, O_RDONLY } from "../../ffi/constants.ts";
+import { CLONE_NEWNS, O_CLOEXEC, O_RDONLY } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { ParentChannel } from "./channel.ts";
 import { NAMESPACES } from "./namespaces.ts";
@@ -123,9 +123,11 @@ export interface NamespacePlan {
 
 /**
  * The OCI runtime's init: setns(2) into each namespace of `plan.join` (all
- * opened first; unshare(CLONE_FS) before joining a mount namespace, which
- * a thread sharing its fs_struct with others may not), unshare(2) of those
- * of `plan.create`, spawn, and back to this process's own namespaces.
+ * opened first), unshare(2) of those of `plan.create`, spawn, and back to
+ * this process's own namespaces. A mount namespace is never joined (the
+ * init pivots its root in one of its own): setns(CLONE_NEWNS) would need
+ * unshare(CLONE_FS) first, which a thread sharing its fs_struct with
+ * Deno's other threads must do.
  */
 export function spawnPlannedInit(
   kernel: Kernel,
@@ -141,7 +143,9 @@ export function spawnPlannedInit(
   const enter = () => {
     const fds = joins.map((j) => ({ flag: j.flag, fd: kernel.open(j.path, O_RDONLY | O_CLOEXEC) }));
     try {
-      if (joins.some((j) => j.flag === CLONE_NEWNS)) kernel.unshare(CLONE_FS);
+      if (joins.some((j) => j.flag === CLONE_NEWNS)) {
+        throw new Error("joining a mount namespace is not supported for a new container");
+      }
       for (const { fd, flag } of fds) kernel.setns(fd, flag);
     } finally {
       for (const { fd } of fds) kernel.close(fd);

@@ -47,6 +47,16 @@ export function checkProcess(p: unknown, where = "process"): asserts p is Proces
   }
 }
 
+/** `process.consoleSize` as a terminal's rows and columns (undefined without one). */
+export function consoleSize(process: Process): { rows: number; cols: number } | undefined {
+  const size = process.consoleSize;
+  if (!size) return undefined;
+  if (!Number.isInteger(size.height) || !Number.isInteger(size.width)) {
+    throw bad("process.consoleSize must have integer height and width");
+  }
+  return { rows: size.height, cols: size.width };
+}
+
 /** Reads and checks `<dir>/config.json`; `root.path` is made absolute. */
 export function loadBundle(dirArg: string): Bundle {
   let dir: string;

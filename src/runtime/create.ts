@@ -26,7 +26,7 @@ import { compileSeccompProgram } from "../security/seccomp_program.ts";
 import { writeFileAtomic } from "../store/atomic.ts";
 import { UndoStack, withUndoErrors } from "../_undo.ts";
 import { encodeBase64 } from "../_base64.ts";
-import { type Bundle, type BundleSpec, loadBundle } from "./bundle.ts";
+import { type Bundle, type BundleSpec, consoleSize, loadBundle } from "./bundle.ts";
 import { cgroupLocation, cgroupResources } from "./cgroup.ts";
 import { RuntimeError } from "./errors.ts";
 import { runHooks } from "./hooks.ts";
@@ -135,7 +135,19 @@ export async function createContainer(
     debug("create", `init is pid ${spawned.pid} in the host's PID namespace`);
     const stdio: InitStdio = opts.consoleSocket === undefined
       ? { kind: "inherit" }
-      : { kind: "console", socket: opts.consoleSocket };
+      : { kind: "console", socket: opts.consoleSocket, size: consoleSize(spec.process) };
+    // Before the cgroup is made: a create killed midway leaves a record that
+    // `delete --force` finds the cgroup by.
+    const record: RuntimeRecord = {
+      id,
+      bundle: bundle.dir,
+      pid: spawned.pid,
+      pidStartTime,
+      created: new Date().toISOString(),
+      cgroup: location,
+      spec,
+    };
+    writeRecord(paths, record);
     const job: InitConfig = {
       kind: "create",
       containerId: id,
@@ -144,6 +156,12 @@ export async function createContainer(
       hostCgroups: readHostCgroupLayout(),
       stdio,
       execFifo: paths.fifo,
+      createContainer: spec.hooks?.createContainer?.length
+        ? { hooks: spec.hooks.createContainer, state: JSON.stringify(ociState(record, "created")) }
+        : undefined,
+      startContainer: spec.hooks?.startContainer?.length
+        ? { hooks: spec.hooks.startContainer, state: JSON.stringify(ociState(record, "created")) }
+        : undefined,
     };
     spawned.channel.sendJob(job);
 
@@ -160,19 +178,10 @@ export async function createContainer(
       Deno.writeTextFileSync(`/proc/${spawned.pid}/oom_score_adj`, `${spec.process.oomScoreAdj}`);
     }
 
-    const record: RuntimeRecord = {
-      id,
-      bundle: bundle.dir,
-      pid: spawned.pid,
-      pidStartTime,
-      created: new Date().toISOString(),
-      cgroup: location,
-      spec,
-    };
-    writeRecord(paths, record);
     const state = ociState(record, "creating");
     await runHooks("prestart", spec.hooks?.prestart, state);
     await runHooks("createRuntime", spec.hooks?.createRuntime, state);
+    if (job.createContainer) spawned.channel.sendCreateContainer();
 
     const failure = spawned.channel.start();
     if (failure) {

@@ -22,7 +22,7 @@ import { openContainerPty } from "../rootfs/container_pty.ts";
 import { compileSeccompProgram } from "../security/seccomp_program.ts";
 import { writeFileAtomic } from "../store/atomic.ts";
 import { encodeBase64 } from "../_base64.ts";
-import { checkProcess } from "./bundle.ts";
+import { checkProcess, consoleSize } from "./bundle.ts";
 import { notExist, RuntimeError } from "./errors.ts";
 import { execNamespaces } from "./namespace_plan.ts";
 import type { RuntimeRoot } from "./paths.ts";
@@ -75,14 +75,19 @@ function execProcess(base: Process, opts: ExecOptions): Process {
   };
 }
 
-/** A pty from the container's devpts, its master sent to the console socket; its slave's path. */
-function consoleForExec(kernel: Kernel, socket: string, pid: number): string {
+/**
+ * A pty from the container's devpts, sized as `process.consoleSize` says,
+ * its master sent to the console socket; its slave's path.
+ */
+function consoleForExec(kernel: Kernel, socket: string, pid: number, process: Process): string {
   const sock = kernel.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   try {
     kernel.connectUnix(sock, socket);
     const pty = openContainerPty(kernel, `/proc/${pid}/root`);
     try {
       const name = `/dev/pts/${pty.index}`;
+      const size = consoleSize(process);
+      if (size) kernel.setWinSize(pty.master, size);
       kernel.sendFd(sock, new TextEncoder().encode(name), pty.master);
       return name;
     } finally {
@@ -117,7 +122,10 @@ export async function execInContainer(
   const program = seccomp && compileSeccompProgram(kernel, seccomp);
   let stdio: InitStdio = { kind: "inherit" };
   if (opts.consoleSocket !== undefined) {
-    stdio = { kind: "tty", slavePath: consoleForExec(kernel, opts.consoleSocket, record.pid) };
+    stdio = {
+      kind: "tty",
+      slavePath: consoleForExec(kernel, opts.consoleSocket, record.pid, process),
+    };
   }
   const spawned = spawnExecInit(kernel, { stdin: "inherit", stdout: "inherit", stderr: "inherit" });
   const job: ExecConfig = {

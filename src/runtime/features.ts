@@ -15,7 +15,14 @@ export function runtimeFeatures(): Record<string, unknown> {
   return {
     ociVersionMin: "1.0.0",
     ociVersionMax: OCI_VERSION,
-    hooks: ["prestart", "createRuntime", "poststart", "poststop"],
+    hooks: [
+      "prestart",
+      "createRuntime",
+      "createContainer",
+      "startContainer",
+      "poststart",
+      "poststop",
+    ],
     mountOptions: [
       "async",
       "atime",

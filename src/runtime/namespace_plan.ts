@@ -50,6 +50,11 @@ export function planNamespaces(spec: Spec): NamespacePlan {
       plan.create.push(name);
     }
   }
+  if (spec.linux?.uidMappings?.length || spec.linux?.gidMappings?.length) {
+    throw new RuntimeError(
+      "linux.uidMappings/gidMappings need a user namespace, which dockergsh-runc does not support",
+    );
+  }
   if (!plan.create.includes("mnt")) {
     throw new RuntimeError(
       "linux.namespaces must include a new mount namespace: the container's root is pivoted in it",

@@ -29,16 +29,19 @@ async function releaseInit(kernel: Kernel, fifo: string, record: RuntimeRecord):
   const fd = kernel.open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   try {
     const buf = new Uint8Array(1);
-    for (;;) {
-      let n = 0;
+    const released = () => {
       try {
-        n = kernel.read(fd, buf);
+        return kernel.read(fd, buf) === 1;
       } catch (err) {
         if (!(err instanceof SyscallError && err.code === "EAGAIN")) throw err;
+        return false;
       }
-      if (n === 1) return;
-      // 0: no writer yet (the init's open may not have returned) or it is gone.
+    };
+    // Nothing yet: no writer so far (the init's open may not have returned), or it is gone.
+    while (!released()) {
       if (!isSameProcess(record.pid, record.pidStartTime)) {
+        // It may have written, exec'd and exited (a short command) since the read.
+        if (released()) return;
         throw new RuntimeError(`container "${record.id}": its init exited before it was started`);
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));

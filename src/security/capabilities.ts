@@ -17,6 +17,7 @@ import {
 } from "../../ffi/constants.ts";
 import { SyscallError } from "../../ffi/errno.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
+import { debug } from "../debug.ts";
 import type { Capabilities } from "../oci/spec.ts";
 
 /** The capability number of `name` (`CAP_SYS_ADMIN`); throws on a name the kernel headers lack. */
@@ -50,7 +51,13 @@ export function dropBoundingSet(kernel: Kernel, bounding: readonly string[] | un
   }
 }
 
-/** Sets the effective, permitted and inheritable sets, then the ambient set. */
+/**
+ * Sets the effective, permitted and inheritable sets, then the ambient set.
+ * An ambient capability the kernel refuses to raise (it must be permitted
+ * and inheritable: EPERM) is left out (a --debug line), as runc does (it logs a warning): `runc
+ * spec` itself asks for ambient capabilities without inheritable ones, and
+ * leaving one out only takes a privilege away.
+ */
 export function applyCapabilitySets(kernel: Kernel, caps: Capabilities): void {
   kernel.capset({
     effective: capabilityMask(caps.effective),
@@ -59,6 +66,11 @@ export function applyCapabilitySets(kernel: Kernel, caps: Capabilities): void {
   });
   kernel.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL);
   for (const name of caps.ambient ?? []) {
-    kernel.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, capabilityNumber(name));
+    try {
+      kernel.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, capabilityNumber(name));
+    } catch (err) {
+      if (!(err instanceof SyscallError && err.code === "EPERM")) throw err;
+      debug("confine", `ambient capability ${name} left out: it is not inheritable`);
+    }
   }
 }

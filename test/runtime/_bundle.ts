@@ -12,7 +12,19 @@ import { MAIN, mountsUnder, removeTestCgroupParent, TEST_CGROUP_PARENT } from ".
 import { assertEquals } from "../_assert.ts";
 
 const BUSYBOX = new URL("../../fixtures/busybox", import.meta.url).pathname;
-const APPLETS = ["sh", "sleep", "cat", "echo", "id", "hostname", "ls", "tty", "grep", "umask"];
+const APPLETS = [
+  "sh",
+  "sleep",
+  "cat",
+  "echo",
+  "id",
+  "hostname",
+  "ls",
+  "tty",
+  "grep",
+  "umask",
+  "stty",
+];
 
 /** What a runtime call printed and returned. */
 export interface RuncResult {
@@ -111,12 +123,14 @@ export class TestBundle {
   }
 
   /**
-   * `dockergsh runc --root <root> …args`. stdio are /dev/null: a created
-   * container keeps the runtime's, so a pipe would stay open while it lives.
+   * `dockergsh runc --root <root> …args`. For create, run and exec --detach
+   * stdio are /dev/null: the container's process keeps the runtime's, so a
+   * pipe would stay open while it lives.
    * Errors are read from the JSON log instead (`lastError`).
    */
   async runc(...args: string[]): Promise<RuncResult> {
-    const detached = args[0] === "create" || args[0] === "run";
+    const detached = args[0] === "create" || args[0] === "run" ||
+      (args[0] === "exec" && args.includes("--detach"));
     const out = await new Deno.Command(Deno.execPath(), {
       args: [
         "run",

@@ -125,6 +125,11 @@ Deno.test("runtime: user namespaces are refused in one line, before anything is 
     const r = await t.runc("create", "--bundle", t.bundle, "userns");
     assertEquals(r.code, 1);
     assertStringIncludes(t.lastError(), "user namespaces are not supported");
+    spec.linux!.namespaces!.pop();
+    spec.linux!.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+    t.writeSpec(spec);
+    assertEquals((await t.runc("create", "--bundle", t.bundle, "userns")).code, 1);
+    assertStringIncludes(t.lastError(), "uidMappings/gidMappings need a user namespace");
     let made = true;
     try {
       Deno.statSync(`${t.root}/userns`);

@@ -129,8 +129,12 @@ Deno.test("runtime: linux.namespaces joined by path (another container's network
   });
 });
 
-Deno.test("runtime: prestart, createRuntime, poststart and poststop hooks get the state on stdin", async () => {
-  const spec = defaultSpec("hooks", ["sleep", "100"]);
+Deno.test("runtime: every kind of hook runs where and when the spec says, with the state on stdin", async () => {
+  const spec = defaultSpec("hooks", [
+    "sh",
+    "-c",
+    "cat /tmp/startContainer.json > /tmp/seen-by-process; exec sleep 100",
+  ]);
   await withBundle(spec, async (t) => {
     const hook = (name: string) => ({
       path: "/bin/sh",
@@ -140,6 +144,26 @@ Deno.test("runtime: prestart, createRuntime, poststart and poststop hooks get th
     spec.hooks = {
       prestart: [hook("prestart")],
       createRuntime: [hook("createRuntime")],
+      // In the container's namespaces before pivot_root, after createRuntime: host paths.
+      createContainer: [{
+        path: "/bin/sh",
+        args: [
+          "sh",
+          "-c",
+          `cat > ${t.dir}/createContainer.json; readlink /proc/self/ns/mnt > ${t.dir}/cc.mnt; ` +
+          `test -f ${t.dir}/createRuntime.json && echo after > ${t.dir}/cc.order`,
+        ],
+      }],
+      // In the container, confined as it is, before its process: its path is the container's.
+      startContainer: [{
+        path: "/bin/sh",
+        args: [
+          "sh",
+          "-c",
+          "cat > /tmp/startContainer.json; echo $HOOK_ENV >> /tmp/startContainer.env",
+        ],
+        env: ["HOOK_ENV=in-container"],
+      }],
       poststart: [hook("poststart")],
       poststop: [hook("poststop")],
     };
@@ -151,10 +175,37 @@ Deno.test("runtime: prestart, createRuntime, poststart and poststop hooks get th
       assertEquals([state.id, state.pid, state.status], ["hooks", pid, "creating"]);
       assertEquals(Deno.readTextFileSync(`${t.dir}/${name}.env`), "from-spec\n");
     }
+    const cc = read("createContainer");
+    assertEquals([cc.id, cc.pid, cc.status], ["hooks", pid, "created"]);
+    assertEquals(
+      Deno.readTextFileSync(`${t.dir}/cc.mnt`).trim(),
+      Deno.readLinkSync(`/proc/${pid}/ns/mnt`),
+    );
+    assertEquals(Deno.readTextFileSync(`${t.dir}/cc.order`), "after\n");
     assertEquals((await t.runc("start", "hooks")).code, 0);
     assertEquals(read("poststart").status, "running");
+    await eventually(() => Deno.readTextFileSync(`/proc/${pid}/comm`).trim() === "sleep");
+    const inside = JSON.parse(Deno.readTextFileSync(`${t.rootfs}/tmp/seen-by-process`));
+    assertEquals([inside.id, inside.pid, inside.status], ["hooks", pid, "created"]);
+    assertEquals(Deno.readTextFileSync(`${t.rootfs}/tmp/startContainer.env`), "in-container\n");
     assertEquals((await t.runc("delete", "--force", "hooks")).code, 0);
     assertEquals([read("poststop").status, read("poststop").id], ["stopped", "hooks"]);
+
+    // A startContainer hook that fails: the container's process never runs.
+    Deno.removeSync(`${t.rootfs}/tmp/seen-by-process`);
+    spec.hooks = { startContainer: [{ path: "/bin/sh", args: ["sh", "-c", "exit 4"] }] };
+    t.writeSpec(spec);
+    await t.create("failing");
+    assertEquals((await t.runc("start", "failing")).code, 0);
+    await eventually(async () => (await t.state("failing")).status === "stopped");
+    let ran = true;
+    try {
+      Deno.statSync(`${t.rootfs}/tmp/seen-by-process`);
+    } catch {
+      ran = false;
+    }
+    assertEquals(ran, false);
+    assertEquals((await t.runc("delete", "failing")).code, 0);
 
     spec.hooks = { prestart: [{ path: "/bin/sh", args: ["sh", "-c", "echo nope >&2; exit 3"] }] };
     t.writeSpec(spec);

@@ -1,0 +1,80 @@
+/**
+ * config.json's `mounts` beyond containerd's defaults (bind mounts with
+ * their options, mqueue, a cgroup tree in a cgroup namespace),
+ * `linux.devices`, and `annotations` in the state.
+ *
+ * @module
+ */
+
+import { assert, assertEquals } from "../_assert.ts";
+import { splitDev } from "../../src/_fs.ts";
+import { eventually } from "../_harness.ts";
+import { defaultSpec, withBundle } from "./_bundle.ts";
+
+/** The mountinfo line of `pid`'s mount at `target`. */
+function mountAt(pid: number, target: string): string {
+  const line = Deno.readTextFileSync(`/proc/${pid}/mountinfo`).split("\n")
+    .find((l) => l.split(" ")[4] === target);
+  if (!line) throw new Error(`nothing mounted on ${target}`);
+  return line;
+}
+
+Deno.test("runtime: bind (ro, rw), mqueue and cgroup mounts; linux.devices; annotations", async () => {
+  const spec = defaultSpec("mounts", [
+    "sh",
+    "-c",
+    "cat /proc/self/cgroup > /tmp/cgroup; exec sleep 100",
+  ]);
+  await withBundle(spec, async (t) => {
+    const host = `${t.dir}/shared`;
+    Deno.mkdirSync(host);
+    Deno.writeTextFileSync(`${host}/file`, "from the host");
+    spec.mounts!.push(
+      { destination: "/ro", type: "bind", source: host, options: ["rbind", "ro", "nosuid"] },
+      { destination: "/rw", type: "bind", source: host, options: ["rbind", "rw"] },
+      { destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid"] },
+      { destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup", options: ["ro"] },
+    );
+    spec.linux!.namespaces!.push({ type: "cgroup" });
+    spec.linux!.devices = [{
+      path: "/dev/mine",
+      type: "c",
+      major: 1,
+      minor: 3,
+      fileMode: 0o640,
+      uid: 1000,
+      gid: 1001,
+    }];
+    spec.annotations = { "org.example/purpose": "test" };
+    t.writeSpec(spec);
+    const pid = await t.create("mounts");
+    assertEquals((await t.runc("start", "mounts")).code, 0);
+    const root = `/proc/${pid}/root`;
+
+    assertEquals(Deno.readTextFileSync(`${root}/ro/file`), "from the host");
+    const ro = mountAt(pid, "/ro").split(" ")[5].split(",");
+    assert(ro.includes("ro") && ro.includes("nosuid"), ro.join(","));
+    assert(mountAt(pid, "/rw").split(" ")[5].split(",").includes("rw"));
+    Deno.writeTextFileSync(`${root}/rw/new`, "from inside");
+    assertEquals(Deno.readTextFileSync(`${host}/new`), "from inside");
+    assert(mountAt(pid, "/dev/mqueue").includes(" - mqueue "));
+
+    // Its own cgroup namespace: its cgroup is the root of the tree it sees.
+    assert(
+      Deno.readLinkSync(`/proc/${pid}/ns/cgroup`) !== Deno.readLinkSync("/proc/self/ns/cgroup"),
+    );
+    await eventually(() => Deno.readTextFileSync(`/proc/${pid}/comm`).trim() === "sleep");
+    const seen = Deno.readTextFileSync(`${t.rootfs}/tmp/cgroup`).trim().split("\n");
+    assert(seen.every((l) => l.endsWith(":/")), seen.join("; "));
+    assert(mountAt(pid, "/sys/fs/cgroup").split(" ")[5].split(",").includes("ro"));
+
+    const dev = Deno.statSync(`${root}/dev/mine`);
+    assertEquals(dev.isCharDevice, true);
+    const { major, minor } = splitDev(dev.rdev ?? 0);
+    assertEquals([major, minor, dev.mode! & 0o777, dev.uid, dev.gid], [1, 3, 0o640, 1000, 1001]);
+    // runc's default nodes are there too.
+    assertEquals(Deno.statSync(`${root}/dev/null`).isCharDevice, true);
+
+    assertEquals((await t.state("mounts")).annotations, { "org.example/purpose": "test" });
+  });
+});
