@@ -35,12 +35,28 @@ export function capabilityMask(names: readonly string[] | undefined): bigint {
 }
 
 /**
+ * The highest capability number this kernel knows, from
+ * /proc/sys/kernel/cap_last_cap; 63 when that cannot be read (a root
+ * without /proc), and then PR_CAPBSET_DROP's EINVAL marks the end.
+ */
+function lastCapability(): number {
+  try {
+    const n = Number(Deno.readTextFileSync("/proc/sys/kernel/cap_last_cap").trim());
+    return Number.isInteger(n) && n >= 0 && n < 64 ? n : 63;
+  } catch {
+    return 63;
+  }
+}
+
+/**
  * Drops from the bounding set every capability not in `bounding`, up to
- * the last one this kernel knows (past it, PR_CAPBSET_DROP says EINVAL).
+ * the last one this kernel knows. Known from the kernel rather than found
+ * by the first failing call: a call that is not made cannot be misread.
  */
 export function dropBoundingSet(kernel: Kernel, bounding: readonly string[] | undefined): void {
   const keep = capabilityMask(bounding);
-  for (let cap = 0; cap < 64; cap++) {
+  const last = lastCapability();
+  for (let cap = 0; cap <= last; cap++) {
     if (keep & (1n << BigInt(cap))) continue;
     try {
       kernel.prctl(PR_CAPBSET_DROP, cap);
