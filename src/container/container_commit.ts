@@ -22,6 +22,7 @@
  */
 
 import type { Kernel } from "../../ffi/kernel.ts";
+import { UserError } from "../errors.ts";
 import { lstatOrUndefined } from "../_fs.ts";
 import { hashing } from "../image/digest_stream.ts";
 import { extractTar } from "../image/extract.ts";
@@ -83,6 +84,14 @@ export function commitContainer(
 function parentConfig(images: ImageStore, imageId: string) {
   const blob = images.configBlob(imageId);
   const record = images.resolve(imageId);
+  if (!record.layers) {
+    // One flat tree, no layer to build on: a layer on top of nothing would lose the image.
+    throw new UserError(
+      `dockergsh: image ${
+        shortId(imageId)
+      } was stored by an older dockergsh as one flat tree: import it again to commit containers of it`,
+    );
+  }
   if (!blob) {
     return { diffIds: record.layers ?? [], history: [] as HistoryEntry[], record };
   }

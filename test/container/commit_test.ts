@@ -213,3 +213,29 @@ Deno.test("commit of a running container: its changes so far, and it keeps runni
     assertEquals([r.code, r.stdout], [0, "live\ngroup-gone\n"], r.stderr);
   });
 });
+
+Deno.test("commit of a container of an old one-tree image is refused and makes nothing", async () => {
+  await withRoot(async (root) => {
+    // An image as earlier versions stored it: <id>/rootfs, no layers, no config blob.
+    const busybox = await inspect(root, "busybox");
+    const id = "ab".repeat(32);
+    const home = `${root.dir}/images/${id}`;
+    Deno.mkdirSync(home);
+    const cp = new Deno.Command("cp", {
+      args: ["-a", `${busybox.GraphDriver.Data.UpperDir}/.`, `${home}/rootfs`],
+    }).outputSync();
+    assertEquals(cp.code, 0);
+    Deno.writeTextFileSync(
+      `${home}/image.json`,
+      JSON.stringify({ id, created: new Date().toISOString(), size: 0 }),
+    );
+    assertEquals((await root.run("tag", id, "legacy:1")).code, 0);
+    assertEquals((await root.run("run", "--name", "old", "legacy:1", "touch", "/x")).code, 0);
+    const images = (await root.run("images", "-q")).stdout;
+    const c = await root.run("commit", "old", "new:1");
+    assertEquals([c.code, c.stdout], [125, ""]);
+    assertStringIncludes(c.stderr, "stored by an older dockergsh as one flat tree");
+    assertEquals((await root.run("images", "-q")).stdout, images);
+    assertEquals([...Deno.readDirSync(`${root.dir}/tmp`)], []);
+  });
+});
