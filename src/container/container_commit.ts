@@ -114,7 +114,7 @@ async function commit(
   const { upper } = containerPaths(root, record.id);
   const lowerDirs = images.layerDirs(imageId);
   const exclude = engineMountPoints(upper, lowerDirs);
-  const scratch = layers.scratch(`commit-${record.id.slice(0, 12)}-`);
+  const scratch = layers.scratch("commit");
   let made: string | undefined;
   try {
     const tree = `${scratch}/tree`;

@@ -186,7 +186,7 @@ export async function loadImages(
 ): Promise<string[]> {
   const layers = new LayerStore(root);
   const images = new ImageStore(root);
-  const scratch = layers.scratch("load-");
+  const scratch = layers.scratch("load");
   const made: string[] = [];
   try {
     const dir = `${scratch}/archive`;

@@ -43,6 +43,22 @@ function removeLeftover(path: string): void {
   }
 }
 
+/** What a scratch directory (or push's compressed blob) under `<root>/tmp` is for. */
+export type ScratchKind = "layer" | "import" | "commit" | "load" | "push";
+
+/** `<kind>-<pid>-…`: a scratch, and the process working in it. */
+const ABANDONED = /^(?:layer|import|commit|load|push)-(\d+)-/;
+
+/** Whether process `pid` exists (its scratch may still be in use). */
+function alive(pid: number): boolean {
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Removes the file at `path` if there is one. */
 function removeFileIfPresent(path: string): void {
   try {
@@ -122,11 +138,15 @@ export class LayerStore {
     return lstatOrUndefined(this.dir(diffId))?.isDirectory === true;
   }
 
-  /** A fresh scratch directory under `<root>/tmp`, for a layer being made. */
-  scratch(prefix: string): string {
+  /**
+   * A fresh scratch directory under `<root>/tmp` for `kind` of work
+   * (`layer`, `import`, `commit`, `load`), named `<kind>-<pid>-…` so that
+   * what a killed process left is known for its own (see `sweepRemoved`).
+   */
+  scratch(kind: ScratchKind): string {
     const tmp = `${this.root.root}/tmp`;
     Deno.mkdirSync(tmp, { recursive: true, mode: 0o700 });
-    return Deno.makeTempDirSync({ dir: tmp, prefix });
+    return Deno.makeTempDirSync({ dir: tmp, prefix: `${kind}-${Deno.pid}-` });
   }
 
   /**
@@ -141,7 +161,7 @@ export class LayerStore {
   ): Promise<boolean> {
     return withLockAsync(this.root, `layer-${diffId.slice(7)}`, async () => {
       if (this.has(diffId)) return false;
-      const scratch = this.scratch("layer-");
+      const scratch = this.scratch("layer");
       try {
         const tree = `${scratch}/tree`;
         Deno.mkdirSync(tree, { mode: 0o755 });
@@ -188,7 +208,9 @@ export class LayerStore {
   remove(diffId: string): void {
     withLock(this.root, `layer-${diffId.slice(7)}`, () => {
       if (!this.has(diffId)) return;
-      const scratch = this.scratch(REMOVED_PREFIX);
+      const tmp = `${this.root.root}/tmp`;
+      Deno.mkdirSync(tmp, { recursive: true, mode: 0o700 });
+      const scratch = Deno.makeTempDirSync({ dir: tmp, prefix: REMOVED_PREFIX });
       Deno.renameSync(this.dir(diffId), `${scratch}/tree`);
       removeFileIfPresent(this.recordPath(diffId));
       removeFileIfPresent(`${this.dir(diffId)}.blobs.json`);
@@ -196,7 +218,12 @@ export class LayerStore {
     });
   }
 
-  /** Removes what removals of layers left in `<root>/tmp` (no one uses a removed layer). */
+  /**
+   * Removes what removals of layers left in `<root>/tmp` (no one uses a
+   * removed layer), and the scratch of processes that died at work (a
+   * killed pull, import, commit, load or push: `<kind>-<pid>-…` whose pid
+   * is gone).
+   */
   sweepRemoved(): void {
     let entries: Deno.DirEntry[];
     try {
@@ -206,7 +233,10 @@ export class LayerStore {
       throw err;
     }
     for (const e of entries) {
-      if (e.name.startsWith(REMOVED_PREFIX)) removeLeftover(`${this.root.root}/tmp/${e.name}`);
+      const owner = e.name.match(ABANDONED)?.[1];
+      if (e.name.startsWith(REMOVED_PREFIX) || (owner !== undefined && !alive(Number(owner)))) {
+        removeLeftover(`${this.root.root}/tmp/${e.name}`);
+      }
     }
   }
 }

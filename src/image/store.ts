@@ -261,13 +261,6 @@ export class ImageStore {
     });
   }
 
-  /** A fresh directory under `<root>/tmp` (same filesystem as the images, so it can be renamed in). */
-  scratchDir(prefix: string): string {
-    const tmp = `${this.root.root}/tmp`;
-    Deno.mkdirSync(tmp, { recursive: true, mode: 0o700 });
-    return Deno.makeTempDirSync({ dir: tmp, prefix });
-  }
-
   /** The config blob of image `id`, or undefined for an image stored without one. */
   configBlob(id: string): Uint8Array | undefined {
     try {

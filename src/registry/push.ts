@@ -240,7 +240,8 @@ class Push {
     }
     const tmp = `${this.root.root}/tmp`;
     Deno.mkdirSync(tmp, { recursive: true, mode: 0o700 });
-    const path = Deno.makeTempFileSync({ dir: tmp, prefix: "push-" });
+    // Named as LayerStore's scratch is, so a killed push's file is swept too.
+    const path = Deno.makeTempFileSync({ dir: tmp, prefix: `push-${Deno.pid}-` });
     try {
       const hash = createHash("sha256");
       let size = 0;

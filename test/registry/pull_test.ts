@@ -346,3 +346,53 @@ Deno.test("pull -a: every tag of a repository, Docker's lines; a tag with -a is 
     assertEquals([tagged.code, tagged.stderr], [1, "tag can't be used with --all-tags/-a\n"]);
   });
 });
+
+Deno.test("pull killed midway (kill -9): no image, the next pull completes and sweeps what it left", async () => {
+  const reg = await registry();
+  await withRoot(async (root) => {
+    const big = `${reg.REG_PLAIN}/library/big:1`;
+    const before = (await root.run("images", "-q")).stdout;
+    const [program, ...args] = root.argv("pull", big);
+    const child = new Deno.Command(program, { args, stdout: "null", stderr: "null" }).spawn();
+    const scratch = () =>
+      [...Deno.readDirSync(`${root.dir}/tmp`)].map((e) => e.name)
+        .filter((n) => n.startsWith(`layer-${child.pid}-`));
+    // Killed while the big layer is being written.
+    await eventuallyTrue(() => {
+      try {
+        return scratch().some((n) =>
+          Deno.statSync(`${root.dir}/tmp/${n}/tree/big/random.bin`).size > 20 << 20
+        );
+      } catch {
+        return false;
+      }
+    }, 60_000);
+    child.kill("SIGKILL");
+    assertEquals((await child.status).signal, "SIGKILL");
+    assert(scratch().length > 0, "the killed pull left no scratch to sweep");
+    assertEquals((await root.run("images", "-q")).stdout, before);
+    const again = await root.run("pull", "-q", big);
+    assertEquals([again.code, again.stdout], [0, `${big}\n`], again.stderr);
+    assertEquals(scratch(), []);
+    assertEquals([...Deno.readDirSync(`${root.dir}/tmp`)].map((e) => e.name), []);
+    const check = await root.run(
+      "run",
+      "--rm",
+      big,
+      "sh",
+      "-c",
+      "cd /big && sha256sum -c random.bin.sha256",
+    );
+    assertEquals([check.code, check.stdout], [0, "/big/random.bin: OK\n"], check.stderr);
+    assertEquals((await root.run("rmi", big)).code, 0);
+  });
+});
+
+/** Resolves once `cond` holds; rejects after `ms`. */
+async function eventuallyTrue(cond: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
