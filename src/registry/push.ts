@@ -327,16 +327,8 @@ function buildManifest(
   return { body: new TextEncoder().encode(JSON.stringify(manifest, null, 3)), mediaType };
 }
 
-/** Pushes the local image `text` (`NAME[:TAG]`) to its registry. */
-export async function pushImage(
-  root: StateRoot,
-  text: string,
-  opts: PushOptions,
-): Promise<PushResult> {
-  const ref = parseRemoteReference(text);
-  if (ref.digest) throw new UserError(`dockergsh: cannot push a digest reference: "${text}"`);
-  const name = localTag(ref)!;
-  const images = new ImageStore(root);
+/** The local image tagged `name`, with its config blob; Docker's error when there is none. */
+function localImage(images: ImageStore, name: string, ref: RemoteReference) {
   const image = images.find(name);
   if (!image) {
     throw new UserError(
@@ -351,25 +343,69 @@ export async function pushImage(
       `dockergsh: image ${name} was stored by an older dockergsh without its config: pull or import it again to push it`,
     );
   }
+  return { image, blob, layers: image.layers };
+}
+
+/** Pushes tag `tag` of `ref`'s repository; prints its lines and `TAG: digest: … size: N`. */
+async function pushTag(
+  root: StateRoot,
+  client: RegistryClient,
+  ref: RemoteReference,
+  tag: string,
+  opts: PushOptions,
+): Promise<PushResult> {
+  const images = new ImageStore(root);
+  const { image, blob, layers } = localImage(images, localTag({ ...ref, tag })!, ref);
+  const push = new Push(root, ref, client, opts);
+  for (const diffId of [...layers].reverse()) opts.progress(`${diffId.slice(7, 19)}: Preparing`);
+  const pushed = await limited(
+    layers.map((diffId) => () => push.layer(diffId)),
+    MAX_CONCURRENT_UPLOADS,
+  );
+  const config = { mediaType: DOCKER_CONFIG, digest: `sha256:${image.id}`, size: blob.length };
+  await push.config(blob, config.digest);
+  const manifest = buildManifest(config, pushed);
+  const digest = await push.manifest(manifest.body, manifest.mediaType, tag);
+  images.addRepoDigest(image.id, `${familiarRepository(ref)}@${digest}`);
+  opts.progress(`${tag}: digest: ${digest} size: ${manifest.body.length}`);
+  return { tag, digest, size: manifest.body.length };
+}
+
+/**
+ * Pushes the local image `text` (`NAME[:TAG]`) to its registry, or with
+ * `allTags` (`NAME` only) every local tag of that repository, in tag order,
+ * as `docker push -a`. Resolves to one result per tag pushed.
+ */
+export async function pushImage(
+  root: StateRoot,
+  text: string,
+  opts: PushOptions & { allTags?: boolean },
+): Promise<PushResult[]> {
+  const ref = parseRemoteReference(text);
+  if (ref.digest) throw new UserError(`dockergsh: cannot push a digest reference: "${text}"`);
+  const images = new ImageStore(root);
+  let tags = [ref.tag!];
+  if (opts.allTags) {
+    if (text.slice(text.lastIndexOf("/") + 1).includes(":")) {
+      throw new UserError("tag can't be used with --all-tags/-a", 1);
+    }
+    const repo = familiarRepository(ref);
+    tags = images.list().flatMap((i) => i.repoTags)
+      .filter((t) => t.slice(0, t.lastIndexOf(":")) === repo)
+      .map((t) => t.slice(t.lastIndexOf(":") + 1)).sort();
+  }
+  // Docker's order: the repository line, then the local lookup's error.
   opts.progress(`The push refers to repository [${ref.domain}/${ref.path}]`);
+  if (tags.length === 0) localImage(images, localTag(ref)!, ref);
+  for (const tag of tags) localImage(images, localTag({ ...ref, tag })!, ref);
   const client = new RegistryClient(ref.domain, {
     insecure: opts.insecureRegistries,
     credentials: credentialsFor(ref.domain),
   });
   try {
-    const push = new Push(root, ref, client, opts);
-    const top = [...image.layers].reverse();
-    for (const diffId of top) opts.progress(`${diffId.slice(7, 19)}: Preparing`);
-    const pushed = await limited(
-      image.layers.map((diffId) => () => push.layer(diffId)),
-      MAX_CONCURRENT_UPLOADS,
-    );
-    const config = { mediaType: DOCKER_CONFIG, digest: `sha256:${image.id}`, size: blob.length };
-    await push.config(blob, config.digest);
-    const manifest = buildManifest(config, pushed);
-    const digest = await push.manifest(manifest.body, manifest.mediaType, ref.tag!);
-    images.addRepoDigest(image.id, `${familiarRepository(ref)}@${digest}`);
-    return { tag: ref.tag!, digest, size: manifest.body.length };
+    const results: PushResult[] = [];
+    for (const tag of tags) results.push(await pushTag(root, client, ref, tag, opts));
+    return results;
   } catch (err) {
     if (err instanceof RegistryError) throw refused(err);
     throw err;

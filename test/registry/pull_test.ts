@@ -74,6 +74,7 @@ Deno.test("pull: an OCI index from the plain registry, Docker's output, the amd6
     const p = await root.run("pull", ref);
     assertEquals(p.code, 0, p.stderr);
     assertEquals(p.stdout.split("\n"), [
+      "Using default tag: latest",
       "latest: Pulling from library/busybox",
       "d648b48e7ed8: Pulling fs layer",
       "d648b48e7ed8: Verifying Checksum",
@@ -87,6 +88,7 @@ Deno.test("pull: an OCI index from the plain registry, Docker's output, the amd6
     const again = await root.run("pull", ref);
     // As Docker's: an image that is here whole gets no layer lines.
     assertEquals(again.stdout.split("\n"), [
+      "Using default tag: latest",
       "latest: Pulling from library/busybox",
       "Digest: sha256:07c21a632db22103e5bb7159b50bb0f3f1bc129028ddf651f9383349d3f8d5ca",
       `Status: Image is up to date for ${ref}:latest`,

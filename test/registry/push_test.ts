@@ -114,6 +114,25 @@ Deno.test("push: commit → push → rmi → pull → run on the plain registry;
     );
     assertEquals(again.stdout.trim().split("\n").at(-1), lines.at(-1));
     assertEquals((await inspect(root, refA)).RepoDigests, [`${host}/${repoA}@${manifest.digest}`]);
+    // push -a: every local tag of the repository, in tag order, one repository line.
+    assertEquals((await root.run("tag", refA, `${host}/${repoA}:v0`)).code, 0);
+    const all = await root.run("push", "-a", `${host}/${repoA}`);
+    assertEquals(all.code, 0, all.stderr);
+    const allLines = all.stdout.trim().split("\n");
+    assertEquals(allLines.filter((l) => l.startsWith("The push refers")).length, 1);
+    assertEquals(allLines.filter((l) => l.includes(": digest: ")), [
+      `v0: digest: ${manifest.digest} size: ${lines.at(-1)!.split(" ").at(-1)}`,
+      lines.at(-1),
+    ]);
+    assertEquals(allLines.filter((l) => l.endsWith("Layer already exists")).length, 4);
+    const tagged = await root.run("push", "-a", refA);
+    assertEquals([tagged.code, tagged.stderr], [1, "tag can't be used with --all-tags/-a\n"]);
+    const untagged = await root.run("push", `${host}/${repoA}`);
+    assertEquals(untagged.stdout.split("\n").slice(0, 2), [
+      "Using default tag: latest",
+      `The push refers to repository [${host}/${repoA}]`,
+    ]);
+    assertStringIncludes(untagged.stderr, "An image does not exist locally with the tag");
 
     // A commit on a pulled image: its base layer is mounted from the repository it came from.
     const pulled = `${host}/library/busybox:latest`;
@@ -133,7 +152,7 @@ Deno.test("push: commit → push → rmi → pull → run on the plain registry;
     );
 
     // Nothing left locally, then both back from the registry.
-    for (const ref of [refA, refB, pulled, "busybox"]) {
+    for (const ref of [refA, `${host}/${repoA}:v0`, refB, pulled, "busybox"]) {
       const rmi = await root.run("rmi", ref);
       assertEquals(rmi.code, 0, rmi.stderr);
     }
@@ -189,7 +208,10 @@ Deno.test("push: Basic auth and Bearer tokens need a login; round trip with cred
       assertEquals((await withEnv("logout", host)).code, 0);
     }
     const missing = await root.run("push", `${reg.REG_PLAIN}/dgsh-test/none:1`);
-    assertEquals([missing.code, missing.stdout], [125, ""]);
+    assertEquals([missing.code, missing.stdout], [
+      125,
+      `The push refers to repository [${reg.REG_PLAIN}/dgsh-test/none]\n`,
+    ]);
     assertEquals(
       missing.stderr,
       `dockergsh: Error response from daemon: An image does not exist locally with the tag: ${reg.REG_PLAIN}/dgsh-test/none\n`,

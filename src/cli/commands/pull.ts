@@ -12,6 +12,7 @@ import { parsePlatform } from "../../registry/manifest.ts";
 import { pullAllTags, pullImage } from "../../registry/pull.ts";
 import { needsSpace } from "../../store/disk_full.ts";
 import type { Command } from "../command.ts";
+import { usesDefaultTag } from "../_default_tag.ts";
 
 /** The `pull` command. */
 export const command: Command = {
@@ -54,6 +55,7 @@ export const command: Command = {
       console.log(all.reference);
       return 0;
     }
+    if (!quiet && usesDefaultTag(flags.positionals[0])) console.log("Using default tag: latest");
     const result = await needsSpace(
       ctx.root,
       () => pullImage(ctx.root, ctx.kernel, flags.positionals[0], options),
