@@ -32,7 +32,7 @@ import {
   type RemoteReference,
 } from "../image/reference.ts";
 import { ImageStore } from "../image/store.ts";
-import { replayTarRecord } from "../image/tar_record.ts";
+import { replayTarRecord } from "../image/tar_record_replay.ts";
 import { lstatOrUndefined } from "../_fs.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { RegistryClient, RegistryError } from "./client.ts";

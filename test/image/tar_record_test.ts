@@ -7,11 +7,8 @@
 import { createHash } from "node:crypto";
 import { LinuxKernel } from "../../ffi/linux.ts";
 import { extractTar } from "../../src/image/extract.ts";
-import {
-  recordedArchiveSize,
-  replayTarRecord,
-  TarRecordWriter,
-} from "../../src/image/tar_record.ts";
+import { TarRecordWriter } from "../../src/image/tar_record.ts";
+import { recordedArchiveSize, replayTarRecord } from "../../src/image/tar_record_replay.ts";
 import { assert, assertEquals } from "../_assert.ts";
 import { buildTar, streamOf, type TestEntry } from "../_tar_writer.ts";
 
