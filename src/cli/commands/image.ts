@@ -7,7 +7,6 @@
  * @module
  */
 
-import { pruneImages } from "../../image/image_prune.ts";
 import type { Command } from "../command.ts";
 import { commandGroup } from "../_group_dispatch.ts";
 import { humanSize } from "../_humanize.ts";
@@ -34,6 +33,8 @@ const prune: Command = {
       ? "WARNING! This will remove all images without at least one container associated to them."
       : "WARNING! This will remove all dangling images.";
     if (!flags.bools.has("force") && !(await confirmed(warning))) return 0;
+    // Loaded here: `image ls` and the others need none of it (node:crypto costs start-up time).
+    const { pruneImages } = await import("../../image/image_prune.ts");
     const report = pruneImages(ctx.root, all);
     if (report.lines.length) console.log(["Deleted Images:", ...report.lines, ""].join("\n"));
     // go-units HumanSize: four significant digits.
