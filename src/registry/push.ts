@@ -37,13 +37,14 @@ import { lstatOrUndefined } from "../_fs.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { RegistryClient, RegistryError } from "./client.ts";
 import { credentialsFor } from "./credentials.ts";
+import type { ProgressSink } from "./progress.ts";
 import { type Descriptor, MEDIA } from "./manifest.ts";
 
 /** What `push` is told. */
 export interface PushOptions {
   insecureRegistries: readonly string[];
-  /** One progress line (Docker's plain, non-terminal form). */
-  progress(line: string): void;
+  /** Where progress events go (src/registry/progress.ts). */
+  progress: ProgressSink;
 }
 
 /** What a push did: Docker's last line is `TAG: digest: DIGEST size: SIZE`. */
@@ -193,14 +194,14 @@ class Push {
     const known = this.layers.blobs(diffId).filter((b) => b.registry === this.ref.domain);
     for (const blob of known.filter((b) => b.repository === this.ref.path)) {
       if (await this.hasBlob(blob.digest)) {
-        this.opts.progress(`${short}: Layer already exists`);
+        this.opts.progress({ id: short, status: "Layer already exists", layer: true });
         return blob;
       }
     }
     for (const blob of known.filter((b) => b.repository !== this.ref.path)) {
       if (await this.mount(blob)) {
         this.record(diffId, blob);
-        this.opts.progress(`${short}: Mounted from ${blob.repository}`);
+        this.opts.progress({ id: short, status: `Mounted from ${blob.repository}`, layer: true });
         return blob;
       }
     }
@@ -208,10 +209,10 @@ class Push {
     try {
       const blob = { ...compressed, mediaType: LAYER_TYPES[0].docker! };
       if (await this.hasBlob(blob.digest)) {
-        this.opts.progress(`${short}: Layer already exists`);
+        this.opts.progress({ id: short, status: "Layer already exists", layer: true });
       } else {
         await this.upload(blob.digest, () => Deno.openSync(compressed.path).readable);
-        this.opts.progress(`${short}: Pushed`);
+        this.opts.progress({ id: short, status: "Pushed", layer: true });
       }
       this.record(diffId, blob);
       return blob;
@@ -357,7 +358,9 @@ async function pushTag(
   const images = new ImageStore(root);
   const { image, blob, layers } = localImage(images, localTag({ ...ref, tag })!, ref);
   const push = new Push(root, ref, client, opts);
-  for (const diffId of [...layers].reverse()) opts.progress(`${diffId.slice(7, 19)}: Preparing`);
+  for (const diffId of [...layers].reverse()) {
+    opts.progress({ id: diffId.slice(7, 19), status: "Preparing", layer: true });
+  }
   const pushed = await limited(
     layers.map((diffId) => () => push.layer(diffId)),
     MAX_CONCURRENT_UPLOADS,
@@ -367,7 +370,7 @@ async function pushTag(
   const manifest = buildManifest(config, pushed);
   const digest = await push.manifest(manifest.body, manifest.mediaType, tag);
   images.addRepoDigest(image.id, `${familiarRepository(ref)}@${digest}`);
-  opts.progress(`${tag}: digest: ${digest} size: ${manifest.body.length}`);
+  opts.progress({ id: tag, status: `digest: ${digest} size: ${manifest.body.length}` });
   return { tag, digest, size: manifest.body.length };
 }
 
@@ -395,7 +398,7 @@ export async function pushImage(
       .map((t) => t.slice(t.lastIndexOf(":") + 1)).sort();
   }
   // Docker's order: the repository line, then the local lookup's error.
-  opts.progress(`The push refers to repository [${ref.domain}/${ref.path}]`);
+  opts.progress({ status: `The push refers to repository [${ref.domain}/${ref.path}]` });
   if (tags.length === 0) localImage(images, localTag(ref)!, ref);
   for (const tag of tags) localImage(images, localTag({ ...ref, tag })!, ref);
   const client = new RegistryClient(ref.domain, {

@@ -398,3 +398,32 @@ async function eventuallyTrue(cond: () => boolean, ms: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+Deno.test("pull on a terminal: layer lines redrawn in place, Docker's progress bar on a wide one", async () => {
+  const reg = await registry();
+  await withRoot(async (root) => {
+    const ref = `${reg.REG_PLAIN}/library/schema2:1`;
+    const wide = await root.runInTerminal({ rows: 40, cols: 120 }, "pull", ref);
+    assertEquals(wide.code, 0, wide.screen);
+    // Each layer has its own line: cursor up to it, clear it, write, back down.
+    const up = "\x1b[1A\r\x1b[2K";
+    const down = "\r\x1b[1B";
+    assertStringIncludes(wide.screen, `${up}d648b48e7ed8: Pulling fs layer${down}`);
+    assertStringIncludes(wide.screen, `\x1b[2A\r\x1b[2Kd648b48e7ed8: Pull complete\r\x1b[2B`);
+    assertStringIncludes(wide.screen, `${up}44107518fdfa: Pull complete${down}`);
+    assert(
+      /d648b48e7ed8: Downloading \[=*> *\] +[0-9.]+[kM]?B\/1\.036MB/.test(wide.screen),
+      JSON.stringify(wide.screen),
+    );
+    assertStringIncludes(
+      wide.screen,
+      "Digest: sha256:e34e7a27d28746ac9aeb10dba8e8759104dff5d46600ebaa917aaaa5415bbbec",
+    );
+    assertEquals((await root.run("rmi", ref)).code, 0);
+    // 80 columns: the byte counts without the bar.
+    const narrow = await root.runInTerminal({ rows: 40, cols: 80 }, "pull", ref);
+    assertEquals(narrow.code, 0, narrow.screen);
+    assert(/d648b48e7ed8: Downloading +[0-9.]+[kM]?B\/1\.036MB/.test(narrow.screen), narrow.screen);
+    assert(!narrow.screen.includes("Downloading ["), narrow.screen);
+  });
+});

@@ -13,6 +13,7 @@ import { pullAllTags, pullImage } from "../../registry/pull.ts";
 import { needsSpace } from "../../store/disk_full.ts";
 import type { Command } from "../command.ts";
 import { usesDefaultTag } from "../_default_tag.ts";
+import { progressSink } from "../_progress.ts";
 
 /** The `pull` command. */
 export const command: Command = {
@@ -43,7 +44,7 @@ export const command: Command = {
     const options = {
       platform,
       insecureRegistries: ctx.insecureRegistries,
-      progress: (line: string) => quiet || console.log(line),
+      progress: progressSink("stdout", quiet),
     };
     if (flags.bools.has("all-tags")) {
       const all = await needsSpace(

@@ -9,6 +9,7 @@
 import { pushImage } from "../../registry/push.ts";
 import type { Command } from "../command.ts";
 import { usesDefaultTag } from "../_default_tag.ts";
+import { progressSink } from "../_progress.ts";
 
 /** The `push` command. */
 export const command: Command = {
@@ -34,7 +35,7 @@ export const command: Command = {
     await pushImage(ctx.root, name, {
       allTags,
       insecureRegistries: ctx.insecureRegistries,
-      progress: (line) => quiet || console.log(line),
+      progress: progressSink("stdout", quiet),
     });
     if (quiet) console.log(name);
     return 0;
