@@ -342,7 +342,7 @@ Deno.test("load: hostile or broken archives are refused in one line and leave no
     // The intact archive still loads (the refusals left no lock or scratch in the way).
     Deno.writeFileSync(`${root.dir}/ok.tar`, docker.tar);
     assertEquals((await root.run("load", "-i", `${root.dir}/ok.tar`)).code, 0);
-    const noDir = await root.run("save", "-o", `${root.dir}/no/such/dir.tar`, "busybox");
+    const noDir = await root.run("save", "-o", `${root.dir}/no/such/dir.tar`, "ok:1");
     assertEquals([noDir.code, noDir.stderr], [
       125,
       `dockergsh: open ${root.dir}/no/such/dir.tar: no such file or directory\n`,
