@@ -358,3 +358,50 @@ Deno.test("load: hostile or broken archives are refused in one line and leave no
     );
   });
 });
+
+Deno.test("an image of 70 layers runs: overlay gets the layers' short links (its options fit one page)", async () => {
+  await withRoot(async (root) => {
+    const layers: Uint8Array[] = [Deno.readFileSync(BUSYBOX_TAR)];
+    for (let i = 1; i < 70; i++) {
+      layers.push(
+        buildTar([{ name: "deep/", type: "dir" }, { name: `deep/${i}`, data: `${i}\n` }]),
+      );
+    }
+    const config = configFor(layers);
+    const entries: TestEntry[] = [{ name: "c.json", data: config }];
+    layers.forEach((l, i) => entries.push({ name: `l${i}.tar`, data: l }));
+    entries.push({
+      name: "manifest.json",
+      data: JSON.stringify([{
+        Config: "c.json",
+        RepoTags: ["deep:70"],
+        Layers: layers.map((_, i) => `l${i}.tar`),
+      }]),
+    });
+    Deno.writeFileSync(`${root.dir}/deep.tar`, buildTar(entries));
+    const load = await root.run("load", "-i", `${root.dir}/deep.tar`);
+    assertEquals([load.code, load.stdout], [0, "Loaded image: deep:70\n"], load.stderr);
+    const image = await inspect(root, "deep:70");
+    const lower = [image.GraphDriver.Data.UpperDir, image.GraphDriver.Data.LowerDir].join(":");
+    // The full paths would not fit in one page of mount options; the links do.
+    const full = image.RootFS.Layers.map((d: string) => `${root.dir}/layers/${d.slice(7)}`);
+    assert(full.join(":").length > 4096, `${full.join(":").length}`);
+    assert(lower.length < 4096 - 400, `${lower.length}`);
+    for (const path of lower.split(":")) {
+      assert(path.startsWith(`${root.dir}/l/`), path);
+      assert(full.includes(Deno.readLinkSync(path)), path);
+    }
+    const run = await root.run(
+      "run",
+      "--rm",
+      "deep:70",
+      "sh",
+      "-c",
+      "ls /deep | wc -l; cat /deep/69",
+    );
+    assertEquals([run.code, run.stdout.replace(/ +/g, "")], [0, "69\n69\n"], run.stderr);
+    // rmi takes the links with the layers.
+    assertEquals((await root.run("rmi", "deep:70")).code, 0);
+    assertEquals(names(`${root.dir}/l`).length, 1, "only busybox's link is left");
+  });
+});
