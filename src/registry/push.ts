@@ -211,7 +211,7 @@ class Push {
       if (await this.hasBlob(blob.digest)) {
         this.opts.progress({ id: short, status: "Layer already exists", layer: true });
       } else {
-        await this.upload(blob.digest, () => Deno.openSync(compressed.path).readable);
+        await this.upload(blob.digest, () => this.counted(short, compressed.path, blob.size));
         this.opts.progress({ id: short, status: "Pushed", layer: true });
       }
       this.record(diffId, blob);
@@ -219,6 +219,27 @@ class Push {
     } finally {
       Deno.removeSync(compressed.path);
     }
+  }
+
+  /** The file at `path` as an upload body, with Docker's `Pushing` byte counts as it goes. */
+  private counted(id: string, path: string, total: number): ReadableStream<Uint8Array> {
+    const start = Date.now();
+    let current = 0;
+    let shown = 0;
+    const progress = this.opts.progress;
+    return Deno.openSync(path).readable.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          current += chunk.length;
+          // A redraw at most every 100 ms: a terminal is slower than a socket.
+          if (Date.now() - shown >= 100) {
+            shown = Date.now();
+            progress({ id, status: "Pushing", layer: true, current, total, start });
+          }
+          controller.enqueue(chunk);
+        },
+      }),
+    );
   }
 
   private record(diffId: string, blob: PushedLayer): void {

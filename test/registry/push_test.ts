@@ -267,3 +267,24 @@ Deno.test("history of a pulled image as Docker shows it; images --digests after 
     assertEquals(inspected.RepoDigests, [`${copy}@${pushed}`, `${repo}@${digest}`].sort());
   });
 });
+
+Deno.test("push on a terminal: layer lines redrawn in place, Pushing bars", async () => {
+  const reg = await registry();
+  await withRoot(async (root) => {
+    const ref = `${reg.REG_PLAIN}/${freshRepo("dgsh-test")}:t`;
+    await commitChange(root, "busybox", ref);
+    const layers = (await inspect(root, ref)).RootFS.Layers.map((d: string) => d.slice(7, 19));
+    const push = await root.runInTerminal({ rows: 40, cols: 120 }, "push", ref);
+    assertEquals(push.code, 0, push.screen);
+    // Top layer first, each line drawn where it is: up to it, clear, write, back down.
+    assertStringIncludes(push.screen, `\x1b[1A\r\x1b[2K${layers[1]}: Preparing\r\x1b[1B`);
+    assertStringIncludes(push.screen, `\x1b[2K${layers[0]}: Pushed\r\x1b[1B`);
+    assert(
+      new RegExp(`${layers[0]}: Pushing \\[=*> *\\] +[0-9.]+[kM]?B/[0-9.]+[kM]?B`).test(
+        push.screen,
+      ),
+      JSON.stringify(push.screen),
+    );
+    assertStringIncludes(push.screen, "t: digest: sha256:");
+  });
+});
