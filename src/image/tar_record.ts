@@ -33,8 +33,6 @@ export class TarRecordWriter implements TarTap {
   private pendingBytes = 0;
   private rawRun: Uint8Array[] = [];
   private rawBytes = 0;
-  /** Bytes of the archive the record stands for. */
-  archiveSize = 0;
 
   constructor(readonly path: string) {
     this.file = Deno.openSync(path, { write: true, createNew: true, mode: 0o600 });
@@ -44,7 +42,6 @@ export class TarRecordWriter implements TarTap {
   raw(bytes: Uint8Array): void {
     this.rawRun.push(bytes);
     this.rawBytes += bytes.length;
-    this.archiveSize += bytes.length;
     if (this.rawBytes >= FLUSH_AT) this.endRaw();
   }
 
@@ -58,7 +55,6 @@ export class TarRecordWriter implements TarTap {
     head.set(name, 3);
     view.setBigUint64(3 + name.length, BigInt(size));
     this.push(head);
-    this.archiveSize += size;
   }
 
   /** Writes what is pending and closes the file. */

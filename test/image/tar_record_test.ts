@@ -44,13 +44,12 @@ async function recorded() {
   } finally {
     record.close();
   }
-  return { tar, base, dir, record: record.path, archiveSize: record.archiveSize };
+  return { tar, base, dir, record: record.path };
 }
 
 Deno.test("tar record: the layer's exact tar again, pax names, whiteouts and hard links included", async () => {
   const r = await recorded();
   try {
-    assertEquals(r.archiveSize, r.tar.length);
     assertEquals(recordedArchiveSize(r.record), r.tar.length);
     // The record holds headers, not contents.
     assert(Deno.statSync(r.record).size < r.tar.length - 4800, "file contents were recorded");
