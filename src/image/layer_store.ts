@@ -11,7 +11,7 @@
  *     <root>/layers/<hex>.blobs.json  compressed blobs of it that registries
  *                              hold (digest, media type, registry, repository),
  *                              so a push can skip or mount them
- * *     <root>/layers/<hex>.link   its short name N, and <root>/l/N a symlink
+ *     <root>/layers/<hex>.link   its short name N, and <root>/l/N a symlink
  *                              to its directory: overlay's lowerdir list is
  *                              mount data, at most one page (4096 bytes), so
  *                              an image's layers are given by their short
