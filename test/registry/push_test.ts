@@ -288,3 +288,42 @@ Deno.test("push on a terminal: layer lines redrawn in place, Pushing bars", asyn
     assertStringIncludes(push.screen, "t: digest: sha256:");
   });
 });
+
+Deno.test("push of a pulled zstd image: its blobs mounted as they are, in an OCI manifest", async () => {
+  const reg = await registry();
+  await withRoot(async (root) => {
+    const zstd = `${reg.REG_PLAIN}/library/zstd:1`;
+    assertEquals((await root.run("pull", "-q", zstd)).code, 0);
+    const repo = freshRepo("dgsh-test");
+    const copy = `${reg.REG_PLAIN}/${repo}:z`;
+    assertEquals((await root.run("tag", zstd, copy)).code, 0);
+    const push = await root.run("push", copy);
+    assertEquals(push.code, 0, push.stderr);
+    assertEquals(
+      layerLines(push.stdout).map((l) => l.split(": ")[1]),
+      ["Mounted from library/zstd", "Mounted from library/zstd"],
+    );
+    const res = await fetch(`http://${reg.REG_PLAIN}/v2/${repo}/manifests/z`, {
+      headers: { Accept: "application/vnd.oci.image.manifest.v1+json" },
+    });
+    const manifest = await res.json();
+    assertEquals(manifest.mediaType, "application/vnd.oci.image.manifest.v1+json");
+    assertEquals(manifest.config.mediaType, "application/vnd.oci.image.config.v1+json");
+    assertEquals(
+      manifest.layers.map((l: { mediaType: string; digest: string }) => [l.mediaType, l.digest]),
+      [
+        [
+          "application/vnd.oci.image.layer.v1.tar+zstd",
+          "sha256:1e55f2f75c62f8d400f79fa6056e279e9580195fe950e56d556e029c91dd5411",
+        ],
+        [
+          "application/vnd.oci.image.layer.v1.tar+zstd",
+          "sha256:d3fc3fa73f75cc3d1e1465e25125c8de2b1c5a25e0ffc95cdc815c929cc6ab6d",
+        ],
+      ],
+    );
+    assertEquals((await root.run("rmi", copy, zstd)).code, 0);
+    const back = await root.run("run", "--rm", copy, "cat", "/etc/image-format");
+    assertEquals([back.code, back.stdout.trim()], [0, "zstd"], back.stderr);
+  });
+});
