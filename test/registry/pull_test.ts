@@ -427,3 +427,25 @@ Deno.test("pull on a terminal: layer lines redrawn in place, Docker's progress b
     assert(!narrow.screen.includes("Downloading ["), narrow.screen);
   });
 });
+
+Deno.test("two pulls of one image at once: both succeed, each blob is fetched once, the image is whole", async () => {
+  const reg = await registry();
+  // Blobs held back, so that both pulls are at their downloads at once.
+  const proxy = blobProxy(reg.REG_PLAIN, { delayMs: 700 });
+  try {
+    await withRoot(async (root) => {
+      const ref = `${proxy.host}/library/layered:1`;
+      const [a, b] = await Promise.all([root.run("pull", "-q", ref), root.run("pull", "-q", ref)]);
+      assertEquals([a.code, b.code], [0, 0], a.stderr + b.stderr);
+      // Config blob twice (each pull reads it), each of the 3 layers once.
+      assertEquals(proxy.counts.blobGets, 2 + 3);
+      const image = await inspect(root, ref);
+      assertEquals(image.RootFS.Layers, [DIFF.busybox, DIFF.app, DIFF.top1]);
+      const run = await root.run("run", "--rm", ref, "cat /etc/layered-version /opt/app/new.txt");
+      assertEquals(run.code, 0, run.stderr);
+      assertEquals([...Deno.readDirSync(`${root.dir}/tmp`)].map((e) => e.name), []);
+    });
+  } finally {
+    await proxy.close();
+  }
+});
