@@ -239,3 +239,29 @@ Deno.test("commit of a container of an old one-tree image is refused and makes n
     assertEquals([...Deno.readDirSync(`${root.dir}/tmp`)], []);
   });
 });
+
+Deno.test("commit keeps a file's capabilities (security.capability) in the new layer", async () => {
+  await withRoot(async (root) => {
+    // vfs_cap_data revision 2, effective, CAP_NET_RAW permitted.
+    const caps = new Uint8Array([1, 0, 0, 2, 0, 0x20, 0, 0, ...new Array(12).fill(0)]);
+    assertEquals(
+      (await root.run("run", "--name", "capper", "busybox", "cp", "/bin/busybox", "/capped")).code,
+      0,
+    );
+    const upper = (await inspect(root, "capper")).GraphDriver.Data.UpperDir;
+    const kernel = new LinuxKernel();
+    kernel.lsetxattr(`${upper}/capped`, "security.capability", caps);
+    assertEquals((await root.run("commit", "capper", "capped:1")).code, 0);
+    const top = (await inspect(root, "capped:1")).GraphDriver.Data.UpperDir;
+    assertEquals(kernel.lgetxattr(`${top}/capped`, "security.capability"), caps);
+    const run = await root.run(
+      "run",
+      "--rm",
+      "capped:1",
+      "sh",
+      "-c",
+      "test -x /capped && echo there",
+    );
+    assertEquals([run.code, run.stdout], [0, "there\n"], run.stderr);
+  });
+});
