@@ -339,6 +339,11 @@ Deno.test("load: hostile or broken archives are refused in one line and leave no
       assertEmptyStore(root);
       assertEquals(names(root.dir).includes("escaped"), false, what);
     }
+    const empty = await root.runWith({ stdin: "" }, "load");
+    assertEquals([empty.code, empty.stderr], [
+      125,
+      "dockergsh: requested load from stdin, but stdin is empty\n",
+    ]);
     // The intact archive still loads (the refusals left no lock or scratch in the way).
     Deno.writeFileSync(`${root.dir}/ok.tar`, docker.tar);
     assertEquals((await root.run("load", "-i", `${root.dir}/ok.tar`)).code, 0);
