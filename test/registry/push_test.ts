@@ -155,6 +155,13 @@ Deno.test("push: commit → push → rmi → pull → run on the plain registry;
     for (const ref of [refA, `${host}/${repoA}:v0`, refB, pulled, "busybox"]) {
       const rmi = await root.run("rmi", ref);
       assertEquals(rmi.code, 0, rmi.stderr);
+      // As Docker's: a pulled image's repo digest is untagged with it.
+      if (ref === pulled) {
+        assertStringIncludes(
+          rmi.stdout,
+          `Untagged: ${host}/library/busybox@sha256:07c21a632db22103e5bb7159b50bb0f3f1bc129028ddf651f9383349d3f8d5ca\n`,
+        );
+      }
     }
     assertEquals([...Deno.readDirSync(`${root.dir}/layers`)].filter((e) => e.isDirectory), []);
     for (const [ref, id, layers] of [[refA, idA, a.RootFS.Layers], [refB, idB, b.RootFS.Layers]]) {

@@ -33,9 +33,9 @@ const prune: Command = {
       ? "WARNING! This will remove all images without at least one container associated to them."
       : "WARNING! This will remove all dangling images.";
     if (!flags.bools.has("force") && !(await confirmed(warning))) return 0;
-    // Loaded here: `image ls` and the others need none of it (node:crypto costs start-up time).
+    // Loaded here: `image ls` and the others need none of it.
     const { pruneImages } = await import("../../image/image_prune.ts");
-    const report = pruneImages(ctx.root, all);
+    const report = await pruneImages(ctx.root, all);
     if (report.lines.length) console.log(["Deleted Images:", ...report.lines, ""].join("\n"));
     // go-units HumanSize: four significant digits.
     console.log(`Total reclaimed space: ${humanSize(report.reclaimed, 4)}`);
