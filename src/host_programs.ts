@@ -26,7 +26,7 @@ export const HOST_PROGRAMS: Readonly<Record<string, readonly [string, string]>> 
   "iptables-save": ["iptables", "tests: no rule left behind"],
   nsenter: ["util-linux", "engine: ip inside a container's netns; tests"],
   tar: ["tar", "tests; launcher unpack; make"],
-  cp: ["coreutils", "launcher: the bundle copy"],
+  cp: ["coreutils", "launcher: the bundle copy; tests: an old-format image"],
   ps: ["procps", "engine: top with ps options"],
   unshare: ["util-linux", "tests: throw-away network namespaces"],
   setpriv: ["util-linux", "tests: a non-root caller"],

@@ -18,6 +18,8 @@ export interface TestEntry {
   gid?: number;
   /** Write the name in a pax header instead of the ustar field (long names). */
   pax?: boolean;
+  /** Extended attributes, as pax `SCHILY.xattr.NAME` records (values of chars below 0x80). */
+  xattrs?: Record<string, string>;
 }
 
 const FLAGS = { file: "0", hardlink: "1", symlink: "2", char: "3", dir: "5", fifo: "6" };
@@ -65,8 +67,12 @@ export function buildTar(entries: TestEntry[]): Uint8Array {
     const data = typeof e.data === "string" || e.data === undefined
       ? enc.encode(e.data ?? "")
       : e.data;
-    if (e.pax) {
-      const pax = enc.encode(paxRecord("path", e.name));
+    const records = [
+      ...(e.pax ? [paxRecord("path", e.name)] : []),
+      ...Object.entries(e.xattrs ?? {}).map(([k, v]) => paxRecord(`SCHILY.xattr.${k}`, v)),
+    ];
+    if (records.length) {
+      const pax = enc.encode(records.join(""));
       parts.push(header("PaxHeader", "x", pax.length, { name: "PaxHeader" }), padded(pax));
     }
     parts.push(header(e.name, FLAGS[e.type ?? "file"], data.length, e), padded(data));

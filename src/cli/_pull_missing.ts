@@ -25,6 +25,7 @@ export async function ensureImage(
   if (policy === "missing" && new ImageStore(ctx.root).find(image)) return;
   const { familiarReference, parseRemoteReference } = await import("../image/reference.ts");
   const { pullImage } = await import("../registry/pull.ts");
+  const { progressSink } = await import("./_progress.ts");
   if (policy === "missing") {
     console.error(
       `Unable to find image '${familiarReference(parseRemoteReference(image))}' locally`,
@@ -32,7 +33,7 @@ export async function ensureImage(
   }
   const result = await pullImage(ctx.root, ctx.kernel, image, {
     insecureRegistries: ctx.insecureRegistries,
-    progress: (line) => console.error(line),
+    progress: progressSink("stderr"),
   });
   console.error(`Digest: ${result.digest}`);
   console.error(result.status);

@@ -23,6 +23,7 @@
 
 import { ENGINE_MOUNT_POINTS } from "./_engine_mount_points.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
+import { UserError } from "../errors.ts";
 import { lstatOrUndefined } from "../_fs.ts";
 import { hashing } from "../image/digest_stream.ts";
 import { extractTar } from "../image/extract.ts";
@@ -81,6 +82,14 @@ export function commitContainer(
 function parentConfig(images: ImageStore, imageId: string) {
   const blob = images.configBlob(imageId);
   const record = images.resolve(imageId);
+  if (!record.layers) {
+    // One flat tree, no layer to build on: a layer on top of nothing would lose the image.
+    throw new UserError(
+      `dockergsh: image ${
+        shortId(imageId)
+      } was stored by an older dockergsh as one flat tree: import it again to commit containers of it`,
+    );
+  }
   if (!blob) {
     return { diffIds: record.layers ?? [], history: [] as HistoryEntry[], record };
   }
@@ -103,7 +112,7 @@ async function commit(
   const { upper } = containerPaths(root, record.id);
   const lowerDirs = images.layerDirs(imageId);
   const exclude = engineMountPoints(upper, lowerDirs);
-  const scratch = layers.scratch(`commit-${record.id.slice(0, 12)}-`);
+  const scratch = layers.scratch("commit");
   let made: string | undefined;
   try {
     const tree = `${scratch}/tree`;

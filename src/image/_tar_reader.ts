@@ -33,6 +33,8 @@ export interface TarEntry {
   size: number;
   /** Target of a symlink or hard link. */
   linkname: string;
+  /** Extended attributes from pax `SCHILY.xattr.*` records, by name. */
+  xattrs: Map<string, Uint8Array>;
   chunks(): AsyncGenerator<Uint8Array>;
 }
 
@@ -130,21 +132,35 @@ function checksumOk(block: Uint8Array): boolean {
   return /^[0-7]+$/.test(stored) && sum === parseInt(stored, 8);
 }
 
-/** Pax records: "<len> <key>=<value>\n" repeated. */
-function parsePax(data: Uint8Array): Map<string, string> {
-  const out = new Map<string, string>();
+/** The pax key of an extended attribute (GNU tar's and Go's), before its name. */
+const XATTR_KEY = "SCHILY.xattr.";
+
+/**
+ * Pax records: "<len> <key>=<value>\n" repeated. Values are text, but an
+ * extended attribute's (`SCHILY.xattr.NAME`) are bytes, kept as they are.
+ */
+function parsePax(
+  data: Uint8Array,
+): { text: Map<string, string>; xattrs: Map<string, Uint8Array> } {
+  const text = new Map<string, string>();
+  const xattrs = new Map<string, Uint8Array>();
   let pos = 0;
   while (pos < data.length) {
     const space = data.indexOf(0x20, pos);
     if (space === -1) break;
     const len = parseInt(decoder.decode(data.subarray(pos, space)), 10);
     if (!(len > 0) || pos + len > data.length) throw new TarFormatError("bad pax header record");
-    const record = decoder.decode(data.subarray(space + 1, pos + len - 1));
-    const eq = record.indexOf("=");
-    if (eq > 0) out.set(record.slice(0, eq), record.slice(eq + 1));
+    const end = pos + len - 1;
+    const eq = data.subarray(space + 1, end).indexOf(0x3d);
+    if (eq > 0) {
+      const key = decoder.decode(data.subarray(space + 1, space + 1 + eq));
+      const value = data.slice(space + 2 + eq, end);
+      if (key.startsWith(XATTR_KEY)) xattrs.set(key.slice(XATTR_KEY.length), value);
+      else text.set(key, decoder.decode(value));
+    }
     pos += len;
   }
-  return out;
+  return { text, xattrs };
 }
 
 const TYPES: Record<string, TarEntryType> = {
@@ -168,6 +184,7 @@ export async function* readTar(
   let longName: string | undefined;
   let longLink: string | undefined;
   let pax = new Map<string, string>();
+  let xattrs = new Map<string, Uint8Array>();
   while (true) {
     const block = await bytes.exact(BLOCK);
     if (!block) throw new TarFormatError("unexpected end of archive (no end-of-archive marker)");
@@ -183,7 +200,7 @@ export async function* readTar(
       const body = data.subarray(0, size);
       if (flag === "L") longName = text(body, 0, size);
       else if (flag === "K") longLink = text(body, 0, size);
-      else if (flag === "x") pax = parsePax(body);
+      else if (flag === "x") ({ text: pax, xattrs } = parsePax(body));
       continue;
     }
     const type = TYPES[flag];
@@ -205,6 +222,7 @@ export async function* readTar(
       mtime: paxNumber("mtime", number(block, 136, 12)),
       size: entrySize,
       linkname: pax.get("linkpath") ?? longLink ?? text(block, 157, 100),
+      xattrs,
       async *chunks() {
         while (consumed < entrySize) {
           const part = await bytes.some(Math.min(CHUNK, entrySize - consumed));
@@ -216,6 +234,7 @@ export async function* readTar(
     };
     longName = longLink = undefined;
     pax = new Map();
+    xattrs = new Map();
     yield entry;
     if (consumed > 0 && consumed < entrySize) {
       throw new TarFormatError(`entry "${entry.path}" was read in part only`);

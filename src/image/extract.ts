@@ -22,7 +22,9 @@
  * whiteout `DIR/.wh.NAME` becomes a 0:0 character device `DIR/NAME`, an
  * opaque marker `DIR/.wh..wh..opq` the xattr `trusted.overlay.opaque=y` on
  * DIR; the markers themselves are never written, and every path check above
- * applies to them as to any entry.
+ * applies to them as to any entry. A layer's files and directories also get
+ * their extended attributes (pax `SCHILY.xattr.*`) where the filesystem
+ * allows: file capabilities and `user.*` only.
  *
  * @module
  */
@@ -97,10 +99,39 @@ async function writeFile(path: string, entry: TarEntry): Promise<void> {
   }
 }
 
-/** Owner, then mode (chown clears setuid bits), then times; never on a symlink. */
-function applyMetadata(path: string, entry: TarEntry): void {
+/**
+ * The extended attributes a layer may set: file capabilities and the
+ * `user.` namespace. Never `trusted.` (overlayfs keeps its own there: a
+ * layer must not plant opaque markers or redirects) nor `security.` labels
+ * other than capabilities (another host's policy).
+ */
+function allowedXattr(name: string): boolean {
+  return name === "security.capability" || name.startsWith("user.");
+}
+
+/** Sets `entry`'s allowed xattrs on `path`; one the filesystem or kernel refuses is skipped. */
+function applyXattrs(kernel: Kernel, path: string, entry: TarEntry): void {
+  for (const [name, value] of entry.xattrs) {
+    if (!allowedXattr(name)) {
+      debug("image", `${entry.path}: xattr ${name} not applied (not a layer's to set)`);
+      continue;
+    }
+    try {
+      kernel.lsetxattr(path, name, value);
+    } catch (err) {
+      debug("image", `${entry.path}: xattr ${name} not applied: ${(err as Error).message}`);
+    }
+  }
+}
+
+/**
+ * Owner, then mode (chown clears setuid bits), then a layer's xattrs (chown
+ * clears file capabilities too), then times; never on a symlink.
+ */
+function applyMetadata(path: string, entry: TarEntry, kernel?: Kernel): void {
   Deno.chownSync(path, entry.uid, entry.gid);
   Deno.chmodSync(path, entry.mode);
+  if (kernel) applyXattrs(kernel, path, entry);
   Deno.utimeSync(path, entry.mtime, entry.mtime);
 }
 
@@ -164,7 +195,7 @@ export async function extractTar(
         break;
       case "file":
         await writeFile(path, entry);
-        applyMetadata(path, entry);
+        applyMetadata(path, entry, opts.layer);
         result.size += entry.size;
         break;
       case "symlink":
@@ -188,7 +219,7 @@ export async function extractTar(
   // Directories last, deepest first: writing their children changed their mtime.
   for (const { parts, entry } of dirs.reverse()) {
     const path = safePath(target, parts, entry.path, false);
-    if (lstatOrUndefined(path)?.isDirectory) applyMetadata(path, entry);
+    if (lstatOrUndefined(path)?.isDirectory) applyMetadata(path, entry, opts.layer);
   }
   if (result.skipped.length) {
     debug(

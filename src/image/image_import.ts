@@ -53,7 +53,7 @@ export async function importTarball(
 ): Promise<ImageRecord> {
   if (ref !== undefined) parseReference(ref);
   const layers = new LayerStore(store.root);
-  const scratch = store.scratchDir("import-");
+  const scratch = layers.scratch("import");
   const rootfs = `${scratch}/rootfs`;
   Deno.mkdirSync(rootfs, { mode: 0o755 });
   let made: string | undefined;

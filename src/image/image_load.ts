@@ -186,7 +186,7 @@ export async function loadImages(
 ): Promise<string[]> {
   const layers = new LayerStore(root);
   const images = new ImageStore(root);
-  const scratch = layers.scratch("load-");
+  const scratch = layers.scratch("load");
   const made: string[] = [];
   try {
     const dir = `${scratch}/archive`;
@@ -223,7 +223,17 @@ export async function loadImages(
       for (const [i, layer] of image.layers.entries()) {
         if (await loadLayer(layers, kernel, layer, diffIds[i])) made.push(diffIds[i]);
       }
+      const id = sha256(image.config).slice(7);
+      const moved = image.tags.flatMap((tag) => {
+        const old = images.find(tag);
+        return old && old.id !== id
+          ? [
+            `The image ${tag} already exists, renaming the old one with ID sha256:${old.id} to empty string`,
+          ]
+          : [];
+      });
       const record = await images.createFromConfig(image.config, image.tags);
+      lines.push(...moved);
       if (image.tags.length) lines.push(...image.tags.map((tag) => `Loaded image: ${tag}`));
       else lines.push(`Loaded image ID: sha256:${record.id}`);
     }

@@ -2,16 +2,15 @@
  * `image prune`: removes the images no container uses: the dangling ones
  * (no tag), or with `all` every one. Reports what Docker's daemon does:
  * per image `untagged: REF` for its tags and repo digests and `deleted:
- * sha256:ID`, then `deleted: sha256:CHAIN` for each layer that went with it
- * (a layer's chain ID: its diff ID for the bottom one, else the sha256 of
- * "<chain ID below> <diff ID>"), and the bytes those layers held.
+ * sha256:ID`, then `deleted: CHAIN ID` (src/image/chain_id.ts) for each
+ * layer that went with it, and the bytes those layers held.
  *
  * @module
  */
 
-import { createHash } from "node:crypto";
 import { ContainerStore } from "../container/store.ts";
 import type { StateRoot } from "../store/paths.ts";
+import { chainIds } from "./chain_id.ts";
 import { LayerStore, treeSize } from "./layer_store.ts";
 import { ImageStore } from "./store.ts";
 
@@ -22,22 +21,8 @@ export interface PruneReport {
   reclaimed: number;
 }
 
-/** The chain IDs of `diffIds` (bottom first). */
-export function chainIds(diffIds: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const diffId of diffIds) {
-    const below = out.at(-1);
-    out.push(
-      below === undefined
-        ? diffId
-        : `sha256:${createHash("sha256").update(`${below} ${diffId}`).digest("hex")}`,
-    );
-  }
-  return out;
-}
-
 /** Removes the unused images (`all`: tagged ones too); resolves to what went. */
-export function pruneImages(root: StateRoot, all: boolean): PruneReport {
+export async function pruneImages(root: StateRoot, all: boolean): Promise<PruneReport> {
   const images = new ImageStore(root);
   const layers = new LayerStore(root);
   const used = new Set(new ContainerStore(root).list().map((c) => c.config.imageId));
@@ -48,7 +33,7 @@ export function pruneImages(root: StateRoot, all: boolean): PruneReport {
       images.list().filter((i) => i.id !== image.id).flatMap((i) => i.layers ?? []),
     );
     const diffIds = image.layers ?? [];
-    const chains = chainIds(diffIds);
+    const chains = await chainIds(diffIds);
     const going = diffIds.map((diffId, i) => ({ diffId, chain: chains[i] }))
       .filter(({ diffId }) => !others.has(diffId) && layers.has(diffId));
     const sizes = going.map(({ diffId }) => treeSize(layers.dir(diffId)));

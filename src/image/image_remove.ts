@@ -14,6 +14,7 @@ import { ContainerStore } from "../container/store.ts";
 import { UserError } from "../errors.ts";
 import { shortId } from "../store/ids.ts";
 import type { StateRoot } from "../store/paths.ts";
+import { chainIds } from "./chain_id.ts";
 import { formatReference, tryParseReference } from "./reference.ts";
 import { ImageStore } from "./store.ts";
 
@@ -24,8 +25,16 @@ function users(root: StateRoot, id: string): ContainerRecord[] {
   return new ContainerStore(root).list().filter((c) => c.config.imageId === id);
 }
 
-/** Removes the image `ref` names (a tag or an ID); `force` as `rmi -f`. */
-export function removeImage(root: StateRoot, ref: string, force: boolean): RemovalReport {
+/**
+ * Removes the image `ref` names (a tag or an ID); `force` as `rmi -f`.
+ * Reports as Docker: its tags and repo digests untagged, the image and the
+ * layers that went with it (their chain IDs) deleted.
+ */
+export async function removeImage(
+  root: StateRoot,
+  ref: string,
+  force: boolean,
+): Promise<RemovalReport> {
   const images = new ImageStore(root);
   const image = images.find(ref);
   if (!image) throw new UserError(`dockergsh: Error response from daemon: No such image: ${ref}`);
@@ -62,10 +71,18 @@ export function removeImage(root: StateRoot, ref: string, force: boolean): Remov
     );
   }
   if (using.length === 0) {
+    // Docker's lines for the layers that go with it: their chain IDs, top first.
+    const others = new Set(
+      images.list().filter((i) => i.id !== image.id).flatMap((i) => i.layers ?? []),
+    );
+    const diffIds = image.layers ?? [];
+    const chains = await chainIds(diffIds);
+    const going = chains.filter((_, i) => !others.has(diffIds[i])).reverse();
     // The files go first, then the tags: a removal needs no space (a full disk).
     images.delete(image.id);
     report.push(...image.repoTags.map((tag) => `Untagged: ${tag}`));
-    report.push(`Deleted: sha256:${image.id}`);
+    report.push(...(image.repoDigests ?? []).map((ref) => `Untagged: ${ref}`));
+    report.push(`Deleted: sha256:${image.id}`, ...going.map((chain) => `Deleted: ${chain}`));
     return report;
   }
   for (const tag of image.repoTags) {

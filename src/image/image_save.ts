@@ -26,7 +26,7 @@ import { LayerStore } from "./layer_store.ts";
 import { formatReference, tryParseReference } from "./reference.ts";
 import { type ImageRecord, ImageStore } from "./store.ts";
 import { TAR_END, tarHeader, tarPadding } from "./tar_header.ts";
-import { recordedArchiveSize, replayTarRecord } from "./tar_record.ts";
+import { recordedArchiveSize, replayTarRecord } from "./tar_record_replay.ts";
 
 /** One entry of the archive: its bytes, or a layer's tar (streamed). */
 interface Entry {

@@ -11,6 +11,13 @@
  *     <root>/layers/<hex>.blobs.json  compressed blobs of it that registries
  *                              hold (digest, media type, registry, repository),
  *                              so a push can skip or mount them
+ *     <root>/layers/<hex>.link   its short name N, and <root>/l/N a symlink
+ *                              to its directory: overlay's lowerdir list is
+ *                              mount data, at most one page (4096 bytes), so
+ *                              an image's layers are given by their short
+ *                              paths (~32 bytes each: ~120 layers, as
+ *                              Docker's overlay2 `l/` links) instead of their
+ *                              full ones (~90 bytes: 45 layers)
  *
  * so a container's overlay stacks an image's layer directories as its
  * lowerdirs as they are. A layer is made in a scratch directory under
@@ -24,7 +31,7 @@
 
 import { lstatOrUndefined } from "../_fs.ts";
 import { debug } from "../debug.ts";
-import { readJson, writeJsonAtomic } from "../store/atomic.ts";
+import { readJson, writeFileAtomic, writeJsonAtomic } from "../store/atomic.ts";
 import { withLock, withLockAsync } from "../store/lock.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { TarRecordWriter } from "./tar_record.ts";
@@ -40,6 +47,22 @@ function removeLeftover(path: string): void {
     if (!(err instanceof Deno.errors.NotFound)) {
       debug("image", `${path} not removed yet, left for a later sweep: ${(err as Error).message}`);
     }
+  }
+}
+
+/** What a scratch directory (or push's compressed blob) under `<root>/tmp` is for. */
+export type ScratchKind = "layer" | "import" | "commit" | "load" | "push";
+
+/** `<kind>-<pid>-…`: a scratch, and the process working in it. */
+const ABANDONED = /^(?:layer|import|commit|load|push)-(\d+)-/;
+
+/** Whether process `pid` exists (its scratch may still be in use). */
+function alive(pid: number): boolean {
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -81,6 +104,14 @@ export interface LayerBlob {
   repository: string;
 }
 
+/** A short link name: 10 of [a-z0-9] (2^51 of them: drawn at random, never reused while taken). */
+const LINK_NAME = /^[a-z0-9]{10}$/;
+
+function randomLinkName(): string {
+  const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  return Array.from(crypto.getRandomValues(new Uint8Array(10)), (b) => alphabet[b % 36]).join("");
+}
+
 /** `sha256:<64 hex>`, the only digest form accepted as a layer name. */
 export const DIFF_ID = /^sha256:[0-9a-f]{64}$/;
 
@@ -92,6 +123,57 @@ export class LayerStore {
   dir(diffId: string): string {
     if (!DIFF_ID.test(diffId)) throw new Error(`invalid layer diff ID "${diffId}"`);
     return `${this.root.layers}/${diffId.slice(7)}`;
+  }
+
+  /**
+   * The path overlay is given for layer `diffId`: its short link
+   * `<root>/l/<name>` when it has one that points at it, else its directory
+   * (a layer made before links, or whose link was not made: a killed make).
+   */
+  mountPath(diffId: string): string {
+    const dir = this.dir(diffId);
+    let name: string;
+    try {
+      name = Deno.readTextFileSync(`${dir}.link`).trim();
+    } catch {
+      return dir;
+    }
+    if (!LINK_NAME.test(name)) return dir;
+    const link = `${this.root.root}/l/${name}`;
+    try {
+      return Deno.readLinkSync(link) === dir ? link : dir;
+    } catch {
+      return dir;
+    }
+  }
+
+  /** Gives layer `diffId` its short link (see the module comment). */
+  private link(diffId: string): void {
+    const links = `${this.root.root}/l`;
+    Deno.mkdirSync(links, { recursive: true, mode: 0o700 });
+    for (;;) {
+      const name = randomLinkName();
+      try {
+        Deno.symlinkSync(this.dir(diffId), `${links}/${name}`);
+      } catch (err) {
+        if (err instanceof Deno.errors.AlreadyExists) continue;
+        throw err;
+      }
+      writeFileAtomic(`${this.dir(diffId)}.link`, `${name}\n`);
+      return;
+    }
+  }
+
+  /** Removes layer `diffId`'s short link, if it has one. */
+  private unlink(diffId: string): void {
+    let name = "";
+    try {
+      name = Deno.readTextFileSync(`${this.dir(diffId)}.link`).trim();
+    } catch {
+      return;
+    }
+    if (LINK_NAME.test(name)) removeFileIfPresent(`${this.root.root}/l/${name}`);
+    removeFileIfPresent(`${this.dir(diffId)}.link`);
   }
 
   /** The tar record of layer `diffId` (see the module comment). */
@@ -122,11 +204,15 @@ export class LayerStore {
     return lstatOrUndefined(this.dir(diffId))?.isDirectory === true;
   }
 
-  /** A fresh scratch directory under `<root>/tmp`, for a layer being made. */
-  scratch(prefix: string): string {
+  /**
+   * A fresh scratch directory under `<root>/tmp` for `kind` of work
+   * (`layer`, `import`, `commit`, `load`), named `<kind>-<pid>-…` so that
+   * what a killed process left is known for its own (see `sweepRemoved`).
+   */
+  scratch(kind: ScratchKind): string {
     const tmp = `${this.root.root}/tmp`;
     Deno.mkdirSync(tmp, { recursive: true, mode: 0o700 });
-    return Deno.makeTempDirSync({ dir: tmp, prefix });
+    return Deno.makeTempDirSync({ dir: tmp, prefix: `${kind}-${Deno.pid}-` });
   }
 
   /**
@@ -141,7 +227,7 @@ export class LayerStore {
   ): Promise<boolean> {
     return withLockAsync(this.root, `layer-${diffId.slice(7)}`, async () => {
       if (this.has(diffId)) return false;
-      const scratch = this.scratch("layer-");
+      const scratch = this.scratch("layer");
       try {
         const tree = `${scratch}/tree`;
         Deno.mkdirSync(tree, { mode: 0o755 });
@@ -178,6 +264,7 @@ export class LayerStore {
     Deno.mkdirSync(this.root.layers, { recursive: true, mode: 0o700 });
     Deno.renameSync(recordPath, this.recordPath(diffId));
     Deno.renameSync(tree, this.dir(diffId));
+    this.link(diffId);
   }
 
   /**
@@ -188,15 +275,23 @@ export class LayerStore {
   remove(diffId: string): void {
     withLock(this.root, `layer-${diffId.slice(7)}`, () => {
       if (!this.has(diffId)) return;
-      const scratch = this.scratch(REMOVED_PREFIX);
+      const tmp = `${this.root.root}/tmp`;
+      Deno.mkdirSync(tmp, { recursive: true, mode: 0o700 });
+      const scratch = Deno.makeTempDirSync({ dir: tmp, prefix: REMOVED_PREFIX });
       Deno.renameSync(this.dir(diffId), `${scratch}/tree`);
       removeFileIfPresent(this.recordPath(diffId));
       removeFileIfPresent(`${this.dir(diffId)}.blobs.json`);
+      this.unlink(diffId);
       removeLeftover(scratch);
     });
   }
 
-  /** Removes what removals of layers left in `<root>/tmp` (no one uses a removed layer). */
+  /**
+   * Removes what removals of layers left in `<root>/tmp` (no one uses a
+   * removed layer), and the scratch of processes that died at work (a
+   * killed pull, import, commit, load or push: `<kind>-<pid>-…` whose pid
+   * is gone).
+   */
   sweepRemoved(): void {
     let entries: Deno.DirEntry[];
     try {
@@ -206,7 +301,10 @@ export class LayerStore {
       throw err;
     }
     for (const e of entries) {
-      if (e.name.startsWith(REMOVED_PREFIX)) removeLeftover(`${this.root.root}/tmp/${e.name}`);
+      const owner = e.name.match(ABANDONED)?.[1];
+      if (e.name.startsWith(REMOVED_PREFIX) || (owner !== undefined && !alive(Number(owner)))) {
+        removeLeftover(`${this.root.root}/tmp/${e.name}`);
+      }
     }
   }
 }

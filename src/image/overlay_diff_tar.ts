@@ -8,7 +8,8 @@
  * new or changed and goes in as it is: directories, files (a second name
  * of an inode already written as a hard link to the first), symlinks.
  * Device nodes, FIFOs and sockets are left out (containers get their own
- * /dev). Entries are sorted by name, so the same tree gives the same tar.
+ * /dev). A file's capabilities (`security.capability`) go in as a pax
+ * `SCHILY.xattr` record, as Docker's diff writes them. Entries are sorted by name, so the same tree gives the same tar.
  *
  * A directory that is in the upper directory only because something under
  * it was (overlay copies parents up), when all of that is left out (the
@@ -99,6 +100,11 @@ export function overlayDiffTar(
     keptDirs.set(rel, keep);
     return keep;
   }
+  /** The file capabilities of `path`, if it has any. */
+  function capsOf(path: string): Map<string, Uint8Array> | undefined {
+    const caps = kernel.lgetxattr(path, "security.capability");
+    return caps ? new Map([["security.capability", caps]]) : undefined;
+  }
   async function* walk(rel: string): AsyncGenerator<Uint8Array> {
     const names = [...Deno.readDirSync(rel ? `${upper}/${rel}` : upper)].map((e) => e.name)
       .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -135,7 +141,7 @@ export function overlayDiffTar(
           continue;
         }
         if (info.nlink !== null && info.nlink > 1 && info.ino !== null) links.set(info.ino, path);
-        yield tarHeader({ ...base, path, type: "file", size: info.size });
+        yield tarHeader({ ...base, path, type: "file", size: info.size, xattrs: capsOf(full) });
         yield* fileContent(full, info.size);
         yield tarPadding(info.size);
       }

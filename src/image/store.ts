@@ -169,12 +169,15 @@ export class ImageStore {
     }
   }
 
-  /** The image's layer directories, top first: a container's overlay lowerdirs in order. */
+  /**
+   * The image's layer directories, top first, by their short links where
+   * they have them: a container's overlay lowerdirs in order.
+   */
   layerDirs(id: string): string[] {
     const record = readJson<ImageRecord>(`${this.root.image(id)}/image.json`);
     if (!record?.layers) return [`${this.root.image(id)}/rootfs`];
     const layers = new LayerStore(this.root);
-    return record.layers.map((diffId) => layers.dir(diffId)).reverse();
+    return record.layers.map((diffId) => layers.mountPath(diffId)).reverse();
   }
 
   private load(id: string, repos: Repositories): ImageRecord | undefined {
@@ -259,13 +262,6 @@ export class ImageStore {
       this.storeRepositories(repos);
       return true;
     });
-  }
-
-  /** A fresh directory under `<root>/tmp` (same filesystem as the images, so it can be renamed in). */
-  scratchDir(prefix: string): string {
-    const tmp = `${this.root.root}/tmp`;
-    Deno.mkdirSync(tmp, { recursive: true, mode: 0o700 });
-    return Deno.makeTempDirSync({ dir: tmp, prefix });
   }
 
   /** The config blob of image `id`, or undefined for an image stored without one. */

@@ -2,7 +2,7 @@
  * Tar headers as `docker save` and Docker's layer diffs write them: ustar,
  * with a pax extended header (`x`) first for what ustar cannot hold (a
  * name or link target over 100 bytes, ids or sizes too large for their
- * octal fields).
+ * octal fields, extended attributes).
  *
  * @module
  */
@@ -23,6 +23,8 @@ export interface TarHeader {
   /** Bytes of content (files only). */
   size: number;
   linkname?: string;
+  /** Extended attributes, written as pax `SCHILY.xattr.NAME` records (as GNU tar and Docker do). */
+  xattrs?: ReadonlyMap<string, Uint8Array>;
 }
 
 const FLAGS = { file: "0", hardlink: "1", symlink: "2", dir: "5" } as const;
@@ -31,11 +33,20 @@ function octal(value: number, len: number): string {
   return value.toString(8).padStart(len - 1, "0") + "\0";
 }
 
-function paxRecord(key: string, value: string): string {
-  const body = ` ${key}=${value}\n`;
-  let len = encoder.encode(body).length + 1;
-  while (encoder.encode(`${len}${body}`).length !== len) len++;
-  return `${len}${body}`;
+/** One pax record, "<len> <key>=<value>\n", with a value of bytes. */
+function paxRecord(key: string, value: string | Uint8Array): Uint8Array {
+  const head = encoder.encode(` ${key}=`);
+  const bytes = typeof value === "string" ? encoder.encode(value) : value;
+  const body = head.length + bytes.length + 1;
+  let len = body + 1;
+  while (String(len).length + body !== len) len++;
+  const out = new Uint8Array(len);
+  const digits = encoder.encode(String(len));
+  out.set(digits, 0);
+  out.set(head, digits.length);
+  out.set(bytes, digits.length + head.length);
+  out[len - 1] = 0x0a;
+  return out;
 }
 
 /** The ustar block for `h` with `name`/`link` already cut to fit. */
@@ -70,15 +81,17 @@ export function tarHeader(h: TarHeader): Uint8Array {
   const name = encoder.encode(h.path);
   const link = encoder.encode(h.linkname ?? "");
   const size = h.type === "file" ? h.size : 0;
-  const pax: string[] = [];
+  const pax: Uint8Array[] = [];
   if (name.length > 100) pax.push(paxRecord("path", h.path));
   if (link.length > 100) pax.push(paxRecord("linkpath", h.linkname!));
   if (h.uid > 0o7777777) pax.push(paxRecord("uid", String(h.uid)));
   if (h.gid > 0o7777777) pax.push(paxRecord("gid", String(h.gid)));
   if (size > 0o77777777777) pax.push(paxRecord("size", String(size)));
+  for (const [name, value] of h.xattrs ?? []) pax.push(paxRecord(`SCHILY.xattr.${name}`, value));
   const main = ustarBlock(h, flag, name, link, size);
   if (pax.length === 0) return main;
-  const body = encoder.encode(pax.join(""));
+  const body = new Uint8Array(pax.reduce((n, r) => n + r.length, 0));
+  pax.reduce((off, r) => (body.set(r, off), off + r.length), 0);
   const paxName = encoder.encode(`PaxHeaders.0/${h.path}`.slice(0, 100));
   const paxHead = ustarBlock({ ...h, type: "file" }, "x", paxName, new Uint8Array(0), body.length);
   const out = new Uint8Array(BLOCK + paddedLength(body.length) + BLOCK);

@@ -33,6 +33,7 @@ import type { StateRoot } from "../store/paths.ts";
 import { decompressed } from "../image/layer_compression.ts";
 import { RegistryClient, RegistryError } from "./client.ts";
 import { credentialsFor } from "./credentials.ts";
+import type { ProgressSink } from "./progress.ts";
 import {
   type Descriptor,
   formatPlatform,
@@ -47,8 +48,8 @@ import {
 export interface PullOptions {
   platform?: Platform;
   insecureRegistries: readonly string[];
-  /** One progress line (Docker's plain, non-terminal form). */
-  progress(line: string): void;
+  /** Where progress events go (src/registry/progress.ts). */
+  progress: ProgressSink;
 }
 
 /** What a pull did. */
@@ -121,14 +122,30 @@ async function fetchLayer(
   diffId: string,
   dir: string,
   record: TarRecordWriter,
+  downloaded: (bytes: number, start: number) => void,
 ): Promise<void> {
   const res = await RegistryClient.check(
     await client.request(`/v2/${path}/blobs/${layer.digest}`, path),
     `blob ${layer.digest}`,
   );
+  const start = Date.now();
+  let bytes = 0;
+  let shown = 0;
+  const counting = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      bytes += chunk.length;
+      // A redraw at most every 100 ms: a terminal is slower than a socket.
+      if (Date.now() - shown >= 100) {
+        shown = Date.now();
+        downloaded(bytes, start);
+      }
+      controller.enqueue(chunk);
+    },
+  });
   const blobHash = hashing();
   const tarHash = hashing();
-  const tar = (await decompressed(res.body!.pipeThrough(blobHash.transform), layer.mediaType))
+  const blob = res.body!.pipeThrough(counting).pipeThrough(blobHash.transform);
+  const tar = (await decompressed(blob, layer.mediaType))
     .pipeThrough(tarHash.transform);
   try {
     await extractTar(tar, dir, { layer: kernel, tap: record });
@@ -213,7 +230,7 @@ export async function pullAllTags(
     let newer = false;
     for (const tag of await listTags(client, ref.path)) {
       const result = await pull(root, kernel, { ...ref, tag }, client, opts);
-      opts.progress(`Digest: ${result.digest}`);
+      opts.progress({ status: `Digest: ${result.digest}` });
       if (!result.upToDate) newer = true;
     }
     const shown = familiarRepository(ref);
@@ -299,7 +316,7 @@ async function pull(
       }, actual: ${config.os}/${config.architecture}`,
     );
   }
-  opts.progress(`${ref.digest ?? ref.tag}: Pulling from ${path}`);
+  opts.progress({ id: ref.digest ?? ref.tag, status: `Pulling from ${path}` });
   const layers = new LayerStore(root);
   const short = (layer: Descriptor) => layer.digest.replace(/^sha256:/, "").slice(0, 12);
   // Docker prints no layer lines for an image it has whole already.
@@ -308,19 +325,42 @@ async function pull(
   const wanted = manifest.layers.map((layer, i) => ({ layer, diffId: diffIds[i] }))
     .filter(({ layer, diffId }) => {
       const have = layers.has(diffId);
-      if (!whole) opts.progress(`${short(layer)}: ${have ? "Already exists" : "Pulling fs layer"}`);
+      const status = have ? "Already exists" : "Pulling fs layer";
+      if (!whole) opts.progress({ id: short(layer), status, layer: true });
       return !have;
     });
+  // Docker's words for the downloads that wait for one of the 3 to finish.
+  for (const { layer } of wanted.slice(MAX_CONCURRENT_DOWNLOADS)) {
+    opts.progress({ id: short(layer), status: "Waiting", layer: true });
+  }
   const made: string[] = [];
   const jobs = wanted.map(({ layer, diffId }) => async () => {
     const fresh = await layers.ensure(diffId, async (dir, record) => {
-      await fetchLayer(client, kernel, path, layer, diffId, dir, record);
-      opts.progress(`${short(layer)}: Verifying Checksum`);
-      opts.progress(`${short(layer)}: Download complete`);
+      await fetchLayer(
+        client,
+        kernel,
+        path,
+        layer,
+        diffId,
+        dir,
+        record,
+        (current, start) =>
+          opts.progress({
+            id: short(layer),
+            status: "Downloading",
+            layer: true,
+            current,
+            total: layer.size,
+            start,
+          }),
+      );
+      opts.progress({ id: short(layer), status: "Verifying Checksum", layer: true });
+      opts.progress({ id: short(layer), status: "Download complete", layer: true });
     });
     if (fresh) made.push(diffId);
     // Another pull made it meanwhile (it held the layer's lock).
-    opts.progress(`${short(layer)}: ${fresh ? "Pull complete" : "Already exists"}`);
+    const status = fresh ? "Pull complete" : "Already exists";
+    opts.progress({ id: short(layer), status, layer: true });
   });
   try {
     await limited(jobs, MAX_CONCURRENT_DOWNLOADS);

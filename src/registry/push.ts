@@ -32,18 +32,19 @@ import {
   type RemoteReference,
 } from "../image/reference.ts";
 import { ImageStore } from "../image/store.ts";
-import { replayTarRecord } from "../image/tar_record.ts";
+import { replayTarRecord } from "../image/tar_record_replay.ts";
 import { lstatOrUndefined } from "../_fs.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { RegistryClient, RegistryError } from "./client.ts";
 import { credentialsFor } from "./credentials.ts";
+import type { ProgressSink } from "./progress.ts";
 import { type Descriptor, MEDIA } from "./manifest.ts";
 
 /** What `push` is told. */
 export interface PushOptions {
   insecureRegistries: readonly string[];
-  /** One progress line (Docker's plain, non-terminal form). */
-  progress(line: string): void;
+  /** Where progress events go (src/registry/progress.ts). */
+  progress: ProgressSink;
 }
 
 /** What a push did: Docker's last line is `TAG: digest: DIGEST size: SIZE`. */
@@ -193,14 +194,14 @@ class Push {
     const known = this.layers.blobs(diffId).filter((b) => b.registry === this.ref.domain);
     for (const blob of known.filter((b) => b.repository === this.ref.path)) {
       if (await this.hasBlob(blob.digest)) {
-        this.opts.progress(`${short}: Layer already exists`);
+        this.opts.progress({ id: short, status: "Layer already exists", layer: true });
         return blob;
       }
     }
     for (const blob of known.filter((b) => b.repository !== this.ref.path)) {
       if (await this.mount(blob)) {
         this.record(diffId, blob);
-        this.opts.progress(`${short}: Mounted from ${blob.repository}`);
+        this.opts.progress({ id: short, status: `Mounted from ${blob.repository}`, layer: true });
         return blob;
       }
     }
@@ -208,16 +209,37 @@ class Push {
     try {
       const blob = { ...compressed, mediaType: LAYER_TYPES[0].docker! };
       if (await this.hasBlob(blob.digest)) {
-        this.opts.progress(`${short}: Layer already exists`);
+        this.opts.progress({ id: short, status: "Layer already exists", layer: true });
       } else {
-        await this.upload(blob.digest, () => Deno.openSync(compressed.path).readable);
-        this.opts.progress(`${short}: Pushed`);
+        await this.upload(blob.digest, () => this.counted(short, compressed.path, blob.size));
+        this.opts.progress({ id: short, status: "Pushed", layer: true });
       }
       this.record(diffId, blob);
       return blob;
     } finally {
       Deno.removeSync(compressed.path);
     }
+  }
+
+  /** The file at `path` as an upload body, with Docker's `Pushing` byte counts as it goes. */
+  private counted(id: string, path: string, total: number): ReadableStream<Uint8Array> {
+    const start = Date.now();
+    let current = 0;
+    let shown = 0;
+    const progress = this.opts.progress;
+    return Deno.openSync(path).readable.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          current += chunk.length;
+          // A redraw at most every 100 ms: a terminal is slower than a socket.
+          if (Date.now() - shown >= 100) {
+            shown = Date.now();
+            progress({ id, status: "Pushing", layer: true, current, total, start });
+          }
+          controller.enqueue(chunk);
+        },
+      }),
+    );
   }
 
   private record(diffId: string, blob: PushedLayer): void {
@@ -240,7 +262,8 @@ class Push {
     }
     const tmp = `${this.root.root}/tmp`;
     Deno.mkdirSync(tmp, { recursive: true, mode: 0o700 });
-    const path = Deno.makeTempFileSync({ dir: tmp, prefix: "push-" });
+    // Named as LayerStore's scratch is, so a killed push's file is swept too.
+    const path = Deno.makeTempFileSync({ dir: tmp, prefix: `push-${Deno.pid}-` });
     try {
       const hash = createHash("sha256");
       let size = 0;
@@ -326,16 +349,8 @@ function buildManifest(
   return { body: new TextEncoder().encode(JSON.stringify(manifest, null, 3)), mediaType };
 }
 
-/** Pushes the local image `text` (`NAME[:TAG]`) to its registry. */
-export async function pushImage(
-  root: StateRoot,
-  text: string,
-  opts: PushOptions,
-): Promise<PushResult> {
-  const ref = parseRemoteReference(text);
-  if (ref.digest) throw new UserError(`dockergsh: cannot push a digest reference: "${text}"`);
-  const name = localTag(ref)!;
-  const images = new ImageStore(root);
+/** The local image tagged `name`, with its config blob; Docker's error when there is none. */
+function localImage(images: ImageStore, name: string, ref: RemoteReference) {
   const image = images.find(name);
   if (!image) {
     throw new UserError(
@@ -350,25 +365,71 @@ export async function pushImage(
       `dockergsh: image ${name} was stored by an older dockergsh without its config: pull or import it again to push it`,
     );
   }
-  opts.progress(`The push refers to repository [${ref.domain}/${ref.path}]`);
+  return { image, blob, layers: image.layers };
+}
+
+/** Pushes tag `tag` of `ref`'s repository; prints its lines and `TAG: digest: … size: N`. */
+async function pushTag(
+  root: StateRoot,
+  client: RegistryClient,
+  ref: RemoteReference,
+  tag: string,
+  opts: PushOptions,
+): Promise<PushResult> {
+  const images = new ImageStore(root);
+  const { image, blob, layers } = localImage(images, localTag({ ...ref, tag })!, ref);
+  const push = new Push(root, ref, client, opts);
+  for (const diffId of [...layers].reverse()) {
+    opts.progress({ id: diffId.slice(7, 19), status: "Preparing", layer: true });
+  }
+  const pushed = await limited(
+    layers.map((diffId) => () => push.layer(diffId)),
+    MAX_CONCURRENT_UPLOADS,
+  );
+  const config = { mediaType: DOCKER_CONFIG, digest: `sha256:${image.id}`, size: blob.length };
+  await push.config(blob, config.digest);
+  const manifest = buildManifest(config, pushed);
+  const digest = await push.manifest(manifest.body, manifest.mediaType, tag);
+  images.addRepoDigest(image.id, `${familiarRepository(ref)}@${digest}`);
+  opts.progress({ id: tag, status: `digest: ${digest} size: ${manifest.body.length}` });
+  return { tag, digest, size: manifest.body.length };
+}
+
+/**
+ * Pushes the local image `text` (`NAME[:TAG]`) to its registry, or with
+ * `allTags` (`NAME` only) every local tag of that repository, in tag order,
+ * as `docker push -a`. Resolves to one result per tag pushed.
+ */
+export async function pushImage(
+  root: StateRoot,
+  text: string,
+  opts: PushOptions & { allTags?: boolean },
+): Promise<PushResult[]> {
+  const ref = parseRemoteReference(text);
+  if (ref.digest) throw new UserError(`dockergsh: cannot push a digest reference: "${text}"`);
+  const images = new ImageStore(root);
+  let tags = [ref.tag!];
+  if (opts.allTags) {
+    if (text.slice(text.lastIndexOf("/") + 1).includes(":")) {
+      throw new UserError("tag can't be used with --all-tags/-a", 1);
+    }
+    const repo = familiarRepository(ref);
+    tags = images.list().flatMap((i) => i.repoTags)
+      .filter((t) => t.slice(0, t.lastIndexOf(":")) === repo)
+      .map((t) => t.slice(t.lastIndexOf(":") + 1)).sort();
+  }
+  // Docker's order: the repository line, then the local lookup's error.
+  opts.progress({ status: `The push refers to repository [${ref.domain}/${ref.path}]` });
+  if (tags.length === 0) localImage(images, localTag(ref)!, ref);
+  for (const tag of tags) localImage(images, localTag({ ...ref, tag })!, ref);
   const client = new RegistryClient(ref.domain, {
     insecure: opts.insecureRegistries,
     credentials: credentialsFor(ref.domain),
   });
   try {
-    const push = new Push(root, ref, client, opts);
-    const top = [...image.layers].reverse();
-    for (const diffId of top) opts.progress(`${diffId.slice(7, 19)}: Preparing`);
-    const pushed = await limited(
-      image.layers.map((diffId) => () => push.layer(diffId)),
-      MAX_CONCURRENT_UPLOADS,
-    );
-    const config = { mediaType: DOCKER_CONFIG, digest: `sha256:${image.id}`, size: blob.length };
-    await push.config(blob, config.digest);
-    const manifest = buildManifest(config, pushed);
-    const digest = await push.manifest(manifest.body, manifest.mediaType, ref.tag!);
-    images.addRepoDigest(image.id, `${familiarRepository(ref)}@${digest}`);
-    return { tag: ref.tag!, digest, size: manifest.body.length };
+    const results: PushResult[] = [];
+    for (const tag of tags) results.push(await pushTag(root, client, ref, tag, opts));
+    return results;
   } catch (err) {
     if (err instanceof RegistryError) throw refused(err);
     throw err;

@@ -213,3 +213,55 @@ Deno.test("commit of a running container: its changes so far, and it keeps runni
     assertEquals([r.code, r.stdout], [0, "live\ngroup-gone\n"], r.stderr);
   });
 });
+
+Deno.test("commit of a container of an old one-tree image is refused and makes nothing", async () => {
+  await withRoot(async (root) => {
+    // An image as earlier versions stored it: <id>/rootfs, no layers, no config blob.
+    const busybox = await inspect(root, "busybox");
+    const id = "ab".repeat(32);
+    const home = `${root.dir}/images/${id}`;
+    Deno.mkdirSync(home);
+    const cp = new Deno.Command("cp", {
+      args: ["-a", `${busybox.GraphDriver.Data.UpperDir}/.`, `${home}/rootfs`],
+    }).outputSync();
+    assertEquals(cp.code, 0);
+    Deno.writeTextFileSync(
+      `${home}/image.json`,
+      JSON.stringify({ id, created: new Date().toISOString(), size: 0 }),
+    );
+    assertEquals((await root.run("tag", id, "legacy:1")).code, 0);
+    assertEquals((await root.run("run", "--name", "old", "legacy:1", "touch", "/x")).code, 0);
+    const images = (await root.run("images", "-q")).stdout;
+    const c = await root.run("commit", "old", "new:1");
+    assertEquals([c.code, c.stdout], [125, ""]);
+    assertStringIncludes(c.stderr, "stored by an older dockergsh as one flat tree");
+    assertEquals((await root.run("images", "-q")).stdout, images);
+    assertEquals([...Deno.readDirSync(`${root.dir}/tmp`)], []);
+  });
+});
+
+Deno.test("commit keeps a file's capabilities (security.capability) in the new layer", async () => {
+  await withRoot(async (root) => {
+    // vfs_cap_data revision 2, effective, CAP_NET_RAW permitted.
+    const caps = new Uint8Array([1, 0, 0, 2, 0, 0x20, 0, 0, ...new Array(12).fill(0)]);
+    assertEquals(
+      (await root.run("run", "--name", "capper", "busybox", "cp", "/bin/busybox", "/capped")).code,
+      0,
+    );
+    const upper = (await inspect(root, "capper")).GraphDriver.Data.UpperDir;
+    const kernel = new LinuxKernel();
+    kernel.lsetxattr(`${upper}/capped`, "security.capability", caps);
+    assertEquals((await root.run("commit", "capper", "capped:1")).code, 0);
+    const top = (await inspect(root, "capped:1")).GraphDriver.Data.UpperDir;
+    assertEquals(kernel.lgetxattr(`${top}/capped`, "security.capability"), caps);
+    const run = await root.run(
+      "run",
+      "--rm",
+      "capped:1",
+      "sh",
+      "-c",
+      "test -x /capped && echo there",
+    );
+    assertEquals([run.code, run.stdout], [0, "there\n"], run.stderr);
+  });
+});

@@ -1,3 +1,4 @@
+import { LinuxKernel } from "../../ffi/linux.ts";
 import { extractTar } from "../../src/image/extract.ts";
 import { readTar } from "../../src/image/_tar_reader.ts";
 import { assert, assertEquals } from "../_assert.ts";
@@ -163,4 +164,35 @@ Deno.test("tar reader: pax long names, sizes, and garbage input", async () => {
     error = (err as Error).message;
   }
   assert(error.includes("not a tar archive"), error);
+});
+
+/** vfs_cap_data revision 2, effective, CAP_NET_RAW permitted: a file capability the kernel accepts. */
+const NET_RAW_CAPS = "\x01\x00\x00\x02\x00\x20\x00\x00" + "\x00".repeat(12);
+
+Deno.test("layer extraction: file capabilities and user.* xattrs applied, trusted.* never", async () => {
+  const kernel = new LinuxKernel();
+  const base = Deno.makeTempDirSync({ prefix: "dgsh-xattr-" });
+  try {
+    const tar = buildTar([
+      { name: "opt/", type: "dir", xattrs: { "trusted.overlay.opaque": "y", "user.dir": "d" } },
+      { name: "opt/ping", data: "x", xattrs: { "security.capability": NET_RAW_CAPS } },
+      {
+        name: "opt/note",
+        data: "n",
+        xattrs: { "user.note": "hello", "trusted.overlay.redirect": "/etc" },
+      },
+    ]);
+    await extractTar(streamOf(tar), base, { layer: kernel });
+    const get = (path: string, name: string) => {
+      const v = kernel.lgetxattr(`${base}/${path}`, name);
+      return v === null ? null : new TextDecoder().decode(v);
+    };
+    assertEquals(get("opt/ping", "security.capability"), NET_RAW_CAPS);
+    assertEquals(get("opt/note", "user.note"), "hello");
+    assertEquals(get("opt", "user.dir"), "d");
+    assertEquals(get("opt", "trusted.overlay.opaque"), null);
+    assertEquals(get("opt/note", "trusted.overlay.redirect"), null);
+  } finally {
+    Deno.removeSync(base, { recursive: true });
+  }
 });

@@ -44,6 +44,9 @@ Deno.test("history: committed images over an import, sizes, truncation, --no-tru
     assertEquals(fullCells[1][2], `sh -c ${long}`);
     const q = await root.run("history", "-q", "step:2");
     assertEquals(q.stdout, [two, one, busybox].map((id) => `${id.slice(7, 19)}\n`).join(""));
+    // inspect names the image a commit was made from.
+    const parent = await root.run("image", "inspect", "-f", "{{.Parent}}", "step:2");
+    assertEquals(parent.stdout, `${one}\n`);
     // A layer count that matches: step:2 has no layer of its own.
     const layers = await root.run("inspect", "-f", "{{len .RootFS.Layers}}", "step:2");
     assertEquals(layers.stdout, "2\n");

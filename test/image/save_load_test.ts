@@ -231,11 +231,21 @@ Deno.test("save → rmi → load → run: to a file and to stdout, IDs and layer
 
 Deno.test("load: an archive in docker save's layout and an OCI image layout archive", async () => {
   await withRoot(async (root) => {
-    await removeAll(root);
+    // A tag the archive's image takes from another image: Docker's line says so.
+    const busybox = (await root.run("image", "inspect", "-f", "{{.Id}}", "busybox")).stdout.trim();
+    assertEquals((await root.run("tag", "busybox", "from-docker:1")).code, 0);
     const docker = dockerArchive("from-docker:1");
     Deno.writeFileSync(`${root.dir}/docker.tar`, docker.tar);
     const d = await root.run("load", "-i", `${root.dir}/docker.tar`);
-    assertEquals([d.code, d.stdout], [0, "Loaded image: from-docker:1\n"], d.stderr);
+    assertEquals([d.code, d.stdout], [
+      0,
+      `The image from-docker:1 already exists, renaming the old one with ID ${busybox} to empty string\nLoaded image: from-docker:1\n`,
+    ], d.stderr);
+    await removeAll(root);
+    assertEquals(
+      (await root.run("load", "-i", `${root.dir}/docker.tar`)).stdout,
+      "Loaded image: from-docker:1\n",
+    );
     assertEquals((await inspect(root, "from-docker:1")).Id, `sha256:${sha256(docker.config)}`);
     const run = await root.run(
       "run",
@@ -329,9 +339,19 @@ Deno.test("load: hostile or broken archives are refused in one line and leave no
       assertEmptyStore(root);
       assertEquals(names(root.dir).includes("escaped"), false, what);
     }
+    const empty = await root.runWith({ stdin: "" }, "load");
+    assertEquals([empty.code, empty.stderr], [
+      125,
+      "dockergsh: requested load from stdin, but stdin is empty\n",
+    ]);
     // The intact archive still loads (the refusals left no lock or scratch in the way).
     Deno.writeFileSync(`${root.dir}/ok.tar`, docker.tar);
     assertEquals((await root.run("load", "-i", `${root.dir}/ok.tar`)).code, 0);
+    const noDir = await root.run("save", "-o", `${root.dir}/no/such/dir.tar`, "ok:1");
+    assertEquals([noDir.code, noDir.stderr], [
+      125,
+      `dockergsh: open ${root.dir}/no/such/dir.tar: no such file or directory\n`,
+    ]);
     const missing = await root.run("save", "-o", `${root.dir}/none.tar`, "nonexistent:1");
     assertEquals([missing.code, missing.stderr], [
       125,
@@ -341,5 +361,52 @@ Deno.test("load: hostile or broken archives are refused in one line and leave no
       names(root.dir).filter((n) => n === "none.tar" || n.startsWith(".dockergsh-save-")),
       [],
     );
+  });
+});
+
+Deno.test("an image of 70 layers runs: overlay gets the layers' short links (its options fit one page)", async () => {
+  await withRoot(async (root) => {
+    const layers: Uint8Array[] = [Deno.readFileSync(BUSYBOX_TAR)];
+    for (let i = 1; i < 70; i++) {
+      layers.push(
+        buildTar([{ name: "deep/", type: "dir" }, { name: `deep/${i}`, data: `${i}\n` }]),
+      );
+    }
+    const config = configFor(layers);
+    const entries: TestEntry[] = [{ name: "c.json", data: config }];
+    layers.forEach((l, i) => entries.push({ name: `l${i}.tar`, data: l }));
+    entries.push({
+      name: "manifest.json",
+      data: JSON.stringify([{
+        Config: "c.json",
+        RepoTags: ["deep:70"],
+        Layers: layers.map((_, i) => `l${i}.tar`),
+      }]),
+    });
+    Deno.writeFileSync(`${root.dir}/deep.tar`, buildTar(entries));
+    const load = await root.run("load", "-i", `${root.dir}/deep.tar`);
+    assertEquals([load.code, load.stdout], [0, "Loaded image: deep:70\n"], load.stderr);
+    const image = await inspect(root, "deep:70");
+    const lower = [image.GraphDriver.Data.UpperDir, image.GraphDriver.Data.LowerDir].join(":");
+    // The full paths would not fit in one page of mount options; the links do.
+    const full = image.RootFS.Layers.map((d: string) => `${root.dir}/layers/${d.slice(7)}`);
+    assert(full.join(":").length > 4096, `${full.join(":").length}`);
+    assert(lower.length < 4096 - 400, `${lower.length}`);
+    for (const path of lower.split(":")) {
+      assert(path.startsWith(`${root.dir}/l/`), path);
+      assert(full.includes(Deno.readLinkSync(path)), path);
+    }
+    const run = await root.run(
+      "run",
+      "--rm",
+      "deep:70",
+      "sh",
+      "-c",
+      "ls /deep | wc -l; cat /deep/69",
+    );
+    assertEquals([run.code, run.stdout.replace(/ +/g, "")], [0, "69\n69\n"], run.stderr);
+    // rmi takes the links with the layers.
+    assertEquals((await root.run("rmi", "deep:70")).code, 0);
+    assertEquals(names(`${root.dir}/l`).length, 1, "only busybox's link is left");
   });
 });

@@ -47,13 +47,17 @@ export function registry(): Promise<RegistryEnv> {
   return started ??= start();
 }
 
-/** A proxy in front of `upstream` counting blob GETs; `corrupt` flips a byte of every blob body. */
-export function blobProxy(upstream: string, opts: { corrupt?: boolean } = {}) {
+/**
+ * A proxy in front of `upstream` counting blob GETs; `corrupt` flips a byte
+ * of every blob body; `delayMs` holds each blob answer back that long.
+ */
+export function blobProxy(upstream: string, opts: { corrupt?: boolean; delayMs?: number } = {}) {
   const counts = { blobGets: 0 };
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const url = new URL(req.url);
     const isBlob = req.method === "GET" && url.pathname.includes("/blobs/");
     if (isBlob) counts.blobGets++;
+    if (isBlob && opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
     const res = await fetch(`http://${upstream}${url.pathname}${url.search}`, {
       method: req.method,
       headers: req.headers,

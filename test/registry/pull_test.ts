@@ -74,6 +74,7 @@ Deno.test("pull: an OCI index from the plain registry, Docker's output, the amd6
     const p = await root.run("pull", ref);
     assertEquals(p.code, 0, p.stderr);
     assertEquals(p.stdout.split("\n"), [
+      "Using default tag: latest",
       "latest: Pulling from library/busybox",
       "d648b48e7ed8: Pulling fs layer",
       "d648b48e7ed8: Verifying Checksum",
@@ -87,6 +88,7 @@ Deno.test("pull: an OCI index from the plain registry, Docker's output, the amd6
     const again = await root.run("pull", ref);
     // As Docker's: an image that is here whole gets no layer lines.
     assertEquals(again.stdout.split("\n"), [
+      "Using default tag: latest",
       "latest: Pulling from library/busybox",
       "Digest: sha256:07c21a632db22103e5bb7159b50bb0f3f1bc129028ddf651f9383349d3f8d5ca",
       `Status: Image is up to date for ${ref}:latest`,
@@ -345,4 +347,105 @@ Deno.test("pull -a: every tag of a repository, Docker's lines; a tag with -a is 
     const tagged = await root.run("pull", "-a", `${repo}:1`);
     assertEquals([tagged.code, tagged.stderr], [1, "tag can't be used with --all-tags/-a\n"]);
   });
+});
+
+Deno.test("pull killed midway (kill -9): no image, the next pull completes and sweeps what it left", async () => {
+  const reg = await registry();
+  await withRoot(async (root) => {
+    const big = `${reg.REG_PLAIN}/library/big:1`;
+    const before = (await root.run("images", "-q")).stdout;
+    const [program, ...args] = root.argv("pull", big);
+    const child = new Deno.Command(program, { args, stdout: "null", stderr: "null" }).spawn();
+    const scratch = () =>
+      [...Deno.readDirSync(`${root.dir}/tmp`)].map((e) => e.name)
+        .filter((n) => n.startsWith(`layer-${child.pid}-`));
+    // Killed while the big layer is being written.
+    await eventuallyTrue(() => {
+      try {
+        return scratch().some((n) =>
+          Deno.statSync(`${root.dir}/tmp/${n}/tree/big/random.bin`).size > 20 << 20
+        );
+      } catch {
+        return false;
+      }
+    }, 60_000);
+    child.kill("SIGKILL");
+    assertEquals((await child.status).signal, "SIGKILL");
+    assert(scratch().length > 0, "the killed pull left no scratch to sweep");
+    assertEquals((await root.run("images", "-q")).stdout, before);
+    const again = await root.run("pull", "-q", big);
+    assertEquals([again.code, again.stdout], [0, `${big}\n`], again.stderr);
+    assertEquals(scratch(), []);
+    assertEquals([...Deno.readDirSync(`${root.dir}/tmp`)].map((e) => e.name), []);
+    const check = await root.run(
+      "run",
+      "--rm",
+      big,
+      "sh",
+      "-c",
+      "cd /big && sha256sum -c random.bin.sha256",
+    );
+    assertEquals([check.code, check.stdout], [0, "/big/random.bin: OK\n"], check.stderr);
+    assertEquals((await root.run("rmi", big)).code, 0);
+  });
+});
+
+/** Resolves once `cond` holds; rejects after `ms`. */
+async function eventuallyTrue(cond: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+Deno.test("pull on a terminal: layer lines redrawn in place, Docker's progress bar on a wide one", async () => {
+  const reg = await registry();
+  await withRoot(async (root) => {
+    const ref = `${reg.REG_PLAIN}/library/schema2:1`;
+    const wide = await root.runInTerminal({ rows: 40, cols: 120 }, "pull", ref);
+    assertEquals(wide.code, 0, wide.screen);
+    // Each layer has its own line: cursor up to it, clear it, write, back down.
+    const up = "\x1b[1A\r\x1b[2K";
+    const down = "\r\x1b[1B";
+    assertStringIncludes(wide.screen, `${up}d648b48e7ed8: Pulling fs layer${down}`);
+    assertStringIncludes(wide.screen, `\x1b[2A\r\x1b[2Kd648b48e7ed8: Pull complete\r\x1b[2B`);
+    assertStringIncludes(wide.screen, `${up}44107518fdfa: Pull complete${down}`);
+    assert(
+      /d648b48e7ed8: Downloading \[=*> *\] +[0-9.]+[kM]?B\/1\.036MB/.test(wide.screen),
+      JSON.stringify(wide.screen),
+    );
+    assertStringIncludes(
+      wide.screen,
+      "Digest: sha256:e34e7a27d28746ac9aeb10dba8e8759104dff5d46600ebaa917aaaa5415bbbec",
+    );
+    assertEquals((await root.run("rmi", ref)).code, 0);
+    // 80 columns: the byte counts without the bar.
+    const narrow = await root.runInTerminal({ rows: 40, cols: 80 }, "pull", ref);
+    assertEquals(narrow.code, 0, narrow.screen);
+    assert(/d648b48e7ed8: Downloading +[0-9.]+[kM]?B\/1\.036MB/.test(narrow.screen), narrow.screen);
+    assert(!narrow.screen.includes("Downloading ["), narrow.screen);
+  });
+});
+
+Deno.test("two pulls of one image at once: both succeed, each blob is fetched once, the image is whole", async () => {
+  const reg = await registry();
+  // Blobs held back, so that both pulls are at their downloads at once.
+  const proxy = blobProxy(reg.REG_PLAIN, { delayMs: 700 });
+  try {
+    await withRoot(async (root) => {
+      const ref = `${proxy.host}/library/layered:1`;
+      const [a, b] = await Promise.all([root.run("pull", "-q", ref), root.run("pull", "-q", ref)]);
+      assertEquals([a.code, b.code], [0, 0], a.stderr + b.stderr);
+      // Config blob twice (each pull reads it), each of the 3 layers once.
+      assertEquals(proxy.counts.blobGets, 2 + 3);
+      const image = await inspect(root, ref);
+      assertEquals(image.RootFS.Layers, [DIFF.busybox, DIFF.app, DIFF.top1]);
+      const run = await root.run("run", "--rm", ref, "cat /etc/layered-version /opt/app/new.txt");
+      assertEquals(run.code, 0, run.stderr);
+      assertEquals([...Deno.readDirSync(`${root.dir}/tmp`)].map((e) => e.name), []);
+    });
+  } finally {
+    await proxy.close();
+  }
 });

@@ -114,6 +114,25 @@ Deno.test("push: commit → push → rmi → pull → run on the plain registry;
     );
     assertEquals(again.stdout.trim().split("\n").at(-1), lines.at(-1));
     assertEquals((await inspect(root, refA)).RepoDigests, [`${host}/${repoA}@${manifest.digest}`]);
+    // push -a: every local tag of the repository, in tag order, one repository line.
+    assertEquals((await root.run("tag", refA, `${host}/${repoA}:v0`)).code, 0);
+    const all = await root.run("push", "-a", `${host}/${repoA}`);
+    assertEquals(all.code, 0, all.stderr);
+    const allLines = all.stdout.trim().split("\n");
+    assertEquals(allLines.filter((l) => l.startsWith("The push refers")).length, 1);
+    assertEquals(allLines.filter((l) => l.includes(": digest: ")), [
+      `v0: digest: ${manifest.digest} size: ${lines.at(-1)!.split(" ").at(-1)}`,
+      lines.at(-1),
+    ]);
+    assertEquals(allLines.filter((l) => l.endsWith("Layer already exists")).length, 4);
+    const tagged = await root.run("push", "-a", refA);
+    assertEquals([tagged.code, tagged.stderr], [1, "tag can't be used with --all-tags/-a\n"]);
+    const untagged = await root.run("push", `${host}/${repoA}`);
+    assertEquals(untagged.stdout.split("\n").slice(0, 2), [
+      "Using default tag: latest",
+      `The push refers to repository [${host}/${repoA}]`,
+    ]);
+    assertStringIncludes(untagged.stderr, "An image does not exist locally with the tag");
 
     // A commit on a pulled image: its base layer is mounted from the repository it came from.
     const pulled = `${host}/library/busybox:latest`;
@@ -133,9 +152,16 @@ Deno.test("push: commit → push → rmi → pull → run on the plain registry;
     );
 
     // Nothing left locally, then both back from the registry.
-    for (const ref of [refA, refB, pulled, "busybox"]) {
+    for (const ref of [refA, `${host}/${repoA}:v0`, refB, pulled, "busybox"]) {
       const rmi = await root.run("rmi", ref);
       assertEquals(rmi.code, 0, rmi.stderr);
+      // As Docker's: a pulled image's repo digest is untagged with it.
+      if (ref === pulled) {
+        assertStringIncludes(
+          rmi.stdout,
+          `Untagged: ${host}/library/busybox@sha256:07c21a632db22103e5bb7159b50bb0f3f1bc129028ddf651f9383349d3f8d5ca\n`,
+        );
+      }
     }
     assertEquals([...Deno.readDirSync(`${root.dir}/layers`)].filter((e) => e.isDirectory), []);
     for (const [ref, id, layers] of [[refA, idA, a.RootFS.Layers], [refB, idB, b.RootFS.Layers]]) {
@@ -189,7 +215,10 @@ Deno.test("push: Basic auth and Bearer tokens need a login; round trip with cred
       assertEquals((await withEnv("logout", host)).code, 0);
     }
     const missing = await root.run("push", `${reg.REG_PLAIN}/dgsh-test/none:1`);
-    assertEquals([missing.code, missing.stdout], [125, ""]);
+    assertEquals([missing.code, missing.stdout], [
+      125,
+      `The push refers to repository [${reg.REG_PLAIN}/dgsh-test/none]\n`,
+    ]);
     assertEquals(
       missing.stderr,
       `dockergsh: Error response from daemon: An image does not exist locally with the tag: ${reg.REG_PLAIN}/dgsh-test/none\n`,
@@ -243,5 +272,65 @@ Deno.test("history of a pulled image as Docker shows it; images --digests after 
     assert(rows.some((r) => r.join(" ") === `${copy} c ${pushed}`), rows.join("\n"));
     const inspected = await inspect(root, layered);
     assertEquals(inspected.RepoDigests, [`${copy}@${pushed}`, `${repo}@${digest}`].sort());
+  });
+});
+
+Deno.test("push on a terminal: layer lines redrawn in place, Pushing bars", async () => {
+  const reg = await registry();
+  await withRoot(async (root) => {
+    const ref = `${reg.REG_PLAIN}/${freshRepo("dgsh-test")}:t`;
+    await commitChange(root, "busybox", ref);
+    const layers = (await inspect(root, ref)).RootFS.Layers.map((d: string) => d.slice(7, 19));
+    const push = await root.runInTerminal({ rows: 40, cols: 120 }, "push", ref);
+    assertEquals(push.code, 0, push.screen);
+    // Top layer first, each line drawn where it is: up to it, clear, write, back down.
+    assertStringIncludes(push.screen, `\x1b[1A\r\x1b[2K${layers[1]}: Preparing\r\x1b[1B`);
+    assertStringIncludes(push.screen, `\x1b[2K${layers[0]}: Pushed\r\x1b[1B`);
+    assert(
+      new RegExp(`${layers[0]}: Pushing \\[=*> *\\] +[0-9.]+[kM]?B/[0-9.]+[kM]?B`).test(
+        push.screen,
+      ),
+      JSON.stringify(push.screen),
+    );
+    assertStringIncludes(push.screen, "t: digest: sha256:");
+  });
+});
+
+Deno.test("push of a pulled zstd image: its blobs mounted as they are, in an OCI manifest", async () => {
+  const reg = await registry();
+  await withRoot(async (root) => {
+    const zstd = `${reg.REG_PLAIN}/library/zstd:1`;
+    assertEquals((await root.run("pull", "-q", zstd)).code, 0);
+    const repo = freshRepo("dgsh-test");
+    const copy = `${reg.REG_PLAIN}/${repo}:z`;
+    assertEquals((await root.run("tag", zstd, copy)).code, 0);
+    const push = await root.run("push", copy);
+    assertEquals(push.code, 0, push.stderr);
+    assertEquals(
+      layerLines(push.stdout).map((l) => l.split(": ")[1]),
+      ["Mounted from library/zstd", "Mounted from library/zstd"],
+    );
+    const res = await fetch(`http://${reg.REG_PLAIN}/v2/${repo}/manifests/z`, {
+      headers: { Accept: "application/vnd.oci.image.manifest.v1+json" },
+    });
+    const manifest = await res.json();
+    assertEquals(manifest.mediaType, "application/vnd.oci.image.manifest.v1+json");
+    assertEquals(manifest.config.mediaType, "application/vnd.oci.image.config.v1+json");
+    assertEquals(
+      manifest.layers.map((l: { mediaType: string; digest: string }) => [l.mediaType, l.digest]),
+      [
+        [
+          "application/vnd.oci.image.layer.v1.tar+zstd",
+          "sha256:1e55f2f75c62f8d400f79fa6056e279e9580195fe950e56d556e029c91dd5411",
+        ],
+        [
+          "application/vnd.oci.image.layer.v1.tar+zstd",
+          "sha256:d3fc3fa73f75cc3d1e1465e25125c8de2b1c5a25e0ffc95cdc815c929cc6ab6d",
+        ],
+      ],
+    );
+    assertEquals((await root.run("rmi", copy, zstd)).code, 0);
+    const back = await root.run("run", "--rm", copy, "cat", "/etc/image-format");
+    assertEquals([back.code, back.stdout.trim()], [0, "zstd"], back.stderr);
   });
 });

@@ -31,7 +31,7 @@ export const command: Command = {
       ? "WARNING! This will remove all images without at least one container associated to them."
       : "WARNING! This will remove all dangling images.";
     if (!flags.bools.has("force") && !(await confirmed(warning))) return 0;
-    const report = pruneImages(ctx.root, all);
+    const report = await pruneImages(ctx.root, all);
     if (report.lines.length) console.log(["Deleted Images:", ...report.lines, ""].join("\n"));
     // go-units HumanSize: four significant digits.
     console.log(`Total reclaimed space: ${humanSize(report.reclaimed, 4)}`);

@@ -33,7 +33,7 @@ function inspectImage(root: StateRoot, ref: string): Record<string, unknown> {
     Id: `sha256:${image.id}`,
     RepoTags: image.repoTags,
     RepoDigests: image.repoDigests ?? [],
-    Parent: "",
+    Parent: image.parent ? `sha256:${image.parent}` : "",
     Comment: image.comment ?? "",
     Created: image.created,
     Author: "",

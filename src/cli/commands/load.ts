@@ -22,6 +22,31 @@ function open(path: string): ReadableStream<Uint8Array> {
   }
 }
 
+/** `stream`, or Docker's error `why` when it holds no byte at all. */
+async function nonEmpty(
+  stream: ReadableStream<Uint8Array>,
+  why: string,
+): Promise<ReadableStream<Uint8Array>> {
+  const reader = stream.getReader();
+  let first = await reader.read();
+  while (!first.done && first.value.length === 0) first = await reader.read();
+  if (first.done) throw new UserError(why);
+  const head = first.value;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(head);
+    },
+    async pull(controller) {
+      const { value, done } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+}
+
 /** The `load` command. */
 export const command: Command = {
   name: "load",
@@ -45,7 +70,12 @@ export const command: Command = {
         "dockergsh: requested load from stdin, but stdin is empty (use -i FILE or redirect)",
       );
     }
-    const source = input === undefined ? Deno.stdin.readable : open(input);
+    const source = await nonEmpty(
+      input === undefined ? Deno.stdin.readable : open(input),
+      input === undefined
+        ? "dockergsh: requested load from stdin, but stdin is empty"
+        : `dockergsh: load: ${input} is empty`,
+    );
     const lines = await needsSpace(
       ctx.root,
       () => loadImages(ctx.root, ctx.kernel, source),

@@ -12,6 +12,8 @@ import { parsePlatform } from "../../registry/manifest.ts";
 import { pullAllTags, pullImage } from "../../registry/pull.ts";
 import { needsSpace } from "../../store/disk_full.ts";
 import type { Command } from "../command.ts";
+import { usesDefaultTag } from "../_default_tag.ts";
+import { progressSink } from "../_progress.ts";
 
 /** The `pull` command. */
 export const command: Command = {
@@ -42,7 +44,7 @@ export const command: Command = {
     const options = {
       platform,
       insecureRegistries: ctx.insecureRegistries,
-      progress: (line: string) => quiet || console.log(line),
+      progress: progressSink("stdout", quiet),
     };
     if (flags.bools.has("all-tags")) {
       const all = await needsSpace(
@@ -54,6 +56,7 @@ export const command: Command = {
       console.log(all.reference);
       return 0;
     }
+    if (!quiet && usesDefaultTag(flags.positionals[0])) console.log("Using default tag: latest");
     const result = await needsSpace(
       ctx.root,
       () => pullImage(ctx.root, ctx.kernel, flags.positionals[0], options),

@@ -16,17 +16,18 @@ export const command: Command = {
   summary: "Remove one or more images",
   flags: [{ long: "force", short: "f", kind: "bool", help: "Force removal of the image" }],
   minArgs: 1,
-  run(ctx, flags) {
+  async run(ctx, flags) {
     let failed = false;
     for (const ref of flags.positionals) {
       try {
-        for (const line of removeImage(ctx.root, ref, flags.bools.has("force"))) console.log(line);
+        const lines = await removeImage(ctx.root, ref, flags.bools.has("force"));
+        for (const line of lines) console.log(line);
       } catch (err) {
         if (!(err instanceof UserError)) throw err;
         console.error(err.message);
         failed = true;
       }
     }
-    return Promise.resolve(failed ? 1 : 0);
+    return failed ? 1 : 0;
   },
 };

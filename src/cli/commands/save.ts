@@ -14,7 +14,15 @@ import type { Command } from "../command.ts";
 async function writeWhole(stream: ReadableStream<Uint8Array>, path: string): Promise<void> {
   const slash = path.lastIndexOf("/");
   const dir = slash === -1 ? "." : slash === 0 ? "/" : path.slice(0, slash);
-  const tmp = Deno.makeTempFileSync({ dir, prefix: ".dockergsh-save-" });
+  let tmp: string;
+  try {
+    tmp = Deno.makeTempFileSync({ dir, prefix: ".dockergsh-save-" });
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) {
+      throw new UserError(`dockergsh: open ${path}: no such file or directory`);
+    }
+    throw err;
+  }
   try {
     const file = Deno.openSync(tmp, { write: true, truncate: true });
     await stream.pipeTo(file.writable);
