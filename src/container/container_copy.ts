@@ -34,7 +34,6 @@ import {
   O_EXCL,
   O_NOFOLLOW,
   O_PATH,
-  O_RDONLY,
   O_WRONLY,
 } from "../../ffi/constants.ts";
 import { SyscallError } from "../../ffi/errno.ts";
@@ -50,7 +49,7 @@ import type { StateRoot } from "../store/paths.ts";
 import { containerPaths } from "./container_create.ts";
 import { addFile, headerOf, tarKind } from "./container_export.ts";
 import type { ContainerRecord } from "./record.ts";
-import { LayerDir } from "./_layer_tree.ts";
+import { LayerDir } from "../rootfs/layer_tree.ts";
 import { TarWriter } from "./_tar_writer.ts";
 
 /** Docker's CLI exits 1 on every cp failure. */
@@ -239,7 +238,9 @@ function copyEntryOut(kernel: Kernel, dir: LayerDir, name: string, dest: string)
     Deno.symlinkSync(Deno.readLinkSync(dir.at(name)), dest);
     return;
   } else if (info.isFile) {
-    const fd = kernel.open(dir.at(name), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    // Not a regular file any more (the container swapped it): nothing of it is read.
+    const fd = dir.openFile(name);
+    if (fd === undefined) return;
     try {
       const out = Deno.openSync(dest, { write: true, createNew: true, mode: 0o600 });
       try {

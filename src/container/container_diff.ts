@@ -23,7 +23,7 @@ import type { StateRoot } from "../store/paths.ts";
 import { containerPaths } from "./container_create.ts";
 import type { ContainerRecord } from "./record.ts";
 import { ENGINE_MOUNT_POINTS } from "./_engine_mount_points.ts";
-import { isWhiteout, LayerDir, mergedEntries, subdirectoryLayers } from "./_layer_tree.ts";
+import { isWhiteout, LayerDir, mergedEntries, subdirectoryLayers } from "../rootfs/layer_tree.ts";
 
 /** One change, as `docker diff` prints it: `C /etc`. */
 export interface Change {

@@ -2,7 +2,7 @@
  * `export`: the container's filesystem as one tar archive, as the
  * container sees its root (the image's layers with its own changes on
  * top, deletions applied), running or not, without the kernel's mounts
- * (/proc, /dev, binds) in it. Read through `_layer_tree.ts`, which never
+ * (/proc, /dev, binds) in it. Read through `rootfs/layer_tree.ts`, which never
  * follows a symlink the container may have planted. Entries are in
  * lexical order per directory, parents first; hard links within a layer
  * stay hard links.
@@ -10,14 +10,13 @@
  * @module
  */
 
-import { O_CLOEXEC, O_NOFOLLOW, O_RDONLY } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { ImageStore } from "../image/store.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { splitDev } from "../_fs.ts";
 import { containerPaths } from "./container_create.ts";
 import type { ContainerRecord } from "./record.ts";
-import { LayerDir, mergedEntries, type MergedEntry, subdirectoryLayers } from "./_layer_tree.ts";
+import { LayerDir, mergedEntries, type MergedEntry, subdirectoryLayers } from "../rootfs/layer_tree.ts";
 import { type TarHeader, type TarKind, TarWriter } from "./_tar_writer.ts";
 
 /** The tar kind of a file, or undefined for what tar cannot hold (a socket). */
@@ -59,15 +58,10 @@ export function addFile(
   name: string,
   header: TarHeader,
 ): void {
-  let fd: number;
-  try {
-    fd = kernel.open(dir.at(name), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  } catch {
-    return; // removed or replaced by a symlink since it was listed
-  }
+  const fd = dir.openFile(name);
+  if (fd === undefined) return; // removed or replaced since it was listed
   try {
     const st = kernel.fstat(fd);
-    if ((st.mode & 0o170000) !== 0o100000) return;
     tar.add({ ...header, size: st.size }, (buf) => kernel.read(fd, buf));
   } finally {
     kernel.close(fd);

@@ -10,7 +10,7 @@ import type { Kernel } from "../../ffi/kernel.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { containerPaths } from "./container_create.ts";
 import type { ContainerRecord } from "./record.ts";
-import { LayerDir, treeSize } from "./_layer_tree.ts";
+import { LayerDir, treeSize } from "../rootfs/layer_tree.ts";
 
 /** SizeRw: bytes of the regular files in `record`'s upper directory (0 if it has none). */
 export function writableLayerSize(

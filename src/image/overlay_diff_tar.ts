@@ -18,42 +18,39 @@
  * nothing gives an empty tar, as Docker's, whose container layer never
  * holds those files.
  *
- * A file changing size while it is read (a running container) is cut or
- * padded with zeros to the size its header gave.
+ * A running container changes its upper directory while it is read, and
+ * may swap a file or a directory for a symlink to a host path at any
+ * moment: the upper directory is walked through descriptors
+ * (rootfs/layer_tree.ts), each name looked up once under its parent's,
+ * files opened O_NOFOLLOW and kept only if fstat says regular; an entry
+ * that is gone or changed type by the time it is reached is left out. A
+ * file changing size while it is read is cut or padded with zeros to the
+ * size its header gave.
  *
  * @module
  */
 
 import type { Kernel } from "../../ffi/kernel.ts";
 import { lstatOrUndefined } from "../_fs.ts";
+import { isWhiteout, LayerDir } from "../rootfs/layer_tree.ts";
 import { TAR_END, tarHeader, tarPadding } from "./tar_header.ts";
 
 const CHUNK = 1 << 20;
 
-function isWhiteout(info: Deno.FileInfo): boolean {
-  return info.isCharDevice === true && info.rdev === 0;
-}
-
-function isOpaque(kernel: Kernel, path: string): boolean {
-  const value = kernel.lgetxattr(path, "trusted.overlay.opaque");
-  return value !== null && new TextDecoder().decode(value) === "y";
-}
-
-/** The `size` bytes of the file at `path` (cut or zero-padded to it). */
-async function* fileContent(path: string, size: number): AsyncGenerator<Uint8Array> {
-  const file = await Deno.open(path, { read: true });
+/** The `size` bytes of the open file `fd` (cut or zero-padded to it); closes it. */
+function* fileContent(kernel: Kernel, fd: number, size: number): Generator<Uint8Array> {
   try {
     let left = size;
     while (left > 0) {
       const buf = new Uint8Array(Math.min(CHUNK, left));
-      const n = await file.read(buf);
-      if (n === null) break;
+      const n = kernel.read(fd, buf);
+      if (n <= 0) break;
       left -= n;
       yield buf.subarray(0, n);
     }
     if (left > 0) yield new Uint8Array(left);
   } finally {
-    file.close();
+    kernel.close(fd);
   }
 }
 
@@ -64,6 +61,15 @@ function lowerInfo(lowerDirs: readonly string[], rel: string): Deno.FileInfo | u
     if (info) return isWhiteout(info) ? undefined : info;
   }
   return undefined;
+}
+
+/** The readlink of `name` in `dir`, or undefined when it is no symlink any more. */
+function linkTarget(dir: LayerDir, name: string): string | undefined {
+  try {
+    return Deno.readLinkSync(dir.at(name));
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -79,40 +85,44 @@ export function overlayDiffTar(
 ): ReadableStream<Uint8Array> {
   const links = new Map<number, string>();
   const keptDirs = new Map<string, boolean>();
-  /** Whether directory `rel` of the upper directory belongs in the tar (see the module comment). */
-  function kept(rel: string): boolean {
+  /** Whether directory `dir` (at `rel`) of the upper directory belongs in the tar (see the module comment). */
+  function kept(dir: LayerDir, info: Deno.FileInfo, opaque: boolean, rel: string): boolean {
     const known = keptDirs.get(rel);
     if (known !== undefined) return known;
-    const info = Deno.lstatSync(`${upper}/${rel}`);
     const below = lowerInfo(lowerDirs, rel);
-    let keep = !below?.isDirectory || isOpaque(kernel, `${upper}/${rel}`) ||
+    let keep = !below?.isDirectory || opaque ||
       below.mode !== info.mode || below.uid !== info.uid || below.gid !== info.gid;
-    if (!keep) {
-      for (const entry of Deno.readDirSync(`${upper}/${rel}`)) {
-        const path = `${rel}/${entry.name}`;
-        if (exclude.has(path)) continue;
-        if (!entry.isDirectory || kept(path)) {
-          keep = true;
-          break;
+    for (const name of keep ? [] : dir.names()) {
+      const path = `${rel}/${name}`;
+      if (exclude.has(path)) continue;
+      const sub = dir.stat(name);
+      if (!sub) continue;
+      const child = sub.isDirectory ? dir.child(name) : undefined;
+      if (!sub.isDirectory) keep = true;
+      else if (child) {
+        try {
+          keep = kept(child, sub, dir.opaque(name), path);
+        } finally {
+          child.close();
         }
       }
+      if (keep) break;
     }
     keptDirs.set(rel, keep);
     return keep;
   }
-  /** The file capabilities of `path`, if it has any. */
-  function capsOf(path: string): Map<string, Uint8Array> | undefined {
-    const caps = kernel.lgetxattr(path, "security.capability");
+  /** The file capabilities of `name` in `dir`, if it has any. */
+  function capsOf(dir: LayerDir, name: string): Map<string, Uint8Array> | undefined {
+    const caps = kernel.lgetxattr(dir.at(name), "security.capability");
     return caps ? new Map([["security.capability", caps]]) : undefined;
   }
-  async function* walk(rel: string): AsyncGenerator<Uint8Array> {
-    const names = [...Deno.readDirSync(rel ? `${upper}/${rel}` : upper)].map((e) => e.name)
-      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  async function* walk(dir: LayerDir, rel: string): AsyncGenerator<Uint8Array> {
+    const names = dir.names().sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     for (const name of names) {
       const path = rel ? `${rel}/${name}` : name;
       if (exclude.has(path)) continue;
-      const full = `${upper}/${path}`;
-      const info = Deno.lstatSync(full);
+      const info = dir.stat(name);
+      if (!info) continue; // gone since it was listed
       const base = {
         mode: (info.mode ?? 0) & 0o7777,
         uid: info.uid ?? 0,
@@ -124,14 +134,22 @@ export function overlayDiffTar(
         const marker = rel ? `${rel}/.wh.${name}` : `.wh.${name}`;
         yield tarHeader({ ...base, path: marker, type: "file", mode: 0o600 });
       } else if (info.isDirectory) {
-        if (!kept(path)) continue;
-        yield tarHeader({ ...base, path: `${path}/`, type: "dir" });
-        if (isOpaque(kernel, full)) {
-          yield tarHeader({ ...base, path: `${path}/.wh..wh..opq`, type: "file", mode: 0o600 });
+        const child = dir.child(name);
+        if (!child) continue; // no directory any more
+        try {
+          const opaque = dir.opaque(name);
+          if (!kept(child, info, opaque, path)) continue;
+          yield tarHeader({ ...base, path: `${path}/`, type: "dir" });
+          if (opaque) {
+            yield tarHeader({ ...base, path: `${path}/.wh..wh..opq`, type: "file", mode: 0o600 });
+          }
+          yield* walk(child, path);
+        } finally {
+          child.close();
         }
-        yield* walk(path);
       } else if (info.isSymlink) {
-        yield tarHeader({ ...base, path, type: "symlink", linkname: Deno.readLinkSync(full) });
+        const linkname = linkTarget(dir, name);
+        if (linkname !== undefined) yield tarHeader({ ...base, path, type: "symlink", linkname });
       } else if (info.isFile) {
         const first = info.nlink !== null && info.nlink > 1 && info.ino !== null
           ? links.get(info.ino)
@@ -140,15 +158,28 @@ export function overlayDiffTar(
           yield tarHeader({ ...base, path, type: "hardlink", linkname: first });
           continue;
         }
+        const fd = dir.openFile(name);
+        if (fd === undefined) continue; // no regular file any more
         if (info.nlink !== null && info.nlink > 1 && info.ino !== null) links.set(info.ino, path);
-        yield tarHeader({ ...base, path, type: "file", size: info.size, xattrs: capsOf(full) });
-        yield* fileContent(full, info.size);
+        yield tarHeader({
+          ...base,
+          path,
+          type: "file",
+          size: info.size,
+          xattrs: capsOf(dir, name),
+        });
+        yield* fileContent(kernel, fd, info.size);
         yield tarPadding(info.size);
       }
     }
   }
   async function* all(): AsyncGenerator<Uint8Array> {
-    yield* walk("");
+    const root = LayerDir.openRoot(kernel, upper);
+    try {
+      yield* walk(root, "");
+    } finally {
+      root.close();
+    }
     yield TAR_END;
   }
   return ReadableStream.from(all());

@@ -351,6 +351,8 @@ function runCreate(
     process,
     job.seccompProgram === undefined ? undefined : decodeBase64(job.seccompProgram),
     () => {
+      // Changed credentials reset dumpability to fs.suid_dumpable: not dumpable again.
+      kernel.prctl(PR_SET_DUMPABLE, 0);
       if (fifo !== undefined) awaitStart(kernel, statusFd, fifo);
       const hooks = job.startContainer;
       if (hooks) runHooksInContainer(kernel, "startContainer", hooks.hooks, hooks.state);
@@ -430,6 +432,11 @@ export function containerInit(): void {
   // killed midway must not leave it behind, with every capability, in the
   // middle of an image's files (an `/etc/passwd` made to block, say).
   kernel.prctl(PR_SET_PDEATHSIG, SIGNALS.SIGKILL);
+  // Not dumpable, as runc's init: nothing in the container (an exec, a
+  // startContainer hook) may reach this process's memory or descriptors
+  // through /proc/<pid>/ (Deno's caches, the exec FIFO). execve makes the
+  // user's command dumpable again.
+  kernel.prctl(PR_SET_DUMPABLE, 0);
   // The status pipe must close on a successful execve: that EOF is the parent's "started".
   kernel.setCloexec(configFd, true);
   kernel.setCloexec(statusFd, true);

@@ -7,7 +7,9 @@
  *
  * The image is read from its layer directories as the overlay would show
  * them (upper layers first, whiteouts hide, an opaque directory stops
- * the layers below), without mounting anything. What is copied is made in
+ * the layers below), without mounting anything, through descriptors
+ * (rootfs/layer_tree.ts): a layer's symlink is never followed on the host,
+ * where overlay would not follow it either. What is copied is made in
  * a staging directory beside `_data`, which no container sees, and each
  * top entry is then renamed into `_data`: rename(2) never follows a
  * symlink a container may have planted there meanwhile.
@@ -17,84 +19,90 @@
 
 import type { Kernel } from "../../ffi/kernel.ts";
 import { S_IFMT } from "../../ffi/constants.ts";
-import { splitDev } from "../_fs.ts";
+import { lstatOrUndefined, splitDev } from "../_fs.ts";
 import { UserError } from "../errors.ts";
+import {
+  isWhiteout,
+  LayerDir,
+  mergedEntries,
+  type MergedEntry,
+  subdirectoryLayers,
+} from "../rootfs/layer_tree.ts";
 import { newId } from "../store/ids.ts";
 
-/** One path of the union: the topmost layer's entry for it. */
-interface UnionEntry {
-  /** The layer directory's path of the entry. */
-  path: string;
-  info: Deno.FileInfo;
+/** What the image has at a path: the layers of its directory, or nothing usable. */
+type ImagePath =
+  | { kind: "directory"; info: Deno.FileInfo; dirs: LayerDir[] }
+  | { kind: "missing" }
+  | { kind: "not-a-directory" };
+
+/** The topmost layer's entry for `name` in the merged directory `dirs`, unless deleted. */
+function winner(dirs: readonly LayerDir[], name: string): MergedEntry | undefined {
+  for (const [layer, dir] of dirs.entries()) {
+    const info = dir.stat(name);
+    if (!info) continue;
+    return isWhiteout(info) ? undefined : { name, info, dir, layer };
+  }
+  return undefined;
 }
 
-function lstat(path: string): Deno.FileInfo | undefined {
-  try {
-    return Deno.lstatSync(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory) {
-      return undefined;
+/**
+ * Follows `parts` down from the layers' roots `roots` as the overlay
+ * would: a missing name, a whiteout or a non-directory on the way means
+ * the image has nothing there. Every directory opened is added to `opened`.
+ */
+function imagePath(roots: LayerDir[], parts: readonly string[], opened: LayerDir[]): ImagePath {
+  let dirs = roots;
+  let info: Deno.FileInfo | undefined;
+  for (const [i, name] of parts.entries()) {
+    const entry = winner(dirs, name);
+    if (!entry) return { kind: "missing" };
+    if (!entry.info.isDirectory) {
+      return i === parts.length - 1 ? { kind: "not-a-directory" } : { kind: "missing" };
     }
-    throw err;
+    dirs = subdirectoryLayers(dirs, entry);
+    opened.push(...dirs);
+    if (dirs.length === 0) return { kind: "missing" };
+    info = entry.info;
   }
+  return info ? { kind: "directory", info, dirs } : { kind: "missing" };
 }
 
-function isWhiteout(info: Deno.FileInfo): boolean {
-  return info.isCharDevice === true && info.rdev === 0;
+/** The image's entry at `parts` (its parent directories followed as `imagePath` does). */
+function entryAt(roots: LayerDir[], parts: readonly string[], opened: LayerDir[]) {
+  const parent = parts.length === 1
+    ? { kind: "directory" as const, dirs: roots }
+    : imagePath(roots, parts.slice(0, -1), opened);
+  return parent.kind === "directory" ? winner(parent.dirs, parts[parts.length - 1]) : undefined;
 }
 
-/** The layers (top first) as the overlay merges them, for reading only. */
-export class LayerUnion {
-  constructor(private readonly kernel: Kernel, private readonly layers: readonly string[]) {}
-
-  private opaque(dir: string): boolean {
-    const value = this.kernel.lgetxattr(dir, "trusted.overlay.opaque");
-    return value !== null && new TextDecoder().decode(value) === "y";
-  }
-
-  /** The entries for `rel` ("" is the root), top first, down to the one that hides the rest. */
-  private stack(rel: string): UnionEntry[] {
-    const out: UnionEntry[] = [];
-    for (const layer of this.layers) {
-      const path = rel === "" ? layer : `${layer}/${rel}`;
-      const info = lstat(path);
-      if (!info) continue;
-      if (isWhiteout(info)) break;
-      out.push({ path, info });
-      if (!info.isDirectory || this.opaque(path)) break;
+/**
+ * `path` with the image's symlinks on it followed inside the image's root
+ * (as the mount point is: the init resolves it with secureJoin); undefined
+ * past 40 links, as the kernel's ELOOP. Each link is read through its
+ * layer's descriptor, never resolved on the host.
+ */
+function resolveInImage(roots: LayerDir[], path: string, opened: LayerDir[]): string[] | undefined {
+  const todo = path.split("/").filter((p) => p !== "");
+  const done: string[] = [];
+  for (let hops = 0; todo.length > 0;) {
+    const part = todo.shift()!;
+    if (part === ".") continue;
+    if (part === "..") {
+      done.pop();
+      continue;
     }
-    // A directory over a file hides it; a file hides what is below.
-    return out.length > 0 && out[0].info.isDirectory
-      ? out.filter((e) => e.info.isDirectory)
-      : out.slice(0, 1);
-  }
-
-  /** What the container sees at `rel`, or undefined. */
-  entry(rel: string): UnionEntry | undefined {
-    // A whiteout or a non-directory on the way hides what is below it.
-    const parts = rel.split("/").filter((p) => p !== "");
-    for (let i = 1; i < parts.length; i++) {
-      const up = this.stack(parts.slice(0, i).join("/"));
-      if (up.length === 0 || !up[0].info.isDirectory) return undefined;
+    const entry = entryAt(roots, [...done, part], opened);
+    if (!entry?.info.isSymlink) {
+      done.push(part);
+      continue;
     }
-    return this.stack(parts.join("/"))[0];
+    if (++hops > 40) return undefined;
+    const target = Deno.readLinkSync(entry.dir.at(entry.name));
+    if (target.startsWith("/")) done.length = 0;
+    todo.unshift(...target.split("/").filter((p) => p !== ""));
   }
-
-  /** The names in directory `rel`, merged across layers. */
-  list(rel: string): string[] {
-    const names = new Set<string>();
-    const hidden = new Set<string>();
-    for (const { path, info } of this.stack(rel)) {
-      if (!info.isDirectory) break;
-      for (const e of Deno.readDirSync(path)) {
-        if (hidden.has(e.name) || names.has(e.name)) continue;
-        const sub = lstat(`${path}/${e.name}`);
-        if (sub && isWhiteout(sub)) hidden.add(e.name);
-        else names.add(e.name);
-      }
-    }
-    return [...names].sort();
-  }
+  return done;
 }
 
 /** True when `dir` has no entries. */
@@ -111,20 +119,40 @@ function copyMeta(path: string, info: Deno.FileInfo): void {
   if (info.atime && info.mtime) Deno.utimeSync(path, info.atime, info.mtime);
 }
 
-/** Copies union path `rel` to `dest`, which does not exist yet. */
-function copyEntry(kernel: Kernel, union: LayerUnion, rel: string, dest: string): void {
-  const entry = union.entry(rel);
-  if (!entry) return;
-  const { path, info } = entry;
+/** Copies merged entry `entry` of the directory whose layers are `dirs` to `dest`, which does not exist yet. */
+function copyEntry(
+  kernel: Kernel,
+  dirs: readonly LayerDir[],
+  entry: MergedEntry,
+  dest: string,
+): void {
+  const { info } = entry;
   if (info.isDirectory) {
     Deno.mkdirSync(dest);
-    for (const name of union.list(rel)) {
-      copyEntry(kernel, union, `${rel}/${name}`, `${dest}/${name}`);
+    const sub = subdirectoryLayers(dirs, entry);
+    try {
+      for (const e of mergedEntries(sub)) copyEntry(kernel, sub, e, `${dest}/${e.name}`);
+    } finally {
+      for (const d of sub) d.close();
     }
   } else if (info.isSymlink) {
-    Deno.symlinkSync(Deno.readLinkSync(path), dest);
+    Deno.symlinkSync(Deno.readLinkSync(entry.dir.at(entry.name)), dest);
   } else if (info.isFile) {
-    Deno.copyFileSync(path, dest);
+    const fd = entry.dir.openFile(entry.name);
+    if (fd === undefined) return;
+    try {
+      const out = Deno.openSync(dest, { write: true, createNew: true, mode: 0o600 });
+      try {
+        const buf = new Uint8Array(64 * 1024);
+        for (let n = kernel.read(fd, buf); n > 0; n = kernel.read(fd, buf)) {
+          for (let off = 0; off < n;) off += out.writeSync(buf.subarray(off, n));
+        }
+      } finally {
+        out.close();
+      }
+    } finally {
+      kernel.close(fd);
+    }
   } else if (info.isCharDevice || info.isBlockDevice || info.isFifo) {
     const { major, minor } = splitDev(info.rdev ?? 0);
     kernel.mknod(dest, (info.mode ?? 0) & (S_IFMT | 0o7777), major, minor);
@@ -146,31 +174,41 @@ export function copyUp(
   destination: string,
   data: string,
 ): boolean {
-  const union = new LayerUnion(kernel, layers);
-  const rel = destination.replace(/^\/+/, "");
-  const top = union.entry(rel);
-  if (top && !top.info.isDirectory) {
-    throw new UserError(
-      `dockergsh: Error response from daemon: ${destination} is not a directory in the image: ` +
-        "a volume cannot be mounted there",
-    );
-  }
-  if (!top || !isEmptyDir(data)) return false;
-  const volumeDir = data.slice(0, data.lastIndexOf("/"));
-  // A copy a killed process left half made (the caller holds the volumes lock).
-  for (const e of Deno.readDirSync(volumeDir)) {
-    if (e.name.startsWith(".copy-")) Deno.removeSync(`${volumeDir}/${e.name}`, { recursive: true });
-  }
-  const staging = `${volumeDir}/.copy-${newId()}`;
-  Deno.mkdirSync(staging, { mode: 0o700 });
+  const opened = layers.map((layer) => LayerDir.openRoot(kernel, layer));
   try {
-    for (const name of union.list(rel)) {
-      copyEntry(kernel, union, `${rel}/${name}`, `${staging}/${name}`);
-      Deno.renameSync(`${staging}/${name}`, `${data}/${name}`);
+    const parts = resolveInImage([...opened], destination, opened);
+    if (!parts?.length) return false; // too many links, or the image's root itself
+    const found = imagePath([...opened], parts, opened);
+    if (found.kind === "not-a-directory") {
+      throw new UserError(
+        `dockergsh: Error response from daemon: ${destination} is not a directory in the image: ` +
+          "a volume cannot be mounted there",
+      );
     }
-    copyMeta(data, top.info);
+    if (found.kind === "missing" || !isEmptyDir(data)) return false;
+    const volumeDir = data.slice(0, data.lastIndexOf("/"));
+    // A copy a killed process left half made (the caller holds the volumes lock).
+    for (const e of Deno.readDirSync(volumeDir)) {
+      if (e.name.startsWith(".copy-")) {
+        Deno.removeSync(`${volumeDir}/${e.name}`, { recursive: true });
+      }
+    }
+    const staging = `${volumeDir}/.copy-${newId()}`;
+    Deno.mkdirSync(staging, { mode: 0o700 });
+    try {
+      for (const entry of mergedEntries(found.dirs)) {
+        copyEntry(kernel, found.dirs, entry, `${staging}/${entry.name}`);
+        // Nothing was made for a socket, or a file that is no regular file.
+        if (lstatOrUndefined(`${staging}/${entry.name}`)) {
+          Deno.renameSync(`${staging}/${entry.name}`, `${data}/${entry.name}`);
+        }
+      }
+      copyMeta(data, found.info);
+    } finally {
+      Deno.removeSync(staging, { recursive: true });
+    }
+    return true;
   } finally {
-    Deno.removeSync(staging, { recursive: true });
+    for (const dir of opened) dir.close();
   }
-  return true;
 }

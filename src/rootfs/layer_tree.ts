@@ -16,7 +16,16 @@
  * @module
  */
 
-import { O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_RDONLY } from "../../ffi/constants.ts";
+import {
+  O_CLOEXEC,
+  O_DIRECTORY,
+  O_NOCTTY,
+  O_NOFOLLOW,
+  O_NONBLOCK,
+  O_RDONLY,
+  S_IFMT,
+  S_IFREG,
+} from "../../ffi/constants.ts";
 import { SyscallError } from "../../ffi/errno.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 
@@ -77,6 +86,26 @@ export class LayerDir {
       if (err instanceof SyscallError) return undefined; // ENOENT, ENOTDIR, ELOOP: not a directory
       throw err;
     }
+  }
+
+  /**
+   * A descriptor of the regular file `name`, or undefined when `name` is
+   * anything else by the time it is opened (gone, a symlink, a FIFO, a
+   * device). O_NONBLOCK and O_NOCTTY: a FIFO or a tty swapped in after a
+   * listing can neither hang the open nor become a terminal; fstat then
+   * refuses them, so no device's content is ever read. The caller closes it.
+   */
+  openFile(name: string): number | undefined {
+    let fd: number;
+    try {
+      fd = this.kernel.open(this.at(name), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    } catch (err) {
+      if (err instanceof SyscallError) return undefined;
+      throw err;
+    }
+    if ((this.kernel.fstat(fd).mode & S_IFMT) === S_IFREG) return fd;
+    this.kernel.close(fd);
+    return undefined;
   }
 
   /** True when `name` is an opaque directory. */
