@@ -16,7 +16,12 @@ import type { StateRoot } from "../store/paths.ts";
 import { splitDev } from "../_fs.ts";
 import { containerPaths } from "./container_create.ts";
 import type { ContainerRecord } from "./record.ts";
-import { LayerDir, mergedEntries, type MergedEntry, subdirectoryLayers } from "../rootfs/layer_tree.ts";
+import {
+  LayerDir,
+  mergedEntries,
+  type MergedEntry,
+  subdirectoryLayers,
+} from "../rootfs/layer_tree.ts";
 import { type TarHeader, type TarKind, TarWriter } from "./_tar_writer.ts";
 
 /** The tar kind of a file, or undefined for what tar cannot hold (a socket). */

@@ -98,7 +98,10 @@ export class LayerDir {
   openFile(name: string): number | undefined {
     let fd: number;
     try {
-      fd = this.kernel.open(this.at(name), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+      fd = this.kernel.open(
+        this.at(name),
+        O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+      );
     } catch (err) {
       if (err instanceof SyscallError) return undefined;
       throw err;
