@@ -49,7 +49,11 @@ export function containerPaths(root: StateRoot, id: string) {
     hostname: `${dir}/hostname`,
     hosts: `${dir}/hosts`,
     resolvConf: `${dir}/resolv.conf`,
+    /** stdout of the container (and, in logs written before streams were kept apart, stderr). */
     log: `${dir}/container.log`,
+    stderrLog: `${dir}/container-stderr.log`,
+    /** When the log files grew to which size (see src/container/_log_files.ts). */
+    logIndex: `${dir}/container-log.idx`,
     /** Where `run -t` mounts the container's devpts instance until the container has it. */
     devpts: `${dir}/devpts`,
   };

@@ -16,6 +16,7 @@
 import { SIGNALS } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { UserError } from "../errors.ts";
+import { unlessDiskFull } from "../store/disk_full.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { killContainer } from "./container_kill.ts";
 import { releaseRuntime } from "./container_runtime.ts";
@@ -57,7 +58,10 @@ export function markStopped(root: StateRoot, id: string): void {
   const store = new ContainerStore(root);
   if (store.load(id)?.manuallyStopped) return;
   try {
-    store.update(id, (rec) => ({ ...rec, manuallyStopped: true }));
+    // A stop or removal on a full disk must still happen: the mark is skipped then.
+    unlessDiskFull(`marking ${id} stopped`, () => {
+      store.update(id, (rec) => ({ ...rec, manuallyStopped: true }));
+    });
   } catch (err) {
     if (store.ids().includes(id)) throw err; // removed meanwhile: nothing to mark
   }

@@ -24,6 +24,8 @@
 import { LinuxKernel } from "../../ffi/linux.ts";
 import { deleteContainer } from "../container/container_delete.ts";
 import { exitCodeOf } from "../container/container_exit.ts";
+import { logPaths } from "../container/container_logs.ts";
+import { indexWhileRunning, logSizes } from "../container/_log_files.ts";
 import { finishRun, releaseRuntime } from "../container/container_runtime.ts";
 import type { ContainerRecord } from "../container/record.ts";
 import { startContainer } from "../container/container_start.ts";
@@ -100,8 +102,13 @@ export async function runMonitor(root: StateRoot): Promise<void> {
     }, delay);
   };
 
-  const watch = async (record: ContainerRecord, child: Deno.ChildProcess) => {
+  const watch = async (
+    record: ContainerRecord,
+    child: Deno.ChildProcess,
+    stopIndexing: () => void,
+  ) => {
     const exitCode = exitCodeOf(await child.status);
+    stopIndexing();
     try {
       const rec = await finishRun(root, record, exitCode);
       if (rec.config.autoRemove && !restarting.has(rec.id)) {
@@ -153,9 +160,12 @@ export async function runMonitor(root: StateRoot): Promise<void> {
       restartCount: by === "policy" ? (rec.restartCount ?? 0) + 1 : rec.restartCount,
     }));
     if (by === "hand") delays.delete(id);
+    const before = logSizes(logPaths(root, id));
     const started = await startContainer(root, kernel, record, "detached");
+    // When its output was written, for `logs -t/--since/--until` and the streams' order.
+    const stopIndexing = indexWhileRunning(logPaths(root, id), before);
     busy++;
-    const watched = watch(started.record, started.child).finally(() => {
+    const watched = watch(started.record, started.child, stopIndexing).finally(() => {
       if (watches.get(id) === watched) watches.delete(id);
       busy--;
       settle();
