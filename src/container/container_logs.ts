@@ -23,6 +23,7 @@ import type { StateRoot } from "../store/paths.ts";
 import {
   appendIndex,
   fileState,
+  INDEX_POLL_MS,
   type LogPaths,
   type LogRange,
   type LogStream,
@@ -348,17 +349,30 @@ export function openLogSink(
   const paths = logPaths(root, id);
   const files: Partial<Record<LogStream, Deno.FsFile>> = {};
   const sizes = { stdout: 0, stderr: 0 };
+  const noted = { stdout: 0, stderr: 0 };
   let failed = false;
   try {
     for (const s of ["stdout", "stderr"] as const) {
       files[s] = Deno.openSync(paths[s], { append: true, create: true, mode: 0o600 });
-      sizes[s] = files[s]!.statSync().size;
+      sizes[s] = noted[s] = files[s]!.statSync().size;
     }
   } catch (err) {
     debug("logs", `${id.slice(0, 12)}: not logged: ${err}`);
     failed = true;
   }
+  // At most one index entry per INDEX_POLL_MS, as the monitor's: a chatty
+  // container does not get an entry per chunk. What waits is noted when the
+  // time is up, so a line's time is at most that late.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const note = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    const grown = (["stdout", "stderr"] as const).filter((s) => sizes[s] > noted[s]);
+    appendIndex(paths.index, grown.map((s) => ({ s, o: sizes[s] })));
+    for (const s of grown) noted[s] = sizes[s];
+  };
   const close = () => {
+    note();
     for (const s of ["stdout", "stderr"] as const) files[s]?.close();
     delete files.stdout;
     delete files.stderr;
@@ -369,7 +383,7 @@ export function openLogSink(
     try {
       for (let off = 0; off < bytes.length;) off += file.writeSync(bytes.subarray(off));
       sizes[stream] += bytes.length;
-      appendIndex(paths.index, [{ s: stream, o: sizes[stream] }]);
+      timer ??= setTimeout(note, INDEX_POLL_MS);
     } catch (err) {
       debug("logs", `${id.slice(0, 12)}: logging stopped: ${err}`);
       failed = true;
