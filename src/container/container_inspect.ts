@@ -16,7 +16,8 @@ import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS } from "../oci/defaults.ts
 import { securityOf } from "./container_spec.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { containerPaths } from "./container_create.ts";
-import type { ContainerRecord, PortMapping, SecurityConfig } from "./record.ts";
+import type { ContainerRecord, HealthConfig, PortMapping, SecurityConfig } from "./record.ts";
+import { hasProbes } from "./health_state.ts";
 
 /** ExitCode shown when the exit was not observed. */
 export const UNKNOWN_EXIT_CODE = -1;
@@ -65,6 +66,40 @@ function portBindings(ports: readonly PortMapping[]): Record<string, unknown[]> 
   return out;
 }
 
+/** Docker's State.Health: null before the first start, absent without a healthcheck. */
+function health(rec: ContainerRecord) {
+  if (!hasProbes(rec.config.healthcheck)) return {};
+  const h = rec.health;
+  return {
+    Health: h
+      ? {
+        Status: h.status,
+        FailingStreak: h.failingStreak,
+        Log: h.log.map((p) => ({
+          Start: p.start,
+          End: p.end,
+          ExitCode: p.exitCode,
+          Output: p.output,
+        })),
+      }
+      : null,
+  };
+}
+
+/** Docker's Config.Healthcheck: the fields given, durations in nanoseconds. */
+function healthcheck(check: HealthConfig | undefined) {
+  if (!check) return {};
+  return {
+    Healthcheck: {
+      Test: check.test,
+      ...(check.intervalNs ? { Interval: check.intervalNs } : {}),
+      ...(check.timeoutNs ? { Timeout: check.timeoutNs } : {}),
+      ...(check.startPeriodNs ? { StartPeriod: check.startPeriodNs } : {}),
+      ...(check.retries ? { Retries: check.retries } : {}),
+    },
+  };
+}
+
 function state(rec: ContainerRecord) {
   const s = rec.state;
   const unknownExit = s.status === "exited" && s.exitCode === null;
@@ -82,6 +117,7 @@ function state(rec: ContainerRecord) {
       : "",
     StartedAt: s.startedAt,
     FinishedAt: s.finishedAt,
+    ...health(rec),
   };
 }
 
@@ -229,6 +265,7 @@ export function inspectContainer(root: StateRoot, rec: ContainerRecord): Record<
       Labels: cfg.labels ?? {},
       ...(cfg.stopSignal ? { StopSignal: cfg.stopSignal } : {}),
       ...(cfg.stopTimeout !== undefined ? { StopTimeout: cfg.stopTimeout } : {}),
+      ...healthcheck(cfg.healthcheck),
     },
     NetworkSettings: networkSettings(rec),
   };

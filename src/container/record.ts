@@ -37,6 +37,32 @@ export interface RestartPolicy {
   maximumRetryCount: number;
 }
 
+/** `--health-*`: Docker's Config.Healthcheck (durations in nanoseconds; absent: Docker's defaults). */
+export interface HealthConfig {
+  /** `["CMD-SHELL", cmd]`, or `["NONE"]` for `--no-healthcheck`. */
+  test: string[];
+  intervalNs?: number;
+  timeoutNs?: number;
+  retries?: number;
+  startPeriodNs?: number;
+}
+
+/** One probe's result, as Docker's State.Health.Log keeps it. */
+export interface HealthProbe {
+  start: string;
+  end: string;
+  exitCode: number;
+  output: string;
+}
+
+/** Docker's State.Health of the current run. */
+export interface HealthState {
+  status: "starting" | "healthy" | "unhealthy";
+  failingStreak: number;
+  /** The last five probes. */
+  log: HealthProbe[];
+}
+
 /** `--dns`, `--dns-search`, `--dns-option`: the container's resolv.conf. */
 export interface DnsConfig {
   servers: string[];
@@ -129,6 +155,7 @@ export interface ContainerConfig {
   restartPolicy?: RestartPolicy;
   /** `--init`: a reaper (tini) is PID 1 and runs `cmd` as its child. */
   init?: boolean;
+  healthcheck?: HealthConfig;
 }
 
 /** What the kernel last told us about the container's process. */
@@ -166,6 +193,8 @@ export interface ContainerRecord {
   restartCount?: number;
   /** `stop` (or `rm -f`) ended its last run: no restart policy brings it back. */
   manuallyStopped?: boolean;
+  /** What the health checks of its current (or last) run found; with a healthcheck only. */
+  health?: HealthState;
 }
 
 /** A fresh state for a container that has not started yet. */

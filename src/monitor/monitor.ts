@@ -25,6 +25,8 @@ import { LinuxKernel } from "../../ffi/linux.ts";
 import { deleteContainer } from "../container/container_delete.ts";
 import { exitCodeOf } from "../container/container_exit.ts";
 import { logPaths } from "../container/container_logs.ts";
+import { watchHealth } from "../container/container_health.ts";
+import { hasProbes, startingHealth } from "../container/health_state.ts";
 import { indexWhileRunning, logSizes } from "../container/_log_files.ts";
 import { finishRun, releaseRuntime } from "../container/container_runtime.ts";
 import type { ContainerRecord } from "../container/record.ts";
@@ -105,10 +107,11 @@ export async function runMonitor(root: StateRoot): Promise<void> {
   const watch = async (
     record: ContainerRecord,
     child: Deno.ChildProcess,
-    stopIndexing: () => void,
+    /** Stops what watches the run besides (log index, health probes). */
+    stopWatching: () => void,
   ) => {
     const exitCode = exitCodeOf(await child.status);
-    stopIndexing();
+    stopWatching();
     try {
       const rec = await finishRun(root, record, exitCode);
       if (rec.config.autoRemove && !restarting.has(rec.id)) {
@@ -158,14 +161,23 @@ export async function runMonitor(root: StateRoot): Promise<void> {
       ...rec,
       manuallyStopped: false,
       restartCount: by === "policy" ? (rec.restartCount ?? 0) + 1 : rec.restartCount,
+      // Docker: each run's health starts over.
+      ...(hasProbes(rec.config.healthcheck) ? { health: startingHealth() } : {}),
     }));
     if (by === "hand") delays.delete(id);
     const before = logSizes(logPaths(root, id));
     const started = await startContainer(root, kernel, record, "detached");
     // When its output was written, for `logs -t/--since/--until` and the streams' order.
     const stopIndexing = indexWhileRunning(logPaths(root, id), before);
+    const check = started.record.config.healthcheck;
+    const stopHealth = hasProbes(check)
+      ? watchHealth(root, kernel, id, check, started.record.state.startedAt)
+      : () => {};
     busy++;
-    const watched = watch(started.record, started.child, stopIndexing).finally(() => {
+    const watched = watch(started.record, started.child, () => {
+      stopIndexing();
+      stopHealth();
+    }).finally(() => {
       if (watches.get(id) === watched) watches.delete(id);
       busy--;
       settle();

@@ -30,6 +30,17 @@ function teed(
 }
 
 /**
+ * Reads `child`'s stdout and stderr to their end, each chunk to `sink`
+ * only (a health probe's output, kept by the engine, shown to no terminal).
+ */
+export async function drainPipes(child: Deno.ChildProcess, sink: OutputSink): Promise<void> {
+  const drain = async (stream: ReadableStream<Uint8Array>, name: "stdout" | "stderr") => {
+    for await (const chunk of stream) sink(name, chunk);
+  };
+  await Promise.all([drain(child.stdout, "stdout"), drain(child.stderr, "stderr")]);
+}
+
+/**
  * Copies `child`'s stdout and stderr (and, when it was spawned with a stdin
  * pipe, this process's stdin into it) until the container closes them,
  * each chunk of output also to `sink` when given. Resolves once all its

@@ -11,6 +11,7 @@ import { type LogChunk, readLogs } from "../../container/container_logs.ts";
 import { ContainerStore } from "../../container/store.ts";
 import { UserError } from "../../errors.ts";
 import type { Command } from "../command.ts";
+import { parseGoDuration } from "../../_duration.ts";
 import type { ParsedFlags } from "../flags.ts";
 
 function tailFlag(flags: ParsedFlags): number | undefined {
@@ -38,27 +39,15 @@ function render(chunk: LogChunk, timestamps: boolean): Uint8Array {
   return out;
 }
 
-const DURATION_UNITS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  "µs": 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
 /**
  * A `--since`/`--until` value as Docker reads it: a Go duration before now
  * (`10m`, `1h30m`), Unix seconds (`1733000000.5`), or an RFC 3339 time or
  * date (`2026-12-01`, `2026-12-01T10:00:00Z`).
  */
 export function parseLogTime(flag: string, value: string, now = new Date()): Date {
-  const duration = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/.test(value)
-    ? [...value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)]
-      .reduce((ms, [, n, unit]) => ms + Number(n) * DURATION_UNITS[unit], 0)
-    : undefined;
-  if (duration !== undefined) return new Date(now.getTime() - duration);
+  // Docker: a duration counts back from now ("0" and digits alone are Unix seconds).
+  const duration = /[a-zµ]$/.test(value) ? parseGoDuration(value) : undefined;
+  if (duration !== undefined) return new Date(now.getTime() - duration / 1e6);
   if (/^\d+(\.\d+)?$/.test(value)) return new Date(Number(value) * 1000);
   const t = /^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)?)?$/.test(value)
     ? Date.parse(value.replace(" ", "T"))

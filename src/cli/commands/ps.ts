@@ -12,6 +12,7 @@ import { shortId } from "../../store/ids.ts";
 import type { Command } from "../command.ts";
 import { timeAgo } from "../_humanize.ts";
 import { commandCell, portsCell, statusCell } from "../_ps_columns.ts";
+import { healthSuffix } from "../../container/health_state.ts";
 import { formatTable } from "../_table.ts";
 
 const HEADERS = ["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"];
@@ -48,7 +49,7 @@ export const command: Command = {
       r.config.image,
       commandCell(r.config.cmd, noTrunc),
       timeAgo(r.created, now),
-      statusCell(r.state, now),
+      statusCell(r.state, now) + healthSuffix(r),
       r.state.status === "running" && r.endpoint ? portsCell(r.config.ports) : "",
       r.name,
     ]);
