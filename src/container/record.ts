@@ -29,6 +29,8 @@ export interface BindMount {
   mustExist?: boolean;
   /** How the user wrote it: `-v` (in HostConfig.Binds) or `--mount` (in HostConfig.Mounts). */
   viaMountFlag?: boolean;
+  /** `bind-nonrecursive`: the mounts below the source are not bound with it. */
+  nonRecursive?: boolean;
 }
 
 /** `--restart`: Docker's policy names. */

@@ -354,3 +354,41 @@ Deno.test("run --stop-signal/--stop-timeout: used by stop; Docker's errors", asy
     );
   });
 });
+
+Deno.test("run --mount bind-nonrecursive: a mount below the source is not carried (as Docker)", async () => {
+  await withRoot(async (root) => {
+    const src = await Deno.makeTempDir({ prefix: "dgsh-rf-nr-" });
+    Deno.mkdirSync(`${src}/sub`);
+    const mounted = await new Deno.Command("mount", {
+      args: ["-t", "tmpfs", "-o", "size=1m", "tmpfs", `${src}/sub`],
+    }).output();
+    assertEquals(mounted.code, 0);
+    try {
+      Deno.writeTextFileSync(`${src}/sub/inner`, "");
+      // Docker 20.10: `ls /d/sub` shows `inner` with rbind (the default), nothing with bind-nonrecursive.
+      const rec = await root.run(
+        "run",
+        "--rm",
+        "--mount",
+        `type=bind,src=${src},dst=/d`,
+        "busybox",
+        "ls",
+        "/d/sub",
+      );
+      assertEquals(rec.stdout, "inner\n");
+      const flat = await root.run(
+        "run",
+        "--rm",
+        "--mount",
+        `type=bind,src=${src},dst=/d,bind-nonrecursive`,
+        "busybox",
+        "ls",
+        "/d/sub",
+      );
+      assertEquals([flat.code, flat.stdout], [0, ""]);
+    } finally {
+      await new Deno.Command("umount", { args: [`${src}/sub`] }).output();
+      await Deno.remove(src, { recursive: true });
+    }
+  });
+});
