@@ -18,6 +18,7 @@ import type { StateRoot } from "../store/paths.ts";
 import { containerPaths } from "./container_create.ts";
 import type { ContainerRecord, HealthConfig, PortMapping, SecurityConfig } from "./record.ts";
 import { hasProbes } from "./health_state.ts";
+import { isRestarting } from "./restarting.ts";
 
 /** ExitCode shown when the exit was not observed. */
 export const UNKNOWN_EXIT_CODE = -1;
@@ -103,11 +104,13 @@ function healthcheck(check: HealthConfig | undefined) {
 function state(rec: ContainerRecord) {
   const s = rec.state;
   const unknownExit = s.status === "exited" && s.exitCode === null;
+  // Docker, in a restart's back-off: "restarting", Running true, Pid 0 (measured).
+  const restarting = isRestarting(rec, new Date());
   return {
-    Status: s.status,
-    Running: s.status === "running",
+    Status: restarting ? "restarting" : s.status,
+    Running: s.status === "running" || restarting,
     Paused: false,
-    Restarting: false,
+    Restarting: restarting,
     OOMKilled: s.oomKilled,
     Dead: false,
     Pid: s.status === "running" ? s.pid : 0,

@@ -60,7 +60,7 @@ export function markStopped(root: StateRoot, id: string): void {
   try {
     // A stop or removal on a full disk must still happen: the mark is skipped then.
     unlessDiskFull(`marking ${id} stopped`, () => {
-      store.update(id, (rec) => ({ ...rec, manuallyStopped: true }));
+      store.update(id, (rec) => ({ ...rec, manuallyStopped: true, restartingUntil: undefined }));
     });
   } catch (err) {
     if (store.ids().includes(id)) throw err; // removed meanwhile: nothing to mark

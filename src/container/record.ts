@@ -195,6 +195,12 @@ export interface ContainerRecord {
   restartCount?: number;
   /** `stop` (or `rm -f`) ended its last run: no restart policy brings it back. */
   manuallyStopped?: boolean;
+  /**
+   * Its restart policy's next start is due by then (the monitor's back-off):
+   * Docker's "restarting" state until it starts, is stopped, or the time has
+   * passed (the monitor that would have started it is gone).
+   */
+  restartingUntil?: string;
   /** What the health checks of its current (or last) run found; with a healthcheck only. */
   health?: HealthState;
 }

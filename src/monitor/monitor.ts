@@ -36,10 +36,14 @@ import { ContainerStore } from "../container/store.ts";
 import { removeAnonymousVolumes } from "../container/volume_mounts.ts";
 import { traced } from "../debug.ts";
 import { UserError } from "../errors.ts";
+import { unlessDiskFull } from "../store/disk_full.ts";
 import type { StateRoot } from "../store/paths.ts";
 import type { MonitorRequest, RestartRequest, StartReply } from "./protocol.ts";
 import { monitorLog, monitorSocket } from "./protocol.ts";
 import { nextDelay, shouldRestart } from "./restart_policy.ts";
+
+/** How long past its due time a pending restart still shows the container as restarting. */
+const RESTARTING_GRACE_MS = 1000;
 
 /** How long an idle monitor waits for new work before it exits. */
 const IDLE_EXIT_MS = 2000;
@@ -88,6 +92,15 @@ export async function runMonitor(root: StateRoot): Promise<void> {
     const ranMs = Date.parse(rec.state.finishedAt) - Date.parse(rec.state.startedAt);
     const delay = nextDelay(delays.get(rec.id), Number.isFinite(ranMs) ? ranMs : 0);
     delays.set(rec.id, delay);
+    // As Docker: the count goes up, and the container is "restarting", when the restart is decided.
+    const until = new Date(Date.now() + delay + RESTARTING_GRACE_MS).toISOString();
+    unlessDiskFull(`marking ${rec.id} restarting`, () => {
+      store.update(rec.id, (r) => ({
+        ...r,
+        restartCount: (r.restartCount ?? 0) + 1,
+        restartingUntil: until,
+      }));
+    });
     busy++;
     clearTimeout(idleTimer);
     setTimeout(() => {
@@ -139,8 +152,8 @@ export async function runMonitor(root: StateRoot): Promise<void> {
   };
 
   /**
-   * Starts `id` detached. By hand, it is no longer stopped by hand and its
-   * back-off starts over; under its policy, its RestartCount goes up.
+   * Starts `id` detached: it is no longer stopped by hand nor restarting;
+   * by hand, its back-off starts over.
    */
   const start = async (id: string, by: "hand" | "policy" = "hand"): Promise<ContainerRecord> => {
     let record = store.get(id);
@@ -160,7 +173,7 @@ export async function runMonitor(root: StateRoot): Promise<void> {
     record = store.update(id, (rec) => ({
       ...rec,
       manuallyStopped: false,
-      restartCount: by === "policy" ? (rec.restartCount ?? 0) + 1 : rec.restartCount,
+      restartingUntil: undefined,
       // Docker: each run's health starts over.
       ...(hasProbes(rec.config.healthcheck) ? { health: startingHealth() } : {}),
     }));

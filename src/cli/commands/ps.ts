@@ -13,6 +13,7 @@ import type { Command } from "../command.ts";
 import { timeAgo } from "../_humanize.ts";
 import { commandCell, portsCell, statusCell } from "../_ps_columns.ts";
 import { healthSuffix } from "../../container/health_state.ts";
+import { isRestarting } from "../../container/restarting.ts";
 import { formatTable } from "../_table.ts";
 
 const HEADERS = ["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"];
@@ -49,7 +50,10 @@ export const command: Command = {
       r.config.image,
       commandCell(r.config.cmd, noTrunc),
       timeAgo(r.created, now),
-      statusCell(r.state, now) + healthSuffix(r),
+      // Docker: "Restarting (3) 1 second ago" in a restart's back-off.
+      (isRestarting(r, now)
+        ? statusCell(r.state, now).replace(/^Exited/, "Restarting")
+        : statusCell(r.state, now)) + healthSuffix(r),
       r.state.status === "running" && r.endpoint ? portsCell(r.config.ports) : "",
       r.name,
     ]);
