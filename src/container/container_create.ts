@@ -172,7 +172,10 @@ async function create(root: StateRoot, spec: CreateSpec, kernel: Kernel): Promis
   const volumes = new VolumeStore(root);
   // Under the volumes lock until the record mounting them exists: `volume rm` sees it.
   let madeVolumes: string[] = [];
-  const record = volumes.locked(() => {
+  // Only a container that mounts volumes needs the volumes lock (and its sweep).
+  const mountsVolumes = config.binds.some((b) => b.volume !== undefined || b.anonymous);
+  const underVolumesLock = <T>(fn: () => T): T => mountsVolumes ? volumes.locked(fn) : fn();
+  const record = underVolumesLock(() => {
     const resolved = resolveVolumes(root, config.binds, volumeLabels);
     madeVolumes = resolved.made;
     try {
@@ -211,7 +214,7 @@ async function create(root: StateRoot, spec: CreateSpec, kernel: Kernel): Promis
     Deno.writeTextFileSync(p.hosts, hosts, { mode: 0o644 });
   } catch (err) {
     store.delete(id);
-    volumes.locked(() => dropVolumes(root, madeVolumes));
+    if (madeVolumes.length) volumes.locked(() => dropVolumes(root, madeVolumes));
     throw err;
   }
   return record;
