@@ -174,7 +174,9 @@ export function inspectContainer(root: StateRoot, rec: ContainerRecord): Record<
     Target: b.destination,
     ...(b.readOnly ? { ReadOnly: true } : {}),
   }));
-  const anonymous = cfg.binds.filter((b) => b.anonymous && !b.viaMountFlag);
+  // Records made before Config.Volumes was kept: their -v CONTAINER volumes.
+  const volumes = cfg.volumes ??
+    cfg.binds.filter((b) => b.anonymous && !b.viaMountFlag).map((b) => b.destination);
   return {
     Id: rec.id,
     Created: rec.created,
@@ -260,9 +262,7 @@ export function inspectContainer(root: StateRoot, rec: ContainerRecord): Record<
       Env: cfg.env.length ? cfg.env : null,
       Cmd: command.length ? command : null,
       Image: cfg.image,
-      Volumes: anonymous.length
-        ? Object.fromEntries(anonymous.map((b) => [b.destination, {}]))
-        : null,
+      Volumes: volumes.length ? Object.fromEntries(volumes.map((v) => [v, {}])) : null,
       WorkingDir: cfg.workingDir,
       Entrypoint: cfg.entrypoint ?? null,
       Labels: cfg.labels ?? {},

@@ -155,6 +155,8 @@ export interface ContainerConfig {
   /** `--stop-timeout` in seconds; absent: Docker's 10. */
   stopTimeout?: number;
   restartPolicy?: RestartPolicy;
+  /** Docker's Config.Volumes: the image's VOLUMEs and the `-v CONTAINER` paths (overridden or not). */
+  volumes?: string[];
   /** `--init`: a reaper (tini) is PID 1 and runs `cmd` as its child. */
   init?: boolean;
   healthcheck?: HealthConfig;

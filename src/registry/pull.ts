@@ -173,6 +173,8 @@ function imageConfigOf(config: Record<string, unknown> | undefined): ImageConfig
   if (c.ExposedPorts) out.exposedPorts = c.ExposedPorts;
   if (c.Labels) out.labels = c.Labels;
   if (c.StopSignal) out.stopSignal = c.StopSignal;
+  if (c.Volumes) out.volumes = c.Volumes;
+  if (c.Healthcheck) out.healthcheck = c.Healthcheck;
   return out;
 }
 
