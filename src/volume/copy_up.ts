@@ -80,6 +80,34 @@ export class LayerUnion {
     return this.stack(parts.join("/"))[0];
   }
 
+  /**
+   * `path` with the image's symlinks on it followed inside the image's root
+   * (as the mount point is: the init resolves it with secureJoin), without
+   * its leading slash; undefined past 40 links, as the kernel's ELOOP.
+   */
+  resolve(path: string): string | undefined {
+    const todo = path.split("/").filter((p) => p !== "");
+    const done: string[] = [];
+    for (let hops = 0; todo.length > 0;) {
+      const part = todo.shift()!;
+      if (part === ".") continue;
+      if (part === "..") {
+        done.pop();
+        continue;
+      }
+      const top = this.entry([...done, part].join("/"));
+      if (!top?.info.isSymlink) {
+        done.push(part);
+        continue;
+      }
+      if (++hops > 40) return undefined;
+      const target = Deno.readLinkSync(top.path);
+      if (target.startsWith("/")) done.length = 0;
+      todo.unshift(...target.split("/").filter((p) => p !== ""));
+    }
+    return done.join("/");
+  }
+
   /** The names in directory `rel`, merged across layers. */
   list(rel: string): string[] {
     const names = new Set<string>();
@@ -147,7 +175,8 @@ export function copyUp(
   data: string,
 ): boolean {
   const union = new LayerUnion(kernel, layers);
-  const rel = destination.replace(/^\/+/, "");
+  const rel = union.resolve(destination);
+  if (!rel) return false; // too many links, or the image's root itself
   const top = union.entry(rel);
   if (top && !top.info.isDirectory) {
     throw new UserError(

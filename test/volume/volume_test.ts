@@ -292,3 +292,30 @@ Deno.test("an image's VOLUME: an anonymous volume filled from the image, unless 
     });
   });
 });
+
+// Docker 20.10, an image with `/lnk -> /etc`: `-v rf-lnk:/lnk` mounts the volume on /etc and
+// fills it with /etc's files.
+Deno.test("-v NAME:/link: the image's symlink is followed for the mount and the copy alike", async () => {
+  await withRoot(async (root) => {
+    const layer = [...Deno.readDirSync(`${root.dir}/layers`)].find((e) =>
+      /^[0-9a-f]{64}$/.test(e.name)
+    )!;
+    Deno.symlinkSync("/etc", `${root.dir}/layers/${layer.name}/lnk`);
+    const r = await root.run(
+      "run",
+      "--rm",
+      "-v",
+      "rf-lnk:/lnk",
+      "busybox",
+      "sh",
+      "-c",
+      "ls /lnk/; grep -E ' /(etc|lnk) ' /proc/mounts | cut -d' ' -f2",
+    );
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(lines(r.stdout), ["group", "passwd", "/etc"]);
+    assertEquals(
+      [...Deno.readDirSync(`${root.dir}/volumes/rf-lnk/_data`)].map((e) => e.name).sort(),
+      ["group", "passwd"],
+    );
+  });
+});
