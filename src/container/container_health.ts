@@ -28,8 +28,8 @@ import type { HealthConfig, HealthProbe } from "./record.ts";
 import { ContainerStore } from "./store.ts";
 
 /** Docker's defaults. */
-export const DEFAULT_INTERVAL_NS = 30e9;
-export const DEFAULT_TIMEOUT_NS = 30e9;
+const DEFAULT_INTERVAL_NS = 30e9;
+const DEFAULT_TIMEOUT_NS = 30e9;
 /** Output bytes kept of each probe. */
 const MAX_OUTPUT = 4096;
 

@@ -8,7 +8,7 @@
 import type { ContainerRecord, HealthConfig, HealthProbe, HealthState } from "./record.ts";
 
 /** Docker's default number of failures in a row that make a container unhealthy. */
-export const DEFAULT_RETRIES = 3;
+const DEFAULT_RETRIES = 3;
 /** Probes kept. */
 const KEPT_PROBES = 5;
 

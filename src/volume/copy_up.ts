@@ -44,7 +44,7 @@ function isWhiteout(info: Deno.FileInfo): boolean {
 }
 
 /** The layers (top first) as the overlay merges them, for reading only. */
-export class LayerUnion {
+class LayerUnion {
   constructor(private readonly kernel: Kernel, private readonly layers: readonly string[]) {}
 
   private opaque(dir: string): boolean {
@@ -126,7 +126,7 @@ export class LayerUnion {
 }
 
 /** True when `dir` has no entries. */
-export function isEmptyDir(dir: string): boolean {
+function isEmptyDir(dir: string): boolean {
   for (const _ of Deno.readDirSync(dir)) return false;
   return true;
 }
