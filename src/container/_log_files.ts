@@ -4,7 +4,8 @@
  * stderr, each opened O_APPEND by its init, no copier in between), and an
  * index (`container-log.idx`) of when each stream had grown to which
  * offset, written by whoever watches the run: the monitor for a detached
- * run (it looks every INDEX_POLL_MS), the CLI for a foreground run (at each
+ * run (it looks every INDEX_POLL_MS while the run writes, less often while
+ * it is quiet), the CLI for a foreground run (at each
  * chunk it relays). An index entry `{"s":"stdout","o":N,"t":T}` says: the
  * stream's bytes up to offset N were written by time T. Bytes past the last
  * entry (the monitor was gone) are known to be written by the file's mtime.
@@ -12,6 +13,8 @@
  * @module
  */
 
+import { O_CLOEXEC, O_RDONLY } from "../../ffi/constants.ts";
+import type { Kernel } from "../../ffi/kernel.ts";
 import { debug } from "../debug.ts";
 
 /** A container's output streams. */
@@ -24,8 +27,10 @@ export interface LogPaths {
   index: string;
 }
 
-/** How often the monitor looks for a detached run's new output. */
+/** How often the monitor looks for a detached run's new output while it writes. */
 export const INDEX_POLL_MS = 100;
+/** How seldom, at the least, it looks while the run is quiet. */
+const IDLE_POLL_MS = 400;
 
 /** A stretch of one stream's file and the time by which it was written. */
 export interface LogRange {
@@ -121,35 +126,83 @@ export function logSizes(paths: LogPaths): Record<LogStream, number> {
   return { stdout: fileState(paths.stdout).size, stderr: fileState(paths.stderr).size };
 }
 
+/** One watched run: when to look next, and how long it has been quiet. */
+interface Watched {
+  look: () => boolean;
+  due: number;
+  delay: number;
+}
+
+/**
+ * Every run the monitor indexes, looked at from one timer: the monitor
+ * wakes once for all of them (its wake-ups, not the fstat calls, are what
+ * idle containers cost it), when the first is due.
+ */
+const watched = new Set<Watched>();
+let wake: ReturnType<typeof setTimeout> | undefined;
+
+function schedule(): void {
+  clearTimeout(wake);
+  wake = undefined;
+  if (watched.size === 0) return;
+  const first = Math.min(...[...watched].map((w) => w.due));
+  // On a 100 ms grid, so that runs due about together are looked at in one wake-up.
+  const at = Math.ceil(first / INDEX_POLL_MS) * INDEX_POLL_MS;
+  wake = setTimeout(() => {
+    const now = Date.now();
+    for (const w of watched) {
+      if (w.due > now) continue;
+      w.delay = w.look() ? INDEX_POLL_MS : Math.min(w.delay * 2, IDLE_POLL_MS);
+      w.due = now + w.delay;
+    }
+    schedule();
+  }, Math.max(0, at - Date.now()));
+}
+
 /**
  * Watches a detached run's log files and indexes their growth past
- * `before` (their sizes when the run began) at once, then every
- * INDEX_POLL_MS until the returned function is called (which indexes a
- * last time).
+ * `before` (their sizes when the run began): at once, then every
+ * INDEX_POLL_MS while the run writes, less often (down to once every
+ * IDLE_POLL_MS) while it is quiet; until the returned function is called
+ * (which indexes a last time). A quiet container's next line is thus
+ * stamped at most IDLE_POLL_MS late.
  */
-export function indexWhileRunning(paths: LogPaths, before: Record<LogStream, number>): () => void {
+export function indexWhileRunning(
+  kernel: Kernel,
+  paths: LogPaths,
+  before: Record<LogStream, number>,
+): () => void {
   const known = { ...before };
-  const look = () => {
-    const grown: Array<{ s: LogStream; o: number }> = [];
-    for (const s of ["stdout", "stderr"] as const) {
-      const { size } = fileState(s === "stdout" ? paths.stdout : paths.stderr);
-      if (size > known[s]) grown.push({ s, o: size });
-      known[s] = size;
-    }
-    appendIndex(paths.index, grown);
+  // Held open and asked with fstat(2): two syscalls a look.
+  const fds: Partial<Record<LogStream, number>> = {};
+  const sizeOf = (s: LogStream): number => {
+    fds[s] ??= kernel.open(paths[s], O_RDONLY | O_CLOEXEC);
+    return kernel.fstat(fds[s]!).size;
   };
-  // Never a reason for the watch to fail: at worst the times are less precise.
-  const tryLook = () => {
+  const look = (): boolean => {
     try {
-      look();
+      const grown: Array<{ s: LogStream; o: number }> = [];
+      for (const s of ["stdout", "stderr"] as const) {
+        const size = sizeOf(s);
+        if (size > known[s]) grown.push({ s, o: size });
+        known[s] = size;
+      }
+      appendIndex(paths.index, grown);
+      return grown.length > 0;
     } catch (err) {
+      // Never a reason for the watch to fail: at worst the times are less precise.
       debug("logs", `${paths.index}: ${err}`);
+      return false;
     }
   };
-  tryLook();
-  const timer = setInterval(tryLook, INDEX_POLL_MS);
+  look();
+  const me: Watched = { look, due: Date.now() + INDEX_POLL_MS, delay: INDEX_POLL_MS };
+  watched.add(me);
+  schedule();
   return () => {
-    clearInterval(timer);
-    tryLook();
+    watched.delete(me);
+    schedule();
+    look();
+    for (const fd of Object.values(fds)) kernel.close(fd);
   };
 }

@@ -6,8 +6,9 @@
  * O_APPEND), with no copier process in between, so the container keeps
  * running and logging whatever happens to dockergsh. When each line was
  * written comes from the log's index (see _log_files.ts): the monitor
- * notes every INDEX_POLL_MS how far each file has grown, so a line's time
- * is an upper bound, at most that late; lines of the two streams are
+ * notes how far each file has grown (every INDEX_POLL_MS while it writes,
+ * at most 0.4 s apart while it is quiet), so a line's time is an upper
+ * bound, at most that late; lines of the two streams are
  * merged by it. Foreground runs are logged too (as Docker logs every
  * container's output): the CLI that relays their output appends what it
  * relays, and indexes it as it goes (`openLogSink`).

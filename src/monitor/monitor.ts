@@ -181,7 +181,7 @@ export async function runMonitor(root: StateRoot): Promise<void> {
     const before = logSizes(logPaths(root, id));
     const started = await startContainer(root, kernel, record, "detached");
     // When its output was written, for `logs -t/--since/--until` and the streams' order.
-    const stopIndexing = indexWhileRunning(logPaths(root, id), before);
+    const stopIndexing = indexWhileRunning(kernel, logPaths(root, id), before);
     const check = started.record.config.healthcheck;
     const stopHealth = hasProbes(check)
       ? watchHealth(root, kernel, id, check, started.record.state.startedAt)

@@ -107,7 +107,7 @@ export const command: Command = {
       short: "t",
       kind: "bool",
       help: "Show timestamps: the time each line is known to have been written by " +
-        "(noted by its watcher within 0.1 s; the file's mtime when none watched it)",
+        "(noted by its watcher within 0.4 s; the file's mtime when none watched it)",
     },
   ],
   minArgs: 1,
