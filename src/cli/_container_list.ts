@@ -9,7 +9,9 @@
  * @module
  */
 
+import { healthSuffix } from "../container/health_state.ts";
 import type { ContainerRecord } from "../container/record.ts";
+import { isRestarting } from "../container/restarting.ts";
 import { statusWord } from "../container/state.ts";
 import { UserError } from "../errors.ts";
 import { shortId } from "../store/ids.ts";
@@ -91,7 +93,11 @@ export function psFields(
     RunningFor: timeAgo(r.created, opts.now),
     Size: size,
     State: statusWord(r.state),
-    Status: statusCell(r.state, opts.now),
+    // Docker: "Restarting (3) 1 second ago" in a restart's back-off; "(healthy)" after.
+    Status:
+      (isRestarting(r, opts.now)
+        ? statusCell(r.state, opts.now).replace(/^Exited/, "Restarting")
+        : statusCell(r.state, opts.now)) + healthSuffix(r),
   };
 }
 

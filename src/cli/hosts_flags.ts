@@ -12,7 +12,7 @@ import { parseIpv4 } from "../network/cidr.ts";
 import type { ParsedFlags } from "./flags.ts";
 
 /** True for an IPv4 or IPv6 address as Go's net.ParseIP reads one (no brackets, no zone). */
-export function isIpAddress(s: string): boolean {
+function isIpAddress(s: string): boolean {
   if (parseIpv4(s) !== undefined) return true;
   if (!s.includes(":") || /[^0-9a-fA-F:.]/.test(s)) return false;
   try {

@@ -27,7 +27,7 @@ export const LIFECYCLE_FLAGS: FlagSpec[] = [
 ];
 
 /** `no`, `always`, `unless-stopped`, `on-failure[:N]`, as Docker's daemon checks them. */
-export function parseRestartPolicy(spec: string): RestartPolicy {
+function parseRestartPolicy(spec: string): RestartPolicy {
   const colon = spec.indexOf(":");
   const name = colon < 0 ? spec : spec.slice(0, colon);
   const count = colon < 0 ? undefined : spec.slice(colon + 1);

@@ -75,6 +75,8 @@ const KEYS = new Set([
   "ro",
   "consistency",
   "bind-propagation",
+  "bind-nonrecursive",
+  "volume-opt",
   "volume-nocopy",
   "volume-label",
   "volume-driver",
@@ -99,6 +101,7 @@ export function parseMount(spec: string): MountRequest {
   let readOnly = false;
   let nocopy = false;
   let propagation: string | undefined;
+  let nonRecursive = false;
   const volumeLabels: Record<string, string> = {};
   const tmpfsOptions: string[] = [];
   const used = new Set<string>();
@@ -113,7 +116,9 @@ export function parseMount(spec: string): MountRequest {
       if (b === undefined) throw flagError(`invalid value for ${name}: ${value}`);
       return b;
     };
-    if (value === undefined && !["readonly", "ro", "volume-nocopy"].includes(key)) {
+    if (
+      value === undefined && !["readonly", "ro", "volume-nocopy", "bind-nonrecursive"].includes(key)
+    ) {
       throw flagError(`invalid field '${field}' must be a key=value pair`);
     }
     used.add(key);
@@ -139,6 +144,14 @@ export function parseMount(spec: string): MountRequest {
       case "bind-propagation":
         propagation = value!;
         break;
+      case "bind-nonrecursive":
+        nonRecursive = boolValue(key);
+        break;
+      case "volume-opt":
+        // The local driver's options mount a device or filesystem as the volume: not done here.
+        throw new UserError(
+          `dockergsh: --mount volume-opt=${value} is not supported (volumes are directories under the state root)`,
+        );
       case "volume-nocopy":
         nocopy = boolValue(key);
         break;
@@ -171,7 +184,7 @@ export function parseMount(spec: string): MountRequest {
   if (type !== "tmpfs" && mixed("tmpfs-")) {
     throw flagError(`cannot mix 'tmpfs-*' options with mount type '${type}'`);
   }
-  if (type !== "bind" && propagation !== undefined) {
+  if (type !== "bind" && (propagation !== undefined || used.has("bind-nonrecursive"))) {
     throw flagError(`cannot mix 'bind-*' options with mount type '${type}'`);
   }
   const daemonError = (detail: string) =>
@@ -202,12 +215,13 @@ export function parseMount(spec: string): MountRequest {
           "(the container's mounts are private to it)",
       );
     }
-    const mount = {
+    const mount: BindMount = {
       source: absolute(source),
       destination,
       readOnly,
       mustExist: true,
       viaMountFlag: true,
+      ...(nonRecursive ? { nonRecursive } : {}),
     };
     return { kind: "bind", mount, volumeLabels };
   }

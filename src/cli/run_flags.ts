@@ -157,7 +157,7 @@ export function readEnvFile(path: string): string[] {
 }
 
 /** `-l KEY[=VALUE]`: a label (an empty value without `=`), or Docker's error for no key. */
-export function parseLabel(spec: string): [string, string] {
+function parseLabel(spec: string): [string, string] {
   const eq = spec.indexOf("=");
   const key = eq < 0 ? spec : spec.slice(0, eq);
   if (key === "") {

@@ -12,14 +12,20 @@ import { lstatOrUndefined } from "../_fs.ts";
 import { UserError } from "../errors.ts";
 import { recordEvent } from "../events/events.ts";
 import { copyUp } from "../volume/copy_up.ts";
-import { ImageStore } from "../image/store.ts";
+import { type ImageConfig, ImageStore } from "../image/store.ts";
 import { checkNetworkRequest } from "../network/container_network.ts";
 import { needsSpace } from "../store/disk_full.ts";
 import { newId } from "../store/ids.ts";
 import { mergeEnv } from "./_env.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { capabilityList, DEFAULT_SECURITY, seccompFromUserProfile } from "./container_spec.ts";
-import type { BindMount, ContainerConfig, ContainerRecord, SecurityConfig } from "./record.ts";
+import type {
+  BindMount,
+  ContainerConfig,
+  ContainerRecord,
+  HealthConfig,
+  SecurityConfig,
+} from "./record.ts";
 import { createdState } from "./record.ts";
 import { ContainerStore } from "./store.ts";
 import { eventSubject } from "./events.ts";
@@ -51,7 +57,11 @@ export function containerPaths(root: StateRoot, id: string) {
     hostname: `${dir}/hostname`,
     hosts: `${dir}/hosts`,
     resolvConf: `${dir}/resolv.conf`,
+    /** stdout of the container (and, in logs written before streams were kept apart, stderr). */
     log: `${dir}/container.log`,
+    stderrLog: `${dir}/container-stderr.log`,
+    /** When the log files grew to which size (see src/container/_log_files.ts). */
+    logIndex: `${dir}/container-log.idx`,
     /** Where `run -t` mounts the container's devpts instance until the container has it. */
     devpts: `${dir}/devpts`,
   };
@@ -121,6 +131,50 @@ export function createContainer(
 }
 
 /**
+ * The image's VOLUMEs as anonymous volumes, except where the user mounts
+ * something already (Docker: a `-v`/`--mount` at that path replaces it).
+ */
+function imageVolumes(binds: readonly BindMount[], volumes: ImageConfig["volumes"]): BindMount[] {
+  const taken = new Set(binds.map((b) => b.destination));
+  return Object.keys(volumes ?? {})
+    .map((path) => path.replace(/\/+$/, "") || "/")
+    .filter((dest) => dest.startsWith("/") && dest !== "/" && !taken.has(dest))
+    .map((destination) => ({
+      source: "",
+      destination,
+      readOnly: false,
+      anonymous: true,
+      copyUp: true,
+    }));
+}
+
+/**
+ * The image's HEALTHCHECK under the user's `--health-*` (a field given
+ * replaces the image's; `--no-healthcheck` makes the test NONE), as Docker
+ * 20.10 merges them (measured: an image's `--interval=1s CMD exit 0` with
+ * `--health-interval 2s` is Interval 2s, the same test; with
+ * `--no-healthcheck`, Test ["NONE"] and Interval 1s).
+ */
+function healthcheckOf(
+  user: HealthConfig | undefined,
+  image: ImageConfig["healthcheck"],
+): HealthConfig | undefined {
+  const fromImage: HealthConfig | undefined = image?.Test
+    ? {
+      test: image.Test,
+      ...(image.Interval ? { intervalNs: image.Interval } : {}),
+      ...(image.Timeout ? { timeoutNs: image.Timeout } : {}),
+      ...(image.StartPeriod ? { startPeriodNs: image.StartPeriod } : {}),
+      ...(image.Retries ? { retries: image.Retries } : {}),
+    }
+    : undefined;
+  if (!user) return fromImage;
+  // Docker keeps the image's other fields under --no-healthcheck's NONE (measured).
+  if (user.test[0] === "NONE") return { ...fromImage, test: ["NONE"] };
+  return { ...fromImage, ...user, test: user.test.length ? user.test : fromImage?.test ?? [] };
+}
+
+/**
  * Bind sources `--mount type=bind` names must exist (Docker refuses at
  * create; `-v` makes a missing one at start).
  */
@@ -165,12 +219,23 @@ async function create(root: StateRoot, spec: CreateSpec, kernel: Kernel): Promis
     env: configEnv(image.config?.env ?? [], spec.env),
     security: withImageUser(security, image.config?.user),
     ...(stopSignal ? { stopSignal } : {}),
+    binds: [...spec.binds, ...imageVolumes(spec.binds, image.config?.volumes)],
   };
+  const volumePaths = [
+    ...Object.keys(image.config?.volumes ?? {}),
+    ...spec.binds.filter((b) => b.anonymous && !b.viaMountFlag).map((b) => b.destination),
+  ];
+  if (volumePaths.length) config.volumes = [...new Set(volumePaths)];
+  const healthcheck = healthcheckOf(spec.healthcheck, image.config?.healthcheck);
+  if (healthcheck) config.healthcheck = healthcheck;
   const store = new ContainerStore(root);
   const volumes = new VolumeStore(root);
   // Under the volumes lock until the record mounting them exists: `volume rm` sees it.
   let madeVolumes: string[] = [];
-  const record = volumes.locked(() => {
+  // Only a container that mounts volumes needs the volumes lock (and its sweep).
+  const mountsVolumes = config.binds.some((b) => b.volume !== undefined || b.anonymous);
+  const underVolumesLock = <T>(fn: () => T): T => mountsVolumes ? volumes.locked(fn) : fn();
+  const record = underVolumesLock(() => {
     const resolved = resolveVolumes(root, config.binds, volumeLabels);
     madeVolumes = resolved.made;
     try {
@@ -209,7 +274,7 @@ async function create(root: StateRoot, spec: CreateSpec, kernel: Kernel): Promis
     Deno.writeTextFileSync(p.hosts, hosts, { mode: 0o644 });
   } catch (err) {
     store.delete(id);
-    volumes.locked(() => dropVolumes(root, madeVolumes));
+    if (madeVolumes.length) volumes.locked(() => dropVolumes(root, madeVolumes));
     throw err;
   }
   recordEvent(root, "create", eventSubject(record));

@@ -14,7 +14,7 @@ import type { InitStdio } from "../process/init_config.ts";
 import { openContainerCgroup } from "../cgroup/container_cgroup.ts";
 import { spawnExecInit } from "../process/spawn_init.ts";
 import { openContainerPty } from "../rootfs/container_pty.ts";
-import { relayPipes } from "../process/pipe_relay.ts";
+import { drainPipes, type OutputSink, relayPipes } from "../process/pipe_relay.ts";
 import { relayTty } from "../process/tty_relay.ts";
 import { encodeBase64 } from "../_base64.ts";
 import type { StateRoot } from "../store/paths.ts";
@@ -40,6 +40,10 @@ export interface ExecSpec {
   /** `-u`: else the container's user. */
   user?: string;
   privileged: boolean;
+  /** Without a terminal: the output goes here instead of this process's stdout and stderr. */
+  output?: OutputSink;
+  /** Told the exec init's host PID once the command runs (to stop a health probe that overran). */
+  onStarted?: (initPid: number) => void;
 }
 
 /** Runs `spec` in `record`'s container; resolves to its exit code (0 when detached). */
@@ -135,7 +139,9 @@ export async function execInContainer(
       spawned.child.unref();
       return 0;
     }
+    spec.onStarted?.(spawned.pid);
     if (master !== undefined) await relayTty(kernel, master, spec.interactive);
+    else if (spec.output) await drainPipes(spawned.child, spec.output);
     else await relayPipes(spawned.child, spec.interactive);
     const exitCode = exitCodeOf(await spawned.child.status);
     execEvent("exec_die", { exitCode: String(exitCode) });

@@ -16,8 +16,10 @@ import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS } from "../oci/defaults.ts
 import { securityOf } from "./container_spec.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { containerPaths } from "./container_create.ts";
-import type { ContainerRecord, PortMapping, SecurityConfig } from "./record.ts";
+import type { ContainerRecord, HealthConfig, PortMapping, SecurityConfig } from "./record.ts";
 import { statusWord } from "./state.ts";
+import { hasProbes } from "./health_state.ts";
+import { isRestarting } from "./restarting.ts";
 
 /** ExitCode shown when the exit was not observed. */
 export const UNKNOWN_EXIT_CODE = -1;
@@ -66,14 +68,50 @@ function portBindings(ports: readonly PortMapping[]): Record<string, unknown[]> 
   return out;
 }
 
+/** Docker's State.Health: null before the first start, absent without a healthcheck. */
+function health(rec: ContainerRecord) {
+  if (!hasProbes(rec.config.healthcheck)) return {};
+  const h = rec.health;
+  return {
+    Health: h
+      ? {
+        Status: h.status,
+        FailingStreak: h.failingStreak,
+        Log: h.log.map((p) => ({
+          Start: p.start,
+          End: p.end,
+          ExitCode: p.exitCode,
+          Output: p.output,
+        })),
+      }
+      : null,
+  };
+}
+
+/** Docker's Config.Healthcheck: the fields given, durations in nanoseconds. */
+function healthcheck(check: HealthConfig | undefined) {
+  if (!check) return {};
+  return {
+    Healthcheck: {
+      Test: check.test,
+      ...(check.intervalNs ? { Interval: check.intervalNs } : {}),
+      ...(check.timeoutNs ? { Timeout: check.timeoutNs } : {}),
+      ...(check.startPeriodNs ? { StartPeriod: check.startPeriodNs } : {}),
+      ...(check.retries ? { Retries: check.retries } : {}),
+    },
+  };
+}
+
 function state(rec: ContainerRecord) {
   const s = rec.state;
   const unknownExit = s.status === "exited" && s.exitCode === null;
+  // Docker, in a restart's back-off: "restarting", Running true, Pid 0 (measured).
+  const restarting = isRestarting(rec, new Date());
   return {
-    Status: statusWord(s),
-    Running: s.status === "running",
+    Status: restarting ? "restarting" : statusWord(s),
+    Running: s.status === "running" || restarting,
     Paused: statusWord(s) === "paused",
-    Restarting: false,
+    Restarting: restarting,
     OOMKilled: s.oomKilled,
     Dead: false,
     Pid: s.status === "running" ? s.pid : 0,
@@ -83,6 +121,7 @@ function state(rec: ContainerRecord) {
       : "",
     StartedAt: s.startedAt,
     FinishedAt: s.finishedAt,
+    ...health(rec),
   };
 }
 
@@ -136,7 +175,9 @@ export function inspectContainer(root: StateRoot, rec: ContainerRecord): Record<
     Target: b.destination,
     ...(b.readOnly ? { ReadOnly: true } : {}),
   }));
-  const anonymous = cfg.binds.filter((b) => b.anonymous && !b.viaMountFlag);
+  // Records made before Config.Volumes was kept: their -v CONTAINER volumes.
+  const volumes = cfg.volumes ??
+    cfg.binds.filter((b) => b.anonymous && !b.viaMountFlag).map((b) => b.destination);
   return {
     Id: rec.id,
     Created: rec.created,
@@ -222,14 +263,13 @@ export function inspectContainer(root: StateRoot, rec: ContainerRecord): Record<
       Env: cfg.env.length ? cfg.env : null,
       Cmd: command.length ? command : null,
       Image: cfg.image,
-      Volumes: anonymous.length
-        ? Object.fromEntries(anonymous.map((b) => [b.destination, {}]))
-        : null,
+      Volumes: volumes.length ? Object.fromEntries(volumes.map((v) => [v, {}])) : null,
       WorkingDir: cfg.workingDir,
       Entrypoint: cfg.entrypoint ?? null,
       Labels: cfg.labels ?? {},
       ...(cfg.stopSignal ? { StopSignal: cfg.stopSignal } : {}),
       ...(cfg.stopTimeout !== undefined ? { StopTimeout: cfg.stopTimeout } : {}),
+      ...healthcheck(cfg.healthcheck),
     },
     NetworkSettings: networkSettings(rec),
   };

@@ -1,29 +1,52 @@
 /**
- * `logs`: what a container's detached runs wrote to stdout and stderr. The
- * container's init points both straight at `<dir>/container.log` (opened
+ * `logs`: what a container wrote to stdout and stderr, each stream kept
+ * apart, in the order the lines were written as far as it is known. A
+ * detached container writes its log itself: its init points stdout at
+ * `<dir>/container.log` and stderr at `<dir>/container-stderr.log` (both
  * O_APPEND), with no copier process in between, so the container keeps
- * running and logging whatever happens to dockergsh. Two consequences:
- * stdout and stderr are one interleaved stream, and lines carry no time
- * of their own. Foreground runs are logged too (as Docker logs every
- * container's output): the CLI, which relays their output, appends what it
- * relays to the same file (`openLogSink`).
+ * running and logging whatever happens to dockergsh. When each line was
+ * written comes from the log's index (see _log_files.ts): the monitor
+ * notes how far each file has grown (every INDEX_POLL_MS while it writes,
+ * at most 0.4 s apart while it is quiet), so a line's time is an upper
+ * bound, at most that late; lines of the two streams are
+ * merged by it. Foreground runs are logged too (as Docker logs every
+ * container's output): the CLI that relays their output appends what it
+ * relays, and indexes it as it goes (`openLogSink`).
+ *
+ * A log written before streams were kept apart is one file: its lines
+ * count as stdout.
  *
  * @module
  */
 
 import { debug } from "../debug.ts";
 import type { StateRoot } from "../store/paths.ts";
+import {
+  appendIndex,
+  fileState,
+  INDEX_POLL_MS,
+  type LogPaths,
+  type LogRange,
+  type LogStream,
+  readIndex,
+  streamRanges,
+} from "./_log_files.ts";
 import { containerPaths } from "./container_create.ts";
 import type { ContainerRecord } from "./record.ts";
 import { ContainerStore } from "./store.ts";
 
-/** Bytes of the log, and the time by which they are known to have been written. */
+export type { LogStream } from "./_log_files.ts";
+
+/** A piece of one line of the log (a line longer than a read comes in several). */
 export interface LogChunk {
+  stream: LogStream;
   bytes: Uint8Array;
+  /** True for the first piece of a line (where `-t` puts its time). */
+  lineStart: boolean;
   /**
-   * An upper bound on when these bytes were written: the file's last
-   * modification time for what was in the log already, the time of reading
-   * for what arrived while following.
+   * An upper bound on when the line was written: from the log's index, the
+   * file's last modification time past it, the time of reading for what
+   * arrived while following.
    */
   writtenBy: Date;
 }
@@ -34,12 +57,22 @@ export interface LogOptions {
   tail?: number;
   /** Keep reading until the container's current run is over. */
   follow: boolean;
+  /** Only lines written at or after this time (`--since`). */
+  since?: Date;
+  /** Only lines written at or before this time (`--until`). */
+  until?: Date;
 }
 
 const FOLLOW_POLL_MS = 100;
 const NEWLINE = 0x0a;
 /** Read size: a log of any length is read in pieces, never whole into memory. */
 const CHUNK = 64 * 1024;
+
+/** The log files of container `id`. */
+export function logPaths(root: StateRoot, id: string): LogPaths {
+  const p = containerPaths(root, id);
+  return { stdout: p.log, stderr: p.stderrLog, index: p.logIndex };
+}
 
 /** True while the run that started at `startedAt` is still the container's running run. */
 function stillRunning(store: ContainerStore, id: string, startedAt: string): boolean {
@@ -48,7 +81,7 @@ function stillRunning(store: ContainerStore, id: string, startedAt: string): boo
   return state.status === "running" && state.startedAt === startedAt;
 }
 
-/** The log, open for reading, or undefined when there is none (yet). */
+/** The file, open for reading, or undefined when there is none (yet). */
 function openLog(path: string): Deno.FsFile | undefined {
   try {
     return Deno.openSync(path, { read: true });
@@ -71,107 +104,293 @@ function readAt(file: Deno.FsFile, offset: number, length: number): Uint8Array {
   return buf.subarray(0, got);
 }
 
-/** `file` from `from` to `to`, in chunks. */
-function* chunks(file: Deno.FsFile, from: number, to: number): Generator<Uint8Array> {
-  for (let off = from; off < to;) {
-    const bytes = readAt(file, off, Math.min(CHUNK, to - off));
-    if (bytes.length === 0) return;
-    off += bytes.length;
-    yield bytes;
-  }
+/** One line of one stream: its bytes' place in the stream's file, and its time. */
+interface Line {
+  stream: LogStream;
+  start: number;
+  end: number;
+  writtenBy: Date;
 }
 
-/**
- * Offset where the last `n` lines of the first `size` bytes of `file` start
- * (a final line without newline counts), read backwards from the end.
- */
-function tailStart(file: Deno.FsFile, size: number, n: number): number {
-  if (n <= 0) return size;
-  let seen = 0;
-  for (let end = size; end > 0;) {
-    const from = Math.max(0, end - CHUNK);
-    const bytes = readAt(file, from, end - from);
-    for (let i = bytes.length - 1; i >= 0; i--) {
-      // The newline that ends the last line does not start another one.
-      if (bytes[i] !== NEWLINE || from + i === size - 1) continue;
-      if (++seen === n) return from + i + 1;
+/** One stream's file as it was when reading began, with the times of its stretches. */
+class StreamLog {
+  private constructor(
+    readonly stream: LogStream,
+    readonly file: Deno.FsFile | undefined,
+    readonly size: number,
+    private readonly ranges: LogRange[],
+  ) {}
+
+  static open(
+    stream: LogStream,
+    path: string,
+    index: ReturnType<typeof readIndex>,
+  ): StreamLog {
+    const file = openLog(path);
+    const { size, mtime } = file ? fileState(path) : { size: 0, mtime: new Date(0) };
+    return new StreamLog(stream, file, size, streamRanges(index, stream, size, mtime));
+  }
+
+  /** The time of the byte at `offset`: that of the stretch holding it. */
+  private timeAt(offset: number): Date {
+    let lo = 0;
+    let hi = this.ranges.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.ranges[mid].to <= offset) lo = mid + 1;
+      else hi = mid;
     }
-    end = from;
+    return this.ranges[lo]?.writtenBy ?? new Date(0);
   }
-  return 0;
-}
 
-/**
- * An append-only writer to `id`'s log, for the output a foreground run's
- * CLI relays, and its closer. A write that fails (a full disk) stops the
- * logging, never the relay: the user still sees the output.
- */
-export function openLogSink(
-  root: StateRoot,
-  id: string,
-): { sink: (bytes: Uint8Array) => void; close: () => void } {
-  let file: Deno.FsFile | undefined;
-  try {
-    file = Deno.openSync(containerPaths(root, id).log, { append: true, create: true, mode: 0o600 });
-  } catch (err) {
-    debug("logs", `${id.slice(0, 12)}: not logged: ${err}`);
+  private line(start: number, end: number): Line {
+    return { stream: this.stream, start, end, writtenBy: this.timeAt(end - 1) };
   }
-  const close = () => {
-    file?.close();
-    file = undefined;
-  };
-  const sink = (bytes: Uint8Array) => {
-    if (!file) return;
-    try {
-      for (let off = 0; off < bytes.length;) off += file.writeSync(bytes.subarray(off));
-    } catch (err) {
-      debug("logs", `${id.slice(0, 12)}: logging stopped: ${err}`);
-      close();
+
+  /** Its lines from offset `from` on (a last line without newline counts). */
+  *forward(from: number): Generator<Line> {
+    if (!this.file) return;
+    let start = from;
+    for (let off = from; off < this.size;) {
+      const bytes = readAt(this.file, off, Math.min(CHUNK, this.size - off));
+      if (bytes.length === 0) break;
+      for (let i = bytes.indexOf(NEWLINE); i >= 0; i = bytes.indexOf(NEWLINE, i + 1)) {
+        yield this.line(start, off + i + 1);
+        start = off + i + 1;
+      }
+      off += bytes.length;
     }
-  };
-  return { sink, close };
+    if (start < this.size) yield this.line(start, this.size);
+  }
+
+  /** Its lines from the last backwards. */
+  *backward(): Generator<Line> {
+    if (!this.file) return;
+    let end = this.size;
+    for (let to = this.size; to > 0;) {
+      const from = Math.max(0, to - CHUNK);
+      const bytes = readAt(this.file, from, to - from);
+      for (let i = bytes.length - 1; i >= 0; i--) {
+        // The newline that ends a line is part of it, and starts the one after it.
+        if (bytes[i] !== NEWLINE || from + i + 1 === end) continue;
+        yield this.line(from + i + 1, end);
+        end = from + i + 1;
+      }
+      to = from;
+    }
+    if (end > 0) yield this.line(0, end);
+  }
+
+  /** The bytes of `line`, in pieces of at most CHUNK. */
+  *pieces(line: Line): Generator<Uint8Array> {
+    for (let off = line.start; off < line.end;) {
+      const bytes = readAt(this.file!, off, Math.min(CHUNK, line.end - off));
+      if (bytes.length === 0) return;
+      off += bytes.length;
+      yield bytes;
+    }
+  }
+
+  close(): void {
+    this.file?.close();
+  }
+}
+
+/** Merge order: by time; at one time stdout first, then by place in the file. */
+function before(a: Line, b: Line): boolean {
+  if (a.writtenBy.getTime() !== b.writtenBy.getTime()) {
+    return a.writtenBy.getTime() < b.writtenBy.getTime();
+  }
+  if (a.stream !== b.stream) return a.stream === "stdout";
+  return a.start < b.start;
+}
+
+/** The lines of both generators, merged: `first(a, b)` says which comes out first. */
+function* merge(
+  a: Generator<Line>,
+  b: Generator<Line>,
+  first: (x: Line, y: Line) => boolean,
+): Generator<Line> {
+  let x = a.next();
+  let y = b.next();
+  while (!x.done || !y.done) {
+    if (y.done || (!x.done && first(x.value, y.value))) {
+      yield x.value as Line;
+      x = a.next();
+    } else {
+      yield y.value;
+      y = b.next();
+    }
+  }
 }
 
 /**
- * The container's log as chunks: first what is there (or its last lines),
- * then, when following, what arrives until the run that was current when
- * reading began has ended (then everything it wrote has been read).
+ * Where the last `n` lines of the merged log start in each stream (its
+ * size when none of them is that stream's).
+ */
+function tailStarts(out: StreamLog, err: StreamLog, n: number): Record<LogStream, number> {
+  const starts = { stdout: out.size, stderr: err.size };
+  if (n <= 0) return starts;
+  let taken = 0;
+  for (const line of merge(out.backward(), err.backward(), (x, y) => before(y, x))) {
+    starts[line.stream] = line.start;
+    if (++taken === n) break;
+  }
+  return starts;
+}
+
+/**
+ * The container's log as line pieces: first what is there (or its last
+ * lines), then, when following, what arrives until the run that was
+ * current when reading began has ended (then everything it wrote has been
+ * read). `since`/`until` keep the lines whose time lies between them
+ * (after `tail` has chosen, as Docker's json-file reader does).
  */
 export async function* readLogs(
   root: StateRoot,
   record: ContainerRecord,
   opts: LogOptions,
 ): AsyncGenerator<LogChunk> {
-  const path = containerPaths(root, record.id).log;
+  const paths = logPaths(root, record.id);
   const store = new ContainerStore(root);
   const { startedAt } = record.state;
   let follow = opts.follow && record.state.status === "running";
-  let offset = 0;
-  const existing = openLog(path);
-  if (existing) {
-    try {
-      const { size, mtime } = existing.statSync();
-      const writtenBy = mtime ?? new Date(0);
-      const from = opts.tail === undefined ? 0 : tailStart(existing, size, opts.tail);
-      for (const bytes of chunks(existing, from, size)) yield { bytes, writtenBy };
-      offset = size;
-    } finally {
-      existing.close();
+  const keep = (t: Date) =>
+    (opts.since === undefined || t >= opts.since) && (opts.until === undefined || t <= opts.until);
+  const index = readIndex(paths.index);
+  const logs = {
+    stdout: StreamLog.open("stdout", paths.stdout, index),
+    stderr: StreamLog.open("stderr", paths.stderr, index),
+  };
+  const offsets = { stdout: logs.stdout.size, stderr: logs.stderr.size };
+  try {
+    const from = opts.tail === undefined
+      ? { stdout: 0, stderr: 0 }
+      : tailStarts(logs.stdout, logs.stderr, opts.tail);
+    const lines = merge(logs.stdout.forward(from.stdout), logs.stderr.forward(from.stderr), before);
+    for (const line of lines) {
+      if (!keep(line.writtenBy)) continue;
+      let lineStart = true;
+      for (const bytes of logs[line.stream].pieces(line)) {
+        yield { stream: line.stream, bytes, lineStart, writtenBy: line.writtenBy };
+        lineStart = false;
+      }
     }
+  } finally {
+    logs.stdout.close();
+    logs.stderr.close();
+  }
+  // A line that has not ended yet waits for its end (or the run's) while following.
+  const partial = { stdout: false, stderr: false };
+  for (const s of ["stdout", "stderr"] as const) {
+    partial[s] = offsets[s] > 0 && !endsWithNewline(paths[s], offsets[s]);
   }
   while (follow) {
     await new Promise((r) => setTimeout(r, FOLLOW_POLL_MS));
     // Asked before reading: once the run is over, this read gets all it wrote.
     follow = stillRunning(store, record.id, startedAt);
-    const file = openLog(path);
-    if (!file) continue;
-    try {
-      for (const bytes of chunks(file, offset, file.statSync().size)) {
-        offset += bytes.length;
-        yield { bytes, writtenBy: new Date() };
+    const now = new Date();
+    if (opts.until !== undefined && now > opts.until) return;
+    for (const s of ["stdout", "stderr"] as const) {
+      const file = openLog(paths[s]);
+      if (!file) continue;
+      try {
+        const size = file.statSync().size;
+        for (let off = offsets[s]; off < size;) {
+          const bytes = readAt(file, off, Math.min(CHUNK, size - off));
+          if (bytes.length === 0) break;
+          off += bytes.length;
+          offsets[s] = off;
+          // Cut at newlines, so each line's first piece is marked.
+          let start = 0;
+          for (
+            let i = bytes.indexOf(NEWLINE);
+            start < bytes.length;
+            i = bytes.indexOf(NEWLINE, start)
+          ) {
+            const end = i < 0 ? bytes.length : i + 1;
+            yield {
+              stream: s,
+              bytes: bytes.subarray(start, end),
+              lineStart: !partial[s],
+              writtenBy: now,
+            };
+            partial[s] = i < 0;
+            start = end;
+          }
+        }
+      } finally {
+        file.close();
       }
-    } finally {
-      file.close();
     }
   }
+}
+
+/** True when the byte before `size` in `path` is a newline. */
+function endsWithNewline(path: string, size: number): boolean {
+  const file = openLog(path);
+  if (!file) return true;
+  try {
+    return readAt(file, size - 1, 1)[0] === NEWLINE;
+  } finally {
+    file.close();
+  }
+}
+
+/**
+ * Appending writers to `id`'s log for the output a foreground run's CLI
+ * relays, one per stream, each chunk indexed with its time; and their
+ * closer. A write that fails (a full disk) stops the logging, never the
+ * relay: the user still sees the output.
+ */
+export function openLogSink(
+  root: StateRoot,
+  id: string,
+): { sink: (stream: LogStream, bytes: Uint8Array) => void; close: () => void } {
+  const paths = logPaths(root, id);
+  const files: Partial<Record<LogStream, Deno.FsFile>> = {};
+  const sizes = { stdout: 0, stderr: 0 };
+  const noted = { stdout: 0, stderr: 0 };
+  let failed = false;
+  try {
+    for (const s of ["stdout", "stderr"] as const) {
+      files[s] = Deno.openSync(paths[s], { append: true, create: true, mode: 0o600 });
+      sizes[s] = noted[s] = files[s]!.statSync().size;
+    }
+  } catch (err) {
+    debug("logs", `${id.slice(0, 12)}: not logged: ${err}`);
+    failed = true;
+  }
+  // At most one index entry per INDEX_POLL_MS, as the monitor's: a chatty
+  // container does not get an entry per chunk. What waits is noted when the
+  // time is up, so a line's time is at most that late.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const note = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    const grown = (["stdout", "stderr"] as const).filter((s) => sizes[s] > noted[s]);
+    appendIndex(paths.index, grown.map((s) => ({ s, o: sizes[s] })));
+    for (const s of grown) noted[s] = sizes[s];
+  };
+  const close = () => {
+    note();
+    for (const s of ["stdout", "stderr"] as const) files[s]?.close();
+    delete files.stdout;
+    delete files.stderr;
+  };
+  const sink = (stream: LogStream, bytes: Uint8Array) => {
+    const file = files[stream];
+    if (failed || !file) return;
+    try {
+      for (let off = 0; off < bytes.length;) off += file.writeSync(bytes.subarray(off));
+      sizes[stream] += bytes.length;
+      timer ??= setTimeout(note, INDEX_POLL_MS);
+    } catch (err) {
+      debug("logs", `${id.slice(0, 12)}: logging stopped: ${err}`);
+      failed = true;
+      close();
+    }
+  };
+  if (failed) close();
+  return { sink, close };
 }

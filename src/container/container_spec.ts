@@ -316,7 +316,7 @@ export function containerSpec(
       destination: b.destination,
       type: "bind",
       source: b.source,
-      options: ["rbind", "rprivate", ...(b.readOnly ? ["ro"] : [])],
+      options: [b.nonRecursive ? "bind" : "rbind", "rprivate", ...(b.readOnly ? ["ro"] : [])],
     })),
     ...security.tmpfs.map((t): Mount => ({
       destination: t.destination,

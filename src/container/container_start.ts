@@ -90,7 +90,7 @@ async function start(
   assertAllowed(record.state.status, "start");
   const undo = new UndoStack();
   try {
-    let stdio: InitStdio = { kind: "log", path: paths.log };
+    let stdio: InitStdio = { kind: "log", path: paths.log, stderrPath: paths.stderrLog };
     let ttyMaster: number | undefined;
     if (mode === "tty") {
       // The terminal comes from a devpts instance that becomes the container's

@@ -16,6 +16,7 @@
 import { SIGNALS } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { UserError } from "../errors.ts";
+import { unlessDiskFull } from "../store/disk_full.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { signalContainer } from "./container_kill.ts";
 import { releaseRuntime } from "./container_runtime.ts";
@@ -60,7 +61,13 @@ export function markStopped(root: StateRoot, record: ContainerRecord): void {
   if (policy === "no" || record.manuallyStopped) return;
   const store = new ContainerStore(root);
   try {
-    store.update(record.id, (rec) => ({ ...rec, manuallyStopped: true }));
+    // A stop or removal on a full disk must still happen: the mark is skipped then.
+    unlessDiskFull(`marking ${record.id} stopped`, () => {
+      store.update(
+        record.id,
+        (rec) => ({ ...rec, manuallyStopped: true, restartingUntil: undefined }),
+      );
+    });
   } catch (err) {
     if (store.ids().includes(record.id)) throw err; // removed meanwhile: nothing to mark
   }

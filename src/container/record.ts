@@ -29,12 +29,40 @@ export interface BindMount {
   mustExist?: boolean;
   /** How the user wrote it: `-v` (in HostConfig.Binds) or `--mount` (in HostConfig.Mounts). */
   viaMountFlag?: boolean;
+  /** `bind-nonrecursive`: the mounts below the source are not bound with it. */
+  nonRecursive?: boolean;
 }
 
 /** `--restart`: Docker's policy names. */
 export interface RestartPolicy {
   name: "no" | "on-failure" | "always" | "unless-stopped";
   maximumRetryCount: number;
+}
+
+/** `--health-*`: Docker's Config.Healthcheck (durations in nanoseconds; absent: Docker's defaults). */
+export interface HealthConfig {
+  /** `["CMD-SHELL", cmd]`, or `["NONE"]` for `--no-healthcheck`. */
+  test: string[];
+  intervalNs?: number;
+  timeoutNs?: number;
+  retries?: number;
+  startPeriodNs?: number;
+}
+
+/** One probe's result, as Docker's State.Health.Log keeps it. */
+export interface HealthProbe {
+  start: string;
+  end: string;
+  exitCode: number;
+  output: string;
+}
+
+/** Docker's State.Health of the current run. */
+export interface HealthState {
+  status: "starting" | "healthy" | "unhealthy";
+  failingStreak: number;
+  /** The last five probes. */
+  log: HealthProbe[];
 }
 
 /** `--dns`, `--dns-search`, `--dns-option`: the container's resolv.conf. */
@@ -127,8 +155,11 @@ export interface ContainerConfig {
   /** `--stop-timeout` in seconds; absent: Docker's 10. */
   stopTimeout?: number;
   restartPolicy?: RestartPolicy;
+  /** Docker's Config.Volumes: the image's VOLUMEs and the `-v CONTAINER` paths (overridden or not). */
+  volumes?: string[];
   /** `--init`: a reaper (tini) is PID 1 and runs `cmd` as its child. */
   init?: boolean;
+  healthcheck?: HealthConfig;
 }
 
 /** What the kernel last told us about the container's process. */
@@ -168,6 +199,14 @@ export interface ContainerRecord {
   restartCount?: number;
   /** `stop` (or `rm -f`) ended its last run: no restart policy brings it back. */
   manuallyStopped?: boolean;
+  /**
+   * Its restart policy's next start is due by then (the monitor's back-off):
+   * Docker's "restarting" state until it starts, is stopped, or the time has
+   * passed (the monitor that would have started it is gone).
+   */
+  restartingUntil?: string;
+  /** What the health checks of its current (or last) run found; with a healthcheck only. */
+  health?: HealthState;
 }
 
 /** A fresh state for a container that has not started yet. */

@@ -58,6 +58,8 @@ export function imageConfigOf(config: Record<string, unknown> | undefined): Imag
   if (c.ExposedPorts) out.exposedPorts = c.ExposedPorts;
   if (c.Labels) out.labels = c.Labels;
   if (c.StopSignal) out.stopSignal = c.StopSignal;
+  if (c.Volumes) out.volumes = c.Volumes;
+  if (c.Healthcheck) out.healthcheck = c.Healthcheck;
   return out;
 }
 
@@ -72,6 +74,8 @@ export function dockerConfigOf(config: ImageConfig): Record<string, unknown> {
     Entrypoint: config.entrypoint ?? null,
     Labels: config.labels ?? null,
     ...(config.stopSignal ? { StopSignal: config.stopSignal } : {}),
+    ...(config.volumes ? { Volumes: config.volumes } : {}),
+    ...(config.healthcheck ? { Healthcheck: config.healthcheck } : {}),
   };
 }
 

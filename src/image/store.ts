@@ -59,6 +59,16 @@ export interface ImageConfig {
   exposedPorts?: Record<string, Record<string, never>>;
   labels?: Record<string, string>;
   stopSignal?: string;
+  /** Docker's `VOLUME`s: container paths that get an anonymous volume each. */
+  volumes?: Record<string, Record<string, never>>;
+  /** Docker's `HEALTHCHECK`, as the config holds it (durations in nanoseconds). */
+  healthcheck?: {
+    Test?: string[];
+    Interval?: number;
+    Timeout?: number;
+    StartPeriod?: number;
+    Retries?: number;
+  };
 }
 
 /** One image. */

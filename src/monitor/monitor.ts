@@ -24,6 +24,10 @@
 import { LinuxKernel } from "../../ffi/linux.ts";
 import { deleteContainer } from "../container/container_delete.ts";
 import { exitCodeOf } from "../container/container_exit.ts";
+import { logPaths } from "../container/container_logs.ts";
+import { watchHealth } from "../container/container_health.ts";
+import { hasProbes, startingHealth } from "../container/health_state.ts";
+import { indexWhileRunning, logSizes } from "../container/_log_files.ts";
 import { finishRun, releaseRuntime } from "../container/container_runtime.ts";
 import type { ContainerRecord } from "../container/record.ts";
 import { startContainer } from "../container/container_start.ts";
@@ -32,10 +36,14 @@ import { ContainerStore } from "../container/store.ts";
 import { removeAnonymousVolumes } from "../container/volume_mounts.ts";
 import { traced } from "../debug.ts";
 import { UserError } from "../errors.ts";
+import { unlessDiskFull } from "../store/disk_full.ts";
 import type { StateRoot } from "../store/paths.ts";
 import type { MonitorRequest, RestartRequest, StartReply } from "./protocol.ts";
 import { monitorLog, monitorSocket } from "./protocol.ts";
 import { nextDelay, shouldRestart } from "./restart_policy.ts";
+
+/** How long past its due time a pending restart still shows the container as restarting. */
+const RESTARTING_GRACE_MS = 1000;
 
 /** How long an idle monitor waits for new work before it exits. */
 const IDLE_EXIT_MS = 2000;
@@ -84,6 +92,15 @@ export async function runMonitor(root: StateRoot): Promise<void> {
     const ranMs = Date.parse(rec.state.finishedAt) - Date.parse(rec.state.startedAt);
     const delay = nextDelay(delays.get(rec.id), Number.isFinite(ranMs) ? ranMs : 0);
     delays.set(rec.id, delay);
+    // As Docker: the count goes up, and the container is "restarting", when the restart is decided.
+    const until = new Date(Date.now() + delay + RESTARTING_GRACE_MS).toISOString();
+    unlessDiskFull(`marking ${rec.id} restarting`, () => {
+      store.update(rec.id, (r) => ({
+        ...r,
+        restartCount: (r.restartCount ?? 0) + 1,
+        restartingUntil: until,
+      }));
+    });
     busy++;
     clearTimeout(idleTimer);
     setTimeout(() => {
@@ -100,8 +117,14 @@ export async function runMonitor(root: StateRoot): Promise<void> {
     }, delay);
   };
 
-  const watch = async (record: ContainerRecord, child: Deno.ChildProcess) => {
+  const watch = async (
+    record: ContainerRecord,
+    child: Deno.ChildProcess,
+    /** Stops what watches the run besides (log index, health probes). */
+    stopWatching: () => void,
+  ) => {
     const exitCode = exitCodeOf(await child.status);
+    stopWatching();
     try {
       const rec = await finishRun(root, record, exitCode);
       if (rec.config.autoRemove && !restarting.has(rec.id)) {
@@ -129,8 +152,8 @@ export async function runMonitor(root: StateRoot): Promise<void> {
   };
 
   /**
-   * Starts `id` detached. By hand, it is no longer stopped by hand and its
-   * back-off starts over; under its policy, its RestartCount goes up.
+   * Starts `id` detached: it is no longer stopped by hand nor restarting;
+   * by hand, its back-off starts over.
    */
   const start = async (id: string, by: "hand" | "policy" = "hand"): Promise<ContainerRecord> => {
     let record = store.get(id);
@@ -150,12 +173,24 @@ export async function runMonitor(root: StateRoot): Promise<void> {
     record = store.update(id, (rec) => ({
       ...rec,
       manuallyStopped: false,
-      restartCount: by === "policy" ? (rec.restartCount ?? 0) + 1 : rec.restartCount,
+      restartingUntil: undefined,
+      // Docker: each run's health starts over.
+      ...(hasProbes(rec.config.healthcheck) ? { health: startingHealth() } : {}),
     }));
     if (by === "hand") delays.delete(id);
+    const before = logSizes(logPaths(root, id));
     const started = await startContainer(root, kernel, record, "detached");
+    // When its output was written, for `logs -t/--since/--until` and the streams' order.
+    const stopIndexing = indexWhileRunning(kernel, logPaths(root, id), before);
+    const check = started.record.config.healthcheck;
+    const stopHealth = hasProbes(check)
+      ? watchHealth(root, kernel, id, check, started.record.state.startedAt)
+      : () => {};
     busy++;
-    const watched = watch(started.record, started.child).finally(() => {
+    const watched = watch(started.record, started.child, () => {
+      stopIndexing();
+      stopHealth();
+    }).finally(() => {
       if (watches.get(id) === watched) watches.delete(id);
       busy--;
       settle();

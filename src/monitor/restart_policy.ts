@@ -12,11 +12,11 @@
 import type { ContainerRecord } from "../container/record.ts";
 
 /** The first delay, and what it returns to after a long enough run. */
-export const FIRST_DELAY_MS = 100;
+const FIRST_DELAY_MS = 100;
 /** A run at least this long resets the back-off. */
-export const RESET_AFTER_MS = 10_000;
+const RESET_AFTER_MS = 10_000;
 /** The longest delay. */
-export const MAX_DELAY_MS = 60_000;
+const MAX_DELAY_MS = 60_000;
 
 /**
  * True when `record`'s policy restarts it after its run exited with

@@ -78,7 +78,10 @@ export function openStdio(kernel: Kernel, stdio: InitStdio, root = "/"): number[
     case "log": {
       const nul = kernel.open("/dev/null", O_RDONLY | O_CLOEXEC);
       const log = kernel.open(stdio.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600);
-      return [nul, log, log];
+      const err = stdio.stderrPath === undefined
+        ? log
+        : kernel.open(stdio.stderrPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600);
+      return [nul, log, err];
     }
     case "console": {
       const fd = openConsole(kernel, stdio.socket, root, stdio.size);

@@ -21,8 +21,11 @@ export type InitStdio =
    * For exec the path is the container's own (`/dev/pts/N`), opened inside.
    */
   | { kind: "tty"; slavePath: string; devpts?: string }
-  /** Detached: stdout and stderr appended to the log file, stdin /dev/null. */
-  | { kind: "log"; path: string }
+  /**
+   * Detached: stdout appended to the log file `path`, stderr to
+   * `stderrPath` (to `path` as well when absent), stdin /dev/null.
+   */
+  | { kind: "log"; path: string; stderrPath?: string }
   /**
    * The OCI runtime's terminal (`process.terminal` with `--console-socket`):
    * the init connects to the unix socket at `socket` (a host path), opens a

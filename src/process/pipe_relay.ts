@@ -10,19 +10,34 @@
  */
 
 /** Where relayed output is also kept (the container's log), chunk by chunk as it is read. */
-export type OutputSink = (bytes: Uint8Array) => void;
+export type OutputSink = (stream: "stdout" | "stderr", bytes: Uint8Array) => void;
 
-/** `stream` with each chunk handed to `sink` on its way through. */
-function teed(stream: ReadableStream<Uint8Array>, sink?: OutputSink): ReadableStream<Uint8Array> {
+/** `stream` with each chunk handed to `sink` on its way through, as `name`. */
+function teed(
+  stream: ReadableStream<Uint8Array>,
+  name: "stdout" | "stderr",
+  sink?: OutputSink,
+): ReadableStream<Uint8Array> {
   if (!sink) return stream;
   return stream.pipeThrough(
     new TransformStream({
       transform(chunk, out) {
-        sink(chunk);
+        sink(name, chunk);
         out.enqueue(chunk);
       },
     }),
   );
+}
+
+/**
+ * Reads `child`'s stdout and stderr to their end, each chunk to `sink`
+ * only (a health probe's output, kept by the engine, shown to no terminal).
+ */
+export async function drainPipes(child: Deno.ChildProcess, sink: OutputSink): Promise<void> {
+  const drain = async (stream: ReadableStream<Uint8Array>, name: "stdout" | "stderr") => {
+    for await (const chunk of stream) sink(name, chunk);
+  };
+  await Promise.all([drain(child.stdout, "stdout"), drain(child.stderr, "stderr")]);
 }
 
 /**
@@ -38,7 +53,7 @@ export async function relayPipes(
 ): Promise<void> {
   if (stdin) Deno.stdin.readable.pipeTo(child.stdin).catch(() => {});
   await Promise.all([
-    teed(child.stdout, sink).pipeTo(Deno.stdout.writable, { preventClose: true }),
-    teed(child.stderr, sink).pipeTo(Deno.stderr.writable, { preventClose: true }),
+    teed(child.stdout, "stdout", sink).pipeTo(Deno.stdout.writable, { preventClose: true }),
+    teed(child.stderr, "stderr", sink).pipeTo(Deno.stderr.writable, { preventClose: true }),
   ]);
 }

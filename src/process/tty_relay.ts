@@ -55,7 +55,7 @@ export async function relayTty(
       const n = await kernel.readAsync(master, buf);
       if (n <= 0) break;
       let off = 0;
-      sink?.(buf.slice(0, n));
+      sink?.("stdout", buf.slice(0, n)); // a terminal has one stream, as Docker logs it
       while (off < n) off += await Deno.stdout.write(buf.subarray(off, n));
     }
   } catch {

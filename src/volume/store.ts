@@ -33,7 +33,7 @@ export interface VolumeRecord {
 }
 
 /** The lock taken for volume changes and for creating containers that mount volumes. */
-export const VOLUMES_LOCK = "volumes";
+const VOLUMES_LOCK = "volumes";
 
 /** Docker's RFC 3339 time in whole seconds. */
 function dockerTime(d: Date): string {

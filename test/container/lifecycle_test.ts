@@ -315,12 +315,14 @@ Deno.test("logs: all, --tail, -t timestamps, and -f until the container exits", 
     );
     await eventually(async () => /Exited \(0\)/.test((await psRow(root, "talk")) ?? ""));
     const all = await root.run("logs", "talk");
-    assertEquals([all.code, all.stdout], [0, "out1\nout2\nout3\nerr\n"], all.stderr);
-    assertEquals((await root.run("logs", "--tail", "2", "talk")).stdout, "out3\nerr\n");
+    // As Docker: the container's stderr lines go to stderr.
+    assertEquals([all.code, all.stdout, all.stderr], [0, "out1\nout2\nout3\n", "err\n"]);
+    const two = await root.run("logs", "--tail", "2", "talk");
+    assertEquals([two.stdout, two.stderr], ["out3\n", "err\n"]);
     assertEquals((await root.run("logs", "-n", "0", "talk")).stdout, "");
     assertEquals((await root.run("logs", "--tail", "all", "talk")).stdout, all.stdout);
     const stamped = await root.run("logs", "-t", "--tail", "3", "talk");
-    const lines = stamped.stdout.trimEnd().split("\n");
+    const lines = (stamped.stdout + stamped.stderr).trimEnd().split("\n");
     assertEquals(lines.length, 3);
     for (const [i, line] of lines.entries()) {
       const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z) (.*)$/.exec(line);
@@ -331,7 +333,7 @@ Deno.test("logs: all, --tail, -t timestamps, and -f until the container exits", 
     }
     // -f of an exited container prints what is there and returns at once.
     const done = await root.run("logs", "-f", "talk");
-    assertEquals(done.stdout, all.stdout);
+    assertEquals([done.stdout, done.stderr], [all.stdout, all.stderr]);
 
     started(
       await root.run(

@@ -116,3 +116,93 @@ Deno.test("logs: a foreground run is logged too, each run appended; exec's outpu
     assertEquals((await root.run("logs", "rf-l3")).stdout, "");
   });
 });
+
+Deno.test("logs: the streams kept apart and merged by the index's times; tail, since, until", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "dgsh-logs-" });
+  try {
+    const root = new StateRoot(dir);
+    const c = root.container(ID);
+    Deno.mkdirSync(c, { recursive: true });
+    Deno.writeTextFileSync(`${c}/container.log`, "a\nc\nd\n");
+    Deno.writeTextFileSync(`${c}/container-stderr.log`, "b\n");
+    const t = (s: number) => `2026-12-01T10:00:0${s}.000Z`;
+    Deno.writeTextFileSync(
+      `${c}/container-log.idx`,
+      [
+        JSON.stringify({ s: "stdout", o: 2, t: t(1) }),
+        JSON.stringify({ s: "stderr", o: 2, t: t(2) }),
+        '{"s":"stdout","o":4,"t":"2026', // torn by a crash: its bytes fall to the next stretch
+        JSON.stringify({ s: "stdout", o: 4, t: t(3) }),
+      ].join("\n") + "\n",
+    );
+    // "d" is past the index: its time is the file's mtime.
+    const mtime = new Date("2026-12-01T10:00:09.000Z");
+    Deno.utimeSync(`${c}/container.log`, mtime, mtime);
+    const record = { id: ID, state: { ...createdState(), status: "exited" } } as ContainerRecord;
+    const read = async (opts: Partial<Parameters<typeof readLogs>[2]> = {}) => {
+      const out: string[] = [];
+      for await (const ch of readLogs(root, record, { follow: false, ...opts })) {
+        out.push(
+          `${ch.stream} ${ch.writtenBy.toISOString()} ${new TextDecoder().decode(ch.bytes)}`,
+        );
+      }
+      return out;
+    };
+    assertEquals(await read(), [
+      `stdout ${t(1)} a\n`,
+      `stderr ${t(2)} b\n`,
+      `stdout ${t(3)} c\n`,
+      `stdout 2026-12-01T10:00:09.000Z d\n`,
+    ]);
+    assertEquals((await read({ tail: 3 })).map((l) => l.at(-2)), ["b", "c", "d"]);
+    assertEquals((await read({ since: new Date(t(2)) })).map((l) => l.at(-2)), ["b", "c", "d"]);
+    assertEquals((await read({ until: new Date(t(2)) })).map((l) => l.at(-2)), ["a", "b"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("logs of a detached run: stderr to stderr, -t times, --since/--until as Docker", async () => {
+  await withRoot(async (root) => {
+    // Docker 20.10, same command: `logs` printed a, c on stdout and b on stderr; `--since` the
+    // time of b gave b and c, `--until` it gave a and b; `--since xyz` failed with exit 1.
+    const r = await root.run(
+      "run",
+      "-d",
+      "--name",
+      "rf-s1",
+      "busybox",
+      "sh",
+      "-c",
+      "echo a; sleep 1; echo b >&2; sleep 1; echo c",
+    );
+    assertEquals(r.code, 0, r.stderr);
+    await eventually(() => root.store().resolve("rf-s1").state.status === "exited", 10_000);
+    const all = await root.run("logs", "rf-s1");
+    assertEquals([all.stdout, all.stderr], ["a\nc\n", "b\n"]);
+    const stamped = await root.run("logs", "-t", "rf-s1");
+    const time = (text: string, line: string) => new RegExp(`^(\\S+) ${line}$`, "m").exec(text)![1];
+    const [ta, tb, tc] = [
+      time(stamped.stdout, "a"),
+      time(stamped.stderr, "b"),
+      time(stamped.stdout, "c"),
+    ];
+    // Each line's time is when it was seen written (at most 0.4 s late after a quiet spell):
+    // the 1 s sleeps lie between them.
+    const ms = (s: string) => Date.parse(s.replace(/(\.\d{3})\d{6}Z$/, "$1Z"));
+    assert(ms(tb) - ms(ta) >= 500 && ms(tc) - ms(tb) >= 500, `${ta} ${tb} ${tc}`);
+    const since = await root.run("logs", "--since", tb, "rf-s1");
+    assertEquals([since.stdout, since.stderr], ["c\n", "b\n"]);
+    const until = await root.run("logs", "--until", tb, "rf-s1");
+    assertEquals([until.stdout, until.stderr], ["a\n", "b\n"]);
+    const merged = await root.run("logs", "--tail", "2", "rf-s1");
+    assertEquals([merged.stdout, merged.stderr], ["c\n", "b\n"]);
+    const bad = await root.run("logs", "--since", "xyz", "rf-s1");
+    assertEquals(
+      [bad.code, bad.stderr.trim()],
+      [1, 'invalid value for "since": failed to parse value as time or duration: "xyz"'],
+    );
+    const epoch = await root.run("logs", "--until", "1", "rf-s1");
+    assertEquals([epoch.code, epoch.stdout, epoch.stderr], [0, "", ""]);
+  });
+});

@@ -72,7 +72,24 @@ Deno.test("--restart always: a new process after each exit; stop and kill end it
     const later = root.store().get(id).state;
     assertNotEquals(later.pid, first.pid, "a restart is a new process");
     assert(Deno.readTextFileSync(`/proc/${later.pid}/cmdline`).startsWith("sh\0-c\0"));
+    // Docker in the back-off: Status "restarting", Restarting and Running true, Pid 0, ExitCode 1;
+    // ps "Restarting (1) Less than a second ago".
+    let seen: Record<string, unknown> | undefined;
+    await eventually(async () => {
+      const st = (await inspect(root, id)).State;
+      if (st.Status === "restarting") seen = st;
+      return seen !== undefined;
+    }, 10_000);
+    assertEquals(
+      [seen!.Restarting, seen!.Running, seen!.Pid, seen!.ExitCode],
+      [true, true, 0, 1],
+    );
+    await eventually(
+      async () => /Restarting \(1\) /.test((await root.run("ps", "-a")).stdout),
+      10_000,
+    );
     assertEquals((await root.run("stop", id)).code, 0);
+    assertEquals((await inspect(root, id)).State.Status, "exited", "stop ends the back-off");
     const count = root.store().get(id).restartCount;
     await new Promise((r) => setTimeout(r, 1500));
     const after = await inspect(root, id);

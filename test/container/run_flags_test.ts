@@ -9,6 +9,15 @@ import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_ass
 import { withRoot } from "../_harness.ts";
 import { inspect, oneLine, started } from "./_lifecycle.ts";
 
+function existsPath(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 Deno.test("run: /.dockerenv, /dev/mqueue, and Config.Env only the user's and the image's", async () => {
@@ -352,5 +361,79 @@ Deno.test("run --stop-signal/--stop-timeout: used by stop; Docker's errors", asy
         'invalid argument "x" for "--stop-timeout" flag: strconv.ParseInt: parsing "x": invalid syntax',
       ],
     );
+  });
+});
+
+Deno.test("run --mount bind-nonrecursive: a mount below the source is not carried (as Docker)", async () => {
+  await withRoot(async (root) => {
+    const src = await Deno.makeTempDir({ prefix: "dgsh-rf-nr-" });
+    Deno.mkdirSync(`${src}/sub`);
+    const mounted = await new Deno.Command("mount", {
+      args: ["-t", "tmpfs", "-o", "size=1m", "tmpfs", `${src}/sub`],
+    }).output();
+    assertEquals(mounted.code, 0);
+    try {
+      Deno.writeTextFileSync(`${src}/sub/inner`, "");
+      // Docker 20.10: `ls /d/sub` shows `inner` with rbind (the default), nothing with bind-nonrecursive.
+      const rec = await root.run(
+        "run",
+        "--rm",
+        "--mount",
+        `type=bind,src=${src},dst=/d`,
+        "busybox",
+        "ls",
+        "/d/sub",
+      );
+      assertEquals(rec.stdout, "inner\n");
+      const flat = await root.run(
+        "run",
+        "--rm",
+        "--mount",
+        `type=bind,src=${src},dst=/d,bind-nonrecursive`,
+        "busybox",
+        "ls",
+        "/d/sub",
+      );
+      assertEquals([flat.code, flat.stdout], [0, ""]);
+    } finally {
+      await new Deno.Command("umount", { args: [`${src}/sub`] }).output();
+      await Deno.remove(src, { recursive: true });
+    }
+  });
+});
+
+Deno.test("an image's STOPSIGNAL is what stop sends; --init and /.dockerenv stay out of a commit", async () => {
+  await withRoot(async (root) => {
+    // A pulled image carries its config's StopSignal; here it is written into the stored image.
+    const images = `${root.dir}/images`;
+    const id = [...Deno.readDirSync(images)].find((e) => /^[0-9a-f]{64}$/.test(e.name))!.name;
+    const path = `${images}/${id}/image.json`;
+    const image = JSON.parse(Deno.readTextFileSync(path));
+    Deno.writeTextFileSync(path, JSON.stringify({ ...image, config: { stopSignal: "SIGUSR1" } }));
+    const c = started(
+      await root.run(
+        "run",
+        "-d",
+        "busybox",
+        "sh",
+        "-c",
+        'trap "exit 7" USR1; while true; do sleep 0.1; done',
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    assertEquals((await root.run("stop", c)).code, 0);
+    const info = await inspect(root, c);
+    assertEquals([info.State.ExitCode, info.Config.StopSignal], [7, "SIGUSR1"]);
+
+    // Docker keeps these in the container's init layer, which no commit takes.
+    assertEquals((await root.run("run", "--name", "rf-c1", "--init", "busybox", "true")).code, 0);
+    assertEquals((await root.run("commit", "rf-c1", "rf-cimg")).code, 0);
+    const layer = await root.run("run", "--rm", "rf-cimg", "ls", "/sbin/docker-init");
+    assertEquals(layer.code, 1, "no /sbin/docker-init in the committed image");
+    const upper = (await inspect(root, "rf-cimg")).GraphDriver.Data.UpperDir;
+    assert(Deno.statSync(upper).isDirectory, upper);
+    for (const f of [".dockerenv", "sbin/docker-init"]) {
+      assertEquals(existsPath(`${upper}/${f}`), false, `${f} in the committed layer`);
+    }
   });
 });

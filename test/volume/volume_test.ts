@@ -7,7 +7,7 @@
  */
 
 import { assert, assertEquals, assertMatch } from "../_assert.ts";
-import { withRoot } from "../_harness.ts";
+import { eventually, withRoot } from "../_harness.ts";
 import { inspect, started } from "../container/_lifecycle.ts";
 import { isVolumeName } from "../../src/volume/name.ts";
 
@@ -237,5 +237,85 @@ Deno.test("volume create: Docker's name errors, nothing made", async () => {
       /volume name is too short, names should be at least two alphanumeric characters/,
     );
     assertEquals(lines((await root.run("volume", "ls", "-q")).stdout), []);
+  });
+});
+
+// Docker 20.10, an image committed with `--change 'VOLUME /etc'`: the container's Config.Volumes is
+// {"/etc":{}}, its /etc a 64-hex anonymous volume holding the image's files; with `-v rf-etc:/etc`
+// the mount is rf-etc and Config.Volumes still {"/etc":{}}. Its HEALTHCHECK (`--interval=1s CMD
+// exit 0`): healthy; `--health-interval 2s` changes the interval only; `--no-healthcheck` gives
+// {"Test":["NONE"],"Interval":1000000000}.
+Deno.test("an image's VOLUME: an anonymous volume filled from the image, unless -v takes the path", async () => {
+  await withRoot(async (root) => {
+    // A pulled image carries Config.Volumes (and Healthcheck); here they are written into the stored image.
+    const images = `${root.dir}/images`;
+    const id = [...Deno.readDirSync(images)].find((e) => /^[0-9a-f]{64}$/.test(e.name))!.name;
+    const path = `${images}/${id}/image.json`;
+    const image = JSON.parse(Deno.readTextFileSync(path));
+    Deno.writeTextFileSync(
+      path,
+      JSON.stringify({
+        ...image,
+        config: {
+          volumes: { "/etc": {} },
+          healthcheck: { Test: ["CMD-SHELL", "exit 0"], Interval: 1e9 },
+        },
+      }),
+    );
+    const c = started(await root.run("run", "-d", "busybox", "sleep", "30"));
+    const info = await inspect(root, c);
+    assertEquals(info.Config.Volumes, { "/etc": {} });
+    const mount = info.Mounts.find((m: { Destination: string }) => m.Destination === "/etc");
+    assertEquals([mount.Type, mount.RW], ["volume", true]);
+    assertMatch(mount.Name, /^[0-9a-f]{64}$/);
+    assert(Deno.statSync(`${mount.Source}/passwd`).isFile, "filled from the image's /etc");
+    // The image's HEALTHCHECK runs (Docker: the container's Config.Healthcheck is the image's).
+    assertEquals(info.Config.Healthcheck, { Test: ["CMD-SHELL", "exit 0"], Interval: 1e9 });
+    await eventually(async () => (await inspect(root, c)).State.Health?.Status === "healthy", 6000);
+    await root.run("rm", "-f", "-v", c);
+    assertEquals(lines((await root.run("volume", "ls", "-q")).stdout), [], "rm -v took it");
+
+    // A -v at that path replaces the image's volume; --no-healthcheck drops its check.
+    const named = started(
+      await root.run("create", "--no-healthcheck", "-v", "rf-etc:/etc", "busybox", "true"),
+    );
+    const n = await inspect(root, named);
+    // Docker: Config.Volumes still names the image's path; the mount is the named volume.
+    assertEquals(n.Config.Volumes, { "/etc": {} });
+    assertEquals(n.Mounts.map((m: { Name: string }) => m.Name), ["rf-etc"]);
+    assertEquals(n.Config.Healthcheck, { Test: ["NONE"], Interval: 1e9 });
+    assertEquals(n.State.Health, undefined, "no probes, no State.Health");
+    const slower = started(await root.run("create", "--health-interval", "2s", "busybox", "true"));
+    assertEquals((await inspect(root, slower)).Config.Healthcheck, {
+      Test: ["CMD-SHELL", "exit 0"],
+      Interval: 2e9,
+    });
+  });
+});
+
+// Docker 20.10, an image with `/lnk -> /etc`: `-v rf-lnk:/lnk` mounts the volume on /etc and
+// fills it with /etc's files.
+Deno.test("-v NAME:/link: the image's symlink is followed for the mount and the copy alike", async () => {
+  await withRoot(async (root) => {
+    const layer = [...Deno.readDirSync(`${root.dir}/layers`)].find((e) =>
+      /^[0-9a-f]{64}$/.test(e.name)
+    )!;
+    Deno.symlinkSync("/etc", `${root.dir}/layers/${layer.name}/lnk`);
+    const r = await root.run(
+      "run",
+      "--rm",
+      "-v",
+      "rf-lnk:/lnk",
+      "busybox",
+      "sh",
+      "-c",
+      "ls /lnk/; grep -E ' /(etc|lnk) ' /proc/mounts | cut -d' ' -f2",
+    );
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(lines(r.stdout), ["group", "passwd", "/etc"]);
+    assertEquals(
+      [...Deno.readDirSync(`${root.dir}/volumes/rf-lnk/_data`)].map((e) => e.name).sort(),
+      ["group", "passwd"],
+    );
   });
 });

@@ -1,8 +1,8 @@
 /**
- * `dockergsh logs [-f] [--tail N] [-t] CONTAINER`: print what a container
- * wrote, in the foreground or detached (stdout and stderr, interleaved as
- * written: a detached container writes its log itself, see
- * src/container/container_logs.ts).
+ * `dockergsh logs [-f] [--tail N] [-t] [--since T] [--until T] CONTAINER`:
+ * print what a container wrote, in the foreground or detached: its stdout
+ * to stdout, its stderr to stderr, merged in the order written as far as
+ * it is known (see src/container/container_logs.ts).
  *
  * @module
  */
@@ -12,6 +12,7 @@ import { ContainerStore } from "../../container/store.ts";
 import { UserError } from "../../errors.ts";
 import type { Command } from "../command.ts";
 import { resolveContainer } from "../_resolve_container.ts";
+import { parseGoDuration } from "../../_duration.ts";
 import type { ParsedFlags } from "../flags.ts";
 
 function tailFlag(flags: ParsedFlags): number | undefined {
@@ -29,38 +30,42 @@ function stamp(t: Date): string {
   return t.toISOString().replace(/\.(\d{3})Z$/, ".$1000000Z");
 }
 
-/** Prefixes each complete line with the time it was known to be written by. */
-async function* withTimestamps(chunks: AsyncIterable<LogChunk>): AsyncGenerator<Uint8Array> {
-  const enc = new TextEncoder();
-  let pending = new Uint8Array();
-  let last = new Date(0);
-  for await (const { bytes, writtenBy } of chunks) {
-    const data = new Uint8Array(pending.length + bytes.length);
-    data.set(pending);
-    data.set(bytes, pending.length);
-    let start = 0;
-    for (let nl = data.indexOf(0x0a); nl >= 0; nl = data.indexOf(0x0a, start)) {
-      yield enc.encode(`${stamp(writtenBy)} `);
-      yield data.subarray(start, nl + 1);
-      start = nl + 1;
-    }
-    pending = data.slice(start);
-    last = writtenBy;
-  }
-  if (pending.length > 0) {
-    yield enc.encode(`${stamp(last)} `);
-    yield pending;
-  }
+/** The bytes to print for `chunk`: with `-t`, each line's time before it. */
+function render(chunk: LogChunk, timestamps: boolean): Uint8Array {
+  if (!timestamps || !chunk.lineStart) return chunk.bytes;
+  const prefix = new TextEncoder().encode(`${stamp(chunk.writtenBy)} `);
+  const out = new Uint8Array(prefix.length + chunk.bytes.length);
+  out.set(prefix);
+  out.set(chunk.bytes, prefix.length);
+  return out;
 }
 
-async function* raw(chunks: AsyncIterable<LogChunk>): AsyncGenerator<Uint8Array> {
-  for await (const { bytes } of chunks) yield bytes;
+/**
+ * A `--since`/`--until` value as Docker reads it: a Go duration before now
+ * (`10m`, `1h30m`), Unix seconds (`1733000000.5`), or an RFC 3339 time or
+ * date (`2026-12-01`, `2026-12-01T10:00:00Z`).
+ */
+export function parseLogTime(flag: string, value: string, now = new Date()): Date {
+  // Docker: a duration counts back from now ("0" and digits alone are Unix seconds).
+  const duration = /[a-zµ]$/.test(value) ? parseGoDuration(value) : undefined;
+  if (duration !== undefined) return new Date(now.getTime() - duration / 1e6);
+  if (/^\d+(\.\d+)?$/.test(value)) return new Date(Number(value) * 1000);
+  const t = /^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)?)?$/.test(value)
+    ? Date.parse(value.replace(" ", "T"))
+    : NaN;
+  if (isNaN(t)) {
+    throw new UserError(
+      `invalid value for "${flag}": failed to parse value as time or duration: "${value}"`,
+      1,
+    );
+  }
+  return new Date(t);
 }
 
-/** Writes all of `data` to stdout; false once the reader has gone (`logs -f | head`). */
-function write(data: Uint8Array): boolean {
+/** Writes all of `data` to `out`; false once the reader has gone (`logs -f | head`). */
+function write(out: typeof Deno.stdout | typeof Deno.stderr, data: Uint8Array): boolean {
   try {
-    for (let off = 0; off < data.length;) off += Deno.stdout.writeSync(data.subarray(off));
+    for (let off = 0; off < data.length;) off += out.writeSync(data.subarray(off));
     return true;
   } catch (err) {
     if (err instanceof Deno.errors.BrokenPipe) return false;
@@ -87,12 +92,23 @@ export const command: Command = {
       help: 'Number of lines to show from the end of the logs (default "all")',
     },
     {
+      long: "since",
+      kind: "string",
+      help:
+        "Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)",
+    },
+    {
+      long: "until",
+      kind: "string",
+      help:
+        "Show logs before a timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)",
+    },
+    {
       long: "timestamps",
       short: "t",
       kind: "bool",
       help: "Show timestamps: the time each line is known to have been written by " +
-        "(no log copier stamps lines: the file's mtime for lines already there, " +
-        "the time of reading for followed lines)",
+        "(noted by its watcher within 0.4 s; the file's mtime when none watched it)",
     },
   ],
   minArgs: 1,
@@ -101,10 +117,19 @@ export const command: Command = {
     const tail = tailFlag(flags);
     const [ref] = flags.positionals;
     const record = resolveContainer(new ContainerStore(ctx.root), ref);
-    const chunks = readLogs(ctx.root, record, { tail, follow: flags.bools.has("follow") });
-    const out = flags.bools.has("timestamps") ? withTimestamps(chunks) : raw(chunks);
-    for await (const data of out) {
-      if (!write(data)) break;
+    const since = flags.strings.get("since");
+    const until = flags.strings.get("until");
+    const chunks = readLogs(ctx.root, record, {
+      tail,
+      follow: flags.bools.has("follow"),
+      since: since === undefined ? undefined : parseLogTime("since", since),
+      until: until === undefined ? undefined : parseLogTime("until", until),
+    });
+    const timestamps = flags.bools.has("timestamps");
+    // As Docker: what the container wrote to stderr goes to stderr.
+    for await (const chunk of chunks) {
+      const out = chunk.stream === "stderr" ? Deno.stderr : Deno.stdout;
+      if (!write(out, render(chunk, timestamps))) break;
     }
     return 0;
   },

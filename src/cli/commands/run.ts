@@ -12,6 +12,8 @@ import { createContainer, type CreateSpec } from "../../container/container_crea
 import { deleteContainer } from "../../container/container_delete.ts";
 import { exitCodeOf } from "../../container/container_exit.ts";
 import { openLogSink } from "../../container/container_logs.ts";
+import { watchHealth } from "../../container/container_health.ts";
+import { hasProbes, startingHealth } from "../../container/health_state.ts";
 import { finishRun } from "../../container/container_runtime.ts";
 import { type AttachMode, startContainer } from "../../container/container_start.ts";
 import { startDetached } from "../../container/container_start_detached.ts";
@@ -30,6 +32,7 @@ import { ensureImage } from "../_pull_missing.ts";
 import type { FlagSpec, ParsedFlags } from "../flags.ts";
 import { NETWORK_FLAGS, networkFromFlags } from "../network_flags.ts";
 import { RESOURCE_FLAGS, resourcesFromFlags } from "../resource_flags.ts";
+import { HEALTH_FLAGS, healthFromFlags } from "../health_flags.ts";
 import { dnsFromFlags, parseAddHost } from "../hosts_flags.ts";
 import { LIFECYCLE_FLAGS, lifecycleFromFlags } from "../lifecycle_flags.ts";
 import { parseMount } from "../mount_flag.ts";
@@ -75,6 +78,7 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
   { long: "hostname", short: "h", kind: "string", help: "Container host name" },
   { long: "workdir", short: "w", kind: "string", help: "Working directory inside the container" },
   ...LIFECYCLE_FLAGS,
+  ...HEALTH_FLAGS,
   ...NETWORK_FLAGS,
   ...RESOURCE_FLAGS,
   ...SECURITY_FLAGS,
@@ -101,6 +105,7 @@ export function specFromFlags(flags: ParsedFlags): CreateSpec {
   const entrypoint = flags.strings.get("entrypoint");
   const labels = labelsFrom(list("label-file"), list("label"));
   const dns = dnsFromFlags(flags);
+  const healthcheck = healthFromFlags(flags);
   return {
     image,
     cmd,
@@ -130,6 +135,7 @@ export function specFromFlags(flags: ParsedFlags): CreateSpec {
     labels,
     extraHosts: list("add-host").map(parseAddHost),
     ...(dns ? { dns } : {}),
+    ...(healthcheck ? { healthcheck } : {}),
     ...lifecycleFromFlags(flags),
     ...networkFromFlags(flags),
   };
@@ -166,6 +172,13 @@ export async function runForeground(
   recordEvent(root, "attach", eventSubject(store.get(id)));
   const started = await startContainer(root, kernel, store.get(id), mode);
   const stopProxy = proxySignals(kernel, started.record.state.pid);
+  // The CLI is this run's parent: it probes its health, as the monitor does a detached run's.
+  const check = started.record.config.healthcheck;
+  let stopHealth = () => {};
+  if (hasProbes(check)) {
+    store.update(id, (rec) => ({ ...rec, health: startingHealth() }));
+    stopHealth = watchHealth(root, kernel, id, check, started.record.state.startedAt);
+  }
   // Docker logs every container's output, attached or not.
   const log = openLogSink(root, id);
   try {
@@ -182,6 +195,7 @@ export async function runForeground(
     if (shouldRestart(store.load(id) ?? exited, exitCode)) await requestPolicyRestart(root, id);
     return exitCode;
   } finally {
+    stopHealth();
     log.close();
     stopProxy();
   }
