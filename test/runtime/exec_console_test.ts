@@ -158,3 +158,22 @@ Deno.test("runtime: process.terminal sends the pty master over --console-socket;
     assertStringIncludes(t.lastError(), "process.terminal is not set");
   });
 });
+
+Deno.test("runtime: a created container's init is not dumpable: an exec cannot reach its descriptors", async () => {
+  const spec = defaultSpec("nodump", ["sleep", "100"]);
+  await withBundle(spec, async (t) => {
+    const init = await t.create("nodump");
+    assertEquals((await t.state("nodump")).status, "created");
+    // The init (Deno, waiting on the exec FIFO) holds host descriptors: its caches, the FIFO.
+    assert(Deno.readDirSync(`/proc/${init}/fd`).some(() => true));
+    const probe = await t.runc(
+      "exec",
+      "nodump",
+      "sh",
+      "-c",
+      // Listing is a permission check on the directory; following a descriptor is ptrace's.
+      "for f in /proc/1/fd/*; do readlink $f && exit; done; echo refused",
+    );
+    assertEquals([probe.code, probe.stdout], [0, "refused\n"], probe.stderr);
+  });
+});
