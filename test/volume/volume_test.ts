@@ -319,3 +319,37 @@ Deno.test("-v NAME:/link: the image's symlink is followed for the mount and the 
     );
   });
 });
+
+// A lower layer's symlink is hidden by an upper layer's directory, as overlay hides it: copy-up
+// must not follow it on the host (a pulled image could name any host directory that way).
+Deno.test("-v NAME:/path: copy-up never follows a lower layer's symlink into the host", async () => {
+  await withRoot(async (root) => {
+    const host = Deno.makeTempDirSync({ prefix: "dgsh-host-" });
+    try {
+      Deno.mkdirSync(`${host}/inner`);
+      Deno.writeTextFileSync(`${host}/inner/secret.txt`, "host secret\n");
+      assertEquals(
+        (await root.run("run", "--name", "mk", "busybox", "mkdir", "-p", "/vol/inner")).code,
+        0,
+      );
+      assertEquals((await root.run("commit", "mk", "two")).code, 0);
+      const diffIds: string[] = (await inspect(root, "two")).RootFS.Layers;
+      assertEquals(diffIds.length, 2);
+      Deno.symlinkSync(host, `${root.dir}/layers/${diffIds[0].slice(7)}/vol`);
+      const r = await root.run(
+        "run",
+        "--rm",
+        "-v",
+        "esc:/vol/inner",
+        "two",
+        "ls",
+        "-A",
+        "/vol/inner",
+      );
+      assertEquals([r.code, r.stdout], [0, ""], r.stderr);
+      assertEquals([...Deno.readDirSync(`${root.dir}/volumes/esc/_data`)], []);
+    } finally {
+      Deno.removeSync(host, { recursive: true });
+    }
+  });
+});
