@@ -73,6 +73,24 @@ const SYSTEM: Record<string, Subcommand> = {
   info: { to: "info" },
 };
 
+/** `volume …`: the subcommands are in one module (src/cli/commands/volume.ts). */
+const volume = (
+  name: "create" | "ls" | "inspect" | "rm" | "prune",
+  summary: string,
+): Subcommand => ({
+  load: async () => ({ command: (await import("./commands/volume.ts"))[name] }),
+  summary,
+});
+const VOLUME: Record<string, Subcommand> = {
+  create: volume("create", "Create a volume"),
+  inspect: volume("inspect", "Display detailed information on one or more volumes"),
+  ls: volume("ls", "List volumes"),
+  list: volume("ls", "List volumes"),
+  prune: volume("prune", "Remove all unused local volumes"),
+  rm: volume("rm", "Remove one or more volumes"),
+  remove: volume("rm", "Remove one or more volumes"),
+};
+
 /** The management groups, by name. */
 export const MANAGEMENT_GROUPS: Record<
   string,
@@ -81,6 +99,7 @@ export const MANAGEMENT_GROUPS: Record<
   container: { summary: "Manage containers", subcommands: CONTAINER },
   image: { summary: "Manage images", subcommands: IMAGE },
   system: { summary: "Manage Docker", subcommands: SYSTEM },
+  volume: { summary: "Manage volumes", subcommands: VOLUME },
 };
 
 /** `dockergsh GROUP` alone: the group's usage, its subcommands listed. */

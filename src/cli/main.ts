@@ -58,7 +58,6 @@ const COMMANDS: Record<string, Loader> = {
   unpause: () => import("./commands/unpause.ts"),
   version: () => import("./commands/version.ts"),
   wait: () => import("./commands/wait.ts"),
-  volume: () => import("./commands/volume.ts"),
 };
 
 function usage(): string {

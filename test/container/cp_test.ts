@@ -76,6 +76,8 @@ async function checks(root: TestRoot, name: string, host: string): Promise<void>
   const errors: Array<[string[], string]> = [
     [[`${name}:/nosuch`, `${host}/x`], `Error: No such container:path: ${name}:/nosuch`],
     [[`${host}/hostf`, `${name}:/nodir/x`], `Error: No such container:path: ${name}:/nodir`],
+    // Docker 20.10: a file copied to a missing PATH/ (a directory asked for).
+    [[`${host}/hostf`, `${name}:/nodir/`], "no such directory"],
     [
       [`${host}/hostf`, `${name}:/d/s/f/x`],
       "Error response from daemon: extraction point is not a directory",

@@ -66,6 +66,10 @@ async function copyIn(
         throw new UserError(`lstat ${abs}: no such file or directory`, 1);
       }
       const [parent, base] = splitPath(abs);
+      // Docker: a destination ending in / must be a directory that exists, unless a directory is copied.
+      if (target.name !== undefined && dest.path.endsWith("/") && !Deno.statSync(abs).isDirectory) {
+        throw new UserError("no such directory", 1);
+      }
       if (target.name !== undefined) rename = { from: base, to: target.name };
       tarProcess = new Deno.Command("tar", {
         args: ["-c", "-f", "-", "--numeric-owner", "-C", parent, `./${base}`],

@@ -11,9 +11,10 @@ import { UserError } from "../../errors.ts";
 import type { StateRoot } from "../../store/paths.ts";
 import { type VolumeRecord, VolumeStore } from "../../volume/store.ts";
 import type { Command } from "../command.ts";
-import { parseFlags } from "../flags.ts";
 import { compileTemplate } from "../_go_template.ts";
 import { humanSize } from "../_humanize.ts";
+import { confirmed } from "../_confirm.ts";
+import { treeSize } from "../../image/layer_store.ts";
 import { formatTable } from "../_table.ts";
 import { forEachContainer } from "../_each_container.ts";
 import { labelsFrom } from "../run_flags.ts";
@@ -99,9 +100,10 @@ const FILTER_FLAG = {
   help: "Provide filter values (e.g. 'dangling=true')",
 };
 
-const create: Command = {
+/** `volume create`. */
+export const create: Command = {
   name: "create",
-  usage: "volume create [OPTIONS] [VOLUME]",
+  usage: "create [OPTIONS] [VOLUME]",
   summary: "Create a volume",
   flags: [
     { long: "label", kind: "list", help: "Set metadata for a volume" },
@@ -138,9 +140,10 @@ const create: Command = {
   },
 };
 
-const ls: Command = {
+/** `volume ls`. */
+export const ls: Command = {
   name: "ls",
-  usage: "volume ls [OPTIONS]",
+  usage: "ls [OPTIONS]",
   summary: "List volumes",
   flags: [
     { long: "quiet", short: "q", kind: "bool", help: "Only display volume names" },
@@ -173,9 +176,10 @@ const ls: Command = {
   },
 };
 
-const inspect: Command = {
+/** `volume inspect`. */
+export const inspect: Command = {
   name: "inspect",
-  usage: "volume inspect [OPTIONS] VOLUME [VOLUME...]",
+  usage: "inspect [OPTIONS] VOLUME [VOLUME...]",
   summary: "Display detailed information on one or more volumes",
   flags: [{
     long: "format",
@@ -205,9 +209,10 @@ const inspect: Command = {
   },
 };
 
-const rm: Command = {
+/** `volume rm`. */
+export const rm: Command = {
   name: "rm",
-  usage: "volume rm [OPTIONS] VOLUME [VOLUME...]",
+  usage: "rm [OPTIONS] VOLUME [VOLUME...]",
   summary: "Remove one or more volumes",
   flags: [{
     long: "force",
@@ -228,28 +233,10 @@ const rm: Command = {
   },
 };
 
-/** Bytes of the files under `dir` (not following symlinks). */
-function treeSize(dir: string): number {
-  let total = 0;
-  for (const e of Deno.readDirSync(dir)) {
-    const path = `${dir}/${e.name}`;
-    const info = Deno.lstatSync(path);
-    total += info.isDirectory ? treeSize(path) : info.isFile ? info.size : 0;
-  }
-  return total;
-}
-
-/** Reads one line from stdin: Docker's prune prompt. */
-async function confirmed(): Promise<boolean> {
-  const buf = new Uint8Array(1024);
-  const n = await Deno.stdin.read(buf);
-  const answer = new TextDecoder().decode(buf.subarray(0, n ?? 0)).trim().toLowerCase();
-  return answer === "y" || answer === "yes";
-}
-
-const prune: Command = {
+/** `volume prune`. */
+export const prune: Command = {
   name: "prune",
-  usage: "volume prune [OPTIONS]",
+  usage: "prune [OPTIONS]",
   summary: "Remove all unused local volumes",
   flags: [
     { long: "force", short: "f", kind: "bool", help: "Do not prompt for confirmation" },
@@ -263,13 +250,9 @@ const prune: Command = {
         throw new UserError(`Error response from daemon: Invalid filter '${f.split("=")[0]}'`, 1);
       }
     }
-    if (!flags.bools.has("force")) {
-      Deno.stdout.writeSync(new TextEncoder().encode(
-        "WARNING! This will remove all local volumes not used by at least one container.\n" +
-          "Are you sure you want to continue? [y/N] ",
-      ));
-      if (!await confirmed()) return 0;
-    }
+    const warning =
+      "WARNING! This will remove all local volumes not used by at least one container.";
+    if (!flags.bools.has("force") && !await confirmed(warning)) return 0;
     const store = new VolumeStore(ctx.root);
     const keep = volumeFilter(ctx.root, filters.filter((f) => f.startsWith("label=")));
     const deleted: string[] = [];
@@ -285,68 +268,5 @@ const prune: Command = {
     if (deleted.length) console.log(["Deleted Volumes:", ...deleted, ""].join("\n"));
     console.log(`Total reclaimed space: ${humanSize(reclaimed)}`);
     return 0;
-  },
-};
-
-const SUBCOMMANDS: Record<string, Command> = { create, ls, inspect, rm, prune };
-const ALIASES: Record<string, string> = { list: "ls", remove: "rm" };
-
-function help(): string {
-  return [
-    "Usage:  dockergsh volume COMMAND",
-    "",
-    "Manage volumes",
-    "",
-    "Commands:",
-    ...Object.values(SUBCOMMANDS).map((c) => `  ${c.name.padEnd(10)} ${c.summary}`),
-  ].join("\n");
-}
-
-function subcommandHelp(cmd: Command): string {
-  const lines = [`Usage:  dockergsh ${cmd.usage}`, "", cmd.summary];
-  if (cmd.flags.length) lines.push("", "Options:");
-  for (const f of cmd.flags) {
-    const names = (f.short ? `-${f.short}, ` : "    ") + `--${f.long}`;
-    lines.push(`  ${names.padEnd(24)} ${f.help}`);
-  }
-  return lines.join("\n");
-}
-
-/** The `volume` command. */
-export const command: Command = {
-  name: "volume",
-  usage: "volume COMMAND",
-  summary: "Manage volumes",
-  flags: [],
-  stopAtPositional: true,
-  run(ctx, flags) {
-    const [name, ...rest] = flags.positionals;
-    if (name === undefined || name === "--help") {
-      console.log(help());
-      return Promise.resolve(0);
-    }
-    const sub = SUBCOMMANDS[ALIASES[name] ?? name];
-    if (!sub) {
-      throw new UserError(`dockergsh: 'volume ${name}' is not a dockergsh command.\n${help()}`);
-    }
-    if (rest.includes("--help")) {
-      console.log(subcommandHelp(sub));
-      return Promise.resolve(0);
-    }
-    const subFlags = parseFlags(rest, sub.flags);
-    const n = subFlags.positionals.length;
-    const usage = `"dockergsh ${sub.usage.split(" ").slice(0, 2).join(" ")}"`;
-    if (sub.minArgs !== undefined && n < sub.minArgs) {
-      throw new UserError(
-        `${usage} requires at least ${sub.minArgs} argument.\nUsage:  dockergsh ${sub.usage}`,
-      );
-    }
-    if (sub.maxArgs !== undefined && n > sub.maxArgs) {
-      throw new UserError(
-        `${usage} ${sub.maxArgs === 0 ? "accepts no arguments" : "requires at most 1 argument"}.` +
-          `\nUsage:  dockergsh ${sub.usage}`,
-      );
-    }
-    return sub.run(ctx, subFlags);
   },
 };
