@@ -53,8 +53,8 @@ Deno.test("history: committed images over an import, sizes, truncation, --no-tru
 
     const missing = await root.run("history", "nope:1");
     assertEquals([missing.code, missing.stderr], [
-      125,
-      "dockergsh: Error response from daemon: No such image: nope:1\n",
+      1,
+      "Error response from daemon: No such image: nope:1\n",
     ]);
   });
 });

@@ -348,9 +348,10 @@ Deno.test("load: hostile or broken archives are refused in one line and leave no
     Deno.writeFileSync(`${root.dir}/ok.tar`, docker.tar);
     assertEquals((await root.run("load", "-i", `${root.dir}/ok.tar`)).code, 0);
     const noDir = await root.run("save", "-o", `${root.dir}/no/such/dir.tar`, "ok:1");
+    // Docker 20.10's words and exit code.
     assertEquals([noDir.code, noDir.stderr], [
-      125,
-      `dockergsh: open ${root.dir}/no/such/dir.tar: no such file or directory\n`,
+      1,
+      `failed to save image: invalid output path: directory "${root.dir}/no/such" does not exist\n`,
     ]);
     const missing = await root.run("save", "-o", `${root.dir}/none.tar`, "nonexistent:1");
     assertEquals([missing.code, missing.stderr], [

@@ -6,6 +6,7 @@
  */
 
 import { UserError } from "../../errors.ts";
+import { usesDefaultTag } from "../_default_tag.ts";
 import { imageHistory } from "../../image/image_history.ts";
 import { ImageStore } from "../../image/store.ts";
 import { shortId } from "../../store/ids.ts";
@@ -37,7 +38,9 @@ export const command: Command = {
     const [ref] = flags.positionals;
     const images = new ImageStore(ctx.root);
     if (!images.find(ref)) {
-      throw new UserError(`dockergsh: Error response from daemon: No such image: ${ref}`);
+      // Docker 20.10: the reference with its default tag, exit 1.
+      const name = usesDefaultTag(ref) ? `${ref}:latest` : ref;
+      throw new UserError(`Error response from daemon: No such image: ${name}`, 1);
     }
     const rows = imageHistory(images, ref);
     const id = (full: string) => (noTrunc || full === "<missing>" ? full : shortId(full.slice(7)));

@@ -16,7 +16,7 @@ function open(path: string): ReadableStream<Uint8Array> {
     return Deno.openSync(path, { read: true }).readable;
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) {
-      throw new UserError(`dockergsh: open ${path}: no such file or directory`);
+      throw new UserError(`open ${path}: no such file or directory`, 1); // Docker's words, exit 1
     }
     throw err;
   }

@@ -19,7 +19,11 @@ async function writeWhole(stream: ReadableStream<Uint8Array>, path: string): Pro
     tmp = Deno.makeTempFileSync({ dir, prefix: ".dockergsh-save-" });
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) {
-      throw new UserError(`dockergsh: open ${path}: no such file or directory`);
+      // Docker 20.10's words and exit code (measured).
+      throw new UserError(
+        `failed to save image: invalid output path: directory "${dir}" does not exist`,
+        1,
+      );
     }
     throw err;
   }
