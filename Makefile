@@ -40,7 +40,7 @@ deno: $(DENO)
 # `./dockergsh --version` says which of the two was built.
 build: dockergsh dockergsh-runc
 
-dockergsh: $(DENO) $(SOURCES) deno.json build/self_extracting.sh build/self_extract_header.sh
+dockergsh: $(DENO) $(SOURCES) deno.json build/self_extracting.sh build/self_extract_header.sh build/lazy_imports.sh
 	@rm -f dockergsh
 	@if $(DENO) compile --allow-all --no-prompt --output dockergsh main.ts >$(TOOLS)/compile.log 2>&1; then \
 		echo "built ./dockergsh (deno compile, single executable)"; \
@@ -50,6 +50,7 @@ dockergsh: $(DENO) $(SOURCES) deno.json build/self_extracting.sh build/self_extr
 		echo "deno compile could not run: $${why:-$$(grep -m1 -iE 'error' $(TOOLS)/compile.log)}; building ./dockergsh self-extracting instead (the pinned Deno and the bundle in one file)"; \
 		rm -rf $(TOOLS)/bundle; \
 		$(DENO) bundle --quiet --platform deno --code-splitting --outdir $(TOOLS)/bundle main.ts && \
+		build/lazy_imports.sh $(TOOLS)/bundle && \
 		build/self_extracting.sh $(DENO) $(TOOLS)/bundle dockergsh && \
 		echo "built ./dockergsh (self-extracting, $$(du -m dockergsh | cut -f1) MB)"; \
 	fi
