@@ -239,21 +239,7 @@ function copyEntryOut(kernel: Kernel, dir: LayerDir, name: string, dest: string)
     return;
   } else if (info.isFile) {
     // Not a regular file any more (the container swapped it): nothing of it is read.
-    const fd = dir.openFile(name);
-    if (fd === undefined) return;
-    try {
-      const out = Deno.openSync(dest, { write: true, createNew: true, mode: 0o600 });
-      try {
-        const buf = new Uint8Array(64 * 1024);
-        for (let n = kernel.read(fd, buf); n > 0; n = kernel.read(fd, buf)) {
-          for (let off = 0; off < n;) off += out.writeSync(buf.subarray(off, n));
-        }
-      } finally {
-        out.close();
-      }
-    } finally {
-      kernel.close(fd);
-    }
+    if (!dir.copyFileTo(name, dest)) return;
     Deno.chmodSync(dest, (info.mode ?? 0o644) & 0o7777);
   } else {
     return; // devices, fifos, sockets: Docker copies them as tar entries only

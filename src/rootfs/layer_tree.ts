@@ -111,6 +111,30 @@ export class LayerDir {
     return undefined;
   }
 
+  /**
+   * Copies the regular file `name` to `dest`, a new host file (0600 until
+   * the caller sets its mode). False, making nothing, when `name` is no
+   * regular file by the time it is opened (see `openFile`).
+   */
+  copyFileTo(name: string, dest: string): boolean {
+    const fd = this.openFile(name);
+    if (fd === undefined) return false;
+    try {
+      const out = Deno.openSync(dest, { write: true, createNew: true, mode: 0o600 });
+      try {
+        const buf = new Uint8Array(64 * 1024);
+        for (let n = this.kernel.read(fd, buf); n > 0; n = this.kernel.read(fd, buf)) {
+          for (let off = 0; off < n;) off += out.writeSync(buf.subarray(off, n));
+        }
+      } finally {
+        out.close();
+      }
+    } finally {
+      this.kernel.close(fd);
+    }
+    return true;
+  }
+
   /** True when `name` is an opaque directory. */
   opaque(name: string): boolean {
     const v = this.kernel.lgetxattr(this.at(name), "trusted.overlay.opaque");

@@ -138,21 +138,7 @@ function copyEntry(
   } else if (info.isSymlink) {
     Deno.symlinkSync(Deno.readLinkSync(entry.dir.at(entry.name)), dest);
   } else if (info.isFile) {
-    const fd = entry.dir.openFile(entry.name);
-    if (fd === undefined) return;
-    try {
-      const out = Deno.openSync(dest, { write: true, createNew: true, mode: 0o600 });
-      try {
-        const buf = new Uint8Array(64 * 1024);
-        for (let n = kernel.read(fd, buf); n > 0; n = kernel.read(fd, buf)) {
-          for (let off = 0; off < n;) off += out.writeSync(buf.subarray(off, n));
-        }
-      } finally {
-        out.close();
-      }
-    } finally {
-      kernel.close(fd);
-    }
+    if (!entry.dir.copyFileTo(entry.name, dest)) return;
   } else if (info.isCharDevice || info.isBlockDevice || info.isFifo) {
     const { major, minor } = splitDev(info.rdev ?? 0);
     kernel.mknod(dest, (info.mode ?? 0) & (S_IFMT | 0o7777), major, minor);
