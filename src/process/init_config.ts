@@ -9,6 +9,7 @@
 
 import type { Hook, Process, Root, Spec } from "../oci/spec.ts";
 import type { HostCgroupLayout } from "../rootfs/mounts.ts";
+import type { OverlayLayers } from "../rootfs/overlay.ts";
 
 /** Where the init connects the user command's stdin/stdout/stderr. */
 export type InitStdio =
@@ -34,13 +35,6 @@ export type InitStdio =
    * (SCM_RIGHTS), as runc does.
    */
   | { kind: "console"; socket: string; size?: { rows: number; cols: number } };
-
-/** The image layers of the container's root filesystem, mounted as an overlay on `root.path`. */
-export interface OverlayLayers {
-  lower: string;
-  upper: string;
-  work: string;
-}
 
 /**
  * Docker's `-u USER[:GROUP]` and `--group-add`, resolved by the init in the

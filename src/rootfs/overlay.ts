@@ -8,7 +8,14 @@
 
 import { MS_PRIVATE, MS_REC } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
-import type { OverlayLayers } from "../process/init_config.ts";
+
+/** The image layers of the container's root filesystem, mounted as an overlay on `root.path`. */
+export interface OverlayLayers {
+  /** The lower directories, topmost first, joined by `:` (overlay's lowerdir). */
+  lower: string;
+  upper: string;
+  work: string;
+}
 
 /**
  * Stops mount events from propagating back to the host: after this, mounts
