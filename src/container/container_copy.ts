@@ -28,6 +28,8 @@ import {
   MNT_DETACH,
   MS_BIND,
   MS_RDONLY,
+  MS_REC,
+  MS_REMOUNT,
   O_CLOEXEC,
   O_CREAT,
   O_DIRECTORY,
@@ -110,6 +112,22 @@ export function openContainerRoot(
     const target = secureJoin(paths.merged, inContainer);
     if (lstatOrUndefined(target)?.isFile && lstatOrUndefined(source)?.isFile) {
       kernel.mount(source, target, null, MS_BIND);
+    }
+  }
+  // Its volumes and binds too, as Docker's cp of a stopped container has them. A missing
+  // directory mount point is made for a copy in (a start would make it in the same upper
+  // layer); a copy out sees only those that exist. Read-only ones stay read-only.
+  for (const bind of record.config.binds) {
+    const target = secureJoin(paths.merged, bind.destination);
+    const source = lstatOrUndefined(bind.source);
+    if (writable && source?.isDirectory && !lstatOrUndefined(target)) {
+      Deno.mkdirSync(target, { recursive: true, mode: 0o755 });
+    }
+    const at = lstatOrUndefined(target);
+    if (!source || !at || source.isDirectory !== at.isDirectory || at.isSymlink) continue;
+    kernel.mount(bind.source, target, null, MS_BIND | MS_REC);
+    if (bind.readOnly || !writable) {
+      kernel.mount(null, target, null, MS_REMOUNT | MS_BIND | MS_RDONLY);
     }
   }
   return { path: paths.merged, close: () => kernel.umount2(paths.merged, MNT_DETACH) };

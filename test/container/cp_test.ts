@@ -204,6 +204,38 @@ Deno.test("cp: a stopped container through its overlay mounted privately; nothin
   });
 });
 
+// Docker mounts a stopped container's volumes for cp: seeding a volume before the first start works.
+Deno.test("cp: a stopped container's volumes are in its tree, a missing mount point is made", async () => {
+  await withRoot(async (root) => {
+    const host = Deno.makeTempDirSync({ prefix: "dgsh-test-cp-" });
+    try {
+      Deno.writeTextFileSync(`${host}/seed`, "seeded\n");
+      const made = await root.run(
+        "create",
+        "--name",
+        "vc",
+        "-v",
+        "seedvol:/data2",
+        "busybox",
+        "cat",
+        "/data2/x",
+      );
+      assertEquals(made.code, 0, made.stderr);
+      const cp = await root.run("cp", `${host}/seed`, "vc:/data2/x");
+      assertEquals(cp.code, 0, cp.stderr);
+      assertEquals(Deno.readTextFileSync(`${root.dir}/volumes/seedvol/_data/x`), "seeded\n");
+      const run = await root.run("start", "-a", "vc");
+      assertEquals([run.code, run.stdout], [0, "seeded\n"], run.stderr);
+      assertEquals(
+        Deno.readTextFileSync("/proc/self/mountinfo").includes(root.dir + "/containers"),
+        false,
+      );
+    } finally {
+      Deno.removeSync(host, { recursive: true });
+    }
+  });
+});
+
 Deno.test("cp - into a container: a hostile archive stays inside the destination", async () => {
   await withRoot(async (root) => {
     const run = await root.run("run", "-d", "--name", "target", "busybox", "sleep", "300");
