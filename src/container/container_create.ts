@@ -52,6 +52,8 @@ export function containerPaths(root: StateRoot, id: string) {
     hosts: `${dir}/hosts`,
     resolvConf: `${dir}/resolv.conf`,
     log: `${dir}/container.log`,
+    /** The OCI bundle each start writes (`config.json`; its root is `merged`). */
+    bundle: `${dir}/bundle`,
     /** Where `run -t` mounts the container's devpts instance until the container has it. */
     devpts: `${dir}/devpts`,
   };
