@@ -305,6 +305,18 @@ function processFor(config: ContainerConfig, caps: string[], security: SecurityC
   };
 }
 
+/** The container's `linux.namespaces`: all new, but the host's network with `--net host`. */
+export function containerNamespaces(config: ContainerConfig): LinuxNamespace[] {
+  return [
+    { type: "pid" },
+    { type: "ipc" },
+    { type: "uts" },
+    { type: "mount" },
+    { type: "cgroup" },
+    ...(config.networkMode === "host" ? [] : [{ type: "network" as const }]),
+  ];
+}
+
 /**
  * The runtime-spec configuration of container `id`, made from `config`;
  * its cgroup is `<--cgroup-parent or /dockergsh>/<id>`. Its seccomp
@@ -358,14 +370,7 @@ export function containerSpec(
     })),
   ];
   mounts.push(...user.sort((a, b) => depth(a) - depth(b)));
-  const namespaces: LinuxNamespace[] = [
-    { type: "pid" },
-    { type: "ipc" },
-    { type: "uts" },
-    { type: "mount" },
-    { type: "cgroup" },
-    ...(config.networkMode === "host" ? [] : [{ type: "network" as const }]),
-  ];
+  const namespaces = containerNamespaces(config);
   return {
     ociVersion: "1.1.0",
     process: processFor(config, caps, security),

@@ -1,9 +1,9 @@
 /**
  * `start`: bring a created (or exited) container to running. The steps, in
- * order: pseudo-terminal (for -t), the container's OCI bundle written from
- * its record, then the runtime's own launch of it (src/runtime/launch.ts,
- * the code `dockergsh-runc create` runs): spawn the init, cgroups with
- * their limits, and, before the init may start, the engine wires its
+ * order: pseudo-terminal (for -t), the init spawned in the container's
+ * namespaces, the container's OCI bundle written from its record, then the
+ * runtime's own launch of it (src/runtime/launch.ts, the code
+ * `dockergsh-runc create` runs): cgroups with their limits, and, before the init may start, the engine wires its
  * network namespace to its network and writes /etc/hosts; the runtime
  * waits until the init has exec'd the user's command (no exec FIFO: the
  * engine starts it at once), and the engine records it running. A failure
@@ -22,7 +22,7 @@ import type { InitStdio } from "../process/init_config.ts";
 import { mountDevptsInstance } from "../rootfs/devices.ts";
 import { attachContainerNetwork, detachContainerNetwork } from "../network/container_network.ts";
 import { InitError } from "../runtime/errors.ts";
-import { launchContainer } from "../runtime/launch.ts";
+import { launchContainer, spawnContainerInit } from "../runtime/launch.ts";
 import { needsSpace } from "../store/disk_full.ts";
 import { recordEvent } from "../events/events.ts";
 import { eventSubject } from "./events.ts";
@@ -31,7 +31,7 @@ import { UndoStack, withUndoErrors } from "../_undo.ts";
 import { lstatOrUndefined } from "../_fs.ts";
 import { writeBundle } from "./container_bundle.ts";
 import { containerPaths } from "./container_create.ts";
-import { containerSpec, seccompPlan, securityOf } from "./container_spec.ts";
+import { containerNamespaces, containerSpec, seccompPlan, securityOf } from "./container_spec.ts";
 import { seccompProgram } from "./seccomp_cache.ts";
 import { writeHostsFiles } from "./container_runtime.ts";
 import type { ContainerRecord, NetworkEndpoint } from "./record.ts";
@@ -109,6 +109,14 @@ async function start(
       stdio = { kind: "inherit" };
     }
 
+    // The init first: its start-up overlaps the rest of its bundle being
+    // made, its root filesystem (which needs no limits) the cgroup and
+    // network set-up.
+    const init = spawnContainerInit(kernel, { linux: { namespaces: containerNamespaces(cfg) } }, {
+      stdin: mode === "foreground" && cfg.openStdin ? "piped" : "null",
+      stdout: mode === "foreground" ? "piped" : "null",
+      stderr: mode === "foreground" ? "piped" : "null",
+    }, undo);
     const spec = containerSpec(record.id, cfg, {
       root: paths.merged,
       etcFiles: { hostname: paths.hostname, hosts: paths.hosts, resolvConf: paths.resolvConf },
@@ -125,12 +133,7 @@ async function start(
     let endpoint: NetworkEndpoint | undefined;
     let launched;
     try {
-      launched = await launchContainer(kernel, record.id, bundle, {
-        spawnStdio: {
-          stdin: mode === "foreground" && cfg.openStdin ? "piped" : "null",
-          stdout: mode === "foreground" ? "piped" : "null",
-          stderr: mode === "foreground" ? "piped" : "null",
-        },
+      launched = await launchContainer(kernel, record.id, bundle, init, {
         stdio,
         overlay: {
           lower: new ImageStore(root).layerDirs(cfg.imageId).join(":"),

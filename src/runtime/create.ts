@@ -18,7 +18,7 @@ import { writeFileAtomic } from "../store/atomic.ts";
 import { UndoStack, withUndoErrors } from "../_undo.ts";
 import { type Bundle, consoleSize, loadBundle } from "./bundle.ts";
 import { RuntimeError } from "./errors.ts";
-import { launchContainer } from "./launch.ts";
+import { launchContainer, spawnContainerInit } from "./launch.ts";
 import { lockContainer } from "./lock.ts";
 import type { RuntimeRoot } from "./paths.ts";
 import { writeRecord } from "./record.ts";
@@ -84,8 +84,12 @@ export async function createContainer(
     const stdio: InitStdio = opts.consoleSocket === undefined
       ? { kind: "inherit" }
       : { kind: "console", socket: opts.consoleSocket, size: consoleSize(spec.process) };
-    const launched = await launchContainer(kernel, id, bundle, {
-      spawnStdio: { stdin: inherited, stdout: inherited, stderr: inherited },
+    const init = spawnContainerInit(kernel, spec, {
+      stdin: inherited,
+      stdout: inherited,
+      stderr: inherited,
+    }, undo);
+    const launched = await launchContainer(kernel, id, bundle, init, {
       stdio,
       execFifo: paths.fifo,
       // Before the cgroup is made: a create killed midway leaves a record that

@@ -1,12 +1,14 @@
 /**
  * The runtime's one way to bring a loaded bundle to life, shared by the
- * runc CLI's `create` and the engine's `start`. The steps, in order: plan
- * the namespaces and the cgroup from the spec, spawn the init in the
- * namespaces `linux.namespaces` asks for (it builds the root filesystem
- * meanwhile), send it its job, make the cgroup with its limits and put the
- * init in it, set its OOM score, run the `prestart` and `createRuntime`
- * hooks and the caller's `beforeStart` (the engine attaches the network
- * there, as a `createRuntime` hook would), then let the init confine
+ * runc CLI's `create` and the engine's `start`. The steps, in order:
+ * spawn the init in the namespaces `linux.namespaces` asks for
+ * (`spawnContainerInit`: the engine does it before writing the rest of
+ * its bundle; the init builds the root filesystem once it has its job),
+ * check the rest of the spec and plan its cgroup, send the init its job,
+ * make the cgroup with its limits and put the init in it, set its OOM
+ * score, run the `prestart` and `createRuntime` hooks and the caller's
+ * `beforeStart` (the engine attaches the network there, as a
+ * `createRuntime` hook would), then let the init confine
  * itself. With an exec FIFO it then blocks on it until `start` (the runc
  * CLI's created state); without one it execs the user's command at once,
  * and this returns once it has. Every step pushes its undo on the
@@ -22,12 +24,17 @@ import { debug } from "../debug.ts";
 import { DEFAULT_DEVICES } from "../oci/default_devices.ts";
 import type { InitConfig, InitStdio, OverlayLayers, UserRequest } from "../process/init_config.ts";
 import { processStartTime } from "../process/proc.ts";
-import { spawnPlannedInit, type SpawnStdio } from "../process/spawn_init.ts";
+import {
+  type NamespacePlan,
+  type SpawnedInit,
+  spawnPlannedInit,
+  type SpawnStdio,
+} from "../process/spawn_init.ts";
 import { readHostCgroupLayout } from "../rootfs/mounts.ts";
 import { sysctlRefusal } from "../rootfs/sysctl.ts";
-import { compileSeccompProgram } from "../security/seccomp_program.ts";
 import type { UndoStack } from "../_undo.ts";
 import { encodeBase64 } from "../_base64.ts";
+import type { LinuxSeccomp, Spec } from "../oci/spec.ts";
 import type { Bundle, BundleSpec } from "./bundle.ts";
 import { cgroupLocation, cgroupResources } from "./cgroup.ts";
 import { InitError, RuntimeError } from "./errors.ts";
@@ -36,11 +43,47 @@ import { ownNamespaceTypes, planNamespaces } from "./namespace_plan.ts";
 import type { RuntimeRecord } from "./record.ts";
 import { ociState } from "./status.ts";
 
+/** A container's init, spawned in its namespaces, waiting for its job. */
+export interface ContainerInit {
+  spawned: SpawnedInit;
+  /** The namespaces it was spawned in: the bundle's must be these. */
+  plan: NamespacePlan;
+  /** Kills it and waits for it (once, however often called). */
+  stop: () => Promise<void>;
+}
+
+/**
+ * Spawns the init of a container with `spec`'s `linux.namespaces`, its fds
+ * 0-2 `stdio`; pushes its stop on `undo`. The engine spawns it before it
+ * writes the rest of the bundle, so the init's start-up overlaps that.
+ */
+export function spawnContainerInit(
+  kernel: Kernel,
+  spec: Pick<Spec, "linux">,
+  stdio: SpawnStdio,
+  undo: UndoStack,
+): ContainerInit {
+  const plan = planNamespaces(spec);
+  const spawned = spawnPlannedInit(kernel, plan, stdio);
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    stopped ??= (async () => {
+      spawned.channel.close();
+      try {
+        kernel.kill(spawned.pid, SIGNALS.SIGKILL);
+      } catch {
+        // Already gone.
+      }
+      await spawned.child.status;
+    })();
+  undo.push(stop);
+  debug("create", `init is pid ${spawned.pid} in the host's PID namespace`);
+  return { spawned, plan, stop };
+}
+
 /** How a caller runs the bundle: its stdio, and what the engine adds to a bundle. */
 export interface LaunchOptions {
-  /** The init's fds 0-2 at spawn. */
-  spawnStdio: SpawnStdio;
-  /** What the init makes of them for the user's command. */
+  /** What the init makes of its fds 0-2 for the user's command. */
   stdio: InitStdio;
   /** The engine's image layers, mounted as an overlay on `root.path`. */
   overlay?: OverlayLayers;
@@ -74,7 +117,20 @@ function initSpec(spec: BundleSpec): BundleSpec {
   return { ...spec, linux: { ...spec.linux, devices: [...devices, ...missing] } };
 }
 
-/** What of the spec can be refused before anything is made. */
+/**
+ * `seccomp` compiled with libseccomp, loaded only for a spec that has a
+ * filter (the engine's starts bring their program compiled).
+ */
+async function compileSeccomp(
+  kernel: Kernel,
+  seccomp: LinuxSeccomp | undefined,
+): Promise<Uint8Array | undefined> {
+  if (!seccomp) return undefined;
+  const { compileSeccompProgram } = await import("../security/seccomp_program.ts");
+  return compileSeccompProgram(kernel, seccomp);
+}
+
+/** What of the spec is refused before the init gets its job. */
 function checkSpec(spec: BundleSpec): void {
   const own = ownNamespaceTypes(spec);
   for (const key of Object.keys(spec.linux?.sysctl ?? {})) {
@@ -88,41 +144,31 @@ function checkSpec(spec: BundleSpec): void {
 }
 
 /**
- * Launches container `id` from `bundle`; resolves once the init is blocked
- * on the exec FIFO, or (without one) runs the user's command. A refusal of
- * the init itself is an InitError carrying its exit code.
+ * Launches container `id` from `bundle` in `init` (spawned for the same
+ * namespaces); resolves once the init is blocked on the exec FIFO, or
+ * (without one) runs the user's command. A refusal of the init itself is
+ * an InitError carrying its exit code.
  */
 export async function launchContainer(
   kernel: Kernel,
   id: string,
   bundle: Bundle,
+  init: ContainerInit,
   opts: LaunchOptions,
   undo: UndoStack,
 ): Promise<LaunchedInit> {
   const { spec } = bundle;
+  const { spawned } = init;
   checkSpec(spec);
-  const plan = planNamespaces(spec);
+  if (JSON.stringify(planNamespaces(spec)) !== JSON.stringify(init.plan)) {
+    throw new RuntimeError("the init was spawned in other namespaces than config.json's");
+  }
   const location = cgroupLocation(spec, id);
   const resources = cgroupResources(spec, location);
-  const compiled = opts.seccompProgram ??
-    Promise.resolve(spec.linux?.seccomp && compileSeccompProgram(kernel, spec.linux.seccomp));
-  // Awaited only after the spawn: a failure meanwhile must not leave it rejected unheard.
+  const compiled = opts.seccompProgram ?? compileSeccomp(kernel, spec.linux?.seccomp);
+  // Awaited only below: a failure meanwhile must not leave it rejected unheard.
   compiled.catch(() => {});
 
-  const spawned = spawnPlannedInit(kernel, plan, opts.spawnStdio);
-  let stopped: Promise<void> | undefined;
-  const stopInit = () =>
-    stopped ??= (async () => {
-      spawned.channel.close();
-      try {
-        kernel.kill(spawned.pid, SIGNALS.SIGKILL);
-      } catch {
-        // Already gone.
-      }
-      await spawned.child.status;
-    })();
-  undo.push(stopInit);
-  debug("create", `init is pid ${spawned.pid} in the host's PID namespace`);
   const record: RuntimeRecord = {
     id,
     bundle: bundle.dir,
@@ -156,7 +202,7 @@ export async function launchContainer(
   const cgroup = setupContainerCgroup(location.name, resources);
   // A cgroup empties only once the init is gone: stop it first.
   undo.push(async () => {
-    await stopInit();
+    await init.stop();
     await removeContainerCgroup(location.name, resources);
   });
   debug("create", `cgroup ready: ${cgroup.paths.join(", ")}`);
