@@ -3,8 +3,8 @@
  * order: pseudo-terminal (for -t), the init spawned in the container's
  * namespaces, the container's OCI bundle written from its record, then the
  * runtime's own launch of it (src/runtime/launch.ts, the code
- * `dockergsh-runc create` runs): cgroups with their limits, and, before the init may start, the engine wires its
- * network namespace to its network and writes /etc/hosts; the runtime
+ * `dockergsh-runc create` runs): cgroups with their limits and, before the
+ * init may start, the engine's network wiring and /etc/hosts; the runtime
  * waits until the init has exec'd the user's command (no exec FIFO: the
  * engine starts it at once), and the engine records it running. A failure
  * at any step undoes the steps before it.

@@ -1,11 +1,11 @@
 /**
  * `create`: a container from a bundle, left in the `created` state. The
  * steps, in order: check the bundle, make the state directory and its
- * exec FIFO, launch the init as launch.ts does (the engine's `start` runs
- * the same code), writing the record once it exists; once it is blocked
- * on the FIFO, write the pid file and return, leaving the init to the caller (a
- * subreaper, such as containerd's shim, inherits it). A failure at any
- * step undoes every step before it.
+ * exec FIFO, spawn and launch the init as launch.ts does (the engine's
+ * `start` runs the same code), writing the record once it exists; once
+ * the init is blocked on the FIFO, write the pid file and return, leaving
+ * it to the caller (a subreaper, such as containerd's shim, inherits it).
+ * A failure at any step undoes every step before it.
  *
  * @module
  */
