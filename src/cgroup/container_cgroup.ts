@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Resources } from "../container/record.ts";
+import type { Resources } from "./resources.ts";
 import { type CgroupDriver, cgroupDriverForHost, type ContainerCgroup } from "./driver.ts";
 
 let hostDriver: CgroupDriver | undefined;

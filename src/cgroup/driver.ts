@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Resources } from "../container/record.ts";
+import type { Resources } from "./resources.ts";
 import { detectCgroupLayout } from "./detect.ts";
 import { CgroupV1Driver } from "./v1.ts";
 import { CgroupV2Driver } from "./v2.ts";

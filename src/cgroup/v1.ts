@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { Resources } from "../container/record.ts";
+import type { Resources } from "./resources.ts";
 import { debug } from "../debug.ts";
 import {
   makePath,

@@ -62,6 +62,8 @@ export function containerPaths(root: StateRoot, id: string) {
     stderrLog: `${dir}/container-stderr.log`,
     /** When the log files grew to which size (see src/container/_log_files.ts). */
     logIndex: `${dir}/container-log.idx`,
+    /** The OCI bundle each start writes (`config.json`; its root is `merged`). */
+    bundle: `${dir}/bundle`,
     /** Where `run -t` mounts the container's devpts instance until the container has it. */
     devpts: `${dir}/devpts`,
   };

@@ -12,7 +12,7 @@
 import { CAPABILITIES } from "../../ffi/constants.ts";
 import { splitDev } from "../_fs.ts";
 import { UserError } from "../errors.ts";
-import { DEFAULT_DEVICE_RULES, DEFAULT_DEVICES } from "../oci/default_devices.ts";
+import { DEFAULT_DEVICES, DOCKER_DEFAULT_DEVICE_RULES } from "../oci/default_devices.ts";
 import {
   DEFAULT_CAPABILITIES,
   DEFAULT_MASKED_PATHS,
@@ -26,12 +26,15 @@ import type {
   LinuxDevice,
   LinuxDeviceCgroup,
   LinuxNamespace,
+  LinuxResources,
   LinuxSeccomp,
   Mount,
   Process,
   Spec,
 } from "../oci/spec.ts";
-import type { ContainerConfig, SecurityConfig } from "./record.ts";
+import { DEFAULT_CGROUP_PARENT } from "../cgroup/path.ts";
+import { CFS_PERIOD_US } from "../cgroup/units.ts";
+import type { ContainerConfig, Resources, SecurityConfig } from "./record.ts";
 import { runtimeEnv } from "./_env.ts";
 
 /** What a record made before confinement existed gets: Docker's defaults. */
@@ -198,7 +201,11 @@ function hostDevices(dir = "/dev"): LinuxDevice[] {
   return out;
 }
 
-/** The device nodes and cgroup rules of a container. */
+/**
+ * The device nodes and cgroup rules of a container: Docker's rules, as
+ * Docker writes them into the spec (the runtime appends runc's, as runc
+ * does).
+ */
 export function devicesFor(
   security: SecurityConfig,
 ): { nodes: LinuxDevice[]; rules: LinuxDeviceCgroup[] } {
@@ -207,7 +214,7 @@ export function devicesFor(
   }
   return {
     nodes: [...DEFAULT_DEVICES, ...security.devices.map((d) => d.node)],
-    rules: lastOfEach([...DEFAULT_DEVICE_RULES, ...security.devices.map((d) => d.rule)]),
+    rules: lastOfEach([...DOCKER_DEFAULT_DEVICE_RULES, ...security.devices.map((d) => d.rule)]),
   };
 }
 
@@ -221,6 +228,29 @@ function lastOfEach(rules: readonly LinuxDeviceCgroup[]): LinuxDeviceCgroup[] {
     [r.allow, r.type ?? "a", r.major ?? -1, r.minor ?? -1, r.access ?? "rwm"].join(" ");
   const last = new Map(rules.map((r, i) => [key(r), i]));
   return rules.filter((r, i) => last.get(key(r)) === i);
+}
+
+/**
+ * `-m`, `--memory-swap`, `--cpus`, `-c`, `--cpuset-*`, `--pids-limit` as
+ * `linux.resources`, which the runtime turns back into the same cgroup
+ * writes (`--cpus` as Docker gives it: a quota over a 100 ms period).
+ */
+function resourcesFor(r: Resources, devices: LinuxDeviceCgroup[]): LinuxResources {
+  const out: LinuxResources = { devices };
+  if (r.memory !== undefined) {
+    out.memory = { limit: r.memory, ...(r.memorySwap !== undefined ? { swap: r.memorySwap } : {}) };
+  }
+  const cpu: LinuxResources["cpu"] = {};
+  if (r.cpuShares !== undefined) cpu.shares = r.cpuShares;
+  if (r.nanoCpus !== undefined) {
+    cpu.quota = Math.round(r.nanoCpus * CFS_PERIOD_US / 1e9);
+    cpu.period = CFS_PERIOD_US;
+  }
+  if (r.cpusetCpus !== undefined) cpu.cpus = r.cpusetCpus;
+  if (r.cpusetMems !== undefined) cpu.mems = r.cpusetMems;
+  if (Object.keys(cpu).length > 0) out.cpu = cpu;
+  if (r.pidsLimit !== undefined) out.pids = { limit: r.pidsLimit };
+  return out;
 }
 
 /** Mount depth, for mounting a parent before what goes inside it. */
@@ -275,13 +305,27 @@ function processFor(config: ContainerConfig, caps: string[], security: SecurityC
   };
 }
 
+/** The container's `linux.namespaces`: all new, but the host's network with `--net host`. */
+export function containerNamespaces(config: ContainerConfig): LinuxNamespace[] {
+  return [
+    { type: "pid" },
+    { type: "ipc" },
+    { type: "uts" },
+    { type: "mount" },
+    { type: "cgroup" },
+    ...(config.networkMode === "host" ? [] : [{ type: "network" as const }]),
+  ];
+}
+
 /**
- * The runtime-spec configuration of `config`'s container. Its seccomp
+ * The runtime-spec configuration of container `id`, made from `config`;
+ * its cgroup is `<--cgroup-parent or /dockergsh>/<id>`. Its seccomp
  * filter is not in it: the engine hands the init the compiled program
  * (see `seccompPlan` and seccomp_cache.ts), and converting Docker's
  * profile on every start would cost more than all the rest.
  */
 export function containerSpec(
+  id: string,
   config: ContainerConfig,
   paths: SpecPaths,
 ): Spec & { process: Process; root: { path: string; readonly: boolean } } {
@@ -326,14 +370,7 @@ export function containerSpec(
     })),
   ];
   mounts.push(...user.sort((a, b) => depth(a) - depth(b)));
-  const namespaces: LinuxNamespace[] = [
-    { type: "pid" },
-    { type: "ipc" },
-    { type: "uts" },
-    { type: "mount" },
-    { type: "cgroup" },
-    ...(config.networkMode === "host" ? [] : [{ type: "network" as const }]),
-  ];
+  const namespaces = containerNamespaces(config);
   return {
     ociVersion: "1.1.0",
     process: processFor(config, caps, security),
@@ -343,7 +380,8 @@ export function containerSpec(
     linux: {
       namespaces,
       devices: devices.nodes,
-      resources: { devices: devices.rules },
+      cgroupsPath: `${config.resources.cgroupParent ?? DEFAULT_CGROUP_PARENT}/${id}`,
+      resources: resourcesFor(config.resources, devices.rules),
       maskedPaths: security.privileged ? [] : [...DEFAULT_MASKED_PATHS],
       readonlyPaths: security.privileged ? [] : [...DEFAULT_READONLY_PATHS],
     },

@@ -1,40 +1,40 @@
 /**
  * `start`: bring a created (or exited) container to running. The steps, in
- * order: cgroups with their limits, pseudo-terminal (for -t), spawn the init
- * in new namespaces (it waits for its config) and move it into the cgroups,
- * wire its network namespace to its network and
- * write /etc/hosts, send the init its config, wait until it has exec'd the
- * user's command, record it running. A failure at any step undoes the steps
- * before it.
+ * order: pseudo-terminal (for -t), the init spawned in the container's
+ * namespaces, the container's OCI bundle written from its record, then the
+ * runtime's own launch of it (src/runtime/launch.ts, the code
+ * `dockergsh-runc create` runs): cgroups with their limits and, before the
+ * init may start, the engine's network wiring and /etc/hosts; the runtime
+ * waits until the init has exec'd the user's command (no exec FIFO: the
+ * engine starts it at once), and the engine records it running. A failure
+ * at any step undoes the steps before it.
  *
  * @module
  */
 
 import type { Kernel } from "../../ffi/kernel.ts";
-import { MNT_DETACH, SIGNALS } from "../../ffi/constants.ts";
+import { MNT_DETACH } from "../../ffi/constants.ts";
 import { SyscallError } from "../../ffi/errno.ts";
-import { removeContainerCgroup, setupContainerCgroup } from "../cgroup/container_cgroup.ts";
 import { debug } from "../debug.ts";
 import { UserError } from "../errors.ts";
 import { ImageStore } from "../image/store.ts";
-import type { InitConfig, InitStdio } from "../process/init_config.ts";
-import { spawnInit } from "../process/spawn_init.ts";
+import type { InitStdio } from "../process/init_config.ts";
 import { mountDevptsInstance } from "../rootfs/devices.ts";
-import { readHostCgroupLayout } from "../rootfs/mounts.ts";
 import { attachContainerNetwork, detachContainerNetwork } from "../network/container_network.ts";
+import { InitError } from "../runtime/errors.ts";
+import { launchContainer, spawnContainerInit } from "../runtime/launch.ts";
 import { needsSpace } from "../store/disk_full.ts";
 import { recordEvent } from "../events/events.ts";
 import { eventSubject } from "./events.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { UndoStack, withUndoErrors } from "../_undo.ts";
-import { encodeBase64 } from "../_base64.ts";
 import { lstatOrUndefined } from "../_fs.ts";
+import { writeBundle } from "./container_bundle.ts";
 import { containerPaths } from "./container_create.ts";
-import { containerSpec, seccompPlan, securityOf } from "./container_spec.ts";
+import { containerNamespaces, containerSpec, seccompPlan, securityOf } from "./container_spec.ts";
 import { seccompProgram } from "./seccomp_cache.ts";
 import { writeHostsFiles } from "./container_runtime.ts";
-import { processStartTime } from "../process/proc.ts";
-import type { ContainerRecord } from "./record.ts";
+import type { ContainerRecord, NetworkEndpoint } from "./record.ts";
 import { assertAllowed, transition } from "./state.ts";
 import { ContainerStore } from "./store.ts";
 
@@ -109,80 +109,54 @@ async function start(
       stdio = { kind: "inherit" };
     }
 
-    // The init first: its start-up overlaps with its job being made, its
-    // root filesystem (which needs no limits) with the cgroup and network
-    // set-up below.
-    const hostNetwork = cfg.networkMode === "host";
-    const spawned = spawnInit(kernel, hostNetwork, {
+    // The init first: its start-up overlaps the rest of its bundle being
+    // made, its root filesystem (which needs no limits) the cgroup and
+    // network set-up.
+    const init = spawnContainerInit(kernel, { linux: { namespaces: containerNamespaces(cfg) } }, {
       stdin: mode === "foreground" && cfg.openStdin ? "piped" : "null",
       stdout: mode === "foreground" ? "piped" : "null",
       stderr: mode === "foreground" ? "piped" : "null",
-    });
-    let stopped: Promise<void> | undefined;
-    const stopInit = () =>
-      stopped ??= (async () => {
-        spawned.channel.close();
-        try {
-          kernel.kill(spawned.pid, SIGNALS.SIGKILL);
-        } catch {
-          // Already gone.
-        }
-        await spawned.child.status;
-      })();
-    undo.push(stopInit);
-    const pidStartTime = processStartTime(spawned.pid) ?? 0;
-    debug("start", `init is pid ${spawned.pid} in the host's PID namespace`);
-    const spec = containerSpec(cfg, {
+    }, undo);
+    const spec = containerSpec(record.id, cfg, {
       root: paths.merged,
       etcFiles: { hostname: paths.hostname, hosts: paths.hosts, resolvConf: paths.resolvConf },
       devpts: mode === "tty" ? paths.devpts : undefined,
     });
+    const bundle = writeBundle(paths.bundle, spec);
     const security = securityOf(cfg);
     const seccomp = seccompPlan(security, spec.process.capabilities?.bounding ?? []);
-    // Compiled, or read from the cache; without libseccomp, the undo stops the init.
-    const program = seccomp && await seccompProgram(root, kernel, seccomp.source, seccomp.build);
 
     // Docker makes a missing host directory of `-v`; an existing file is bound as a file.
     for (const bind of cfg.binds) {
       if (!lstatOrUndefined(bind.source)) Deno.mkdirSync(bind.source, { recursive: true });
     }
-    const initConfig: InitConfig = {
-      kind: "create",
-      containerId: record.id,
-      spec,
-      overlay: {
-        lower: new ImageStore(root).layerDirs(cfg.imageId).join(":"),
-        upper: paths.upper,
-        work: paths.work,
-      },
-      userRequest: { user: security.user ?? "", groupAdd: security.groupAdd },
-      seccompProgram: program && encodeBase64(program),
-      hostCgroups: readHostCgroupLayout(),
-      stdio,
-    };
-
-    spawned.channel.sendJob(initConfig);
-
-    const resources = { ...cfg.resources, devices: spec.linux?.resources?.devices };
-    const cgroup = setupContainerCgroup(record.id, resources);
-    // A cgroup empties only once the init is gone: stop it first.
-    undo.push(async () => {
-      await stopInit();
-      await removeContainerCgroup(record.id, cfg.resources);
-    });
-    debug("start", `cgroup ready: ${cgroup.paths.join(", ")}`);
-    // Before the init may start: nothing of the user's runs unlimited.
-    cgroup.addProcess(spawned.pid);
-
-    const endpoint = await attachContainerNetwork(root, record, spawned.pid);
-    if (endpoint) undo.push(() => detachContainerNetwork(root, { ...record, endpoint }));
-    writeHostsFiles(root, record, endpoint);
-
-    const failure = spawned.channel.start();
-    if (failure) {
-      await spawned.child.status;
-      throw new UserError(`dockergsh: ${failure.message}`, failure.exitCode);
+    let endpoint: NetworkEndpoint | undefined;
+    let launched;
+    try {
+      launched = await launchContainer(kernel, record.id, bundle, init, {
+        stdio,
+        overlay: {
+          lower: new ImageStore(root).layerDirs(cfg.imageId).join(":"),
+          upper: paths.upper,
+          work: paths.work,
+        },
+        userRequest: { user: security.user ?? "", groupAdd: security.groupAdd },
+        // Compiled, or read from the cache, while the init starts up; without libseccomp,
+        // the undo stops the init.
+        seccompProgram: seccomp && seccompProgram(root, kernel, seccomp.source, seccomp.build),
+        beforeStart: async (pid) => {
+          endpoint = await attachContainerNetwork(root, record, pid);
+          if (endpoint) undo.push(() => detachContainerNetwork(root, { ...record, endpoint }));
+          writeHostsFiles(root, record, endpoint);
+        },
+      }, undo);
+    } catch (err) {
+      if (err instanceof InitError) {
+        throw new UserError(`dockergsh: ${err.message}`, err.initExitCode);
+      }
+      throw err;
     }
+    const { pid, pidStartTime } = launched.record;
     debug("start", `user command exec'd as PID 1: ${JSON.stringify(cfg.cmd)}`);
     if (mode === "tty") unmountStaging(kernel, paths.devpts);
     const running = store.update(record.id, (rec) => ({
@@ -190,14 +164,14 @@ async function start(
       endpoint,
       state: transition(rec.state, {
         kind: "start",
-        pid: spawned.pid,
+        pid,
         pidStartTime,
         at: new Date().toISOString(),
       }),
     }));
     undo.commit();
     recordEvent(root, "start", eventSubject(running));
-    return { record: running, child: spawned.child, ttyMaster };
+    return { record: running, child: launched.child, ttyMaster };
   } catch (err) {
     throw withUndoErrors(err, await undo.unwind());
   }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { Resources } from "../cgroup/resources.ts";
 import type { LinuxDevice, LinuxDeviceCgroup, Rlimit } from "../oci/spec.ts";
 
 /** Lifecycle states (Docker's names). `removed` is the absence of a record. */
@@ -102,22 +103,8 @@ export interface SecurityConfig {
   devices: Array<{ hostPath: string; node: LinuxDevice; rule: LinuxDeviceCgroup }>;
 }
 
-/** Resource limits (`-m`, `--cpus`, …), in kernel units. */
-export interface Resources {
-  memory?: number;
-  memorySwap?: number;
-  nanoCpus?: number;
-  cpuShares?: number;
-  cpusetCpus?: string;
-  cpusetMems?: string;
-  pidsLimit?: number;
-  cgroupParent?: string;
-  /**
-   * Device cgroup rules in OCI form (`linux.resources.devices`), applied in
-   * order, last match wins; absent leaves the cgroup's devices as inherited.
-   */
-  devices?: LinuxDeviceCgroup[];
-}
+/** Resource limits (`-m`, `--cpus`, …): the cgroup drivers' terms. */
+export type { Resources };
 
 /** What the container runs and how: fixed at create time. */
 export interface ContainerConfig {

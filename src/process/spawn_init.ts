@@ -95,23 +95,6 @@ function spawnIn(
 }
 
 /**
- * The namespaces made for a new container before its init is spawned. Its
- * cgroup namespace is not among them: the init makes that itself once the
- * parent has put it in its cgroup, which then is the namespace's root.
- */
-const SPAWN_NAMESPACES = ["ipc", "uts", "net", "pid", "mnt"];
-
-/** unshare → spawn init → setns back. `hostNetwork` keeps the host's network namespace. */
-export function spawnInit(kernel: Kernel, hostNetwork: boolean, stdio: SpawnStdio): SpawnedInit {
-  const kinds = NAMESPACES.filter(([name]) =>
-    SPAWN_NAMESPACES.includes(name) && !(name === "net" && hostNetwork)
-  );
-  const names = kinds.map(([name]) => name);
-  const flags = kinds.reduce((all, [, flag]) => all | flag, 0);
-  return spawnIn(kernel, names, () => kernel.unshare(flags), stdio);
-}
-
-/**
  * The namespaces of an OCI container's init, as named under /proc/<pid>/ns:
  * those to make (`create`) and those to join (`join`, each the path of a
  * namespace file, e.g. /var/run/netns/x or /proc/123/ns/net).

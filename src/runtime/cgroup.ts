@@ -30,7 +30,9 @@ export interface CgroupLocation {
 export function cgroupLocation(spec: Spec, id: string): CgroupLocation {
   const path = spec.linux?.cgroupsPath;
   if (path === undefined || path === "") return { parent: "/dockergsh-runc", name: id };
-  if (path.includes(":")) {
+  // A systemd path is `slice:prefix:name`, never absolute (an absolute
+  // path's names may hold a ":", as Docker's --cgroup-parent's may).
+  if (!path.startsWith("/") && path.includes(":")) {
     throw new RuntimeError(
       `linux.cgroupsPath ${
         JSON.stringify(path)

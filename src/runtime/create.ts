@@ -1,40 +1,27 @@
 /**
  * `create`: a container from a bundle, left in the `created` state. The
  * steps, in order: check the bundle, make the state directory and its
- * exec FIFO, spawn the init in the namespaces `linux.namespaces` asks for
- * (it builds the root filesystem meanwhile), make the cgroup with its
- * limits and put the init in it, run the `prestart` and `createRuntime`
- * hooks, let the init confine itself; once it is blocked on the FIFO,
- * write the pid file and return, leaving the init to the caller (a
- * subreaper, such as containerd's shim, inherits it). A failure at any
- * step undoes every step before it.
+ * exec FIFO, spawn and launch the init as launch.ts does (the engine's
+ * `start` runs the same code), writing the record once it exists; once
+ * the init is blocked on the FIFO, write the pid file and return, leaving
+ * it to the caller (a subreaper, such as containerd's shim, inherits it).
+ * A failure at any step undoes every step before it.
  *
  * @module
  */
 
-import { S_IFIFO, SIGNALS } from "../../ffi/constants.ts";
+import { S_IFIFO } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
-import { removeContainerCgroup, setupContainerCgroup } from "../cgroup/container_cgroup.ts";
 import { debug } from "../debug.ts";
-import { DEFAULT_DEVICES } from "../oci/default_devices.ts";
-import type { InitConfig, InitStdio } from "../process/init_config.ts";
-import { processStartTime } from "../process/proc.ts";
-import { spawnPlannedInit } from "../process/spawn_init.ts";
-import { readHostCgroupLayout } from "../rootfs/mounts.ts";
-import { sysctlRefusal } from "../rootfs/sysctl.ts";
-import { compileSeccompProgram } from "../security/seccomp_program.ts";
+import type { InitStdio } from "../process/init_config.ts";
 import { writeFileAtomic } from "../store/atomic.ts";
 import { UndoStack, withUndoErrors } from "../_undo.ts";
-import { encodeBase64 } from "../_base64.ts";
-import { type Bundle, type BundleSpec, consoleSize, loadBundle } from "./bundle.ts";
-import { cgroupLocation, cgroupResources } from "./cgroup.ts";
+import { type Bundle, consoleSize, loadBundle } from "./bundle.ts";
 import { RuntimeError } from "./errors.ts";
-import { runHooks } from "./hooks.ts";
+import { launchContainer, spawnContainerInit } from "./launch.ts";
 import { lockContainer } from "./lock.ts";
-import { ownNamespaceTypes, planNamespaces } from "./namespace_plan.ts";
 import type { RuntimeRoot } from "./paths.ts";
-import { type RuntimeRecord, writeRecord } from "./record.ts";
-import { ociState } from "./status.ts";
+import { writeRecord } from "./record.ts";
 
 /** `create`'s flags. */
 export interface CreateOptions {
@@ -43,14 +30,7 @@ export interface CreateOptions {
   consoleSocket?: string;
 }
 
-/** `spec` as the init builds it: runc's default device nodes added where the spec has none. */
-function initSpec(spec: BundleSpec): BundleSpec {
-  const devices = spec.linux?.devices ?? [];
-  const missing = DEFAULT_DEVICES.filter((d) => !devices.some((x) => x.path === d.path));
-  return { ...spec, linux: { ...spec.linux, devices: [...devices, ...missing] } };
-}
-
-/** Everything that can be refused before anything is made. */
+/** `--console-socket` and `process.terminal` go together; both refused before anything is made. */
 function checkCreate(bundle: Bundle, opts: CreateOptions): void {
   const { spec } = bundle;
   if (spec.process.terminal && opts.consoleSocket === undefined) {
@@ -58,15 +38,6 @@ function checkCreate(bundle: Bundle, opts: CreateOptions): void {
   }
   if (!spec.process.terminal && opts.consoleSocket !== undefined) {
     throw new RuntimeError("--console-socket is given but process.terminal is not set");
-  }
-  const own = ownNamespaceTypes(spec);
-  for (const key of Object.keys(spec.linux?.sysctl ?? {})) {
-    const why = sysctlRefusal(key, own);
-    if (why) throw new RuntimeError(why);
-  }
-  const adj = spec.process.oomScoreAdj;
-  if (adj !== undefined && (!Number.isInteger(adj) || adj < -1000 || adj > 1000)) {
-    throw new RuntimeError(`process.oomScoreAdj ${adj} is not an integer from -1000 to 1000`);
   }
 }
 
@@ -88,10 +59,6 @@ export async function createContainer(
   const bundle = loadBundle(opts.bundle);
   checkCreate(bundle, opts);
   const { spec } = bundle;
-  const plan = planNamespaces(spec);
-  const location = cgroupLocation(spec, id);
-  const resources = cgroupResources(spec, location);
-  const program = spec.linux?.seccomp && compileSeccompProgram(kernel, spec.linux.seccomp);
 
   root.ensure();
   try {
@@ -114,84 +81,26 @@ export async function createContainer(
     // one, the init's are /dev/null until it has the terminal: a caller reading this
     // process's output to its end (containerd's shim does) must not wait on the init's copies.
     const inherited = opts.consoleSocket === undefined ? "inherit" : "null";
-    const spawned = spawnPlannedInit(kernel, plan, {
-      stdin: inherited,
-      stdout: inherited,
-      stderr: inherited,
-    });
-    let stopped: Promise<void> | undefined;
-    const stopInit = () =>
-      stopped ??= (async () => {
-        spawned.channel.close();
-        try {
-          kernel.kill(spawned.pid, SIGNALS.SIGKILL);
-        } catch {
-          // Already gone.
-        }
-        await spawned.child.status;
-      })();
-    undo.push(stopInit);
-    const pidStartTime = processStartTime(spawned.pid) ?? 0;
-    debug("create", `init is pid ${spawned.pid} in the host's PID namespace`);
     const stdio: InitStdio = opts.consoleSocket === undefined
       ? { kind: "inherit" }
       : { kind: "console", socket: opts.consoleSocket, size: consoleSize(spec.process) };
-    // Before the cgroup is made: a create killed midway leaves a record that
-    // `delete --force` finds the cgroup by.
-    const record: RuntimeRecord = {
-      id,
-      bundle: bundle.dir,
-      pid: spawned.pid,
-      pidStartTime,
-      created: new Date().toISOString(),
-      cgroup: location,
-      spec,
-    };
-    writeRecord(paths, record);
-    const job: InitConfig = {
-      kind: "create",
-      containerId: id,
-      spec: initSpec(spec),
-      seccompProgram: program ? encodeBase64(program) : undefined,
-      hostCgroups: readHostCgroupLayout(),
+    const init = spawnContainerInit(kernel, spec, {
+      stdin: inherited,
+      stdout: inherited,
+      stderr: inherited,
+    }, undo);
+    const launched = await launchContainer(kernel, id, bundle, init, {
       stdio,
       execFifo: paths.fifo,
-      createContainer: spec.hooks?.createContainer?.length
-        ? { hooks: spec.hooks.createContainer, state: JSON.stringify(ociState(record, "created")) }
-        : undefined,
-      startContainer: spec.hooks?.startContainer?.length
-        ? { hooks: spec.hooks.startContainer, state: JSON.stringify(ociState(record, "created")) }
-        : undefined,
-    };
-    spawned.channel.sendJob(job);
-
-    const cgroup = setupContainerCgroup(location.name, resources);
-    // A cgroup empties only once the init is gone: stop it first.
-    undo.push(async () => {
-      await stopInit();
-      await removeContainerCgroup(location.name, resources);
-    });
-    debug("create", `cgroup ready: ${cgroup.paths.join(", ")}`);
-    // Before the init may go on: nothing of the user's runs unlimited.
-    cgroup.addProcess(spawned.pid);
-    if (spec.process.oomScoreAdj !== undefined) {
-      Deno.writeTextFileSync(`/proc/${spawned.pid}/oom_score_adj`, `${spec.process.oomScoreAdj}`);
-    }
-
-    const state = ociState(record, "creating");
-    await runHooks("prestart", spec.hooks?.prestart, state);
-    await runHooks("createRuntime", spec.hooks?.createRuntime, state);
-    if (job.createContainer) spawned.channel.sendCreateContainer();
-
-    const failure = spawned.channel.start();
-    if (failure) {
-      await spawned.child.status;
-      throw new RuntimeError(failure.message);
-    }
+      // Before the cgroup is made: a create killed midway leaves a record that
+      // `delete --force` finds the cgroup by.
+      spawned: (record) => writeRecord(paths, record),
+    }, undo);
     debug("create", "created: the init waits on the exec FIFO for `start`");
-    if (opts.pidFile !== undefined) writeFileAtomic(opts.pidFile, `${spawned.pid}`);
+    const { pid } = launched.record;
+    if (opts.pidFile !== undefined) writeFileAtomic(opts.pidFile, `${pid}`);
     undo.commit();
-    return { pid: spawned.pid, exited: spawned.child.status };
+    return { pid, exited: launched.child.status };
   } catch (err) {
     throw withUndoErrors(err, await undo.unwind());
   } finally {

@@ -16,6 +16,17 @@ export class RuntimeError extends UserError {
   }
 }
 
+/**
+ * The init refused to run the user's command (not found, not executable,
+ * an unknown user…): its message, and the exit status it gave.
+ */
+export class InitError extends RuntimeError {
+  constructor(message: string, readonly initExitCode: number) {
+    super(message);
+    this.name = "InitError";
+  }
+}
+
 /** No container of that ID under the root. */
 export function notExist(id: string): RuntimeError {
   return new RuntimeError(`container "${id}" does not exist`);

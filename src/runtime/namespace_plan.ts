@@ -21,7 +21,7 @@ const PROC_NAMES: Readonly<Record<string, string>> = {
 };
 
 /** The plan for `spec`; throws on what this runtime cannot do. */
-export function planNamespaces(spec: Spec): NamespacePlan {
+export function planNamespaces(spec: Pick<Spec, "linux">): NamespacePlan {
   const plan: NamespacePlan = { create: [], join: [] };
   const seen = new Set<string>();
   for (const ns of spec.linux?.namespaces ?? []) {

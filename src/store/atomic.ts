@@ -68,8 +68,17 @@ function annotated(err: unknown, path: string): unknown {
   return err;
 }
 
-/** Writes `data` to `path` atomically, mode 0600. */
-export function writeFileAtomic(path: string, data: Uint8Array | string): void {
+/**
+ * Writes `data` to `path` atomically, mode 0600. `durable: false` skips
+ * both fsyncs, for a file that is made anew before each use (a reader
+ * still sees the old file or the new one, never half of one; a power cut
+ * may lose it, and the next use writes it again).
+ */
+export function writeFileAtomic(
+  path: string,
+  data: Uint8Array | string,
+  { durable = true }: { durable?: boolean } = {},
+): void {
   removeStaleTemps(path);
   const tmp = `${path}.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
@@ -83,7 +92,7 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
     try {
       let off = 0;
       while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
-      file.syncSync();
+      if (durable) file.syncSync();
     } finally {
       file.close();
     }
@@ -96,7 +105,7 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
     }
     throw annotated(err, path);
   }
-  syncDirectory(dirOf(path));
+  if (durable) syncDirectory(dirOf(path));
 }
 
 /** fsync(2) of directory `dir`: makes a rename in it durable. */

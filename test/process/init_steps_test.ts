@@ -50,7 +50,7 @@ Deno.test("init builds the container in the order the kernel needs", () => {
     Deno.writeTextFileSync(`${merged}/proc/keys`, "");
     Deno.mkdirSync(`${dir}/vol`);
     for (const f of ["hostname", "hosts", "resolv.conf"]) Deno.writeTextFileSync(`${dir}/${f}`, "");
-    const spec = containerSpec(config(dir), {
+    const spec = containerSpec("c".repeat(64), config(dir), {
       root: merged,
       etcFiles: {
         hostname: `${dir}/hostname`,

@@ -1,0 +1,228 @@
+/**
+ * The runtime's one way to bring a loaded bundle to life, shared by the
+ * runc CLI's `create` and the engine's `start`. The steps, in order:
+ * spawn the init in the namespaces `linux.namespaces` asks for
+ * (`spawnContainerInit`: the engine does it before writing the rest of
+ * its bundle; the init builds the root filesystem once it has its job),
+ * check the rest of the spec and plan its cgroup, send the init its job,
+ * make the cgroup with its limits and put the init in it, set its OOM
+ * score, run the `prestart` and `createRuntime` hooks and the caller's
+ * `beforeStart` (the engine attaches the network there, as a
+ * `createRuntime` hook would), then let the init confine
+ * itself. With an exec FIFO it then blocks on it until `start` (the runc
+ * CLI's created state); without one it execs the user's command at once,
+ * and this returns once it has. Every step pushes its undo on the
+ * caller's stack: the caller unwinds it on failure, commits it on success.
+ *
+ * @module
+ */
+
+import { SIGNALS } from "../../ffi/constants.ts";
+import type { Kernel } from "../../ffi/kernel.ts";
+import { removeContainerCgroup, setupContainerCgroup } from "../cgroup/container_cgroup.ts";
+import { debug } from "../debug.ts";
+import { DEFAULT_DEVICES } from "../oci/default_devices.ts";
+import type { InitConfig, InitStdio, UserRequest } from "../process/init_config.ts";
+import type { OverlayLayers } from "../rootfs/overlay.ts";
+import { processStartTime } from "../process/proc.ts";
+import {
+  type NamespacePlan,
+  type SpawnedInit,
+  spawnPlannedInit,
+  type SpawnStdio,
+} from "../process/spawn_init.ts";
+import { readHostCgroupLayout } from "../rootfs/mounts.ts";
+import { sysctlRefusal } from "../rootfs/sysctl.ts";
+import type { UndoStack } from "../_undo.ts";
+import { encodeBase64 } from "../_base64.ts";
+import type { LinuxSeccomp, Spec } from "../oci/spec.ts";
+import type { Bundle, BundleSpec } from "./bundle.ts";
+import { cgroupLocation, cgroupResources } from "./cgroup.ts";
+import { InitError, RuntimeError } from "./errors.ts";
+import { runHooks } from "./hooks.ts";
+import { ownNamespaceTypes, planNamespaces } from "./namespace_plan.ts";
+import type { RuntimeRecord } from "./record.ts";
+import { ociState } from "./status.ts";
+
+/** A container's init, spawned in its namespaces, waiting for its job. */
+export interface ContainerInit {
+  spawned: SpawnedInit;
+  /** The namespaces it was spawned in: the bundle's must be these. */
+  plan: NamespacePlan;
+  /** Kills it and waits for it (once, however often called). */
+  stop: () => Promise<void>;
+}
+
+/**
+ * Spawns the init of a container with `spec`'s `linux.namespaces`, its fds
+ * 0-2 `stdio`; pushes its stop on `undo`. The engine spawns it before it
+ * writes the rest of the bundle, so the init's start-up overlaps that.
+ */
+export function spawnContainerInit(
+  kernel: Kernel,
+  spec: Pick<Spec, "linux">,
+  stdio: SpawnStdio,
+  undo: UndoStack,
+): ContainerInit {
+  const plan = planNamespaces(spec);
+  const spawned = spawnPlannedInit(kernel, plan, stdio);
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    stopped ??= (async () => {
+      spawned.channel.close();
+      try {
+        kernel.kill(spawned.pid, SIGNALS.SIGKILL);
+      } catch {
+        // Already gone.
+      }
+      await spawned.child.status;
+    })();
+  undo.push(stop);
+  debug("create", `init is pid ${spawned.pid} in the host's PID namespace`);
+  return { spawned, plan, stop };
+}
+
+/** How a caller runs the bundle: its stdio, and what the engine adds to a bundle. */
+export interface LaunchOptions {
+  /** What the init makes of its fds 0-2 for the user's command. */
+  stdio: InitStdio;
+  /** The engine's image layers, mounted as an overlay on `root.path`. */
+  overlay?: OverlayLayers;
+  /** The engine's `-u`/`--group-add`, resolved in the container's own passwd and group files. */
+  userRequest?: UserRequest;
+  /**
+   * `linux.seccomp` already compiled (the engine keeps its programs
+   * cached); awaited after the spawn, so fetching it overlaps the init's
+   * start-up. Absent: compiled here from `linux.seccomp`, if any.
+   */
+  seccompProgram?: Promise<Uint8Array | undefined>;
+  /** The runc CLI's exec FIFO: the init blocks on it, confined, until `start`. */
+  execFifo?: string;
+  /** Runs once the init exists, before its cgroup is made (the runc CLI writes its record). */
+  spawned?: (record: RuntimeRecord) => void;
+  /** Runs once the init is in its cgroup, before it may start (the engine attaches its network). */
+  beforeStart?: (pid: number) => Promise<void>;
+}
+
+/** A launched init, still this process's child. */
+export interface LaunchedInit {
+  /** What the runtime knows of it (pid, start time, cgroup, spec). */
+  record: RuntimeRecord;
+  child: Deno.ChildProcess;
+}
+
+/** `spec` as the init builds it: runc's default device nodes added where the spec has none. */
+function initSpec(spec: BundleSpec): BundleSpec {
+  const devices = spec.linux?.devices ?? [];
+  const missing = DEFAULT_DEVICES.filter((d) => !devices.some((x) => x.path === d.path));
+  return { ...spec, linux: { ...spec.linux, devices: [...devices, ...missing] } };
+}
+
+/**
+ * `seccomp` compiled with libseccomp, loaded only for a spec that has a
+ * filter (the engine's starts bring their program compiled).
+ */
+async function compileSeccomp(
+  kernel: Kernel,
+  seccomp: LinuxSeccomp | undefined,
+): Promise<Uint8Array | undefined> {
+  if (!seccomp) return undefined;
+  const { compileSeccompProgram } = await import("../security/seccomp_program.ts");
+  return compileSeccompProgram(kernel, seccomp);
+}
+
+/** What of the spec is refused before the init gets its job. */
+function checkSpec(spec: BundleSpec): void {
+  const own = ownNamespaceTypes(spec);
+  for (const key of Object.keys(spec.linux?.sysctl ?? {})) {
+    const why = sysctlRefusal(key, own);
+    if (why) throw new RuntimeError(why);
+  }
+  const adj = spec.process.oomScoreAdj;
+  if (adj !== undefined && (!Number.isInteger(adj) || adj < -1000 || adj > 1000)) {
+    throw new RuntimeError(`process.oomScoreAdj ${adj} is not an integer from -1000 to 1000`);
+  }
+}
+
+/**
+ * Launches container `id` from `bundle` in `init` (spawned for the same
+ * namespaces); resolves once the init is blocked on the exec FIFO, or
+ * (without one) runs the user's command. A refusal of the init itself is
+ * an InitError carrying its exit code.
+ */
+export async function launchContainer(
+  kernel: Kernel,
+  id: string,
+  bundle: Bundle,
+  init: ContainerInit,
+  opts: LaunchOptions,
+  undo: UndoStack,
+): Promise<LaunchedInit> {
+  const { spec } = bundle;
+  const { spawned } = init;
+  checkSpec(spec);
+  if (JSON.stringify(planNamespaces(spec)) !== JSON.stringify(init.plan)) {
+    throw new RuntimeError("the init was spawned in other namespaces than config.json's");
+  }
+  const location = cgroupLocation(spec, id);
+  const resources = cgroupResources(spec, location);
+  const compiled = opts.seccompProgram ?? compileSeccomp(kernel, spec.linux?.seccomp);
+  // Awaited only below: a failure meanwhile must not leave it rejected unheard.
+  compiled.catch(() => {});
+
+  const record: RuntimeRecord = {
+    id,
+    bundle: bundle.dir,
+    pid: spawned.pid,
+    pidStartTime: processStartTime(spawned.pid) ?? 0,
+    created: new Date().toISOString(),
+    cgroup: location,
+    spec,
+  };
+  opts.spawned?.(record);
+  const program = await compiled;
+  const job: InitConfig = {
+    kind: "create",
+    containerId: id,
+    spec: initSpec(spec),
+    overlay: opts.overlay,
+    userRequest: opts.userRequest,
+    seccompProgram: program ? encodeBase64(program) : undefined,
+    hostCgroups: readHostCgroupLayout(),
+    stdio: opts.stdio,
+    execFifo: opts.execFifo,
+    createContainer: spec.hooks?.createContainer?.length
+      ? { hooks: spec.hooks.createContainer, state: JSON.stringify(ociState(record, "created")) }
+      : undefined,
+    startContainer: spec.hooks?.startContainer?.length
+      ? { hooks: spec.hooks.startContainer, state: JSON.stringify(ociState(record, "created")) }
+      : undefined,
+  };
+  spawned.channel.sendJob(job);
+
+  const cgroup = setupContainerCgroup(location.name, resources);
+  // A cgroup empties only once the init is gone: stop it first.
+  undo.push(async () => {
+    await init.stop();
+    await removeContainerCgroup(location.name, resources);
+  });
+  debug("create", `cgroup ready: ${cgroup.paths.join(", ")}`);
+  // Before the init may go on: nothing of the user's runs unlimited.
+  cgroup.addProcess(spawned.pid);
+  if (spec.process.oomScoreAdj !== undefined) {
+    Deno.writeTextFileSync(`/proc/${spawned.pid}/oom_score_adj`, `${spec.process.oomScoreAdj}`);
+  }
+
+  const state = ociState(record, "creating");
+  await runHooks("prestart", spec.hooks?.prestart, state);
+  await runHooks("createRuntime", spec.hooks?.createRuntime, state);
+  await opts.beforeStart?.(spawned.pid);
+  if (job.createContainer) spawned.channel.sendCreateContainer();
+
+  const failure = spawned.channel.start();
+  if (failure) {
+    await spawned.child.status;
+    throw new InitError(failure.message, failure.exitCode);
+  }
+  return { record, child: spawned.child };
+}
