@@ -8,7 +8,6 @@
  * @module
  */
 
-import { ContainerStore } from "../container/store.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { chainIds } from "./chain_id.ts";
 import { LayerStore, treeSize } from "./layer_store.ts";
@@ -21,11 +20,17 @@ export interface PruneReport {
   reclaimed: number;
 }
 
-/** Removes the unused images (`all`: tagged ones too); resolves to what went. */
-export async function pruneImages(root: StateRoot, all: boolean): Promise<PruneReport> {
+/**
+ * Removes the images not in `used` (the IDs containers were made from;
+ * `all`: tagged ones too); resolves to what went.
+ */
+export async function pruneImages(
+  root: StateRoot,
+  all: boolean,
+  used: ReadonlySet<string>,
+): Promise<PruneReport> {
   const images = new ImageStore(root);
   const layers = new LayerStore(root);
-  const used = new Set(new ContainerStore(root).list().map((c) => c.config.imageId));
   const report: PruneReport = { lines: [], reclaimed: 0 };
   for (const image of images.list()) {
     if (used.has(image.id) || (!all && image.repoTags.length > 0)) continue;

@@ -9,8 +9,6 @@
  * @module
  */
 
-import type { ContainerRecord } from "../container/record.ts";
-import { ContainerStore } from "../container/store.ts";
 import { UserError } from "../errors.ts";
 import { shortId } from "../store/ids.ts";
 import type { StateRoot } from "../store/paths.ts";
@@ -21,9 +19,14 @@ import { ImageStore } from "./store.ts";
 /** What `rmi` prints, one line each: "Untagged: busybox:latest", "Deleted: sha256:…". */
 export type RemovalReport = string[];
 
-function users(root: StateRoot, id: string): ContainerRecord[] {
-  return new ContainerStore(root).list().filter((c) => c.config.imageId === id);
+/** A container made from an image, as `rmi` weighs it. */
+export interface ImageUser {
+  id: string;
+  running: boolean;
 }
+
+/** The containers made from image `imageId` (the engine's store knows them; images do not). */
+export type ImageUsers = (imageId: string) => ImageUser[];
 
 /**
  * Removes the image `ref` names (a tag or an ID); `force` as `rmi -f`.
@@ -34,6 +37,7 @@ export async function removeImage(
   root: StateRoot,
   ref: string,
   force: boolean,
+  users: ImageUsers,
 ): Promise<RemovalReport> {
   const images = new ImageStore(root);
   const image = images.find(ref);
@@ -46,8 +50,8 @@ export async function removeImage(
     images.untag(ref);
     return [`Untagged: ${formatReference(parsed)}`];
   }
-  const using = users(root, image.id);
-  const running = using.find((c) => c.state.status === "running");
+  const using = users(image.id);
+  const running = using.find((c) => c.running);
   if (!byTag && image.repoTags.length > 1 && !force) {
     throw new UserError(
       `dockergsh: Error response from daemon: conflict: unable to delete ${

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { ContainerStore } from "../../container/store.ts";
 import { pruneImages } from "../../image/image_prune.ts";
 import type { Command } from "../command.ts";
 import { humanSize } from "../_humanize.ts";
@@ -31,7 +32,8 @@ export const command: Command = {
       ? "WARNING! This will remove all images without at least one container associated to them."
       : "WARNING! This will remove all dangling images.";
     if (!flags.bools.has("force") && !(await confirmed(warning))) return 0;
-    const report = await pruneImages(ctx.root, all);
+    const used = new Set(new ContainerStore(ctx.root).list().map((c) => c.config.imageId));
+    const report = await pruneImages(ctx.root, all, used);
     if (report.lines.length) console.log(["Deleted Images:", ...report.lines, ""].join("\n"));
     // go-units HumanSize: four significant digits.
     console.log(`Total reclaimed space: ${humanSize(report.reclaimed, 4)}`);

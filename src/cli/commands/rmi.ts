@@ -6,7 +6,8 @@
  */
 
 import { UserError } from "../../errors.ts";
-import { removeImage } from "../../image/image_remove.ts";
+import { ContainerStore } from "../../container/store.ts";
+import { type ImageUsers, removeImage } from "../../image/image_remove.ts";
 import type { Command } from "../command.ts";
 
 /** The `rmi` command. */
@@ -17,10 +18,14 @@ export const command: Command = {
   flags: [{ long: "force", short: "f", kind: "bool", help: "Force removal of the image" }],
   minArgs: 1,
   async run(ctx, flags) {
+    const store = new ContainerStore(ctx.root);
+    const users: ImageUsers = (imageId) =>
+      store.list().filter((c) => c.config.imageId === imageId)
+        .map((c) => ({ id: c.id, running: c.state.status === "running" }));
     let failed = false;
     for (const ref of flags.positionals) {
       try {
-        const lines = await removeImage(ctx.root, ref, flags.bools.has("force"));
+        const lines = await removeImage(ctx.root, ref, flags.bools.has("force"), users);
         for (const line of lines) console.log(line);
       } catch (err) {
         if (!(err instanceof UserError)) throw err;
