@@ -111,6 +111,22 @@ export interface LaunchedInit {
   child: Deno.ChildProcess;
 }
 
+/** How long an init that failed may take to be reaped before its report is read. */
+const REAP_GRACE_MS = 50;
+
+/** The failure the init reported, when it has exited; undefined while it still waits. */
+async function reportedFailure(spawned: SpawnedInit): Promise<InitError | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const exited = await Promise.race([
+    spawned.child.status.then(() => true),
+    new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), REAP_GRACE_MS)),
+  ]);
+  clearTimeout(timer);
+  if (!exited) return undefined;
+  const failure = spawned.channel.start();
+  return failure && new InitError(failure.message, failure.exitCode);
+}
+
 /** `spec` as the init builds it: runc's default device nodes added where the spec has none. */
 function initSpec(spec: BundleSpec): BundleSpec {
   const devices = spec.linux?.devices ?? [];
@@ -214,9 +230,15 @@ export async function launchContainer(
   }
 
   const state = ociState(record, "creating");
-  await runHooks("prestart", spec.hooks?.prestart, state);
-  await runHooks("createRuntime", spec.hooks?.createRuntime, state);
-  await opts.beforeStart?.(spawned.pid);
+  try {
+    await runHooks("prestart", spec.hooks?.prestart, state);
+    await runHooks("createRuntime", spec.hooks?.createRuntime, state);
+    await opts.beforeStart?.(spawned.pid);
+  } catch (err) {
+    // An init that failed already (its command not found, say) took its namespaces with
+    // it: its own report is the error, not the step that found them gone.
+    throw (await reportedFailure(spawned)) ?? err;
+  }
   if (job.createContainer) spawned.channel.sendCreateContainer();
 
   const failure = spawned.channel.start();
