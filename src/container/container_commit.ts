@@ -36,7 +36,7 @@ import { TarRecordWriter } from "../image/tar_record.ts";
 import { needsSpace } from "../store/disk_full.ts";
 import { shortId } from "../store/ids.ts";
 import type { StateRoot } from "../store/paths.ts";
-import { containerPaths } from "./container_create.ts";
+import { containerPaths } from "./paths.ts";
 import type { ContainerRecord } from "./record.ts";
 
 /** What the new image records besides its files. */

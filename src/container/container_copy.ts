@@ -48,7 +48,7 @@ import { makeMountsPrivate } from "../rootfs/overlay.ts";
 import { secureJoin } from "../rootfs/secure_join.ts";
 import { lstatOrUndefined } from "../_fs.ts";
 import type { StateRoot } from "../store/paths.ts";
-import { containerPaths } from "./container_create.ts";
+import { containerPaths } from "./paths.ts";
 import { addFile, headerOf, tarKind } from "./container_export.ts";
 import type { ContainerRecord } from "./record.ts";
 import { LayerDir } from "../rootfs/layer_tree.ts";

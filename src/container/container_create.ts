@@ -7,6 +7,7 @@
  * @module
  */
 
+import { containerPaths } from "./paths.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { lstatOrUndefined } from "../_fs.ts";
 import { UserError } from "../errors.ts";
@@ -44,29 +45,6 @@ export interface CreateSpec extends Omit<ContainerConfig, "imageId" | "hostname"
   workingDir?: string;
   /** `--mount type=volume,…,volume-label=K=V`: labels of volumes made for it, by name. */
   volumeLabels?: Record<string, Record<string, string>>;
-}
-
-/** Paths inside a container's directory. */
-export function containerPaths(root: StateRoot, id: string) {
-  const dir = root.container(id);
-  return {
-    dir,
-    upper: `${dir}/upper`,
-    work: `${dir}/work`,
-    merged: `${dir}/merged`,
-    hostname: `${dir}/hostname`,
-    hosts: `${dir}/hosts`,
-    resolvConf: `${dir}/resolv.conf`,
-    /** stdout of the container (and, in logs written before streams were kept apart, stderr). */
-    log: `${dir}/container.log`,
-    stderrLog: `${dir}/container-stderr.log`,
-    /** When the log files grew to which size (see src/container/_log_files.ts). */
-    logIndex: `${dir}/container-log.idx`,
-    /** The OCI bundle each start writes (`config.json`; its root is `merged`). */
-    bundle: `${dir}/bundle`,
-    /** Where `run -t` mounts the container's devpts instance until the container has it. */
-    devpts: `${dir}/devpts`,
-  };
 }
 
 /**

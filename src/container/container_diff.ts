@@ -20,7 +20,7 @@
 import type { Kernel } from "../../ffi/kernel.ts";
 import { ImageStore } from "../image/store.ts";
 import type { StateRoot } from "../store/paths.ts";
-import { containerPaths } from "./container_create.ts";
+import { containerPaths } from "./paths.ts";
 import type { ContainerRecord } from "./record.ts";
 import { ENGINE_MOUNT_POINTS } from "./_engine_mount_points.ts";
 import { isWhiteout, LayerDir, mergedEntries, subdirectoryLayers } from "../rootfs/layer_tree.ts";

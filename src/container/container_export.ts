@@ -14,7 +14,7 @@ import type { Kernel } from "../../ffi/kernel.ts";
 import { ImageStore } from "../image/store.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { splitDev } from "../_fs.ts";
-import { containerPaths } from "./container_create.ts";
+import { containerPaths } from "./paths.ts";
 import type { ContainerRecord } from "./record.ts";
 import {
   LayerDir,

@@ -15,7 +15,7 @@ import { ImageStore } from "../image/store.ts";
 import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS } from "../oci/defaults.ts";
 import { securityOf } from "./container_spec.ts";
 import type { StateRoot } from "../store/paths.ts";
-import { containerPaths } from "./container_create.ts";
+import { containerPaths } from "./paths.ts";
 import type { ContainerRecord, HealthConfig, PortMapping, SecurityConfig } from "./record.ts";
 import { statusWord } from "./state.ts";
 import { hasProbes } from "./health_state.ts";

@@ -31,7 +31,7 @@ import {
   readIndex,
   streamRanges,
 } from "./_log_files.ts";
-import { containerPaths } from "./container_create.ts";
+import { containerPaths } from "./paths.ts";
 import type { ContainerRecord } from "./record.ts";
 import { ContainerStore } from "./store.ts";
 

@@ -19,7 +19,7 @@ import { isNoSpace, unlessDiskFull } from "../store/disk_full.ts";
 import { recordEvent } from "../events/events.ts";
 import { eventSubject } from "./events.ts";
 import type { StateRoot } from "../store/paths.ts";
-import { containerPaths } from "./container_create.ts";
+import { containerPaths } from "./paths.ts";
 import { recordExit } from "./container_exit.ts";
 import type { ContainerRecord, NetworkEndpoint } from "./record.ts";
 import { transition } from "./state.ts";

@@ -8,7 +8,7 @@
 
 import type { Kernel } from "../../ffi/kernel.ts";
 import type { StateRoot } from "../store/paths.ts";
-import { containerPaths } from "./container_create.ts";
+import { containerPaths } from "./paths.ts";
 import type { ContainerRecord } from "./record.ts";
 import { LayerDir, treeSize } from "../rootfs/layer_tree.ts";
 

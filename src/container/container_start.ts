@@ -30,7 +30,7 @@ import type { StateRoot } from "../store/paths.ts";
 import { UndoStack, withUndoErrors } from "../_undo.ts";
 import { lstatOrUndefined } from "../_fs.ts";
 import { writeBundle } from "./container_bundle.ts";
-import { containerPaths } from "./container_create.ts";
+import { containerPaths } from "./paths.ts";
 import { containerNamespaces, containerSpec, seccompPlan, securityOf } from "./container_spec.ts";
 import { seccompProgram } from "./seccomp_cache.ts";
 import { writeHostsFiles } from "./container_runtime.ts";

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { containerPaths } from "../container/container_create.ts";
+import { containerPaths } from "../container/paths.ts";
 import type { ContainerRecord, NetworkEndpoint } from "../container/record.ts";
 import { observe } from "../container/state.ts";
 import { ContainerStore } from "../container/store.ts";

@@ -17,7 +17,7 @@
  * @module
  */
 
-import { containerPaths } from "../../container/container_create.ts";
+import { containerPaths } from "../../container/paths.ts";
 import { ContainerStore } from "../../container/store.ts";
 import { LayerStore, treeSize } from "../../image/layer_store.ts";
 import { ImageStore } from "../../image/store.ts";
