@@ -140,6 +140,12 @@ export class TestRoot {
     return cliArgv(this.dir, withNetwork(args));
   }
 
+  /** Like `run`, its output as bytes (a tar on stdout, say). */
+  runBytes(...args: string[]): Promise<Deno.CommandOutput> {
+    const [cmd, ...rest] = this.argv(...args);
+    return new Deno.Command(cmd, { args: rest, stdout: "piped", stderr: "piped" }).output();
+  }
+
   /** Like `run`, with stdin and environment. */
   runWith(opts: { stdin?: string; env?: Record<string, string> }, ...args: string[]) {
     return dockergsh(this.dir, withNetwork(args), opts);

@@ -154,20 +154,7 @@ Deno.test("cp: a running container, both ways, tar streams, paths kept inside th
       await checks(root, "live", host);
       assertEquals(await inside(root, "live"), EXPECTED_INSIDE);
       // `C:/d -` is a tar of d/ as Docker writes it.
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-A",
-          "--quiet",
-          new URL("../../main.ts", import.meta.url).pathname,
-          "--root",
-          root.dir,
-          "cp",
-          "live:/d",
-          "-",
-        ],
-        stdout: "piped",
-      }).output();
+      const out = await root.runBytes("cp", "live:/d", "-");
       const list = await new Deno.Command("tar", {
         args: ["-t", "-f", "-"],
         stdin: "piped",

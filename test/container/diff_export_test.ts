@@ -77,20 +77,7 @@ Deno.test("diff: A/C/D from the upper layer, whiteouts as D, as Docker reports t
       "C /tmp",
     ]);
 
-    const exported = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        "--quiet",
-        new URL("../../main.ts", import.meta.url).pathname,
-        "--root",
-        root.dir,
-        "export",
-        "d2",
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
+    const exported = await root.runBytes("export", "d2");
     assertEquals(exported.code, 0, new TextDecoder().decode(exported.stderr));
     const entries = await listing(exported.stdout);
     assertEquals(entries.get("hl"), "h bin/busybox");
@@ -134,20 +121,7 @@ Deno.test("export: a running container's symlinks are written as links, never fo
         await new Promise((r) => setTimeout(r, 20));
       }
     }
-    const exported = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        "--quiet",
-        new URL("../../main.ts", import.meta.url).pathname,
-        "--root",
-        root.dir,
-        "export",
-        "links",
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
+    const exported = await root.runBytes("export", "links");
     assertEquals(exported.code, 0, new TextDecoder().decode(exported.stderr));
     const entries = await listing(exported.stdout);
     assertEquals(entries.get("rootlink"), "l /");
