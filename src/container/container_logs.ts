@@ -76,8 +76,13 @@ export function logPaths(root: StateRoot, id: string): LogPaths {
 
 /** True while the run that started at `startedAt` is still the container's running run. */
 function stillRunning(store: ContainerStore, id: string, startedAt: string): boolean {
-  if (!store.ids().includes(id)) return false;
-  const { state } = store.get(id);
+  let state;
+  try {
+    state = store.get(id).state;
+  } catch (err) {
+    if (!store.ids().includes(id)) return false; // removed, maybe between two reads: the run is over
+    throw err;
+  }
   return state.status === "running" && state.startedAt === startedAt;
 }
 
