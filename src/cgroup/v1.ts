@@ -124,8 +124,14 @@ class CgroupV1 implements ContainerCgroup {
 
   frozen(): boolean {
     const dir = this.dirs.get("freezer");
-    if (!dir || !fs.exists(`${dir}/freezer.state`)) return false;
-    return fs.read(`${dir}/freezer.state`).trim() !== "THAWED";
+    if (!dir) return false;
+    try {
+      return fs.read(`${dir}/freezer.state`).trim() !== "THAWED";
+    } catch (err) {
+      // Removed with its container (an rm -f racing the exit): nothing is frozen.
+      if (err instanceof Deno.errors.NotFound) return false;
+      throw err;
+    }
   }
 
   async destroy(): Promise<void> {
