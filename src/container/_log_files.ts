@@ -110,9 +110,10 @@ export function readIndex(path: string): Array<{ s: LogStream; o: number; t: Dat
 export function appendIndex(
   path: string,
   entries: ReadonlyArray<{ s: LogStream; o: number }>,
+  at: Date = new Date(),
 ): void {
   if (entries.length === 0) return;
-  const t = new Date().toISOString();
+  const t = at.toISOString();
   const text = entries.map((e) => JSON.stringify({ s: e.s, o: e.o, t }) + "\n").join("");
   try {
     Deno.writeTextFileSync(path, text, { append: true, create: true, mode: 0o600 });

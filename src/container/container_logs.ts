@@ -367,18 +367,21 @@ export function openLogSink(
     failed = true;
   }
   // At most one index entry per INDEX_POLL_MS, as the monitor's: a chatty
-  // container does not get an entry per chunk. What waits is noted when the
-  // time is up, so a line's time is at most that late.
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const note = () => {
-    clearTimeout(timer);
-    timer = undefined;
+  // container does not get an entry per chunk. A chunk within that time of
+  // the last entry waits for the next chunk, or the close, and is then
+  // noted with its own time (so a line's time is exact). No timer: the first timer a Deno process sets
+  // loads Node's timers, ~10 ms of CPU on every run that prints.
+  let lastEntry = 0;
+  let waiting: Date | undefined;
+  const note = (at: Date) => {
+    waiting = undefined;
+    lastEntry = at.getTime();
     const grown = (["stdout", "stderr"] as const).filter((s) => sizes[s] > noted[s]);
-    appendIndex(paths.index, grown.map((s) => ({ s, o: sizes[s] })));
+    appendIndex(paths.index, grown.map((s) => ({ s, o: sizes[s] })), at);
     for (const s of grown) noted[s] = sizes[s];
   };
   const close = () => {
-    note();
+    if (waiting) note(waiting);
     for (const s of ["stdout", "stderr"] as const) files[s]?.close();
     delete files.stdout;
     delete files.stderr;
@@ -387,9 +390,13 @@ export function openLogSink(
     const file = files[stream];
     if (failed || !file) return;
     try {
+      const now = new Date();
+      // What waits was written before this chunk: noted first, with its own time.
+      if (waiting && now.getTime() - lastEntry >= INDEX_POLL_MS) note(waiting);
       for (let off = 0; off < bytes.length;) off += file.writeSync(bytes.subarray(off));
       sizes[stream] += bytes.length;
-      timer ??= setTimeout(note, INDEX_POLL_MS);
+      if (now.getTime() - lastEntry >= INDEX_POLL_MS) note(now);
+      else waiting = now;
     } catch (err) {
       debug("logs", `${id.slice(0, 12)}: logging stopped: ${err}`);
       failed = true;

@@ -162,6 +162,30 @@ Deno.test("logs: the streams kept apart and merged by the index's times; tail, s
   }
 });
 
+Deno.test("logs -t of a foreground run: a line written soon after another keeps its own time", async () => {
+  await withRoot(async (root) => {
+    // b comes 50 ms after a (within one index interval), then nothing for 1.5 s: b's time
+    // must be its own, not c's (the index notes it when c comes, with the time b was seen).
+    const r = await root.run(
+      "run",
+      "--name",
+      "rf-t1",
+      "busybox",
+      "sh",
+      "-c",
+      "echo a; sleep 0.05; echo b; sleep 1.5; echo c",
+    );
+    assertEquals([r.code, r.stdout], [0, "a\nb\nc\n"], r.stderr);
+    const stamped = await root.run("logs", "-t", "rf-t1");
+    const ms = (line: string) => {
+      const t = new RegExp(`^(\\S+) ${line}$`, "m").exec(stamped.stdout)![1];
+      return Date.parse(t.replace(/(\.\d{3})\d{6}Z$/, "$1Z"));
+    };
+    const [ta, tb, tc] = [ms("a"), ms("b"), ms("c")];
+    assert(tb - ta < 700 && tc - tb >= 1000, `a ${ta}, b ${tb}, c ${tc}\n${stamped.stdout}`);
+  });
+});
+
 Deno.test("logs of a detached run: stderr to stderr, -t times, --since/--until as Docker", async () => {
   await withRoot(async (root) => {
     // Docker 20.10, same command: `logs` printed a, c on stdout and b on stderr; `--since` the
