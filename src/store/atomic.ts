@@ -118,9 +118,13 @@ function syncDirectory(dir: string): void {
   }
 }
 
-/** Writes `value` as JSON to `path` atomically. */
-export function writeJsonAtomic(path: string, value: unknown): void {
-  writeFileAtomic(path, JSON.stringify(value, null, 2) + "\n");
+/** Writes `value` as JSON to `path` atomically (`durable` as for writeFileAtomic). */
+export function writeJsonAtomic(
+  path: string,
+  value: unknown,
+  options: { durable?: boolean } = {},
+): void {
+  writeFileAtomic(path, JSON.stringify(value, null, 2) + "\n", options);
 }
 
 /** Reads JSON from `path`, or returns undefined when the file does not exist. */
