@@ -306,7 +306,9 @@ function processFor(config: ContainerConfig, caps: string[], security: SecurityC
 }
 
 /** The container's `linux.namespaces`: all new, but the host's network with `--net host`. */
-export function containerNamespaces(config: ContainerConfig): LinuxNamespace[] {
+export function containerNamespaces(
+  config: Pick<ContainerConfig, "networkMode">,
+): LinuxNamespace[] {
   return [
     { type: "pid" },
     { type: "ipc" },

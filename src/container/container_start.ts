@@ -22,13 +22,15 @@ import type { InitStdio } from "../process/init_config.ts";
 import { mountDevptsInstance } from "../rootfs/devices.ts";
 import { attachContainerNetwork, detachContainerNetwork } from "../network/container_network.ts";
 import { InitError } from "../runtime/errors.ts";
-import { launchContainer, spawnContainerInit } from "../runtime/launch.ts";
+import { type ContainerInit, spawnContainerInit } from "../runtime/init_spawn.ts";
+import { launchContainer } from "../runtime/launch.ts";
 import { needsSpace } from "../store/disk_full.ts";
 import { recordEvent } from "../events/events.ts";
 import { eventSubject } from "./events.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { UndoStack, withUndoErrors } from "../_undo.ts";
 import { lstatOrUndefined } from "../_fs.ts";
+import { type AttachMode, initSpawnStdio } from "./attach_mode.ts";
 import { writeBundle } from "./container_bundle.ts";
 import { containerPaths } from "./paths.ts";
 import { containerNamespaces, containerSpec, seccompPlan, securityOf } from "./container_spec.ts";
@@ -37,15 +39,6 @@ import { writeHostsFiles } from "./container_runtime.ts";
 import type { ContainerRecord, NetworkEndpoint } from "./record.ts";
 import { assertAllowed, transition } from "./state.ts";
 import { ContainerStore } from "./store.ts";
-
-/** How the user's terminal meets the container. */
-export type AttachMode =
-  /** Foreground, stdio through pipes dockergsh relays (`run`, `run -i`). */
-  | "foreground"
-  /** Foreground through a new pseudo-terminal (`run -t`). */
-  | "tty"
-  /** Background; output to the container's log (`run -d`, `start`). */
-  | "detached";
 
 /** A running container and the handles the caller needs to wait for it. */
 export interface StartedContainer {
@@ -74,8 +67,9 @@ export function startContainer(
   kernel: Kernel,
   record: ContainerRecord,
   mode: AttachMode,
+  ahead?: ContainerInit,
 ): Promise<StartedContainer> {
-  return needsSpace(root, () => start(root, kernel, record, mode));
+  return needsSpace(root, () => start(root, kernel, record, mode, ahead));
 }
 
 async function start(
@@ -83,13 +77,15 @@ async function start(
   kernel: Kernel,
   record: ContainerRecord,
   mode: AttachMode,
+  ahead: ContainerInit | undefined,
 ): Promise<StartedContainer> {
   const store = new ContainerStore(root);
   const paths = containerPaths(root, record.id);
   const cfg = record.config;
-  assertAllowed(record.state.status, "start");
   const undo = new UndoStack();
+  if (ahead) undo.push(ahead.stop);
   try {
+    assertAllowed(record.state.status, "start");
     let stdio: InitStdio = { kind: "log", path: paths.log, stderrPath: paths.stderrLog };
     let ttyMaster: number | undefined;
     if (mode === "tty") {
@@ -112,11 +108,9 @@ async function start(
     // The init first: its start-up overlaps the rest of its bundle being
     // made, its root filesystem (which needs no limits) the cgroup and
     // network set-up.
-    const init = spawnContainerInit(kernel, { linux: { namespaces: containerNamespaces(cfg) } }, {
-      stdin: mode === "foreground" && cfg.openStdin ? "piped" : "null",
-      stdout: mode === "foreground" ? "piped" : "null",
-      stderr: mode === "foreground" ? "piped" : "null",
-    }, undo);
+    const namespaces = { linux: { namespaces: containerNamespaces(cfg) } };
+    const init = ahead ??
+      spawnContainerInit(kernel, namespaces, initSpawnStdio(mode, cfg.openStdin), undo);
     const spec = containerSpec(record.id, cfg, {
       root: paths.merged,
       etcFiles: { hostname: paths.hostname, hosts: paths.hosts, resolvConf: paths.resolvConf },

@@ -1,9 +1,9 @@
 /**
  * The runtime's one way to bring a loaded bundle to life, shared by the
  * runc CLI's `create` and the engine's `start`. The steps, in order:
- * spawn the init in the namespaces `linux.namespaces` asks for
- * (`spawnContainerInit`: the engine does it before writing the rest of
- * its bundle; the init builds the root filesystem once it has its job),
+ * the init already spawned in the namespaces `linux.namespaces` asks for
+ * (`spawnContainerInit`, init_spawn.ts: the engine does it before it has
+ * made the container; the init builds the root filesystem once it has its job),
  * check the rest of the spec and plan its cgroup, send the init its job,
  * make the cgroup with its limits and put the init in it, set its OOM
  * score, run the `prestart` and `createRuntime` hooks and the caller's
@@ -17,7 +17,6 @@
  * @module
  */
 
-import { SIGNALS } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { removeContainerCgroup, setupContainerCgroup } from "../cgroup/container_cgroup.ts";
 import { debug } from "../debug.ts";
@@ -25,62 +24,20 @@ import { DEFAULT_DEVICES } from "../oci/default_devices.ts";
 import type { InitConfig, InitStdio, UserRequest } from "../process/init_config.ts";
 import type { OverlayLayers } from "../rootfs/overlay.ts";
 import { processStartTime } from "../process/proc.ts";
-import {
-  type NamespacePlan,
-  type SpawnedInit,
-  spawnPlannedInit,
-  type SpawnStdio,
-} from "../process/spawn_init.ts";
+import type { SpawnedInit } from "../process/spawn_init.ts";
 import { readHostCgroupLayout } from "../rootfs/mounts.ts";
 import { sysctlRefusal } from "../rootfs/sysctl.ts";
 import type { UndoStack } from "../_undo.ts";
 import { encodeBase64 } from "../_base64.ts";
-import type { LinuxSeccomp, Spec } from "../oci/spec.ts";
+import type { LinuxSeccomp } from "../oci/spec.ts";
 import type { Bundle, BundleSpec } from "./bundle.ts";
 import { cgroupLocation, cgroupResources } from "./cgroup.ts";
 import { InitError, RuntimeError } from "./errors.ts";
 import { runHooks } from "./hooks.ts";
+import type { ContainerInit } from "./init_spawn.ts";
 import { ownNamespaceTypes, planNamespaces } from "./namespace_plan.ts";
 import type { RuntimeRecord } from "./record.ts";
 import { ociState } from "./status.ts";
-
-/** A container's init, spawned in its namespaces, waiting for its job. */
-export interface ContainerInit {
-  spawned: SpawnedInit;
-  /** The namespaces it was spawned in: the bundle's must be these. */
-  plan: NamespacePlan;
-  /** Kills it and waits for it (once, however often called). */
-  stop: () => Promise<void>;
-}
-
-/**
- * Spawns the init of a container with `spec`'s `linux.namespaces`, its fds
- * 0-2 `stdio`; pushes its stop on `undo`. The engine spawns it before it
- * writes the rest of the bundle, so the init's start-up overlaps that.
- */
-export function spawnContainerInit(
-  kernel: Kernel,
-  spec: Pick<Spec, "linux">,
-  stdio: SpawnStdio,
-  undo: UndoStack,
-): ContainerInit {
-  const plan = planNamespaces(spec);
-  const spawned = spawnPlannedInit(kernel, plan, stdio);
-  let stopped: Promise<void> | undefined;
-  const stop = () =>
-    stopped ??= (async () => {
-      spawned.channel.close();
-      try {
-        kernel.kill(spawned.pid, SIGNALS.SIGKILL);
-      } catch {
-        // Already gone.
-      }
-      await spawned.child.status;
-    })();
-  undo.push(stop);
-  debug("create", `init is pid ${spawned.pid} in the host's PID namespace`);
-  return { spawned, plan, stop };
-}
 
 /** How a caller runs the bundle: its stdio, and what the engine adds to a bundle. */
 export interface LaunchOptions {

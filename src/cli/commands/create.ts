@@ -8,7 +8,7 @@
 import { createContainer } from "../../container/container_create.ts";
 import type { Command } from "../command.ts";
 import { ensureImage } from "../_pull_missing.ts";
-import { CONTAINER_FLAGS, specFromFlags } from "./run.ts";
+import { CONTAINER_FLAGS, specFromFlags } from "../container_flags.ts";
 
 /** The `create` command. */
 export const command: Command = {

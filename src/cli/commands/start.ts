@@ -18,7 +18,7 @@ import { UserError } from "../../errors.ts";
 import type { Command, CommandContext } from "../command.ts";
 import { forEachContainer } from "../_each_container.ts";
 import { writeStdout } from "../_write_stdout.ts";
-import { runForeground } from "./run.ts";
+import { runForeground } from "../_run_foreground.ts";
 
 async function startAttached(ctx: CommandContext, ref: string): Promise<number> {
   const store = new ContainerStore(ctx.root);

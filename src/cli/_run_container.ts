@@ -1,0 +1,65 @@
+/**
+ * The body of `dockergsh run`, once its init is spawned (see
+ * commands/run.ts): the image (pulled when missing), the container's
+ * record, then its start, detached through the monitor or attached here.
+ * A run that fails leaves nothing behind; `--rm` removes the container,
+ * and its anonymous volumes, once it has exited.
+ *
+ * @module
+ */
+
+import type { AttachMode } from "../container/attach_mode.ts";
+import { createContainer, type CreateSpec } from "../container/container_create.ts";
+import { deleteContainer } from "../container/container_delete.ts";
+import { startDetached } from "../container/container_start_detached.ts";
+import { ContainerStore } from "../container/store.ts";
+import { removeAnonymousVolumes } from "../container/volume_mounts.ts";
+import type { ContainerInit } from "../runtime/init_spawn.ts";
+import type { CommandContext } from "./command.ts";
+import { ensureImage } from "./_pull_missing.ts";
+import { runForeground } from "./_run_foreground.ts";
+
+/**
+ * Runs the container `spec` describes in `mode`; `ahead` is the init
+ * already spawned for an attached run, stopped here if the run fails
+ * before its start takes it over. Resolves to `run`'s exit code.
+ */
+export async function runContainer(
+  ctx: CommandContext,
+  spec: CreateSpec,
+  pull: string | undefined,
+  mode: AttachMode,
+  ahead: ContainerInit | undefined,
+): Promise<number> {
+  let record;
+  try {
+    await ensureImage(ctx, spec.image, pull);
+    record = await createContainer(ctx.root, spec, ctx.kernel);
+  } catch (err) {
+    await ahead?.stop();
+    throw err;
+  }
+  try {
+    if (mode === "detached") {
+      await startDetached(ctx.root, ctx.kernel, record);
+      console.log(record.id);
+      return 0;
+    }
+    return await runForeground(ctx.root, ctx.kernel, record.id, mode, ahead);
+  } catch (err) {
+    // A container that never started is not kept: a failed run leaves nothing behind.
+    const store = new ContainerStore(ctx.root);
+    await deleteContainer(ctx.root, ctx.kernel, store.get(record.id), true);
+    removeAnonymousVolumes(ctx.root, record);
+    throw err;
+  } finally {
+    if (spec.autoRemove && !spec.detach) {
+      const store = new ContainerStore(ctx.root);
+      if (store.ids().includes(record.id)) {
+        await deleteContainer(ctx.root, ctx.kernel, store.get(record.id), true);
+      }
+      // Docker's --rm takes the container's anonymous volumes with it.
+      removeAnonymousVolumes(ctx.root, record);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * A container started attached (`run` without -d, `start -a`): the CLI is
+ * its parent, relays its stdio (or its pty) and its signals, logs its
+ * output, probes its health, and records its exit.
+ *
+ * @module
+ */
+
+import { SIGNALS } from "../../ffi/constants.ts";
+import type { Kernel } from "../../ffi/kernel.ts";
+import type { AttachMode } from "../container/attach_mode.ts";
+import { exitCodeOf } from "../container/container_exit.ts";
+import { openLogSink } from "../container/container_logs.ts";
+import { watchHealth } from "../container/container_health.ts";
+import { hasProbes, startingHealth } from "../container/health_state.ts";
+import { finishRun } from "../container/container_runtime.ts";
+import { startContainer } from "../container/container_start.ts";
+import { eventSubject } from "../container/events.ts";
+import { ContainerStore } from "../container/store.ts";
+import { recordEvent } from "../events/events.ts";
+import { requestPolicyRestart } from "../monitor/client.ts";
+import { shouldRestart } from "../monitor/restart_policy.ts";
+import { relayPipes } from "../process/pipe_relay.ts";
+import { relayTty } from "../process/tty_relay.ts";
+import type { ContainerInit } from "../runtime/init_spawn.ts";
+import type { StateRoot } from "../store/paths.ts";
+
+/** Signals `docker run` passes on to the container (its --sig-proxy). */
+const PROXIED: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"];
+
+/** Forwards PROXIED signals to `pid` until the returned function is called. */
+function proxySignals(kernel: Kernel, pid: number): () => void {
+  const handlers = PROXIED.map((sig) => {
+    const h = () => {
+      try {
+        kernel.kill(pid, SIGNALS[sig]);
+      } catch {
+        // The container is already gone.
+      }
+    };
+    Deno.addSignalListener(sig, h);
+    return [sig, h] as const;
+  });
+  return () => handlers.forEach(([sig, h]) => Deno.removeSignalListener(sig, h));
+}
+
+/** Starts container `id` attached in `mode`; resolves to its exit code once it has exited (`run`, `start -a`). */
+export async function runForeground(
+  root: StateRoot,
+  kernel: Kernel,
+  id: string,
+  mode: AttachMode,
+  ahead?: ContainerInit,
+): Promise<number> {
+  const store = new ContainerStore(root);
+  // Docker reports the attach before the start.
+  recordEvent(root, "attach", eventSubject(store.get(id)));
+  const started = await startContainer(root, kernel, store.get(id), mode, ahead);
+  const stopProxy = proxySignals(kernel, started.record.state.pid);
+  // The CLI is this run's parent: it probes its health, as the monitor does a detached run's.
+  const check = started.record.config.healthcheck;
+  let stopHealth = () => {};
+  if (hasProbes(check)) {
+    store.update(id, (rec) => ({ ...rec, health: startingHealth() }));
+    stopHealth = watchHealth(root, kernel, id, check, started.record.state.startedAt);
+  }
+  // Docker logs every container's output, attached or not.
+  const log = openLogSink(root, id);
+  try {
+    if (started.ttyMaster !== undefined) {
+      await relayTty(kernel, started.ttyMaster, started.record.config.openStdin, log.sink);
+      kernel.close(started.ttyMaster);
+    } else {
+      await relayPipes(started.child, started.record.config.openStdin, log.sink);
+    }
+    log.close();
+    const exitCode = exitCodeOf(await started.child.status);
+    const exited = await finishRun(root, started.record, exitCode);
+    // Docker: `run` returns the first exit; the engine restarts it in the background.
+    if (shouldRestart(store.load(id) ?? exited, exitCode)) await requestPolicyRestart(root, id);
+    return exitCode;
+  } finally {
+    stopHealth();
+    log.close();
+    stopProxy();
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * How a start meets the user's terminal, and what that makes of the
+ * init's fds 0-2 when it is spawned: apart from container_start.ts, so
+ * that `run` can spawn the init before it loads the rest of a start.
+ *
+ * @module
+ */
+
+import type { SpawnStdio } from "../process/spawn_init.ts";
+
+/** How the user's terminal meets the container. */
+export type AttachMode =
+  /** Foreground, stdio through pipes dockergsh relays (`run`, `run -i`). */
+  | "foreground"
+  /** Foreground through a new pseudo-terminal (`run -t`). */
+  | "tty"
+  /** Background; output to the container's log (`run -d`, `start`). */
+  | "detached";
+
+/** The init's fds 0-2 at its spawn, for a container attached in `mode`. */
+export function initSpawnStdio(mode: AttachMode, openStdin: boolean): SpawnStdio {
+  return {
+    stdin: mode === "foreground" && openStdin ? "piped" : "null",
+    stdout: mode === "foreground" ? "piped" : "null",
+    stderr: mode === "foreground" ? "piped" : "null",
+  };
+}
