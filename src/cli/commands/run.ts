@@ -16,7 +16,7 @@ import { watchHealth } from "../../container/container_health.ts";
 import { hasProbes, startingHealth } from "../../container/health_state.ts";
 import { finishRun } from "../../container/container_runtime.ts";
 import { type AttachMode, startContainer } from "../../container/container_start.ts";
-import { startDetached } from "../../container/container_start_detached.ts";
+import { startDetached } from "../../monitor/start_detached.ts";
 import { eventSubject } from "../../container/events.ts";
 import { ContainerStore } from "../../container/store.ts";
 import { removeAnonymousVolumes } from "../../container/volume_mounts.ts";
