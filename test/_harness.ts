@@ -9,6 +9,7 @@
 
 import { LinuxKernel } from "../ffi/linux.ts";
 import { deleteContainer } from "../src/container/container_delete.ts";
+import { removeNetwork } from "../src/container/container_network.ts";
 import { ContainerStore } from "../src/container/store.ts";
 import { processCgroups } from "../src/cgroup/detect.ts";
 import { NetworkStore } from "../src/network/network_store.ts";
@@ -187,7 +188,7 @@ export class TestRoot {
       await deleteContainer(root, kernel, rec, true);
     }
     const networks = new NetworkStore(root);
-    for (const net of networks.list()) networks.remove(net.name);
+    for (const net of networks.list()) removeNetwork(root, net.name);
     removeTestCgroupParent();
     await Deno.remove(this.dir, { recursive: true });
     assertEquals(mountsUnder(this.dir), [], "mounts left behind");
