@@ -142,6 +142,16 @@ function shortestPath(graph: FolderGraph, members: Set<string>, start: string, g
   return path;
 }
 
+/** How many of the imports that make one folder edge a failure lists. */
+const LISTED_IMPORTS = 5;
+
+/** The lines naming the imports of one folder edge, the first few of them. */
+function listed(edges: ImportEdge[]): string[] {
+  const lines = edges.slice(0, LISTED_IMPORTS).map((edge) => `    ${edge.from} imports ${edge.to}`);
+  if (edges.length > LISTED_IMPORTS) lines.push(`    … and ${edges.length - LISTED_IMPORTS} more`);
+  return lines;
+}
+
 /**
  * The cycles of a strongly connected component, one shortest cycle through
  * each of its folder edges, each step with every import that makes it.
@@ -158,7 +168,7 @@ function describeCycles(graph: FolderGraph, component: string[]): string[] {
       const steps = rotated.slice(1).map((next, n) =>
         [
           `  ${rotated[n]} → ${next}:`,
-          ...graph.get(rotated[n])!.get(next)!.map((edge) => `    ${edge.from} imports ${edge.to}`),
+          ...listed(graph.get(rotated[n])!.get(next)!),
         ].join("\n")
       );
       cycles.set(rotated.join(" → "), `cycle ${rotated.join(" → ")}\n${steps.join("\n")}`);
