@@ -4,18 +4,10 @@
  */
 
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
+import { exists } from "../_fs.ts";
 import { eventually, withRoot } from "../_harness.ts";
 import { LinuxKernel } from "../../ffi/linux.ts";
 import { alive, inspect, started } from "./_lifecycle.ts";
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 Deno.test("commit: added, changed and deleted files, an opaque directory, owners and modes", async () => {
   await withRoot(async (root) => {

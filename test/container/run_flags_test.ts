@@ -6,17 +6,9 @@
  */
 
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
+import { exists } from "../_fs.ts";
 import { withRoot } from "../_harness.ts";
 import { inspect, oneLine, started } from "./_lifecycle.ts";
-
-function existsPath(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -433,7 +425,7 @@ Deno.test("an image's STOPSIGNAL is what stop sends; --init and /.dockerenv stay
     const upper = (await inspect(root, "rf-cimg")).GraphDriver.Data.UpperDir;
     assert(Deno.statSync(upper).isDirectory, upper);
     for (const f of [".dockerenv", "sbin/docker-init"]) {
-      assertEquals(existsPath(`${upper}/${f}`), false, `${f} in the committed layer`);
+      assertEquals(exists(`${upper}/${f}`), false, `${f} in the committed layer`);
     }
   });
 });
