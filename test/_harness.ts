@@ -33,11 +33,11 @@ export function cliArgv(root: string, args: readonly string[]): string[] {
   return [Deno.execPath(), "run", "--allow-all", "--quiet", MAIN, "--root", root, ...args];
 }
 
-/** Runs `dockergsh --root <root> …args` under this Deno. */
+/** Runs `dockergsh --root <root> …args` under this Deno; `stdin` as text or as bytes (a tar). */
 export async function dockergsh(
   root: string,
   args: string[],
-  opts: { stdin?: string; env?: Record<string, string> } = {},
+  opts: { stdin?: string | Uint8Array; env?: Record<string, string> } = {},
 ): Promise<CliResult> {
   const [program, ...argv] = cliArgv(root, args);
   const child = new Deno.Command(program, {
@@ -49,7 +49,9 @@ export async function dockergsh(
   }).spawn();
   if (opts.stdin !== undefined) {
     const w = child.stdin.getWriter();
-    await w.write(new TextEncoder().encode(opts.stdin));
+    await w.write(
+      typeof opts.stdin === "string" ? new TextEncoder().encode(opts.stdin) : opts.stdin,
+    );
     await w.close();
   }
   const out = await child.output();
@@ -147,8 +149,8 @@ export class TestRoot {
     return new Deno.Command(cmd, { args: rest, stdout: "piped", stderr: "piped" }).output();
   }
 
-  /** Like `run`, with stdin and environment. */
-  runWith(opts: { stdin?: string; env?: Record<string, string> }, ...args: string[]) {
+  /** Like `run`, with stdin (text or bytes) and environment. */
+  runWith(opts: { stdin?: string | Uint8Array; env?: Record<string, string> }, ...args: string[]) {
     return dockergsh(this.dir, withNetwork(args), opts);
   }
 
