@@ -212,6 +212,11 @@ export async function eventually(cond: () => boolean | Promise<boolean>, ms = 50
   const end = performance.now() + ms;
   while (!(await cond())) {
     if (performance.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
+    await delay(20);
   }
+}
+
+/** Resolves after `ms`: for a time a test waits out (what did not happen by then), not a condition. */
+export function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }

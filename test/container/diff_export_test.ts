@@ -14,7 +14,8 @@
  */
 
 import { assert, assertEquals } from "../_assert.ts";
-import { BUSYBOX_TAR, withRoot } from "../_harness.ts";
+import { exists } from "../_fs.ts";
+import { BUSYBOX_TAR, eventually, withRoot } from "../_harness.ts";
 import { tarListing } from "../_tar_listing.ts";
 
 const sorted = (lines: string) => lines.trimEnd().split("\n").sort();
@@ -89,15 +90,7 @@ Deno.test("export: a running container's symlinks are written as links, never fo
     );
     const id = root.store().resolve("links").id;
     const upper = `${root.dir}/containers/${id}/upper`;
-    const deadline = Date.now() + 5000;
-    while (Date.now() < deadline) {
-      try {
-        Deno.lstatSync(`${upper}/x/up`);
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    }
+    await eventually(() => exists(`${upper}/x/up`));
     const exported = await root.runBytes("export", "links");
     assertEquals(exported.code, 0, new TextDecoder().decode(exported.stderr));
     const entries = await tarListing(exported.stdout);
