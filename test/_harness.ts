@@ -216,7 +216,7 @@ export async function eventually(cond: () => boolean | Promise<boolean>, ms = 50
   }
 }
 
-/** Resolves after `ms`: for a time a test waits out (what did not happen by then), not a condition. */
+/** Resolves after `ms`: a time a test waits out (to see what did not happen), not a condition. */
 export function delay(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }

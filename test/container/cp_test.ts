@@ -19,9 +19,10 @@
 
 import { assert, assertEquals } from "../_assert.ts";
 import { exists } from "../_fs.ts";
-import { eventually, type TestRoot, withRoot } from "../_harness.ts";
+import { type TestRoot, withRoot } from "../_harness.ts";
 import { tarListing } from "../_tar_listing.ts";
 import { buildTar } from "../_tar_writer.ts";
+import { untilInside } from "./_lifecycle.ts";
 
 const SETUP = "mkdir -p /d/s; echo hi > /d/s/f; ln -s /etc/passwd /d/link; " +
   "ln -s ../../../../../../etc /esc";
@@ -136,9 +137,7 @@ Deno.test("cp: a running container, both ways, tar streams, paths kept inside th
         `${SETUP}; sleep 300`,
       );
       assertEquals(run.code, 0, run.stderr);
-      await eventually(async () =>
-        (await root.run("exec", "live", "test", "-L", "/esc")).code === 0
-      );
+      await untilInside(root, "live", "test", "-L", "/esc");
       await checks(root, "live", host);
       assertEquals(await inside(root, "live"), EXPECTED_INSIDE);
       // `C:/d -` is a tar of d/ as Docker writes it.
