@@ -10,6 +10,7 @@
  * @module
  */
 
+import { removeNetwork } from "../src/container/container_network.ts";
 import { NetworkStore } from "../src/network/network_store.ts";
 import { StateRoot } from "../src/store/paths.ts";
 import { compare, median, pidsMatching, pssKb, timeOnce } from "./_measure.ts";
@@ -374,7 +375,7 @@ await step("7. pull of the 200 MiB image", async () => {
 });
 
 // The default network made by step 2 (the CLI refuses to remove `bridge`).
-const networks = new NetworkStore(new StateRoot(root));
-for (const net of networks.list()) networks.remove(net.name);
+const stateRoot = new StateRoot(root);
+for (const net of new NetworkStore(stateRoot).list()) removeNetwork(stateRoot, net.name);
 await timeOnce(["rm", "-rf", root]).catch(() => {});
 Deno.exit(failures === 0 ? 0 : 1);

@@ -9,6 +9,7 @@
 
 import { LinuxKernel } from "../ffi/linux.ts";
 import { deleteContainer } from "../src/container/container_delete.ts";
+import { removeNetwork } from "../src/container/container_network.ts";
 import { ContainerStore } from "../src/container/store.ts";
 import { processCgroups } from "../src/cgroup/detect.ts";
 import { NetworkStore } from "../src/network/network_store.ts";
@@ -32,11 +33,11 @@ export function cliArgv(root: string, args: readonly string[]): string[] {
   return [Deno.execPath(), "run", "--allow-all", "--quiet", MAIN, "--root", root, ...args];
 }
 
-/** Runs `dockergsh --root <root> …args` under this Deno. */
+/** Runs `dockergsh --root <root> …args` under this Deno; `stdin` as text or as bytes (a tar). */
 export async function dockergsh(
   root: string,
   args: string[],
-  opts: { stdin?: string; env?: Record<string, string> } = {},
+  opts: { stdin?: string | Uint8Array; env?: Record<string, string> } = {},
 ): Promise<CliResult> {
   const [program, ...argv] = cliArgv(root, args);
   const child = new Deno.Command(program, {
@@ -48,7 +49,9 @@ export async function dockergsh(
   }).spawn();
   if (opts.stdin !== undefined) {
     const w = child.stdin.getWriter();
-    await w.write(new TextEncoder().encode(opts.stdin));
+    await w.write(
+      typeof opts.stdin === "string" ? new TextEncoder().encode(opts.stdin) : opts.stdin,
+    );
     await w.close();
   }
   const out = await child.output();
@@ -146,8 +149,8 @@ export class TestRoot {
     return new Deno.Command(cmd, { args: rest, stdout: "piped", stderr: "piped" }).output();
   }
 
-  /** Like `run`, with stdin and environment. */
-  runWith(opts: { stdin?: string; env?: Record<string, string> }, ...args: string[]) {
+  /** Like `run`, with stdin (text or bytes) and environment. */
+  runWith(opts: { stdin?: string | Uint8Array; env?: Record<string, string> }, ...args: string[]) {
     return dockergsh(this.dir, withNetwork(args), opts);
   }
 
@@ -187,7 +190,7 @@ export class TestRoot {
       await deleteContainer(root, kernel, rec, true);
     }
     const networks = new NetworkStore(root);
-    for (const net of networks.list()) networks.remove(net.name);
+    for (const net of networks.list()) removeNetwork(root, net.name);
     removeTestCgroupParent();
     await Deno.remove(this.dir, { recursive: true });
     assertEquals(mountsUnder(this.dir), [], "mounts left behind");
@@ -209,6 +212,11 @@ export async function eventually(cond: () => boolean | Promise<boolean>, ms = 50
   const end = performance.now() + ms;
   while (!(await cond())) {
     if (performance.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
+    await delay(20);
   }
+}
+
+/** Resolves after `ms`: a time a test waits out (to see what did not happen), not a condition. */
+export function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }

@@ -11,7 +11,7 @@
 import type { AttachMode } from "../container/attach_mode.ts";
 import { createContainer, type CreateSpec } from "../container/container_create.ts";
 import { deleteContainer } from "../container/container_delete.ts";
-import { startDetached } from "../container/container_start_detached.ts";
+import { startDetached } from "../monitor/start_detached.ts";
 import { ContainerStore } from "../container/store.ts";
 import { removeAnonymousVolumes } from "../container/volume_mounts.ts";
 import type { ContainerInit } from "../runtime/init_spawn.ts";

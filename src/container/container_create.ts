@@ -14,7 +14,7 @@ import { UserError } from "../errors.ts";
 import { recordEvent } from "../events/events.ts";
 import { copyUp } from "../volume/copy_up.ts";
 import { type ImageConfig, ImageStore } from "../image/store.ts";
-import { checkNetworkRequest } from "../network/container_network.ts";
+import { checkNetworkRequest } from "./container_network.ts";
 import { needsSpace } from "../store/disk_full.ts";
 import { newId } from "../store/ids.ts";
 import { mergeEnv } from "./_env.ts";

@@ -12,8 +12,8 @@
 
 import { openContainerCgroup, removeContainerCgroup } from "../cgroup/container_cgroup.ts";
 import { debug } from "../debug.ts";
-import { joinNetworkHosts } from "../network/container_hosts.ts";
-import { detachContainerNetwork } from "../network/container_network.ts";
+import { joinNetworkHosts } from "./container_hosts.ts";
+import { detachContainerNetwork } from "./container_network.ts";
 import { extraHostsEntries, renderHosts } from "../rootfs/etc_hosts.ts";
 import { isNoSpace, unlessDiskFull } from "../store/disk_full.ts";
 import { recordEvent } from "../events/events.ts";

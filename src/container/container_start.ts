@@ -20,7 +20,7 @@ import { UserError } from "../errors.ts";
 import { ImageStore } from "../image/store.ts";
 import type { InitStdio } from "../process/init_config.ts";
 import { mountDevptsInstance } from "../rootfs/devices.ts";
-import { attachContainerNetwork, detachContainerNetwork } from "../network/container_network.ts";
+import { attachContainerNetwork, detachContainerNetwork } from "./container_network.ts";
 import { InitError } from "../runtime/errors.ts";
 import { type ContainerInit, spawnContainerInit } from "../runtime/init_spawn.ts";
 import { launchContainer } from "../runtime/launch.ts";

@@ -6,7 +6,11 @@
  */
 
 import type { Resources } from "../cgroup/resources.ts";
+import type { NetworkEndpoint, PortMapping } from "../network/endpoint.ts";
 import type { LinuxDevice, LinuxDeviceCgroup, Rlimit } from "../oci/spec.ts";
+
+// Parts of the record that the network layer defines; the record's readers take them from here.
+export type { NetworkEndpoint, PortMapping };
 
 /** Lifecycle states (Docker's names). `removed` is the absence of a record. */
 export type ContainerStatus = "created" | "running" | "exited";
@@ -71,14 +75,6 @@ export interface DnsConfig {
   servers: string[];
   search: string[];
   options: string[];
-}
-
-/** One published port (`-p [IP:]HOST:CONTAINER[/proto]`). */
-export interface PortMapping {
-  hostIp: string;
-  hostPort: number;
-  containerPort: number;
-  protocol: "tcp" | "udp";
 }
 
 /**
@@ -162,16 +158,6 @@ export interface ContainerState {
   oomKilled: boolean;
   /** True while running with every process frozen (`pause`); Docker's status is then "paused". */
   paused?: boolean;
-}
-
-/** Network attachment of a started container. */
-export interface NetworkEndpoint {
-  network: string;
-  ipAddress: string;
-  prefixLen: number;
-  gateway: string;
-  macAddress: string;
-  hostVeth: string;
 }
 
 /** The stored record. */

@@ -20,7 +20,7 @@
 
 import { isSameProcess, processStartTime } from "../process/proc.ts";
 import { readJson, writeJsonAtomic } from "../store/atomic.ts";
-import { linkExists } from "./_ip.ts";
+import { linkExists } from "./host_network.ts";
 import type { NetworkRecord } from "./network_store.ts";
 
 /** Where intents are (beside the host-wide lock files). */

@@ -21,7 +21,6 @@
  * @module
  */
 
-import type { NetworkEndpoint, PortMapping } from "../container/record.ts";
 import { debug } from "../debug.ts";
 import { UserError } from "../errors.ts";
 import type { StateRoot } from "../store/paths.ts";
@@ -42,7 +41,8 @@ import {
   type Rule,
   rulesTagged,
 } from "./_iptables.ts";
-import { linkExists } from "./_ip.ts";
+import { linkExists } from "./host_network.ts";
+import type { NetworkEndpoint, PortMapping } from "./endpoint.ts";
 import { parseCidr, parseIpv4 } from "./cidr.ts";
 import { BitmapIpam } from "./ipam.ts";
 import type { NetworkRecord } from "./network_store.ts";

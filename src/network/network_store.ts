@@ -13,7 +13,6 @@
  */
 
 import { undoingSync } from "../_undo.ts";
-import { ContainerStore } from "../container/store.ts";
 import { UserError } from "../errors.ts";
 import { readJson, writeJsonAtomic } from "../store/atomic.ts";
 import { needsSpace } from "../store/disk_full.ts";
@@ -22,7 +21,7 @@ import { withLock } from "../store/lock.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { sweepAbandonedCreations, withCreationIntent } from "./_creation_intent.ts";
 import { withHostLock } from "./_host_lock.ts";
-import { hostIpv4Routes, linkExists } from "./_ip.ts";
+import { hostIpv4Routes, linkExists } from "./host_network.ts";
 import { checkNetworkName } from "./_name.ts";
 import { BridgeDriver } from "./bridge_driver.ts";
 import {
@@ -34,7 +33,6 @@ import {
   nthAddress,
   parseCidr,
 } from "./cidr.ts";
-import { hostsMembersPath } from "./container_hosts.ts";
 import { BitmapIpam } from "./ipam.ts";
 
 /** One network, as stored. */
@@ -234,21 +232,22 @@ export class NetworkStore {
 
   /**
    * Removes the network `name`: its bridge, its rules, its pool, its
-   * hosts membership, its record. Refused while a running container is attached to it.
+   * hosts membership, its record. Refused while a running container is
+   * attached to it: `runningOn` names those of a network, asked under the
+   * lock (containers are the container layer's to know: removeNetwork in
+   * src/container/container_network.ts passes them).
    */
-  remove(name: string): void {
+  remove(name: string, runningOn: (network: string) => string[]): void {
     this.locked(() => {
       const rec = this.get(name);
       if (!rec) {
         throw new UserError(`dockergsh: Error response from daemon: network ${name} not found`);
       }
-      const attached = new ContainerStore(this.root).list().filter((c) =>
-        c.state.status === "running" && c.endpoint?.network === name
-      );
+      const attached = runningOn(name);
       if (attached.length > 0) {
         throw new UserError(
           `dockergsh: Error response from daemon: error while removing network: network ${name} id ${rec.id} has active endpoints (${
-            attached.map((c) => c.name).join(", ")
+            attached.join(", ")
           })`,
         );
       }
@@ -291,6 +290,14 @@ function pickFreeSubnet(taken: readonly Cidr[], name: string): Cidr {
       formatCidr(AUTO_POOL)
     } for network ${name}; choose one with --subnet`,
   );
+}
+
+/**
+ * Where the members of `network` are stored for its containers' /etc/hosts
+ * (src/container/container_hosts.ts); removed with the network.
+ */
+export function hostsMembersPath(root: StateRoot, network: string): string {
+  return `${root.networks}/hosts/${network}.json`;
 }
 
 /** The default network, created (with its bridge) on first use. */

@@ -6,7 +6,14 @@
  * (whose bundle the container init re-executes).
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
-import { BUSYBOX_TAR, MAIN, removeTestCgroupParent, TEST_CGROUP_PARENT } from "../_harness.ts";
+import { exists } from "../_fs.ts";
+import {
+  BUSYBOX_TAR,
+  eventually,
+  MAIN,
+  removeTestCgroupParent,
+  TEST_CGROUP_PARENT,
+} from "../_harness.ts";
 
 const REPO = new URL("../..", import.meta.url).pathname;
 const PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -43,16 +50,8 @@ function processesWith(...words: string[]): [number, string[]][] {
 }
 
 /** Waits (up to ~5 s) until process `pid` has exited: an idle monitor leaves after 2 s. */
-async function gone(pid: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    try {
-      Deno.statSync(`/proc/${pid}`);
-    } catch {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`process ${pid} is still running`);
+function gone(pid: number): Promise<void> {
+  return eventually(() => !exists(`/proc/${pid}`));
 }
 
 /** Bundles main.ts and writes the self-extracting file into `dir`; returns its path. */

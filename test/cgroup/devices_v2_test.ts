@@ -7,6 +7,7 @@
  */
 
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
+import { exists } from "../_fs.ts";
 import { processCgroups } from "../../src/cgroup/detect.ts";
 import { CgroupV2Driver } from "../../src/cgroup/v2.ts";
 import { DEFAULT_DEVICE_RULES } from "../../src/oci/default_devices.ts";
@@ -93,12 +94,3 @@ Deno.test({
     }
   },
 });
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

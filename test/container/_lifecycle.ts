@@ -1,12 +1,13 @@
 /**
- * Helpers shared by the lifecycle, exec and commit tests.
+ * Helpers shared by the container tests (lifecycle, exec, commit, cp,
+ * health) and the volume tests that run containers.
  *
  * @module
  */
 
 import { processStartTime } from "../../src/process/proc.ts";
 import { assertEquals, assertMatch } from "../_assert.ts";
-import type { CliResult, TestRoot } from "../_harness.ts";
+import { type CliResult, eventually, type TestRoot } from "../_harness.ts";
 
 /** Docker's zero time, for a run that has not finished. */
 export const NEVER = "0001-01-01T00:00:00Z";
@@ -19,6 +20,30 @@ export async function inspect(root: TestRoot, ref: string): Promise<Record<strin
   const all = JSON.parse(r.stdout);
   assertEquals(all.length, 1);
   return all[0];
+}
+
+/** Docker's State.Health of an inspected container (absent without a health check). */
+// deno-lint-ignore no-explicit-any
+export type InspectedHealth = Record<string, any> | undefined;
+
+/**
+ * Waits until the State.Health that `inspect REF` shows meets `cond` (for
+ * up to `ms`: the tests' probes run a second apart), and returns it.
+ */
+export async function healthWhen(
+  root: TestRoot,
+  ref: string,
+  cond: (health: InspectedHealth) => boolean,
+  ms = 6000,
+): Promise<NonNullable<InspectedHealth>> {
+  let health: InspectedHealth;
+  await eventually(async () => cond(health = (await inspect(root, ref)).State.Health), ms);
+  return health!;
+}
+
+/** Waits until `cmd` succeeds in the running container `name`: what its command sets up is done. */
+export async function untilInside(root: TestRoot, name: string, ...cmd: string[]): Promise<void> {
+  await eventually(async () => (await root.run("exec", name, ...cmd)).code === 0);
 }
 
 /** The full ID printed by a successful `run -d` or `create`. */

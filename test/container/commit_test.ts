@@ -4,18 +4,10 @@
  */
 
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
-import { eventually, withRoot } from "../_harness.ts";
+import { exists } from "../_fs.ts";
+import { withRoot } from "../_harness.ts";
 import { LinuxKernel } from "../../ffi/linux.ts";
-import { alive, inspect, started } from "./_lifecycle.ts";
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { alive, inspect, started, untilInside } from "./_lifecycle.ts";
 
 Deno.test("commit: added, changed and deleted files, an opaque directory, owners and modes", async () => {
   await withRoot(async (root) => {
@@ -196,7 +188,7 @@ Deno.test("commit of a running container: its changes so far, and it keeps runni
         "echo live > /live; rm /etc/group; touch /ready; exec sleep 60",
       ),
     );
-    await eventually(async () => (await root.run("exec", "live", "ls", "/ready")).code === 0);
+    await untilInside(root, "live", "ls", "/ready");
     const { pid, pidStartTime } = root.store().get(id).state;
     const c = await root.run("commit", "live", "fromlive");
     assertEquals(c.code, 0, c.stderr);

@@ -18,8 +18,11 @@
  */
 
 import { assert, assertEquals } from "../_assert.ts";
-import { eventually, type TestRoot, withRoot } from "../_harness.ts";
+import { exists } from "../_fs.ts";
+import { type TestRoot, withRoot } from "../_harness.ts";
+import { tarListing } from "../_tar_listing.ts";
 import { buildTar } from "../_tar_writer.ts";
+import { untilInside } from "./_lifecycle.ts";
 
 const SETUP = "mkdir -p /d/s; echo hi > /d/s/f; ln -s /etc/passwd /d/link; " +
   "ln -s ../../../../../../etc /esc";
@@ -64,12 +67,7 @@ async function checks(root: TestRoot, name: string, host: string): Promise<void>
   assertEquals((await cp(`${host}/hd`, `${name}:/tmp/hd2`)).code, 0);
   assertEquals((await cp(`${host}/hd`, `${name}:/tmp/hd2`)).code, 0);
   const tar = await tarOf(host, "hostf");
-  const fromStdin = await root.runWith(
-    { stdin: new TextDecoder("latin1").decode(tar) },
-    "cp",
-    "-",
-    `${name}:/d`,
-  );
+  const fromStdin = await root.runWith({ stdin: tar }, "cp", "-", `${name}:/d`);
   assertEquals(fromStdin.code, 0, fromStdin.stderr);
 
   // Errors, each one line and exit 1.
@@ -95,16 +93,7 @@ async function checks(root: TestRoot, name: string, host: string): Promise<void>
     const r = await cp(...args);
     assertEquals([r.code, r.stderr], [1, `${line}\n`], args.join(" "));
   }
-  assert(!lexists("/etc/cmds-escape-test"), "a copy escaped to the host's /etc");
-}
-
-function lexists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
+  assert(!exists("/etc/cmds-escape-test"), "a copy escaped to the host's /etc");
 }
 
 /** What the copies-in left in the container, seen from inside it. */
@@ -148,25 +137,19 @@ Deno.test("cp: a running container, both ways, tar streams, paths kept inside th
         `${SETUP}; sleep 300`,
       );
       assertEquals(run.code, 0, run.stderr);
-      await eventually(async () =>
-        (await root.run("exec", "live", "test", "-L", "/esc")).code === 0
-      );
+      await untilInside(root, "live", "test", "-L", "/esc");
       await checks(root, "live", host);
       assertEquals(await inside(root, "live"), EXPECTED_INSIDE);
       // `C:/d -` is a tar of d/ as Docker writes it.
       const out = await root.runBytes("cp", "live:/d", "-");
-      const list = await new Deno.Command("tar", {
-        args: ["-t", "-f", "-"],
-        stdin: "piped",
-        stdout: "piped",
-      })
-        .spawn();
-      const w = list.stdin.getWriter();
-      await w.write(out.stdout);
-      await w.close();
-      const names = new TextDecoder().decode((await list.output()).stdout).trim().split("\n")
-        .sort();
-      assertEquals(names, ["d/", "d/hostf", "d/link", "d/s/", "d/s/f"]);
+      assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+      assertEquals(Object.fromEntries(await tarListing(out.stdout)), {
+        "d": "d",
+        "d/hostf": "-",
+        "d/link": "l /etc/passwd",
+        "d/s": "d",
+        "d/s/f": "-",
+      });
     } finally {
       Deno.removeSync(host, { recursive: true });
     }
@@ -233,37 +216,20 @@ Deno.test("cp - into a container: a hostile archive stays inside the destination
       { name: "up", type: "symlink", linkname: "/" },
       { name: `up/${marker}`, data: "through a link\n" },
     ]);
-    const [program, ...args] = root.argv("cp", "-", "target:/tmp");
-    const child = new Deno.Command(program, {
-      args,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    })
-      .spawn();
-    const w = child.stdin.getWriter();
-    await w.write(through);
-    await w.close();
-    const out = await child.output();
-    assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
-    assert(!lexists(`/${marker}`), "a file landed in the host's /");
+    const out = await root.runWith({ stdin: through }, "cp", "-", "target:/tmp");
+    assertEquals(out.code, 0, out.stderr);
+    assert(!exists(`/${marker}`), "a file landed in the host's /");
     // The link resolved inside the destination directory.
     const inside = await root.run("exec", "target", "cat", `/tmp/${marker}`);
     assertEquals(inside.stdout, "through a link\n");
 
     const dotdot = buildTar([{ name: `../../../../tmp/${marker}`, data: "climbing\n" }]);
-    const [p2, ...a2] = root.argv("cp", "-", "target:/tmp");
-    const c2 = new Deno.Command(p2, { args: a2, stdin: "piped", stdout: "piped", stderr: "piped" })
-      .spawn();
-    const w2 = c2.stdin.getWriter();
-    await w2.write(dotdot);
-    await w2.close();
-    const o2 = await c2.output();
+    const o2 = await root.runWith({ stdin: dotdot }, "cp", "-", "target:/tmp");
     assertEquals(o2.code, 1);
     assertEquals(
-      new TextDecoder().decode(o2.stderr),
+      o2.stderr,
       `Error response from daemon: invalid path in archive: ../../../../tmp/${marker}\n`,
     );
-    assert(!lexists(`/tmp/${marker}`), "a file landed on the host's /tmp");
+    assert(!exists(`/tmp/${marker}`), "a file landed on the host's /tmp");
   });
 });

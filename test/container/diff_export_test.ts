@@ -14,31 +14,9 @@
  */
 
 import { assert, assertEquals } from "../_assert.ts";
-import { BUSYBOX_TAR, withRoot } from "../_harness.ts";
-
-/** `tar tvf`-like listing of an archive through the host's tar: "type name[ -> target]". */
-async function listing(tar: Uint8Array): Promise<Map<string, string>> {
-  const child = new Deno.Command("tar", {
-    args: ["-tvf", "-"],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const w = child.stdin.getWriter();
-  await w.write(tar);
-  await w.close();
-  const out = await child.output();
-  assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
-  const entries = new Map<string, string>();
-  for (const line of new TextDecoder().decode(out.stdout).split("\n")) {
-    if (!line) continue;
-    const fields = line.split(/\s+/);
-    const rest = fields.slice(5).join(" ");
-    const [name, target] = rest.split(/ -> | link to /);
-    entries.set(name.replace(/\/$/, ""), `${line[0]}${target ? ` ${target}` : ""}`);
-  }
-  return entries;
-}
+import { exists } from "../_fs.ts";
+import { BUSYBOX_TAR, eventually, withRoot } from "../_harness.ts";
+import { tarListing } from "../_tar_listing.ts";
 
 const sorted = (lines: string) => lines.trimEnd().split("\n").sort();
 
@@ -79,13 +57,13 @@ Deno.test("diff: A/C/D from the upper layer, whiteouts as D, as Docker reports t
 
     const exported = await root.runBytes("export", "d2");
     assertEquals(exported.code, 0, new TextDecoder().decode(exported.stderr));
-    const entries = await listing(exported.stdout);
+    const entries = await tarListing(exported.stdout);
     assertEquals(entries.get("hl"), "h bin/busybox");
     assertEquals(entries.get("tmp/ff"), "p");
     assertEquals([...entries.keys()].filter((k) => k.startsWith("usr")), ["usr", "usr/x"]);
     assertEquals(entries.get("bin/sh"), "l busybox");
     // Everything else is the image's: every name of the rootfs is there but /usr's.
-    const image = await listing(Deno.readFileSync(BUSYBOX_TAR));
+    const image = await tarListing(Deno.readFileSync(BUSYBOX_TAR));
     for (const name of image.keys()) {
       const clean = name.replace(/^\.\//, "");
       if (clean === "." || clean === "" || clean.startsWith("usr/")) continue;
@@ -112,18 +90,10 @@ Deno.test("export: a running container's symlinks are written as links, never fo
     );
     const id = root.store().resolve("links").id;
     const upper = `${root.dir}/containers/${id}/upper`;
-    const deadline = Date.now() + 5000;
-    while (Date.now() < deadline) {
-      try {
-        Deno.lstatSync(`${upper}/x/up`);
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    }
+    await eventually(() => exists(`${upper}/x/up`));
     const exported = await root.runBytes("export", "links");
     assertEquals(exported.code, 0, new TextDecoder().decode(exported.stderr));
-    const entries = await listing(exported.stdout);
+    const entries = await tarListing(exported.stdout);
     assertEquals(entries.get("rootlink"), "l /");
     assertEquals(entries.get("shadowlink"), "l /etc/shadow");
     assertEquals(entries.get("x/up"), "l ../../../../../../../../etc");

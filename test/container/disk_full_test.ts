@@ -7,6 +7,7 @@
  */
 
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
+import { exists } from "../_fs.ts";
 import { BUSYBOX_TAR, dockergsh, eventually, TEST_CGROUP_PARENT } from "../_harness.ts";
 import { hostVethName } from "../../src/network/bridge_driver.ts";
 
@@ -25,15 +26,6 @@ function freeKiB(dir: string): number {
 /** Every `*.tmp-*` file under `dir`. */
 function tempFiles(dir: string): string[] {
   return host("find", dir, "-name", "*.tmp-*").out.trim().split("\n").filter((l) => l !== "");
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Unmounts `dir`, waiting for the state root's monitor (which holds files there) to go idle and exit. */

@@ -8,8 +8,8 @@
  */
 
 import { assert, assertEquals, assertMatch } from "../_assert.ts";
-import { eventually, withRoot } from "../_harness.ts";
-import { hostPidsRunning, inspect, started } from "./_lifecycle.ts";
+import { withRoot } from "../_harness.ts";
+import { healthWhen, hostPidsRunning, inspect, started } from "./_lifecycle.ts";
 
 const FAST = ["--health-interval", "1s", "--health-timeout", "1s"];
 
@@ -42,16 +42,11 @@ Deno.test("--health-cmd: starting, unhealthy after the retries, healthy once the
       Retries: 2,
     });
     assertMatch((await root.run("ps")).stdout, /Up .* \(health: starting\)\s+rf-h1/);
-    await eventually(
-      async () => (await inspect(root, id)).State.Health.Status === "unhealthy",
-      6000,
-    );
-    const bad = (await inspect(root, id)).State.Health;
+    const bad = await healthWhen(root, id, (h) => h?.Status === "unhealthy");
     assertEquals(bad.FailingStreak, 2);
     assertEquals(bad.Log.map((p: { ExitCode: number }) => p.ExitCode), [1, 1]);
     assertMatch((await root.run("ps")).stdout, /\(unhealthy\)\s+rf-h1/);
-    await eventually(async () => (await inspect(root, id)).State.Health.Status === "healthy", 6000);
-    const good = (await inspect(root, id)).State.Health;
+    const good = await healthWhen(root, id, (h) => h?.Status === "healthy");
     assertEquals([good.FailingStreak, good.Log.at(-1).ExitCode], [0, 0]);
     assertMatch((await root.run("ps")).stdout, /Up .* \(healthy\)\s+rf-h1/);
     // The probes ran one after another, an interval apart (Docker's ~1.1 s).
@@ -105,13 +100,11 @@ Deno.test("--health-cmd: output kept, an overrun stopped, the start period forgi
         "100",
       ),
     );
-    await eventually(async () => (await inspect(root, out)).State.Health.Log.length >= 1, 6000);
     // Docker: {"ExitCode":2,"Output":"out\nerr\n"}, unhealthy after one failure.
-    const o = (await inspect(root, out)).State.Health;
+    const o = await healthWhen(root, out, (h) => h?.Log.length >= 1);
     assertEquals([o.Status, o.Log[0].ExitCode, o.Log[0].Output], ["unhealthy", 2, "out\nerr\n"]);
 
-    await eventually(async () => (await inspect(root, slow)).State.Health.Log.length >= 1, 6000);
-    const s = (await inspect(root, slow)).State.Health;
+    const s = await healthWhen(root, slow, (h) => h?.Log.length >= 1);
     // Docker: {"Status":"starting","FailingStreak":1,"Log":[{"ExitCode":-1,"Output":"Health check exceeded timeout (1s)"}]}.
     assertEquals([s.Status, s.FailingStreak], ["starting", 1]);
     assertEquals([s.Log[0].ExitCode, s.Log[0].Output], [-1, "Health check exceeded timeout (1s)"]);
@@ -123,10 +116,7 @@ Deno.test("--health-cmd: output kept, an overrun stopped, the start period forgi
     assertEquals([g.Status, g.FailingStreak], ["starting", 0]);
     assert(g.Log.length >= 1 && g.Log.every((p: { ExitCode: number }) => p.ExitCode === 1));
     // ... after it, one failure is enough (retries 1).
-    await eventually(
-      async () => (await inspect(root, grace)).State.Health.Status === "unhealthy",
-      6000,
-    );
+    await healthWhen(root, grace, (h) => h?.Status === "unhealthy");
   });
 });
 

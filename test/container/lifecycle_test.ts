@@ -10,7 +10,7 @@ import { NetworkStore } from "../../src/network/network_store.ts";
 import { StateRoot } from "../../src/store/paths.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
 import { exists } from "../_fs.ts";
-import { eventually, MAIN, mountsUnder, type TestRoot, withRoot } from "../_harness.ts";
+import { delay, eventually, MAIN, mountsUnder, type TestRoot, withRoot } from "../_harness.ts";
 import {
   alive,
   hostPidsRunning,
@@ -79,7 +79,7 @@ Deno.test("ps: the container outlives a killed monitor and its exit is shown as 
     const monitorStart = processStartTime(monitor)!;
     Deno.kill(monitor, "SIGKILL");
     await eventually(() => processStartTime(monitor) !== monitorStart);
-    await new Promise((r) => setTimeout(r, 300));
+    await delay(300);
     assert(alive(pid, pidStartTime), "the container runs on without its monitor");
     assertMatch((await psRow(root, "orphan", false))!, /Up /);
 
@@ -164,13 +164,13 @@ Deno.test("start right after an exit the monitor has not yet reaped: the new run
       await eventually(() => processStartTime(pid) === undefined); // a zombie now
       assertMatch((await psRow(root, "reap"))!, /Exited \(unknown\)/);
       const start = root.run("start", "reap");
-      await new Promise((r) => setTimeout(r, 300)); // the request waits in the socket's queue
+      await delay(300); // the request waits in the socket's queue
       Deno.kill(monitor, "SIGCONT");
       assertEquals((await start).code, 0);
     } finally {
       Deno.kill(monitor, "SIGCONT");
     }
-    await new Promise((r) => setTimeout(r, 500)); // a late release would have happened by now
+    await delay(500); // a late release would have happened by now
     const rec = root.store().get(id);
     assertEquals(rec.state.status, "running");
     assert(rec.endpoint, "the new run has its endpoint");
@@ -503,7 +503,7 @@ Deno.test("--rm: restart keeps the container (as Docker's), stop removes it", as
     const second = root.store().get(id).state;
     assertEquals(second.status, "running");
     assert(alive(second.pid, second.pidStartTime));
-    await new Promise((r) => setTimeout(r, 300)); // a late removal would show by now
+    await delay(300); // a late removal would show by now
     assertEquals(root.store().ids(), [id]);
 
     const stop = await root.run("stop", "-t", "0", "tmp");

@@ -13,7 +13,7 @@
  */
 
 import { assert, assertEquals, assertMatch } from "../_assert.ts";
-import { eventually, TEST_CGROUP_PARENT, withRoot } from "../_harness.ts";
+import { delay, eventually, TEST_CGROUP_PARENT, withRoot } from "../_harness.ts";
 import { CgroupV2Driver } from "../../src/cgroup/v2.ts";
 import { FakeCgroup2 } from "../cgroup/_fake_cgroup2.ts";
 
@@ -49,7 +49,7 @@ Deno.test("pause: the freezer cgroup FROZEN, paused in ps and inspect, exec refu
     const before = Deno.readTextFileSync(
       `/sys/fs/cgroup/cpuacct${TEST_CGROUP_PARENT}/${id}/cpuacct.usage`,
     );
-    await new Promise((r) => setTimeout(r, 300));
+    await delay(300);
     // No CPU time while frozen (the shell loop would fork sleep every 100 ms).
     assertEquals(
       Deno.readTextFileSync(`/sys/fs/cgroup/cpuacct${TEST_CGROUP_PARENT}/${id}/cpuacct.usage`),

@@ -8,7 +8,7 @@
  */
 
 import { assert, assertEquals, assertNotEquals } from "../_assert.ts";
-import { eventually, withRoot } from "../_harness.ts";
+import { delay, eventually, withRoot } from "../_harness.ts";
 import { inspect, oneLine, started } from "./_lifecycle.ts";
 
 Deno.test("--restart on-failure:N: restarted N times with a new PID each, then left exited", async () => {
@@ -37,7 +37,7 @@ Deno.test("--restart on-failure:N: restarted N times with a new PID each, then l
         return info.RestartCount === 2 && info.State.Status === "exited";
       }, 10_000);
       // No third restart comes: 2 is the maximum (waited for longer than the next delay would be).
-      await new Promise((r) => setTimeout(r, 1000));
+      await delay(1000);
       const info = await inspect(root, "rf-r1");
       assertEquals([info.RestartCount, info.State.ExitCode], [2, 3]);
       assertEquals(info.HostConfig.RestartPolicy, { Name: "on-failure", MaximumRetryCount: 2 });
@@ -91,7 +91,7 @@ Deno.test("--restart always: a new process after each exit; stop and kill end it
     assertEquals((await root.run("stop", id)).code, 0);
     assertEquals((await inspect(root, id)).State.Status, "exited", "stop ends the back-off");
     const count = root.store().get(id).restartCount;
-    await new Promise((r) => setTimeout(r, 1500));
+    await delay(1500);
     const after = await inspect(root, id);
     assertEquals(
       [after.State.Status, after.RestartCount],
@@ -104,7 +104,7 @@ Deno.test("--restart always: a new process after each exit; stop and kill end it
       await root.run("run", "-d", "--restart", "always", "busybox", "sleep", "100"),
     );
     assertEquals((await root.run("kill", k)).code, 0);
-    await new Promise((r) => setTimeout(r, 1000));
+    await delay(1000);
     assertEquals([(await inspect(root, k)).State.Status, (await inspect(root, k)).RestartCount], [
       "exited",
       0,

@@ -6,17 +6,9 @@
  */
 
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
-import { withRoot } from "../_harness.ts";
+import { exists } from "../_fs.ts";
+import { delay, withRoot } from "../_harness.ts";
 import { inspect, oneLine, started } from "./_lifecycle.ts";
-
-function existsPath(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -331,7 +323,7 @@ Deno.test("run --stop-signal/--stop-timeout: used by stop; Docker's errors", asy
         'trap "echo got-usr1; exit 7" USR1; while true; do sleep 0.1; done',
       ),
     );
-    await new Promise((r) => setTimeout(r, 300));
+    await delay(300);
     assertEquals((await root.run("stop", id)).code, 0);
     const info = await inspect(root, id);
     assertEquals([info.State.ExitCode, info.Config.StopSignal], [7, "USR1"]);
@@ -420,7 +412,7 @@ Deno.test("an image's STOPSIGNAL is what stop sends; --init and /.dockerenv stay
         'trap "exit 7" USR1; while true; do sleep 0.1; done',
       ),
     );
-    await new Promise((r) => setTimeout(r, 300));
+    await delay(300);
     assertEquals((await root.run("stop", c)).code, 0);
     const info = await inspect(root, c);
     assertEquals([info.State.ExitCode, info.Config.StopSignal], [7, "SIGUSR1"]);
@@ -433,7 +425,7 @@ Deno.test("an image's STOPSIGNAL is what stop sends; --init and /.dockerenv stay
     const upper = (await inspect(root, "rf-cimg")).GraphDriver.Data.UpperDir;
     assert(Deno.statSync(upper).isDirectory, upper);
     for (const f of [".dockerenv", "sbin/docker-init"]) {
-      assertEquals(existsPath(`${upper}/${f}`), false, `${f} in the committed layer`);
+      assertEquals(exists(`${upper}/${f}`), false, `${f} in the committed layer`);
     }
   });
 });

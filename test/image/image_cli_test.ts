@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
+import { exists } from "../_fs.ts";
 import { BUSYBOX_TAR, MAIN, withRoot } from "../_harness.ts";
 import { buildTar } from "../_tar_writer.ts";
 
@@ -127,15 +128,6 @@ Deno.test("tag: a second name for one image; rmi of one tag keeps the image and 
     assertStringIncludes(bad.stderr, "Unable to find image 'nothere:latest'");
   });
 });
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Runs a host program to completion; its exit code. */
 function host(program: string, ...args: string[]): number {

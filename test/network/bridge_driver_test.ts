@@ -1,4 +1,5 @@
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "../_assert.ts";
+import { removeNetwork } from "../../src/container/container_network.ts";
 import { BridgeDriver, hostVethName } from "../../src/network/bridge_driver.ts";
 import { type NetworkRecord, NetworkStore } from "../../src/network/network_store.ts";
 import { newId } from "../../src/store/ids.ts";
@@ -18,7 +19,7 @@ async function withNetwork(
     try {
       await fn(root, store, net);
     } finally {
-      store.remove(name);
+      removeNetwork(root, name);
     }
     assertEquals(link(net.bridge), undefined, "bridge removed");
     assertEquals(rulesTagged(net.bridge), [], "network rules removed");
@@ -148,7 +149,7 @@ Deno.test("two networks cannot reach each other, each reaches its gateway", asyn
     } finally {
       await boxA.stop();
       await boxB.stop();
-      store.remove("drv-iso-b");
+      removeNetwork(root, "drv-iso-b");
     }
   });
 });

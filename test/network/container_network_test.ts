@@ -5,7 +5,8 @@ import {
   attachContainerNetwork,
   checkNetworkRequest,
   detachContainerNetwork,
-} from "../../src/network/container_network.ts";
+  removeNetwork,
+} from "../../src/container/container_network.ts";
 import { BitmapIpam, ipamPath } from "../../src/network/ipam.ts";
 import { NetworkStore } from "../../src/network/network_store.ts";
 import type { StateRoot } from "../../src/store/paths.ts";
@@ -38,7 +39,7 @@ async function withRoot(
       await detachContainerNetwork(root, rec);
     }
     for (const b of boxes) await b.stop();
-    for (const n of store.list()) store.remove(n.name);
+    for (const n of store.list()) removeNetwork(root, n.name);
     Deno.removeSync(root.root, { recursive: true });
   }
 }

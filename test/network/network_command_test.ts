@@ -2,6 +2,7 @@ import { assert, assertEquals, assertThrows } from "../_assert.ts";
 import { command } from "../../src/cli/commands/network.ts";
 import { parseFlags } from "../../src/cli/flags.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
+import { removeNetwork } from "../../src/container/container_network.ts";
 import { NetworkStore } from "../../src/network/network_store.ts";
 import type { StateRoot } from "../../src/store/paths.ts";
 import { link, rulesTagged, tempRoot } from "./_net.ts";
@@ -70,7 +71,7 @@ Deno.test("network create, ls, inspect, rm", async () => {
     assertEquals(link(bridge), undefined);
     assertEquals((await network(root, "ls", "-q")).stdout, "");
   } finally {
-    for (const n of new NetworkStore(root).list()) new NetworkStore(root).remove(n.name);
+    for (const n of new NetworkStore(root).list()) removeNetwork(root, n.name);
     Deno.removeSync(root.root, { recursive: true });
   }
 });

@@ -1,9 +1,9 @@
 import { assert, assertEquals, assertThrows } from "../_assert.ts";
-import { hostIpv4Routes } from "../../src/network/_ip.ts";
+import { hostIpv4Routes } from "../../src/network/host_network.ts";
 import { cidrOverlaps, parseCidr } from "../../src/network/cidr.ts";
 import { ipamPath } from "../../src/network/ipam.ts";
 import { ensureDefaultNetwork, NetworkStore } from "../../src/network/network_store.ts";
-import { attachContainerNetwork } from "../../src/network/container_network.ts";
+import { attachContainerNetwork, removeNetwork } from "../../src/container/container_network.ts";
 import { link, rulesTagged, run, runningRecord, Sandbox, saveRecord, tempRoot } from "./_net.ts";
 
 Deno.test("create: record, bridge; names unique and valid; subnets never shared", () => {
@@ -53,13 +53,13 @@ Deno.test("create: record, bridge; names unique and valid; subnets never shared"
     assertEquals(store.list().map((n) => n.name), ["st-one"]);
     assertEquals([...Deno.readDirSync(root.networks)].map((e) => e.name), ["st-one.json"]);
 
-    store.remove("st-one");
+    removeNetwork(root, "st-one");
     assertEquals(store.list(), []);
     assertEquals(link(net.bridge), undefined);
     assertEquals(rulesTagged(net.bridge), []);
-    assertThrows(() => store.remove("st-one"), /not found/);
+    assertThrows(() => removeNetwork(root, "st-one"), /not found/);
   } finally {
-    for (const n of store.list()) store.remove(n.name);
+    for (const n of store.list()) removeNetwork(root, n.name);
     Deno.removeSync(root.root, { recursive: true });
   }
 });
@@ -109,7 +109,7 @@ Deno.test("the default network is made on first use, on a /24 of 172.30.0.0/15 f
     assert(link(net.bridge));
     assertEquals(rulesTagged(net.bridge).length, 7);
   } finally {
-    for (const n of store.list()) store.remove(n.name);
+    for (const n of store.list()) removeNetwork(root, n.name);
     Deno.removeSync(root.root, { recursive: true });
   }
 });
@@ -123,14 +123,14 @@ Deno.test("remove is refused while a running container is attached; the pool goe
     const rec = runningRecord(root, { name: "c1", pid: box.pid, networkMode: "st-busy" });
     rec.endpoint = await attachContainerNetwork(root, rec, box.pid);
     saveRecord(root, rec);
-    assertThrows(() => store.remove("st-busy"), /has active endpoints \(c1\)/);
+    assertThrows(() => removeNetwork(root, "st-busy"), /has active endpoints \(c1\)/);
     await box.stop();
-    store.remove("st-busy");
+    removeNetwork(root, "st-busy");
     assertEquals(link(net.bridge), undefined);
     assertThrows(() => Deno.statSync(ipamPath(root, "st-busy")), /No such file/);
   } finally {
     await box.stop();
-    for (const n of store.list()) store.remove(n.name);
+    for (const n of store.list()) removeNetwork(root, n.name);
     Deno.removeSync(root.root, { recursive: true });
   }
 });

@@ -8,9 +8,12 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
 import { type TestRoot, withRoot } from "../_harness.ts";
 import { hostVethName } from "../../src/network/bridge_driver.ts";
-import { hostsMembersPath } from "../../src/network/container_hosts.ts";
 import { BitmapIpam } from "../../src/network/ipam.ts";
-import { type NetworkRecord, NetworkStore } from "../../src/network/network_store.ts";
+import {
+  hostsMembersPath,
+  type NetworkRecord,
+  NetworkStore,
+} from "../../src/network/network_store.ts";
 import { StateRoot } from "../../src/store/paths.ts";
 import { fetchText, link, rulesTagged, run, waitFor } from "./_net.ts";
 

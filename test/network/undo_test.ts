@@ -6,6 +6,7 @@
  */
 
 import { assert, assertEquals, assertMatch } from "../_assert.ts";
+import { exists } from "../_fs.ts";
 import { dockergsh, withRoot } from "../_harness.ts";
 import { cidrContains, parseCidr, parseIpv4 } from "../../src/network/cidr.ts";
 import { hostVethName } from "../../src/network/bridge_driver.ts";
@@ -71,15 +72,6 @@ function assertNothingLeft(root: string, name: string, subnet: string, bridge: s
   const state = new StateRoot(root);
   for (const path of [`${state.networks}/${name}.json`, ipamPath(state, name)]) {
     assert(!exists(path), `${path} left`);
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

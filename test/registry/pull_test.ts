@@ -7,7 +7,7 @@
 import { MNT_DETACH } from "../../ffi/constants.ts";
 import { LinuxKernel } from "../../ffi/linux.ts";
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { type TestRoot, withRoot } from "../_harness.ts";
+import { eventually, type TestRoot, withRoot } from "../_harness.ts";
 import { blobProxy, registry } from "./_registry.ts";
 
 const BUSYBOX_SHA = "3d9f2889d6782537624a4e1a10e68a2ddd53e0ee8bac02676f27308f42ec6bf6";
@@ -360,7 +360,7 @@ Deno.test("pull killed midway (kill -9): no image, the next pull completes and s
       [...Deno.readDirSync(`${root.dir}/tmp`)].map((e) => e.name)
         .filter((n) => n.startsWith(`layer-${child.pid}-`));
     // Killed while the big layer is being written.
-    await eventuallyTrue(() => {
+    await eventually(() => {
       try {
         return scratch().some((n) =>
           Deno.statSync(`${root.dir}/tmp/${n}/tree/big/random.bin`).size > 20 << 20
@@ -389,15 +389,6 @@ Deno.test("pull killed midway (kill -9): no image, the next pull completes and s
     assertEquals((await root.run("rmi", big)).code, 0);
   });
 });
-
-/** Resolves once `cond` holds; rejects after `ms`. */
-async function eventuallyTrue(cond: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 Deno.test("pull on a terminal: layer lines redrawn in place, Docker's progress bar on a wide one", async () => {
   const reg = await registry();

@@ -7,8 +7,8 @@
  */
 
 import { assert, assertEquals, assertMatch } from "../_assert.ts";
-import { eventually, withRoot } from "../_harness.ts";
-import { inspect, started } from "../container/_lifecycle.ts";
+import { withRoot } from "../_harness.ts";
+import { healthWhen, inspect, started } from "../container/_lifecycle.ts";
 import { isVolumeName } from "../../src/volume/name.ts";
 
 function lines(s: string): string[] {
@@ -271,7 +271,7 @@ Deno.test("an image's VOLUME: an anonymous volume filled from the image, unless 
     assert(Deno.statSync(`${mount.Source}/passwd`).isFile, "filled from the image's /etc");
     // The image's HEALTHCHECK runs (Docker: the container's Config.Healthcheck is the image's).
     assertEquals(info.Config.Healthcheck, { Test: ["CMD-SHELL", "exit 0"], Interval: 1e9 });
-    await eventually(async () => (await inspect(root, c)).State.Health?.Status === "healthy", 6000);
+    await healthWhen(root, c, (h) => h?.Status === "healthy");
     await root.run("rm", "-f", "-v", c);
     assertEquals(lines((await root.run("volume", "ls", "-q")).stdout), [], "rm -v took it");
 

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { removeNetwork } from "../../container/container_network.ts";
 import { ContainerStore } from "../../container/store.ts";
 import { UserError } from "../../errors.ts";
 import { DEFAULT_NETWORK, type NetworkRecord, NetworkStore } from "../../network/network_store.ts";
@@ -172,7 +173,7 @@ const rm: Command = {
           `dockergsh: Error response from daemon: ${name} is a pre-defined network and cannot be removed`,
         );
       }
-      store.remove(name);
+      removeNetwork(ctx.root, name);
       console.log(ref);
     }));
   },

@@ -12,7 +12,7 @@
 
 import { attachContainer } from "../../container/container_attach.ts";
 import { deleteContainer } from "../../container/container_delete.ts";
-import { startDetached } from "../../container/container_start_detached.ts";
+import { startDetached } from "../../monitor/start_detached.ts";
 import { ContainerStore } from "../../container/store.ts";
 import { UserError } from "../../errors.ts";
 import type { Command, CommandContext } from "../command.ts";

@@ -1,21 +1,24 @@
 /**
  * A container's network, as the container lifecycle sees it: attach after
  * the container's process exists (its network namespace is what gets
- * wired), detach when it is gone.
+ * wired), detach when it is gone, and no network removed from under a
+ * running container. src/network knows networks, not containers: what it
+ * needs of them (the addresses they hold, who is attached) is read here.
  *
  * @module
  */
 
 import { runEvery, undoingSync } from "../_undo.ts";
-import type { ContainerRecord, NetworkEndpoint } from "../container/record.ts";
-import { ContainerStore } from "../container/store.ts";
 import { debug } from "../debug.ts";
 import { UserError } from "../errors.ts";
+import type { NetworkEndpoint } from "../network/endpoint.ts";
+import { BitmapIpam, IpamExhaustedError } from "../network/ipam.ts";
+import { DEFAULT_NETWORK, type NetworkRecord, NetworkStore } from "../network/network_store.ts";
 import { unlessDiskFull } from "../store/disk_full.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { leaveNetworkHosts } from "./container_hosts.ts";
-import { BitmapIpam, IpamExhaustedError } from "./ipam.ts";
-import { DEFAULT_NETWORK, type NetworkRecord, NetworkStore } from "./network_store.ts";
+import type { ContainerRecord } from "./record.ts";
+import { ContainerStore } from "./store.ts";
 
 /** True for the modes that have no dockergsh network (the host's stack, or loopback only). */
 function isPseudo(mode: string): boolean {
@@ -27,6 +30,21 @@ function claimedIps(root: StateRoot, network: string, exceptId: string): string[
   return new ContainerStore(root).list()
     .filter((c) => c.id !== exceptId && c.endpoint?.network === network)
     .map((c) => c.endpoint!.ipAddress);
+}
+
+/** Names of the running containers attached to `network`. */
+function runningOn(root: StateRoot, network: string): string[] {
+  return new ContainerStore(root).list()
+    .filter((c) => c.state.status === "running" && c.endpoint?.network === network)
+    .map((c) => c.name);
+}
+
+/**
+ * Removes the network `name` (NetworkStore.remove), refused while a
+ * running container is attached to it.
+ */
+export function removeNetwork(root: StateRoot, name: string): void {
+  new NetworkStore(root).remove(name, (network) => runningOn(root, network));
 }
 
 /**

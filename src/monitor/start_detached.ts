@@ -1,18 +1,20 @@
 /**
  * Starting a container in the background: the monitor process (see
- * src/monitor/monitor.ts) starts it and stays its parent, so its exit code
- * is recorded even though the CLI that asked has long exited.
+ * monitor.ts) starts it and stays its parent, so its exit code is recorded
+ * even though the CLI that asked has long exited. The monitor is the
+ * layer above the container lifecycle: this asks it (client.ts), after
+ * the checks and work that belong in the short-lived CLI.
  *
  * @module
  */
 
 import type { Kernel } from "../../ffi/kernel.ts";
-import { requestStart } from "../monitor/client.ts";
+import { capabilityList, seccompPlan, securityOf } from "../container/container_spec.ts";
+import type { ContainerRecord } from "../container/record.ts";
+import { seccompProgram } from "../container/seccomp_cache.ts";
+import { assertAllowed } from "../container/state.ts";
 import type { StateRoot } from "../store/paths.ts";
-import { capabilityList, seccompPlan, securityOf } from "./container_spec.ts";
-import type { ContainerRecord } from "./record.ts";
-import { seccompProgram } from "./seccomp_cache.ts";
-import { assertAllowed } from "./state.ts";
+import { requestStart } from "./client.ts";
 
 /**
  * Starts `record`'s container detached; resolves to the running record.

@@ -15,16 +15,18 @@
  * @module
  */
 
-import { containerPaths } from "../container/paths.ts";
-import type { ContainerRecord, NetworkEndpoint } from "../container/record.ts";
-import { observe } from "../container/state.ts";
-import { ContainerStore } from "../container/store.ts";
 import { debug } from "../debug.ts";
+import type { NetworkEndpoint } from "../network/endpoint.ts";
+import { linkExists } from "../network/host_network.ts";
+import { hostsMembersPath } from "../network/network_store.ts";
 import { extraHostsEntries, renderHosts } from "../rootfs/etc_hosts.ts";
 import { readJson, writeJsonAtomic } from "../store/atomic.ts";
 import { withLock } from "../store/lock.ts";
 import type { StateRoot } from "../store/paths.ts";
-import { linkExists } from "./_ip.ts";
+import { containerPaths } from "./paths.ts";
+import type { ContainerRecord } from "./record.ts";
+import { observe } from "./state.ts";
+import { ContainerStore } from "./store.ts";
 
 /** What membership stores of a container. */
 interface Member {
@@ -34,11 +36,6 @@ interface Member {
 
 /** Members of one network by container ID. */
 type Members = Record<string, Member>;
-
-/** Where the members of `network` are stored. */
-export function hostsMembersPath(root: StateRoot, network: string): string {
-  return `${root.networks}/hosts/${network}.json`;
-}
 
 /**
  * Applies `change` to the members of `network` under its lock, drops the
