@@ -232,6 +232,16 @@ export function isBusy(err: unknown): boolean {
   return (err as { code?: string } | null)?.code === "EBUSY";
 }
 
+/**
+ * True when `err` says the cgroup file is gone: removed before it was
+ * opened (NotFound), or between the open and the read, where the kernel
+ * answers ENODEV (a plain Error from Deno, "No such device (os error 19)").
+ */
+export function isRemoved(err: unknown): boolean {
+  return err instanceof Deno.errors.NotFound ||
+    (err instanceof Error && err.message.includes("(os error 19)"));
+}
+
 const DRAIN_TIMEOUT_MS = 2000;
 const DRAIN_POLL_MS = 20;
 

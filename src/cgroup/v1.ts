@@ -13,6 +13,7 @@
 import type { Resources } from "./resources.ts";
 import { debug } from "../debug.ts";
 import {
+  isRemoved,
   makePath,
   pollFrozen,
   readKeyed,
@@ -129,7 +130,7 @@ class CgroupV1 implements ContainerCgroup {
       return fs.read(`${dir}/freezer.state`).trim() !== "THAWED";
     } catch (err) {
       // Removed with its container (an rm -f racing the exit): nothing is frozen.
-      if (err instanceof Deno.errors.NotFound) return false;
+      if (isRemoved(err)) return false;
       throw err;
     }
   }

@@ -1,4 +1,5 @@
 import { assert, assertEquals } from "../_assert.ts";
+import { isRemoved } from "../../src/cgroup/_fs.ts";
 import { CgroupV1Driver } from "../../src/cgroup/v1.ts";
 import type { Resources } from "../../src/container/record.ts";
 import { DEFAULT_DEVICE_RULES } from "../../src/oci/default_devices.ts";
@@ -229,5 +230,30 @@ Deno.test({
       } finally {
         Deno.removeSync(tmp, { recursive: true });
       }
+    }),
+});
+
+Deno.test({
+  name: "cgroup v1: a cgroup removed between the open and the read of freezer.state is not frozen",
+  ignore: !onV1,
+  fn: () =>
+    withParent(async (driver, parent, mountRoot) => {
+      const cg = driver.create(ID, { cgroupParent: parent });
+      assertEquals(cg.frozen(), false);
+      // The kernel's answer to a read through a file opened before the rmdir: ENODEV.
+      const state = Deno.openSync(`${mountRoot}/freezer${parent}/${ID}/freezer.state`);
+      await cg.destroy();
+      let err: unknown;
+      try {
+        state.readSync(new Uint8Array(16));
+      } catch (e) {
+        err = e;
+      } finally {
+        state.close();
+      }
+      assert(isRemoved(err), `${err}`);
+      assert(isRemoved(new Deno.errors.NotFound("gone")));
+      assert(!isRemoved(new Error("Permission denied (os error 13)")));
+      assertEquals(cg.frozen(), false);
     }),
 });
