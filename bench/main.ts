@@ -116,6 +116,38 @@ async function runcBundle(): Promise<string | undefined> {
   return bundle;
 }
 
+/**
+ * Row 6b: `exec CONTAINER true` against `runc exec` in a runc container of
+ * the same rootfs (`sleep 600` in the bundle of row 1), in the same run.
+ */
+async function execAgainstRunc(running: string): Promise<void> {
+  const dir = `${root}/bundle-exec`;
+  await Deno.mkdir(dir, { recursive: true });
+  const spec = JSON.parse(await Deno.readTextFile(`${bundle}/config.json`));
+  spec.root.path = `${bundle}/rootfs`;
+  spec.process.args = ["sleep", "600"];
+  await Deno.writeTextFile(`${dir}/config.json`, JSON.stringify(spec));
+  const id = "bench-exec";
+  const runcRoot = ["runc", "--root", `${root}/runc`];
+  // Detached, its stdio nowhere: a pipe kept open by the container would never end.
+  const started = await new Deno.Command(runcRoot[0], {
+    args: [...runcRoot.slice(1), "run", "-d", "--bundle", dir, id],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  if (started.code !== 0) throw new Error(`runc run -d exited ${started.code}`);
+  try {
+    const e = await compare([
+      { label: "exec", argv: () => dgsh("exec", running, "true") },
+      { label: "runc", argv: () => [...runcRoot, "exec", id, "/bin/true"] },
+    ], RUNS);
+    report("6b. exec CONTAINER true", e.get("exec")!, "runc exec", e.get("runc")!, "<= 1.0x");
+  } finally {
+    await sh([...runcRoot, "delete", "--force", id]);
+  }
+}
+
 console.log(
   `dockergsh bench, ${
     new Date().toISOString()
@@ -266,6 +298,7 @@ await step("4/3b. detached containers", async () => {
     { label: "nsenter", argv: () => ["nsenter", "-t", String(pid), "-a", "true"] },
   ], RUNS);
   report("6. exec CONTAINER true", e.get("exec")!, "nsenter -a", e.get("nsenter")!, "none");
+  if (bundle) await execAgainstRunc(running);
   const rm = await sh(dgsh("rm", "-f", ...ids));
   if (rm.code !== 0) throw new Error(rm.err);
 });
