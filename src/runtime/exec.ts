@@ -19,7 +19,6 @@ import type { Process } from "../oci/spec.ts";
 import type { ExecConfig, InitStdio } from "../process/init_config.ts";
 import { spawnExecInit } from "../process/spawn_init.ts";
 import { openContainerPty } from "../rootfs/container_pty.ts";
-import { compileSeccompProgram } from "../security/seccomp_program.ts";
 import { writeFileAtomic } from "../store/atomic.ts";
 import { encodeBase64 } from "../_base64.ts";
 import { checkProcess, consoleSize } from "./bundle.ts";
@@ -27,6 +26,7 @@ import { notExist, RuntimeError } from "./errors.ts";
 import { execNamespaces } from "./namespace_plan.ts";
 import type { RuntimeRoot } from "./paths.ts";
 import { readRecord } from "./record.ts";
+import { seccompProgramFor } from "./seccomp_cache.ts";
 import { statusOf } from "./status.ts";
 
 /** `exec`'s flags. */
@@ -119,7 +119,7 @@ export async function execInContainer(
     throw new RuntimeError("--console-socket is given but the process has no terminal");
   }
   const seccomp = record.spec.linux?.seccomp;
-  const program = seccomp && compileSeccompProgram(kernel, seccomp);
+  const program = await seccompProgramFor(root.seccompCache, kernel, seccomp);
   let stdio: InitStdio = { kind: "inherit" };
   if (opts.consoleSocket !== undefined) {
     stdio = {

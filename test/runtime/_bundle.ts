@@ -201,7 +201,8 @@ export class TestBundle {
   async cleanup(): Promise<void> {
     let ids: string[] = [];
     try {
-      ids = [...Deno.readDirSync(this.root)].map((e) => e.name);
+      // Not the runtime's seccomp cache, `@seccomp`.
+      ids = [...Deno.readDirSync(this.root)].map((e) => e.name).filter((n) => !n.startsWith("@"));
     } catch {
       // No container was ever made.
     }

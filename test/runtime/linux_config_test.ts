@@ -6,9 +6,18 @@
  * @module
  */
 
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  assertNotEquals,
+  assertStringIncludes,
+} from "../_assert.ts";
 import { eventually } from "../_harness.ts";
 import { cgroupDir, defaultSpec, procStatus, withBundle } from "./_bundle.ts";
+
+/** One classic-BPF instruction, `ret SECCOMP_RET_ALLOW`: a filter that allows everything. */
+const ALLOW_ALL = new Uint8Array([0x06, 0, 0, 0, 0x00, 0x00, 0xff, 0x7f]);
 
 const sleeping = (pid: number) => () =>
   Deno.readTextFileSync(`/proc/${pid}/comm`).trim() === "sleep";
@@ -69,6 +78,36 @@ Deno.test("runtime: linux.seccomp filters the container's process", async () => 
     assertEquals(procStatus(pid, "Seccomp"), "2");
     assertEquals(Deno.readTextFileSync(`${t.rootfs}/tmp/rc`).trim(), "1");
     assertStringIncludes(Deno.readTextFileSync(`${t.rootfs}/tmp/err`), "not permitted");
+
+    // Compiled once, kept root-only under the runtime's root.
+    const cache = `${t.root}/@seccomp`;
+    const names = [...Deno.readDirSync(cache)].map((e) => e.name);
+    assertEquals(names.length, 1, names.join(" "));
+    assertMatch(names[0], /^[0-9a-f]{64}\.bpf$/);
+    const program = `${cache}/${names[0]}`;
+    const info = Deno.statSync(program);
+    assertEquals([info.uid, info.mode! & 0o7777, info.size % 8], [0, 0o600, 0]);
+    assertEquals((await t.runc("list", "--quiet")).stdout, "sec\n", "the cache is no container");
+
+    // The second container of the same filter installs the kept program, not a new one:
+    // root's own allow-all program in its place lets mkdir through.
+    Deno.writeFileSync(program, ALLOW_ALL, { mode: 0o600 });
+    const second = await t.create("sec2");
+    assertEquals((await t.runc("start", "sec2")).code, 0);
+    await eventually(sleeping(second));
+    assertEquals(procStatus(second, "Seccomp"), "2");
+    assertEquals(Deno.readTextFileSync(`${t.rootfs}/tmp/rc`).trim(), "0");
+
+    // One another user could have written is removed and compiled again.
+    Deno.removeSync(`${t.rootfs}/tmp/d`);
+    Deno.chownSync(program, 65534, 65534);
+    const third = await t.create("sec3");
+    assertEquals((await t.runc("start", "sec3")).code, 0);
+    await eventually(sleeping(third));
+    assertEquals(Deno.readTextFileSync(`${t.rootfs}/tmp/rc`).trim(), "1");
+    assertStringIncludes(Deno.readTextFileSync(`${t.rootfs}/tmp/err`), "not permitted");
+    assertEquals(Deno.statSync(program).uid, 0);
+    assertNotEquals(Deno.readFileSync(program), ALLOW_ALL);
   });
 });
 
