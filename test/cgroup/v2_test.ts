@@ -26,7 +26,8 @@ Deno.test("cgroup v2: controllers enabled down the path, limits written in the l
     const cg = driver.create(ID, {
       memory: 32 * MiB,
       memorySwap: 48 * MiB,
-      nanoCpus: 500_000_000,
+      cpuQuota: 50000,
+      cpuPeriod: 100000,
       cpuShares: 512,
       cpusetCpus: "0",
       cpusetMems: "0",
@@ -82,7 +83,7 @@ Deno.test("cgroup v2: only offered controllers are enabled; a limit without its 
 
     let message = "";
     try {
-      driver.create(ID, { nanoCpus: 1e9, cgroupParent: "/a/b" });
+      driver.create(ID, { cpuQuota: 100000, cgroupParent: "/a/b" });
     } catch (err) {
       message = String(err);
     }

@@ -26,7 +26,8 @@ Deno.test("runtime: linux.resources are written to the container's cgroup before
   const spec = defaultSpec("res", ["sleep", "100"]);
   spec.linux!.resources = {
     memory: { limit: 64 * 1024 * 1024 },
-    cpu: { shares: 512, quota: 50000, period: 100000 },
+    // A period other than the kernel's default 100 ms: written as given.
+    cpu: { shares: 512, quota: 25000, period: 50000 },
     pids: { limit: 42 },
     devices: [{ allow: false, access: "rwm" }, {
       allow: true,
@@ -45,7 +46,8 @@ Deno.test("runtime: linux.resources are written to the container's cgroup before
     if (v1) {
       assertEquals(read("memory", "memory.limit_in_bytes"), String(64 * 1024 * 1024));
       assertEquals(read("cpu", "cpu.shares"), "512");
-      assertEquals(read("cpu", "cpu.cfs_quota_us"), "50000");
+      assertEquals(read("cpu", "cpu.cfs_period_us"), "50000");
+      assertEquals(read("cpu", "cpu.cfs_quota_us"), "25000");
       assertEquals(read("pids", "pids.max"), "42");
       const devices = read("devices", "devices.list").split("\n");
       // The spec's rule, then runc's defaults after it (/dev/null among them).
@@ -54,7 +56,7 @@ Deno.test("runtime: linux.resources are written to the container's cgroup before
       assert(!devices.includes("a *:* rwm"), "devices are not restricted");
     } else {
       assertEquals(read("", "memory.max"), String(64 * 1024 * 1024));
-      assertEquals(read("", "cpu.max"), "50000 100000");
+      assertEquals(read("", "cpu.max"), "25000 50000");
       assertEquals(read("", "pids.max"), "42");
     }
   });
