@@ -42,6 +42,8 @@ export interface ExecOptions {
   env: string[];
   /** `--user UID[:GID]`. */
   user?: string;
+  /** `--ignore-paused`: exec into a paused container (the process starts frozen). */
+  ignorePaused?: boolean;
 }
 
 /** `--user UID[:GID]` as numbers. */
@@ -108,8 +110,12 @@ export async function execInContainer(
   const paths = root.container(id);
   const record = readRecord(paths);
   if (!record) throw notExist(id);
-  if (statusOf(paths, record) === "stopped") {
+  const containerStatus = statusOf(paths, record);
+  if (containerStatus === "stopped") {
     throw new RuntimeError(`cannot exec in a stopped container "${id}"`);
+  }
+  if (containerStatus === "paused" && !opts.ignorePaused) {
+    throw new RuntimeError("cannot exec in a paused container (use --ignore-paused to override)");
   }
   const process = execProcess(record.spec.process!, opts);
   if (process.terminal && opts.consoleSocket === undefined) {
