@@ -59,8 +59,11 @@ class CgroupV2 implements ContainerCgroup {
       }
     }
     if (r.cpuQuota !== undefined || r.cpuPeriod !== undefined) {
-      // "QUOTA [PERIOD]": without a period the kernel keeps the one it has.
-      const quota = r.cpuQuota === undefined || r.cpuQuota < 0 ? "max" : r.cpuQuota;
+      // "QUOTA [PERIOD]": without a period the kernel keeps the one it has;
+      // a period alone goes with the quota there is.
+      const quota = r.cpuQuota === undefined
+        ? this.fs.read(file("cpu.max")).trim().split(" ")[0]
+        : max(r.cpuQuota);
       const period = r.cpuPeriod === undefined ? "" : ` ${r.cpuPeriod}`;
       writeValue(this.fs, file("cpu.max"), `${quota}${period}`);
     }
