@@ -11,8 +11,12 @@ import { assert, assertEquals, assertNotEquals, assertStringIncludes } from "../
 import { eventually } from "../_harness.ts";
 import { cgroupDir, defaultSpec, type TestBundle, withBundle } from "./_bundle.ts";
 
-/** A container whose process writes a new number to /tmp/tick every 20 ms. */
-const TICKING = ["sh", "-c", "i=0; while :; do i=$((i+1)); echo $i > /tmp/tick; sleep 0.02; done"];
+/** A container whose process renames a new number to /tmp/tick every 20 ms (never read half-written). */
+const TICKING = [
+  "sh",
+  "-c",
+  "i=0; while :; do i=$((i+1)); echo $i > /tmp/t; mv /tmp/t /tmp/tick; sleep 0.02; done",
+];
 
 const onV1 = exists("/sys/fs/cgroup/freezer");
 
