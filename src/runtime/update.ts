@@ -4,7 +4,7 @@
  * `linux.resources` JSON file or stdin (`-r FILE|-`, what containerd's
  * shim sends; the flags are then ignored). As runc: a value of 0, or none,
  * leaves a limit as it is; -1 makes memory, memory + swap, the CPU quota
- * and pids unlimited. The limits are written to the container's cgroup by
+ * and pids unlimited; device rules are not changed. The limits are written to the container's cgroup by
  * the drivers that made it (src/cgroup/) and kept in its record, so the
  * next update starts from them. A write the kernel refuses puts back what
  * was written before it, and the record is left as it was. What this
@@ -34,9 +34,9 @@ const isObject = (v: unknown): v is Json =>
 /** Fields of runc's update JSON this runtime has no cgroup code for: refused when set. */
 const UNSUPPORTED: Record<string, string[]> = {
   memory: ["reservation", "kernel", "kernelTCP", "swappiness"],
-  cpu: ["realtimeRuntime", "realtimePeriod"],
+  cpu: ["realtimeRuntime", "realtimePeriod", "burst"],
 };
-const UNSUPPORTED_SECTIONS = ["blockIO", "hugepageLimits", "network", "rdma", "unified"];
+const UNSUPPORTED_SECTIONS = ["blockIO", "network", "rdma", "unified"];
 
 function unsupported(what: string): RuntimeError {
   return new RuntimeError(
@@ -82,6 +82,12 @@ export function parseResourceUpdate(text: string): ResourceUpdate {
   if (!isObject(value)) throw new RuntimeError("resources: not a JSON object");
   for (const section of UNSUPPORTED_SECTIONS) {
     if (given(value[section])) throw unsupported(`resources: ${section}`);
+  }
+  // The kubelet lists every page size with limit 0 when it sets none; `devices`
+  // are not updated (runc's update leaves them too).
+  const hugepages = value.hugepageLimits;
+  if (Array.isArray(hugepages) && hugepages.some((h) => isObject(h) && given(h.limit))) {
+    throw unsupported("resources: hugepageLimits");
   }
   const out: ResourceUpdate = {};
   const section = (name: string): Json | undefined => {

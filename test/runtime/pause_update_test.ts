@@ -181,11 +181,18 @@ Deno.test("runtime: update writes the container's new limits to its cgroup, from
 
     // What containerd's shim sends: linux.resources on stdin; 0 and absent leave a limit as it is.
     const json = JSON.stringify({
+      devices: [{ allow: false, access: "rwm" }],
       memory: { limit: 200 * MiB, swap: 400 * MiB, reservation: 0 },
       cpu: { quota: -1, shares: 0, cpus: "" },
+      hugepageLimits: [{ pageSize: "2MB", limit: 0 }],
+      blockIO: {},
     });
     const stdin = await t.runcWithStdin(json, "update", "-r", "-", "up");
     assertEquals(stdin.code, 0, stdin.stderr);
+    if (onV1) {
+      const devices = limit("up", "devices", "devices.list", "").split("\n");
+      assert(devices.includes("c 1:3 rwm"), `device rules are not updated: ${devices}`);
+    }
     assertEquals(memory(), String(200 * MiB));
     if (onV1) {
       assertEquals([period(), quota(), shares()], ["50000", "-1", "512"]);
