@@ -81,6 +81,11 @@ Deno.test("runtime: linux.seccomp filters the container's process", async () => 
     assertEquals(Deno.readTextFileSync(`${t.rootfs}/tmp/rc`).trim(), "1");
     assertStringIncludes(Deno.readTextFileSync(`${t.rootfs}/tmp/err`), "not permitted");
 
+    // An exec'd process gets the container's filter too.
+    const exec = await t.runc("exec", "sec", "sh", "-c", "mkdir /tmp/e");
+    assertEquals(exec.code, 1, exec.stdout);
+    assertStringIncludes(exec.stderr, "not permitted");
+
     // Compiled once, kept root-only under the runtime's root.
     const cache = `${t.root}/@seccomp`;
     const names = [...Deno.readDirSync(cache)].map((e) => e.name);
