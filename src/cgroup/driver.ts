@@ -28,6 +28,11 @@ export interface CgroupStats {
 export interface ContainerCgroup {
   /** Its directories. */
   readonly paths: readonly string[];
+  /**
+   * Writes the limits of `r` that are set (not its device rules) to the
+   * cgroup, also while processes run in it (`update`).
+   */
+  setLimits(r: Resources): void;
   /** Moves a process (and the children it forks later) into the cgroup. */
   addProcess(pid: number): void;
   /** Current usage. */

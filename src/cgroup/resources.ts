@@ -8,11 +8,23 @@
 
 import type { LinuxDeviceCgroup } from "../oci/spec.ts";
 
-/** Resource limits (`-m`, `--cpus`, …), in kernel units. */
+/**
+ * Resource limits (`-m`, `--cpus`, …), in kernel units. -1 is "no limit"
+ * for memory, memory + swap, the CPU quota and pids.
+ */
 export interface Resources {
   memory?: number;
+  /** Memory plus swap (Docker's and runc's `--memory-swap`). */
   memorySwap?: number;
+  /**
+   * The engine's `--cpus`, kept in its record; its containers' specs carry
+   * it as a quota over a 100 ms period, which is what the drivers write.
+   */
   nanoCpus?: number;
+  /** CFS quota, µs per period (`cpu.cfs_quota_us`; cpu.max's first field). */
+  cpuQuota?: number;
+  /** CFS period, µs (`cpu.cfs_period_us`; cpu.max's second field). */
+  cpuPeriod?: number;
   cpuShares?: number;
   cpusetCpus?: string;
   cpusetMems?: string;

@@ -27,7 +27,6 @@ import {
 import type { CgroupDriver, CgroupStats, ContainerCgroup } from "./driver.ts";
 import { v1DeviceWrites } from "./device_rules_v1.ts";
 import { cgroupPathParts } from "./path.ts";
-import { CFS_PERIOD_US } from "./units.ts";
 
 /** The controllers a container cgroup uses. */
 const CONTROLLERS = ["memory", "cpu", "cpuacct", "cpuset", "pids", "devices", "freezer"] as const;
@@ -52,17 +51,22 @@ class CgroupV1 implements ContainerCgroup {
 
   /** Writes every limit of `r`: done before any process joins. */
   writeLimits(r: Resources): void {
-    if (r.memory !== undefined) {
-      const memory = this.dir("memory");
-      writeValue(fs, `${memory}/memory.limit_in_bytes`, r.memory);
-      // memory.memsw.* exists only when the kernel accounts swap.
-      const memsw = `${memory}/memory.memsw.limit_in_bytes`;
-      if (r.memorySwap !== undefined && fs.exists(memsw)) writeValue(fs, memsw, r.memorySwap);
+    this.setLimits(r);
+    if (r.devices !== undefined) {
+      const devices = this.dir("devices");
+      for (const { file, value } of v1DeviceWrites(r.devices)) {
+        writeValue(fs, `${devices}/${file}`, value);
+      }
     }
-    if (r.nanoCpus !== undefined) {
-      const cpu = this.dir("cpu");
-      writeValue(fs, `${cpu}/cpu.cfs_period_us`, CFS_PERIOD_US);
-      writeValue(fs, `${cpu}/cpu.cfs_quota_us`, Math.round(r.nanoCpus * CFS_PERIOD_US / 1e9));
+  }
+
+  setLimits(r: Resources): void {
+    if (r.memory !== undefined || r.memorySwap !== undefined) this.setMemory(r);
+    if (r.cpuPeriod !== undefined) {
+      writeValue(fs, `${this.dir("cpu")}/cpu.cfs_period_us`, r.cpuPeriod);
+    }
+    if (r.cpuQuota !== undefined) {
+      writeValue(fs, `${this.dir("cpu")}/cpu.cfs_quota_us`, r.cpuQuota);
     }
     if (r.cpuShares !== undefined) writeValue(fs, `${this.dir("cpu")}/cpu.shares`, r.cpuShares);
     if (r.cpusetCpus !== undefined) {
@@ -71,13 +75,24 @@ class CgroupV1 implements ContainerCgroup {
     if (r.cpusetMems !== undefined) {
       writeValue(fs, `${this.dir("cpuset")}/cpuset.mems`, r.cpusetMems);
     }
-    if (r.pidsLimit !== undefined) writeValue(fs, `${this.dir("pids")}/pids.max`, r.pidsLimit);
-    if (r.devices !== undefined) {
-      const devices = this.dir("devices");
-      for (const { file, value } of v1DeviceWrites(r.devices)) {
-        writeValue(fs, `${devices}/${file}`, value);
-      }
+    if (r.pidsLimit !== undefined) {
+      writeValue(fs, `${this.dir("pids")}/pids.max`, r.pidsLimit < 0 ? "max" : r.pidsLimit);
     }
+  }
+
+  /**
+   * The memory limit and memory + swap. The kernel keeps memsw at least
+   * the limit at every moment: raised first when it grows, last when it
+   * shrinks. memory.memsw.* exists only when the kernel accounts swap.
+   */
+  private setMemory(r: Resources): void {
+    const memory = this.dir("memory");
+    const memsw = `${memory}/memory.memsw.limit_in_bytes`;
+    const swap = r.memorySwap !== undefined && fs.exists(memsw) ? r.memorySwap : undefined;
+    const swapFirst = swap !== undefined && (swap === -1 || swap > readNumber(fs, memsw));
+    if (swapFirst) writeValue(fs, memsw, swap);
+    if (r.memory !== undefined) writeValue(fs, `${memory}/memory.limit_in_bytes`, r.memory);
+    if (swap !== undefined && !swapFirst) writeValue(fs, memsw, swap);
   }
 
   addProcess(pid: number): void {

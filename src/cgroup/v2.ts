@@ -33,7 +33,7 @@ import {
 import type { CgroupDriver, CgroupStats, ContainerCgroup } from "./driver.ts";
 import { deviceProgram } from "./device_program.ts";
 import { cgroupPathParts } from "./path.ts";
-import { CFS_PERIOD_US, sharesToWeight } from "./units.ts";
+import { sharesToWeight } from "./units.ts";
 
 /** The controllers a container cgroup uses (enabled where the host offers them). */
 const CONTROLLERS = ["cpuset", "cpu", "memory", "pids"];
@@ -46,28 +46,33 @@ class CgroupV2 implements ContainerCgroup {
     return [this.dir];
   }
 
-  /** Writes every limit of `r`: done before any process joins. */
-  writeLimits(r: Resources): void {
+  setLimits(r: Resources): void {
     const file = (name: string) => `${this.dir}/${name}`;
+    const max = (n: number) => n < 0 ? "max" : n;
     if (r.memory !== undefined) {
-      writeValue(this.fs, file("memory.max"), r.memory);
+      writeValue(this.fs, file("memory.max"), max(r.memory));
       // Docker's --memory-swap counts memory plus swap; v2 limits swap alone.
       // memory.swap.max exists only when the kernel accounts swap.
       if (r.memorySwap !== undefined && this.fs.exists(file("memory.swap.max"))) {
-        const swap = r.memorySwap === -1 ? "max" : r.memorySwap - r.memory;
+        const swap = r.memorySwap < 0 || r.memory < 0 ? "max" : r.memorySwap - r.memory;
         writeValue(this.fs, file("memory.swap.max"), swap);
       }
     }
-    if (r.nanoCpus !== undefined) {
-      const quota = Math.round(r.nanoCpus * CFS_PERIOD_US / 1e9);
-      writeValue(this.fs, file("cpu.max"), `${quota} ${CFS_PERIOD_US}`);
+    if (r.cpuQuota !== undefined || r.cpuPeriod !== undefined) {
+      // "QUOTA [PERIOD]": without a period the kernel keeps the one it has;
+      // a period alone goes with the quota there is.
+      const quota = r.cpuQuota === undefined
+        ? this.fs.read(file("cpu.max")).trim().split(" ")[0]
+        : max(r.cpuQuota);
+      const period = r.cpuPeriod === undefined ? "" : ` ${r.cpuPeriod}`;
+      writeValue(this.fs, file("cpu.max"), `${quota}${period}`);
     }
     if (r.cpuShares !== undefined) {
       writeValue(this.fs, file("cpu.weight"), sharesToWeight(r.cpuShares));
     }
     if (r.cpusetCpus !== undefined) writeValue(this.fs, file("cpuset.cpus"), r.cpusetCpus);
     if (r.cpusetMems !== undefined) writeValue(this.fs, file("cpuset.mems"), r.cpusetMems);
-    if (r.pidsLimit !== undefined) writeValue(this.fs, file("pids.max"), r.pidsLimit);
+    if (r.pidsLimit !== undefined) writeValue(this.fs, file("pids.max"), max(r.pidsLimit));
   }
 
   addProcess(pid: number): void {
@@ -149,7 +154,7 @@ export class CgroupV2Driver implements CgroupDriver {
       }));
       if (devices) this.fs.attachDeviceProgram(leaf, devices);
       const cgroup = new CgroupV2(this.fs, leaf);
-      cgroup.writeLimits(resources);
+      cgroup.setLimits(resources);
       debug("cgroup", `v2 cgroup ${parts.join("/")} ready`);
       return cgroup;
     } catch (err) {

@@ -19,8 +19,8 @@ import { relayTty } from "../process/tty_relay.ts";
 import { encodeBase64 } from "../_base64.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { mergeEnv, runtimeEnv } from "./_env.ts";
-import { execProcess, securityOf } from "./container_spec.ts";
-import { seccompProgram } from "./seccomp_cache.ts";
+import { capabilityList, execProcess, securityOf } from "./container_spec.ts";
+import { containerSeccomp, containerSeccompProgram } from "./container_seccomp.ts";
 import { exitCodeOf } from "./container_exit.ts";
 import { isSameProcess } from "../process/proc.ts";
 import type { ContainerRecord } from "./record.ts";
@@ -76,15 +76,17 @@ export async function execInContainer(
     ...spec.env,
   ]);
   const security = securityOf(record.config);
-  const { process, seccomp } = execProcess(record.config, {
+  const process = execProcess(record.config, {
     args: spec.cmd,
     env,
     cwd: spec.workingDir ?? record.config.workingDir,
     terminal: spec.tty,
     privileged: spec.privileged,
   });
-  // Before anything is spawned: no libseccomp, no exec.
-  const program = seccomp && await seccompProgram(root, kernel, seccomp.source, seccomp.build);
+  // The container's filter (runc applies it to every exec), before anything is spawned:
+  // no libseccomp, no exec.
+  const seccomp = await containerSeccomp(root, kernel, security, capabilityList(security));
+  const program = await containerSeccompProgram(root, kernel, seccomp);
   let stdio: InitStdio = { kind: "inherit" };
   let master: number | undefined;
   if (spec.detach) {

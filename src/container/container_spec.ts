@@ -19,7 +19,6 @@ import {
   DEFAULT_READONLY_PATHS,
   defaultMounts,
 } from "../oci/defaults.ts";
-import { DOCKER_DEFAULT_SECCOMP_SHA256 } from "../oci/docker_default_seccomp_id.ts";
 import type { SeccompHost } from "../oci/seccomp_profile.ts";
 import type {
   Capabilities,
@@ -118,38 +117,6 @@ function checkGrantable(caps: readonly string[]): void {
  */
 function capabilitySets(caps: string[]): Capabilities {
   return { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] };
-}
-
-/**
- * A seccomp filter: what it is made from (naming its compiled program, see
- * seccomp_cache.ts) and how to make it, which loads the profile code only
- * when no program is kept yet.
- */
-export interface SeccompPlan {
-  source: unknown;
-  build: () => Promise<LinuxSeccomp>;
-}
-
-/**
- * The seccomp filter for `security` and the container's capabilities
- * (Docker's default profile keeps the syscalls a capability needs when the
- * container holds it); undefined for none.
- */
-export function seccompPlan(security: SecurityConfig, caps: string[]): SeccompPlan | undefined {
-  const { seccomp } = security;
-  if (seccomp === "unconfined") return undefined;
-  if (seccomp === "default") {
-    // Docker: a privileged container is unconfined unless a profile is named.
-    if (security.privileged) return undefined;
-    return {
-      source: ["docker-default", DOCKER_DEFAULT_SECCOMP_SHA256, caps],
-      build: async () => (await import("../oci/seccomp_profile.ts")).dockerDefaultSeccomp(caps),
-    };
-  }
-  return {
-    source: ["profile", seccomp.profile, caps],
-    build: () => seccompFromUserProfile(seccomp.profile, caps),
-  };
 }
 
 /**
@@ -321,15 +288,14 @@ export function containerNamespaces(
 
 /**
  * The runtime-spec configuration of container `id`, made from `config`;
- * its cgroup is `<--cgroup-parent or /dockergsh>/<id>`. Its seccomp
- * filter is not in it: the engine hands the init the compiled program
- * (see `seccompPlan` and seccomp_cache.ts), and converting Docker's
- * profile on every start would cost more than all the rest.
+ * its cgroup is `<--cgroup-parent or /dockergsh>/<id>`, its seccomp filter
+ * `seccomp` (see container_seccomp.ts), which the runtime compiles.
  */
 export function containerSpec(
   id: string,
   config: ContainerConfig,
   paths: SpecPaths,
+  seccomp: LinuxSeccomp | undefined,
 ): Spec & { process: Process; root: { path: string; readonly: boolean } } {
   const security = securityOf(config);
   const caps = capabilityList(security);
@@ -386,6 +352,7 @@ export function containerSpec(
       resources: resourcesFor(config.resources, devices.rules),
       maskedPaths: security.privileged ? [] : [...DEFAULT_MASKED_PATHS],
       readonlyPaths: security.privileged ? [] : [...DEFAULT_READONLY_PATHS],
+      ...(seccomp ? { seccomp } : {}),
     },
   };
 }
@@ -396,30 +363,25 @@ export interface ExecOverrides {
   env: string[];
   cwd: string;
   terminal: boolean;
-  /** `exec --privileged`: every capability, no seccomp. */
+  /** `exec --privileged`: every capability (the container's seccomp filter still applies). */
   privileged: boolean;
 }
 
 /**
- * An exec'd process: the container's confinement (capabilities, seccomp,
- * no_new_privs, rlimits). `exec --privileged` gives it every capability,
- * as Docker's does; the container's seccomp filter still applies (runc
- * applies the container's to every exec).
+ * An exec'd process: the container's confinement (capabilities,
+ * no_new_privs, rlimits; its seccomp filter is the container's, see
+ * container_exec.ts). `exec --privileged` gives it every capability, as
+ * Docker's does.
  */
-export function execProcess(
-  config: ContainerConfig,
-  exec: ExecOverrides,
-): { process: Process; seccomp?: SeccompPlan } {
+export function execProcess(config: ContainerConfig, exec: ExecOverrides): Process {
   const security = securityOf(config);
-  const containerCaps = capabilityList(security);
-  const caps = exec.privileged ? capabilityList({ ...security, privileged: true }) : containerCaps;
+  const caps = capabilityList(exec.privileged ? { ...security, privileged: true } : security);
   checkGrantable(caps);
-  const process = {
+  return {
     ...processFor(config, caps, security),
     args: exec.args,
     env: exec.env,
     cwd: exec.cwd,
     terminal: exec.terminal,
   };
-  return { process, seccomp: seccompPlan(security, containerCaps) };
 }

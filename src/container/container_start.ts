@@ -33,8 +33,13 @@ import { lstatOrUndefined } from "../_fs.ts";
 import { type AttachMode, initSpawnStdio } from "./attach_mode.ts";
 import { writeBundle } from "./container_bundle.ts";
 import { containerPaths } from "./paths.ts";
-import { containerNamespaces, containerSpec, seccompPlan, securityOf } from "./container_spec.ts";
-import { seccompProgram } from "./seccomp_cache.ts";
+import {
+  capabilityList,
+  containerNamespaces,
+  containerSpec,
+  securityOf,
+} from "./container_spec.ts";
+import { containerSeccomp, withSeccompAdvice } from "./container_seccomp.ts";
 import { writeHostsFiles } from "./container_runtime.ts";
 import type { ContainerRecord, NetworkEndpoint } from "./record.ts";
 import { assertAllowed, transition } from "./state.ts";
@@ -111,14 +116,14 @@ async function start(
     const namespaces = { linux: { namespaces: containerNamespaces(cfg) } };
     const init = ahead ??
       spawnContainerInit(kernel, namespaces, initSpawnStdio(mode, cfg.openStdin), undo);
+    const security = securityOf(cfg);
+    const seccomp = await containerSeccomp(root, kernel, security, capabilityList(security));
     const spec = containerSpec(record.id, cfg, {
       root: paths.merged,
       etcFiles: { hostname: paths.hostname, hosts: paths.hosts, resolvConf: paths.resolvConf },
       devpts: mode === "tty" ? paths.devpts : undefined,
-    });
+    }, seccomp);
     const bundle = writeBundle(paths.bundle, spec);
-    const security = securityOf(cfg);
-    const seccomp = seccompPlan(security, spec.process.capabilities?.bounding ?? []);
 
     // Docker makes a missing host directory of `-v`; an existing file is bound as a file.
     for (const bind of cfg.binds) {
@@ -135,9 +140,7 @@ async function start(
           work: paths.work,
         },
         userRequest: { user: security.user ?? "", groupAdd: security.groupAdd },
-        // Compiled, or read from the cache, while the init starts up; without libseccomp,
-        // the undo stops the init.
-        seccompProgram: seccomp && seccompProgram(root, kernel, seccomp.source, seccomp.build),
+        seccompCache: root.seccompPrograms,
         beforeStart: async (pid) => {
           endpoint = await attachContainerNetwork(root, record, pid);
           if (endpoint) undo.push(() => detachContainerNetwork(root, { ...record, endpoint }));
@@ -148,7 +151,7 @@ async function start(
       if (err instanceof InitError) {
         throw new UserError(`dockergsh: ${err.message}`, err.initExitCode);
       }
-      throw err;
+      throw withSeccompAdvice(err);
     }
     const { pid, pidStartTime } = launched.record;
     debug("start", `user command exec'd as PID 1: ${JSON.stringify(cfg.cmd)}`);

@@ -1,9 +1,10 @@
 /**
  * The identity of Docker's default seccomp profile data
- * (`_docker_default_seccomp.ts`): the sha256 of its JSON. Compiled
- * programs are cached under it, so a start that finds one never loads the
- * profile at all; test/security/seccomp_test.ts checks it against the data,
- * so a change to the profile cannot reuse an old program.
+ * (`_docker_default_seccomp.ts`): the sha256 of its JSON. A container's
+ * resolved profile is cached under it (src/container/container_seccomp.ts),
+ * so a start that finds one never loads the profile at all;
+ * test/security/seccomp_test.ts checks it against the data, so a change to
+ * the profile cannot reuse an old resolution.
  *
  * @module
  */

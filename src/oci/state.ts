@@ -7,8 +7,8 @@
  * @module
  */
 
-/** The lifecycle states of the runtime-spec. */
-export type ContainerStatus = "creating" | "created" | "running" | "stopped";
+/** The lifecycle states of the runtime-spec, and runc's `paused` (its cgroup frozen). */
+export type ContainerStatus = "creating" | "created" | "running" | "paused" | "stopped";
 
 /** One container's state. */
 export interface State {

@@ -57,7 +57,10 @@ export interface InitConfig {
   /** dockergsh's image layers: an OCI bundle's root is a ready directory, an image's is not. */
   overlay?: OverlayLayers;
   userRequest?: UserRequest;
-  /** `spec.linux.seccomp` compiled by the engine with libseccomp: the BPF program, base64. */
+  /**
+   * `spec.linux.seccomp` compiled by the runtime with libseccomp: the BPF
+   * program, base64 (the spec sent here leaves the field out).
+   */
   seccompProgram?: string;
   /** The host's cgroup hierarchies, for the container's cgroup tree (read by the parent). */
   hostCgroups: HostCgroupLayout;

@@ -7,10 +7,11 @@
  * @module
  */
 
-import type { setupContainerCgroup } from "../cgroup/container_cgroup.ts";
+import { openContainerCgroup, type setupContainerCgroup } from "../cgroup/container_cgroup.ts";
+import type { ContainerCgroup } from "../cgroup/driver.ts";
 import { cgroupPathParts } from "../cgroup/path.ts";
 import { RUNC_DEFAULT_DEVICE_RULES } from "../oci/default_devices.ts";
-import type { Spec } from "../oci/spec.ts";
+import type { LinuxResources, Spec } from "../oci/spec.ts";
 import { RuntimeError } from "./errors.ts";
 
 /** The limits the cgroup drivers take. */
@@ -20,6 +21,11 @@ export type CgroupResources = Parameters<typeof setupContainerCgroup>[1];
 export interface CgroupLocation {
   parent: string;
   name: string;
+}
+
+/** The container's existing cgroup at `location` (to read, freeze, update or join). */
+export function containerCgroup(location: CgroupLocation): ContainerCgroup {
+  return openContainerCgroup(location.name, { cgroupParent: location.parent });
 }
 
 /**
@@ -58,27 +64,35 @@ export function cgroupLocation(spec: Spec, id: string): CgroupLocation {
 
 /**
  * `linux.resources` in the drivers' terms, under `location`'s parent: memory
- * (limit, swap), cpu (shares, quota/period, cpus, mems), pids and devices.
+ * (limit, swap), cpu (shares, quota and period as given, cpus, mems), pids
+ * and devices. As runc: 0 (or absent) leaves a limit unset, -1 makes it
+ * unlimited (memory, swap, quota, pids).
  */
 export function cgroupResources(spec: Spec, location: CgroupLocation): CgroupResources {
   const r = spec.linux?.resources ?? {};
-  const out: CgroupResources = { cgroupParent: location.parent };
+  return {
+    ...cgroupLimits(r),
+    cgroupParent: location.parent,
+    // runc appends the devices every container may use to the spec's rules.
+    devices: [...(r.devices ?? []), ...RUNC_DEFAULT_DEVICE_RULES],
+  };
+}
+
+/** The limits of `r` that are set (0 and absent are not), without device rules. */
+export function cgroupLimits(r: LinuxResources): CgroupResources {
+  const out: CgroupResources = {};
+  const set = (n: number | undefined) => n !== undefined && n !== 0;
   const limit = r.memory?.limit;
-  if (limit !== undefined && limit > 0) out.memory = limit;
+  if (set(limit)) out.memory = limit! < 0 ? -1 : limit;
   const swap = r.memory?.swap;
-  if (swap !== undefined && limit !== undefined && limit > 0 && (swap === -1 || swap >= limit)) {
-    out.memorySwap = swap;
-  }
+  if (set(swap)) out.memorySwap = swap! < 0 ? -1 : swap;
   if (r.cpu?.shares) out.cpuShares = r.cpu.shares;
   const quota = r.cpu?.quota;
-  if (quota !== undefined && quota > 0) {
-    out.nanoCpus = Math.round(quota * 1e9 / (r.cpu?.period || 100000));
-  }
+  if (set(quota)) out.cpuQuota = quota! < 0 ? -1 : quota;
+  if (r.cpu?.period) out.cpuPeriod = r.cpu.period;
   if (r.cpu?.cpus) out.cpusetCpus = r.cpu.cpus;
   if (r.cpu?.mems) out.cpusetMems = r.cpu.mems;
   const pids = r.pids?.limit;
-  if (pids !== undefined && pids > 0) out.pidsLimit = pids;
-  // runc appends the devices every container may use to the spec's rules.
-  out.devices = [...(r.devices ?? []), ...RUNC_DEFAULT_DEVICE_RULES];
+  if (set(pids)) out.pidsLimit = pids! < 0 ? -1 : pids;
   return out;
 }

@@ -6,13 +6,11 @@
  * @module
  */
 
-import { openContainerCgroup } from "../cgroup/container_cgroup.ts";
-import type { CgroupLocation } from "./cgroup.ts";
+import { type CgroupLocation, containerCgroup } from "./cgroup.ts";
 
 /** The host PIDs in the container's cgroup (none when it is gone). */
 export function cgroupPids(location: CgroupLocation): number[] {
-  const cgroup = openContainerCgroup(location.name, { cgroupParent: location.parent });
-  for (const dir of cgroup.paths) {
+  for (const dir of containerCgroup(location).paths) {
     try {
       return Deno.readTextFileSync(`${dir}/cgroup.procs`).split("\n").filter((l) => l !== "")
         .map(Number);

@@ -93,6 +93,7 @@ export async function createContainer(
     const launched = await launchContainer(kernel, id, bundle, init, {
       stdio,
       execFifo: paths.fifo,
+      seccompCache: root.seccompCache,
       // Before the cgroup is made: a create killed midway leaves a record that
       // `delete --force` finds the cgroup by.
       spawned: (record) => writeRecord(paths, record),

@@ -16,6 +16,7 @@ import { removeContainerCgroup } from "../cgroup/container_cgroup.ts";
 import { debug } from "../debug.ts";
 import { isSameProcess } from "../process/proc.ts";
 import { lstatOrUndefined } from "../_fs.ts";
+import { containerCgroup } from "./cgroup.ts";
 import { notExist, RuntimeError } from "./errors.ts";
 import { runHooks } from "./hooks.ts";
 import { type ContainerLock, lockContainer } from "./lock.ts";
@@ -64,14 +65,17 @@ export async function deleteContainer(
       return;
     }
     const status = statusOf(paths, record);
-    if (status === "running" && !force) {
-      throw new RuntimeError(`cannot delete container ${id} that is not stopped: running`);
+    if ((status === "running" || status === "paused") && !force) {
+      throw new RuntimeError(`cannot delete container ${id} that is not stopped: ${status}`);
     }
     if (status !== "stopped") {
       debug("delete", `SIGKILL to the ${status} init, pid ${record.pid}`);
       signalProcess(kernel, record.pid, record.pidStartTime, SIGNALS.SIGKILL);
-      await awaitExit(record.pid, record.pidStartTime);
     }
+    // A frozen task dies of SIGKILL only once thawed (cgroup v1), the init's and any other's.
+    const cgroup = containerCgroup(record.cgroup);
+    if (cgroup.frozen()) cgroup.thaw();
+    if (status !== "stopped") await awaitExit(record.pid, record.pidStartTime);
     await removeContainerCgroup(record.cgroup.name, { cgroupParent: record.cgroup.parent });
     Deno.removeSync(paths.dir, { recursive: true });
     await runHooks("poststop", record.spec.hooks?.poststop, ociState(record, "stopped"), true);

@@ -32,6 +32,11 @@ export function notExist(id: string): RuntimeError {
   return new RuntimeError(`container "${id}" does not exist`);
 }
 
+/** `resume` of a container that is not paused. */
+export function notPaused(id: string): RuntimeError {
+  return new RuntimeError(`container "${id}": container not paused`);
+}
+
 /** The operation needs a live container. */
 export function notRunning(id: string): RuntimeError {
   return new RuntimeError(`container "${id}": container not running`);

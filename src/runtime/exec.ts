@@ -19,7 +19,6 @@ import type { Process } from "../oci/spec.ts";
 import type { ExecConfig, InitStdio } from "../process/init_config.ts";
 import { spawnExecInit } from "../process/spawn_init.ts";
 import { openContainerPty } from "../rootfs/container_pty.ts";
-import { compileSeccompProgram } from "../security/seccomp_program.ts";
 import { writeFileAtomic } from "../store/atomic.ts";
 import { encodeBase64 } from "../_base64.ts";
 import { checkProcess, consoleSize } from "./bundle.ts";
@@ -27,6 +26,7 @@ import { notExist, RuntimeError } from "./errors.ts";
 import { execNamespaces } from "./namespace_plan.ts";
 import type { RuntimeRoot } from "./paths.ts";
 import { readRecord } from "./record.ts";
+import { seccompProgramFor } from "./seccomp_cache.ts";
 import { statusOf } from "./status.ts";
 
 /** `exec`'s flags. */
@@ -42,6 +42,8 @@ export interface ExecOptions {
   env: string[];
   /** `--user UID[:GID]`. */
   user?: string;
+  /** `--ignore-paused`: exec into a paused container (the process starts frozen). */
+  ignorePaused?: boolean;
 }
 
 /** `--user UID[:GID]` as numbers. */
@@ -108,8 +110,12 @@ export async function execInContainer(
   const paths = root.container(id);
   const record = readRecord(paths);
   if (!record) throw notExist(id);
-  if (statusOf(paths, record) === "stopped") {
+  const containerStatus = statusOf(paths, record);
+  if (containerStatus === "stopped") {
     throw new RuntimeError(`cannot exec in a stopped container "${id}"`);
+  }
+  if (containerStatus === "paused" && !opts.ignorePaused) {
+    throw new RuntimeError("cannot exec in a paused container (use --ignore-paused to override)");
   }
   const process = execProcess(record.spec.process!, opts);
   if (process.terminal && opts.consoleSocket === undefined) {
@@ -119,7 +125,7 @@ export async function execInContainer(
     throw new RuntimeError("--console-socket is given but the process has no terminal");
   }
   const seccomp = record.spec.linux?.seccomp;
-  const program = seccomp && compileSeccompProgram(kernel, seccomp);
+  const program = await seccompProgramFor(root.seccompCache, kernel, seccomp);
   let stdio: InitStdio = { kind: "inherit" };
   if (opts.consoleSocket !== undefined) {
     stdio = {

@@ -7,10 +7,12 @@
  * @module
  */
 
+import { SIGNALS } from "../../ffi/constants.ts";
 import { SyscallError } from "../../ffi/errno.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { debug } from "../debug.ts";
 import { isSameProcess } from "../process/proc.ts";
+import { type CgroupLocation, containerCgroup } from "./cgroup.ts";
 import { cgroupPids } from "./cgroup_procs.ts";
 import { notExist, notRunning } from "./errors.ts";
 import { withContainerLock } from "./lock.ts";
@@ -38,6 +40,13 @@ export function signalProcess(kernel: Kernel, pid: number, startTime: number, si
   }
 }
 
+function thawIfFrozen(location: CgroupLocation): void {
+  const cgroup = containerCgroup(location);
+  if (!cgroup.frozen()) return;
+  debug("kill", "the cgroup is frozen: thawed");
+  cgroup.thaw();
+}
+
 /** Signals container `id`. */
 export function killContainer(
   root: RuntimeRoot,
@@ -62,9 +71,13 @@ export function killContainer(
           if (!(err instanceof SyscallError && err.code === "ESRCH")) throw err;
         }
       }
+      // As runc's: a paused container is thawed, so every process acts on the signal.
+      thawIfFrozen(record.cgroup);
       return;
     }
     debug("kill", `signal ${signal} to the init, pid ${record.pid}`);
     if (!signalProcess(kernel, record.pid, record.pidStartTime, signal)) throw notRunning(id);
+    // As runc's: a paused container stays paused, but a frozen task dies of SIGKILL only once thawed.
+    if (signal === SIGNALS.SIGKILL) thawIfFrozen(record.cgroup);
   });
 }

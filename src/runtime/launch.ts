@@ -29,7 +29,6 @@ import { readHostCgroupLayout } from "../rootfs/mounts.ts";
 import { sysctlRefusal } from "../rootfs/sysctl.ts";
 import type { UndoStack } from "../_undo.ts";
 import { encodeBase64 } from "../_base64.ts";
-import type { LinuxSeccomp } from "../oci/spec.ts";
 import type { Bundle, BundleSpec } from "./bundle.ts";
 import { cgroupLocation, cgroupResources } from "./cgroup.ts";
 import { InitError, RuntimeError } from "./errors.ts";
@@ -37,6 +36,7 @@ import { runHooks } from "./hooks.ts";
 import type { ContainerInit } from "./init_spawn.ts";
 import { ownNamespaceTypes, planNamespaces } from "./namespace_plan.ts";
 import type { RuntimeRecord } from "./record.ts";
+import { seccompProgramFor } from "./seccomp_cache.ts";
 import { ociState } from "./status.ts";
 
 /** How a caller runs the bundle: its stdio, and what the engine adds to a bundle. */
@@ -48,11 +48,11 @@ export interface LaunchOptions {
   /** The engine's `-u`/`--group-add`, resolved in the container's own passwd and group files. */
   userRequest?: UserRequest;
   /**
-   * `linux.seccomp` already compiled (the engine keeps its programs
-   * cached); awaited after the spawn, so fetching it overlaps the init's
-   * start-up. Absent: compiled here from `linux.seccomp`, if any.
+   * Where compiled `linux.seccomp` programs are kept (see
+   * seccomp_cache.ts): the engine's `<root>/seccomp`, dockergsh-runc's
+   * `<--root>/@seccomp`.
    */
-  seccompProgram?: Promise<Uint8Array | undefined>;
+  seccompCache: string;
   /** The runc CLI's exec FIFO: the init blocks on it, confined, until `start`. */
   execFifo?: string;
   /** Runs once the init exists, before its cgroup is made (the runc CLI writes its record). */
@@ -84,24 +84,17 @@ async function reportedFailure(spawned: SpawnedInit): Promise<InitError | undefi
   return failure && new InitError(failure.message, failure.exitCode);
 }
 
-/** `spec` as the init builds it: runc's default device nodes added where the spec has none. */
+/**
+ * `spec` as the init builds it: runc's default device nodes added where
+ * the spec has none; without `linux.seccomp`, which the init gets compiled.
+ */
 function initSpec(spec: BundleSpec): BundleSpec {
   const devices = spec.linux?.devices ?? [];
   const missing = DEFAULT_DEVICES.filter((d) => !devices.some((x) => x.path === d.path));
-  return { ...spec, linux: { ...spec.linux, devices: [...devices, ...missing] } };
-}
-
-/**
- * `seccomp` compiled with libseccomp, loaded only for a spec that has a
- * filter (the engine's starts bring their program compiled).
- */
-async function compileSeccomp(
-  kernel: Kernel,
-  seccomp: LinuxSeccomp | undefined,
-): Promise<Uint8Array | undefined> {
-  if (!seccomp) return undefined;
-  const { compileSeccompProgram } = await import("../security/seccomp_program.ts");
-  return compileSeccompProgram(kernel, seccomp);
+  return {
+    ...spec,
+    linux: { ...spec.linux, devices: [...devices, ...missing], seccomp: undefined },
+  };
 }
 
 /** What of the spec is refused before the init gets its job. */
@@ -139,7 +132,8 @@ export async function launchContainer(
   }
   const location = cgroupLocation(spec, id);
   const resources = cgroupResources(spec, location);
-  const compiled = opts.seccompProgram ?? compileSeccomp(kernel, spec.linux?.seccomp);
+  // Read from the cache or compiled while the init starts up.
+  const compiled = seccompProgramFor(opts.seccompCache, kernel, spec.linux?.seccomp);
   // Awaited only below: a failure meanwhile must not leave it rejected unheard.
   compiled.catch(() => {});
 

@@ -2,7 +2,8 @@
  * Where the runtime keeps its containers: `<root>/<id>/` (root-only), with
  * `state.json` (written atomically), `exec.fifo` (while created, not yet
  * started) and `lock`. The ID is checked (runc's rule) before it becomes
- * a path.
+ * a path. Compiled seccomp programs are kept in `<root>/@seccomp/`: no ID
+ * has an `@`, so no container's directory can be it.
  *
  * @module
  */
@@ -37,6 +38,11 @@ export class RuntimeRoot {
   /** Makes the root directory (mode 0700) when it does not exist. */
   ensure(): void {
     Deno.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+  }
+
+  /** Where compiled seccomp programs are kept (see seccomp_cache.ts). */
+  get seccompCache(): string {
+    return `${this.dir}/@seccomp`;
   }
 
   /** The files of container `id` (checked). */

@@ -59,6 +59,7 @@ export function startContainer(root: RuntimeRoot, kernel: Kernel, id: string): P
     if (!record) throw notExist(id);
     const status = statusOf(paths, record);
     if (status === "running") throw new RuntimeError(`container "${id}" is already running`);
+    if (status === "paused") throw new RuntimeError("cannot start a container in the paused state");
     if (status === "stopped") throw new RuntimeError(`cannot start a container that has stopped`);
     await releaseInit(kernel, paths.fifo, record);
     Deno.removeSync(paths.fifo);

@@ -1,7 +1,8 @@
 /**
  * A container's lifecycle state, from the kernel and the state directory:
- * its init alive (same PID and start time, not a zombie) with the exec
- * FIFO still there is `created`, alive without it `running`, anything
+ * its init alive (same PID and start time, not a zombie) in a frozen
+ * cgroup is `paused` (as runc says, created or running), alive with the
+ * exec FIFO still there `created`, alive without it `running`, anything
  * else `stopped`.
  *
  * @module
@@ -10,12 +11,14 @@
 import { type ContainerStatus, OCI_VERSION, type State } from "../oci/state.ts";
 import { isSameProcess } from "../process/proc.ts";
 import { lstatOrUndefined } from "../_fs.ts";
+import { containerCgroup } from "./cgroup.ts";
 import type { ContainerPaths } from "./paths.ts";
 import type { RuntimeRecord } from "./record.ts";
 
 /** `record`'s status now. */
 export function statusOf(paths: ContainerPaths, record: RuntimeRecord): ContainerStatus {
   if (!isSameProcess(record.pid, record.pidStartTime)) return "stopped";
+  if (containerCgroup(record.cgroup).frozen()) return "paused";
   return lstatOrUndefined(paths.fifo) ? "created" : "running";
 }
 

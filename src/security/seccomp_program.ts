@@ -4,9 +4,9 @@
  * come from the field's library), and the init installs the bytes with
  * seccomp(2). Building Docker's default filter takes libseccomp ~9 ms and
  * loading it through libseccomp ~8 ms more (measured here); installing a
- * ready program takes well under one, so the engine compiles once per
- * profile and keeps the program (src/container/seccomp_cache.ts), and the
- * init never loads libseccomp at all.
+ * ready program takes well under one, so the runtime compiles each filter
+ * once and keeps the program (src/runtime/seccomp_cache.ts), and the init
+ * never loads libseccomp at all.
  *
  * @module
  */

@@ -11,6 +11,7 @@
  *     <root>/networks/…                           networks and IPAM
  *     <root>/locks/<name>.lock                    cross-process locks
  *     <root>/seccomp/<sha256>.bpf                 compiled seccomp programs
+ *     <root>/seccomp/<sha256>.json                containers' seccomp profiles, OCI form
  *
  * Every command requires the root to be private first (private_root.ts).
  *
@@ -43,7 +44,10 @@ export class StateRoot {
   get networks(): string {
     return `${this.root}/networks`;
   }
-  /** Seccomp programs compiled by libseccomp, by the sha256 of what they were made from. */
+  /**
+   * Seccomp programs compiled by libseccomp, and containers' profiles in
+   * OCI form, by the sha256 of what they were made from.
+   */
   get seccompPrograms(): string {
     return `${this.root}/seccomp`;
   }

@@ -77,7 +77,12 @@ Deno.test({
     const root = new StateRoot(Deno.makeTempDirSync({ prefix: "dgsh-test-stats-" }));
     const store = new ContainerStore(root);
     const id = newId();
-    const resources: Resources = { nanoCpus: 500_000_000, memory: 64 * MiB, cgroupParent: parent };
+    const resources: Resources = {
+      cpuQuota: 50000,
+      cpuPeriod: 100000,
+      memory: 64 * MiB,
+      cgroupParent: parent,
+    };
     const spinner = new Deno.Command("/bin/sh", {
       args: ["-c", "read go; while :; do :; done"],
       stdin: "piped",

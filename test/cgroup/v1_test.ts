@@ -52,7 +52,8 @@ Deno.test({
       const resources: Resources = {
         memory: 32 * MiB,
         memorySwap: 64 * MiB,
-        nanoCpus: 500_000_000,
+        cpuQuota: 50000,
+        cpuPeriod: 100000,
         cpuShares: 512,
         pidsLimit: 10,
         cgroupParent: parent,

@@ -26,7 +26,8 @@ Deno.test("cgroup v2: controllers enabled down the path, limits written in the l
     const cg = driver.create(ID, {
       memory: 32 * MiB,
       memorySwap: 48 * MiB,
-      nanoCpus: 500_000_000,
+      cpuQuota: 50000,
+      cpuPeriod: 100000,
       cpuShares: 512,
       cpusetCpus: "0",
       cpusetMems: "0",
@@ -82,7 +83,7 @@ Deno.test("cgroup v2: only offered controllers are enabled; a limit without its 
 
     let message = "";
     try {
-      driver.create(ID, { nanoCpus: 1e9, cgroupParent: "/a/b" });
+      driver.create(ID, { cpuQuota: 100000, cgroupParent: "/a/b" });
     } catch (err) {
       message = String(err);
     }
@@ -175,4 +176,22 @@ Deno.test("cgroup v2: device rules become one program attached to the leaf at cr
     }
     assert(message.includes(`invalid access "rwx"`), message);
     assert(!fake.exists(`${fake.root}/dockergsh/bad`), "nothing made");
+  }));
+
+Deno.test("cgroup v2: setLimits on a live cgroup writes only what is set; -1 is max, a period alone keeps the quota field", () =>
+  withTree((fake, driver) => {
+    const cg = driver.create(ID, { memory: 32 * MiB, cpuQuota: 50000, cpuPeriod: 100000 });
+    const leaf = `${fake.root}/dockergsh/${ID}`;
+    cg.setLimits({ cpuPeriod: 50000, cpuQuota: 25000 });
+    assertEquals(text(`${leaf}/cpu.max`), "25000 50000");
+    cg.setLimits({ cpuQuota: -1, memory: -1, pidsLimit: -1 });
+    assertEquals(text(`${leaf}/cpu.max`), "max");
+    assertEquals(text(`${leaf}/memory.max`), "max");
+    assertEquals(text(`${leaf}/pids.max`), "max");
+    fake.write(`${leaf}/cpu.max`, "30000 100000");
+    cg.setLimits({ cpuPeriod: 20000 });
+    assertEquals(text(`${leaf}/cpu.max`), "30000 20000");
+    cg.setLimits({ pidsLimit: 7 });
+    assertEquals(text(`${leaf}/pids.max`), "7");
+    assertEquals(text(`${leaf}/memory.max`), "max", "untouched");
   }));

@@ -57,7 +57,7 @@ Deno.test("init builds the container in the order the kernel needs", () => {
         hosts: `${dir}/hosts`,
         resolvConf: `${dir}/resolv.conf`,
       },
-    });
+    }, undefined);
     const job: InitConfig = {
       kind: "create",
       containerId: "c".repeat(64),

@@ -128,10 +128,15 @@ export class TestBundle {
    * pipe would stay open while it lives.
    * Errors are read from the JSON log instead (`lastError`).
    */
-  async runc(...args: string[]): Promise<RuncResult> {
+  runc(...args: string[]): Promise<RuncResult> {
+    return this.runcWithStdin(undefined, ...args);
+  }
+
+  /** `runc(...args)` with `stdin` as its standard input. */
+  async runcWithStdin(stdin: string | undefined, ...args: string[]): Promise<RuncResult> {
     const detached = args[0] === "create" || args[0] === "run" ||
       (args[0] === "exec" && args.includes("--detach"));
-    const out = await new Deno.Command(Deno.execPath(), {
+    const child = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
         "--allow-all",
@@ -146,11 +151,17 @@ export class TestBundle {
         "json",
         ...args,
       ],
-      stdin: "null",
+      stdin: stdin === undefined ? "null" : "piped",
       stdout: detached ? "null" : "piped",
       stderr: detached ? "null" : "piped",
-    }).output();
-    if (detached) return { code: out.code, stdout: "", stderr: "" };
+    }).spawn();
+    if (stdin !== undefined) {
+      const w = child.stdin.getWriter();
+      await w.write(new TextEncoder().encode(stdin));
+      await w.close();
+    }
+    if (detached) return { code: (await child.status).code, stdout: "", stderr: "" };
+    const out = await child.output();
     const dec = new TextDecoder();
     return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
   }
@@ -201,7 +212,8 @@ export class TestBundle {
   async cleanup(): Promise<void> {
     let ids: string[] = [];
     try {
-      ids = [...Deno.readDirSync(this.root)].map((e) => e.name);
+      // Not the runtime's seccomp cache, `@seccomp`.
+      ids = [...Deno.readDirSync(this.root)].map((e) => e.name).filter((n) => !n.startsWith("@"));
     } catch {
       // No container was ever made.
     }

@@ -6,9 +6,18 @@
  * @module
  */
 
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  assertNotEquals,
+  assertStringIncludes,
+} from "../_assert.ts";
 import { eventually } from "../_harness.ts";
 import { cgroupDir, defaultSpec, procStatus, withBundle } from "./_bundle.ts";
+
+/** One classic-BPF instruction, `ret SECCOMP_RET_ALLOW`: a filter that allows everything. */
+const ALLOW_ALL = new Uint8Array([0x06, 0, 0, 0, 0x00, 0x00, 0xff, 0x7f]);
 
 const sleeping = (pid: number) => () =>
   Deno.readTextFileSync(`/proc/${pid}/comm`).trim() === "sleep";
@@ -17,7 +26,8 @@ Deno.test("runtime: linux.resources are written to the container's cgroup before
   const spec = defaultSpec("res", ["sleep", "100"]);
   spec.linux!.resources = {
     memory: { limit: 64 * 1024 * 1024 },
-    cpu: { shares: 512, quota: 50000, period: 100000 },
+    // A period other than the kernel's default 100 ms: written as given.
+    cpu: { shares: 512, quota: 25000, period: 50000 },
     pids: { limit: 42 },
     devices: [{ allow: false, access: "rwm" }, {
       allow: true,
@@ -36,7 +46,8 @@ Deno.test("runtime: linux.resources are written to the container's cgroup before
     if (v1) {
       assertEquals(read("memory", "memory.limit_in_bytes"), String(64 * 1024 * 1024));
       assertEquals(read("cpu", "cpu.shares"), "512");
-      assertEquals(read("cpu", "cpu.cfs_quota_us"), "50000");
+      assertEquals(read("cpu", "cpu.cfs_period_us"), "50000");
+      assertEquals(read("cpu", "cpu.cfs_quota_us"), "25000");
       assertEquals(read("pids", "pids.max"), "42");
       const devices = read("devices", "devices.list").split("\n");
       // The spec's rule, then runc's defaults after it (/dev/null among them).
@@ -45,7 +56,7 @@ Deno.test("runtime: linux.resources are written to the container's cgroup before
       assert(!devices.includes("a *:* rwm"), "devices are not restricted");
     } else {
       assertEquals(read("", "memory.max"), String(64 * 1024 * 1024));
-      assertEquals(read("", "cpu.max"), "50000 100000");
+      assertEquals(read("", "cpu.max"), "25000 50000");
       assertEquals(read("", "pids.max"), "42");
     }
   });
@@ -69,6 +80,41 @@ Deno.test("runtime: linux.seccomp filters the container's process", async () => 
     assertEquals(procStatus(pid, "Seccomp"), "2");
     assertEquals(Deno.readTextFileSync(`${t.rootfs}/tmp/rc`).trim(), "1");
     assertStringIncludes(Deno.readTextFileSync(`${t.rootfs}/tmp/err`), "not permitted");
+
+    // An exec'd process gets the container's filter too.
+    const exec = await t.runc("exec", "sec", "sh", "-c", "mkdir /tmp/e");
+    assertEquals(exec.code, 1, exec.stdout);
+    assertStringIncludes(exec.stderr, "not permitted");
+
+    // Compiled once, kept root-only under the runtime's root.
+    const cache = `${t.root}/@seccomp`;
+    const names = [...Deno.readDirSync(cache)].map((e) => e.name);
+    assertEquals(names.length, 1, names.join(" "));
+    assertMatch(names[0], /^[0-9a-f]{64}\.bpf$/);
+    const program = `${cache}/${names[0]}`;
+    const info = Deno.statSync(program);
+    assertEquals([info.uid, info.mode! & 0o7777, info.size % 8], [0, 0o600, 0]);
+    assertEquals((await t.runc("list", "--quiet")).stdout, "sec\n", "the cache is no container");
+
+    // The second container of the same filter installs the kept program, not a new one:
+    // root's own allow-all program in its place lets mkdir through.
+    Deno.writeFileSync(program, ALLOW_ALL, { mode: 0o600 });
+    const second = await t.create("sec2");
+    assertEquals((await t.runc("start", "sec2")).code, 0);
+    await eventually(sleeping(second));
+    assertEquals(procStatus(second, "Seccomp"), "2");
+    assertEquals(Deno.readTextFileSync(`${t.rootfs}/tmp/rc`).trim(), "0");
+
+    // One another user could have written is removed and compiled again.
+    Deno.removeSync(`${t.rootfs}/tmp/d`);
+    Deno.chownSync(program, 65534, 65534);
+    const third = await t.create("sec3");
+    assertEquals((await t.runc("start", "sec3")).code, 0);
+    await eventually(sleeping(third));
+    assertEquals(Deno.readTextFileSync(`${t.rootfs}/tmp/rc`).trim(), "1");
+    assertStringIncludes(Deno.readTextFileSync(`${t.rootfs}/tmp/err`), "not permitted");
+    assertEquals(Deno.statSync(program).uid, 0);
+    assertNotEquals(Deno.readFileSync(program), ALLOW_ALL);
   });
 });
 

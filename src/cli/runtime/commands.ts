@@ -13,11 +13,18 @@ import { execInContainer } from "../../runtime/exec.ts";
 import { runtimeFeatures } from "../../runtime/features.ts";
 import { killContainer } from "../../runtime/kill.ts";
 import { listContainers } from "../../runtime/list.ts";
+import { pauseContainer, resumeContainer } from "../../runtime/pause.ts";
 import type { RuntimeRoot } from "../../runtime/paths.ts";
 import { containerPids, processLine } from "../../runtime/ps.ts";
 import { parseSignal } from "../../runtime/signals.ts";
 import { startContainer } from "../../runtime/start.ts";
 import { containerState } from "../../runtime/state.ts";
+import {
+  parseResourceUpdate,
+  resourceUpdateFromFlags,
+  UNSUPPORTED_UPDATE_FLAGS,
+  updateContainer,
+} from "../../runtime/update.ts";
 import { type FlagSpec, type ParsedFlags, parseFlags } from "../flags.ts";
 
 /** What every subcommand gets. */
@@ -112,6 +119,24 @@ export const RUNTIME_COMMANDS: Record<string, RuntimeCommand> = {
       return status.code;
     },
   },
+  pause: {
+    usage: "pause ID",
+    flags: [],
+    args: 1,
+    async run({ root }, flags) {
+      await pauseContainer(root, flags.positionals[0]);
+      return 0;
+    },
+  },
+  resume: {
+    usage: "resume ID",
+    flags: [],
+    args: 1,
+    async run({ root }, flags) {
+      await resumeContainer(root, flags.positionals[0]);
+      return 0;
+    },
+  },
   state: {
     usage: "state ID",
     flags: [],
@@ -154,6 +179,7 @@ export const RUNTIME_COMMANDS: Record<string, RuntimeCommand> = {
       str("cwd", "working directory in the container"),
       { long: "env", short: "e", kind: "list", help: "KEY=VALUE to add to the environment" },
       str("user", "UID[:GID] to run as", "u"),
+      bool("ignore-paused", "exec into a paused container (the process starts frozen)"),
     ],
     args: 1,
     moreArgs: true,
@@ -169,6 +195,7 @@ export const RUNTIME_COMMANDS: Record<string, RuntimeCommand> = {
         cwd: flags.strings.get("cwd"),
         env: flags.lists.get("env") ?? [],
         user: flags.strings.get("user"),
+        ignorePaused: flags.bools.has("ignore-paused"),
       });
     },
   },
@@ -211,6 +238,43 @@ export const RUNTIME_COMMANDS: Record<string, RuntimeCommand> = {
         throw new RuntimeError(`list: unknown --format ${JSON.stringify(format)} (table or json)`);
       }
       return Promise.resolve(0);
+    },
+  },
+  update: {
+    usage: "update [--memory B] [--memory-swap B] [--cpu-share N] [--cpu-quota US] " +
+      "[--cpu-period US] [--cpuset-cpus L] [--cpuset-mems L] [--pids-limit N] " +
+      "[-r FILE|-] ID",
+    flags: [
+      str("resources", "linux.resources JSON file, or - for stdin (other flags ignored)", "r"),
+      str("memory", "memory limit (bytes; k, m, g units; -1 unlimited)"),
+      str("memory-swap", "memory plus swap (bytes; k, m, g units; -1 unlimited)"),
+      { ...str("cpu-share", "CPU shares (relative weight)"), aliases: ["cpu-shares"] },
+      str("cpu-quota", "CFS quota, µs per period (-1 unlimited)"),
+      str("cpu-period", "CFS period, µs"),
+      str("cpuset-cpus", "CPUs to run on (0-3, 0,1)"),
+      str("cpuset-mems", "memory nodes to use"),
+      str("pids-limit", "most processes (-1 unlimited)"),
+      ...UNSUPPORTED_UPDATE_FLAGS.map((f) => str(f, "not supported (refused)")),
+    ],
+    args: 1,
+    async run({ root }, flags) {
+      const file = flags.strings.get("resources");
+      let update;
+      if (file === undefined) {
+        update = resourceUpdateFromFlags(flags.strings);
+      } else {
+        let text: string;
+        try {
+          text = file === "-"
+            ? new TextDecoder().decode(await new Response(Deno.stdin.readable).arrayBuffer())
+            : Deno.readTextFileSync(file);
+        } catch (err) {
+          throw new RuntimeError(`resources ${file}: ${(err as Error).message}`);
+        }
+        update = parseResourceUpdate(text);
+      }
+      await updateContainer(root, flags.positionals[0], update);
+      return 0;
     },
   },
   features: {
