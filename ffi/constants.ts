@@ -79,6 +79,45 @@ export const IFF_UP = 0x1;
 export const AF_INET = 2;
 export const SOCK_DGRAM = 2;
 
+/**
+ * Netlink sockets and the route family's messages (linux/netlink.h,
+ * linux/rtnetlink.h, linux/if_link.h, linux/if_addr.h, linux/veth.h):
+ * what `ip link/addr/route` send, for a container's veth pair.
+ */
+export const AF_NETLINK = 16;
+export const SOCK_RAW = 3;
+export const NETLINK_ROUTE = 0;
+export const NLMSG_ERROR = 2;
+export const NLM_F_REQUEST = 0x1;
+export const NLM_F_ACK = 0x4;
+export const NLM_F_EXCL = 0x200;
+export const NLM_F_CREATE = 0x400;
+export const RTM_NEWLINK = 16;
+export const RTM_DELLINK = 17;
+export const RTM_GETLINK = 18;
+export const RTM_NEWADDR = 20;
+export const RTM_NEWROUTE = 24;
+export const IFLA_ADDRESS = 1;
+export const IFLA_IFNAME = 3;
+export const IFLA_MASTER = 10;
+export const IFLA_LINKINFO = 18;
+export const IFLA_NET_NS_PID = 19;
+export const IFLA_INFO_KIND = 1;
+export const IFLA_INFO_DATA = 2;
+export const IFLA_INFO_SLAVE_KIND = 4;
+export const IFLA_INFO_SLAVE_DATA = 5;
+export const IFLA_BRPORT_MODE = 4;
+export const VETH_INFO_PEER = 1;
+export const IFA_ADDRESS = 1;
+export const IFA_LOCAL = 2;
+export const IFA_BROADCAST = 4;
+export const RTA_OIF = 4;
+export const RTA_GATEWAY = 5;
+export const RT_TABLE_MAIN = 254;
+export const RTPROT_BOOT = 3;
+export const RT_SCOPE_UNIVERSE = 0;
+export const RTN_UNICAST = 1;
+
 /** Unix-domain sockets (sys/socket.h, linux/un.h): for the console socket's SCM_RIGHTS. */
 export const AF_UNIX = 1;
 export const SOCK_STREAM = 1;

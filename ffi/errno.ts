@@ -51,6 +51,7 @@ export const ERRNO_NAMES: Readonly<Record<number, string>> = {
   97: "EAFNOSUPPORT",
   98: "EADDRINUSE",
   99: "EADDRNOTAVAIL",
+  101: "ENETUNREACH",
   110: "ETIMEDOUT",
 };
 
@@ -64,6 +65,7 @@ export const Errno = {
   EACCES: 13,
   EBUSY: 16,
   EEXIST: 17,
+  ENODEV: 19,
   ENOTDIR: 20,
   ELOOP: 40,
   EINVAL: 22,

@@ -24,7 +24,7 @@ export const HOST_PROGRAMS: Readonly<Record<string, readonly [string, string]>> 
   iptables: ["iptables", "engine: NAT and port rules (src/network); tests"],
   "iptables-restore": ["iptables", "engine: rule sets in one step (src/network)"],
   "iptables-save": ["iptables", "tests: no rule left behind"],
-  nsenter: ["util-linux", "engine: ip inside a container's netns; tests"],
+  nsenter: ["util-linux", "tests, bench"],
   tar: ["tar", "tests; launcher unpack; make"],
   cp: ["coreutils", "launcher: the bundle copy; tests: an old-format image"],
   ps: ["procps", "engine: top with ps options"],

@@ -72,9 +72,7 @@ export function exec(program: string, args: readonly string[]): string {
  * Runs `fn` with a path from which a child reads `text`: an in-memory file
  * (memfd_create, close-on-exec) named by `/proc/<our pid>/fd/<n>`, which the
  * child opens afresh (offset 0). Nothing is on disk, so a dockergsh killed
- * mid-step leaves no file behind; the path still resolves for a child that
- * nsenter moved into another network namespace (the mount namespace is
- * kept). Not the child's stdin: Deno.Command's synchronous `outputSync`
+ * mid-step leaves no file behind. Not the child's stdin: Deno.Command's synchronous `outputSync`
  * takes no input, and these steps run inside synchronous lock sections.
  */
 export function withInputFile<T>(name: string, text: string, fn: (path: string) => T): T {
@@ -91,22 +89,15 @@ export function withInputFile<T>(name: string, text: string, fn: (path: string) 
 
 /**
  * Runs several `ip` commands in one process (`ip -batch`, the commands
- * given through withInputFile), inside the network namespace of `netnsPid`
- * when given (through `nsenter`). A failure names the command of the batch
+ * given through withInputFile). A failure names the command of the batch
  * that failed.
  */
-export function ipBatch(commands: readonly string[], netnsPid?: number): void {
-  debug(
-    "network",
-    `ip batch${netnsPid ? ` in netns of ${netnsPid}` : ""}: ${commands.join(" ; ")}`,
-  );
+export function ipBatch(commands: readonly string[]): void {
+  debug("network", `ip batch: ${commands.join(" ; ")}`);
   const res = withInputFile(
     "dockergsh-ip-batch",
     commands.join("\n") + "\n",
-    (file) =>
-      netnsPid === undefined
-        ? tryExec("ip", ["-batch", file])
-        : tryExec("nsenter", [`--net=/proc/${netnsPid}/ns/net`, "ip", "-batch", file]),
+    (file) => tryExec("ip", ["-batch", file]),
   );
   if (res.code === 0) return;
   const line = Number(/Command failed .*:(\d+)/.exec(res.stderr)?.[1]);
@@ -114,8 +105,7 @@ export function ipBatch(commands: readonly string[], netnsPid?: number): void {
   const why = res.stderr.split("\n").filter((l) => l && !l.startsWith("Command failed")).join(
     "; ",
   );
-  const where = netnsPid === undefined ? "" : ` (in the network namespace of ${netnsPid})`;
-  throw new UserError(`dockergsh: ip ${failed}${where}: ${why || `exit status ${res.code}`}`);
+  throw new UserError(`dockergsh: ip ${failed}: ${why || `exit status ${res.code}`}`);
 }
 
 /** Runs `ip -j args…` and parses its JSON (an empty output is an empty list). */

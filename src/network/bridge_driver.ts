@@ -1,5 +1,7 @@
 /**
- * The bridge network driver, through the host's `ip` and `iptables`:
+ * The bridge network driver: a network's bridge through the host's `ip`,
+ * its rules through `iptables`, a container's veth pair through rtnetlink
+ * (rtnetlink.ts: no process spawned on a container's start):
  *
  * - a network is a Linux bridge holding the gateway address, NAT for its
  *   subnet (MASQUERADE out of any other device), FORWARD accepts in and out
@@ -21,12 +23,14 @@
  * @module
  */
 
+import { SyscallError } from "../../ffi/errno.ts";
+import { LinuxKernel } from "../../ffi/linux.ts";
 import { debug } from "../debug.ts";
 import { UserError } from "../errors.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { runEvery, undoingSync } from "../_undo.ts";
 import { unlessDiskFull } from "../store/disk_full.ts";
-import { ipBatch, tryExec } from "./_exec.ts";
+import { ipBatch } from "./_exec.ts";
 import { withHostLock } from "./_host_lock.ts";
 import {
   addRules,
@@ -45,6 +49,7 @@ import { linkExists } from "./host_network.ts";
 import type { NetworkEndpoint, PortMapping } from "./endpoint.ts";
 import { parseCidr, parseIpv4 } from "./cidr.ts";
 import { BitmapIpam } from "./ipam.ts";
+import { RouteNetlink } from "./rtnetlink.ts";
 import type { NetworkRecord } from "./network_store.ts";
 
 /** Chain 1: traffic from one of our bridges to anywhere else goes to chain 2. */
@@ -117,14 +122,41 @@ function portTag(containerId: string): string {
   return containerId.slice(0, 12);
 }
 
-/** Deletes the device if it exists (deleting either end of a veth pair removes both). */
+/**
+ * Deletes the device if it exists (deleting either end of a veth pair
+ * removes both). A container's veth also goes with its network namespace,
+ * in the background: gone by the time of the request is no error.
+ */
 function deleteLink(name: string): void {
   if (!linkExists(name)) return;
-  const r = tryExec("ip", ["link", "del", "dev", name]);
-  // A container's veth goes with its network namespace, in the background:
-  // it may vanish between the check and the delete.
-  if (r.code !== 0 && linkExists(name)) {
-    throw new UserError(`dockergsh: ip link del dev ${name}: ${r.stderr.trim()}`);
+  const netlink = RouteNetlink.open(new LinuxKernel());
+  try {
+    netlink.deleteLink(name);
+  } finally {
+    netlink.close();
+  }
+}
+
+/**
+ * The container's side of its veth pair, through a netlink socket made in
+ * its network namespace: `lo` up, `eth0` with its address and up, the
+ * default route through the gateway.
+ */
+function configureContainerSide(
+  kernel: LinuxKernel,
+  pid: number,
+  ip: string,
+  prefixLen: number,
+  gateway: string,
+): void {
+  const inside = RouteNetlink.in(kernel, pid);
+  try {
+    inside.setUp("lo");
+    inside.addAddress("eth0", ip, prefixLen);
+    inside.setUp("eth0");
+    inside.addDefaultRoute(gateway, "eth0");
+  } finally {
+    inside.close();
   }
 }
 
@@ -201,24 +233,21 @@ export class BridgeDriver {
     const mac = macForIp(ip);
     // A pair left by an earlier start of this container whose cleanup was cut short.
     deleteLink(hostVeth);
+    const kernel = new LinuxKernel();
+    const host = RouteNetlink.open(kernel);
     try {
-      ipBatch([
-        `link add ${hostVeth} type veth peer name eth0 address ${mac} netns ${pid}`,
-        `link set ${hostVeth} master ${net.bridge}`,
-        // A container reaching its own published port through the host: the
-        // DNAT'd frame goes back out of the bridge port it came in by.
-        `link set ${hostVeth} type bridge_slave hairpin on`,
-        `link set ${hostVeth} up`,
-      ]);
-      ipBatch([
-        "link set lo up",
-        `addr add ${ip}/${prefixLen} brd + dev eth0`,
-        "link set eth0 up",
-        `route add default via ${net.gateway} dev eth0`,
-      ], pid);
+      host.addVethPair(hostVeth, { name: "eth0", mac, netnsPid: pid });
+      host.setMaster(hostVeth, host.linkIndex(net.bridge));
+      // A container reaching its own published port through the host: the
+      // DNAT'd frame goes back out of the bridge port it came in by.
+      host.setHairpin(hostVeth);
+      host.setUp(hostVeth);
+      configureContainerSide(kernel, pid, ip, prefixLen, net.gateway);
     } catch (err) {
       deleteLink(hostVeth);
-      throw err;
+      throw err instanceof SyscallError ? new UserError(`dockergsh: ${err.message}`) : err;
+    } finally {
+      host.close();
     }
     return {
       network: net.name,
