@@ -53,9 +53,17 @@ export async function runForeground(
   ahead?: ContainerInit,
 ): Promise<number> {
   const store = new ContainerStore(root);
-  // Docker reports the attach before the start.
-  recordEvent(root, "attach", eventSubject(store.get(id)));
-  const started = await startContainer(root, kernel, store.get(id), mode, ahead);
+  let record;
+  try {
+    record = store.get(id);
+    // Docker reports the attach before the start.
+    recordEvent(root, "attach", eventSubject(record));
+  } catch (err) {
+    // The init spawned ahead is startContainer's to stop from its first step on; until then, ours.
+    await ahead?.stop();
+    throw err;
+  }
+  const started = await startContainer(root, kernel, record, mode, ahead);
   const stopProxy = proxySignals(kernel, started.record.state.pid);
   // The CLI is this run's parent: it probes its health, as the monitor does a detached run's.
   const check = started.record.config.healthcheck;

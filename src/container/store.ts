@@ -7,6 +7,7 @@
  * @module
  */
 
+import { debug } from "../debug.ts";
 import { UserError } from "../errors.ts";
 import { readJson, writeJsonAtomic } from "../store/atomic.ts";
 import { isNoSpace, unlessDiskFull } from "../store/disk_full.ts";
@@ -32,10 +33,22 @@ export class ContainerStore {
     return `${this.root.container(id)}/config.json`;
   }
 
-  /** The record of `id` as stored (not reconciled with the kernel), or undefined. */
+  /**
+   * The record of `id` as stored (not reconciled with the kernel), or
+   * undefined. Records are replaced atomically, so only a crash can leave
+   * one that is not JSON (a new file renamed in place before its data
+   * reached the disk): that container is skipped, as one without a record,
+   * instead of failing every command that lists containers.
+   */
   load(id: string): ContainerRecord | undefined {
     if (!FULL_ID.test(id)) return undefined;
-    return readJson<ContainerRecord>(this.recordPath(id));
+    try {
+      return readJson<ContainerRecord>(this.recordPath(id));
+    } catch (err) {
+      if (!(err instanceof SyntaxError)) throw err;
+      debug("store", `container ${id}: its record is damaged (${err.message}); skipped`);
+      return undefined;
+    }
   }
 
   /** The IDs of all containers with a record. */
@@ -118,7 +131,9 @@ export class ContainerStore {
       };
       Deno.mkdirSync(this.root.container(full.id), { recursive: true, mode: 0o700 });
       try {
-        this.save(full);
+        // Durable whatever the container: a record made anew and lost to a
+        // crash before its data is on disk would come back empty.
+        writeJsonAtomic(this.recordPath(full.id), full);
       } catch (err) {
         Deno.removeSync(this.root.container(full.id), { recursive: true });
         throw err;
@@ -128,13 +143,15 @@ export class ContainerStore {
   }
 
   /**
-   * Stores `rec` (atomic replace). A `--rm` container's record is not
-   * fsynced: it is not meant to outlive its run, and a power cut that loses
-   * it does what Docker's restart does to such a container (removes it);
-   * that saves its foreground run four fsyncs, milliseconds each on a busy disk.
+   * Stores `rec` (atomic replace). The changes of a foreground `--rm` run
+   * (running, exited) are not fsynced: the run removes the container when
+   * it ends, so a power cut can only lose a state the next command would
+   * find wrong anyway (its process is gone); the replace itself stays
+   * atomic. That saves such a run two fsyncs, milliseconds each on a busy disk.
    */
   save(rec: ContainerRecord): void {
-    writeJsonAtomic(this.recordPath(rec.id), rec, { durable: !rec.config.autoRemove });
+    const transient = rec.config.autoRemove && !rec.config.detach;
+    writeJsonAtomic(this.recordPath(rec.id), rec, { durable: !transient });
   }
 
   /**

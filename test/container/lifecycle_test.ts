@@ -819,3 +819,20 @@ Deno.test("bad inputs: one line on stderr, a non-zero exit, nothing changed", as
     assert(alive(upState.pid, upState.pidStartTime), "the running container was not touched");
   });
 });
+
+Deno.test("a record a crash left damaged (empty) is skipped: ps, run and create still work", async () => {
+  await withRoot(async (root) => {
+    const kept = await root.run("create", "--name", "lc-kept", "busybox", "true");
+    assertEquals(kept.code, 0, kept.stderr);
+    // What a power cut can leave of a record renamed in place before its data reached the disk.
+    const damaged = "d".repeat(64);
+    Deno.mkdirSync(`${root.dir}/containers/${damaged}`, { mode: 0o700 });
+    Deno.writeTextFileSync(`${root.dir}/containers/${damaged}/config.json`, "");
+    const ps = await root.run("ps", "-a", "--format", "{{.Names}}");
+    assertEquals([ps.code, ps.stdout, ps.stderr], [0, "lc-kept\n", ""]);
+    const run = await root.run("run", "--rm", "--net", "none", "busybox", "echo", "ok");
+    assertEquals([run.code, run.stdout], [0, "ok\n"], run.stderr);
+    const again = await root.run("create", "--name", "lc-other", "busybox", "true");
+    assertEquals(again.code, 0, again.stderr);
+  });
+});
