@@ -19,6 +19,9 @@ export const MAX_CPU_SHARES = 262144;
 /** The CFS period Docker uses for `--cpus`, in microseconds. */
 export const CFS_PERIOD_US = 100000;
 
+/** The kernel's cpu.shares of a new cgroup (v1; the v2 weight 100 it maps to). */
+export const DEFAULT_CPU_SHARES = 1024;
+
 const SIZE = /^(\d+(?:\.\d+)*) ?([kmgtp])?i?b?$/i;
 const BINARY: Record<string, number> = {
   "": 1,
@@ -42,7 +45,12 @@ function invalidArgument(value: string, flag: string, why: string): UserError {
 export function parseSize(value: string, flag: string): number {
   const m = SIZE.exec(value);
   if (!m) throw invalidArgument(value, flag, `invalid size: '${value}'`);
-  return Math.trunc(Number(m[1]) * BINARY[(m[2] ?? "").toLowerCase()]);
+  // Docker's pattern takes `1.2.3`; its number parser then refuses it, in these words.
+  const n = Number(m[1]);
+  if (Number.isNaN(n)) {
+    throw invalidArgument(value, flag, `strconv.ParseFloat: parsing "${m[1]}": invalid syntax`);
+  }
+  return Math.trunc(n * BINARY[(m[2] ?? "").toLowerCase()]);
 }
 
 /** `-m/--memory` → bytes, at least 6 MiB. */

@@ -16,7 +16,8 @@
 
 import { debug } from "../debug.ts";
 import type { LinuxResources } from "../oci/spec.ts";
-import { cgroupLimits, containerCgroup } from "./cgroup.ts";
+import { CFS_PERIOD_US, DEFAULT_CPU_SHARES } from "../cgroup/units.ts";
+import { cgroupLimits, type CgroupResources, containerCgroup } from "./cgroup.ts";
 import { notExist, notRunning, RuntimeError } from "./errors.ts";
 import { withContainerLock } from "./lock.ts";
 import type { RuntimeRoot } from "./paths.ts";
@@ -123,7 +124,7 @@ export function parseResourceUpdate(text: string): ResourceUpdate {
 }
 
 /** go-units' RAMInBytes, as runc parses memory flags: binary units, any case. */
-const SIZE = /^(\d+(?:\.\d+)*) ?([kmgtp])?i?b?$/i;
+const SIZE = /^(\d+(?:\.\d+)?) ?([kmgtp])?i?b?$/i;
 const UNITS: Record<string, number> = {
   k: 2 ** 10,
   m: 2 ** 20,
@@ -218,6 +219,63 @@ function mergeResources(old: LinuxResources, update: ResourceUpdate): LinuxResou
   return out;
 }
 
+/**
+ * What puts the cgroup back after a refused update from `old` to `next`:
+ * the old limits, and for each one `next` set that `old` did not, the
+ * kernel's value for none (unlimited, the default shares and period).
+ */
+function restoring(old: LinuxResources, next: LinuxResources): CgroupResources {
+  const before = cgroupLimits(old);
+  const unset: CgroupResources = {
+    memory: -1,
+    memorySwap: -1,
+    cpuQuota: -1,
+    pidsLimit: -1,
+    cpuShares: DEFAULT_CPU_SHARES,
+    cpuPeriod: CFS_PERIOD_US,
+  };
+  const out: CgroupResources = { ...before };
+  for (const key of Object.keys(cgroupLimits(next)) as Array<keyof CgroupResources>) {
+    if (before[key] === undefined && key in unset) {
+      (out as Record<string, unknown>)[key] = unset[key];
+    }
+  }
+  return out;
+}
+
+/** The CPUs (or memory nodes) of a list such as `0-2,4`, or undefined when it is not one. */
+function cpuList(list: string): number[] | undefined {
+  const out: number[] = [];
+  for (const part of list.trim().split(",")) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!m) return undefined;
+    const [a, b] = [Number(m[1]), Number(m[2] ?? m[1])];
+    if (b < a) return undefined;
+    for (let i = a; i <= b; i++) out.push(i);
+  }
+  return out;
+}
+
+/**
+ * Refuses, before any limit is written, a cpuset list that is not one or
+ * names a CPU (node) this host does not have online: the kernel would
+ * refuse it halfway through an update.
+ */
+function checkCpuset(flag: string, value: string | undefined, online: string): void {
+  if (value === undefined || value === "") return;
+  const wanted = cpuList(value);
+  if (!wanted) throw new RuntimeError(`invalid value for ${flag}: '${value}' is not a list`);
+  const have = new Set(cpuList(Deno.readTextFileSync(online)) ?? []);
+  const missing = wanted.filter((n) => !have.has(n));
+  if (missing.length) {
+    throw new RuntimeError(
+      `invalid value for ${flag}: '${value}': ${missing.join(",")} not online (${
+        Deno.readTextFileSync(online).trim()
+      })`,
+    );
+  }
+}
+
 /** Applies `update` to container `id`'s cgroup and record. */
 export function updateContainer(
   root: RuntimeRoot,
@@ -231,12 +289,14 @@ export function updateContainer(
     if (statusOf(paths, record) === "stopped") throw notRunning(id);
     const old = record.spec.linux?.resources ?? {};
     const resources = mergeResources(old, update);
+    checkCpuset("cpuset-cpus", update.cpu?.cpus, "/sys/devices/system/cpu/online");
+    checkCpuset("cpuset-mems", update.cpu?.mems, "/sys/devices/system/node/online");
     const cgroup = containerCgroup(record.cgroup);
     try {
       cgroup.setLimits(cgroupLimits(resources));
     } catch (err) {
       try {
-        cgroup.setLimits(cgroupLimits(old));
+        cgroup.setLimits(restoring(old, resources));
       } catch (undo) {
         throw new RuntimeError(
           `${(err as Error).message} (and putting back the limits before failed too: ${

@@ -37,6 +37,11 @@ Deno.test("units: bad memory values fail as Docker words it", () => {
     userError(() => parseMemory("")),
     `invalid argument "" for "-m, --memory" flag: invalid size: ''`,
   );
+  // Docker 20.10 (the peer): `run -m 1.2.3` → this line, exit 125.
+  assertEquals(
+    userError(() => parseMemory("1.2.3")),
+    `invalid argument "1.2.3" for "-m, --memory" flag: strconv.ParseFloat: parsing "1.2.3": invalid syntax`,
+  );
   assertEquals(
     userError(() => parseMemory("5m")),
     "dockergsh: Minimum memory limit allowed is 6MB",

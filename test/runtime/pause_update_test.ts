@@ -236,6 +236,30 @@ Deno.test("runtime: update writes the container's new limits to its cgroup, from
     assertEquals([memory(), quota(), pids(), shares()], before);
     assertEquals(Deno.readTextFileSync(`${t.root}/up/state.json`), stateBefore);
 
+    await refused(
+      t,
+      "invalid value for memory: invalid size: '1.2.3'",
+      "update",
+      "--memory",
+      "1.2.3",
+      "up",
+    );
+    // A CPU the host does not have is refused before any limit is written (the kernel
+    // would refuse it only after the memory limit was in).
+    await refused(
+      t,
+      "invalid value for cpuset-cpus: '0,99': 99 not online",
+      "update",
+      "--memory",
+      "50m",
+      "--cpuset-cpus",
+      "0,99",
+      "up",
+    );
+    await refused(t, "'0-x' is not a list", "update", "--cpuset-cpus", "0-x", "up");
+    assertEquals([memory(), quota(), pids(), shares()], before);
+    assertEquals(Deno.readTextFileSync(`${t.root}/up/state.json`), stateBefore);
+
     await refused(t, "does not exist", "update", "--memory", "10m", "nosuch");
     assertEquals((await t.runc("kill", "up", "KILL")).code, 0);
     await eventually(async () => await status(t, "up") === "stopped");
