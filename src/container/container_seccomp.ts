@@ -10,7 +10,8 @@
  * Converting a profile means loading the profile data and its converter at
  * every start, so each result is kept as JSON under `<root>/seccomp/`, by
  * the sha256 of what it was made from (the profile's identity or text,
- * the capabilities, the architecture and kernel release), written
+ * the capabilities, and the runtime's `seccompCacheSalt()`: host, build and
+ * libseccomp, so an upgraded converter converts again), written
  * atomically and root-only, and read back only when nobody but root can
  * have written it (src/store/root_only_file.ts); anything else is removed
  * and converted again. The runtime compiles it (src/runtime/seccomp_cache.ts).
@@ -23,7 +24,11 @@ import { debug } from "../debug.ts";
 import { UserError } from "../errors.ts";
 import { DOCKER_DEFAULT_SECCOMP_SHA256 } from "../oci/docker_default_seccomp_id.ts";
 import type { LinuxSeccomp } from "../oci/spec.ts";
-import { seccompProgramFor, SeccompUnavailableError } from "../runtime/seccomp_cache.ts";
+import {
+  seccompCacheSalt,
+  seccompProgramFor,
+  SeccompUnavailableError,
+} from "../runtime/seccomp_cache.ts";
 import { writeFileAtomic } from "../store/atomic.ts";
 import { unlessDiskFull } from "../store/disk_full.ts";
 import type { StateRoot } from "../store/paths.ts";
@@ -92,7 +97,7 @@ export async function containerSeccomp(
     debug("seccomp", "no seccomp filter (unconfined or privileged)");
     return undefined;
   }
-  const key = await sha256Hex(JSON.stringify([plan.source, Deno.build.arch, Deno.osRelease()]));
+  const key = await sha256Hex(JSON.stringify([plan.source, ...seccompCacheSalt()]));
   const path = `${root.seccompPrograms}/${key}.json`;
   const cached = readCached(kernel, path);
   if (cached) {

@@ -3,9 +3,10 @@
  * compiled with libseccomp (~17 ms) once, then kept as its BPF program in
  * a directory the caller names (the engine's `<root>/seccomp/`,
  * dockergsh-runc's `<--root>/@seccomp/`), by the sha256 of the canonical
- * JSON of `linux.seccomp` (keys sorted), the host's architecture and its
- * kernel release. So whoever wrote the bundle, the same filter is compiled
- * once per host, and the init never loads libseccomp. A file is written
+ * JSON of `linux.seccomp` (keys sorted) and of `seccompCacheSalt()` (the
+ * host's architecture and kernel release, this build, the libseccomp
+ * file). So whoever wrote the bundle, the same filter is compiled once per
+ * host and build, and the init never loads libseccomp. A file is written
  * atomically and root-only; a full disk only costs the cache, never the
  * start.
  *
@@ -19,6 +20,7 @@
  */
 
 import { bpfLength } from "../../ffi/bpf_length.ts";
+import { LIBSECCOMP } from "../../ffi/seccomp.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { debug } from "../debug.ts";
 import type { LinuxSeccomp } from "../oci/spec.ts";
@@ -63,6 +65,35 @@ function canonicalJson(value: unknown): string {
   );
 }
 
+/** Where the dynamic loader finds libseccomp on Debian-like hosts (multiarch first). */
+const LIBRARY_DIRS = [
+  `/usr/lib/${Deno.build.arch}-linux-gnu`,
+  `/lib/${Deno.build.arch}-linux-gnu`,
+  "/usr/lib64",
+  "/usr/lib",
+  "/lib",
+];
+
+/**
+ * What, besides a filter's own text, decides the program made of it: the
+ * host (architecture, kernel), this build of dockergsh (its entry module:
+ * in the built executable, a path holding the sha256 of its payload) and
+ * the libseccomp file (its real name carries its version: an upgrade of
+ * either compiles again). Part of every cache key of seccomp's.
+ */
+export function seccompCacheSalt(): string[] {
+  let library = "";
+  for (const dir of LIBRARY_DIRS) {
+    try {
+      library = Deno.realPathSync(`${dir}/${LIBSECCOMP}`);
+      break;
+    } catch {
+      // Not in this directory.
+    }
+  }
+  return [Deno.build.arch, Deno.osRelease(), Deno.mainModule, library];
+}
+
 /**
  * The BPF program of `seccomp` (undefined for none), from `cacheDir` or
  * compiled there. Without libseccomp: a SeccompUnavailableError.
@@ -73,9 +104,7 @@ export async function seccompProgramFor(
   seccomp: LinuxSeccomp | undefined,
 ): Promise<Uint8Array | undefined> {
   if (!seccomp) return undefined;
-  const key = await sha256Hex(
-    JSON.stringify([canonicalJson(seccomp), Deno.build.arch, Deno.osRelease()]),
-  );
+  const key = await sha256Hex(JSON.stringify([canonicalJson(seccomp), ...seccompCacheSalt()]));
   const path = `${cacheDir}/${key}.bpf`;
   const cached = readRootOnlyFile(kernel, path, PROGRAM);
   if (cached !== undefined) {
