@@ -3,15 +3,15 @@
  * [--format T]`: containers, newest first. Each record is reconciled with
  * /proc before it is shown (ContainerStore.list), so a container whose
  * process died on its own shows as exited, and a recycled PID is never
- * taken for the container.
+ * taken for the container. The image store, the layer sizes and the
+ * template engine are loaded only for the flags that need them: a plain
+ * `ps` is a start-up and a directory of records.
  *
  * @module
  */
 
-import { writableLayerSize } from "../../container/container_size.ts";
 import { ContainerStore } from "../../container/store.ts";
 import { UserError } from "../../errors.ts";
-import { ImageStore } from "../../image/store.ts";
 import type { Command } from "../command.ts";
 import {
   filtersIncludeStopped,
@@ -20,7 +20,6 @@ import {
   psFields,
   psFilter,
 } from "../_container_list.ts";
-import { formatRows } from "../_format_output.ts";
 import { formatTable } from "../_table.ts";
 
 const COLUMNS = ["ID", "Image", "Command", "RunningFor", "Status", "Ports", "Names"];
@@ -61,7 +60,7 @@ export const command: Command = {
     { long: "no-trunc", kind: "bool", help: "Don't truncate output" },
   ],
   maxArgs: 0,
-  run(ctx, flags) {
+  async run(ctx, flags) {
     const noTrunc = flags.bools.has("no-trunc");
     const now = new Date();
     const lastRaw = flags.strings.get("last") ?? "-1";
@@ -73,10 +72,14 @@ export const command: Command = {
     const last = flags.bools.has("latest") ? 1 : Number(lastRaw);
     const filters = parsePsFilters(flags.lists.get("filter") ?? []);
     const store = new ContainerStore(ctx.root);
-    const images = new ImageStore(ctx.root);
+    const format = flags.strings.get("format");
+    const withSize = flags.bools.has("size") || /\.Size\b|json \./.test(format ?? "");
+    const images = filters.has("ancestor") || withSize
+      ? new (await import("../../image/store.ts")).ImageStore(ctx.root)
+      : undefined;
     const keep = psFilter(filters, (ref) => Date.parse(store.resolve(ref).created), (ref) => {
       try {
-        return images.resolve(ref).id;
+        return images?.resolve(ref).id;
       } catch {
         return undefined;
       }
@@ -88,25 +91,26 @@ export const command: Command = {
       .sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
     if (last > 0) records = records.slice(0, last);
 
-    const format = flags.strings.get("format");
     if (flags.bools.has("quiet")) {
       for (const r of records) console.log(noTrunc ? r.id : r.id.slice(0, 12));
-      return Promise.resolve(0);
+      return 0;
     }
-    const withSize = flags.bools.has("size") || /\.Size\b|json \./.test(format ?? "");
     const imageSizes = new Map<string, number>();
     const sizeOf = (imageId: string) => {
       if (!imageSizes.has(imageId)) {
-        const image = images.list().find((i) => i.id === imageId);
+        const image = images!.list().find((i) => i.id === imageId);
         imageSizes.set(imageId, image?.size ?? 0);
       }
       return imageSizes.get(imageId)!;
     };
+    const { writableLayerSize } = withSize
+      ? await import("../../container/container_size.ts")
+      : { writableLayerSize: undefined };
     const rows = records.map((r) =>
       psFields(r, {
         noTrunc,
         now,
-        size: withSize
+        size: writableLayerSize
           ? { rw: writableLayerSize(ctx.root, ctx.kernel, r), image: sizeOf(r.config.imageId) }
           : undefined,
       })
@@ -118,14 +122,15 @@ export const command: Command = {
       parsePrefix: "failed to parse template",
     } as const;
     if (format !== undefined) {
+      const { formatRows } = await import("../_format_output.ts");
       for (const line of formatRows(format, rows, type)) console.log(line);
-      return Promise.resolve(0);
+      return 0;
     }
     const columns = flags.bools.has("size") ? [...COLUMNS, "Size"] : COLUMNS;
     console.log(formatTable(
       columns.map((c) => String(PS_HEADERS[c])),
       rows.map((row) => columns.map((c) => String(row[c]))),
     ));
-    return Promise.resolve(0);
+    return 0;
   },
 };
