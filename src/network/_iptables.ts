@@ -104,22 +104,37 @@ export function removeRules(rules: readonly Rule[]): void {
 
 /** Every dockergsh-tagged rule of `table`. */
 export function listTagged(table: Table): ListedRule[] {
+  return exec("iptables", ["-w", "-t", table, "-S"]).split("\n")
+    .map((line) => taggedRule(table, line))
+    .filter((r): r is ListedRule => r !== undefined);
+}
+
+/**
+ * The rules of both tables carrying one of `tags`, from one
+ * `iptables-save` (one process for both tables: this runs on every start
+ * on a bridge network, to repair a flushed rule).
+ */
+export function rulesTagged(tags: readonly string[]): ListedRule[] {
   const out: ListedRule[] = [];
-  for (const line of exec("iptables", ["-w", "-t", table, "-S"]).split("\n")) {
-    if (!line.startsWith("-A ")) continue;
-    // Our rules hold no spaces inside a word; -S quotes the comment.
-    const words = line.split(" ").map((w) => w.replace(/^"(.*)"$/, "$1"));
-    const i = words.indexOf("--comment");
-    if (i >= 0 && words[i + 1]?.startsWith(PREFIX)) {
-      out.push({ table, tag: words[i + 1].slice(PREFIX.length), words });
+  let table: string | undefined;
+  for (const line of exec("iptables-save", []).split("\n")) {
+    if (line.startsWith("*")) table = line.slice(1);
+    else if (table === "nat" || table === "filter") {
+      const rule = taggedRule(table, line);
+      if (rule && tags.includes(rule.tag)) out.push(rule);
     }
   }
   return out;
 }
 
-/** The rules of both tables carrying one of `tags`. */
-export function rulesTagged(tags: readonly string[]): ListedRule[] {
-  return [...listTagged("nat"), ...listTagged("filter")].filter((r) => tags.includes(r.tag));
+/** `line` of `iptables -S` or `iptables-save` as a rule of ours, or undefined. */
+function taggedRule(table: Table, line: string): ListedRule | undefined {
+  if (!line.startsWith("-A ")) return undefined;
+  // Our rules hold no spaces inside a word; both listings quote the comment.
+  const words = line.split(" ").map((w) => w.replace(/^"(.*)"$/, "$1"));
+  const i = words.indexOf("--comment");
+  if (i < 0 || !words[i + 1]?.startsWith(PREFIX)) return undefined;
+  return { table, tag: words[i + 1].slice(PREFIX.length), words };
 }
 
 /** Deletes every rule carrying one of `tags`, in one transaction; returns how many. */
