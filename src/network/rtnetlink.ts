@@ -57,6 +57,7 @@ import {
 } from "../../ffi/constants.ts";
 import { Errno, SyscallError } from "../../ffi/errno.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
+import { concatBytes } from "../_bytes.ts";
 import { debug } from "../debug.ts";
 import { parseIpv4 } from "./cidr.ts";
 
@@ -68,17 +69,6 @@ const MESSAGE_NAMES: Record<number, string> = {
   [RTM_NEWROUTE]: "RTM_NEWROUTE",
 };
 
-/** Bytes of `parts`, one after the other. */
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
-
 /** `n` as a native-endian (little, x86_64) u32. */
 function u32(n: number): Uint8Array {
   const b = new Uint8Array(4);
@@ -88,7 +78,7 @@ function u32(n: number): Uint8Array {
 
 /** A NUL-terminated string attribute's payload. */
 function cString(s: string): Uint8Array {
-  return concat(new TextEncoder().encode(s), new Uint8Array(1));
+  return concatBytes(new TextEncoder().encode(s), new Uint8Array(1));
 }
 
 /** An IPv4 address in network order. */
@@ -211,7 +201,7 @@ export class RouteNetlink {
    * veth pair whose peer end is made directly in the namespace of `peer.netnsPid`.
    */
   addVethPair(host: string, peer: { name: string; mac: string; netnsPid: number }): void {
-    const peerInfo = concat(
+    const peerInfo = concatBytes(
       ifinfomsg(),
       attr(IFLA_IFNAME, cString(peer.name)),
       attr(IFLA_ADDRESS, macBytes(peer.mac)),
@@ -220,12 +210,12 @@ export class RouteNetlink {
     this.request(
       RTM_NEWLINK,
       NLM_F_CREATE | NLM_F_EXCL,
-      concat(
+      concatBytes(
         ifinfomsg(),
         attr(IFLA_IFNAME, cString(host)),
         attr(
           IFLA_LINKINFO,
-          concat(
+          concatBytes(
             attr(IFLA_INFO_KIND, cString("veth")),
             attr(IFLA_INFO_DATA, attr(VETH_INFO_PEER, peerInfo)),
           ),
@@ -240,7 +230,11 @@ export class RouteNetlink {
     this.request(
       RTM_NEWLINK,
       0,
-      concat(ifinfomsg(), attr(IFLA_IFNAME, cString(name)), attr(IFLA_MASTER, u32(bridgeIndex))),
+      concatBytes(
+        ifinfomsg(),
+        attr(IFLA_IFNAME, cString(name)),
+        attr(IFLA_MASTER, u32(bridgeIndex)),
+      ),
       `${name} master ${bridgeIndex}`,
     );
   }
@@ -253,12 +247,12 @@ export class RouteNetlink {
     this.request(
       RTM_NEWLINK,
       0,
-      concat(
+      concatBytes(
         ifinfomsg(),
         attr(IFLA_IFNAME, cString(name)),
         attr(
           IFLA_LINKINFO,
-          concat(
+          concatBytes(
             attr(IFLA_INFO_SLAVE_KIND, cString("bridge")),
             attr(IFLA_INFO_SLAVE_DATA, attr(IFLA_BRPORT_MODE, new Uint8Array([1]))),
           ),
@@ -273,7 +267,7 @@ export class RouteNetlink {
     this.request(
       RTM_NEWLINK,
       0,
-      concat(ifinfomsg(0, IFF_UP, IFF_UP), attr(IFLA_IFNAME, cString(name))),
+      concatBytes(ifinfomsg(0, IFF_UP, IFF_UP), attr(IFLA_IFNAME, cString(name))),
       `${name} up`,
     );
   }
@@ -281,7 +275,12 @@ export class RouteNetlink {
   /** `ip link del dev NAME`; false when there is no such link. */
   deleteLink(name: string): boolean {
     try {
-      this.request(RTM_DELLINK, 0, concat(ifinfomsg(), attr(IFLA_IFNAME, cString(name))), name);
+      this.request(
+        RTM_DELLINK,
+        0,
+        concatBytes(ifinfomsg(), attr(IFLA_IFNAME, cString(name))),
+        name,
+      );
       return true;
     } catch (err) {
       if (err instanceof SyscallError && err.errno === Errno.ENODEV) return false;
@@ -294,7 +293,7 @@ export class RouteNetlink {
     const reply = this.request(
       RTM_GETLINK,
       0,
-      concat(ifinfomsg(), attr(IFLA_IFNAME, cString(name))),
+      concatBytes(ifinfomsg(), attr(IFLA_IFNAME, cString(name))),
       name,
       RTM_NEWLINK,
     );
@@ -309,7 +308,7 @@ export class RouteNetlink {
     this.request(
       RTM_NEWADDR,
       NLM_F_CREATE | NLM_F_EXCL,
-      concat(
+      concatBytes(
         ifaddrmsg(prefixLen, index),
         attr(IFA_LOCAL, ipv4Bytes(ip)),
         attr(IFA_ADDRESS, ipv4Bytes(ip)),
@@ -325,7 +324,7 @@ export class RouteNetlink {
     this.request(
       RTM_NEWROUTE,
       NLM_F_CREATE | NLM_F_EXCL,
-      concat(rtmsg(0), attr(RTA_GATEWAY, ipv4Bytes(gateway)), attr(RTA_OIF, u32(index))),
+      concatBytes(rtmsg(0), attr(RTA_GATEWAY, ipv4Bytes(gateway)), attr(RTA_OIF, u32(index))),
       `default via ${gateway} dev ${name}`,
     );
   }
@@ -352,7 +351,7 @@ export class RouteNetlink {
     view.setUint16(4, type, true);
     view.setUint16(6, NLM_F_REQUEST | NLM_F_ACK | flags, true);
     view.setUint32(8, seq, true);
-    this.kernel.write(this.fd, concat(header, body));
+    this.kernel.write(this.fd, concatBytes(header, body));
     let reply: Uint8Array | undefined;
     const buf = new Uint8Array(64 * 1024);
     for (;;) {

@@ -20,6 +20,7 @@
 import { O_CLOEXEC } from "../../ffi/constants.ts";
 import { SyscallError } from "../../ffi/errno.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
+import { concatBytes } from "../_bytes.ts";
 import type { InitFailure, InitJob, InitSpawned } from "./init_config.ts";
 import { INIT_FDS_ENV } from "./init_config.ts";
 
@@ -32,13 +33,7 @@ export function readAll(kernel: Kernel, fd: number): Uint8Array {
     if (n === 0) break;
     chunks.push(buf.slice(0, n));
   }
-  const out = new Uint8Array(chunks.reduce((a, c) => a + c.length, 0));
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.length;
-  }
-  return out;
+  return concatBytes(...chunks);
 }
 
 /** Reads `fd` line by line (the init's side of the config pipe). */
