@@ -8,6 +8,7 @@
  * @module
  */
 
+import { privateDirProblem } from "../store/private_root.ts";
 import { RuntimeError } from "./errors.ts";
 
 /** runc's default is /run/runc; this runtime's own, so the two never share state. */
@@ -38,6 +39,28 @@ export class RuntimeRoot {
   /** Makes the root directory (mode 0700) when it does not exist. */
   ensure(): void {
     Deno.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    this.checkPrivate();
+  }
+
+  /**
+   * Refuses a root another user could write: what is in it is run as root
+   * (a container's hooks, from its state.json; its seccomp programs). One
+   * that does not exist yet holds nothing to trust.
+   */
+  checkPrivate(): void {
+    let info: Deno.FileInfo;
+    try {
+      info = Deno.statSync(this.dir);
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return;
+      throw err;
+    }
+    const why = privateDirProblem(info);
+    if (why !== undefined) {
+      throw new RuntimeError(
+        `refusing the state directory ${this.dir} (--root): ${why} (it must be a directory of root that neither group nor others can write)`,
+      );
+    }
   }
 
   /** Where compiled seccomp programs are kept (see seccomp_cache.ts). */

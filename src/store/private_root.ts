@@ -29,8 +29,11 @@ import type { StateRoot } from "./paths.ts";
 /** Mode bits that let group or others change what is in a directory. */
 const GROUP_OTHER_WRITE = 0o022;
 
-/** Why `info` is no private state root, or undefined when it is one. */
-function problem(info: Deno.FileInfo): string | undefined {
+/**
+ * Why `info` is no private state directory (one of root's that neither
+ * group nor others may write), or undefined when it is one.
+ */
+export function privateDirProblem(info: Deno.FileInfo): string | undefined {
   if (!info.isDirectory) return "it is not a directory";
   if (info.uid !== 0) return `it is owned by uid ${info.uid}, not root`;
   const mode = info.mode! & 0o7777;
@@ -61,7 +64,7 @@ export function ensurePrivateRoot(root: StateRoot): void {
       throw new UserError(`dockergsh: cannot make the state root ${root.root}: ${errorText(err)}`);
     }
   }
-  const why = problem(info);
+  const why = privateDirProblem(info);
   if (why !== undefined) {
     throw new UserError(
       `dockergsh: refusing the state root ${root.root}: ${why} ` +

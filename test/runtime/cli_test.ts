@@ -50,6 +50,16 @@ Deno.test("runtime: features, --version, and refusals in one line with exit stat
     assertEquals((await t.runc("create", "--bundle", t.bundle, "cli")).code, 1);
     assertStringIncludes(t.lastError(), "time namespaces are not supported");
 
+    // A root another user could write holds nothing to trust (hooks in state.json run as root).
+    Deno.mkdirSync(t.root, { recursive: true });
+    Deno.chmodSync(t.root, 0o777);
+    const open = await t.runc("list");
+    assertEquals(open.code, 1);
+    assertStringIncludes(open.stderr, "lets group or others write it");
+    assertEquals(open.stderr.trim().split("\n").length, 1);
+    Deno.chmodSync(t.root, 0o700);
+    assertEquals((await t.runc("list")).code, 0);
+
     const text = await t.runc("--log-format", "text", "state", "gone");
     assertEquals(text.code, 1);
     const last = Deno.readTextFileSync(`${t.dir}/log.json`).trim().split("\n").pop()!;

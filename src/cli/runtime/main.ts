@@ -107,6 +107,7 @@ export async function runtimeCli(argv: readonly string[]): Promise<number> {
     const flags = parseCommandArgs(name, cmd, args);
     if (Deno.uid() !== 0) throw new RuntimeError("dockergsh-runc needs root");
     const root = new RuntimeRoot(global.root);
+    root.checkPrivate();
     return await cmd.run({ root, kernel: traced(new LinuxKernel(), "runtime") }, flags);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
