@@ -47,6 +47,23 @@ function thawIfFrozen(location: CgroupLocation): void {
   cgroup.thaw();
 }
 
+/**
+ * Freezes the cgroup before `kill --all` lists it, as runc does: a frozen
+ * process cannot fork one the listing would miss. Best effort: a cgroup
+ * that will not freeze (a task in the kernel that does not stop) is
+ * signalled as it is.
+ */
+async function freezeForSignal(location: CgroupLocation): Promise<void> {
+  const cgroup = containerCgroup(location);
+  if (cgroup.frozen()) return;
+  try {
+    await cgroup.freeze();
+    debug("kill", "the cgroup is frozen while it is signalled");
+  } catch (err) {
+    debug("kill", `the cgroup did not freeze (${(err as Error).message}): signalled as it is`);
+  }
+}
+
 /** Signals container `id`. */
 export function killContainer(
   root: RuntimeRoot,
@@ -56,23 +73,27 @@ export function killContainer(
   all: boolean,
 ): Promise<void> {
   const paths = root.container(id);
-  return withContainerLock(paths, id, () => {
+  return withContainerLock(paths, id, async () => {
     const record = readRecord(paths);
     if (!record) throw notExist(id);
     const initAlive = isSameProcess(record.pid, record.pidStartTime);
     if (all) {
-      const pids = cgroupPids(record.cgroup);
-      if (pids.length === 0 && !initAlive) throw notRunning(id);
-      debug("kill", `signal ${signal} to the cgroup's pids ${pids.join(" ")}`);
-      for (const pid of pids) {
-        try {
-          kernel.kill(pid, signal);
-        } catch (err) {
-          if (!(err instanceof SyscallError && err.code === "ESRCH")) throw err;
+      await freezeForSignal(record.cgroup);
+      try {
+        const pids = cgroupPids(record.cgroup);
+        if (pids.length === 0 && !initAlive) throw notRunning(id);
+        debug("kill", `signal ${signal} to the cgroup's pids ${pids.join(" ")}`);
+        for (const pid of pids) {
+          try {
+            kernel.kill(pid, signal);
+          } catch (err) {
+            if (!(err instanceof SyscallError && err.code === "ESRCH")) throw err;
+          }
         }
+      } finally {
+        // As runc's: thawed after, a paused container too, so every process acts on the signal.
+        thawIfFrozen(record.cgroup);
       }
-      // As runc's: a paused container is thawed, so every process acts on the signal.
-      thawIfFrozen(record.cgroup);
       return;
     }
     debug("kill", `signal ${signal} to the init, pid ${record.pid}`);

@@ -125,6 +125,27 @@ Deno.test("runtime: delete --force of a paused container kills it and leaves no 
   });
 });
 
+Deno.test("runtime: kill --all signals every process of the cgroup, frozen while listed, thawed after", async () => {
+  // A shell that keeps a child: both must get the TERM (the shell as PID 1 ignores it unless trapped).
+  const spec = defaultSpec("ka", ["sh", "-c", "trap 'exit 7' TERM; sleep 100 & wait"]);
+  await withBundle(spec, async (t) => {
+    await t.create("ka");
+    assertEquals((await t.runc("start", "ka")).code, 0);
+    const procs = () =>
+      Deno.readTextFileSync(`${cgroupDir(onV1 ? "pids" : "", "ka")}/cgroup.procs`).trim()
+        .split("\n").filter((l) => l !== "").map(Number);
+    await eventually(() => procs().length === 2);
+    const before = procs();
+    const killed = await t.runc("--debug", "kill", "--all", "ka", "TERM");
+    assertEquals(killed.code, 0, t.lastError());
+    assertStringIncludes(killed.stderr, "the cgroup is frozen while it is signalled");
+    await eventually(() => before.every((pid) => !alive(pid)));
+    assertEquals(await status(t, "ka"), "stopped");
+    assertEquals(freezer("ka"), onV1 ? "THAWED" : "0");
+    assertEquals((await t.runc("delete", "ka")).code, 0, t.lastError());
+  });
+});
+
 /** The v1 file of `controller` for `id`, or its v2 file. */
 function limit(id: string, controller: string, v1File: string, v2File: string): string {
   return Deno.readTextFileSync(
