@@ -6,6 +6,8 @@
  * @module
  */
 
+import { concatBytes } from "../src/_bytes.ts";
+
 /** One entry to write. */
 export interface TestEntry {
   name: string;
@@ -78,13 +80,7 @@ export function buildTar(entries: TestEntry[]): Uint8Array {
     parts.push(header(e.name, FLAGS[e.type ?? "file"], data.length, e), padded(data));
   }
   parts.push(new Uint8Array(1024));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return concatBytes(...parts);
 }
 
 /** `bytes` as a stream, the way a file or stdin arrives. */

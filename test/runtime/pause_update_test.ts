@@ -8,6 +8,7 @@
  */
 
 import { assert, assertEquals, assertNotEquals, assertStringIncludes } from "../_assert.ts";
+import { exists } from "../_fs.ts";
 import { eventually } from "../_harness.ts";
 import { cgroupDir, defaultSpec, type TestBundle, withBundle } from "./_bundle.ts";
 
@@ -38,15 +39,6 @@ async function refused(t: TestBundle, words: string, ...args: string[]): Promise
   assertEquals(r.code, 1, `${args.join(" ")}: ${r.stdout}`);
   assertStringIncludes(t.lastError(), words, args.join(" "));
   assertEquals(r.stderr.trim().split("\n").length, 1, `one line: ${r.stderr}`);
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** `pid` exists and is no zombie. */

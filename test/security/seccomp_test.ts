@@ -6,6 +6,7 @@ import { SeccompFilter } from "../../src/security/seccomp_filter.ts";
 import { seccompFromUserProfile } from "../../src/container/container_spec.ts";
 import { dockerDefaultSeccomp } from "../../src/oci/seccomp_profile.ts";
 import { assert, assertEquals } from "../_assert.ts";
+import { exists } from "../_fs.ts";
 import type { ProbeCall, ProbeResult } from "./_seccomp_probe.ts";
 
 const PROBE = new URL("./_seccomp_probe.ts", import.meta.url).pathname;
@@ -48,15 +49,6 @@ async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
     await fn(dir);
   } finally {
     await Deno.remove(dir, { recursive: true });
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 
