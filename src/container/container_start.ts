@@ -65,7 +65,9 @@ function unmountStaging(kernel: Kernel, dir: string): void {
 
 /**
  * Starts `record`'s container; resolves once the user's command is PID 1.
- * A full disk under the state root is one NoSpaceError.
+ * `ahead` is its init when the caller spawned it already (`run`, for the
+ * stdio and namespaces of `mode`); from here on it is this start's to stop
+ * on failure. A full disk under the state root is one NoSpaceError.
  */
 export function startContainer(
   root: StateRoot,
