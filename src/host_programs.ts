@@ -75,6 +75,8 @@ export const HOST_PROGRAMS: Readonly<Record<string, readonly [string, string]>> 
   setsid: ["util-linux", "tests: the registry harness starts its daemons"],
   flock: ["util-linux", "tests: the registry harness's lock"],
   ss: ["iproute2", "tests: the registry harness checks its ports"],
+  jq: ["jq", "make diff: the key paths of inspect documents (test/differential)"],
+  timeout: ["coreutils", "make diff: a case that hangs ends (test/differential)"],
   "tini-static": ["tini", "engine: run --init binds it in as /sbin/docker-init, as Docker"],
 };
 
