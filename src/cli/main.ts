@@ -144,8 +144,8 @@ export async function cli(argv: readonly string[]): Promise<number> {
     }
     const target = group.subcommands[sub];
     if (!target) {
-      console.error(`dockergsh: '${name} ${sub}' is not a dockergsh command.`);
-      console.error(`See 'dockergsh ${name} --help'`);
+      // Docker: the group's usage on stderr, after an empty line, exit 1.
+      console.error(`\n${await groupHelp(name)}`);
       return 1;
     }
     load = "load" in target ? target.load : COMMANDS[target.to];
@@ -155,7 +155,7 @@ export async function cli(argv: readonly string[]): Promise<number> {
   if (!load) {
     console.error(`dockergsh: '${name}' is not a dockergsh command.`);
     console.error("See 'dockergsh --help'");
-    return 125;
+    return 1;
   }
   const { command } = await load();
   try {

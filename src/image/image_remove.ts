@@ -41,7 +41,7 @@ export async function removeImage(
 ): Promise<RemovalReport> {
   const images = new ImageStore(root);
   const image = images.find(ref);
-  if (!image) throw new UserError(`dockergsh: Error response from daemon: No such image: ${ref}`);
+  if (!image) throw new UserError(`Error: No such image: ${ref}`, 1);
   const parsed = tryParseReference(ref);
   const byTag = parsed !== undefined && image.repoTags.includes(formatReference(parsed));
   const report: RemovalReport = [];

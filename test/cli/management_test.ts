@@ -138,18 +138,29 @@ Deno.test("network ls: --format, -q, -f as Docker's", async () => {
       "--format",
       "{{.ID}} {{.Name}} {{.Driver}} {{.Scope}} {{.IPv6}} {{.Internal}}",
     );
-    assertEquals(fmt.stdout, `${id.slice(0, 12)} cmdsnet bridge local false false\n`);
+    // The predefined host and none networks are listed too, by name.
+    assertEquals(fmt.stdout.split("\n")[0], `${id.slice(0, 12)} cmdsnet bridge local false false`);
+    assertMatch(
+      fmt.stdout,
+      /\n[0-9a-f]{12} host host local false false\n[0-9a-f]{12} none null local false false\n$/,
+    );
     assertEquals(
       (await root.run("network", "ls", "-q", "-f", "name=cmds")).stdout,
       `${id.slice(0, 12)}\n`,
     );
-    assertEquals((await root.run("network", "ls", "-q", "-f", "driver=null")).stdout, "");
+    assertEquals(
+      (await root.run("network", "ls", "-f", "driver=null", "--format", "{{.Name}}")).stdout,
+      "none\n",
+    );
     assertEquals(
       (await root.run("network", "ls", "-f", "type=custom", "--format", "{{.Name}}")).stdout,
       "cmdsnet\n",
     );
     const table = await root.run("network", "ls", "--format", "table {{.Name}}\\t{{.Driver}}");
-    assertEquals(table.stdout, "NAME      DRIVER\ncmdsnet   bridge\n");
+    assertEquals(
+      table.stdout,
+      "NAME      DRIVER\ncmdsnet   bridge\nhost      host\nnone      null\n",
+    );
     const bad = await root.run("network", "ls", "-f", "bogus=1");
     assertEquals([bad.code, bad.stderr], [
       1,

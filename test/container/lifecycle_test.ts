@@ -772,8 +772,18 @@ Deno.test("bad inputs: one line on stderr, a non-zero exit, nothing changed", as
       ],
       [["commit", "nosuch", "img"], 1, /No such container: nosuch/],
       [["commit", "up", "Bad:Na:me"], 125, /invalid reference format/],
-      [["commit", "-c", "FROM scratch", "up", "img"], 125, /FROM is not supported/],
-      [["commit", "-c", "CMD [bad", "up", "img"], 125, /exec form is a JSON array/],
+      // Docker 20.10: "Error response from daemon: from is not a valid change command", exit 1.
+      [
+        ["commit", "-c", "FROM scratch", "up", "img"],
+        1,
+        /^Error response from daemon: from is not a valid change command$/,
+      ],
+      // Docker 20.10 takes `CMD [bad` as the shell form; a bad port it refuses, exit 1.
+      [
+        ["commit", "-c", "EXPOSE x", "up", "img"],
+        1,
+        /^Error response from daemon: Invalid containerPort: x$/,
+      ],
       [["exec", "nosuch", "true"], 1, /No such container: nosuch/],
       [
         ["exec", "-w", "rel", "up", "true"],
@@ -788,7 +798,8 @@ Deno.test("bad inputs: one line on stderr, a non-zero exit, nothing changed", as
       ],
       [["exec", "ex", "true"], 1, /is not running/],
       [["inspect", "nosuch"], 1, /^Error: No such object: nosuch$/],
-      [["inspect", "--type", "bogus", "up"], 125, /"bogus" is not a valid value for --type/],
+      // Docker 20.10: exit 1.
+      [["inspect", "--type", "bogus", "up"], 1, /^"bogus" is not a valid value for --type$/],
       // Docker 20.10: inspect's parse errors exit 64.
       [
         ["inspect", "--format", "{{.Bad", "up"],

@@ -25,6 +25,8 @@ export const command: Command = {
     const cfg = record.config;
     const config = applyChanges({
       cmd: cfg.cmd,
+      ...(cfg.entrypoint?.length ? { entrypoint: cfg.entrypoint } : {}),
+      ...(cfg.labels && Object.keys(cfg.labels).length ? { labels: cfg.labels } : {}),
       // HOSTNAME is the old container's identity, set afresh for every container.
       env: cfg.env.filter((e) => !e.startsWith("HOSTNAME=")),
       workingDir: cfg.workingDir,

@@ -8,6 +8,7 @@
 import { createContainer } from "../../container/container_create.ts";
 import type { Command } from "../command.ts";
 import { ensureImage } from "../_pull_missing.ts";
+import { asCreateError } from "../_run_error.ts";
 import { CONTAINER_FLAGS, specFromFlags } from "./run.ts";
 
 /** The `create` command. */
@@ -21,7 +22,9 @@ export const command: Command = {
   async run(ctx, flags) {
     const spec = specFromFlags(flags);
     await ensureImage(ctx, spec.image, flags.strings.get("pull"));
-    const record = await createContainer(ctx.root, spec, ctx.kernel);
+    const record = await createContainer(ctx.root, spec, ctx.kernel).catch((err) => {
+      throw asCreateError(err);
+    });
     console.log(record.id);
     return 0;
   },

@@ -46,6 +46,14 @@ export const command: Command = {
       );
     }
     const record = resolveContainer(new ContainerStore(ctx.root), ref);
+    // Docker's CLI: an attached -it needs a terminal on stdin (exit 1), once the container is found.
+    const attached = !flags.bools.has("detach");
+    if (
+      attached && flags.bools.has("tty") && flags.bools.has("interactive") &&
+      !Deno.stdin.isTerminal()
+    ) {
+      throw new UserError("the input device is not a TTY", 1);
+    }
     return await execInContainer(ctx.root, ctx.kernel, record, {
       cmd,
       env: (flags.lists.get("env") ?? []).map(parseEnv).filter((e): e is string => e !== undefined),

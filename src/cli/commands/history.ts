@@ -1,6 +1,7 @@
 /**
- * `dockergsh history [--no-trunc] [-q] IMAGE`: Docker's IMAGE,
- * CREATED, CREATED BY, SIZE, COMMENT (see src/image/image_history.ts).
+ * `dockergsh history [--no-trunc] [-q] [--format T] IMAGE`: Docker's IMAGE,
+ * CREATED, CREATED BY, SIZE, COMMENT (see src/image/image_history.ts); its
+ * historyContext fields for `--format`.
  *
  * @module
  */
@@ -12,9 +13,19 @@ import { ImageStore } from "../../image/store.ts";
 import { shortId } from "../../store/ids.ts";
 import type { Command } from "../command.ts";
 import { humanSize, timeAgo } from "../_humanize.ts";
+import { formatRows } from "../_format_output.ts";
 import { formatTable } from "../_table.ts";
 
-const HEADERS = ["IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"];
+/** The header of each field in a `table` format. */
+const HEADERS: Record<string, string> = {
+  Comment: "COMMENT",
+  CreatedAt: "CREATED AT",
+  CreatedBy: "CREATED BY",
+  CreatedSince: "CREATED",
+  ID: "IMAGE",
+  Size: "SIZE",
+};
+const COLUMNS = ["ID", "CreatedSince", "CreatedBy", "Size", "Comment"];
 
 /** Docker's stringutils.Ellipsis: at most `max` characters, the last one "…" when cut. */
 function ellipsis(text: string, max: number): string {
@@ -30,6 +41,7 @@ export const command: Command = {
   flags: [
     { long: "no-trunc", kind: "bool", help: "Don't truncate output" },
     { long: "quiet", short: "q", kind: "bool", help: "Only show image IDs" },
+    { long: "format", kind: "string", help: "Pretty-print images using a Go template" },
   ],
   minArgs: 1,
   maxArgs: 1,
@@ -49,18 +61,32 @@ export const command: Command = {
       return Promise.resolve(0);
     }
     const now = new Date();
+    const fields = rows.map((row) => {
+      const createdBy = row.createdBy.replaceAll("\t", " ");
+      return {
+        Comment: row.comment,
+        // RFC 3339 in seconds, as Docker's.
+        CreatedAt: new Date(row.created).toISOString().replace(/\.\d+Z$/, "Z"),
+        CreatedBy: noTrunc ? createdBy : ellipsis(createdBy, 45),
+        CreatedSince: timeAgo(row.created, now),
+        ID: id(row.id),
+        Size: humanSize(row.size),
+      };
+    });
+    const format = flags.strings.get("format");
+    if (format !== undefined && format.trim() !== "table") {
+      const type = {
+        headers: HEADERS,
+        structType: "*image.historyContext",
+        execPrefix: "template parsing error",
+        parsePrefix: "template parsing error",
+      } as const;
+      for (const line of formatRows(format, fields, type)) console.log(line);
+      return Promise.resolve(0);
+    }
     console.log(formatTable(
-      HEADERS,
-      rows.map((row) => {
-        const createdBy = row.createdBy.replaceAll("\t", " ");
-        return [
-          id(row.id),
-          timeAgo(row.created, now),
-          noTrunc ? createdBy : ellipsis(createdBy, 45),
-          humanSize(row.size),
-          row.comment,
-        ];
-      }),
+      COLUMNS.map((c) => HEADERS[c]),
+      fields.map((f) => COLUMNS.map((c) => f[c as keyof typeof f])),
     ));
     return Promise.resolve(0);
   },

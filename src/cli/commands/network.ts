@@ -14,6 +14,11 @@ import { compileTemplate } from "../_go_template.ts";
 import { formatTable } from "../_table.ts";
 import { goTimeString } from "../_container_list.ts";
 import { formatRows } from "../_format_output.ts";
+import {
+  type BuiltinNetwork,
+  builtinNetworks,
+  inspectBuiltinNetwork,
+} from "../_builtin_networks.ts";
 
 /** `network create [--driver bridge] [--subnet CIDR] [--gateway IP] NAME`. */
 const create: Command = {
@@ -53,8 +58,68 @@ const NETWORK_HEADERS: Record<string, string> = {
 
 const NETWORK_FILTERS = ["driver", "id", "label", "name", "scope", "type"];
 
+/** A network `ls` and `inspect` show: a bridge network of the store, or `host` or `none`. */
+export type ListedNetwork =
+  | {
+    builtin: false;
+    id: string;
+    name: string;
+    driver: string;
+    created: string;
+    record: NetworkRecord;
+  }
+  | (BuiltinNetwork & { builtin: true });
+
+/** Every network of `root`, by name (Docker's order). */
+async function listNetworks(root: StateRoot): Promise<ListedNetwork[]> {
+  const stored = new NetworkStore(root).list().map((record) => ({
+    builtin: false as const,
+    id: record.id,
+    name: record.name,
+    driver: record.driver,
+    created: record.created,
+    record,
+  }));
+  const builtin = (await builtinNetworks(root)).map((n) => ({ ...n, builtin: true as const }));
+  return [...builtin, ...stored].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The network `ref` names (name, full ID or unique ID prefix), `host` and `none` too. */
+export async function resolveNetwork(root: StateRoot, ref: string): Promise<ListedNetwork> {
+  const builtin = (await builtinNetworks(root)).find((n) =>
+    n.name === ref || (/^[0-9a-f]+$/.test(ref) && n.id.startsWith(ref))
+  );
+  if (builtin) return { ...builtin, builtin: true };
+  const record = new NetworkStore(root).resolve(ref);
+  return {
+    builtin: false,
+    id: record.id,
+    name: record.name,
+    driver: record.driver,
+    created: record.created,
+    record,
+  };
+}
+
+/** The inspect object of any network. */
+export function inspectListedNetwork(root: StateRoot, net: ListedNetwork): Record<string, unknown> {
+  if (!net.builtin) return inspectNetwork(root, net.record);
+  const containers: Record<string, unknown> = {};
+  for (const c of new ContainerStore(root).list()) {
+    if (c.state.status !== "running" || c.config.networkMode !== net.name) continue;
+    containers[c.id] = {
+      Name: c.name,
+      EndpointID: "",
+      MacAddress: "",
+      IPv4Address: "",
+      IPv6Address: "",
+    };
+  }
+  return inspectBuiltinNetwork(net, containers);
+}
+
 /** The predicate of `network ls -f` values; Docker's error for a key it does not know. */
-function networkFilter(specs: readonly string[]): (n: NetworkRecord) => boolean {
+function networkFilter(specs: readonly string[]): (n: ListedNetwork) => boolean {
   const byKey = new Map<string, string[]>();
   for (const spec of specs) {
     const eq = spec.indexOf("=");
@@ -64,7 +129,7 @@ function networkFilter(specs: readonly string[]): (n: NetworkRecord) => boolean 
     }
     byKey.set(key, [...byKey.get(key) ?? [], spec.slice(eq + 1)]);
   }
-  const matches = (n: NetworkRecord, key: string, v: string) => {
+  const matches = (n: ListedNetwork, key: string, v: string) => {
     switch (key) {
       case "driver":
         return n.driver === v;
@@ -75,7 +140,7 @@ function networkFilter(specs: readonly string[]): (n: NetworkRecord) => boolean 
       case "scope":
         return v === "local";
       case "type":
-        return v === (n.name === DEFAULT_NETWORK ? "builtin" : "custom");
+        return v === (n.builtin || n.name === DEFAULT_NETWORK ? "builtin" : "custom");
       default: // label: networks here carry none
         return false;
     }
@@ -100,9 +165,9 @@ const ls: Command = {
     { long: "no-trunc", kind: "bool", help: "Do not truncate the output" },
   ],
   maxArgs: 0,
-  run(ctx, flags) {
+  async run(ctx, flags) {
     const id = (full: string) => (flags.bools.has("no-trunc") ? full : full.slice(0, 12));
-    const all = new NetworkStore(ctx.root).list().filter(
+    const all = (await listNetworks(ctx.root)).filter(
       networkFilter(flags.lists.get("filter") ?? []),
     );
     const format = flags.strings.get("format");
@@ -124,17 +189,17 @@ const ls: Command = {
         parsePrefix: "template parsing error",
       } as const;
       for (const line of formatRows(format, rows, type)) console.log(line);
-      return Promise.resolve(0);
+      return 0;
     }
     if (flags.bools.has("quiet")) {
       for (const n of all) console.log(id(n.id));
-      return Promise.resolve(0);
+      return 0;
     }
     console.log(formatTable(
-      ["NETWORK ID", "NAME", "DRIVER", "SUBNET"],
-      all.map((n) => [id(n.id), n.name, n.driver, n.subnet]),
+      ["NETWORK ID", "NAME", "DRIVER", "SCOPE"],
+      all.map((n) => [id(n.id), n.name, n.driver, "local"]),
     ));
-    return Promise.resolve(0);
+    return 0;
   },
 };
 
@@ -205,6 +270,9 @@ export function inspectNetwork(root: StateRoot, net: NetworkRecord): Record<stri
     },
     Internal: false,
     Attachable: false,
+    Ingress: false,
+    ConfigFrom: { Network: "" },
+    ConfigOnly: false,
     Containers: containers,
     Options: { "com.docker.network.bridge.name": net.bridge },
     Labels: {},
@@ -220,22 +288,23 @@ const inspect: Command = {
     { long: "format", short: "f", kind: "string", help: "Format the output using a Go template" },
   ],
   minArgs: 1,
-  run(ctx, flags) {
+  async run(ctx, flags) {
     const format = flags.strings.get("format");
     const render = format === undefined ? undefined : compileTemplate(format);
-    const store = new NetworkStore(ctx.root);
     const found: Record<string, unknown>[] = [];
-    const code = eachRef(flags.positionals, (ref) => {
+    let code = 0;
+    for (const ref of flags.positionals) {
       try {
-        found.push(inspectNetwork(ctx.root, store.resolve(ref)));
+        found.push(inspectListedNetwork(ctx.root, await resolveNetwork(ctx.root, ref)));
       } catch (err) {
         if (!(err instanceof UserError)) throw err;
-        throw new UserError(`Error: No such network: ${ref}`);
+        console.error(`Error: No such network: ${ref}`);
+        code = 1;
       }
-    });
+    }
     if (render) { for (const obj of found) console.log(render(obj)); }
     else console.log(JSON.stringify(found, null, 4));
-    return Promise.resolve(code);
+    return code;
   },
 };
 
@@ -299,7 +368,8 @@ export const command: Command = {
     }
     const sub = SUBCOMMANDS[ALIASES[name] ?? name];
     if (!sub) {
-      throw new UserError(`dockergsh: 'network ${name}' is not a dockergsh command.\n${help()}`);
+      // Docker: the group's usage on stderr after an empty line, exit 1.
+      throw new UserError(`\n${help()}`, 1);
     }
     if (rest.includes("--help")) {
       console.log(subcommandHelp(sub));

@@ -29,6 +29,7 @@ import { relayTty } from "../../process/tty_relay.ts";
 import type { StateRoot } from "../../store/paths.ts";
 import type { Command } from "../command.ts";
 import { ensureImage } from "../_pull_missing.ts";
+import { asRunError } from "../_run_error.ts";
 import type { FlagSpec, ParsedFlags } from "../flags.ts";
 import { NETWORK_FLAGS, networkFromFlags } from "../network_flags.ts";
 import { RESOURCE_FLAGS, resourcesFromFlags } from "../resource_flags.ts";
@@ -219,8 +220,14 @@ export const command: Command = {
   minArgs: 1,
   async run(ctx, flags) {
     const spec = specFromFlags(flags);
+    // Docker's CLI: an attached -it needs a terminal on stdin (exit 1).
+    if (!spec.detach && spec.tty && spec.openStdin && !Deno.stdin.isTerminal()) {
+      throw new UserError("the input device is not a TTY", 1);
+    }
     await ensureImage(ctx, spec.image, flags.strings.get("pull"));
-    const record = await createContainer(ctx.root, spec, ctx.kernel);
+    const record = await createContainer(ctx.root, spec, ctx.kernel).catch((err) => {
+      throw asRunError(err);
+    });
     const mode: AttachMode = spec.detach ? "detached" : spec.tty ? "tty" : "foreground";
     try {
       if (mode === "detached") {
