@@ -71,6 +71,7 @@ const SYSTEM: Record<string, Subcommand> = {
   df: { load: () => import("./commands/system_df.ts"), summary: "Show docker disk usage" },
   events: { to: "events" },
   info: { to: "info" },
+  prune: { load: () => import("./commands/system_prune.ts"), summary: "Remove unused data" },
 };
 
 /** `volume …`: the subcommands are in one module (src/cli/commands/volume.ts). */
