@@ -15,6 +15,7 @@ import {
   AF_INET,
   AF_UNIX,
   AT_FDCWD,
+  AT_SYMLINK_NOFOLLOW,
   BPF_PROG_ATTACH,
   BPF_PROG_LOAD,
   CLOSE_RANGE_CLOEXEC,
@@ -57,6 +58,7 @@ import {
   SYS_connect,
   SYS_dup2,
   SYS_execve,
+  SYS_fchownat,
   SYS_fcntl,
   SYS_fstat,
   SYS_ioctl,
@@ -286,6 +288,14 @@ export class LinuxKernel implements Kernel {
     const dev = (BigInt(major & 0xfff) << 8n) | (BigInt(major & ~0xfff) << 32n) |
       BigInt(minor & 0xff) | (BigInt(minor & ~0xff) << 12n);
     check(sys(SYS_mknod, cstr(path), mode, dev), "mknod", path);
+  }
+
+  lchownAt(dirFd: number, name: string, uid: number, gid: number): void {
+    check(
+      sys(SYS_fchownat, dirFd, cstr(name), uid, gid, AT_SYMLINK_NOFOLLOW),
+      "fchownat",
+      `fd ${dirFd} ${name} ${uid}:${gid} AT_SYMLINK_NOFOLLOW`,
+    );
   }
 
   setsid(): number {

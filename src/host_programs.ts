@@ -57,6 +57,7 @@ export const HOST_PROGRAMS: Readonly<Record<string, readonly [string, string]>> 
   stat: ["coreutils", "launcher: who owns the runtime directory"],
   id: ["coreutils", "launcher; make"],
   chmod: ["coreutils", "make; fixture"],
+  chown: ["coreutils", "tests: a host symlink's own owner (chown -h)"],
   ln: ["coreutils", "make; fixture"],
   du: ["coreutils", "make: the size built"],
   cut: ["coreutils", "make"],

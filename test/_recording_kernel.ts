@@ -99,6 +99,9 @@ export class RecordingKernel implements Kernel {
     this.rec("mknod", path, mode, major, minor);
     Deno.writeFileSync(path, new Uint8Array()); // later steps chmod it
   }
+  lchownAt(dirFd: number, name: string, uid: number, gid: number): void {
+    this.rec("lchownAt", dirFd, name, uid, gid);
+  }
   setsid(): number {
     this.rec("setsid");
     return 1;
