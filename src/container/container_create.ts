@@ -33,6 +33,7 @@ import { eventSubject } from "./events.ts";
 import { dropVolumes, resolveVolumes } from "./volume_mounts.ts";
 import { resolvConfWith } from "./_resolv_conf.ts";
 import { extraHostsEntries } from "../rootfs/etc_hosts.ts";
+import { ENGINE_SYMLINKS } from "./_engine_mount_points.ts";
 import { VolumeStore } from "../volume/store.ts";
 
 /**
@@ -243,6 +244,11 @@ async function create(root: StateRoot, spec: CreateSpec, kernel: Kernel): Promis
     // Docker's mark of a container, an empty file at / (kept out of commits, as Docker's init layer).
     Deno.writeFileSync(`${p.upper}/.dockerenv`, new Uint8Array(), { mode: 0o755 });
     Deno.chmodSync(`${p.upper}/.dockerenv`, 0o755);
+    // Docker's init layer: /etc/mtab a link to /proc/mounts, over the image's (kept out of commits).
+    Deno.mkdirSync(`${p.upper}/etc`, { recursive: true, mode: 0o755 });
+    for (const [path, target] of Object.entries(ENGINE_SYMLINKS)) {
+      Deno.symlinkSync(target, `${p.upper}/${path}`);
+    }
     Deno.writeTextFileSync(p.hostname, `${hostname}\n`, { mode: 0o644 });
     Deno.writeTextFileSync(p.resolvConf, resolvConfWith(resolvConf(hostNetwork), spec.dns), {
       mode: 0o644,
