@@ -8,6 +8,7 @@
 import { createContainer } from "../../container/container_create.ts";
 import type { Command } from "../command.ts";
 import { ensureImage } from "../_pull_missing.ts";
+import { withHostGateway } from "../_host_gateway.ts";
 import { asCreateError } from "../_run_error.ts";
 import { CONTAINER_FLAGS, specFromFlags } from "./run.ts";
 
@@ -22,9 +23,10 @@ export const command: Command = {
   async run(ctx, flags) {
     const spec = specFromFlags(flags);
     await ensureImage(ctx, spec.image, flags.strings.get("pull"));
-    const record = await createContainer(ctx.root, spec, ctx.kernel).catch((err) => {
-      throw asCreateError(err);
-    });
+    const record = await createContainer(ctx.root, withHostGateway(ctx.root, spec), ctx.kernel)
+      .catch((err) => {
+        throw asCreateError(err);
+      });
     console.log(record.id);
     return 0;
   },

@@ -29,6 +29,7 @@ import { relayTty } from "../../process/tty_relay.ts";
 import type { StateRoot } from "../../store/paths.ts";
 import type { Command } from "../command.ts";
 import { ensureImage } from "../_pull_missing.ts";
+import { withHostGateway } from "../_host_gateway.ts";
 import { asRunError } from "../_run_error.ts";
 import type { FlagSpec, ParsedFlags } from "../flags.ts";
 import { NETWORK_FLAGS, networkFromFlags } from "../network_flags.ts";
@@ -225,9 +226,10 @@ export const command: Command = {
       throw new UserError("the input device is not a TTY", 1);
     }
     await ensureImage(ctx, spec.image, flags.strings.get("pull"));
-    const record = await createContainer(ctx.root, spec, ctx.kernel).catch((err) => {
-      throw asRunError(err);
-    });
+    const record = await createContainer(ctx.root, withHostGateway(ctx.root, spec), ctx.kernel)
+      .catch((err) => {
+        throw asRunError(err);
+      });
     const mode: AttachMode = spec.detach ? "detached" : spec.tty ? "tty" : "foreground";
     try {
       if (mode === "detached") {
