@@ -7,7 +7,10 @@
  */
 
 import { commitContainer } from "../../container/container_commit.ts";
+import { eventSubject } from "../../container/events.ts";
 import { ContainerStore } from "../../container/store.ts";
+import { recordEvent } from "../../events/events.ts";
+import { formatReference, parseReference } from "../../image/reference.ts";
 import type { Command } from "../command.ts";
 import { applyChanges, IMAGE_CHANGE_FLAGS } from "../_commit_changes.ts";
 
@@ -36,6 +39,12 @@ export const command: Command = {
     const image = await commitContainer(ctx.root, ctx.kernel, record, repo, {
       comment: flags.strings.get("message"),
       config,
+    });
+    // Docker's container event, with what was made (its attributes are there even when empty).
+    recordEvent(ctx.root, "commit", eventSubject(record), {
+      comment: flags.strings.get("message") ?? "",
+      imageID: `sha256:${image.id}`,
+      imageRef: repo ? formatReference(parseReference(repo)) : "",
     });
     console.log(`sha256:${image.id}`);
     return 0;
