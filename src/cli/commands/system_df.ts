@@ -21,7 +21,8 @@
  * @module
  */
 
-import { containerPaths } from "../../container/paths.ts";
+import type { Kernel } from "../../../ffi/kernel.ts";
+import { writableLayerSize } from "../../container/container_size.ts";
 import { ContainerStore } from "../../container/store.ts";
 import { LayerStore, treeSize } from "../../image/layer_store.ts";
 import { ImageStore } from "../../image/store.ts";
@@ -70,16 +71,12 @@ function imageUsage(root: StateRoot, usedImages: Set<string>): Usage {
   return { total: images.length, active: active.length, size: total, reclaimable: total - used };
 }
 
-function containerUsage(root: StateRoot): { usage: Usage; images: Set<string> } {
+function containerUsage(root: StateRoot, kernel: Kernel): { usage: Usage; images: Set<string> } {
   const containers = new ContainerStore(root).list();
-  const upperSize = (id: string) => {
-    const upper = containerPaths(root, id).upper;
-    return lstatOrUndefined(upper)?.isDirectory ? treeSize(upper) : 0;
-  };
   let size = 0;
   let reclaimable = 0;
   for (const c of containers) {
-    const n = upperSize(c.id);
+    const n = writableLayerSize(root, kernel, c);
     size += n;
     if (c.state.status !== "running") reclaimable += n;
   }
@@ -135,7 +132,7 @@ const HEADERS: Record<string, string> = {
 const COLUMNS = ["Type", "TotalCount", "Active", "Size", "Reclaimable"];
 
 /** `system df -v`: Docker's four sections. */
-function verbose(root: StateRoot, containers: ContainerRecord[]): string {
+function verbose(root: StateRoot, kernel: Kernel, containers: ContainerRecord[]): string {
   const now = new Date();
   const images = new ImageStore(root).list();
   const layers = new LayerStore(root);
@@ -164,13 +161,12 @@ function verbose(root: StateRoot, containers: ContainerRecord[]): string {
     });
   });
   const containerRows = containers.map((c) => {
-    const upper = containerPaths(root, c.id).upper;
     return [
       shortId(c.id),
       c.config.image,
       commandCell(c.config.cmd, false),
       String(c.config.binds.filter((b) => b.volume !== undefined).length),
-      humanSize(lstatOrUndefined(upper)?.isDirectory ? treeSize(upper) : 0, 4),
+      humanSize(writableLayerSize(root, kernel, c), 4),
       timeAgo(c.created, now),
       statusCell(c.state, now),
       c.name,
@@ -222,10 +218,10 @@ export const command: Command = {
   maxArgs: 0,
   run(ctx, flags) {
     if (flags.bools.has("verbose")) {
-      console.log(verbose(ctx.root, new ContainerStore(ctx.root).list()));
+      console.log(verbose(ctx.root, ctx.kernel, new ContainerStore(ctx.root).list()));
       return Promise.resolve(0);
     }
-    const containers = containerUsage(ctx.root);
+    const containers = containerUsage(ctx.root, ctx.kernel);
     const none: Usage = { total: 0, active: 0, size: 0, reclaimable: 0 };
     const rows = [
       fields("Images", imageUsage(ctx.root, containers.images)),
