@@ -18,6 +18,12 @@ export interface FlagSpec {
   /** Other long names for the same flag (`--network` for `--net`). */
   aliases?: string[];
   help: string;
+  /** The value's name in `--help`, as Docker's (`filter`, `int`, `bytes`…); by kind when absent. */
+  type?: string;
+  /** The default `--help` names, as Docker's "(default …)". */
+  defaultValue?: string;
+  /** Accepted but left out of `--help`, as Docker hides it. */
+  hidden?: boolean;
 }
 
 /** Parsed flags, keyed by their long name. */

@@ -16,13 +16,16 @@ import { writeStdout } from "../_write_stdout.ts";
 export const command: Command = {
   name: "attach",
   usage: "attach [OPTIONS] CONTAINER",
-  summary: "Attach to a running container's output (its stdin is not attachable here)",
+  // Its stdin is not attachable here (README): --no-stdin is always the case.
+  summary: "Attach local standard input, output, and error streams to a running container",
   flags: [
-    { long: "no-stdin", kind: "bool", help: "Do not attach STDIN (always the case here)" },
+    { long: "no-stdin", kind: "bool", help: "Do not attach STDIN" },
     {
       long: "sig-proxy",
       kind: "string",
-      help: "Proxy all received signals to the process: true or false (default true)",
+      type: "",
+      defaultValue: "true",
+      help: "Proxy all received signals to the process",
     },
   ],
   minArgs: 1,

@@ -18,7 +18,8 @@ import { applyChanges, IMAGE_CHANGE_FLAGS } from "../_commit_changes.ts";
 export const command: Command = {
   name: "commit",
   usage: "commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]",
-  summary: "Create a new image from a container's changes (a running container is not paused)",
+  // A running container is not paused for it here.
+  summary: "Create a new image from a container's changes",
   flags: IMAGE_CHANGE_FLAGS,
   minArgs: 1,
   maxArgs: 2,

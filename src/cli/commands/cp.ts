@@ -127,9 +127,14 @@ function copyOut(
 /** The `cp` command. */
 export const command: Command = {
   name: "cp",
-  usage:
-    "cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|- (or) cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",
+  usage: "cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\ncp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",
   summary: "Copy files/folders between a container and the local filesystem",
+  description: [
+    "Use '-' as the source to read a tar archive from stdin",
+    "and extract it to a directory destination in a container.",
+    "Use '-' as the destination to stream a tar archive of a",
+    "container source to stdout.",
+  ].join("\n"),
   flags: [
     {
       long: "archive",

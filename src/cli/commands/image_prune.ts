@@ -25,7 +25,12 @@ export const command: Command = {
       kind: "bool",
       help: "Remove all unused images, not just dangling ones",
     },
-    { long: "filter", kind: "list", help: "Provide filter values (e.g. 'until=<timestamp>')" },
+    {
+      long: "filter",
+      kind: "list",
+      type: "filter",
+      help: "Provide filter values (e.g. 'until=<timestamp>')",
+    },
     { long: "force", short: "f", kind: "bool", help: "Do not prompt for confirmation" },
   ],
   maxArgs: 0,

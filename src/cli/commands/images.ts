@@ -77,7 +77,8 @@ export const command: Command = {
       long: "all",
       short: "a",
       kind: "bool",
-      help: "Show all images (untagged ones are always shown)",
+      // There are no intermediate images here: every image is shown either way.
+      help: "Show all images (default hides intermediate images)",
     },
     { long: "quiet", short: "q", kind: "bool", help: "Only show image IDs" },
     { long: "digests", kind: "bool", help: "Show digests" },
@@ -86,6 +87,7 @@ export const command: Command = {
       long: "filter",
       short: "f",
       kind: "list",
+      type: "filter",
       help: "Filter output based on conditions provided",
     },
     { long: "format", kind: "string", help: "Pretty-print images using a Go template" },

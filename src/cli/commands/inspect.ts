@@ -116,13 +116,13 @@ async function lookup(
 export const command: Command = {
   name: "inspect",
   usage: "inspect [OPTIONS] NAME|ID [NAME|ID...]",
-  summary: "Return low-level information on containers and images",
+  summary: "Return low-level information on Docker objects",
   flags: [
     {
       long: "format",
       short: "f",
       kind: "string",
-      help: "Format the output using a Go template, e.g. '{{.State.Pid}}' or '{{json .Config}}'",
+      help: "Format the output using the given Go template",
     },
     {
       long: "size",

@@ -83,13 +83,14 @@ export const command: Command = {
       long: "follow",
       short: "f",
       kind: "bool",
-      help: "Follow log output until the container stops (Ctrl-C stops following only)",
+      help: "Follow log output",
     },
     {
       long: "tail",
       short: "n",
       kind: "string",
-      help: 'Number of lines to show from the end of the logs (default "all")',
+      defaultValue: "all",
+      help: "Number of lines to show from the end of the logs",
     },
     {
       long: "since",
@@ -107,9 +108,12 @@ export const command: Command = {
       long: "timestamps",
       short: "t",
       kind: "bool",
-      help: "Show timestamps: the time each line is known to have been written by " +
-        "(noted by its watcher within 0.4 s; the file's mtime when none watched it)",
+      // Each line's time is when it is known to have been written by (noted by its watcher
+      // within 0.4 s; the file's mtime when none watched it).
+      help: "Show timestamps",
     },
+    // Docker's extra details come from log-driver options (labels, env), which this engine has not.
+    { long: "details", kind: "bool", help: "Show extra details provided to logs" },
   ],
   minArgs: 1,
   maxArgs: 1,

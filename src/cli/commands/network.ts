@@ -14,6 +14,7 @@ import { compileTemplate } from "../_go_template.ts";
 import { formatTable } from "../_table.ts";
 import { goTimeString } from "../_container_list.ts";
 import { formatRows } from "../_format_output.ts";
+import { commandHelp } from "../_help.ts";
 import {
   type BuiltinNetwork,
   builtinNetworks,
@@ -158,6 +159,7 @@ const ls: Command = {
       long: "filter",
       short: "f",
       kind: "list",
+      type: "filter",
       help: "Provide filter values (e.g. 'driver=bridge')",
     },
     { long: "format", kind: "string", help: "Pretty-print networks using a Go template" },
@@ -285,7 +287,12 @@ const inspect: Command = {
   usage: "network inspect [OPTIONS] NETWORK [NETWORK...]",
   summary: "Display detailed information on one or more networks",
   flags: [
-    { long: "format", short: "f", kind: "string", help: "Format the output using a Go template" },
+    {
+      long: "format",
+      short: "f",
+      kind: "string",
+      help: "Format the output using the given Go template",
+    },
   ],
   minArgs: 1,
   async run(ctx, flags) {
@@ -322,14 +329,13 @@ function help(): string {
   ].join("\n");
 }
 
+/** `network SUB --help`, as Docker's: under the subcommand's first name, with its aliases. */
 function subcommandHelp(cmd: Command): string {
-  const lines = [`Usage:  dockergsh ${cmd.usage}`, "", cmd.summary];
-  if (cmd.flags.length) lines.push("", "Options:");
-  for (const f of cmd.flags) {
-    const names = (f.short ? `-${f.short}, ` : "    ") + `--${f.long}`;
-    lines.push(`  ${names.padEnd(24)} ${f.help}`);
-  }
-  return lines.join("\n");
+  const aliases = Object.keys(ALIASES).filter((a) => ALIASES[a] === cmd.name);
+  return commandHelp(cmd, {
+    name: `network ${cmd.name}`,
+    aliases: aliases.length ? [cmd.name, ...aliases] : [],
+  });
 }
 
 /** Checks the positional count like the top-level commands do. */

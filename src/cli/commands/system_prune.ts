@@ -61,7 +61,7 @@ function warning(all: boolean, volumes: boolean, filters: readonly string[]): st
 /** The `system prune` command. */
 export const command: Command = {
   name: "prune",
-  usage: "system prune [OPTIONS]",
+  usage: "prune [OPTIONS]",
   summary: "Remove unused data",
   flags: [
     {
@@ -70,7 +70,12 @@ export const command: Command = {
       kind: "bool",
       help: "Remove all unused images not just dangling ones",
     },
-    { long: "filter", kind: "list", help: "Provide filter values (e.g. 'label=<key>=<value>')" },
+    {
+      long: "filter",
+      kind: "list",
+      type: "filter",
+      help: "Provide filter values (e.g. 'label=<key>=<value>')",
+    },
     { long: "force", short: "f", kind: "bool", help: "Do not prompt for confirmation" },
     { long: "volumes", kind: "bool", help: "Prune volumes" },
   ],

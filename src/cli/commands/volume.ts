@@ -99,6 +99,7 @@ const FILTER_FLAG = {
   long: "filter",
   short: "f",
   kind: "list" as const,
+  type: "filter",
   help: "Provide filter values (e.g. 'dangling=true')",
 };
 
@@ -113,9 +114,10 @@ export const create: Command = {
       long: "driver",
       short: "d",
       kind: "string",
-      help: 'Specify volume driver name (default "local")',
+      defaultValue: "local",
+      help: "Specify volume driver name",
     },
-    { long: "name", kind: "string", help: "Specify volume name" },
+    { long: "name", kind: "string", hidden: true, help: "Specify volume name" },
   ],
   maxArgs: 1,
   run(ctx, flags) {
@@ -215,12 +217,12 @@ export const inspect: Command = {
 export const rm: Command = {
   name: "rm",
   usage: "rm [OPTIONS] VOLUME [VOLUME...]",
-  summary: "Remove one or more volumes",
+  summary: "Remove one or more volumes. You cannot remove a volume that is in use by a container.",
   flags: [{
     long: "force",
     short: "f",
     kind: "bool",
-    help: "Force the removal of one or more volumes (a missing one is no error)",
+    help: "Force the removal of one or more volumes",
   }],
   minArgs: 1,
   run(ctx, flags) {
@@ -267,7 +269,12 @@ export const prune: Command = {
   summary: "Remove all unused local volumes",
   flags: [
     { long: "force", short: "f", kind: "bool", help: "Do not prompt for confirmation" },
-    { long: "filter", kind: "list", help: "Provide filter values (e.g. 'label=<label>')" },
+    {
+      long: "filter",
+      kind: "list",
+      type: "filter",
+      help: "Provide filter values (e.g. 'label=<label>')",
+    },
   ],
   maxArgs: 0,
   async run(ctx, flags) {

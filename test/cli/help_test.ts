@@ -1,0 +1,40 @@
+/**
+ * `--help` in Docker's layout and words: what Docker 20.10's CLI printed
+ * here (its name replaced by dockergsh) for `stop --help`, `container ls
+ * --help` (a group's subcommand: its first name, and Aliases) and `logs
+ * --help` (usage wrapped at 79 columns, a string default quoted), and the
+ * two usage forms and the description of `cp --help`.
+ *
+ * @module
+ */
+
+import { assertEquals } from "../_assert.ts";
+import { dockergsh } from "../_harness.ts";
+
+const DOCKER_HELP: Record<string, string> = {
+  "stop":
+    "\nUsage:  dockergsh stop [OPTIONS] CONTAINER [CONTAINER...]\n\nStop one or more running containers\n\nOptions:\n  -t, --time int   Seconds to wait for stop before killing it (default 10)\n",
+  "container ls":
+    "\nUsage:  dockergsh container ls [OPTIONS]\n\nList containers\n\nAliases:\n  ls, ps, list\n\nOptions:\n  -a, --all             Show all containers (default shows just running)\n  -f, --filter filter   Filter output based on conditions provided\n      --format string   Pretty-print containers using a Go template\n  -n, --last int        Show n last created containers (includes all\n                        states) (default -1)\n  -l, --latest          Show the latest created container (includes all\n                        states)\n      --no-trunc        Don't truncate output\n  -q, --quiet           Only display container IDs\n  -s, --size            Display total file sizes\n",
+  "logs":
+    '\nUsage:  dockergsh logs [OPTIONS] CONTAINER\n\nFetch the logs of a container\n\nOptions:\n      --details        Show extra details provided to logs\n  -f, --follow         Follow log output\n      --since string   Show logs since timestamp (e.g.\n                       2013-01-02T13:23:37Z) or relative (e.g. 42m for 42\n                       minutes)\n  -n, --tail string    Number of lines to show from the end of the logs\n                       (default "all")\n  -t, --timestamps     Show timestamps\n      --until string   Show logs before a timestamp (e.g.\n                       2013-01-02T13:23:37Z) or relative (e.g. 42m for 42\n                       minutes)\n',
+  "cp":
+    "\nUsage:  dockergsh cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tdockergsh cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH\n\nCopy files/folders between a container and the local filesystem\n\nUse '-' as the source to read a tar archive from stdin\nand extract it to a directory destination in a container.\nUse '-' as the destination to stream a tar archive of a\ncontainer source to stdout.\n\nOptions:\n  -a, --archive       Archive mode (copy all uid/gid information)\n  -L, --follow-link   Always follow symbol link in SRC_PATH\n",
+};
+
+Deno.test("--help: Docker's layout and words, also for a group's subcommand by an alias", async () => {
+  const root = Deno.makeTempDirSync({ prefix: "dgsh-test-help-" });
+  try {
+    for (const [command, text] of Object.entries(DOCKER_HELP)) {
+      const r = await dockergsh(root, [...command.split(" "), "--help"]);
+      assertEquals([r.code, r.stdout], [0, text], command);
+    }
+    // `container ps` is `container ls` under another name: the same help.
+    assertEquals(
+      (await dockergsh(root, ["container", "ps", "--help"])).stdout,
+      DOCKER_HELP["container ls"],
+    );
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
+});
