@@ -53,6 +53,11 @@ export interface Kernel {
    * without following it when it is a symlink (AT_SYMLINK_NOFOLLOW).
    */
   lchownAt(dirFd: number, name: string, uid: number, gid: number): void;
+  /**
+   * utimensat(2) of `name` in the directory open on `dirFd` (or a path from
+   * AT_FDCWD), not following a symlink: its access and modification times.
+   */
+  lutimesAt(dirFd: number, name: string, atime: Date, mtime: Date): void;
   setsid(): number;
   /** Makes the tty open on `fd` the caller's controlling terminal. */
   setControllingTty(fd: number): void;

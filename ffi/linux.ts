@@ -91,6 +91,7 @@ import {
   SYS_umask,
   SYS_umount2,
   SYS_unshare,
+  SYS_utimensat,
   SYS_wait4,
   SYS_write,
   TIOCGPTN,
@@ -295,6 +296,21 @@ export class LinuxKernel implements Kernel {
       sys(SYS_fchownat, dirFd, cstr(name), uid, gid, AT_SYMLINK_NOFOLLOW),
       "fchownat",
       `fd ${dirFd} ${name} ${uid}:${gid} AT_SYMLINK_NOFOLLOW`,
+    );
+  }
+
+  lutimesAt(dirFd: number, name: string, atime: Date, mtime: Date): void {
+    // struct timespec[2]: seconds and nanoseconds of each.
+    const times = new BigInt64Array(4);
+    const ms = [atime.getTime(), mtime.getTime()];
+    ms.forEach((t, i) => {
+      times[2 * i] = BigInt(Math.floor(t / 1000));
+      times[2 * i + 1] = BigInt((t - Math.floor(t / 1000) * 1000) * 1e6);
+    });
+    check(
+      sys(SYS_utimensat, dirFd, cstr(name), new Uint8Array(times.buffer), AT_SYMLINK_NOFOLLOW),
+      "utimensat",
+      `fd ${dirFd} ${name} AT_SYMLINK_NOFOLLOW`,
     );
   }
 

@@ -102,6 +102,9 @@ export class RecordingKernel implements Kernel {
   lchownAt(dirFd: number, name: string, uid: number, gid: number): void {
     this.rec("lchownAt", dirFd, name, uid, gid);
   }
+  lutimesAt(dirFd: number, name: string, atime: Date, mtime: Date): void {
+    this.rec("lutimesAt", dirFd, name, atime.getTime(), mtime.getTime());
+  }
   setsid(): number {
     this.rec("setsid");
     return 1;

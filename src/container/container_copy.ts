@@ -426,6 +426,8 @@ async function extractEntry(
       // The link's own owner, as Docker keeps it: fchownat relative to the parent's descriptor,
       // not following the link (a path would follow it, maybe out of the container).
       kernel.lchownAt(parent.fd, name, entry.uid, entry.gid);
+      const mtime = new Date(entry.mtime * 1000);
+      kernel.lutimesAt(parent.fd, name, mtime, mtime);
     } else if (entry.type === "hardlink") {
       const target = entry.linkname.split("/").filter((c) => c !== "" && c !== ".");
       const targetDir = target.length > 1

@@ -317,6 +317,12 @@ Deno.test("cp: a symlink's own owner copied in, -L follows SRC's symlink both wa
       const pid = JSON.parse((await root.run("inspect", "links")).stdout)[0].State.Pid;
       const link = Deno.lstatSync(`/proc/${pid}/root/tmp/l2`);
       assertEquals([link.isSymlink, link.uid, link.gid], [true, 1000, 1001]);
+      // Its own time too, to the second a tar keeps (Docker's `ls -l` showed the host link's).
+      const hostLink = Deno.lstatSync(`${host}/l`);
+      assertEquals(
+        Math.floor(link.mtime!.getTime() / 1000),
+        Math.floor(hostLink.mtime!.getTime() / 1000),
+      );
 
       await cp("-L", "links:/lf", `${host}/out`);
       assertEquals([Deno.lstatSync(`${host}/out`).isFile, Deno.readTextFileSync(`${host}/out`)], [
