@@ -172,6 +172,20 @@ Deno.test("inspect: Docker's key paths, typed nils, -s and --type", async () => 
       "SizeRootFs",
     ]);
 
+    // Docker looks at volumes too, after networks; `--type volume` at volumes only.
+    assertEquals((await root.run("volume", "create", "vv")).code, 0);
+    assertEquals(
+      (await root.run("inspect", "-f", "{{.Name}} {{.Driver}}", "vv")).stdout,
+      "vv local\n",
+    );
+    const notNetwork = await root.run("inspect", "--type", "network", "vv");
+    assertEquals([notNetwork.code, notNetwork.stderr], [1, "Error: No such network: vv\n"]);
+    const noVolume = await root.run("inspect", "--type", "volume", "nosuch");
+    assertEquals([noVolume.code, noVolume.stdout, noVolume.stderr], [
+      1,
+      "[]\n",
+      "Error: No such volume: nosuch\n",
+    ]);
     const bogus = await root.run("inspect", "--type", "bogus", "ss");
     assertEquals([bogus.code, bogus.stderr], [1, '"bogus" is not a valid value for --type\n']);
   });
@@ -208,6 +222,17 @@ Deno.test("errors in Docker's words: missing images, a taken name, -it without a
       `Error response from daemon: Conflict. The container name "/taken" is already in use by container "${
         taken.stderr.match(/[0-9a-f]{64}/)![0]
       }". You have to remove (or rename) that container to be able to reuse that name.`,
+    );
+    // Docker 20.10: "Invalid container name (-x) …", the daemon's words in each command's shape.
+    await expect(
+      ["run", "--name", "-x", "busybox", "true"],
+      125,
+      "dockergsh: Error response from daemon: Invalid container name (-x), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed.",
+    );
+    await expect(
+      ["create", "--name", "-x", "busybox", "true"],
+      1,
+      "Error response from daemon: Invalid container name (-x), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
     );
     await expect(["run", "-it", "busybox", "true"], 1, "the input device is not a TTY");
     // -t alone needs no terminal.

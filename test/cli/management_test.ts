@@ -107,6 +107,9 @@ Deno.test("version and info: Docker's sections, --format on Docker's keys", asyn
     ).length;
     assertMatch(info.stdout, new RegExp(`\n CPUs: ${cpus}\n`));
     assertMatch(info.stdout, /\n Cgroup Version: [12]\n/);
+    // Docker's ID line, in its shape; the same on every run for one root.
+    const id = /\n ID: ((?:[A-Z2-7]{4}:){11}[A-Z2-7]{4})\n/.exec(info.stdout)?.[1];
+    assertEquals((await root.run("info", "--format", "{{.ID}}")).stdout, `${id}\n`);
     assertEquals(
       (await root.run(
         "info",

@@ -1,6 +1,6 @@
 /**
- * `dockergsh inspect [--format T] [--type container|image|network] NAME|ID...`:
- * Docker's JSON for containers, images and networks (looked up in that
+ * `dockergsh inspect [--format T] [--type container|image|network|volume] NAME|ID...`:
+ * Docker's JSON for containers, images, networks and volumes (looked up in that
  * order, unless --type says which), or one line per object from a Go
  * template; a field the object lacks is a template error (exit 1), as
  * Docker's missingkey=error templates make it.
@@ -19,10 +19,13 @@ import { type GoZero, TemplateError } from "../_go_template.ts";
 import { inspectImage } from "../_image_inspect.ts";
 import { compileFormat } from "../_format_output.ts";
 import { inspectListedNetwork, resolveNetwork } from "./network.ts";
+import { inspectVolume } from "./volume.ts";
+import { VolumeStore } from "../../volume/store.ts";
+import { isVolumeName } from "../../volume/name.ts";
 
-type Kind = "container" | "image" | "network";
+type Kind = "container" | "image" | "network" | "volume";
 
-const KINDS: readonly string[] = ["container", "image", "network"];
+const KINDS: readonly string[] = ["container", "image", "network", "volume"];
 
 /**
  * `doc` with Docker's SizeRw and SizeRootFs after GraphDriver: the bytes
@@ -104,12 +107,19 @@ async function lookup(
       if (kind === "image") throw new UserError(`Error: No such image: ${ref}`, 1);
     }
   }
-  try {
-    return inspectListedNetwork(root, await resolveNetwork(root, ref));
-  } catch (err) {
-    if (!(err instanceof UserError)) throw err;
-    throw new UserError(`Error: No such ${kind === "network" ? "network" : "object"}: ${ref}`, 1);
+  if (kind !== "volume") {
+    try {
+      return inspectListedNetwork(root, await resolveNetwork(root, ref));
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      if (kind === "network") throw new UserError(`Error: No such network: ${ref}`, 1);
+    }
   }
+  // Docker looks at volumes after networks.
+  const volumes = new VolumeStore(root);
+  const volume = isVolumeName(ref) ? volumes.load(ref) : undefined;
+  if (volume) return inspectVolume(volumes, volume);
+  throw new UserError(`Error: No such ${kind === "volume" ? "volume" : "object"}: ${ref}`, 1);
 }
 
 /** The `inspect` command. */

@@ -15,13 +15,13 @@ import { resolveContainer } from "../_resolve_container.ts";
 import { parseGoDuration } from "../../_duration.ts";
 import type { ParsedFlags } from "../flags.ts";
 
+/**
+ * `--tail`: Docker's daemon reads it with Go's Atoi and shows everything
+ * for "all", a negative count, or what is no integer ("x", "1.5").
+ */
 function tailFlag(flags: ParsedFlags): number | undefined {
   const raw = flags.strings.get("tail") ?? "all";
-  if (raw === "all") return undefined;
-  if (!/^-?\d+$/.test(raw)) {
-    throw new UserError(`invalid value for "--tail": "${raw}": a number of lines or "all"`);
-  }
-  // Docker shows everything for a negative count.
+  if (!/^[+-]?\d+$/.test(raw)) return undefined;
   return Number(raw) < 0 ? undefined : Number(raw);
 }
 

@@ -22,7 +22,7 @@ import type { PruneFilter } from "../../container/container_prune.ts";
 import { labelsSelected, parsePruneFilter } from "../_prune_filter.ts";
 
 /** `docker volume inspect`'s object. */
-function inspectVolume(store: VolumeStore, v: VolumeRecord): Record<string, unknown> {
+export function inspectVolume(store: VolumeStore, v: VolumeRecord): Record<string, unknown> {
   return {
     CreatedAt: v.createdAt,
     Driver: "local",
