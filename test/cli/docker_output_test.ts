@@ -274,3 +274,43 @@ Deno.test("network ls and inspect: the predefined host and none networks, Docker
     assertEquals(custom.stdout, "");
   });
 });
+
+// Docker 20.10 here: `stats -a --no-stream` lists a created container as "d14-sa 0.00% 0";
+// `exec --env-file F -e Y=2 C sh -c 'echo $X$Y'` (F: X=1) "12"; a missing file "open
+// /nonexistent: no such file or directory", exit 1.
+Deno.test("stats -a, exec --env-file as Docker's", async () => {
+  await withRoot(async (root) => {
+    assertEquals((await root.run("create", "--name", "idle", "busybox", "true")).code, 0);
+    assertEquals((await root.run("run", "-d", "--name", "up", "busybox", "sleep", "60")).code, 0);
+    const names = async (...args: string[]) =>
+      (await root.run("stats", ...args, "--no-stream", "--format", "{{.Name}} {{.CPUPerc}}")).stdout
+        .trim().split("\n").sort();
+    assertEquals((await names()).map((l) => l.split(" ")[0]), ["up"]);
+    const all = await names("-a");
+    assertEquals([all.length, all[0]], [2, "idle 0.00%"]);
+
+    const envFile = Deno.makeTempFileSync({ prefix: "dgsh-test-env-" });
+    try {
+      Deno.writeTextFileSync(envFile, "X=1\n");
+      const r = await root.run(
+        "exec",
+        "--env-file",
+        envFile,
+        "-e",
+        "Y=2",
+        "up",
+        "sh",
+        "-c",
+        "echo $X$Y",
+      );
+      assertEquals([r.code, r.stdout], [0, "12\n"], r.stderr);
+    } finally {
+      Deno.removeSync(envFile);
+    }
+    const missing = await root.run("exec", "--env-file", "/nonexistent", "up", "true");
+    assertEquals([missing.code, missing.stderr], [
+      1,
+      "open /nonexistent: no such file or directory\n",
+    ]);
+  });
+});
