@@ -38,3 +38,32 @@ Deno.test("--help: Docker's layout and words, also for a group's subcommand by a
     Deno.removeSync(root, { recursive: true });
   }
 });
+
+// Docker 20.10's `run --help` lines for flags this engine has (its own words and value types;
+// --net shows as --network, `create` pulls "before creating").
+Deno.test("run/create --help: Docker's types and words for the flags this engine has", async () => {
+  const root = Deno.makeTempDirSync({ prefix: "dgsh-test-help-" });
+  try {
+    const run = (await dockergsh(root, ["run", "--help"])).stdout;
+    for (
+      const line of [
+        "\nUsage:  dockergsh run [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nRun a command in a new container\n",
+        "\n      --cpus decimal                   Number of CPUs\n",
+        "\n  -m, --memory bytes                   Memory limit\n",
+        "\n      --mount mount                    Attach a filesystem mount to the\n" +
+        "                                       container\n",
+        "\n      --network network                Connect a container to a network\n",
+        "\n      --ulimit ulimit                  Ulimit options (default [])\n",
+        "\n      --health-interval duration       Time between running the check\n" +
+        "                                       (ms|s|m|h) (default 0s)\n",
+      ]
+    ) assertEquals(run.includes(line), true, `${line}\nin:\n${run}`);
+    const create = (await dockergsh(root, ["create", "--help"])).stdout;
+    assertEquals(
+      create.includes("--pull string                    Pull image before creating"),
+      true,
+    );
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
+});

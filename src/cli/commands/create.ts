@@ -17,7 +17,10 @@ export const command: Command = {
   name: "create",
   usage: "create [OPTIONS] IMAGE [COMMAND] [ARG...]",
   summary: "Create a new container",
-  flags: CONTAINER_FLAGS,
+  // Docker's words: "Pull image before creating".
+  flags: CONTAINER_FLAGS.map((f) =>
+    f.long === "pull" ? { ...f, help: f.help.replace("before running", "before creating") } : f
+  ),
   stopAtPositional: true,
   minArgs: 1,
   async run(ctx, flags) {
