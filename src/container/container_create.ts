@@ -163,8 +163,8 @@ function checkBindSources(binds: readonly BindMount[]): void {
   for (const b of binds) {
     if (b.mustExist && !lstatOrUndefined(b.source)) {
       throw new UserError(
-        `dockergsh: Error response from daemon: invalid mount config for type "bind": ` +
-          `bind source path does not exist: ${b.source}.`,
+        `Error response from daemon: invalid mount config for type "bind": ` +
+          `bind source path does not exist: ${b.source}`,
       );
     }
   }
@@ -175,7 +175,7 @@ async function create(root: StateRoot, spec: CreateSpec, kernel: Kernel): Promis
   const { entrypoint, args } = commandOf(spec, image.config ?? {});
   const cmd = [...(entrypoint ?? []), ...args];
   if (cmd.length === 0) {
-    throw new UserError("dockergsh: Error response from daemon: No command specified.");
+    throw new UserError("Error response from daemon: No command specified");
   }
   checkNetworkRequest(root, spec);
   checkBindSources(spec.binds);

@@ -234,6 +234,21 @@ Deno.test("errors in Docker's words: missing images, a taken name, -it without a
       1,
       "Error response from daemon: Invalid container name (-x), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
     );
+    // Docker 20.10: `create busybox` (no CMD) the daemon's words, exit 1; `rm -f` of a missing
+    // container says so and exits 0.
+    await expect(["create", "busybox"], 1, "Error response from daemon: No command specified");
+    await expect(
+      ["run", "busybox"],
+      125,
+      "dockergsh: Error response from daemon: No command specified.",
+    );
+    const rmMissing = await root.run("rm", "-f", "nosuch");
+    assertEquals([rmMissing.code, rmMissing.stdout, rmMissing.stderr], [
+      0,
+      "",
+      "Error: No such container: nosuch\n",
+    ]);
+    assertEquals((await root.run("rm", "nosuch")).code, 1);
     await expect(["run", "-it", "busybox", "true"], 1, "the input device is not a TTY");
     // -t alone needs no terminal.
     assertEquals((await root.run("run", "--rm", "-t", "busybox", "true")).code, 0);
