@@ -29,6 +29,21 @@ Deno.test("--help: Docker's layout and words, also for a group's subcommand by a
       const r = await dockergsh(root, [...command.split(" "), "--help"]);
       assertEquals([r.code, r.stdout], [0, text], command);
     }
+    // Docker 20.10's `network ls --help`: the network group's subcommand, with its alias.
+    const networkLs = (await dockergsh(root, ["network", "ls", "--help"])).stdout;
+    assertEquals(
+      networkLs.split("\n").slice(0, 8),
+      [
+        "",
+        "Usage:  dockergsh network ls [OPTIONS]",
+        "",
+        "List networks",
+        "",
+        "Aliases:",
+        "  ls, list",
+        "",
+      ],
+    );
     // `container ps` is `container ls` under another name: the same help.
     assertEquals(
       (await dockergsh(root, ["container", "ps", "--help"])).stdout,

@@ -27,9 +27,20 @@ const create: Command = {
   usage: "network create [OPTIONS] NETWORK",
   summary: "Create a network",
   flags: [
-    { long: "driver", short: "d", kind: "string", help: "Driver to manage the Network (bridge)" },
-    { long: "subnet", kind: "string", help: "Subnet in CIDR format (IPv4)" },
-    { long: "gateway", kind: "string", help: "IPv4 Gateway for the subnet" },
+    // Docker's words; this engine's networks are IPv4 bridges, one subnet each.
+    {
+      long: "driver",
+      short: "d",
+      kind: "string",
+      defaultValue: "bridge",
+      help: "Driver to manage the Network",
+    },
+    {
+      long: "subnet",
+      kind: "string",
+      help: "Subnet in CIDR format that represents a network segment",
+    },
+    { long: "gateway", kind: "string", help: "IPv4 or IPv6 Gateway for the master subnet" },
   ],
   minArgs: 1,
   maxArgs: 1,
@@ -332,8 +343,9 @@ function help(): string {
 /** `network SUB --help`, as Docker's: under the subcommand's first name, with its aliases. */
 function subcommandHelp(cmd: Command): string {
   const aliases = Object.keys(ALIASES).filter((a) => ALIASES[a] === cmd.name);
+  // Its usage starts with "network": the name the first word is replaced by.
   return commandHelp(cmd, {
-    name: `network ${cmd.name}`,
+    name: "network",
     aliases: aliases.length ? [cmd.name, ...aliases] : [],
   });
 }
