@@ -42,6 +42,8 @@ import type { ContainerRecord } from "./record.ts";
 /** What the new image records besides its files. */
 export interface CommitOptions {
   comment?: string;
+  /** `--author`: the image's Author, and its history step's. */
+  author?: string;
   /** The new image's command, environment and working directory. */
   config: ImageConfig;
 }
@@ -133,11 +135,13 @@ async function commit(
     const blob = buildConfigBlob({
       created,
       comment: opts.comment,
+      author: opts.author,
       config: opts.config,
       diffIds: empty ? parent.diffIds : [...parent.diffIds, diffId],
       history: [...parent.history, {
         created,
         created_by: record.config.cmd.join(" "),
+        ...(opts.author ? { author: opts.author } : {}),
         ...(opts.comment ? { comment: opts.comment } : {}),
         ...(empty ? { empty_layer: true } : {}),
       }],

@@ -89,6 +89,8 @@ export function dockerConfigOf(config: ImageConfig): Record<string, unknown> {
 export interface NewConfig {
   created: string;
   comment?: string;
+  /** Docker's `commit --author`. */
+  author?: string;
   config: ImageConfig;
   diffIds: string[];
   history: HistoryEntry[];
@@ -100,6 +102,7 @@ export interface NewConfig {
 export function buildConfigBlob(c: NewConfig): Uint8Array {
   return new TextEncoder().encode(JSON.stringify({
     architecture: c.architecture,
+    ...(c.author ? { author: c.author } : {}),
     ...(c.comment ? { comment: c.comment } : {}),
     config: dockerConfigOf(c.config),
     created: c.created,

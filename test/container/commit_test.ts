@@ -290,6 +290,9 @@ Deno.test("commit -c: Docker's instructions and its words for a bad one", async 
     assertEquals(config.Volumes, { "/v": {}, "/w": {} });
     assertEquals([config.OnBuild, config.WorkingDir], [["RUN x"], "/rel"]);
     assertEquals((await root.run("run", "--rm", "changed")).stdout, "hi\n");
+    // Docker 20.10: `commit -a "A B <a@b>"` is the image's Author.
+    assertEquals((await root.run("commit", "-a", "A B <a@b>", "src", "authored")).code, 0);
+    assertEquals((await inspect(root, "authored")).Author, "A B <a@b>");
 
     for (
       const [change, words] of [

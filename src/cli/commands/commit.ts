@@ -20,7 +20,15 @@ export const command: Command = {
   usage: "commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]",
   // A running container is not paused for it here.
   summary: "Create a new image from a container's changes",
-  flags: IMAGE_CHANGE_FLAGS,
+  flags: [
+    ...IMAGE_CHANGE_FLAGS,
+    {
+      long: "author",
+      short: "a",
+      kind: "string",
+      help: 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")',
+    },
+  ],
   minArgs: 1,
   maxArgs: 2,
   async run(ctx, flags) {
@@ -39,6 +47,7 @@ export const command: Command = {
     }, flags.lists.get("change") ?? []);
     const image = await commitContainer(ctx.root, ctx.kernel, record, repo, {
       comment: flags.strings.get("message"),
+      author: flags.strings.get("author"),
       config,
     });
     // Docker's container event, with what was made (its attributes are there even when empty).
