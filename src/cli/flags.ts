@@ -48,7 +48,10 @@ export function parseFlags(
     if (s.short) byShort.set(s.short, s);
   }
   const out: ParsedFlags = {
-    bools: new Set(),
+    // A bool flag whose default is true (`commit --pause`) is set unless `--flag=false` clears it.
+    bools: new Set(
+      specs.filter((s) => s.kind === "bool" && s.defaultValue === "true").map((s) => s.long),
+    ),
     strings: new Map(),
     lists: new Map(),
     positionals: [],
@@ -90,6 +93,11 @@ export function parseFlags(
         const spec = byShort.get(arg[j]);
         if (!spec) throw new UserError(`unknown shorthand flag: '${arg[j]}' in ${arg}`);
         if (spec.kind === "bool") {
+          // pflag's `-H=false`: a value for a short bool after "=".
+          if (arg[j + 1] === "=") {
+            set(spec, arg.slice(j + 2));
+            break;
+          }
           set(spec, undefined);
           continue;
         }

@@ -275,3 +275,22 @@ Deno.test("events: commit, as Docker 20.10 reported `commit -m hi C NAME` and `c
     );
   });
 });
+
+Deno.test("commit of a running container pauses it meanwhile (pause, commit, unpause), unless --pause=false", async () => {
+  await withRoot(async (root) => {
+    const since = String(Date.now() / 1000);
+    assertEquals((await root.run("run", "-d", "--name", "live", "busybox", "sleep", "60")).code, 0);
+    assertEquals((await root.run("commit", "live")).code, 0);
+    assertEquals((await root.run("commit", "-p=false", "live")).code, 0);
+    assertEquals((await root.run("commit", "--pause=false", "live")).code, 0);
+    const actions = (await root.run(
+      "events",
+      ...["--since", since, "--until", String(Date.now() / 1000 + 1)],
+      ...["--filter", "container=live", "--format", "{{.Action}}"],
+    )).stdout.trim().split("\n");
+    // Docker 20.10: create, start, pause, commit, unpause for the first.
+    assertEquals(actions, ["create", "start", "pause", "commit", "unpause", "commit", "commit"]);
+    const state = JSON.parse((await root.run("inspect", "live")).stdout)[0].State;
+    assertEquals([state.Status, state.Paused], ["running", false]);
+  });
+});

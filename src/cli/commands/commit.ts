@@ -1,13 +1,15 @@
 /**
  * `dockergsh commit [-m MSG] [-c INSTRUCTION] CONTAINER [REPOSITORY[:TAG]]`:
  * a new image from a container's filesystem (see
- * src/container/container_commit.ts); prints its ID.
+ * src/container/container_commit.ts); prints its ID. A running container is
+ * paused meanwhile unless `--pause=false`, as Docker's.
  *
  * @module
  */
 
 import { commitContainer } from "../../container/container_commit.ts";
 import { eventSubject } from "../../container/events.ts";
+import { pauseContainer, unpauseContainer } from "../../container/container_pause.ts";
 import { ContainerStore } from "../../container/store.ts";
 import { recordEvent } from "../../events/events.ts";
 import { formatReference, parseReference } from "../../image/reference.ts";
@@ -18,7 +20,6 @@ import { applyChanges, IMAGE_CHANGE_FLAGS } from "../_commit_changes.ts";
 export const command: Command = {
   name: "commit",
   usage: "commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]",
-  // A running container is not paused for it here.
   summary: "Create a new image from a container's changes",
   flags: [
     ...IMAGE_CHANGE_FLAGS,
@@ -27,6 +28,13 @@ export const command: Command = {
       short: "a",
       kind: "string",
       help: 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")',
+    },
+    {
+      long: "pause",
+      short: "p",
+      kind: "bool",
+      defaultValue: "true",
+      help: "Pause container during commit",
     },
   ],
   minArgs: 1,
@@ -45,17 +53,28 @@ export const command: Command = {
       // Docker: the container's user (`-u`, or the image's) is the new image's USER.
       ...(cfg.security?.user ? { user: cfg.security.user } : {}),
     }, flags.lists.get("change") ?? []);
-    const image = await commitContainer(ctx.root, ctx.kernel, record, repo, {
-      comment: flags.strings.get("message"),
-      author: flags.strings.get("author"),
-      config,
-    });
-    // Docker's container event, with what was made (its attributes are there even when empty).
-    recordEvent(ctx.root, "commit", eventSubject(record), {
-      comment: flags.strings.get("message") ?? "",
-      imageID: `sha256:${image.id}`,
-      imageRef: repo ? formatReference(parseReference(repo)) : "",
-    });
+    // Docker: a running container is frozen while its layer is read (events pause, commit, unpause).
+    const store = new ContainerStore(ctx.root);
+    const pause = flags.bools.has("pause") && record.state.status === "running" &&
+      !record.state.paused;
+    if (pause) await pauseContainer(ctx.root, record);
+    let image;
+    try {
+      image = await commitContainer(ctx.root, ctx.kernel, record, repo, {
+        comment: flags.strings.get("message"),
+        author: flags.strings.get("author"),
+        config,
+      });
+      // Docker's container event, with what was made (its attributes are there even when empty).
+      recordEvent(ctx.root, "commit", eventSubject(record), {
+        comment: flags.strings.get("message") ?? "",
+        imageID: `sha256:${image.id}`,
+        imageRef: repo ? formatReference(parseReference(repo)) : "",
+      });
+    } finally {
+      const now = pause ? store.load(record.id) : undefined;
+      if (now?.state.status === "running" && now.state.paused) unpauseContainer(ctx.root, now);
+    }
     console.log(`sha256:${image.id}`);
     return 0;
   },
