@@ -42,6 +42,13 @@ export const command: Command = {
     { long: "no-trunc", kind: "bool", help: "Don't truncate output" },
     { long: "quiet", short: "q", kind: "bool", help: "Only show image IDs" },
     { long: "format", kind: "string", help: "Pretty-print images using a Go template" },
+    {
+      long: "human",
+      short: "H",
+      kind: "bool",
+      defaultValue: "true",
+      help: "Print sizes and dates in human readable format",
+    },
   ],
   minArgs: 1,
   maxArgs: 1,
@@ -61,16 +68,19 @@ export const command: Command = {
       return Promise.resolve(0);
     }
     const now = new Date();
+    // Docker's -H=false: the time as RFC 3339 (in the CREATED AT column) and sizes in bytes.
+    const human = flags.bools.has("human");
     const fields = rows.map((row) => {
       const createdBy = row.createdBy.replaceAll("\t", " ");
+      // RFC 3339 in seconds, as Docker's.
+      const createdAt = new Date(row.created).toISOString().replace(/\.\d+Z$/, "Z");
       return {
         Comment: row.comment,
-        // RFC 3339 in seconds, as Docker's.
-        CreatedAt: new Date(row.created).toISOString().replace(/\.\d+Z$/, "Z"),
+        CreatedAt: createdAt,
         CreatedBy: noTrunc ? createdBy : ellipsis(createdBy, 45),
-        CreatedSince: timeAgo(row.created, now),
+        CreatedSince: human ? timeAgo(row.created, now) : createdAt,
         ID: id(row.id),
-        Size: humanSize(row.size),
+        Size: human ? humanSize(row.size) : String(row.size),
       };
     });
     const format = flags.strings.get("format");
@@ -85,7 +95,7 @@ export const command: Command = {
       return Promise.resolve(0);
     }
     console.log(formatTable(
-      COLUMNS.map((c) => HEADERS[c]),
+      COLUMNS.map((c) => (c === "CreatedSince" && !human ? HEADERS.CreatedAt : HEADERS[c])),
       fields.map((f) => COLUMNS.map((c) => f[c as keyof typeof f])),
     ));
     return Promise.resolve(0);
