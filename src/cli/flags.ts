@@ -58,9 +58,17 @@ export function parseFlags(
   };
   const set = (spec: FlagSpec, value: string | undefined) => {
     if (spec.kind === "bool") {
-      if (value === undefined || value === "true") out.bools.add(spec.long);
-      else if (value === "false") out.bools.delete(spec.long);
-      else throw new UserError(`invalid boolean value "${value}" for --${spec.long}`);
+      // Go's strconv.ParseBool, as pflag reads a bool's value, in its words when it is none.
+      if (value === undefined || ["1", "t", "T", "TRUE", "true", "True"].includes(value)) {
+        out.bools.add(spec.long);
+      } else if (["0", "f", "F", "FALSE", "false", "False"].includes(value)) {
+        out.bools.delete(spec.long);
+      } else {
+        const name = spec.short ? `-${spec.short}, --${spec.long}` : `--${spec.long}`;
+        throw new UserError(
+          `invalid argument "${value}" for "${name}" flag: strconv.ParseBool: parsing "${value}": invalid syntax`,
+        );
+      }
       return;
     }
     if (value === undefined) throw new UserError(`flag needs an argument: --${spec.long}`);

@@ -7,7 +7,6 @@
 
 import { attachContainer } from "../../container/container_attach.ts";
 import { ContainerStore } from "../../container/store.ts";
-import { UserError } from "../../errors.ts";
 import type { Command } from "../command.ts";
 import { resolveContainer } from "../_resolve_container.ts";
 import { writeStdout } from "../_write_stdout.ts";
@@ -22,8 +21,7 @@ export const command: Command = {
     { long: "no-stdin", kind: "bool", help: "Do not attach STDIN" },
     {
       long: "sig-proxy",
-      kind: "string",
-      type: "",
+      kind: "bool",
       defaultValue: "true",
       help: "Proxy all received signals to the process",
     },
@@ -32,10 +30,7 @@ export const command: Command = {
   maxArgs: 1,
   run(ctx, flags) {
     const record = resolveContainer(new ContainerStore(ctx.root), flags.positionals[0]);
-    const proxy = flags.strings.get("sig-proxy") ?? "true";
-    if (proxy !== "true" && proxy !== "false") {
-      throw new UserError(`invalid argument "${proxy}" for "--sig-proxy" flag: true or false`);
-    }
-    return attachContainer(ctx.root, ctx.kernel, record, writeStdout, proxy === "true");
+    const proxy = flags.bools.has("sig-proxy");
+    return attachContainer(ctx.root, ctx.kernel, record, writeStdout, proxy);
   },
 };
