@@ -12,7 +12,7 @@ space := $() $()
 SBIN_MISSING := $(strip $(foreach d,/usr/local/sbin /usr/sbin /sbin,$(if $(filter $(d),$(subst :, ,$(PATH))),,$(d))))
 export PATH := $(PATH)$(if $(SBIN_MISSING),:$(subst $(space),:,$(SBIN_MISSING)))
 
-.PHONY: all host-programs deno build image test check bench clean
+.PHONY: all host-programs deno build image test check bench diff clean
 
 all: host-programs build image
 
@@ -83,6 +83,13 @@ check: $(DENO)
 
 bench: host-programs build fixtures/busybox.tar
 	$(DENO) run --allow-all bench/main.ts
+
+# The differential measure against the real Docker (a private peer daemon):
+# the same commands on both, "N same, N differ" at the end.
+DOCKER_PEER ?= $(CURDIR)/../shared/peers/docker-peer.sh
+diff: host-programs build
+	@$(DOCKER_PEER) start >/dev/null
+	PEER=$(DOCKER_PEER) test/differential/docker_diff.sh
 
 clean:
 	rm -rf dockergsh dockergsh-runc $(TOOLS) fixtures

@@ -218,6 +218,10 @@ export const SYS_chdir = 80;
 export const SYS_umask = 95;
 export const SYS_setsid = 112;
 export const SYS_mknod = 133;
+export const SYS_fchownat = 260;
+export const SYS_utimensat = 280;
+/** fchownat(2)'s "change the symlink itself, not what it points to". */
+export const AT_SYMLINK_NOFOLLOW = 0x100;
 export const SYS_rt_sigprocmask = 14;
 export const SYS_mount = 165;
 export const SYS_umount2 = 166;

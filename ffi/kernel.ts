@@ -48,6 +48,16 @@ export interface Kernel {
   readAsync(fd: number, buf: Uint8Array): Promise<number>;
   write(fd: number, data: Uint8Array): number;
   mknod(path: string, mode: number, major: number, minor: number): void;
+  /**
+   * fchownat(2) of `name` (one component) in the directory open on `dirFd`,
+   * without following it when it is a symlink (AT_SYMLINK_NOFOLLOW).
+   */
+  lchownAt(dirFd: number, name: string, uid: number, gid: number): void;
+  /**
+   * utimensat(2) of `name` in the directory open on `dirFd` (or a path from
+   * AT_FDCWD), not following a symlink: its access and modification times.
+   */
+  lutimesAt(dirFd: number, name: string, atime: Date, mtime: Date): void;
   setsid(): number;
   /** Makes the tty open on `fd` the caller's controlling terminal. */
   setControllingTty(fd: number): void;

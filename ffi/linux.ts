@@ -15,6 +15,7 @@ import {
   AF_INET,
   AF_UNIX,
   AT_FDCWD,
+  AT_SYMLINK_NOFOLLOW,
   BPF_PROG_ATTACH,
   BPF_PROG_LOAD,
   CLOSE_RANGE_CLOEXEC,
@@ -57,6 +58,7 @@ import {
   SYS_connect,
   SYS_dup2,
   SYS_execve,
+  SYS_fchownat,
   SYS_fcntl,
   SYS_fstat,
   SYS_ioctl,
@@ -89,6 +91,7 @@ import {
   SYS_umask,
   SYS_umount2,
   SYS_unshare,
+  SYS_utimensat,
   SYS_wait4,
   SYS_write,
   TIOCGPTN,
@@ -286,6 +289,29 @@ export class LinuxKernel implements Kernel {
     const dev = (BigInt(major & 0xfff) << 8n) | (BigInt(major & ~0xfff) << 32n) |
       BigInt(minor & 0xff) | (BigInt(minor & ~0xff) << 12n);
     check(sys(SYS_mknod, cstr(path), mode, dev), "mknod", path);
+  }
+
+  lchownAt(dirFd: number, name: string, uid: number, gid: number): void {
+    check(
+      sys(SYS_fchownat, dirFd, cstr(name), uid, gid, AT_SYMLINK_NOFOLLOW),
+      "fchownat",
+      `fd ${dirFd} ${name} ${uid}:${gid} AT_SYMLINK_NOFOLLOW`,
+    );
+  }
+
+  lutimesAt(dirFd: number, name: string, atime: Date, mtime: Date): void {
+    // struct timespec[2]: seconds and nanoseconds of each.
+    const times = new BigInt64Array(4);
+    const ms = [atime.getTime(), mtime.getTime()];
+    ms.forEach((t, i) => {
+      times[2 * i] = BigInt(Math.floor(t / 1000));
+      times[2 * i + 1] = BigInt((t - Math.floor(t / 1000) * 1000) * 1e6);
+    });
+    check(
+      sys(SYS_utimensat, dirFd, cstr(name), new Uint8Array(times.buffer), AT_SYMLINK_NOFOLLOW),
+      "utimensat",
+      `fd ${dirFd} ${name} AT_SYMLINK_NOFOLLOW`,
+    );
   }
 
   setsid(): number {

@@ -57,6 +57,7 @@ export const HOST_PROGRAMS: Readonly<Record<string, readonly [string, string]>> 
   stat: ["coreutils", "launcher: who owns the runtime directory"],
   id: ["coreutils", "launcher; make"],
   chmod: ["coreutils", "make; fixture"],
+  chown: ["coreutils", "tests: a host symlink's own owner (chown -h)"],
   ln: ["coreutils", "make; fixture"],
   du: ["coreutils", "make: the size built"],
   cut: ["coreutils", "make"],
@@ -75,6 +76,8 @@ export const HOST_PROGRAMS: Readonly<Record<string, readonly [string, string]>> 
   setsid: ["util-linux", "tests: the registry harness starts its daemons"],
   flock: ["util-linux", "tests: the registry harness's lock"],
   ss: ["iproute2", "tests: the registry harness checks its ports"],
+  jq: ["jq", "make diff: the key paths of inspect documents (test/differential)"],
+  timeout: ["coreutils", "make diff: a case that hangs ends (test/differential)"],
   "tini-static": ["tini", "engine: run --init binds it in as /sbin/docker-init, as Docker"],
 };
 

@@ -65,7 +65,17 @@ export function mountsUnder(path: string): string[] {
 }
 
 /** The cgroup controllers a container uses (v1), or "" for the v2 unified hierarchy. */
-const CONTROLLERS = ["memory", "cpu", "cpuacct", "cpuset", "pids", "devices", "freezer", ""];
+const CONTROLLERS = [
+  "memory",
+  "cpu",
+  "cpuacct",
+  "cpuset",
+  "pids",
+  "devices",
+  "freezer",
+  "blkio",
+  "",
+];
 
 /**
  * A `--cgroup-parent` inside this test run's own cgroups, for every

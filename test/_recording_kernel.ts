@@ -99,6 +99,12 @@ export class RecordingKernel implements Kernel {
     this.rec("mknod", path, mode, major, minor);
     Deno.writeFileSync(path, new Uint8Array()); // later steps chmod it
   }
+  lchownAt(dirFd: number, name: string, uid: number, gid: number): void {
+    this.rec("lchownAt", dirFd, name, uid, gid);
+  }
+  lutimesAt(dirFd: number, name: string, atime: Date, mtime: Date): void {
+    this.rec("lutimesAt", dirFd, name, atime.getTime(), mtime.getTime());
+  }
   setsid(): number {
     this.rec("setsid");
     return 1;

@@ -18,6 +18,8 @@ export interface TestEntry {
   mode?: number;
   uid?: number;
   gid?: number;
+  /** Seconds since the epoch (default 1700000000). */
+  mtime?: number;
   /** Write the name in a pax header instead of the ustar field (long names). */
   pax?: boolean;
   /** Extended attributes, as pax `SCHILY.xattr.NAME` records (values of chars below 0x80). */
@@ -39,7 +41,7 @@ function header(name: string, flag: string, size: number, e: TestEntry): Uint8Ar
   put(octal(e.uid ?? 0, 8), 108);
   put(octal(e.gid ?? 0, 8), 116);
   put(octal(size, 12), 124);
-  put(octal(1_700_000_000, 12), 136);
+  put(octal(e.mtime ?? 1_700_000_000, 12), 136);
   put("        ", 148);
   h[156] = flag.charCodeAt(0);
   put((e.linkname ?? "").slice(0, 100), 157);

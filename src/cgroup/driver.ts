@@ -22,6 +22,9 @@ export interface CgroupStats {
   cpuUsageNs: number;
   /** Tasks (processes and threads) in it. */
   pids: number;
+  /** Bytes its tasks read from and wrote to block devices, as the kernel counted them. */
+  blockRead: number;
+  blockWrite: number;
 }
 
 /** One container's cgroup (a directory per v1 controller, or one v2 directory). */

@@ -1,7 +1,8 @@
 /**
  * cgroup v1: one hierarchy per controller under the mount root
- * (`/sys/fs/cgroup/memory`, `cpu`, `cpuacct`, `cpuset`, `pids`, `devices`), and in
- * each the container's directory `<parent>/<id>`.
+ * (`/sys/fs/cgroup/memory`, `cpu`, `cpuacct`, `cpuset`, `pids`, `devices`,
+ * `freezer`, `blkio`), and in each the container's directory `<parent>/<id>`
+ * (blkio for `stats`' BLOCK I/O: its counters are the container's alone).
  *
  * A new cpuset cgroup starts with empty cpuset.cpus/cpuset.mems, and adding
  * a task to it then fails with ENOSPC: every cpuset directory on the way
@@ -29,7 +30,16 @@ import { v1DeviceWrites } from "./device_rules_v1.ts";
 import { cgroupPathParts } from "./path.ts";
 
 /** The controllers a container cgroup uses. */
-const CONTROLLERS = ["memory", "cpu", "cpuacct", "cpuset", "pids", "devices", "freezer"] as const;
+const CONTROLLERS = [
+  "memory",
+  "cpu",
+  "cpuacct",
+  "cpuset",
+  "pids",
+  "devices",
+  "freezer",
+  "blkio",
+] as const;
 type Controller = typeof CONTROLLERS[number];
 
 /** v1 reports "no limit" as the largest page-aligned counter, far above 2^62. */
@@ -109,7 +119,27 @@ class CgroupV1 implements ContainerCgroup {
       memoryLimit: limit >= V1_UNLIMITED ? Infinity : limit,
       cpuUsageNs: readNumber(fs, `${this.dir("cpuacct")}/cpuacct.usage`),
       pids: this.dirs.has("pids") ? readNumber(fs, `${this.dir("pids")}/pids.current`) : 0,
+      ...this.blockIo(),
     };
+  }
+
+  /**
+   * Bytes read and written, as containerd reads them for Docker: the
+   * scheduler's `blkio.io_service_bytes_recursive` where the kernel has it
+   * and it counted something, else the throttle layer's (which counts only
+   * I/O to a device some rule throttles); zero without a blkio cgroup.
+   */
+  private blockIo(): { blockRead: number; blockWrite: number } {
+    const dir = this.dirs.get("blkio");
+    const read = (file: string) => {
+      const path = `${dir}/${file}`;
+      return dir !== undefined && fs.exists(path) ? blkioBytes(fs.read(path)) : undefined;
+    };
+    const scheduler = read("blkio.io_service_bytes_recursive");
+    const counted = scheduler && scheduler.blockRead + scheduler.blockWrite > 0
+      ? scheduler
+      : read("blkio.throttle.io_service_bytes_recursive");
+    return counted ?? { blockRead: 0, blockWrite: 0 };
   }
 
   oomKilled(): boolean {
@@ -201,6 +231,18 @@ export class CgroupV1Driver implements CgroupDriver {
       throw err;
     }
   }
+}
+
+/** The Read and Write totals of a blkio `*io_service_bytes*` file ("MAJ:MIN Read N" lines). */
+export function blkioBytes(text: string): { blockRead: number; blockWrite: number } {
+  let blockRead = 0;
+  let blockWrite = 0;
+  for (const line of text.split("\n")) {
+    const [, op, value] = line.trim().split(/\s+/);
+    if (op === "Read") blockRead += Number(value);
+    else if (op === "Write") blockWrite += Number(value);
+  }
+  return { blockRead, blockWrite };
 }
 
 /** Copies the parent's CPUs and memory nodes into an empty cpuset `dir`. */

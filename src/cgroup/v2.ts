@@ -89,7 +89,21 @@ class CgroupV2 implements ContainerCgroup {
       memoryLimit: max === "max" ? Infinity : Number(max),
       cpuUsageNs: usageUsec * 1000,
       pids: readNumber(this.fs, `${this.dir}/pids.current`),
+      ...this.blockIo(),
     };
+  }
+
+  /** rbytes and wbytes of io.stat, summed over devices; zero where the io controller is off. */
+  private blockIo(): { blockRead: number; blockWrite: number } {
+    const path = `${this.dir}/io.stat`;
+    let blockRead = 0;
+    let blockWrite = 0;
+    if (!this.fs.exists(path)) return { blockRead, blockWrite };
+    for (const m of this.fs.read(path).matchAll(/\b([rw])bytes=(\d+)/g)) {
+      if (m[1] === "r") blockRead += Number(m[2]);
+      else blockWrite += Number(m[2]);
+    }
+    return { blockRead, blockWrite };
   }
 
   oomKilled(): boolean {

@@ -16,10 +16,15 @@ function describe(err: unknown): string {
   return `dockergsh: ${String(err)}`;
 }
 
-/** Runs `op` on every reference; resolves to the command's exit code. */
+/**
+ * Runs `op` on every reference; resolves to the command's exit code. An
+ * error `forgiven` says is reported all the same but fails nothing (`rm -f`
+ * of a missing container, as Docker's).
+ */
 export async function forEachContainer(
   refs: readonly string[],
   op: (ref: string) => Promise<void>,
+  forgiven: (err: unknown) => boolean = () => false,
 ): Promise<number> {
   // All at once, reported in the order given (as Docker's parallelOperation).
   const outcomes = refs.map((ref) =>
@@ -32,7 +37,7 @@ export async function forEachContainer(
       console.log(refs[i]);
     } else {
       console.error(describe(done.err));
-      failed = true;
+      if (!forgiven(done.err)) failed = true;
     }
   }
   return failed ? 1 : 0;

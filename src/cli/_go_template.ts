@@ -51,11 +51,35 @@ export class TemplateError extends UserError {
   }
 }
 
+/** Go's zero value of a struct field the JSON leaves null or out: a nil slice, map or pointer, or "". */
+export type GoZero = "slice" | "map" | "pointer" | "string";
+
 /** What a field missing from an object is: Go's `<no value>`, or an error as Docker's structs and `missingkey=error` maps give. */
 export interface TemplateOptions {
   /** Throw on a missing field; with `structType`, in the words Go uses for a struct of that type. */
   missingKeyError?: boolean;
   structType?: string;
+  /**
+   * The Go type of field `key` where the document is Docker's structs as
+   * JSON: a null prints as that type's nil (`[]`, `map[]`, `<nil>`; a slice
+   * when undefined) and a field JSON left out (omitempty) is its zero value.
+   */
+  zeroOf?: (key: string) => GoZero | undefined;
+}
+
+/** A typed nil of Go (a nil slice, map or pointer): prints as Go prints it, is JSON null. */
+class GoNil {
+  constructor(readonly kind: "slice" | "map" | "pointer") {}
+  toJSON(): null {
+    return null;
+  }
+  toString(): string {
+    return this.kind === "slice" ? "[]" : this.kind === "map" ? "map[]" : "<nil>";
+  }
+}
+
+function zeroValue(kind: GoZero): Value {
+  return kind === "string" ? "" : new GoNil(kind);
 }
 
 /** The options of the render in progress (rendering is synchronous, one at a time). */
@@ -295,7 +319,7 @@ function parse(src: string): Node[] {
 // ------------------------------------------------------------- execution
 
 function isObject(v: Value): v is Record<string, Value> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof GoNil);
 }
 
 function goType(v: Value): string {
@@ -308,6 +332,7 @@ function goType(v: Value): string {
 /** Go's truthiness: false, 0, nil and empty strings, arrays and maps are false. */
 function truthy(v: Value): boolean {
   if (v === undefined || v === null || v === false || v === 0 || v === "") return false;
+  if (v instanceof GoNil) return false;
   if (Array.isArray(v)) return v.length > 0;
   if (isObject(v)) return Object.keys(v).length > 0;
   return true;
@@ -316,6 +341,7 @@ function truthy(v: Value): boolean {
 /** fmt's %v for decoded JSON values. */
 function show(v: Value): string {
   if (v === undefined || v === null) return "<no value>";
+  if (v instanceof GoNil) return v.toString();
   if (Array.isArray(v)) return `[${v.map(showInner).join(" ")}]`;
   if (isObject(v)) {
     return `map[${Object.keys(v).sort().map((k) => `${k}:${showInner(v[k])}`).join(" ")}]`;
@@ -330,6 +356,11 @@ function showInner(v: Value): string {
 function field(v: Value, path: string[], source: string): Value {
   for (const key of path) {
     if (isObject(v)) {
+      const zero = rendering.zeroOf;
+      if (zero && !(key in v) && zero(key)) {
+        v = zeroValue(zero(key)!);
+        continue;
+      }
       if (rendering.missingKeyError && !(key in v)) {
         throw new TemplateError(
           rendering.structType
@@ -339,6 +370,14 @@ function field(v: Value, path: string[], source: string): Value {
         );
       }
       v = v[key];
+      if (v === null && zero) v = zeroValue(zero(key) ?? "slice");
+    } else if (v instanceof GoNil) {
+      if (v.kind !== "map") {
+        throw new TemplateError(
+          `:${position}: executing "" at <${source}>: nil pointer evaluating interface {}.${key}`,
+        );
+      }
+      return undefined;
     } else if (v === null) {
       // A field of a null object (Docker's nil map): no value, as `docker inspect` prints it.
       return undefined;
@@ -384,6 +423,7 @@ const FUNCS: Record<string, Func> = {
   title: (s) => asString(s, "title").replace(/\b\w/g, (c) => c.toUpperCase()),
   truncate: (s, n) => [...asString(s, "truncate")].slice(0, Number(n)).join(""),
   len: (v) => {
+    if (v instanceof GoNil) return 0;
     if (typeof v === "string" || Array.isArray(v)) return v.length;
     if (isObject(v)) return Object.keys(v).length;
     throw new TemplateError(`executing "" at <len>: len of type ${goType(v)}`);
@@ -397,7 +437,7 @@ const FUNCS: Record<string, Func> = {
         v = v[k];
       } else if (isObject(v) && typeof k === "string") {
         v = v[k];
-      } else if (v === undefined || v === null) {
+      } else if (v === undefined || v === null || v instanceof GoNil) {
         return undefined;
       } else {
         throw new TemplateError(`executing "" at <index>: can't index item of type ${goType(v)}`);
@@ -477,7 +517,7 @@ function execute(nodes: Node[], dot: Value, root: Value, out: string[]): void {
         ? v
         : isObject(v)
         ? Object.keys(v).sort().map((k) => v[k])
-        : v === undefined || v === null
+        : v === undefined || v === null || v instanceof GoNil
         ? []
         : undefined;
       if (items === undefined) {

@@ -27,8 +27,8 @@ const CONTAINER: Record<string, Subcommand> = {
   kill: { to: "kill" },
   logs: { to: "logs" },
   ls: { to: "ps" },
-  list: { to: "ps" },
   ps: { to: "ps" },
+  list: { to: "ps" },
   pause: { to: "pause" },
   port: { to: "port" },
   prune: {
@@ -62,6 +62,8 @@ const IMAGE: Record<string, Subcommand> = {
   pull: { to: "pull" },
   push: { to: "push" },
   rm: { to: "rmi" },
+  rmi: { to: "rmi" },
+  remove: { to: "rmi" },
   save: { to: "save" },
   tag: { to: "tag" },
 };
@@ -71,6 +73,7 @@ const SYSTEM: Record<string, Subcommand> = {
   df: { load: () => import("./commands/system_df.ts"), summary: "Show docker disk usage" },
   events: { to: "events" },
   info: { to: "info" },
+  prune: { load: () => import("./commands/system_prune.ts"), summary: "Remove unused data" },
 };
 
 /** `volume …`: the subcommands are in one module (src/cli/commands/volume.ts). */
@@ -101,6 +104,33 @@ export const MANAGEMENT_GROUPS: Record<
   system: { summary: "Manage Docker", subcommands: SYSTEM },
   volume: { summary: "Manage volumes", subcommands: VOLUME },
 };
+
+/** What a subcommand runs, to tell aliases apart from other subcommands. */
+function targetKey(target: Subcommand): string {
+  return "to" in target
+    ? `to:${target.to}:${(target.args ?? []).join(" ")}`
+    : `own:${target.summary}`;
+}
+
+/**
+ * Subcommand `sub` of `group` under its first name (Docker's) and every
+ * name it has, in Docker's order (`container ps` is `ls`, also `ps`, `list`).
+ */
+export function subcommandNames(
+  group: string,
+  sub: string,
+): { canonical: string; names: string[] } {
+  const table = MANAGEMENT_GROUPS[group].subcommands;
+  const key = targetKey(table[sub]);
+  const names = Object.keys(table).filter((n) => targetKey(table[n]) === key);
+  return { canonical: names[0], names };
+}
+
+/** The first name of each of `group`'s subcommands (aliases left out, as Docker lists them). */
+export function canonicalSubcommands(group: string): string[] {
+  const table = MANAGEMENT_GROUPS[group].subcommands;
+  return Object.keys(table).filter((n) => subcommandNames(group, n).canonical === n);
+}
 
 /** `dockergsh GROUP` alone: the group's usage, its subcommands listed. */
 export function groupUsage(group: string, summaries: Record<string, string>): string {

@@ -17,6 +17,8 @@ import { removeAnonymousVolumes } from "../container/volume_mounts.ts";
 import type { ContainerInit } from "../runtime/init_spawn.ts";
 import type { CommandContext } from "./command.ts";
 import { ensureImage } from "./_pull_missing.ts";
+import { withHostGateway } from "./_host_gateway.ts";
+import { asRunError } from "./_run_error.ts";
 import { runForeground } from "./_run_foreground.ts";
 
 /**
@@ -34,7 +36,10 @@ export async function runContainer(
   let record;
   try {
     await ensureImage(ctx, spec.image, pull);
-    record = await createContainer(ctx.root, spec, ctx.kernel);
+    record = await createContainer(ctx.root, withHostGateway(ctx.root, spec), ctx.kernel)
+      .catch((err) => {
+        throw asRunError(err);
+      });
   } catch (err) {
     await ahead?.stop();
     throw err;

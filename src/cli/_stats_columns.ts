@@ -36,8 +36,8 @@ export function bytesSize(bytes: number): string {
 
 /**
  * One row. `cur` is undefined for a container that is not running (zeros,
- * as Docker shows it); `prev` is the reading before, for CPU %. Block I/O
- * is not accounted ("--").
+ * as Docker shows it); `prev` is the reading before, for CPU %. BLOCK I/O
+ * is the cgroup's bytes read / written, in Docker's units.
  */
 export function statsRow(
   rec: ContainerRecord,
@@ -46,7 +46,16 @@ export function statsRow(
 ): string[] {
   const percent = (n: number) => `${n.toFixed(2)}%`;
   if (!cur) {
-    return [shortId(rec.id), rec.name, percent(0), "0B / 0B", percent(0), "0B / 0B", "--", "0"];
+    return [
+      shortId(rec.id),
+      rec.name,
+      percent(0),
+      "0B / 0B",
+      percent(0),
+      "0B / 0B",
+      "0B / 0B",
+      "0",
+    ];
   }
   return [
     shortId(rec.id),
@@ -55,7 +64,7 @@ export function statsRow(
     `${bytesSize(cur.memoryUsage)} / ${bytesSize(cur.memoryLimit)}`,
     percent(cur.memoryLimit > 0 ? cur.memoryUsage / cur.memoryLimit * 100 : 0),
     `${humanSize(cur.rxBytes)} / ${humanSize(cur.txBytes)}`,
-    "--",
+    `${humanSize(cur.blockRead)} / ${humanSize(cur.blockWrite)}`,
     `${cur.pids}`,
   ];
 }

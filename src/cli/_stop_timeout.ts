@@ -8,15 +8,22 @@ import { DEFAULT_STOP_TIMEOUT_SECONDS } from "../container/container_stop.ts";
 import { UserError } from "../errors.ts";
 import type { FlagSpec, ParsedFlags } from "./flags.ts";
 
-/** `-t, --time SECONDS` (`--timeout` is Docker's newer name for it). */
-export const STOP_TIMEOUT_FLAG: FlagSpec = {
-  long: "time",
-  short: "t",
-  kind: "string",
-  aliases: ["timeout"],
-  help:
-    `Seconds to wait before killing the container (default: its --stop-timeout, else ${DEFAULT_STOP_TIMEOUT_SECONDS}; -1: no limit)`,
-};
+/**
+ * `-t, --time SECONDS` (`--timeout` is Docker's newer name for it), in
+ * `help`'s words. As Docker's, without it the container's --stop-timeout
+ * applies, else the default; -1 waits without limit.
+ */
+export function stopTimeoutFlag(help: string): FlagSpec {
+  return {
+    long: "time",
+    short: "t",
+    kind: "string",
+    type: "int",
+    defaultValue: String(DEFAULT_STOP_TIMEOUT_SECONDS),
+    aliases: ["timeout"],
+    help,
+  };
+}
 
 /**
  * The grace period in seconds: an integer, -1 for no limit; undefined when

@@ -20,8 +20,11 @@ export interface CommandContext {
 /** One `dockergsh` subcommand. */
 export interface Command {
   name: string;
+  /** After the program's name; further forms on lines of their own. */
   usage: string;
   summary: string;
+  /** Docker's longer description, shown by `--help` after the summary. */
+  description?: string;
   flags: FlagSpec[];
   /** Stop flag parsing at the first positional (run, exec). */
   stopAtPositional?: boolean;

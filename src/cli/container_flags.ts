@@ -15,9 +15,10 @@ import { LIFECYCLE_FLAGS, lifecycleFromFlags } from "./lifecycle_flags.ts";
 import { parseMount } from "./mount_flag.ts";
 import { labelsFrom, parseEnv, parseVolume, readEnvFile } from "./run_flags.ts";
 import { SECURITY_FLAGS, securityFromFlags } from "./security_flags.ts";
+import { withDockerRunHelp } from "./_docker_run_help.ts";
 
 /** Flags shared by `run` and `create`. */
-export const CONTAINER_FLAGS: FlagSpec[] = [
+export const CONTAINER_FLAGS: FlagSpec[] = withDockerRunHelp([
   {
     long: "pull",
     kind: "string",
@@ -59,7 +60,7 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
   ...NETWORK_FLAGS,
   ...RESOURCE_FLAGS,
   ...SECURITY_FLAGS,
-];
+]);
 
 /** The container the flags and positionals describe. */
 export function specFromFlags(flags: ParsedFlags): CreateSpec {

@@ -18,6 +18,12 @@ export interface FlagSpec {
   /** Other long names for the same flag (`--network` for `--net`). */
   aliases?: string[];
   help: string;
+  /** The value's name in `--help`, as Docker's (`filter`, `int`, `bytes`…); by kind when absent. */
+  type?: string;
+  /** The default `--help` names, as Docker's "(default …)". */
+  defaultValue?: string;
+  /** Accepted but left out of `--help`, as Docker hides it. */
+  hidden?: boolean;
 }
 
 /** Parsed flags, keyed by their long name. */
@@ -42,16 +48,27 @@ export function parseFlags(
     if (s.short) byShort.set(s.short, s);
   }
   const out: ParsedFlags = {
-    bools: new Set(),
+    // A bool flag whose default is true (`commit --pause`) is set unless `--flag=false` clears it.
+    bools: new Set(
+      specs.filter((s) => s.kind === "bool" && s.defaultValue === "true").map((s) => s.long),
+    ),
     strings: new Map(),
     lists: new Map(),
     positionals: [],
   };
   const set = (spec: FlagSpec, value: string | undefined) => {
     if (spec.kind === "bool") {
-      if (value === undefined || value === "true") out.bools.add(spec.long);
-      else if (value === "false") out.bools.delete(spec.long);
-      else throw new UserError(`invalid boolean value "${value}" for --${spec.long}`);
+      // Go's strconv.ParseBool, as pflag reads a bool's value, in its words when it is none.
+      if (value === undefined || ["1", "t", "T", "TRUE", "true", "True"].includes(value)) {
+        out.bools.add(spec.long);
+      } else if (["0", "f", "F", "FALSE", "false", "False"].includes(value)) {
+        out.bools.delete(spec.long);
+      } else {
+        const name = spec.short ? `-${spec.short}, --${spec.long}` : `--${spec.long}`;
+        throw new UserError(
+          `invalid argument "${value}" for "${name}" flag: strconv.ParseBool: parsing "${value}": invalid syntax`,
+        );
+      }
       return;
     }
     if (value === undefined) throw new UserError(`flag needs an argument: --${spec.long}`);
@@ -84,6 +101,11 @@ export function parseFlags(
         const spec = byShort.get(arg[j]);
         if (!spec) throw new UserError(`unknown shorthand flag: '${arg[j]}' in ${arg}`);
         if (spec.kind === "bool") {
+          // pflag's `-H=false`: a value for a short bool after "=".
+          if (arg[j + 1] === "=") {
+            set(spec, arg.slice(j + 2));
+            break;
+          }
           set(spec, undefined);
           continue;
         }

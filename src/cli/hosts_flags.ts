@@ -30,11 +30,8 @@ export function parseAddHost(spec: string): string {
     new UserError(`invalid argument "${spec}" for "--add-host" flag: ${detail}`);
   if (colon <= 0) throw bad(`bad format for add-host: "${spec}"`);
   const ip = spec.slice(colon + 1);
-  if (ip === "host-gateway") {
-    throw new UserError(
-      `dockergsh: --add-host ${spec}: host-gateway is not supported (name the host's address)`,
-    );
-  }
+  // Docker's special value, given the host's address at create (src/cli/_host_gateway.ts).
+  if (ip === "host-gateway") return spec;
   if (!isIpAddress(ip)) throw bad(`invalid IP address in add-host: "${ip}"`);
   return spec;
 }

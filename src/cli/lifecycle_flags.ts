@@ -26,32 +26,32 @@ export const LIFECYCLE_FLAGS: FlagSpec[] = [
   },
 ];
 
-/** `no`, `always`, `unless-stopped`, `on-failure[:N]`, as Docker's daemon checks them. */
-function parseRestartPolicy(spec: string): RestartPolicy {
+/** `NAME[:N]` as Docker's CLI splits it (only a non-integer count is its error). */
+function parseRestartPolicy(spec: string): { name: string; count?: number } {
   const colon = spec.indexOf(":");
   const name = colon < 0 ? spec : spec.slice(0, colon);
   const count = colon < 0 ? undefined : spec.slice(colon + 1);
+  if (count !== undefined && !/^-?\d+$/.test(count)) {
+    throw new UserError("dockergsh: maximum retry count must be an integer.");
+  }
+  return { name, count: count === undefined ? undefined : Number(count) };
+}
+
+/** `no`, `always`, `unless-stopped`, `on-failure[:N]`, as Docker's daemon checks them (after the CLI's checks). */
+function validRestartPolicy(policy: { name: string; count?: number }): RestartPolicy {
+  const { name, count } = policy;
+  const refuse = (why: string) => new UserError(`dockergsh: Error response from daemon: ${why}.`);
   if (!["no", "always", "unless-stopped", "on-failure", ""].includes(name)) {
-    throw new UserError(`dockergsh: Error response from daemon: invalid restart policy '${name}'`);
+    throw refuse(`invalid restart policy '${name}'`);
   }
-  let maximumRetryCount = 0;
-  if (count !== undefined) {
-    if (!/^-?\d+$/.test(count)) {
-      throw new UserError("dockergsh: maximum retry count must be an integer.");
-    }
-    maximumRetryCount = Number(count);
-    if (name !== "on-failure") {
-      throw new UserError(
-        `dockergsh: Error response from daemon: maximum retry count cannot be used with restart policy '${name}'`,
-      );
-    }
-    if (maximumRetryCount < 0) {
-      throw new UserError(
-        "dockergsh: Error response from daemon: maximum retry count cannot be negative",
-      );
-    }
+  if (count !== undefined && name !== "on-failure") {
+    throw refuse(`maximum retry count cannot be used with restart policy '${name}'`);
   }
-  return { name: name === "" ? "no" : name as RestartPolicy["name"], maximumRetryCount };
+  if (count !== undefined && count < 0) throw refuse("maximum retry count cannot be negative");
+  return {
+    name: name === "" ? "no" : name as RestartPolicy["name"],
+    maximumRetryCount: count ?? 0,
+  };
 }
 
 /** What the flags ask; absent keys keep the image's or Docker's defaults. */
@@ -62,10 +62,12 @@ export function lifecycleFromFlags(flags: ParsedFlags): {
   init?: boolean;
 } {
   const restart = flags.strings.get("restart");
-  const restartPolicy = restart === undefined ? undefined : parseRestartPolicy(restart);
-  if (restartPolicy && restartPolicy.name !== "no" && flags.bools.has("rm")) {
+  const asked = restart === undefined ? undefined : parseRestartPolicy(restart);
+  // Docker's CLI refuses the pair before its daemon looks at the policy itself.
+  if (asked && !["no", ""].includes(asked.name) && flags.bools.has("rm")) {
     throw new UserError("dockergsh: Conflicting options: --restart and --rm.");
   }
+  const restartPolicy = asked && validRestartPolicy(asked);
   const stopSignal = flags.strings.get("stop-signal");
   if (stopSignal !== undefined && signalNumber(stopSignal) === undefined) {
     throw new UserError(`dockergsh: Error response from daemon: Invalid signal: ${stopSignal}.`);

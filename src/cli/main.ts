@@ -13,8 +13,14 @@ import { resolveRoot } from "../store/paths.ts";
 import { ensurePrivateRoot } from "../store/private_root.ts";
 import type { Command } from "./command.ts";
 import { parseFlags } from "./flags.ts";
-import { groupUsage, MANAGEMENT_GROUPS } from "./_management_groups.ts";
+import {
+  canonicalSubcommands,
+  groupUsage,
+  MANAGEMENT_GROUPS,
+  subcommandNames,
+} from "./_management_groups.ts";
 import { versionLine } from "./version.ts";
+import { commandHelp } from "./_help.ts";
 
 type Loader = () => Promise<{ command: Command }>;
 
@@ -90,22 +96,13 @@ function argumentCountError(name: string, command: Command, n: number): string |
 /** The usage of management group `name`, each subcommand with its summary. */
 async function groupHelp(name: string): Promise<string> {
   const summaries: Record<string, string> = {};
-  for (const [sub, target] of Object.entries(MANAGEMENT_GROUPS[name].subcommands)) {
+  for (const sub of canonicalSubcommands(name)) {
+    const target = MANAGEMENT_GROUPS[name].subcommands[sub];
     summaries[sub] = "load" in target
       ? target.summary
       : (await COMMANDS[target.to]()).command.summary;
   }
   return groupUsage(name, summaries);
-}
-
-function commandHelp(cmd: Command): string {
-  const lines = [`Usage:  dockergsh ${cmd.usage}`, "", cmd.summary, ""];
-  if (cmd.flags.length) lines.push("Options:");
-  for (const f of cmd.flags) {
-    const names = (f.short ? `-${f.short}, ` : "    ") + `--${f.long}`;
-    lines.push(`  ${names.padEnd(24)} ${f.help}`);
-  }
-  return lines.join("\n");
 }
 
 /** Runs the CLI; resolves to the exit code. */
@@ -135,32 +132,44 @@ export async function cli(argv: readonly string[]): Promise<number> {
   }
   let rest = argv.slice(i + 1);
   let load = COMMANDS[name];
+  // How `--help` names the command: as invoked at the top, by its first name in a group.
+  let helpAs: { name: string; aliases: string[] } | undefined;
   const group = MANAGEMENT_GROUPS[name];
   if (group) {
     const sub = rest[0];
-    if (sub === undefined || sub === "--help") {
-      console.log(await groupHelp(name));
+    // Docker: `GROUP --help` on stdout, `GROUP` alone on stderr, each after an empty line.
+    if (sub === "--help") {
+      console.log(`\n${await groupHelp(name)}`);
+      return 0;
+    }
+    if (sub === undefined) {
+      console.error(`\n${await groupHelp(name)}`);
       return 0;
     }
     const target = group.subcommands[sub];
     if (!target) {
-      console.error(`dockergsh: '${name} ${sub}' is not a dockergsh command.`);
-      console.error(`See 'dockergsh ${name} --help'`);
+      // Docker: the group's usage on stderr, after an empty line, exit 1.
+      console.error(`\n${await groupHelp(name)}`);
       return 1;
     }
     load = "load" in target ? target.load : COMMANDS[target.to];
     rest = [...("to" in target ? target.args ?? [] : []), ...rest.slice(1)];
+    const names = subcommandNames(name, sub);
+    helpAs = {
+      name: `${name} ${names.canonical}`,
+      aliases: names.names.length > 1 ? names.names : [],
+    };
     name = `${name} ${sub}`;
   }
   if (!load) {
     console.error(`dockergsh: '${name}' is not a dockergsh command.`);
     console.error("See 'dockergsh --help'");
-    return 125;
+    return 1;
   }
   const { command } = await load();
   try {
     if (rest[0] === "--help") {
-      console.log(commandHelp(command));
+      console.log(commandHelp(command, helpAs));
       return 0;
     }
     const flags = parseFlags(rest, command.flags, { stopAtPositional: command.stopAtPositional });

@@ -13,8 +13,8 @@ import type { FlagSpec, ParsedFlags } from "./flags.ts";
 /** The network flags of `run` and `create`. */
 export const NETWORK_FLAGS: FlagSpec[] = [
   {
-    long: "net",
-    aliases: ["network"],
+    long: "network",
+    aliases: ["net"],
     kind: "string",
     help: "Connect a container to a network (bridge, host, none or a network name)",
   },
@@ -81,7 +81,7 @@ export function parsePublish(spec: string): PortMapping {
  * mode: `bridge`. Ports with `--net host` are dropped with Docker's warning.
  */
 export function networkFromFlags(flags: ParsedFlags): NetworkRequest {
-  const networkMode = flags.strings.get("net") ?? "bridge";
+  const networkMode = flags.strings.get("network") ?? "bridge";
   if (networkMode.startsWith("container:")) {
     throw new UserError(
       `dockergsh: --network ${networkMode}: joining another container's network is not supported`,

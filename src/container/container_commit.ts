@@ -21,7 +21,7 @@
  * @module
  */
 
-import { ENGINE_MOUNT_POINTS } from "./_engine_mount_points.ts";
+import { ENGINE_MOUNT_POINTS, ENGINE_SYMLINKS, isEngineEntry } from "./_engine_mount_points.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { UserError } from "../errors.ts";
 import { lstatOrUndefined } from "../_fs.ts";
@@ -42,6 +42,8 @@ import type { ContainerRecord } from "./record.ts";
 /** What the new image records besides its files. */
 export interface CommitOptions {
   comment?: string;
+  /** `--author`: the image's Author, and its history step's. */
+  author?: string;
   /** The new image's command, environment and working directory. */
   config: ImageConfig;
 }
@@ -50,11 +52,12 @@ export interface CommitOptions {
 export const EMPTY_TAR_DIFF_ID =
   "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
 
-/** The engine's empty mount-point files in `upper` that no layer of the image has. */
+/** The engine's entries in `upper` (empty mount-point files, /etc/mtab) that no image layer has. */
 function engineMountPoints(upper: string, layerDirs: string[]): Set<string> {
-  return new Set(ENGINE_MOUNT_POINTS.filter((path) => {
+  return new Set([...ENGINE_MOUNT_POINTS, ...Object.keys(ENGINE_SYMLINKS)].filter((path) => {
     const info = lstatOrUndefined(`${upper}/${path}`);
-    return info?.isFile && info.size === 0 &&
+    return info !== undefined &&
+      isEngineEntry(path, info, () => Deno.readLinkSync(`${upper}/${path}`)) &&
       layerDirs.every((dir) => lstatOrUndefined(`${dir}/${path}`) === undefined);
   }));
 }
@@ -132,11 +135,13 @@ async function commit(
     const blob = buildConfigBlob({
       created,
       comment: opts.comment,
+      author: opts.author,
       config: opts.config,
       diffIds: empty ? parent.diffIds : [...parent.diffIds, diffId],
       history: [...parent.history, {
         created,
         created_by: record.config.cmd.join(" "),
+        ...(opts.author ? { author: opts.author } : {}),
         ...(opts.comment ? { comment: opts.comment } : {}),
         ...(empty ? { empty_layer: true } : {}),
       }],

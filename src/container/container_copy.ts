@@ -180,6 +180,35 @@ function locate(kernel: Kernel, view: ContainerRootView, path: string): Located 
   return { parent, name, info };
 }
 
+/** Symlinks followed in a row before giving up, as the kernel's ELOOP limit. */
+const MAX_LINKS = 40;
+
+/**
+ * `found` with a final symlink followed inside the container's root (`cp
+ * -L`), as often as it takes; undefined when a link points at nothing.
+ * Each target is located afresh, so every component resolves inside the
+ * root as any path does.
+ */
+function followFinalLinks(
+  kernel: Kernel,
+  view: ContainerRootView,
+  path: string,
+  found: Located,
+): Located | undefined {
+  let current = found;
+  let at = path;
+  for (let i = 0; current.info.isSymlink; i++) {
+    const target = Deno.readLinkSync(current.parent.at(current.name));
+    current.parent.close();
+    if (i === MAX_LINKS) return undefined;
+    at = target.startsWith("/") ? target : `${splitPath(at)[0]}/${target}`;
+    const next = locate(kernel, view, at);
+    if (!next) return undefined;
+    current = next;
+  }
+  return current;
+}
+
 function noSuchPath(ref: string, path: string): UserError {
   return new UserError(`Error: No such container:path: ${ref}:${path}`, FAILED);
 }
@@ -205,20 +234,23 @@ function tarTree(kernel: Kernel, tar: TarWriter, dir: LayerDir, name: string, as
   }
 }
 
-/** Writes `srcPath` of the container as a tar archive (`docker cp C:SRC -`). */
+/** Writes `srcPath` of the container as a tar archive (`docker cp [-L] C:SRC -`). */
 export function tarFromContainer(
   kernel: Kernel,
   view: ContainerRootView,
   ref: string,
   srcPath: string,
   sink: (data: Uint8Array) => void,
+  followLink = false,
 ): void {
-  const found = locate(kernel, view, srcPath);
+  const named = locate(kernel, view, srcPath);
+  const found = named && followLink ? followFinalLinks(kernel, view, srcPath, named) : named;
   if (!found) throw noSuchPath(ref, srcPath);
   try {
     const tar = new TarWriter(sink);
-    // `C:/dir/.` (the contents) is written from ".", a plain `C:/dir` from its name.
-    const as = found.name === "." ? splitPath(srcPath)[1] : found.name;
+    // `C:/dir/.` (the contents) is written from ".", a plain `C:/dir` from its name (a followed
+    // link's own name, as Docker's -L).
+    const as = found.name === "." ? splitPath(srcPath)[1] : named!.name;
     tarTree(kernel, tar, found.parent, found.name, as);
     tar.finish();
   } finally {
@@ -266,7 +298,7 @@ function copyEntryOut(kernel: Kernel, dir: LayerDir, name: string, dest: string)
 }
 
 /**
- * Copies `srcPath` of the container to `hostDest` (`docker cp C:SRC DEST`):
+ * Copies `srcPath` of the container to `hostDest` (`docker cp [-L] C:SRC DEST`):
  * into DEST when it is a directory, else as DEST (its parent must exist).
  * Files are made by this process's user, as Docker's CLI does.
  */
@@ -276,11 +308,14 @@ export function copyToHost(
   ref: string,
   srcPath: string,
   hostDest: string,
+  followLink = false,
 ): void {
-  const found = locate(kernel, view, srcPath);
+  const named = locate(kernel, view, srcPath);
+  const found = named && followLink ? followFinalLinks(kernel, view, srcPath, named) : named;
   if (!found) throw noSuchPath(ref, srcPath);
   try {
-    const target = hostTarget(hostDest, found);
+    // Named as the source path names it, a followed link too (Docker's -L).
+    const target = hostTarget(hostDest, { ...found, name: found.name === "." ? "." : named!.name });
     copyEntryOut(kernel, found.parent, found.name, target);
   } finally {
     found.parent.close();
@@ -387,8 +422,12 @@ async function extractEntry(
         kernel.close(fd);
       }
     } else if (entry.type === "symlink") {
-      // Its owner stays root: lchown has no descriptor form, and a path would follow the link.
       Deno.symlinkSync(entry.linkname, parent.at(name));
+      // The link's own owner, as Docker keeps it: fchownat relative to the parent's descriptor,
+      // not following the link (a path would follow it, maybe out of the container).
+      kernel.lchownAt(parent.fd, name, entry.uid, entry.gid);
+      const mtime = new Date(entry.mtime * 1000);
+      kernel.lutimesAt(parent.fd, name, mtime, mtime);
     } else if (entry.type === "hardlink") {
       const target = entry.linkname.split("/").filter((c) => c !== "" && c !== ".");
       const targetDir = target.length > 1

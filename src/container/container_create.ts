@@ -33,6 +33,7 @@ import { eventSubject } from "./events.ts";
 import { dropVolumes, resolveVolumes } from "./volume_mounts.ts";
 import { resolvConfWith } from "./_resolv_conf.ts";
 import { extraHostsEntries } from "../rootfs/etc_hosts.ts";
+import { ENGINE_SYMLINKS } from "./_engine_mount_points.ts";
 import { VolumeStore } from "../volume/store.ts";
 
 /**
@@ -162,8 +163,8 @@ function checkBindSources(binds: readonly BindMount[]): void {
   for (const b of binds) {
     if (b.mustExist && !lstatOrUndefined(b.source)) {
       throw new UserError(
-        `dockergsh: Error response from daemon: invalid mount config for type "bind": ` +
-          `bind source path does not exist: ${b.source}.`,
+        `Error response from daemon: invalid mount config for type "bind": ` +
+          `bind source path does not exist: ${b.source}`,
       );
     }
   }
@@ -174,7 +175,7 @@ async function create(root: StateRoot, spec: CreateSpec, kernel: Kernel): Promis
   const { entrypoint, args } = commandOf(spec, image.config ?? {});
   const cmd = [...(entrypoint ?? []), ...args];
   if (cmd.length === 0) {
-    throw new UserError("dockergsh: Error response from daemon: No command specified.");
+    throw new UserError("Error response from daemon: No command specified");
   }
   checkNetworkRequest(root, spec);
   checkBindSources(spec.binds);
@@ -243,6 +244,11 @@ async function create(root: StateRoot, spec: CreateSpec, kernel: Kernel): Promis
     // Docker's mark of a container, an empty file at / (kept out of commits, as Docker's init layer).
     Deno.writeFileSync(`${p.upper}/.dockerenv`, new Uint8Array(), { mode: 0o755 });
     Deno.chmodSync(`${p.upper}/.dockerenv`, 0o755);
+    // Docker's init layer: /etc/mtab a link to /proc/mounts, over the image's (kept out of commits).
+    Deno.mkdirSync(`${p.upper}/etc`, { recursive: true, mode: 0o755 });
+    for (const [path, target] of Object.entries(ENGINE_SYMLINKS)) {
+      Deno.symlinkSync(target, `${p.upper}/${path}`);
+    }
     Deno.writeTextFileSync(p.hostname, `${hostname}\n`, { mode: 0o644 });
     Deno.writeTextFileSync(p.resolvConf, resolvConfWith(resolvConf(hostNetwork), spec.dns), {
       mode: 0o644,

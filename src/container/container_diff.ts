@@ -22,7 +22,7 @@ import { ImageStore } from "../image/store.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { containerPaths } from "./paths.ts";
 import type { ContainerRecord } from "./record.ts";
-import { ENGINE_MOUNT_POINTS } from "./_engine_mount_points.ts";
+import { isEngineEntry } from "./_engine_mount_points.ts";
 import { isWhiteout, LayerDir, mergedEntries, subdirectoryLayers } from "../rootfs/layer_tree.ts";
 
 /** One change, as `docker diff` prints it: `C /etc`. */
@@ -30,8 +30,6 @@ export interface Change {
   kind: "A" | "C" | "D";
   path: string;
 }
-
-const ENGINE_FILES = new Set(ENGINE_MOUNT_POINTS.map((path) => `/${path}`));
 
 function sameFile(a: Deno.FileInfo, b: Deno.FileInfo): boolean {
   return a.mode === b.mode && a.uid === b.uid && a.gid === b.gid && a.size === b.size &&
@@ -52,7 +50,9 @@ function changesIn(upper: LayerDir, lowers: LayerDir[], path: string): Change[] 
       continue;
     }
     if (!info.isDirectory) {
-      if (!old && ENGINE_FILES.has(at) && info.isFile && info.size === 0) continue;
+      if (!old && isEngineEntry(at.slice(1), info, () => Deno.readLinkSync(upper.at(name)))) {
+        continue;
+      }
       if (!old) out.push({ kind: "A", path: at });
       else if (!sameFile(info, old.info)) out.push({ kind: "C", path: at });
       continue;

@@ -38,9 +38,10 @@ function securityKeys(sec: SecurityConfig) {
     GroupAdd: sec.groupAdd.length ? sec.groupAdd : null,
     ReadonlyRootfs: sec.readOnlyRootfs,
     SecurityOpt: opts.length ? opts : null,
+    // Docker leaves Tmpfs out when there is none.
     Tmpfs: sec.tmpfs.length
       ? Object.fromEntries(sec.tmpfs.map((t) => [t.destination, t.options.join(",")]))
-      : null,
+      : undefined,
     Ulimits: sec.ulimits.length
       ? sec.ulimits.map((u) => ({
         Name: u.type.slice("RLIMIT_".length).toLowerCase(),
@@ -132,12 +133,21 @@ function networkSettings(rec: ContainerRecord) {
   return {
     Bridge: "",
     SandboxID: "",
+    HairpinMode: false,
+    LinkLocalIPv6Address: "",
+    LinkLocalIPv6PrefixLen: 0,
     // Docker publishes nothing without a network of the container's own (`none`, `host`).
     Ports: ep ? portBindings(rec.config.ports) : {},
     SandboxKey: rec.state.status === "running" ? `/proc/${rec.state.pid}/ns/net` : "",
+    SecondaryIPAddresses: null,
+    SecondaryIPv6Addresses: null,
+    EndpointID: ep?.hostVeth ?? "",
     Gateway: ep?.gateway ?? "",
+    GlobalIPv6Address: "",
+    GlobalIPv6PrefixLen: 0,
     IPAddress: ep?.ipAddress ?? "",
     IPPrefixLen: ep?.prefixLen ?? 0,
+    IPv6Gateway: "",
     MacAddress: ep?.macAddress ?? "",
     Networks: {
       [network]: {
@@ -159,6 +169,11 @@ function networkSettings(rec: ContainerRecord) {
   };
 }
 
+/** `labels` with its keys in order, as Go writes a map. */
+export function sortedKeys(labels: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.keys(labels).sort().map((k) => [k, labels[k]]));
+}
+
 /** `docker inspect`'s object for one container. */
 export function inspectContainer(root: StateRoot, rec: ContainerRecord): Record<string, unknown> {
   const cfg = rec.config;
@@ -175,9 +190,12 @@ export function inspectContainer(root: StateRoot, rec: ContainerRecord): Record<
     Target: b.destination,
     ...(b.readOnly ? { ReadOnly: true } : {}),
   }));
+  // Docker: the ports -p publishes are exposed too.
+  const exposed = [...new Set(cfg.ports.map((p) => `${p.containerPort}/${p.protocol}`))];
   // Records made before Config.Volumes was kept: their -v CONTAINER volumes.
   const volumes = cfg.volumes ??
     cfg.binds.filter((b) => b.anonymous && !b.viaMountFlag).map((b) => b.destination);
+  const security = securityKeys(securityOf(cfg));
   return {
     Id: rec.id,
     Created: rec.created,
@@ -193,31 +211,86 @@ export function inspectContainer(root: StateRoot, rec: ContainerRecord): Record<
     RestartCount: rec.restartCount ?? 0,
     Driver: "overlay2",
     Platform: "linux",
+    // No SELinux or AppArmor labels here, and exec sessions are not kept.
+    MountLabel: "",
+    ProcessLabel: "",
+    AppArmorProfile: "",
+    ExecIDs: null,
+    // Docker's order and keys; those without a setting here keep Docker's zero value.
     HostConfig: {
       Binds: binds.length ? binds : null,
+      ContainerIDFile: "",
+      LogConfig: { Type: "json-file", Config: {} },
       NetworkMode: cfg.networkMode,
       PortBindings: portBindings(cfg.ports),
-      AutoRemove: cfg.autoRemove,
-      CgroupParent: r.cgroupParent ?? "",
-      CpuShares: r.cpuShares ?? 0,
-      Memory: r.memory ?? 0,
-      NanoCpus: r.nanoCpus ?? 0,
-      CpusetCpus: r.cpusetCpus ?? "",
-      CpusetMems: r.cpusetMems ?? "",
-      MemorySwap: r.memorySwap ?? 0,
-      PidsLimit: r.pidsLimit ?? null,
-      ...securityKeys(securityOf(cfg)),
-      Mounts: mountFlags.length ? mountFlags : undefined,
-      Dns: cfg.dns?.servers ?? [],
-      DnsSearch: cfg.dns?.search ?? [],
-      DnsOptions: cfg.dns?.options ?? [],
-      ExtraHosts: cfg.extraHosts?.length ? cfg.extraHosts : null,
       RestartPolicy: {
         Name: cfg.restartPolicy?.name ?? "no",
         MaximumRetryCount: cfg.restartPolicy?.maximumRetryCount ?? 0,
       },
+      AutoRemove: cfg.autoRemove,
+      VolumeDriver: "",
+      VolumesFrom: null,
+      CapAdd: security.CapAdd,
+      CapDrop: security.CapDrop,
+      // Every container here has a cgroup namespace of its own.
+      CgroupnsMode: "private",
+      Dns: cfg.dns?.servers ?? [],
+      DnsOptions: cfg.dns?.options ?? [],
+      DnsSearch: cfg.dns?.search ?? [],
+      ExtraHosts: cfg.extraHosts?.length ? cfg.extraHosts : null,
+      GroupAdd: security.GroupAdd,
+      IpcMode: "private",
+      Cgroup: "",
+      Links: null,
+      OomScoreAdj: 0,
+      PidMode: "",
+      Privileged: security.Privileged,
+      PublishAllPorts: false,
+      ReadonlyRootfs: security.ReadonlyRootfs,
+      SecurityOpt: security.SecurityOpt,
+      Tmpfs: security.Tmpfs,
+      UTSMode: "",
+      UsernsMode: "",
+      // /dev/shm is 64 MiB (src/oci/defaults.ts).
+      ShmSize: 67108864,
+      Runtime: "runc",
+      ConsoleSize: [0, 0],
       ...(cfg.init ? { Init: true } : {}),
-      LogConfig: { Type: "json-file", Config: {} },
+      Isolation: "",
+      CpuShares: r.cpuShares ?? 0,
+      Memory: r.memory ?? 0,
+      NanoCpus: r.nanoCpus ?? 0,
+      CgroupParent: r.cgroupParent ?? "",
+      BlkioWeight: 0,
+      BlkioWeightDevice: [],
+      BlkioDeviceReadBps: null,
+      BlkioDeviceWriteBps: null,
+      BlkioDeviceReadIOps: null,
+      BlkioDeviceWriteIOps: null,
+      CpuPeriod: 0,
+      CpuQuota: 0,
+      CpuRealtimePeriod: 0,
+      CpuRealtimeRuntime: 0,
+      CpusetCpus: r.cpusetCpus ?? "",
+      CpusetMems: r.cpusetMems ?? "",
+      Devices: security.Devices,
+      DeviceCgroupRules: null,
+      DeviceRequests: null,
+      KernelMemory: 0,
+      KernelMemoryTCP: 0,
+      MemoryReservation: 0,
+      MemorySwap: r.memorySwap ?? 0,
+      MemorySwappiness: null,
+      OomKillDisable: false,
+      PidsLimit: r.pidsLimit ?? null,
+      Ulimits: security.Ulimits,
+      CpuCount: 0,
+      CpuPercent: 0,
+      IOMaximumIOps: 0,
+      IOMaximumBandwidth: 0,
+      Mounts: mountFlags.length ? mountFlags : undefined,
+      MaskedPaths: security.MaskedPaths,
+      ReadonlyPaths: security.ReadonlyPaths,
     },
     GraphDriver: {
       Data: {
@@ -252,24 +325,26 @@ export function inspectContainer(root: StateRoot, rec: ContainerRecord): Record<
     ),
     Config: {
       Hostname: cfg.hostname,
-      User: securityOf(cfg).user ?? "",
       Domainname: "",
+      User: securityOf(cfg).user ?? "",
       AttachStdin: !cfg.detach && cfg.openStdin,
       AttachStdout: !cfg.detach,
       AttachStderr: !cfg.detach,
+      ...(exposed.length ? { ExposedPorts: Object.fromEntries(exposed.map((p) => [p, {}])) } : {}),
       Tty: cfg.tty,
       OpenStdin: cfg.openStdin,
       StdinOnce: !cfg.detach && cfg.openStdin,
       Env: cfg.env.length ? cfg.env : null,
       Cmd: command.length ? command : null,
+      ...healthcheck(cfg.healthcheck),
       Image: cfg.image,
       Volumes: volumes.length ? Object.fromEntries(volumes.map((v) => [v, {}])) : null,
       WorkingDir: cfg.workingDir,
       Entrypoint: cfg.entrypoint ?? null,
-      Labels: cfg.labels ?? {},
+      OnBuild: null,
+      Labels: sortedKeys(cfg.labels ?? {}),
       ...(cfg.stopSignal ? { StopSignal: cfg.stopSignal } : {}),
       ...(cfg.stopTimeout !== undefined ? { StopTimeout: cfg.stopTimeout } : {}),
-      ...healthcheck(cfg.healthcheck),
     },
     NetworkSettings: networkSettings(rec),
   };

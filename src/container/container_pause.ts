@@ -13,6 +13,7 @@ import { openContainerCgroup } from "../cgroup/container_cgroup.ts";
 import { debug } from "../debug.ts";
 import { UserError } from "../errors.ts";
 import { recordEvent } from "../events/events.ts";
+import { needsSpace } from "../store/disk_full.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { eventSubject } from "./events.ts";
 import type { ContainerRecord } from "./record.ts";
@@ -50,7 +51,15 @@ export async function pauseContainer(root: StateRoot, record: ContainerRecord): 
   const cgroup = openContainerCgroup(record.id, record.config.resources);
   await cgroup.freeze();
   debug("pause", `${record.id.slice(0, 12)} frozen: ${cgroup.processes().length} processes`);
-  if (!setPaused(root, record, true)) {
+  let recorded: boolean;
+  try {
+    recorded = needsSpace(root, () => setPaused(root, record, true));
+  } catch (err) {
+    // Not left frozen when its record cannot say so (a full disk).
+    cgroup.thaw();
+    throw err;
+  }
+  if (!recorded) {
     // It exited while being frozen: nothing is left to pause.
     cgroup.thaw();
     throw notRunning(record);

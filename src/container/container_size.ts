@@ -11,6 +11,7 @@ import type { StateRoot } from "../store/paths.ts";
 import { containerPaths } from "./paths.ts";
 import type { ContainerRecord } from "./record.ts";
 import { LayerDir, treeSize } from "../rootfs/layer_tree.ts";
+import { ENGINE_SYMLINKS, isEngineEntry } from "./_engine_mount_points.ts";
 
 /** SizeRw: bytes of the regular files in `record`'s upper directory (0 if it has none). */
 export function writableLayerSize(
@@ -25,7 +26,23 @@ export function writableLayerSize(
     return 0;
   }
   try {
-    return treeSize(dir);
+    // Less the engine's own links (/etc/mtab), which Docker's init layer holds, not the container's;
+    // looked at through the layer's descriptors (the container may have swapped a directory).
+    const engine = Object.keys(ENGINE_SYMLINKS).reduce((n, path) => {
+      const slash = path.lastIndexOf("/");
+      const parent = dir.childPath(path.slice(0, slash));
+      if (!parent) return n;
+      try {
+        const name = path.slice(slash + 1);
+        const info = parent.stat(name);
+        const engineMade = info &&
+          isEngineEntry(path, info, () => Deno.readLinkSync(parent.at(name)));
+        return n + (engineMade ? info.size : 0);
+      } finally {
+        parent.close();
+      }
+    }, 0);
+    return treeSize(dir) - engine;
   } finally {
     dir.close();
   }

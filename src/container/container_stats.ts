@@ -21,6 +21,9 @@ export interface StatsSample {
   /** Bytes received and sent on the container's interfaces (loopback excluded). */
   rxBytes: number;
   txBytes: number;
+  /** Bytes read from and written to block devices (the cgroup's counters). */
+  blockRead: number;
+  blockWrite: number;
 }
 
 /** The host's memory in bytes (MemTotal of /proc/meminfo). */
@@ -65,6 +68,8 @@ export function sampleContainer(rec: ContainerRecord): StatsSample | undefined {
       pids: stats.pids,
       rxBytes: net.rx,
       txBytes: net.tx,
+      blockRead: stats.blockRead,
+      blockWrite: stats.blockWrite,
     };
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return undefined;

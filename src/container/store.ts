@@ -112,7 +112,7 @@ export class ContainerStore {
   create(rec: Omit<ContainerRecord, "name">, name?: string): ContainerRecord {
     if (name !== undefined && !isValidName(name)) {
       throw new UserError(
-        `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
+        `Error response from daemon: Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
       );
     }
     return withLock(this.root, "containers", () => {

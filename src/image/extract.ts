@@ -29,7 +29,7 @@
  * @module
  */
 
-import { S_IFCHR } from "../../ffi/constants.ts";
+import { AT_FDCWD, S_IFCHR } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { lstatOrUndefined } from "../_fs.ts";
 import { debug } from "../debug.ts";
@@ -200,6 +200,13 @@ export async function extractTar(
         break;
       case "symlink":
         Deno.symlinkSync(entry.linkname, path);
+        // A layer's link keeps its own owner and time, as Docker's (its parents are checked
+        // above, and the link itself is not followed).
+        if (opts.layer) {
+          const mtime = new Date(entry.mtime * 1000);
+          opts.layer.lchownAt(AT_FDCWD, path, entry.uid, entry.gid);
+          opts.layer.lutimesAt(AT_FDCWD, path, mtime, mtime);
+        }
         break;
       case "hardlink": {
         const linkParts = entryComponents(entry.linkname);

@@ -29,6 +29,10 @@ export interface ConfigBlob {
   author?: string;
   comment?: string;
   config?: Record<string, unknown>;
+  /** Docker's: the container a commit was made of, its config, and the daemon's version. */
+  container?: string;
+  container_config?: Record<string, unknown>;
+  docker_version?: string;
   rootfs?: { type?: string; diff_ids?: string[] };
   history?: HistoryEntry[];
 }
@@ -59,6 +63,7 @@ export function imageConfigOf(config: Record<string, unknown> | undefined): Imag
   if (c.Labels) out.labels = c.Labels;
   if (c.StopSignal) out.stopSignal = c.StopSignal;
   if (c.Volumes) out.volumes = c.Volumes;
+  if (Array.isArray(c.OnBuild)) out.onBuild = c.OnBuild;
   if (c.Healthcheck) out.healthcheck = c.Healthcheck;
   return out;
 }
@@ -75,6 +80,7 @@ export function dockerConfigOf(config: ImageConfig): Record<string, unknown> {
     Labels: config.labels ?? null,
     ...(config.stopSignal ? { StopSignal: config.stopSignal } : {}),
     ...(config.volumes ? { Volumes: config.volumes } : {}),
+    OnBuild: config.onBuild ?? null,
     ...(config.healthcheck ? { Healthcheck: config.healthcheck } : {}),
   };
 }
@@ -83,6 +89,8 @@ export function dockerConfigOf(config: ImageConfig): Record<string, unknown> {
 export interface NewConfig {
   created: string;
   comment?: string;
+  /** Docker's `commit --author`. */
+  author?: string;
   config: ImageConfig;
   diffIds: string[];
   history: HistoryEntry[];
@@ -94,6 +102,7 @@ export interface NewConfig {
 export function buildConfigBlob(c: NewConfig): Uint8Array {
   return new TextEncoder().encode(JSON.stringify({
     architecture: c.architecture,
+    ...(c.author ? { author: c.author } : {}),
     ...(c.comment ? { comment: c.comment } : {}),
     config: dockerConfigOf(c.config),
     created: c.created,

@@ -11,7 +11,7 @@
 import type { StateRoot } from "../store/paths.ts";
 import { chainIds } from "./chain_id.ts";
 import { LayerStore, treeSize } from "./layer_store.ts";
-import { ImageStore } from "./store.ts";
+import { type ImageRecord, ImageStore } from "./store.ts";
 
 /** What a prune removed. */
 export interface PruneReport {
@@ -22,18 +22,20 @@ export interface PruneReport {
 
 /**
  * Removes the images not in `used` (the IDs containers were made from;
- * `all`: tagged ones too); resolves to what went.
+ * `all`: tagged ones too) that `selects` (a `--filter`) keeps; resolves
+ * to what went.
  */
 export async function pruneImages(
   root: StateRoot,
   all: boolean,
   used: ReadonlySet<string>,
+  selects: (image: ImageRecord) => boolean = () => true,
 ): Promise<PruneReport> {
   const images = new ImageStore(root);
   const layers = new LayerStore(root);
   const report: PruneReport = { lines: [], reclaimed: 0 };
   for (const image of images.list()) {
-    if (used.has(image.id) || (!all && image.repoTags.length > 0)) continue;
+    if (used.has(image.id) || (!all && image.repoTags.length > 0) || !selects(image)) continue;
     const others = new Set(
       images.list().filter((i) => i.id !== image.id).flatMap((i) => i.layers ?? []),
     );

@@ -41,7 +41,7 @@ export async function removeImage(
 ): Promise<RemovalReport> {
   const images = new ImageStore(root);
   const image = images.find(ref);
-  if (!image) throw new UserError(`dockergsh: Error response from daemon: No such image: ${ref}`);
+  if (!image) throw new UserError(`Error: No such image: ${ref}`, 1);
   const parsed = tryParseReference(ref);
   const byTag = parsed !== undefined && image.repoTags.includes(formatReference(parsed));
   const report: RemovalReport = [];
@@ -54,14 +54,14 @@ export async function removeImage(
   const running = using.find((c) => c.running);
   if (!byTag && image.repoTags.length > 1 && !force) {
     throw new UserError(
-      `dockergsh: Error response from daemon: conflict: unable to delete ${
+      `Error response from daemon: conflict: unable to delete ${
         shortId(image.id)
       } (must be forced) - image is referenced in multiple repositories`,
     );
   }
   if (running && !byTag) {
     throw new UserError(
-      `dockergsh: Error response from daemon: conflict: unable to delete ${
+      `Error response from daemon: conflict: unable to delete ${
         shortId(image.id)
       } (cannot be forced) - image is being used by running container ${shortId(running.id)}`,
     );
@@ -69,7 +69,7 @@ export async function removeImage(
   if (using.length && !force) {
     const what = byTag ? `remove repository reference "${ref}"` : `delete ${shortId(image.id)}`;
     throw new UserError(
-      `dockergsh: Error response from daemon: conflict: unable to ${what} (must force) - container ${
+      `Error response from daemon: conflict: unable to ${what} (must force) - container ${
         shortId(using[0].id)
       } is using its referenced image ${shortId(image.id)}`,
     );

@@ -59,6 +59,8 @@ export interface ImageConfig {
   exposedPorts?: Record<string, Record<string, never>>;
   labels?: Record<string, string>;
   stopSignal?: string;
+  /** Docker's `ONBUILD` instructions, kept for images built from this one. */
+  onBuild?: string[];
   /** Docker's `VOLUME`s: container paths that get an anonymous volume each. */
   volumes?: Record<string, Record<string, never>>;
   /** Docker's `HEALTHCHECK`, as the config holds it (durations in nanoseconds). */
@@ -90,6 +92,8 @@ export interface ImageRecord {
   os?: string;
   /** The image a `commit` was made from (Docker's `Parent`), when it was. */
   parent?: string;
+  /** When a name was last given to it (Docker's Metadata.LastTagTime). */
+  lastTagTime?: string;
 }
 
 /** A pulled image: its ID (the config's digest) and what its config says. */
@@ -239,16 +243,14 @@ export class ImageStore {
     return matches[0];
   }
 
-  /** Like `find`, but a missing image is Docker's error. */
+  /** Like `find`, but a missing image is the daemon's error in Docker's words (exit 1). */
   resolve(ref: string): ImageRecord {
     const image = this.find(ref);
     if (image) return image;
     const parsed = tryParseReference(ref);
-    const shown = parsed ? formatReference(parsed) : ref;
     throw new UserError(
-      `dockergsh: Unable to find image '${shown}' locally (import one with: dockergsh import FILE ${
-        parsed?.repository ?? "NAME"
-      })`,
+      `Error response from daemon: No such image: ${parsed ? formatReference(parsed) : ref}`,
+      1,
     );
   }
 
@@ -259,7 +261,15 @@ export class ImageStore {
       const repos = this.repositories();
       repos[name] = id;
       this.storeRepositories(repos);
+      this.noteTagged(id);
     });
+  }
+
+  /** Sets image `id`'s lastTagTime to now (under the "images" lock). */
+  private noteTagged(id: string): void {
+    const path = `${this.root.image(id)}/image.json`;
+    const record = readJson<Omit<ImageRecord, "repoTags">>(path);
+    if (record) writeJsonAtomic(path, { ...record, lastTagTime: new Date().toISOString() });
   }
 
   /** Removes the tag `ref`; returns whether it existed. */
@@ -328,6 +338,7 @@ export class ImageStore {
       const repos = this.repositories();
       for (const name of names) repos[name] = id;
       this.storeRepositories(repos);
+      if (names.length) this.noteTagged(id);
     });
     return this.load(id, this.repositories())!;
   }

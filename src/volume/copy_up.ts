@@ -18,7 +18,7 @@
  */
 
 import type { Kernel } from "../../ffi/kernel.ts";
-import { S_IFMT } from "../../ffi/constants.ts";
+import { AT_FDCWD, S_IFMT } from "../../ffi/constants.ts";
 import { lstatOrUndefined, splitDev } from "../_fs.ts";
 import { UserError } from "../errors.ts";
 import {
@@ -111,9 +111,16 @@ export function isEmptyDir(dir: string): boolean {
   return true;
 }
 
-/** Owner, mode and times of `info` onto `path` (a symlink keeps only what it was made with). */
-function copyMeta(path: string, info: Deno.FileInfo): void {
-  if (info.isSymlink) return;
+/**
+ * Owner, mode and times of `info` onto `path`, a path this copy made (a
+ * symlink's own owner and times, not its target's; it has no mode).
+ */
+function copyMeta(kernel: Kernel, path: string, info: Deno.FileInfo): void {
+  if (info.isSymlink) {
+    kernel.lchownAt(AT_FDCWD, path, info.uid ?? 0, info.gid ?? 0);
+    if (info.atime && info.mtime) kernel.lutimesAt(AT_FDCWD, path, info.atime, info.mtime);
+    return;
+  }
   Deno.chownSync(path, info.uid, info.gid);
   Deno.chmodSync(path, (info.mode ?? 0o755) & 0o7777);
   if (info.atime && info.mtime) Deno.utimeSync(path, info.atime, info.mtime);
@@ -145,7 +152,7 @@ function copyEntry(
   } else {
     return; // a socket means nothing outside its process
   }
-  copyMeta(dest, info);
+  copyMeta(kernel, dest, info);
 }
 
 /**
@@ -189,7 +196,7 @@ export function copyUp(
           Deno.renameSync(`${staging}/${entry.name}`, `${data}/${entry.name}`);
         }
       }
-      copyMeta(data, found.info);
+      copyMeta(kernel, data, found.info);
     } finally {
       Deno.removeSync(staging, { recursive: true });
     }

@@ -11,7 +11,7 @@
 import { isBusy } from "../../src/cgroup/_fs.ts";
 import { detectCgroupLayout, processCgroups } from "../../src/cgroup/detect.ts";
 
-const CONTROLLERS = ["memory", "cpu", "cpuacct", "cpuset", "pids", "devices", "freezer"];
+const CONTROLLERS = ["memory", "cpu", "cpuacct", "cpuset", "pids", "devices", "freezer", "blkio"];
 
 /** True on a host whose controllers are on cgroup v1 (hybrid included). */
 export const onV1 = detectCgroupLayout().version === "v1";

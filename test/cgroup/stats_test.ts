@@ -114,13 +114,16 @@ Deno.test({
       assert(cpu > 35 && cpu < 65, `CPU % of a spinner held to half a CPU: ${cells[2]}`);
       assert(cells[3].endsWith(" / 64MiB"), cells[3]);
       assertEquals(cells[7], "1");
+      // A spinner does no I/O: its cgroup's counters, as Docker's "0B / 0B".
+      assertEquals(cells[6], "0B / 0B");
+      // Docker 20.10 for a container not running: zeros, BLOCK I/O "0B / 0B" too.
       assertEquals(named[2].split(/\s{3,}/).slice(1), [
         "idle",
         "0.00%",
         "0B / 0B",
         "0.00%",
         "0B / 0B",
-        "--",
+        "0B / 0B",
         "0",
       ]);
 

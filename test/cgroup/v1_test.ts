@@ -6,6 +6,8 @@ import { DEFAULT_DEVICE_RULES } from "../../src/oci/default_devices.ts";
 import { killAll, onV1, shellInCgroup, testParent } from "./_test_parent.ts";
 
 const MiB = 1024 * 1024;
+/** The fixture's static busybox (`make fixtures/busybox`): its dd has oflag=direct. */
+const BUSYBOX = new URL("../../fixtures/busybox", import.meta.url).pathname;
 const ID = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 const text = (path: string) => Deno.readTextFileSync(path).trim();
 const exists = (path: string) => {
@@ -62,7 +64,7 @@ Deno.test({
       const dir = (ctl: string) => `${mountRoot}/${ctl}${parent}/${ID}`;
       assertEquals(
         [...cg.paths].sort(),
-        ["cpu", "cpuacct", "cpuset", "devices", "freezer", "memory", "pids"].map(dir),
+        ["blkio", "cpu", "cpuacct", "cpuset", "devices", "freezer", "memory", "pids"].map(dir),
       );
       assertEquals(text(`${dir("memory")}/memory.limit_in_bytes`), "33554432");
       if (exists(`${dir("memory")}/memory.memsw.limit_in_bytes`)) {
@@ -91,7 +93,9 @@ Deno.test({
             return [ctls, path] as const;
           }),
         );
-        for (const ctl of ["memory", "cpu", "cpuacct", "cpuset", "pids", "devices", "freezer"]) {
+        for (
+          const ctl of ["memory", "cpu", "cpuacct", "cpuset", "pids", "devices", "freezer", "blkio"]
+        ) {
           assertEquals(joined.get(ctl), `${parent}/${ID}`, ctl);
         }
         const stats = cg.stats();
@@ -99,9 +103,36 @@ Deno.test({
         assertEquals(stats.memoryLimit, 32 * MiB);
         assert(stats.memoryUsage >= 0 && stats.memoryUsage < 32 * MiB, `${stats.memoryUsage}`);
         assertEquals(cg.oomKilled(), false);
+        assertEquals([stats.blockRead, stats.blockWrite], [0, 0]);
       } finally {
         child.kill("SIGKILL");
         await child.status;
+      }
+
+      // The kernel counts the throttle layer's bytes only for a device some rule throttles: a
+      // rule far above any speed on the device of /tmp, then 1 MiB written past the page cache.
+      const scratch = Deno.makeTempFileSync({ prefix: "dgsh-test-blkio-" });
+      try {
+        const dev = Deno.statSync(scratch).dev;
+        const major = Math.floor(dev / 256) & 0xfff;
+        const minor = (dev & 0xff) | (Math.floor(dev / 4096) & ~0xff);
+        Deno.writeTextFileSync(
+          `${dir("blkio")}/blkio.throttle.write_bps_device`,
+          `${major}:${minor} 1099511627776`,
+        );
+        const wrote = await runInCgroup(
+          cg,
+          `${BUSYBOX} dd if=/dev/zero of=${scratch} bs=64k count=16 oflag=direct 2>/dev/null`,
+        );
+        assert(wrote.success);
+        const counted = cg.stats();
+        assertEquals(
+          counted.blockWrite,
+          MiB,
+          text(`${dir("blkio")}/blkio.throttle.io_service_bytes_recursive`),
+        );
+      } finally {
+        Deno.removeSync(scratch);
       }
       await cg.destroy();
       for (const path of cg.paths) assert(!exists(path), `${path} removed`);

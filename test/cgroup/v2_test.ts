@@ -114,11 +114,19 @@ Deno.test("cgroup v2: stats and OOM kills from the leaf's files", () =>
     fake.write(`${leaf}/memory.stat`, `anon ${8 * MiB}\ninactive_file ${2 * MiB}\n`);
     fake.write(`${leaf}/cpu.stat`, "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\n");
     fake.write(`${leaf}/pids.current`, "3");
+    // io.stat as the kernel writes it where the io controller is on, one line per device.
+    Deno.writeTextFileSync(
+      `${leaf}/io.stat`,
+      "254:0 rbytes=4096 wbytes=1048576 rios=1 wios=16 dbytes=0 dios=0\n" +
+        "7:0 rbytes=512 wbytes=0 rios=1 wios=0 dbytes=0 dios=0\n",
+    );
     assertEquals(cg.stats(), {
       memoryUsage: 8 * MiB,
       memoryLimit: 32 * MiB,
       cpuUsageNs: 1_500_000,
       pids: 3,
+      blockRead: 4608,
+      blockWrite: MiB,
     });
     assertEquals(driver.create("free", {}).stats().memoryLimit, Infinity);
     assertEquals(cg.oomKilled(), false);

@@ -256,3 +256,41 @@ Deno.test("events: exec_create/exec_start/exec_die, as Docker 20.10 reported `ex
     assert(c2[1] !== c1[1]);
   });
 });
+
+Deno.test("events: commit, as Docker 20.10 reported `commit -m hi C NAME` and `commit C`", async () => {
+  await withRoot(async (root) => {
+    const since = String(Date.now() / 1000);
+    assertEquals((await root.run("create", "--name", "ev", "busybox", "true")).code, 0);
+    const named = (await root.run("commit", "-m", "hi", "ev", "ev-img")).stdout.trim();
+    const anon = (await root.run("commit", "ev")).stdout.trim();
+    const out = await root.run(
+      "events",
+      ...["--since", since, "--until", String(Date.now() / 1000 + 1)],
+      ...["--filter", "event=commit", "--format", "{{.Type}} {{json .Actor.Attributes}}"],
+    );
+    assertEquals(
+      out.stdout,
+      `container {"comment":"hi","image":"busybox","imageID":"${named}","imageRef":"ev-img:latest","name":"ev"}\n` +
+        `container {"comment":"","image":"busybox","imageID":"${anon}","imageRef":"","name":"ev"}\n`,
+    );
+  });
+});
+
+Deno.test("commit of a running container pauses it meanwhile (pause, commit, unpause), unless --pause=false", async () => {
+  await withRoot(async (root) => {
+    const since = String(Date.now() / 1000);
+    assertEquals((await root.run("run", "-d", "--name", "live", "busybox", "sleep", "60")).code, 0);
+    assertEquals((await root.run("commit", "live")).code, 0);
+    assertEquals((await root.run("commit", "-p=false", "live")).code, 0);
+    assertEquals((await root.run("commit", "--pause=false", "live")).code, 0);
+    const actions = (await root.run(
+      "events",
+      ...["--since", since, "--until", String(Date.now() / 1000 + 1)],
+      ...["--filter", "container=live", "--format", "{{.Action}}"],
+    )).stdout.trim().split("\n");
+    // Docker 20.10: create, start, pause, commit, unpause for the first.
+    assertEquals(actions, ["create", "start", "pause", "commit", "unpause", "commit", "commit"]);
+    const state = JSON.parse((await root.run("inspect", "live")).stdout)[0].State;
+    assertEquals([state.Status, state.Paused], ["running", false]);
+  });
+});

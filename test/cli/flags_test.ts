@@ -35,3 +35,20 @@ Deno.test("flags: unknown flags and missing values are errors", () => {
   assertThrows(() => parseFlags(["--name"], SPECS), /needs an argument/);
   assertThrows(() => parseFlags(["-e"], SPECS), /needs an argument/);
 });
+
+Deno.test("flags: a bool whose default is true is set until --x=false or -x=false clears it", () => {
+  const specs: FlagSpec[] = [
+    { long: "pause", short: "p", kind: "bool", defaultValue: "true", help: "" },
+    { long: "all", short: "a", kind: "bool", help: "" },
+  ];
+  assertEquals([...parseFlags([], specs).bools], ["pause"]);
+  assertEquals([...parseFlags(["--pause=false"], specs).bools], []);
+  assertEquals([...parseFlags(["-p=false", "-a"], specs).bools], ["all"]);
+  assertEquals([...parseFlags(["-a=true"], specs).bools].sort(), ["all", "pause"]);
+  // Go's ParseBool values, and Docker 20.10's words for another one (`attach --sig-proxy=bogus`).
+  assertEquals([...parseFlags(["--pause=F", "-a=1"], specs).bools], ["all"]);
+  assertThrows(
+    () => parseFlags(["--pause=bogus"], specs),
+    /^UserError: invalid argument "bogus" for "-p, --pause" flag: strconv\.ParseBool: parsing "bogus": invalid syntax$/,
+  );
+});

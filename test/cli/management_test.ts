@@ -17,10 +17,20 @@ import { withRoot } from "../_harness.ts";
 
 Deno.test("container group: each subcommand is its command; prune removes only stopped containers", async () => {
   await withRoot(async (root) => {
-    const help = await root.run("container");
-    assertEquals(help.code, 0);
-    assertMatch(help.stdout, /^Usage: {2}dockergsh container COMMAND\n\nManage containers\n/);
+    // Docker 20.10: `container` alone prints the group's usage on stderr after an empty line, exit
+    // 0; `container --help` the same on stdout; aliases (ps, list) are not listed.
+    const alone = await root.run("container");
+    assertEquals([alone.code, alone.stdout], [0, ""]);
+    const help = await root.run("container", "--help");
+    assertEquals(help.stdout.split("\n").slice(0, 4), [
+      "",
+      "Usage:  dockergsh container COMMAND",
+      "",
+      "Manage containers",
+    ]);
+    assertEquals(alone.stderr, help.stdout);
     assertMatch(help.stdout, /\n {2}prune +Remove all stopped containers\n/);
+    assertEquals(/\n {2}(ps|list) /.test(help.stdout), false, help.stdout);
     const unknown = await root.run("container", "nosuch");
     assertEquals(unknown.code, 1);
 
@@ -97,6 +107,9 @@ Deno.test("version and info: Docker's sections, --format on Docker's keys", asyn
     ).length;
     assertMatch(info.stdout, new RegExp(`\n CPUs: ${cpus}\n`));
     assertMatch(info.stdout, /\n Cgroup Version: [12]\n/);
+    // Docker's ID line, in its shape; the same on every run for one root.
+    const id = /\n ID: ((?:[A-Z2-7]{4}:){11}[A-Z2-7]{4})\n/.exec(info.stdout)?.[1];
+    assertEquals((await root.run("info", "--format", "{{.ID}}")).stdout, `${id}\n`);
     assertEquals(
       (await root.run(
         "info",
@@ -138,18 +151,29 @@ Deno.test("network ls: --format, -q, -f as Docker's", async () => {
       "--format",
       "{{.ID}} {{.Name}} {{.Driver}} {{.Scope}} {{.IPv6}} {{.Internal}}",
     );
-    assertEquals(fmt.stdout, `${id.slice(0, 12)} cmdsnet bridge local false false\n`);
+    // The predefined host and none networks are listed too, by name.
+    assertEquals(fmt.stdout.split("\n")[0], `${id.slice(0, 12)} cmdsnet bridge local false false`);
+    assertMatch(
+      fmt.stdout,
+      /\n[0-9a-f]{12} host host local false false\n[0-9a-f]{12} none null local false false\n$/,
+    );
     assertEquals(
       (await root.run("network", "ls", "-q", "-f", "name=cmds")).stdout,
       `${id.slice(0, 12)}\n`,
     );
-    assertEquals((await root.run("network", "ls", "-q", "-f", "driver=null")).stdout, "");
+    assertEquals(
+      (await root.run("network", "ls", "-f", "driver=null", "--format", "{{.Name}}")).stdout,
+      "none\n",
+    );
     assertEquals(
       (await root.run("network", "ls", "-f", "type=custom", "--format", "{{.Name}}")).stdout,
       "cmdsnet\n",
     );
     const table = await root.run("network", "ls", "--format", "table {{.Name}}\\t{{.Driver}}");
-    assertEquals(table.stdout, "NAME      DRIVER\ncmdsnet   bridge\n");
+    assertEquals(
+      table.stdout,
+      "NAME      DRIVER\ncmdsnet   bridge\nhost      host\nnone      null\n",
+    );
     const bad = await root.run("network", "ls", "-f", "bogus=1");
     assertEquals([bad.code, bad.stderr], [
       1,

@@ -257,3 +257,47 @@ Deno.test("commit keeps a file's capabilities (security.capability) in the new l
     assertEquals([run.code, run.stdout], [0, "there\n"], run.stderr);
   });
 });
+
+// Docker 20.10 here, `commit -c` on `create busybox true`: LABEL a=b c="d e" → {"a":"b","c":"d e"};
+// EXPOSE 80 90/udp → {"80/tcp":{},"90/udp":{}}; ENTRYPOINT echo hi → ["/bin/sh","-c","echo hi"] and
+// Cmd null; VOLUME /v /w; ONBUILD RUN x → ["RUN x"]; WORKDIR rel → /rel; and, exit 1:
+// "Error response from daemon: bogus is not a valid change command", "… LABEL must have two
+// arguments", "… Invalid containerPort: x", "… USER requires exactly one argument".
+Deno.test("commit -c: Docker's instructions and its words for a bad one", async () => {
+  await withRoot(async (root) => {
+    assertEquals(
+      (await root.run("create", "--name", "src", "-l", "from=ctr", "busybox", "true")).code,
+      0,
+    );
+    const c = await root.run(
+      "commit",
+      ...["-c", 'LABEL a=b c="d e"', "-c", "EXPOSE 80 90/udp", "-c", "ENTRYPOINT echo hi"],
+      ...["-c", "VOLUME /v /w", "-c", "ONBUILD RUN x", "-c", "WORKDIR rel", "src", "changed"],
+    );
+    assertEquals(c.code, 0, c.stderr);
+    const config = (await inspect(root, "changed")).Config;
+    assertEquals(config.Labels, { a: "b", c: "d e", from: "ctr" });
+    assertEquals(config.ExposedPorts, { "80/tcp": {}, "90/udp": {} });
+    assertEquals([config.Entrypoint, config.Cmd], [["/bin/sh", "-c", "echo hi"], null]);
+    assertEquals(config.Volumes, { "/v": {}, "/w": {} });
+    assertEquals([config.OnBuild, config.WorkingDir], [["RUN x"], "/rel"]);
+    assertEquals((await root.run("run", "--rm", "changed")).stdout, "hi\n");
+    // Docker 20.10: `commit -a "A B <a@b>"` is the image's Author.
+    assertEquals((await root.run("commit", "-a", "A B <a@b>", "src", "authored")).code, 0);
+    assertEquals((await inspect(root, "authored")).Author, "A B <a@b>");
+
+    for (
+      const [change, words] of [
+        ["bogus x", "bogus is not a valid change command"],
+        ["STOPSIGNAL SIGUSR1", "stopsignal is not a valid change command"],
+        ["LABEL a", "LABEL must have two arguments"],
+        ["EXPOSE x", "Invalid containerPort: x"],
+        ["USER", "USER requires exactly one argument"],
+      ]
+    ) {
+      const bad = await root.run("commit", "-c", change, "src", "bad");
+      assertEquals([bad.code, bad.stderr], [1, `Error response from daemon: ${words}\n`], change);
+    }
+    assertEquals((await root.run("images", "-q", "bad")).stdout, "");
+  });
+});

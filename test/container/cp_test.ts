@@ -19,7 +19,7 @@
 
 import { assert, assertEquals } from "../_assert.ts";
 import { exists } from "../_fs.ts";
-import { type TestRoot, withRoot } from "../_harness.ts";
+import { eventually, type TestRoot, withRoot } from "../_harness.ts";
 import { tarListing } from "../_tar_listing.ts";
 import { buildTar } from "../_tar_writer.ts";
 import { untilInside } from "./_lifecycle.ts";
@@ -231,5 +231,86 @@ Deno.test("cp - into a container: a hostile archive stays inside the destination
       `Error response from daemon: invalid path in archive: ../../../../tmp/${marker}\n`,
     );
     assert(!exists(`/tmp/${marker}`), "a file landed on the host's /tmp");
+  });
+});
+
+// Docker 20.10 here: a host symlink owned by 1000:1001, copied in as itself (`cp HOST/l C:/tmp/l2`)
+// or in a tar on stdin, keeps that owner (`ls -ln`: "1000 1001 … l2 -> f"); `cp -L HOST/l C:/tmp/l3`
+// is the file it points to, under the name l3; `cp -L C:/lf OUT` (lf -> /tmp/d/e/f in the
+// container) writes the file's content to OUT, and `cp C:/lf OUT` the link.
+Deno.test("cp: a symlink's own owner copied in, -L follows SRC's symlink both ways", async () => {
+  await withRoot(async (root) => {
+    const host = Deno.makeTempDirSync({ prefix: "dgsh-test-cp-" });
+    try {
+      Deno.writeTextFileSync(`${host}/f`, "f\n");
+      Deno.symlinkSync("f", `${host}/l`);
+      await new Deno.Command("chown", { args: ["-h", "1000:1001", `${host}/l`, `${host}/f`] })
+        .output();
+      const run = await root.run(
+        "run",
+        "-d",
+        "--name",
+        "links",
+        "busybox",
+        "sh",
+        "-c",
+        "mkdir -p /tmp/d/e; echo x > /tmp/d/e/f; ln -s /tmp/d/e/f /lf; sleep 300",
+      );
+      assertEquals(run.code, 0, run.stderr);
+      await eventually(async () =>
+        (await root.run("exec", "links", "test", "-L", "/lf")).code === 0
+      );
+      const cp = async (...args: string[]) => {
+        const r = await root.run("cp", ...args);
+        assertEquals(r.code, 0, `cp ${args.join(" ")}: ${r.stderr}`);
+      };
+      await cp(`${host}/l`, "links:/tmp/l2");
+      await cp("-L", `${host}/l`, "links:/tmp/l3");
+      await cp("-L", `${host}/l`, "links:/tmp/d/");
+      const listed = await root.run(
+        "exec",
+        "links",
+        "sh",
+        "-c",
+        "stat -c '%n %u:%g %F' /tmp/l2 /tmp/l3 /tmp/d/l; readlink /tmp/l2; cat /tmp/l3",
+      );
+      assertEquals(
+        listed.stdout,
+        "/tmp/l2 1000:1001 symbolic link\n/tmp/l3 1000:1001 regular file\n" +
+          "/tmp/d/l 1000:1001 regular file\nf\nf\n",
+      );
+      // The kernel's view of the link's owner: lstat from the host side, through /proc.
+      const pid = JSON.parse((await root.run("inspect", "links")).stdout)[0].State.Pid;
+      const link = Deno.lstatSync(`/proc/${pid}/root/tmp/l2`);
+      assertEquals([link.isSymlink, link.uid, link.gid], [true, 1000, 1001]);
+      // Its own time too, to the second a tar keeps (Docker's `ls -l` showed the host link's).
+      const hostLink = Deno.lstatSync(`${host}/l`);
+      assertEquals(
+        Math.floor(link.mtime!.getTime() / 1000),
+        Math.floor(hostLink.mtime!.getTime() / 1000),
+      );
+
+      await cp("-L", "links:/lf", `${host}/out`);
+      assertEquals([Deno.lstatSync(`${host}/out`).isFile, Deno.readTextFileSync(`${host}/out`)], [
+        true,
+        "x\n",
+      ]);
+      await cp("links:/lf", `${host}/plain`);
+      assertEquals(Deno.readLinkSync(`${host}/plain`), "/tmp/d/e/f");
+      const tar = await root.runBytes("cp", "-L", "links:/lf", "-");
+      const names = await new Deno.Command("tar", {
+        args: ["-tv", "-f", "-"],
+        stdin: "piped",
+        stdout: "piped",
+      })
+        .spawn();
+      const w = names.stdin.getWriter();
+      await w.write(tar.stdout);
+      await w.close();
+      const line = new TextDecoder().decode((await names.output()).stdout).trim();
+      assert(line.startsWith("-") && line.endsWith(" lf"), line);
+    } finally {
+      Deno.removeSync(host, { recursive: true });
+    }
   });
 });

@@ -101,3 +101,32 @@ Deno.test("export: a running container's symlinks are written as links, never fo
     assert(![...entries.keys()].some((k) => k.startsWith("x/up/") || k.startsWith("rootlink/")));
   });
 });
+
+// Docker 20.10 here: `ls -l /etc/mtab` in a busybox container "/etc/mtab -> /proc/mounts" (its init
+// layer's), `export` lists etc/mtab, and neither `diff` nor a commit's layer has it.
+Deno.test("/etc/mtab: Docker's link to /proc/mounts, in export, not in diff or commit", async () => {
+  await withRoot(async (root) => {
+    const run = await root.run(
+      "run",
+      "--name",
+      "mt",
+      "busybox",
+      "sh",
+      "-c",
+      "readlink /etc/mtab; wc -l < /etc/mtab",
+    );
+    assertEquals(run.code, 0, run.stderr);
+    const [link, mounts] = run.stdout.trim().split("\n");
+    assertEquals(link, "/proc/mounts");
+    assert(Number(mounts) > 5, `the container's mounts through the link: ${mounts}`);
+    assertEquals((await root.run("diff", "mt")).stdout, "");
+    const exported = await tarListing((await root.runBytes("export", "mt")).stdout);
+    assertEquals(exported.get("etc/mtab"), "l /proc/mounts");
+    const commit = await root.run("commit", "mt", "mtab-img");
+    assertEquals(commit.code, 0, commit.stderr);
+    // No change made: the image's layers, and nothing on top.
+    const layers = async (ref: string) =>
+      JSON.parse((await root.run("image", "inspect", ref)).stdout)[0].RootFS.Layers;
+    assertEquals(await layers("mtab-img"), await layers("busybox"));
+  });
+});

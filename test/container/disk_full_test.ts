@@ -140,6 +140,16 @@ Deno.test("a full disk under the state root: reads work, removals free it, write
       "a failed commit made an image",
     );
     assertEquals(tempFiles(dir), []);
+    // The commit paused the running container first, and could not record it: it is thawed again.
+    const sleeperPid = JSON.parse((await cli("inspect", "sleeper")).stdout)[0].State.Pid;
+    const freezer = Deno.readTextFileSync(`/proc/${sleeperPid}/cgroup`).split("\n")
+      .find((l) => l.split(":")[1] === "freezer")?.split(":")[2];
+    const cgroupFreeze = Deno.readTextFileSync(`/proc/${sleeperPid}/cgroup`).split("\n")
+      .find((l) => l.startsWith("0::"))?.slice(3);
+    const frozen = freezer !== undefined
+      ? Deno.readTextFileSync(`/sys/fs/cgroup/freezer${freezer}/freezer.state`).trim() !== "THAWED"
+      : Deno.readTextFileSync(`/sys/fs/cgroup${cgroupFreeze}/cgroup.freeze`).trim() === "1";
+    assertEquals(frozen, false, "a failed commit left the container frozen");
 
     // Removals, each on a full disk (the filler refills what the last one freed).
     const full = async (before: string) => {

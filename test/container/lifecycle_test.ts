@@ -321,6 +321,15 @@ Deno.test("logs: all, --tail, -t timestamps, and -f until the container exits", 
     assertEquals([two.stdout, two.stderr], ["out3\n", "err\n"]);
     assertEquals((await root.run("logs", "-n", "0", "talk")).stdout, "");
     assertEquals((await root.run("logs", "--tail", "all", "talk")).stdout, all.stdout);
+    // Docker 20.10: a --tail that is no integer ("x", "1.5") shows everything; "+1" is 1.
+    assertEquals((await root.run("logs", "--tail", "x", "talk")).stdout, all.stdout);
+    assertEquals((await root.run("logs", "--tail", "1.5", "talk")).stdout, all.stdout);
+    const [plusOne, one] = [
+      await root.run("logs", "--tail", "+1", "talk"),
+      await root.run("logs", "--tail", "1", "talk"),
+    ];
+    assertEquals([plusOne.stdout, plusOne.stderr], [one.stdout, one.stderr]);
+    assertEquals((one.stdout + one.stderr).split("\n").length, 2, "one line");
     const stamped = await root.run("logs", "-t", "--tail", "3", "talk");
     const lines = (stamped.stdout + stamped.stderr).trimEnd().split("\n");
     assertEquals(lines.length, 3);
@@ -757,7 +766,6 @@ Deno.test("bad inputs: one line on stderr, a non-zero exit, nothing changed", as
       [["ps", "--bogus"], 125, /unknown flag: --bogus/],
       // Docker's CLI looks the container up itself for logs, and words it so.
       [["logs", "nosuch"], 1, /^Error: No such container: nosuch$/],
-      [["logs", "--tail", "x", "up"], 125, /invalid value for "--tail": "x"/],
       [["stop", "-t", "abc", "up"], 125, /invalid argument "abc" for "-t, --time" flag/],
       [["stop", "-t", "-5", "up"], 125, /invalid argument "-5"/],
       [["stop", "nosuch"], 1, /^Error response from daemon: No such container: nosuch$/],
@@ -772,8 +780,18 @@ Deno.test("bad inputs: one line on stderr, a non-zero exit, nothing changed", as
       ],
       [["commit", "nosuch", "img"], 1, /No such container: nosuch/],
       [["commit", "up", "Bad:Na:me"], 125, /invalid reference format/],
-      [["commit", "-c", "FROM scratch", "up", "img"], 125, /FROM is not supported/],
-      [["commit", "-c", "CMD [bad", "up", "img"], 125, /exec form is a JSON array/],
+      // Docker 20.10: "Error response from daemon: from is not a valid change command", exit 1.
+      [
+        ["commit", "-c", "FROM scratch", "up", "img"],
+        1,
+        /^Error response from daemon: from is not a valid change command$/,
+      ],
+      // Docker 20.10 takes `CMD [bad` as the shell form; a bad port it refuses, exit 1.
+      [
+        ["commit", "-c", "EXPOSE x", "up", "img"],
+        1,
+        /^Error response from daemon: Invalid containerPort: x$/,
+      ],
       [["exec", "nosuch", "true"], 1, /No such container: nosuch/],
       [
         ["exec", "-w", "rel", "up", "true"],
@@ -788,7 +806,8 @@ Deno.test("bad inputs: one line on stderr, a non-zero exit, nothing changed", as
       ],
       [["exec", "ex", "true"], 1, /is not running/],
       [["inspect", "nosuch"], 1, /^Error: No such object: nosuch$/],
-      [["inspect", "--type", "bogus", "up"], 125, /"bogus" is not a valid value for --type/],
+      // Docker 20.10: exit 1.
+      [["inspect", "--type", "bogus", "up"], 1, /^"bogus" is not a valid value for --type$/],
       // Docker 20.10: inspect's parse errors exit 64.
       [
         ["inspect", "--format", "{{.Bad", "up"],

@@ -117,19 +117,21 @@ Deno.test("--restart always: a new process after each exit; stop and kill end it
 Deno.test("--restart: Docker's errors", async () => {
   await withRoot(async (root) => {
     const cases: Array<[string[], string]> = [
+      // Docker 20.10 here: the CLI's check of the pair comes before the daemon's of the policy.
       [["--rm", "--restart", "always"], "dockergsh: Conflicting options: --restart and --rm."],
+      [["--rm", "--restart", "bogus"], "dockergsh: Conflicting options: --restart and --rm."],
       [
         ["--restart", "bogus"],
-        "dockergsh: Error response from daemon: invalid restart policy 'bogus'",
+        "dockergsh: Error response from daemon: invalid restart policy 'bogus'.",
       ],
       [["--restart", "on-failure:x"], "dockergsh: maximum retry count must be an integer."],
       [
         ["--restart", "always:3"],
-        "dockergsh: Error response from daemon: maximum retry count cannot be used with restart policy 'always'",
+        "dockergsh: Error response from daemon: maximum retry count cannot be used with restart policy 'always'.",
       ],
       [
         ["--restart", "on-failure:-1"],
-        "dockergsh: Error response from daemon: maximum retry count cannot be negative",
+        "dockergsh: Error response from daemon: maximum retry count cannot be negative.",
       ],
     ];
     for (const [flags, msg] of cases) {

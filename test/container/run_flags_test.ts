@@ -429,3 +429,48 @@ Deno.test("an image's STOPSIGNAL is what stop sends; --init and /.dockerenv stay
     }
   });
 });
+
+// Docker 20.10: `--add-host gw:host-gateway` is a line for gw with the host's address on its default
+// bridge; here the gateway of the bridge network the container is on (reachable: ping), and with
+// --network none (no bridge network made) the host's source address of its default route.
+Deno.test("run --add-host NAME:host-gateway: the host's address on the container's bridge", async () => {
+  await withRoot(async (root) => {
+    const made = await root.run("network", "create", "--subnet", "10.241.88.0/24", "d14-gw");
+    assertEquals(made.code, 0, made.stderr);
+    const onBridge = await root.run(
+      "run",
+      "--rm",
+      "--net",
+      "d14-gw",
+      "--add-host",
+      "gw:host-gateway",
+      "busybox",
+      "sh",
+      "-c",
+      "grep -w gw /etc/hosts; ping -c 1 -W 2 gw >/dev/null && echo reached",
+    );
+    assertEquals(
+      [onBridge.code, onBridge.stdout],
+      [0, "10.241.88.1\tgw\nreached\n"],
+      onBridge.stderr,
+    );
+    const route = new TextDecoder().decode(
+      (await new Deno.Command("ip", { args: ["-4", "route", "get", "1.0.0.0"], stdout: "piped" })
+        .output()).stdout,
+    );
+    const src = /\bsrc (\S+)/.exec(route)?.[1];
+    assert(src !== undefined, route);
+    const none = await root.run(
+      "run",
+      "--rm",
+      "--add-host",
+      "gw:host-gateway",
+      "busybox",
+      "grep",
+      "-w",
+      "gw",
+      "/etc/hosts",
+    );
+    assertEquals([none.code, none.stdout], [0, `${src}\tgw\n`], none.stderr);
+  });
+});

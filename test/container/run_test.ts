@@ -216,7 +216,7 @@ Deno.test("run: bad inputs give one line, Docker's exit code, and leave nothing"
         // Without --pull never the image would be pulled first (Docker prints two lines then).
         ["run", "--pull", "never", "nosuchimage", "true"],
         125,
-        /Unable to find image 'nosuchimage:latest' locally|Unable to find image 'nosuchimage' locally/,
+        /^dockergsh: Error response from daemon: No such image: nosuchimage:latest\./,
       ],
       // Docker: `relative:/x` names a volume; `bad/x` cannot name one.
       [["run", "-v", "bad/x:/x", "busybox", "true"], 125, /includes invalid characters/],

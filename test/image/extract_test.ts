@@ -196,3 +196,30 @@ Deno.test("layer extraction: file capabilities and user.* xattrs applied, truste
     Deno.removeSync(base, { recursive: true });
   }
 });
+
+// Docker keeps a layer's symlinks' own owner and time (its image's /bin/sh: "root root … 08:56",
+// the time in the layer, not the pull's).
+Deno.test("extract of a layer: a symlink keeps its own owner and time, its target untouched", async () => {
+  const base = Deno.makeTempDirSync({ prefix: "dgsh-extract-" });
+  try {
+    const target = `${base}/target`;
+    Deno.mkdirSync(target);
+    const mtime = 1_700_000_000;
+    const tar = buildTar([
+      { name: "bin/busybox", data: "#!", mode: 0o755, uid: 0, gid: 0, mtime: mtime + 50 },
+      { name: "bin/sh", type: "symlink", linkname: "busybox", uid: 1000, gid: 1001, mtime },
+    ]);
+    await extractTar(streamOf(tar), target, { layer: new LinuxKernel() });
+    const link = Deno.lstatSync(`${target}/bin/sh`);
+    assertEquals([link.isSymlink, link.uid, link.gid, link.mtime?.getTime()], [
+      true,
+      1000,
+      1001,
+      mtime * 1000,
+    ]);
+    const file = Deno.statSync(`${target}/bin/sh`);
+    assertEquals([file.uid, file.mtime?.getTime()], [0, (mtime + 50) * 1000]);
+  } finally {
+    Deno.removeSync(base, { recursive: true });
+  }
+});

@@ -51,6 +51,16 @@ Deno.test("history: committed images over an import, sizes, truncation, --no-tru
     const layers = await root.run("inspect", "-f", "{{len .RootFS.Layers}}", "step:2");
     assertEquals(layers.stdout, "2\n");
 
+    // Docker 20.10's -H=false: "CREATED AT" with RFC 3339 times, sizes in bytes.
+    const raw = await root.run("history", "-H=false", "busybox");
+    const [head, row] = raw.stdout.trimEnd().split("\n");
+    assertEquals(head.split(/\s{3,}/), ["IMAGE", "CREATED AT", "CREATED BY", "SIZE", "COMMENT"]);
+    const size = JSON.parse((await root.run("image", "inspect", "busybox")).stdout)[0].Size;
+    assertEquals(
+      row.split(/\s{3,}/).slice(1, 2)[0].match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/) !== null,
+      true,
+    );
+    assertEquals(row.includes(`   ${size}   `), true, row);
     const missing = await root.run("history", "nope:1");
     assertEquals([missing.code, missing.stderr], [
       1,

@@ -335,13 +335,16 @@ Deno.test("network rm: refused while a container runs on it, then removes bridge
       "60",
     );
 
-    const ls = await root.run("network", "ls");
+    const ls = await root.run("network", "ls", "-f", "type=custom");
     assertEquals(ls.code, 0, ls.stderr);
     const [header, ...rows] = ls.stdout.trim().split("\n");
-    assertEquals(header.split(/\s{3,}/), ["NETWORK ID", "NAME", "DRIVER", "SUBNET"]);
-    assertEquals(rows.map((r) => r.split(/\s{3,}/)), [
-      [net.id.slice(0, 12), "busy", "bridge", "10.213.125.0/24"],
-    ]);
+    assertEquals(header.split(/\s{3,}/), ["NETWORK ID", "NAME", "DRIVER", "SCOPE"]);
+    assertEquals(rows.map((r) => r.split(/\s{3,}/)), [[
+      net.id.slice(0, 12),
+      "busy",
+      "bridge",
+      "local",
+    ]]);
 
     const inspect = await root.run("network", "inspect", "busy");
     assertEquals(inspect.code, 0, inspect.stderr);
@@ -366,7 +369,7 @@ Deno.test("network rm: refused while a container runs on it, then removes bridge
     assertEquals(rm.code, 0, rm.stderr);
     assertEquals(rm.stdout.trim(), "busy");
     assertNetworkGone(net);
-    assertEquals((await root.run("network", "ls", "-q")).stdout, "");
+    assertEquals((await root.run("network", "ls", "-q", "-f", "type=custom")).stdout, "");
   });
 });
 

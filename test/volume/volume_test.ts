@@ -353,3 +353,25 @@ Deno.test("-v NAME:/path: copy-up never follows a lower layer's symlink into the
     }
   });
 });
+
+// Docker 20.10 here: `-v NAME:/bin` then `ls -l /bin/sh` "lrwxrwxrwx … root root 7 Dec  1 08:56
+// /bin/sh -> busybox", the image's own time, as without the volume.
+Deno.test("-v NAME:/bin: the image's symlinks copied with their own owner and time", async () => {
+  await withRoot(async (root) => {
+    const show = "stat -c '%U:%G %Y %N' /bin/sh";
+    const plain = await root.run("run", "--rm", "busybox", "sh", "-c", show);
+    const inVolume = await root.run(
+      "run",
+      "--rm",
+      "-v",
+      "binvol:/bin",
+      "busybox",
+      "/bin/sh",
+      "-c",
+      show,
+    );
+    assertEquals(inVolume.code, 0, inVolume.stderr);
+    assertEquals(inVolume.stdout, plain.stdout);
+    assertMatch(plain.stdout, /^root:root \d+ '\/bin\/sh' -> 'busybox'\n$/);
+  });
+});

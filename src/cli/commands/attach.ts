@@ -7,7 +7,6 @@
 
 import { attachContainer } from "../../container/container_attach.ts";
 import { ContainerStore } from "../../container/store.ts";
-import { UserError } from "../../errors.ts";
 import type { Command } from "../command.ts";
 import { resolveContainer } from "../_resolve_container.ts";
 import { writeStdout } from "../_write_stdout.ts";
@@ -16,23 +15,22 @@ import { writeStdout } from "../_write_stdout.ts";
 export const command: Command = {
   name: "attach",
   usage: "attach [OPTIONS] CONTAINER",
-  summary: "Attach to a running container's output (its stdin is not attachable here)",
+  // Its stdin is not attachable here (README): --no-stdin is always the case.
+  summary: "Attach local standard input, output, and error streams to a running container",
   flags: [
-    { long: "no-stdin", kind: "bool", help: "Do not attach STDIN (always the case here)" },
+    { long: "no-stdin", kind: "bool", help: "Do not attach STDIN" },
     {
       long: "sig-proxy",
-      kind: "string",
-      help: "Proxy all received signals to the process: true or false (default true)",
+      kind: "bool",
+      defaultValue: "true",
+      help: "Proxy all received signals to the process",
     },
   ],
   minArgs: 1,
   maxArgs: 1,
   run(ctx, flags) {
     const record = resolveContainer(new ContainerStore(ctx.root), flags.positionals[0]);
-    const proxy = flags.strings.get("sig-proxy") ?? "true";
-    if (proxy !== "true" && proxy !== "false") {
-      throw new UserError(`invalid argument "${proxy}" for "--sig-proxy" flag: true or false`);
-    }
-    return attachContainer(ctx.root, ctx.kernel, record, writeStdout, proxy === "true");
+    const proxy = flags.bools.has("sig-proxy");
+    return attachContainer(ctx.root, ctx.kernel, record, writeStdout, proxy);
   },
 };

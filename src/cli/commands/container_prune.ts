@@ -22,10 +22,15 @@ function confirmed(question: string): boolean {
 /** The `container prune` command. */
 export const command: Command = {
   name: "container prune",
-  usage: "container prune [OPTIONS]",
+  usage: "prune [OPTIONS]",
   summary: "Remove all stopped containers",
   flags: [
-    { long: "filter", kind: "list", help: 'Provide filter values (e.g. "until=<timestamp>")' },
+    {
+      long: "filter",
+      kind: "list",
+      type: "filter",
+      help: "Provide filter values (e.g. 'until=<timestamp>')",
+    },
     { long: "force", short: "f", kind: "bool", help: "Do not prompt for confirmation" },
   ],
   maxArgs: 0,

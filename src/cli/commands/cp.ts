@@ -39,6 +39,7 @@ async function copyIn(
   ctx: CommandContext,
   src: string,
   dest: { ref: string; path: string },
+  followLink: boolean,
 ): Promise<void> {
   const record = resolveContainer(
     new ContainerStore(ctx.root),
@@ -65,12 +66,16 @@ async function copyIn(
       } catch {
         throw new UserError(`lstat ${abs}: no such file or directory`, 1);
       }
-      const [parent, base] = splitPath(abs);
+      const [, linkName] = splitPath(abs);
+      // -L: a symlink at SRC is followed (only there), the copy keeping the link's name.
+      const real = followLink && Deno.lstatSync(abs).isSymlink ? Deno.realPathSync(abs) : abs;
+      const [parent, base] = splitPath(real);
       // Docker: a destination ending in / must be a directory that exists, unless a directory is copied.
       if (target.name !== undefined && dest.path.endsWith("/") && !Deno.statSync(abs).isDirectory) {
         throw new UserError("no such directory", 1);
       }
-      if (target.name !== undefined) rename = { from: base, to: target.name };
+      const name = target.name ?? linkName;
+      if (name !== base) rename = { from: base, to: name };
       tarProcess = new Deno.Command("tar", {
         args: ["-c", "-f", "-", "--numeric-owner", "-C", parent, `./${base}`],
         stdout: "piped",
@@ -92,7 +97,12 @@ async function copyIn(
   }
 }
 
-function copyOut(ctx: CommandContext, src: { ref: string; path: string }, dest: string): void {
+function copyOut(
+  ctx: CommandContext,
+  src: { ref: string; path: string },
+  dest: string,
+  followLink: boolean,
+): void {
   const record = resolveContainer(
     new ContainerStore(ctx.root),
     src.ref,
@@ -101,9 +111,12 @@ function copyOut(ctx: CommandContext, src: { ref: string; path: string }, dest: 
   const view = openContainerRoot(ctx.root, ctx.kernel, record, false);
   try {
     if (dest === "-") {
-      writeOutput(undefined, (sink) => tarFromContainer(ctx.kernel, view, src.ref, src.path, sink));
+      writeOutput(
+        undefined,
+        (sink) => tarFromContainer(ctx.kernel, view, src.ref, src.path, sink, followLink),
+      );
     } else {
-      copyToHost(ctx.kernel, view, src.ref, src.path, absolute(dest));
+      copyToHost(ctx.kernel, view, src.ref, src.path, absolute(dest), followLink);
     }
     recordEvent(ctx.root, "archive-path", eventSubject(record));
   } finally {
@@ -114,15 +127,26 @@ function copyOut(ctx: CommandContext, src: { ref: string; path: string }, dest: 
 /** The `cp` command. */
 export const command: Command = {
   name: "cp",
-  usage:
-    "cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|- (or) cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",
+  usage: "cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\ncp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",
   summary: "Copy files/folders between a container and the local filesystem",
+  description: [
+    "Use '-' as the source to read a tar archive from stdin",
+    "and extract it to a directory destination in a container.",
+    "Use '-' as the destination to stream a tar archive of a",
+    "container source to stdout.",
+  ].join("\n"),
   flags: [
     {
       long: "archive",
       short: "a",
       kind: "bool",
-      help: "Archive mode (copy all uid/gid information; the default here, as Docker 20.10 does)",
+      help: "Archive mode (copy all uid/gid information)",
+    },
+    {
+      long: "follow-link",
+      short: "L",
+      kind: "bool",
+      help: "Always follow symbol link in SRC_PATH",
     },
   ],
   minArgs: 2,
@@ -133,8 +157,9 @@ export const command: Command = {
     const dest = splitContainerPath(destArg);
     if (src && dest) throw new UserError("copying between containers is not supported", 1);
     if (!src && !dest) throw new UserError("must specify at least one container source", 1);
-    if (src) copyOut(ctx, src, destArg);
-    else await copyIn(ctx, srcArg, dest!);
+    const followLink = flags.bools.has("follow-link");
+    if (src) copyOut(ctx, src, destArg, followLink);
+    else await copyIn(ctx, srcArg, dest!, followLink);
     return 0;
   },
 };

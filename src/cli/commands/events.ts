@@ -117,6 +117,7 @@ export const command: Command = {
       long: "filter",
       short: "f",
       kind: "list",
+      type: "filter",
       help: "Filter output based on conditions provided",
     },
     { long: "format", kind: "string", help: "Format the output using the given Go template" },

@@ -9,15 +9,15 @@ import { ContainerStore } from "../../container/store.ts";
 import { UserError } from "../../errors.ts";
 import type { Command } from "../command.ts";
 import { resolveContainer } from "../_resolve_container.ts";
-import { parseEnv } from "../run_flags.ts";
+import { parseEnv, readEnvFile } from "../run_flags.ts";
 
 /** The `exec` command. */
 export const command: Command = {
   name: "exec",
   usage: "exec [OPTIONS] CONTAINER COMMAND [ARG...]",
-  summary: "Execute a command in a running container",
+  summary: "Run a command in a running container",
   flags: [
-    { long: "interactive", short: "i", kind: "bool", help: "Keep STDIN open" },
+    { long: "interactive", short: "i", kind: "bool", help: "Keep STDIN open even if not attached" },
     { long: "tty", short: "t", kind: "bool", help: "Allocate a pseudo-TTY" },
     {
       long: "detach",
@@ -26,6 +26,7 @@ export const command: Command = {
       help: "Detached mode: run command in the background",
     },
     { long: "env", short: "e", kind: "list", help: "Set environment variables" },
+    { long: "env-file", kind: "list", help: "Read in a file of environment variables" },
     { long: "workdir", short: "w", kind: "string", help: "Working directory inside the container" },
     {
       long: "user",
@@ -39,6 +40,15 @@ export const command: Command = {
   minArgs: 2,
   async run(ctx, flags) {
     const [ref, ...cmd] = flags.positionals;
+    // Docker's CLI reads the files first; a missing one is its plain error, exit 1.
+    const fromFiles = (flags.lists.get("env-file") ?? []).flatMap((path) => {
+      try {
+        return readEnvFile(path);
+      } catch (err) {
+        if (!(err instanceof UserError)) throw err;
+        throw new UserError(err.message.replace(/^dockergsh: /, "").replace(/\.$/, ""), 1);
+      }
+    });
     const workingDir = flags.strings.get("workdir");
     if (workingDir !== undefined && !workingDir.startsWith("/")) {
       throw new UserError(
@@ -46,9 +56,20 @@ export const command: Command = {
       );
     }
     const record = resolveContainer(new ContainerStore(ctx.root), ref);
+    // Docker's CLI: an attached -it needs a terminal on stdin (exit 1), once the container is found.
+    const attached = !flags.bools.has("detach");
+    if (
+      attached && flags.bools.has("tty") && flags.bools.has("interactive") &&
+      !Deno.stdin.isTerminal()
+    ) {
+      throw new UserError("the input device is not a TTY", 1);
+    }
     return await execInContainer(ctx.root, ctx.kernel, record, {
       cmd,
-      env: (flags.lists.get("env") ?? []).map(parseEnv).filter((e): e is string => e !== undefined),
+      env: [
+        ...fromFiles,
+        ...(flags.lists.get("env") ?? []).map(parseEnv).filter((e): e is string => e !== undefined),
+      ],
       workingDir,
       tty: flags.bools.has("tty"),
       interactive: flags.bools.has("interactive"),

@@ -1,5 +1,6 @@
 /**
- * `dockergsh images [-a] [-q] [--digests] [--no-trunc] [REPOSITORY[:TAG]]`:
+ * `dockergsh images [-a] [-q] [--digests] [--no-trunc] [-f KEY=VALUE]
+ * [--format T] [REPOSITORY[:TAG]]`:
  * Docker's REPOSITORY, TAG, (DIGEST,) IMAGE ID, CREATED, SIZE; rows as
  * Docker's CLI makes them: one per tag (per tag and digest of its
  * repository with `--digests`), a repository known only by digest as a
@@ -9,20 +10,20 @@
  */
 
 import { formatReference, tryParseReference } from "../../image/reference.ts";
+import { UserError } from "../../errors.ts";
 import { type ImageRecord, ImageStore } from "../../image/store.ts";
-import { shortId } from "../../store/ids.ts";
 import type { Command } from "../command.ts";
-import { humanSize, timeAgo } from "../_humanize.ts";
+import { formatRows } from "../_format_output.ts";
+import {
+  IMAGE_HEADERS,
+  imageFields,
+  imageFilter,
+  type ImageRow as Row,
+  parseImageFilters,
+} from "../_image_list.ts";
 import { formatTable } from "../_table.ts";
 
-const HEADERS = ["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"];
-
-interface Row {
-  repository: string;
-  tag: string;
-  digest: string;
-  image: ImageRecord;
-}
+const COLUMNS = ["Repository", "Tag", "ID", "CreatedSince", "Size"];
 
 /** The rows of `image`, as docker-cli's image formatter pairs tags and digests. */
 function rows(image: ImageRecord, withDigests: boolean): Row[] {
@@ -76,35 +77,62 @@ export const command: Command = {
       long: "all",
       short: "a",
       kind: "bool",
-      help: "Show all images (untagged ones are always shown)",
+      // There are no intermediate images here: every image is shown either way.
+      help: "Show all images (default hides intermediate images)",
     },
     { long: "quiet", short: "q", kind: "bool", help: "Only show image IDs" },
     { long: "digests", kind: "bool", help: "Show digests" },
     { long: "no-trunc", kind: "bool", help: "Don't truncate output" },
+    {
+      long: "filter",
+      short: "f",
+      kind: "list",
+      type: "filter",
+      help: "Filter output based on conditions provided",
+    },
+    { long: "format", kind: "string", help: "Pretty-print images using a Go template" },
   ],
   maxArgs: 1,
   run(ctx, flags) {
     const [filter] = flags.positionals;
     const noTrunc = flags.bools.has("no-trunc");
-    const id = (full: string) => (noTrunc ? `sha256:${full}` : shortId(full));
     const now = new Date();
     const withDigests = flags.bools.has("digests");
-    const all = new ImageStore(ctx.root).list().flatMap((image) => rows(image, withDigests))
-      .filter((r) => matches(r, filter));
-    if (flags.bools.has("quiet")) {
-      for (const imageId of new Set(all.map((r) => id(r.image.id)))) console.log(imageId);
+    const images = new ImageStore(ctx.root);
+    const keep = imageFilter(parseImageFilters(flags.lists.get("filter") ?? []), (ref) => {
+      const image = images.find(ref);
+      if (!image) {
+        const name = tryParseReference(ref);
+        throw new UserError(
+          `Error response from daemon: No such image: ${name ? formatReference(name) : ref}`,
+          1,
+        );
+      }
+      return Date.parse(image.created);
+    });
+    const all = images.list().flatMap((image) => rows(image, withDigests))
+      .filter((r) => matches(r, filter) && keep(r));
+    const fields = all.map((r) => imageFields(r, { noTrunc, now }));
+    // Docker: a format wins over -q, and "table" alone is the default table.
+    const format = flags.strings.get("format");
+    if (format !== undefined && format.trim() !== "table") {
+      const type = {
+        headers: IMAGE_HEADERS,
+        structType: "*formatter.imageContext",
+        execPrefix: "template parsing error",
+        parsePrefix: "template parsing error",
+      } as const;
+      for (const line of formatRows(format, fields, type)) console.log(line);
       return Promise.resolve(0);
     }
+    if (flags.bools.has("quiet")) {
+      for (const imageId of new Set(fields.map((f) => f.ID))) console.log(imageId);
+      return Promise.resolve(0);
+    }
+    const columns = withDigests ? [...COLUMNS.slice(0, 2), "Digest", ...COLUMNS.slice(2)] : COLUMNS;
     console.log(formatTable(
-      withDigests ? [...HEADERS.slice(0, 2), "DIGEST", ...HEADERS.slice(2)] : HEADERS,
-      all.map((r) => [
-        r.repository,
-        r.tag,
-        ...(withDigests ? [r.digest] : []),
-        id(r.image.id),
-        timeAgo(r.image.created, now),
-        humanSize(r.image.size),
-      ]),
+      columns.map((c) => String(IMAGE_HEADERS[c])),
+      fields.map((f) => columns.map((c) => String(f[c]))),
     ));
     return Promise.resolve(0);
   },

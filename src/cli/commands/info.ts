@@ -65,8 +65,36 @@ function cpuCount(): number {
     .filter((l) => /^processor\s*:/.test(l)).length;
 }
 
+/** The machine's ID (systemd's /etc/machine-id), or "" where there is none. */
+function machineId(): string {
+  try {
+    return Deno.readTextFileSync("/etc/machine-id").trim();
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * The engine's ID in Docker's shape (12 groups of 4 base32 characters):
+ * Docker's is its key's fingerprint; this one is the sha256 of the
+ * machine's ID and the state root's path, the same for every run on them.
+ */
+async function engineId(root: StateRoot): Promise<string> {
+  const digest = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${machineId()}\0${root.root}`)),
+  );
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const b of digest.subarray(0, 30)) bits += b.toString(2).padStart(8, "0");
+  const chars = Array.from(
+    { length: 48 },
+    (_, i) => alphabet[parseInt(bits.slice(i * 5, i * 5 + 5), 2)],
+  );
+  return Array.from({ length: 12 }, (_, i) => chars.slice(i * 4, i * 4 + 4).join("")).join(":");
+}
+
 /** The object `--format` templates see, with Docker's key names. */
-export function engineInfo(
+export async function engineInfo(
   root: StateRoot,
   ctx: Pick<CommandContext, "debug" | "insecureRegistries">,
 ) {
@@ -74,6 +102,7 @@ export function engineInfo(
   const count = (s: string) => statuses.filter((x) => x === s).length;
   const cgroups = detectCgroupLayout();
   return {
+    ID: await engineId(root),
     Containers: statuses.length,
     ContainersRunning: count("running"),
     ContainersPaused: count("paused"),
@@ -102,7 +131,7 @@ export function engineInfo(
   };
 }
 
-function text(i: ReturnType<typeof engineInfo>): string {
+function text(i: Awaited<ReturnType<typeof engineInfo>>): string {
   return [
     "Client:",
     " Context:    default",
@@ -131,6 +160,7 @@ function text(i: ReturnType<typeof engineInfo>): string {
     ` CPUs: ${i.NCPU}`,
     ` Total Memory: ${bytesSize(i.MemTotal)}`,
     ` Name: ${i.Name}`,
+    ` ID: ${i.ID}`,
     ` Docker Root Dir: ${i.DockerRootDir}`,
     ` Debug Mode: ${i.Debug}`,
     ...(i.InsecureRegistries.length
@@ -152,13 +182,13 @@ export const command: Command = {
     help: "Format the output using the given Go template",
   }],
   maxArgs: 0,
-  run(ctx, flags) {
+  async run(ctx, flags) {
     const format = flags.strings.get("format");
-    const info = engineInfo(ctx.root, ctx);
+    const info = await engineInfo(ctx.root, ctx);
     const render = format === undefined
       ? text
       : compileFormat(format, {}, "template parsing error", 64);
     console.log(render(info));
-    return Promise.resolve(0);
+    return 0;
   },
 };

@@ -26,7 +26,7 @@ export function parseSignal(spec: string): number {
     const n = SIGNALS[name];
     if (n !== undefined) return n;
   }
-  throw new UserError(`dockergsh: invalid signal: ${spec}`);
+  throw new UserError(`Error response from daemon: Invalid signal: ${spec}`, 1);
 }
 
 /** The `kill` command. */

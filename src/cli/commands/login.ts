@@ -32,7 +32,8 @@ async function readStdin(): Promise<string> {
 export const command: Command = {
   name: "login",
   usage: "login [OPTIONS] [SERVER]",
-  summary: "Log in to a registry",
+  summary:
+    "Log in to a Docker registry.\nIf no server is specified, the default is defined by the daemon.",
   flags: [
     { long: "username", short: "u", kind: "string", help: "Username" },
     { long: "password", short: "p", kind: "string", help: "Password" },

@@ -13,7 +13,8 @@ import { serverDomain } from "./login.ts";
 export const command: Command = {
   name: "logout",
   usage: "logout [SERVER]",
-  summary: "Log out from a registry",
+  summary:
+    "Log out from a Docker registry.\nIf no server is specified, the default is defined by the daemon.",
   flags: [],
   maxArgs: 1,
   run(_ctx, flags) {

@@ -15,13 +15,13 @@ import { resolveContainer } from "../_resolve_container.ts";
 import { parseGoDuration } from "../../_duration.ts";
 import type { ParsedFlags } from "../flags.ts";
 
+/**
+ * `--tail`: Docker's daemon reads it with Go's Atoi and shows everything
+ * for "all", a negative count, or what is no integer ("x", "1.5").
+ */
 function tailFlag(flags: ParsedFlags): number | undefined {
   const raw = flags.strings.get("tail") ?? "all";
-  if (raw === "all") return undefined;
-  if (!/^-?\d+$/.test(raw)) {
-    throw new UserError(`invalid value for "--tail": "${raw}": a number of lines or "all"`);
-  }
-  // Docker shows everything for a negative count.
+  if (!/^[+-]?\d+$/.test(raw)) return undefined;
   return Number(raw) < 0 ? undefined : Number(raw);
 }
 
@@ -83,13 +83,14 @@ export const command: Command = {
       long: "follow",
       short: "f",
       kind: "bool",
-      help: "Follow log output until the container stops (Ctrl-C stops following only)",
+      help: "Follow log output",
     },
     {
       long: "tail",
       short: "n",
       kind: "string",
-      help: 'Number of lines to show from the end of the logs (default "all")',
+      defaultValue: "all",
+      help: "Number of lines to show from the end of the logs",
     },
     {
       long: "since",
@@ -107,9 +108,12 @@ export const command: Command = {
       long: "timestamps",
       short: "t",
       kind: "bool",
-      help: "Show timestamps: the time each line is known to have been written by " +
-        "(noted by its watcher within 0.4 s; the file's mtime when none watched it)",
+      // Each line's time is when it is known to have been written by (noted by its watcher
+      // within 0.4 s; the file's mtime when none watched it).
+      help: "Show timestamps",
     },
+    // Docker's extra details come from log-driver options (labels, env), which this engine has not.
+    { long: "details", kind: "bool", help: "Show extra details provided to logs" },
   ],
   minArgs: 1,
   maxArgs: 1,

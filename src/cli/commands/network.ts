@@ -15,6 +15,12 @@ import { compileTemplate } from "../_go_template.ts";
 import { formatTable } from "../_table.ts";
 import { goTimeString } from "../_container_list.ts";
 import { formatRows } from "../_format_output.ts";
+import { commandHelp } from "../_help.ts";
+import {
+  type BuiltinNetwork,
+  builtinNetworks,
+  inspectBuiltinNetwork,
+} from "../_builtin_networks.ts";
 
 /** `network create [--driver bridge] [--subnet CIDR] [--gateway IP] NAME`. */
 const create: Command = {
@@ -22,9 +28,20 @@ const create: Command = {
   usage: "network create [OPTIONS] NETWORK",
   summary: "Create a network",
   flags: [
-    { long: "driver", short: "d", kind: "string", help: "Driver to manage the Network (bridge)" },
-    { long: "subnet", kind: "string", help: "Subnet in CIDR format (IPv4)" },
-    { long: "gateway", kind: "string", help: "IPv4 Gateway for the subnet" },
+    // Docker's words; this engine's networks are IPv4 bridges, one subnet each.
+    {
+      long: "driver",
+      short: "d",
+      kind: "string",
+      defaultValue: "bridge",
+      help: "Driver to manage the Network",
+    },
+    {
+      long: "subnet",
+      kind: "string",
+      help: "Subnet in CIDR format that represents a network segment",
+    },
+    { long: "gateway", kind: "string", help: "IPv4 or IPv6 Gateway for the master subnet" },
   ],
   minArgs: 1,
   maxArgs: 1,
@@ -54,8 +71,68 @@ const NETWORK_HEADERS: Record<string, string> = {
 
 const NETWORK_FILTERS = ["driver", "id", "label", "name", "scope", "type"];
 
+/** A network `ls` and `inspect` show: a bridge network of the store, or `host` or `none`. */
+export type ListedNetwork =
+  | {
+    builtin: false;
+    id: string;
+    name: string;
+    driver: string;
+    created: string;
+    record: NetworkRecord;
+  }
+  | (BuiltinNetwork & { builtin: true });
+
+/** Every network of `root`, by name (Docker's order). */
+async function listNetworks(root: StateRoot): Promise<ListedNetwork[]> {
+  const stored = new NetworkStore(root).list().map((record) => ({
+    builtin: false as const,
+    id: record.id,
+    name: record.name,
+    driver: record.driver,
+    created: record.created,
+    record,
+  }));
+  const builtin = (await builtinNetworks(root)).map((n) => ({ ...n, builtin: true as const }));
+  return [...builtin, ...stored].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The network `ref` names (name, full ID or unique ID prefix), `host` and `none` too. */
+export async function resolveNetwork(root: StateRoot, ref: string): Promise<ListedNetwork> {
+  const builtin = (await builtinNetworks(root)).find((n) =>
+    n.name === ref || (/^[0-9a-f]+$/.test(ref) && n.id.startsWith(ref))
+  );
+  if (builtin) return { ...builtin, builtin: true };
+  const record = new NetworkStore(root).resolve(ref);
+  return {
+    builtin: false,
+    id: record.id,
+    name: record.name,
+    driver: record.driver,
+    created: record.created,
+    record,
+  };
+}
+
+/** The inspect object of any network. */
+export function inspectListedNetwork(root: StateRoot, net: ListedNetwork): Record<string, unknown> {
+  if (!net.builtin) return inspectNetwork(root, net.record);
+  const containers: Record<string, unknown> = {};
+  for (const c of new ContainerStore(root).list()) {
+    if (c.state.status !== "running" || c.config.networkMode !== net.name) continue;
+    containers[c.id] = {
+      Name: c.name,
+      EndpointID: "",
+      MacAddress: "",
+      IPv4Address: "",
+      IPv6Address: "",
+    };
+  }
+  return inspectBuiltinNetwork(net, containers);
+}
+
 /** The predicate of `network ls -f` values; Docker's error for a key it does not know. */
-function networkFilter(specs: readonly string[]): (n: NetworkRecord) => boolean {
+function networkFilter(specs: readonly string[]): (n: ListedNetwork) => boolean {
   const byKey = new Map<string, string[]>();
   for (const spec of specs) {
     const eq = spec.indexOf("=");
@@ -65,7 +142,7 @@ function networkFilter(specs: readonly string[]): (n: NetworkRecord) => boolean 
     }
     byKey.set(key, [...byKey.get(key) ?? [], spec.slice(eq + 1)]);
   }
-  const matches = (n: NetworkRecord, key: string, v: string) => {
+  const matches = (n: ListedNetwork, key: string, v: string) => {
     switch (key) {
       case "driver":
         return n.driver === v;
@@ -76,7 +153,7 @@ function networkFilter(specs: readonly string[]): (n: NetworkRecord) => boolean 
       case "scope":
         return v === "local";
       case "type":
-        return v === (n.name === DEFAULT_NETWORK ? "builtin" : "custom");
+        return v === (n.builtin || n.name === DEFAULT_NETWORK ? "builtin" : "custom");
       default: // label: networks here carry none
         return false;
     }
@@ -94,6 +171,7 @@ const ls: Command = {
       long: "filter",
       short: "f",
       kind: "list",
+      type: "filter",
       help: "Provide filter values (e.g. 'driver=bridge')",
     },
     { long: "format", kind: "string", help: "Pretty-print networks using a Go template" },
@@ -101,9 +179,9 @@ const ls: Command = {
     { long: "no-trunc", kind: "bool", help: "Do not truncate the output" },
   ],
   maxArgs: 0,
-  run(ctx, flags) {
+  async run(ctx, flags) {
     const id = (full: string) => (flags.bools.has("no-trunc") ? full : full.slice(0, 12));
-    const all = new NetworkStore(ctx.root).list().filter(
+    const all = (await listNetworks(ctx.root)).filter(
       networkFilter(flags.lists.get("filter") ?? []),
     );
     const format = flags.strings.get("format");
@@ -125,17 +203,17 @@ const ls: Command = {
         parsePrefix: "template parsing error",
       } as const;
       for (const line of formatRows(format, rows, type)) console.log(line);
-      return Promise.resolve(0);
+      return 0;
     }
     if (flags.bools.has("quiet")) {
       for (const n of all) console.log(id(n.id));
-      return Promise.resolve(0);
+      return 0;
     }
     console.log(formatTable(
-      ["NETWORK ID", "NAME", "DRIVER", "SUBNET"],
-      all.map((n) => [id(n.id), n.name, n.driver, n.subnet]),
+      ["NETWORK ID", "NAME", "DRIVER", "SCOPE"],
+      all.map((n) => [id(n.id), n.name, n.driver, "local"]),
     ));
-    return Promise.resolve(0);
+    return 0;
   },
 };
 
@@ -206,6 +284,9 @@ export function inspectNetwork(root: StateRoot, net: NetworkRecord): Record<stri
     },
     Internal: false,
     Attachable: false,
+    Ingress: false,
+    ConfigFrom: { Network: "" },
+    ConfigOnly: false,
     Containers: containers,
     Options: { "com.docker.network.bridge.name": net.bridge },
     Labels: {},
@@ -218,25 +299,31 @@ const inspect: Command = {
   usage: "network inspect [OPTIONS] NETWORK [NETWORK...]",
   summary: "Display detailed information on one or more networks",
   flags: [
-    { long: "format", short: "f", kind: "string", help: "Format the output using a Go template" },
+    {
+      long: "format",
+      short: "f",
+      kind: "string",
+      help: "Format the output using the given Go template",
+    },
   ],
   minArgs: 1,
-  run(ctx, flags) {
+  async run(ctx, flags) {
     const format = flags.strings.get("format");
     const render = format === undefined ? undefined : compileTemplate(format);
-    const store = new NetworkStore(ctx.root);
     const found: Record<string, unknown>[] = [];
-    const code = eachRef(flags.positionals, (ref) => {
+    let code = 0;
+    for (const ref of flags.positionals) {
       try {
-        found.push(inspectNetwork(ctx.root, store.resolve(ref)));
+        found.push(inspectListedNetwork(ctx.root, await resolveNetwork(ctx.root, ref)));
       } catch (err) {
         if (!(err instanceof UserError)) throw err;
-        throw new UserError(`Error: No such network: ${ref}`);
+        console.error(`Error: No such network: ${ref}`);
+        code = 1;
       }
-    });
+    }
     if (render) { for (const obj of found) console.log(render(obj)); }
     else console.log(JSON.stringify(found, null, 4));
-    return Promise.resolve(code);
+    return code;
   },
 };
 
@@ -254,14 +341,14 @@ function help(): string {
   ].join("\n");
 }
 
+/** `network SUB --help`, as Docker's: under the subcommand's first name, with its aliases. */
 function subcommandHelp(cmd: Command): string {
-  const lines = [`Usage:  dockergsh ${cmd.usage}`, "", cmd.summary];
-  if (cmd.flags.length) lines.push("", "Options:");
-  for (const f of cmd.flags) {
-    const names = (f.short ? `-${f.short}, ` : "    ") + `--${f.long}`;
-    lines.push(`  ${names.padEnd(24)} ${f.help}`);
-  }
-  return lines.join("\n");
+  const aliases = Object.keys(ALIASES).filter((a) => ALIASES[a] === cmd.name);
+  // Its usage starts with "network": the name the first word is replaced by.
+  return commandHelp(cmd, {
+    name: "network",
+    aliases: aliases.length ? [cmd.name, ...aliases] : [],
+  });
 }
 
 /** Checks the positional count like the top-level commands do. */
@@ -300,7 +387,8 @@ export const command: Command = {
     }
     const sub = SUBCOMMANDS[ALIASES[name] ?? name];
     if (!sub) {
-      throw new UserError(`dockergsh: 'network ${name}' is not a dockergsh command.\n${help()}`);
+      // Docker: the group's usage on stderr after an empty line, exit 1.
+      throw new UserError(`\n${help()}`, 1);
     }
     if (rest.includes("--help")) {
       console.log(subcommandHelp(sub));

@@ -40,6 +40,7 @@ export const command: Command = {
       long: "filter",
       short: "f",
       kind: "list",
+      type: "filter",
       help: "Filter output based on conditions provided",
     },
     { long: "format", kind: "string", help: "Pretty-print containers using a Go template" },
@@ -47,7 +48,9 @@ export const command: Command = {
       long: "last",
       short: "n",
       kind: "string",
-      help: "Show n last created containers (includes all states) (default -1)",
+      type: "int",
+      defaultValue: "-1",
+      help: "Show n last created containers (includes all states)",
     },
     {
       long: "latest",

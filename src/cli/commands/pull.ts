@@ -19,7 +19,7 @@ import { progressSink } from "../_progress.ts";
 export const command: Command = {
   name: "pull",
   usage: "pull [OPTIONS] NAME[:TAG|@DIGEST]",
-  summary: "Download an image from a registry",
+  summary: "Pull an image or a repository from a registry",
   flags: [
     {
       long: "all-tags",

@@ -14,14 +14,14 @@ import { recordEvent } from "../../events/events.ts";
 import { requestRestart } from "../../monitor/client.ts";
 import type { Command } from "../command.ts";
 import { forEachContainer } from "../_each_container.ts";
-import { STOP_TIMEOUT_FLAG, stopTimeout } from "../_stop_timeout.ts";
+import { stopTimeout, stopTimeoutFlag } from "../_stop_timeout.ts";
 
 /** The `restart` command. */
 export const command: Command = {
   name: "restart",
   usage: "restart [OPTIONS] CONTAINER [CONTAINER...]",
   summary: "Restart one or more containers",
-  flags: [STOP_TIMEOUT_FLAG],
+  flags: [stopTimeoutFlag("Seconds to wait for stop before killing the container")],
   minArgs: 1,
   run(ctx, flags) {
     const timeout = stopTimeout(flags);

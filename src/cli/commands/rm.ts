@@ -9,6 +9,7 @@
 import { deleteContainer } from "../../container/container_delete.ts";
 import { ContainerStore } from "../../container/store.ts";
 import { removeAnonymousVolumes } from "../../container/volume_mounts.ts";
+import { UserError } from "../../errors.ts";
 import type { Command } from "../command.ts";
 import { forEachContainer } from "../_each_container.ts";
 import { resolveContainer } from "../_resolve_container.ts";
@@ -41,6 +42,8 @@ export const command: Command = {
       const record = resolveContainer(store, ref);
       await deleteContainer(ctx.root, ctx.kernel, record, force);
       if (volumes) removeAnonymousVolumes(ctx.root, record);
-    });
+    }, (err) =>
+      // Docker 20.10: with -f a missing container is said so, and is no failure (exit 0).
+      force && err instanceof UserError && /No such container/.test(err.message));
   },
 };

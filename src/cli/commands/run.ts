@@ -13,6 +13,7 @@
 
 import { initSpawnStdio } from "../../container/attach_mode.ts";
 import { containerNamespaces } from "../../container/container_spec.ts";
+import { UserError } from "../../errors.ts";
 import { spawnContainerInit } from "../../runtime/init_spawn.ts";
 import type { Command } from "../command.ts";
 import { CONTAINER_FLAGS, specFromFlags } from "../container_flags.ts";
@@ -21,7 +22,7 @@ import { CONTAINER_FLAGS, specFromFlags } from "../container_flags.ts";
 export const command: Command = {
   name: "run",
   usage: "run [OPTIONS] IMAGE [COMMAND] [ARG...]",
-  summary: "Create and run a new container from an image",
+  summary: "Run a command in a new container",
   flags: [
     ...CONTAINER_FLAGS,
     {
@@ -35,6 +36,10 @@ export const command: Command = {
   minArgs: 1,
   async run(ctx, flags) {
     const spec = specFromFlags(flags);
+    // Docker's CLI: an attached -it needs a terminal on stdin (exit 1).
+    if (!spec.detach && spec.tty && spec.openStdin && !Deno.stdin.isTerminal()) {
+      throw new UserError("the input device is not a TTY", 1);
+    }
     const mode = spec.detach ? "detached" : spec.tty ? "tty" : "foreground";
     // Not with -t: the terminal's devpts is mounted later, where an init
     // spawned now (its mount namespace already copied) would not see it.

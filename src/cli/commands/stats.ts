@@ -1,8 +1,9 @@
 /**
- * `dockergsh stats [--no-stream] [CONTAINER...]`: live CPU, memory, network
- * and PIDs of containers, read from their cgroups. Like Docker, CPU % comes
- * from two readings about a second apart; without containers named it
- * shows every running one (and picks up new ones while streaming);
+ * `dockergsh stats [-a] [--no-stream] [CONTAINER...]`: live CPU, memory,
+ * network, block I/O and PIDs of containers, read from their cgroups. Like
+ * Docker, CPU % comes from two readings about a second apart; without
+ * containers named it shows every running one (every one with `-a`, the
+ * stopped ones as zeros) and picks up new ones while streaming;
  * `--no-stream` prints one table and exits, otherwise the table is redrawn
  * every second until Ctrl-C.
  *
@@ -28,6 +29,12 @@ export const command: Command = {
   summary: "Display a live stream of container(s) resource usage statistics",
   flags: [
     {
+      long: "all",
+      short: "a",
+      kind: "bool",
+      help: "Show all containers (default shows just running)",
+    },
+    {
       long: "no-stream",
       kind: "bool",
       help: "Disable streaming stats and only pull the first result",
@@ -44,7 +51,7 @@ export const command: Command = {
     const containers = (): ContainerRecord[] =>
       named.length > 0
         ? named.map((id) => store.get(id))
-        : store.list().filter((r) => r.state.status === "running")
+        : store.list().filter((r) => flags.bools.has("all") || r.state.status === "running")
           .sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
 
     let prev = new Map<string, StatsSample | undefined>();

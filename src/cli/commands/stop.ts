@@ -11,14 +11,14 @@ import { ContainerStore } from "../../container/store.ts";
 import { recordEvent } from "../../events/events.ts";
 import type { Command } from "../command.ts";
 import { forEachContainer } from "../_each_container.ts";
-import { STOP_TIMEOUT_FLAG, stopTimeout } from "../_stop_timeout.ts";
+import { stopTimeout, stopTimeoutFlag } from "../_stop_timeout.ts";
 
 /** The `stop` command. */
 export const command: Command = {
   name: "stop",
   usage: "stop [OPTIONS] CONTAINER [CONTAINER...]",
   summary: "Stop one or more running containers",
-  flags: [STOP_TIMEOUT_FLAG],
+  flags: [stopTimeoutFlag("Seconds to wait for stop before killing it")],
   minArgs: 1,
   run(ctx, flags) {
     const timeout = stopTimeout(flags);

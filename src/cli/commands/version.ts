@@ -68,7 +68,7 @@ function text(v: ReturnType<typeof versionInfo>): string {
 export const command: Command = {
   name: "version",
   usage: "version [OPTIONS]",
-  summary: "Show the dockergsh version information",
+  summary: "Show the Docker version information",
   flags: [{
     long: "format",
     short: "f",

@@ -18,9 +18,11 @@ import { treeSize } from "../../image/layer_store.ts";
 import { formatTable } from "../_table.ts";
 import { forEachContainer } from "../_each_container.ts";
 import { labelsFrom } from "../run_flags.ts";
+import type { PruneFilter } from "../../container/container_prune.ts";
+import { labelsSelected, parsePruneFilter } from "../_prune_filter.ts";
 
 /** `docker volume inspect`'s object. */
-function inspectVolume(store: VolumeStore, v: VolumeRecord): Record<string, unknown> {
+export function inspectVolume(store: VolumeStore, v: VolumeRecord): Record<string, unknown> {
   return {
     CreatedAt: v.createdAt,
     Driver: "local",
@@ -97,6 +99,7 @@ const FILTER_FLAG = {
   long: "filter",
   short: "f",
   kind: "list" as const,
+  type: "filter",
   help: "Provide filter values (e.g. 'dangling=true')",
 };
 
@@ -111,9 +114,10 @@ export const create: Command = {
       long: "driver",
       short: "d",
       kind: "string",
-      help: 'Specify volume driver name (default "local")',
+      defaultValue: "local",
+      help: "Specify volume driver name",
     },
-    { long: "name", kind: "string", help: "Specify volume name" },
+    { long: "name", kind: "string", hidden: true, help: "Specify volume name" },
   ],
   maxArgs: 1,
   run(ctx, flags) {
@@ -213,12 +217,12 @@ export const inspect: Command = {
 export const rm: Command = {
   name: "rm",
   usage: "rm [OPTIONS] VOLUME [VOLUME...]",
-  summary: "Remove one or more volumes",
+  summary: "Remove one or more volumes. You cannot remove a volume that is in use by a container.",
   flags: [{
     long: "force",
     short: "f",
     kind: "bool",
-    help: "Force the removal of one or more volumes (a missing one is no error)",
+    help: "Force the removal of one or more volumes",
   }],
   minArgs: 1,
   run(ctx, flags) {
@@ -233,6 +237,31 @@ export const rm: Command = {
   },
 };
 
+/** What a volume prune removed: the names, and the bytes their data held. */
+export interface VolumePruneReport {
+  deleted: string[];
+  reclaimed: number;
+}
+
+/**
+ * Removes the volumes no container uses that `filter` selects (Docker's
+ * `label=`/`label!=`; a volume prune takes no `until`), under the volume lock.
+ */
+export function pruneVolumes(root: StateRoot, filter: PruneFilter): VolumePruneReport {
+  const store = new VolumeStore(root);
+  const report: VolumePruneReport = { deleted: [], reclaimed: 0 };
+  store.locked(() => {
+    for (const v of store.list()) {
+      if (!labelsSelected(filter, v.labels ?? {})) continue;
+      if (containersUsingVolume(root, v.name).length > 0) continue;
+      report.reclaimed += treeSize(store.dataPath(v.name));
+      store.removeUnlocked(v.name);
+      report.deleted.push(v.name);
+    }
+  });
+  return report;
+}
+
 /** `volume prune`. */
 export const prune: Command = {
   name: "prune",
@@ -240,7 +269,12 @@ export const prune: Command = {
   summary: "Remove all unused local volumes",
   flags: [
     { long: "force", short: "f", kind: "bool", help: "Do not prompt for confirmation" },
-    { long: "filter", kind: "list", help: "Provide filter values (e.g. 'label=<label>')" },
+    {
+      long: "filter",
+      kind: "list",
+      type: "filter",
+      help: "Provide filter values (e.g. 'label=<label>')",
+    },
   ],
   maxArgs: 0,
   async run(ctx, flags) {
@@ -253,20 +287,9 @@ export const prune: Command = {
     const warning =
       "WARNING! This will remove all local volumes not used by at least one container.";
     if (!flags.bools.has("force") && !await confirmed(warning)) return 0;
-    const store = new VolumeStore(ctx.root);
-    const keep = volumeFilter(ctx.root, filters.filter((f) => f.startsWith("label=")));
-    const deleted: string[] = [];
-    let reclaimed = 0;
-    store.locked(() => {
-      for (const v of store.list().filter(keep)) {
-        if (containersUsingVolume(ctx.root, v.name).length > 0) continue;
-        reclaimed += treeSize(store.dataPath(v.name));
-        store.removeUnlocked(v.name);
-        deleted.push(v.name);
-      }
-    });
-    if (deleted.length) console.log(["Deleted Volumes:", ...deleted, ""].join("\n"));
-    console.log(`Total reclaimed space: ${humanSize(reclaimed)}`);
+    const report = pruneVolumes(ctx.root, parsePruneFilter(filters));
+    if (report.deleted.length) console.log(["Deleted Volumes:", ...report.deleted, ""].join("\n"));
+    console.log(`Total reclaimed space: ${humanSize(report.reclaimed, 4)}`);
     return 0;
   },
 };
