@@ -86,10 +86,11 @@ export function readHostCgroupLayout(): HostCgroupLayout {
 /**
  * The cgroup tree at `target` (a path in the container, after pivot_root)
  * for the container's own cgroup namespace: cgroup2 on a unified host; on
- * a v1 (or hybrid) host a tmpfs with each of the host's hierarchies
+ * a v1 (or hybrid) host a tmpfs with each of the host's v1 hierarchies
  * mounted in it, under the same names and with the same co-mount
- * symlinks. Mounted inside a cgroup namespace, each shows the container's
- * cgroup as its root.
+ * symlinks (a hybrid host's cgroup2 without controllers is left out, as
+ * in Docker's containers). Mounted inside a cgroup namespace, each shows
+ * the container's cgroup as its root.
  */
 export function mountCgroupTree(
   kernel: Kernel,
@@ -111,11 +112,10 @@ export function mountCgroupTree(
     if (!m.mountPoint.startsWith("/sys/fs/cgroup/")) continue;
     const name = m.mountPoint.slice("/sys/fs/cgroup/".length);
     if (name.includes("/")) continue;
+    // A hybrid host's cgroup2 (`unified`, no controllers) is not the
+    // container's: Docker's (runc's) tree has the v1 hierarchies only.
+    if (m.fsType === "cgroup2") continue;
     Deno.mkdirSync(`${target}/${name}`);
-    if (m.fsType === "cgroup2") {
-      kernel.mount("cgroup2", `${target}/${name}`, "cgroup2", flags);
-      continue;
-    }
     const data = m.superOptions.filter((o) => o !== "rw" && o !== "ro").join(",");
     kernel.mount("cgroup", `${target}/${name}`, "cgroup", flags, data);
   }

@@ -6,6 +6,7 @@
  */
 
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
+import { exists } from "../_fs.ts";
 import { eventually, type TestRoot, withRoot } from "../_harness.ts";
 
 /** Docker 20.10's default capability set, as its busybox containers show it here. */
@@ -176,8 +177,12 @@ Deno.test("confinement: its own cgroup namespace, the cgroup tree read-only", as
       cat /proc/self/cgroup
       cat /sys/fs/cgroup/pids/pids.max
       grep -E ' /sys/fs/cgroup(/[a-z]+)? ' /proc/self/mountinfo | cut -d' ' -f6 | sort -u
+      echo fstypes: $(grep ' /sys/fs/cgroup/' /proc/self/mountinfo | awk '{for (i = 1; i < NF; i++) if ($i == "-") print $(i + 1)}' | sort -u)
     `,
     );
+    // On a v1 or hybrid host, Docker's tree (the peer, Docker 20.10 here): the v1
+    // hierarchies only, not the host's controller-less cgroup2 `unified`.
+    if (exists("/sys/fs/cgroup/memory")) assertStringIncludes(out, "fstypes: cgroup\n");
     // Every hierarchy shows the container's own cgroup as its root.
     for (const line of out.split("\n").filter((l) => /^\d+:/.test(l))) assertMatch(line, /:\/$/);
     assertStringIncludes(out, "\n50\n");
