@@ -17,10 +17,15 @@ export type AttachMode =
   /** Background; output to the container's log (`run -d`, `start`). */
   | "detached";
 
-/** The init's fds 0-2 at its spawn, for a container attached in `mode`. */
+/**
+ * The init's fds 0-2 at its spawn, for a container attached in `mode`. A
+ * `-i` container's stdin is a pipe in the background too, as Docker's: its
+ * parent holds the other end, so its command (`cat`, a shell) reads no end
+ * of file and runs on.
+ */
 export function initSpawnStdio(mode: AttachMode, openStdin: boolean): SpawnStdio {
   return {
-    stdin: mode === "foreground" && openStdin ? "piped" : "null",
+    stdin: mode !== "tty" && openStdin ? "piped" : "null",
     stdout: mode === "foreground" ? "piped" : "null",
     stderr: mode === "foreground" ? "piped" : "null",
   };

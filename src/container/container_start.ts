@@ -93,7 +93,12 @@ async function start(
   if (ahead) undo.push(ahead.stop);
   try {
     assertAllowed(record.state.status, "start");
-    let stdio: InitStdio = { kind: "log", path: paths.log, stderrPath: paths.stderrLog };
+    let stdio: InitStdio = {
+      kind: "log",
+      path: paths.log,
+      stderrPath: paths.stderrLog,
+      keepStdin: cfg.openStdin,
+    };
     let ttyMaster: number | undefined;
     if (mode === "tty") {
       // The terminal comes from a devpts instance that becomes the container's

@@ -125,6 +125,8 @@ export async function runMonitor(root: StateRoot): Promise<void> {
   ) => {
     const exitCode = exitCodeOf(await child.status);
     stopWatching();
+    // A `-i` container's stdin: held open while it ran (see initSpawnStdio), closed now.
+    if (record.config.openStdin) await child.stdin.close().catch(() => {});
     try {
       const rec = await finishRun(root, record, exitCode);
       if (rec.config.autoRemove && !restarting.has(rec.id)) {

@@ -76,7 +76,7 @@ export function openStdio(kernel: Kernel, stdio: InitStdio, root = "/"): number[
       return [fd, fd, fd];
     }
     case "log": {
-      const nul = kernel.open("/dev/null", O_RDONLY | O_CLOEXEC);
+      const nul = stdio.keepStdin ? 0 : kernel.open("/dev/null", O_RDONLY | O_CLOEXEC);
       const log = kernel.open(stdio.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600);
       const err = stdio.stderrPath === undefined
         ? log

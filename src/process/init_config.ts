@@ -24,9 +24,19 @@ export type InitStdio =
   | { kind: "tty"; slavePath: string; devpts?: string }
   /**
    * Detached: stdout appended to the log file `path`, stderr to
-   * `stderrPath` (to `path` as well when absent), stdin /dev/null.
+   * `stderrPath` (to `path` as well when absent), stdin /dev/null (or,
+   * with `keepStdin`, the fd 0 the init was spawned with).
    */
-  | { kind: "log"; path: string; stderrPath?: string }
+  | {
+    kind: "log";
+    path: string;
+    stderrPath?: string;
+    /**
+     * Keep the fd 0 the init was spawned with (a pipe its parent holds open,
+     * for a detached `-i` container: its command reads no end of file).
+     */
+    keepStdin?: boolean;
+  }
   /**
    * The OCI runtime's terminal (`process.terminal` with `--console-socket`):
    * the init connects to the unix socket at `socket` (a host path), opens a

@@ -855,3 +855,30 @@ Deno.test("a record a crash left damaged (empty) is skipped: ps, run and create 
     assertEquals(again.code, 0, again.stderr);
   });
 });
+
+Deno.test("run -d -i: stdin a pipe held open, so cat runs on; without -i it reads end of file (as Docker)", async () => {
+  await withRoot(async (root) => {
+    // Docker 20.10 (the peer): `run -di busybox cat` stays up, its fd 0 a pipe; `run -d` exits 0.
+    const held = await root.run(
+      "run",
+      "-d",
+      "-i",
+      "--net",
+      "none",
+      "--name",
+      "lc-di",
+      "busybox",
+      "cat",
+    );
+    assertEquals(held.code, 0, held.stderr);
+    const closed = await root.run("run", "-d", "--net", "none", "--name", "lc-d", "busybox", "cat");
+    assertEquals(closed.code, 0, closed.stderr);
+    await eventually(() => root.store().resolve("lc-d").state.status === "exited");
+    await delay(500);
+    const rec = root.store().resolve("lc-di");
+    assertEquals(rec.state.status, "running");
+    assertMatch(Deno.readLinkSync(`/proc/${rec.state.pid}/fd/0`), /^pipe:/);
+    assertEquals(root.store().resolve("lc-d").state.exitCode, 0);
+    assertEquals((await root.run("rm", "-f", "lc-di", "lc-d")).code, 0);
+  });
+});
