@@ -14,6 +14,16 @@ export function lstatOrUndefined(path: string): Deno.FileInfo | undefined {
   }
 }
 
+/** Deno.statSync(path) (symlinks followed), or undefined when nothing is there. */
+export function statOrUndefined(path: string): Deno.FileInfo | undefined {
+  try {
+    return Deno.statSync(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return undefined;
+    throw err;
+  }
+}
+
 /** glibc's major() and minor() of a dev_t: major in bits 8-19 and 32-43, minor in 0-7 and 20-31. */
 export function splitDev(rdev: number): { major: number; minor: number } {
   const dev = BigInt(rdev);

@@ -46,7 +46,7 @@ import type { TarEntry } from "../image/_tar_reader.ts";
 import { isSameProcess } from "../process/proc.ts";
 import { makeMountsPrivate } from "../rootfs/overlay.ts";
 import { secureJoin } from "../rootfs/secure_join.ts";
-import { lstatOrUndefined } from "../_fs.ts";
+import { lstatOrUndefined, statOrUndefined } from "../_fs.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { containerPaths } from "./paths.ts";
 import { addFile, headerOf, tarKind } from "./container_export.ts";
@@ -258,20 +258,11 @@ export function tarFromContainer(
   }
 }
 
-function lstatHost(path: string): Deno.FileInfo | undefined {
-  try {
-    return Deno.lstatSync(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return undefined;
-    throw err;
-  }
-}
-
 /** Copies entry `name` of container directory `dir` to host path `dest`. */
 function copyEntryOut(kernel: Kernel, dir: LayerDir, name: string, dest: string): void {
   const info = name === "." ? Deno.statSync(dir.at("")) : dir.stat(name);
   if (!info) return;
-  const existing = lstatHost(dest);
+  const existing = lstatOrUndefined(dest);
   if (existing && !(existing.isDirectory && info.isDirectory)) Deno.removeSync(dest);
   if (info.isDirectory) {
     if (!existing?.isDirectory) Deno.mkdirSync(dest, { mode: 0o700 });
@@ -322,18 +313,9 @@ export function copyToHost(
   }
 }
 
-function statHost(path: string): Deno.FileInfo | undefined {
-  try {
-    return Deno.statSync(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return undefined;
-    throw err;
-  }
-}
-
 /** Where on the host a copy of `found` lands for the destination `hostDest`. */
 function hostTarget(hostDest: string, found: Located): string {
-  const dest = statHost(hostDest);
+  const dest = statOrUndefined(hostDest);
   if (dest?.isDirectory) {
     return found.name === "." ? hostDest : `${hostDest.replace(/\/+$/, "")}/${found.name}`;
   }
@@ -341,7 +323,7 @@ function hostTarget(hostDest: string, found: Located): string {
     throw new UserError(`cannot copy directory to existing file: ${hostDest}`, FAILED);
   }
   const [parent] = splitPath(hostDest);
-  if (!statHost(parent)?.isDirectory) {
+  if (!statOrUndefined(parent)?.isDirectory) {
     throw new UserError(`invalid output path: directory "${parent}" does not exist`, FAILED);
   }
   if (!dest && hostDest.endsWith("/")) {
