@@ -7,6 +7,7 @@
  * @module
  */
 
+import { lstatOrUndefined } from "../_fs.ts";
 import { debug } from "../debug.ts";
 import { UserError } from "../errors.ts";
 import { readJson, writeJsonAtomic } from "../store/atomic.ts";
@@ -17,6 +18,27 @@ import { randomName } from "../store/names.ts";
 import type { StateRoot } from "../store/paths.ts";
 import type { ContainerRecord } from "./record.ts";
 import { observe } from "./state.ts";
+
+/** Prefix of a container directory being removed; never a valid ID, so never listed. */
+const REMOVING = ".removing-";
+
+/**
+ * Removes the tree at `path`, which nobody can reach by its old name any
+ * more but where a write already under way may still add a file: a few
+ * tries, then the error. Gone already (another removal swept it) is done.
+ */
+function removeTree(path: string): void {
+  for (let attempt = 1;; attempt++) {
+    try {
+      Deno.removeSync(path, { recursive: true });
+      return;
+    } catch (err) {
+      // NotFound may also be one entry another removal took first.
+      if (err instanceof Deno.errors.NotFound && !lstatOrUndefined(path)) return;
+      if (attempt === 3) throw err;
+    }
+  }
+}
 
 /** Docker's CLI exits 1 when the daemon refuses a reference (no such, ambiguous). */
 const REFERENCE_ERROR = 1;
@@ -159,6 +181,8 @@ export class ContainerStore {
    * two processes updating one container do not lose each other's change.
    */
   update(id: string, fn: (rec: ContainerRecord) => ContainerRecord): ContainerRecord {
+    // Removed already (a late exit record): taking the lock would make its file again.
+    if (!lstatOrUndefined(this.root.container(id))) throw noSuchContainer(id);
     return withLock(this.root, `container-${id}`, () => {
       const stored = this.load(id);
       if (!stored) throw noSuchContainer(id);
@@ -170,10 +194,25 @@ export class ContainerStore {
     });
   }
 
-  /** Removes the record and everything in the container's directory. */
+  /**
+   * Removes the record and everything in the container's directory, under
+   * the record's lock, so no update writes into it meanwhile. The directory
+   * is first renamed out of the way: a writer that does not take the lock
+   * (the monitor's log index of a run that just exited) then finds no
+   * directory instead of adding a file to one being emptied, which made the
+   * removal fail with ENOTEMPTY. What a removal killed midway left renamed
+   * is removed by the next one.
+   */
   delete(id: string): void {
     if (!FULL_ID.test(id)) throw new UserError(`invalid container id: ${id}`);
-    Deno.removeSync(this.root.container(id), { recursive: true });
+    withLock(this.root, `container-${id}`, () => {
+      const doomed = `${this.root.containers}/${REMOVING}${id}-${crypto.randomUUID()}`;
+      Deno.renameSync(this.root.container(id), doomed);
+      removeTree(doomed);
+    });
+    for (const e of Deno.readDirSync(this.root.containers)) {
+      if (e.name.startsWith(REMOVING)) removeTree(`${this.root.containers}/${e.name}`);
+    }
     try {
       Deno.removeSync(this.root.lock(`container-${id}`));
     } catch (err) {

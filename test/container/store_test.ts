@@ -1,0 +1,65 @@
+import { assert, assertEquals } from "../_assert.ts";
+import { createdState } from "../../src/container/record.ts";
+import type { ContainerRecord } from "../../src/container/record.ts";
+import { ContainerStore } from "../../src/container/store.ts";
+import { StateRoot } from "../../src/store/paths.ts";
+
+/** A record with what the store itself reads: its ID and state. */
+function bareRecord(id: string): Omit<ContainerRecord, "name"> {
+  return { id, created: new Date().toISOString(), state: createdState() } as Omit<
+    ContainerRecord,
+    "name"
+  >;
+}
+
+async function withStore(fn: (store: ContainerStore, dir: string) => Promise<void> | void) {
+  const dir = await Deno.makeTempDir({ prefix: "dgsh-test-" });
+  try {
+    await fn(new ContainerStore(new StateRoot(dir)), dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("store: delete while another process keeps adding files to the container's directory", async () => {
+  await withStore(async (store, dir) => {
+    const id = "c".repeat(64);
+    store.create(bareRecord(id), "busy");
+    const containerDir = `${dir}/containers/${id}`;
+    // As the monitor's log index of a run that just exited: files created
+    // in the directory, without the record's lock, while it is removed.
+    const writer = new Deno.Command("sh", {
+      args: [
+        "-c",
+        'i=0; while :; do i=$((i+1)); : > "$1/late-$i" 2>/dev/null; done',
+        "sh",
+        containerDir,
+      ],
+    }).spawn();
+    try {
+      while (![...Deno.readDirSync(containerDir)].some((e) => e.name.startsWith("late-"))) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      store.delete(id);
+    } finally {
+      writer.kill("SIGKILL");
+      await writer.status;
+    }
+    assertEquals([...Deno.readDirSync(`${dir}/containers`)].map((e) => e.name), []);
+    assertEquals(store.ids(), []);
+  });
+});
+
+Deno.test("store: a removal killed after its rename is finished by the next one", async () => {
+  await withStore((store, dir) => {
+    const left = `${dir}/containers/.removing-${"a".repeat(64)}-x`;
+    Deno.mkdirSync(`${left}/upper/etc`, { recursive: true });
+    Deno.writeTextFileSync(`${left}/config.json`, "{}");
+    const id = "b".repeat(64);
+    store.create(bareRecord(id));
+    assertEquals(store.ids(), [id]);
+    store.delete(id);
+    assertEquals([...Deno.readDirSync(`${dir}/containers`)].map((e) => e.name), []);
+    assert(![...Deno.readDirSync(`${dir}/locks`)].some((e) => e.name.includes(id)));
+  });
+});
