@@ -25,6 +25,7 @@ export const MS_REMOUNT = 0x20;
 export const MS_NOATIME = 0x400;
 export const MS_NODIRATIME = 0x800;
 export const MS_BIND = 0x1000;
+export const MS_MOVE = 0x2000;
 export const MS_REC = 0x4000;
 export const MS_UNBINDABLE = 1 << 17;
 export const MS_PRIVATE = 1 << 18;
@@ -242,6 +243,7 @@ export const SYS_pidfd_open = 434;
 /** openat(2)'s "relative to the working directory". */
 export const AT_FDCWD = -100;
 export const SYS_pivot_root = 155;
+export const SYS_chroot = 161;
 export const SYS_prctl = 157;
 export const SYS_capset = 126;
 export const SYS_setgroups = 116;

@@ -27,6 +27,7 @@ export interface Kernel {
   ): void;
   umount2(target: string, flags: number): void;
   pivotRoot(newRoot: string, putOld: string): void;
+  chroot(path: string): void;
   chdir(path: string): void;
   sethostname(name: string): void;
   /** Replaces the process image; returns only by throwing. */

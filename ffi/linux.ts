@@ -53,6 +53,7 @@ import {
   SYS_bpf,
   SYS_capset,
   SYS_chdir,
+  SYS_chroot,
   SYS_close,
   SYS_close_range,
   SYS_connect,
@@ -205,6 +206,10 @@ export class LinuxKernel implements Kernel {
       "pivot_root",
       `${newRoot} ${putOld}`,
     );
+  }
+
+  chroot(path: string): void {
+    check(sys(SYS_chroot, cstr(path)), "chroot", path);
   }
 
   chdir(path: string): void {

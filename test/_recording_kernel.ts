@@ -45,6 +45,9 @@ export class RecordingKernel implements Kernel {
   pivotRoot(newRoot: string, putOld: string): void {
     this.rec("pivot_root", newRoot, putOld);
   }
+  chroot(path: string): void {
+    this.rec("chroot", path);
+  }
   chdir(path: string): void {
     this.rec("chdir", path);
   }

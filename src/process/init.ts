@@ -43,7 +43,7 @@ import { maskPaths, readonlyPaths, readonlyRoot } from "../rootfs/masked_paths.t
 import { mountCgroupTree, mountInto } from "../rootfs/mounts.ts";
 import { secureJoin } from "../rootfs/secure_join.ts";
 import { makeMountsPrivate, mountOverlay } from "../rootfs/overlay.ts";
-import { pivotInto, setRootPropagation } from "../rootfs/pivot.ts";
+import { moveRootInto, pivotInto, setRootPropagation } from "../rootfs/pivot.ts";
 import { writeSysctls } from "../rootfs/sysctl.ts";
 import { confineProcess } from "../security/confine.ts";
 import { resolveUser } from "../security/user.ts";
@@ -166,7 +166,8 @@ export function buildContainer(
   // Before pivot_root: the console bind's source (the host's view of the fd) must still resolve.
   if (isTerminal(config.stdio) && fds) bindConsole(kernel, fds[0], root);
   beforePivot();
-  pivotInto(kernel, root);
+  if (config.noPivot) moveRootInto(kernel, root);
+  else pivotInto(kernel, root);
   if (spec.linux?.rootfsPropagation) setRootPropagation(kernel, spec.linux.rootfsPropagation);
   // Before the read-only paths: /proc/sys is one of them.
   writeSysctls(spec.linux?.sysctl ?? {}, newRoot);

@@ -90,6 +90,8 @@ export interface InitConfig {
   createContainer?: { hooks: Hook[]; state: string };
   /** `hooks.startContainer`, run by the init after `start`, with the state (JSON) on stdin. */
   startContainer?: { hooks: Hook[]; state: string };
+  /** `--no-pivot`: the root is moved over the old one and chrooted into, not pivoted. */
+  noPivot?: boolean;
 }
 
 /** Job of `exec`: join the running container's namespaces, then run `process` there. */

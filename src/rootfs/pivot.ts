@@ -1,13 +1,16 @@
 /**
  * Switching the container to its own root with pivot_root(2) rather than
  * chroot(2): pivot_root moves the old root away entirely, so no path (and no
- * open-directory trick) leads back to the host's filesystem.
+ * open-directory trick) leads back to the host's filesystem. Where the old
+ * root cannot be pivoted (an initramfs), `--no-pivot` moves the new root
+ * over it instead, as runc's flag of that name does.
  *
  * @module
  */
 
-import { MNT_DETACH, MS_BIND, MS_REC } from "../../ffi/constants.ts";
+import { MNT_DETACH, MS_BIND, MS_MOVE, MS_REC } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
+import { SyscallError } from "../../ffi/errno.ts";
 import { parseMountOptions } from "./mount_options.ts";
 
 /**
@@ -23,6 +26,48 @@ export function pivotInto(kernel: Kernel, newRoot: string): void {
   kernel.chdir(newRoot);
   kernel.pivotRoot(".", ".");
   kernel.umount2(".", MNT_DETACH);
+  kernel.chdir("/");
+}
+
+/** The mount points `mountinfo` lists (its fifth field, octal escapes undone). */
+function mountPoints(mountinfo: string): string[] {
+  return mountinfo.split("\n").filter((l) => l !== "").map((line) =>
+    line.split(" ")[4].replace(/\\([0-7]{3})/g, (_, oct) => String.fromCharCode(parseInt(oct, 8)))
+  );
+}
+
+/**
+ * Makes `newRoot` the root without pivot_root(2) (`--no-pivot`): every
+ * mount of the namespace that is neither `newRoot`, under it, nor one it
+ * lies under is detached, deepest first; then `newRoot` (bound onto itself
+ * to be a mount) is moved onto "/" and the process chroots into it.
+ *
+ * The old root and the mounts above `newRoot` stay in the namespace,
+ * covered by the new root: a `..` at the top of a mount tree steps back
+ * down into what is mounted there, so no path leads to them, but they are
+ * not gone as pivot_root makes them, which is why runc, too, only does
+ * this when asked.
+ */
+export function moveRootInto(kernel: Kernel, newRoot: string): void {
+  kernel.mount(newRoot, newRoot, null, MS_BIND | MS_REC);
+  const root = Deno.realPathSync(newRoot);
+  const outside = mountPoints(Deno.readTextFileSync("/proc/self/mountinfo"))
+    .filter((mp) => mp !== root && !mp.startsWith(`${root}/`) && !`${root}/`.startsWith(`${mp}/`))
+    .filter((mp) => mp !== "/")
+    .sort((a, b) => b.length - a.length);
+  for (const mp of outside) {
+    try {
+      kernel.umount2(mp, MNT_DETACH);
+    } catch (err) {
+      // Detached already, with a mount stacked on the same point or below it.
+      if (!(err instanceof SyscallError && (err.code === "EINVAL" || err.code === "ENOENT"))) {
+        throw err;
+      }
+    }
+  }
+  kernel.chdir(root);
+  kernel.mount(root, "/", null, MS_MOVE);
+  kernel.chroot(".");
   kernel.chdir("/");
 }
 

@@ -29,6 +29,8 @@ export interface CreateOptions {
   bundle: string;
   pidFile?: string;
   consoleSocket?: string;
+  /** Move the root over the old one and chroot instead of pivot_root(2) (runc's `--no-pivot`). */
+  noPivot?: boolean;
 }
 
 /** `--console-socket` and `process.terminal` go together; both refused before anything is made. */
@@ -93,6 +95,7 @@ export async function createContainer(
     const launched = await launchContainer(kernel, id, bundle, init, {
       stdio,
       execFifo: paths.fifo,
+      noPivot: opts.noPivot,
       seccompCache: root.seccompCache,
       // Before the cgroup is made: a create killed midway leaves a record that
       // `delete --force` finds the cgroup by.

@@ -55,6 +55,8 @@ export interface LaunchOptions {
   seccompCache: string;
   /** The runc CLI's exec FIFO: the init blocks on it, confined, until `start`. */
   execFifo?: string;
+  /** `--no-pivot`: move the root over the old one and chroot, for a root pivot_root refuses. */
+  noPivot?: boolean;
   /** Runs once the init exists, before its cgroup is made (the runc CLI writes its record). */
   spawned?: (record: RuntimeRecord) => void;
   /** Runs once the init is in its cgroup, before it may start (the engine attaches its network). */
@@ -158,6 +160,7 @@ export async function launchContainer(
     hostCgroups: readHostCgroupLayout(),
     stdio: opts.stdio,
     execFifo: opts.execFifo,
+    noPivot: opts.noPivot,
     createContainer: spec.hooks?.createContainer?.length
       ? { hooks: spec.hooks.createContainer, state: JSON.stringify(ociState(record, "created")) }
       : undefined,

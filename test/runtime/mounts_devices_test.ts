@@ -6,7 +6,7 @@
  * @module
  */
 
-import { assert, assertEquals } from "../_assert.ts";
+import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { splitDev } from "../../src/_fs.ts";
 import { eventually } from "../_harness.ts";
 import { defaultSpec, withBundle } from "./_bundle.ts";
@@ -76,5 +76,39 @@ Deno.test("runtime: bind (ro, rw), mqueue and cgroup mounts; linux.devices; anno
     assertEquals(Deno.statSync(`${root}/dev/null`).isCharDevice, true);
 
     assertEquals((await t.state("mounts")).annotations, { "org.example/purpose": "test" });
+  });
+});
+
+Deno.test("runtime: run --no-pivot detaches the host's mounts, moves the root over the old one and chroots", async () => {
+  const spec = defaultSpec("np", ["sh", "-c", "cut -d' ' -f5 /proc/self/mountinfo; ls /"]);
+  await withBundle(spec, async (t) => {
+    // --debug first: the run's stdio are then pipes, the container's output and the kernel steps.
+    const pivoted = await t.runc("--debug", "run", "--bundle", t.bundle, "pv");
+    assertEquals(pivoted.code, 0, t.lastError());
+    const moved = await t.runc("--debug", "run", "--bundle", t.bundle, "--no-pivot", "np");
+    assertEquals(moved.code, 0, t.lastError());
+
+    // Inside, the same root and mounts as a pivoted container.
+    assertEquals(moved.stdout, pivoted.stdout);
+    assert(moved.stdout.includes("busybox") || moved.stdout.includes("bin\n"), moved.stdout);
+    assert(pivoted.stderr.includes("pivotRoot("));
+    assert(!moved.stderr.includes("pivotRoot("), moved.stderr);
+    const rootfs = Deno.realPathSync(t.rootfs);
+    const steps = [
+      `umount2("/proc", MNT_DETACH)`,
+      `mount(${JSON.stringify(rootfs)}, "/", null, MS_MOVE)`,
+      `chroot(".")`,
+    ];
+    let at = 0;
+    for (const step of steps) {
+      const next = moved.stderr.indexOf(step, at);
+      assert(next >= 0, `${step} not after offset ${at} in:\n${moved.stderr}`);
+      at = next;
+    }
+    for (const hostMount of ["/sys", "/dev"]) {
+      assertStringIncludes(moved.stderr, `umount2(${JSON.stringify(hostMount)}, MNT_DETACH)`);
+    }
+    // The mounts the root lies under stay: detaching one would take the root with it.
+    assert(!moved.stderr.includes(`umount2("/", `), moved.stderr);
   });
 });

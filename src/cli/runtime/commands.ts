@@ -60,15 +60,12 @@ const CREATE_FLAGS: FlagSpec[] = [
   str("bundle", "path to the root of the bundle directory (default: .)", "b"),
   str("pid-file", "file to write the init's host PID to"),
   str("console-socket", "unix socket that receives the terminal's master (SCM_RIGHTS)"),
-  bool("no-pivot", "use chroot rather than pivot_root (refused: dockergsh always pivots)"),
+  bool("no-pivot", "move the root over the old one and chroot rather than pivot_root (less safe)"),
   bool("no-new-keyring", "keep the caller's session keyring (dockergsh never makes one)"),
   str("preserve-fds", "pass N more fds to the container (only 0 is supported)"),
 ];
 
 function createOptions(flags: ParsedFlags) {
-  if (flags.bools.has("no-pivot")) {
-    throw new RuntimeError("--no-pivot is not supported: dockergsh-runc always uses pivot_root");
-  }
   const preserve = flags.strings.get("preserve-fds");
   if (preserve !== undefined && preserve !== "0") {
     throw new RuntimeError("--preserve-fds is not supported (only 0)");
@@ -77,6 +74,7 @@ function createOptions(flags: ParsedFlags) {
     bundle: flags.strings.get("bundle") ?? ".",
     pidFile: flags.strings.get("pid-file"),
     consoleSocket: flags.strings.get("console-socket"),
+    noPivot: flags.bools.has("no-pivot"),
   };
 }
 
