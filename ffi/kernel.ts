@@ -92,6 +92,8 @@ export interface Kernel {
   resetSignals(): void;
   /** waitpid(2): the reaped pid (0 with WNOHANG and nothing to reap) and raw status. */
   waitpid(pid: number, options: number): { pid: number; status: number };
+  /** waitpid(2) of `pid` on a worker thread, without blocking the event loop: its raw status. */
+  waitpidAsync(pid: number): Promise<number>;
   /**
    * lgetxattr(2): the value of extended attribute `name` of `path` (not
    * following a final symlink), or null when `path` has no such attribute.

@@ -4,7 +4,7 @@
  * all go through `syscall`: binding a symbol costs ~0.4 ms the first time
  * (measured here), a call through it 0.015 ms, and the container init runs
  * some twenty different calls on every start. The others are what only
- * libc does: errno, posix_spawn, and a read on a worker thread.
+ * libc does: errno, posix_spawn, and a read and a wait on a worker thread.
  *
  * @module
  */
@@ -15,6 +15,12 @@ const SYMBOLS = {
     name: "read",
     parameters: ["i32", "buffer", "usize"],
     result: "isize",
+    nonblocking: true,
+  },
+  waitpid_async: {
+    name: "waitpid",
+    parameters: ["i32", "buffer", "i32"],
+    result: "i32",
     nonblocking: true,
   },
   posix_spawn: {

@@ -481,6 +481,14 @@ export class LinuxKernel implements Kernel {
     return { pid: got, status: status[0] };
   }
 
+  async waitpidAsync(pid: number): Promise<number> {
+    const status = new Int32Array(1);
+    const got = await libc().waitpid_async(pid, new Uint8Array(status.buffer), 0);
+    // errno belongs to the worker thread that made the call: report ECHILD.
+    if (got !== pid) throw new SyscallError("waitpid", `${pid}`, 10);
+    return status[0];
+  }
+
   lgetxattr(path: string, name: string): Uint8Array | null {
     const p = cstr(path);
     const n = cstr(name);

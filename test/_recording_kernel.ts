@@ -159,6 +159,10 @@ export class RecordingKernel implements Kernel {
     this.rec("waitpid", pid, options);
     return { pid: 0, status: 0 };
   }
+  waitpidAsync(pid: number): Promise<number> {
+    this.rec("waitpidAsync", pid);
+    return Promise.resolve(0);
+  }
   lgetxattr(path: string, name: string): Uint8Array | null {
     this.rec("lgetxattr", path, name);
     return null;

@@ -124,13 +124,13 @@ export async function execInContainer(
       openContainerCgroup(record.id, record.config.resources).addProcess(spawned.pid);
     } catch (err) {
       spawned.channel.close(); // the init reads no `start` and exits
-      await spawned.child.status;
+      await spawned.status;
       throw err;
     }
     execEvent(`exec_start: ${command}`);
     const failure = spawned.channel.start();
     if (failure) {
-      await spawned.child.status;
+      await spawned.status;
       // Docker's words and code for a process that could not be started by exec: 126, whatever the cause.
       throw new UserError(
         `OCI runtime exec failed: exec failed: unable to start container process: ${failure.message}: unknown`,
@@ -145,7 +145,7 @@ export async function execInContainer(
     if (master !== undefined) await relayTty(kernel, master, spec.interactive);
     else if (spec.output) await drainPipes(spawned.child, spec.output);
     else await relayPipes(spawned.child, spec.interactive);
-    const exitCode = exitCodeOf(await spawned.child.status);
+    const exitCode = exitCodeOf(await spawned.status);
     execEvent("exec_die", { exitCode: String(exitCode) });
     return exitCode;
   } finally {

@@ -57,7 +57,7 @@ import type {
   InitStdio,
   UserRequest,
 } from "./init_config.ts";
-import { INIT_FDS_ENV } from "./init_config.ts";
+import { HELPER_FORK_MS, INIT_FDS_ENV, INIT_PARENT_ENV } from "./init_config.ts";
 import { lookupCommand } from "./lookup.ts";
 import { joinNamespaces } from "./namespaces.ts";
 import { isSameProcess } from "./proc.ts";
@@ -65,9 +65,15 @@ import { exitStatusCode } from "./wait_status.ts";
 
 /**
  * Opens what will become fds 0-2; done before pivot_root, while host paths
- * resolve. `root` is the container's root, whose devpts gives a console.
+ * resolve. `root` is the container's root, whose devpts gives a console;
+ * `consoleSocket`, the console socket connected already (see runCreate).
  */
-export function openStdio(kernel: Kernel, stdio: InitStdio, root = "/"): number[] | undefined {
+export function openStdio(
+  kernel: Kernel,
+  stdio: InitStdio,
+  root = "/",
+  consoleSocket?: number,
+): number[] | undefined {
   switch (stdio.kind) {
     case "inherit":
       return undefined;
@@ -84,27 +90,38 @@ export function openStdio(kernel: Kernel, stdio: InitStdio, root = "/"): number[
       return [nul, log, err];
     }
     case "console": {
-      const fd = openConsole(kernel, stdio.socket, root, stdio.size);
+      const sock = consoleSocket ?? connectConsole(kernel, stdio.socket);
+      const fd = openConsole(kernel, sock, root, stdio.size);
       return [fd, fd, fd];
     }
   }
 }
 
+/** A socket connected to the console socket at `path`. */
+function connectConsole(kernel: Kernel, path: string): number {
+  const sock = kernel.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  try {
+    kernel.connectUnix(sock, path);
+    return sock;
+  } catch (err) {
+    kernel.close(sock);
+    throw err;
+  }
+}
+
 /**
  * runc's console protocol: a pty from the container's own devpts (mounted
- * by now), its master sent over the unix socket at `socket` with
- * SCM_RIGHTS (the slave's name as the message), the slave kept. The
+ * by now), its master sent over the console socket connected as `sock`
+ * with SCM_RIGHTS (the slave's name as the message), the slave kept. The
  * socket's owner (containerd's shim) relays the terminal from then on.
  */
 function openConsole(
   kernel: Kernel,
-  socket: string,
+  sock: number,
   root: string,
   size: { rows: number; cols: number } | undefined,
 ): number {
-  const sock = kernel.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   try {
-    kernel.connectUnix(sock, socket);
     const pty = openContainerPty(kernel, root);
     try {
       const name = `/dev/pts/${pty.index}`;
@@ -160,7 +177,7 @@ export function buildContainer(
   makeMountsPrivate(kernel);
   if (config.overlay) mountOverlay(kernel, config.overlay, root);
   for (const m of spec.mounts ?? []) if (m.type !== "cgroup") mountInto(kernel, root, m);
-  createDevices(kernel, root, spec.linux?.devices ?? []);
+  createDevices(kernel, root, spec.linux?.devices ?? [], config.userNamespace === true);
   createDevLinks(root);
   const fds = openStdio();
   // Before pivot_root: the console bind's source (the host's view of the fd) must still resolve.
@@ -315,6 +332,20 @@ function withUser(
 }
 
 /**
+ * In a new user namespace, whose maps the parent has written by now: the
+ * init becomes its root (uid and gid 0 inside). Until then it is a user
+ * the namespace does not map, which may not make a file in the
+ * container's own tmpfs or devpts (EOVERFLOW). From here the container's
+ * root filesystem and binds must be reachable by the mapped root, as
+ * with runc.
+ */
+function becomeNamespaceRoot(kernel: Kernel): void {
+  kernel.setresgid(0);
+  kernel.setgroups([]);
+  kernel.setresuid(0);
+}
+
+/**
  * A new container: build it, wait for `start`, enter its cgroups, confine
  * the init, and become the user's command.
  */
@@ -329,10 +360,16 @@ function runCreate(
   const fifo = job.execFifo === undefined
     ? undefined
     : kernel.open(job.execFifo, O_PATH | O_CLOEXEC);
+  // Connected as this process is now: in a user namespace it is the host's
+  // root until the next step, and the socket is in the caller's private directory.
+  const consoleSocket = job.stdio.kind === "console"
+    ? connectConsole(kernel, job.stdio.socket)
+    : undefined;
+  if (job.userNamespace) becomeNamespaceRoot(kernel);
   const stdioFds = buildContainer(
     kernel,
     job,
-    () => openStdio(kernel, job.stdio, job.spec.root.path),
+    () => openStdio(kernel, job.stdio, job.spec.root.path, consoleSocket),
     "",
     () => {
       const hooks = job.createContainer;
@@ -385,7 +422,12 @@ function runExec(kernel: Kernel, statusFd: number, job: ExecConfig, started: () 
     kernel,
     job.targetPid,
     job.namespaces,
-    () => isSameProcess(job.targetPid, job.targetStartTime),
+    () =>
+      isSameProcess(job.targetPid, job.targetStartTime) &&
+      // Joined by nsenter(1) before this process started: the container's, not a recycled PID's.
+      (!job.namespaces.includes("user") ||
+        Deno.readLinkSync("/proc/self/ns/user") ===
+          Deno.readLinkSync(`/proc/${job.targetPid}/ns/user`)),
   );
   changeToWorkingDir(kernel, statusFd, job.process.cwd);
   const process = withUser(kernel, statusFd, job.process, job.userRequest, true);
@@ -423,6 +465,26 @@ function runExec(kernel: Kernel, statusFd: number, job: ExecConfig, started: () 
   Deno.exit(exitStatusCode(kernel.waitpid(pid, 0).status));
 }
 
+/** This process's parent, by host PID (/proc is still the host's when this is asked). */
+function parentPid(): number {
+  const stat = Deno.readTextFileSync("/proc/self/stat");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+}
+
+/**
+ * Waits until `parent` has adopted this process: the helper that forked
+ * it into its user and PID namespaces is killed by `parent`, a subreaper,
+ * right after (see spawnInUserNamespace). Tying this process's life to
+ * the helper's first would kill it with the helper.
+ */
+function awaitAdoption(parent: number): void {
+  const deadline = Date.now() + HELPER_FORK_MS;
+  while (parentPid() !== parent) {
+    if (Date.now() > deadline) Deno.exit(ExitCode.ENGINE);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+  }
+}
+
 /** Entry point of `dockergsh init`. Does not return: it execs or exits. */
 export function containerInit(): void {
   const kernel = traced(new LinuxKernel(), "init");
@@ -432,10 +494,14 @@ export function containerInit(): void {
     Deno.exit(ExitCode.ENGINE);
   }
   const [configFd, statusFd] = fds;
+  const parent = Deno.env.get(INIT_PARENT_ENV);
+  if (parent !== undefined) awaitAdoption(Number(parent));
   // Until `start`, the init dies with the parent that spawned it: a parent
   // killed midway must not leave it behind, with every capability, in the
   // middle of an image's files (an `/etc/passwd` made to block, say).
   kernel.prctl(PR_SET_PDEATHSIG, SIGNALS.SIGKILL);
+  // Orphaned again before the line above: that parent is gone.
+  if (parent !== undefined && parentPid() !== Number(parent)) Deno.exit(ExitCode.ENGINE);
   // Not dumpable, as runc's init: nothing in the container (an exec, a
   // startContainer hook) may reach this process's memory or descriptors
   // through /proc/<pid>/ (Deno's caches, the exec FIFO). execve makes the

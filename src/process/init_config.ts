@@ -92,6 +92,12 @@ export interface InitConfig {
   startContainer?: { hooks: Hook[]; state: string };
   /** `--no-pivot`: the root is moved over the old one and chrooted into, not pivoted. */
   noPivot?: boolean;
+  /**
+   * The init is in a new user namespace (its maps written by the parent):
+   * it becomes that namespace's root before it builds the container, and
+   * binds the host's device nodes, since mknod(2) is refused there.
+   */
+  userNamespace?: boolean;
 }
 
 /** Job of `exec`: join the running container's namespaces, then run `process` there. */
@@ -129,3 +135,14 @@ export interface InitSpawned {
 
 /** Environment variable carrying the channel's fd numbers to the init. */
 export const INIT_FDS_ENV = "DOCKERGSH_INIT_FDS";
+
+/**
+ * The host PID of the process that will be the init's parent, when the
+ * init is spawned through a helper (util-linux unshare, for a user
+ * namespace) that is killed once it has forked it: the init waits to be
+ * adopted by that process before it ties its life to its parent's.
+ */
+export const INIT_PARENT_ENV = "DOCKERGSH_INIT_PARENT";
+
+/** How long the helper may take to fork the init, and the init to be adopted after. */
+export const HELPER_FORK_MS = 5_000;

@@ -9,13 +9,29 @@
  * For `exec`: the init is spawned in the host's namespaces and joins the
  * container's itself (see init.ts).
  *
+ * A user namespace is the exception: a multi-threaded process can neither
+ * make nor join one, so a single-threaded util-linux program does that
+ * step and execs the init (see spawnInUserNamespace, spawnExecInit).
+ *
  * @module
  */
 
-import { CLONE_NEWNS, O_CLOEXEC, O_RDONLY } from "../../ffi/constants.ts";
+import {
+  CLONE_NEWNS,
+  O_CLOEXEC,
+  O_RDONLY,
+  O_WRONLY,
+  PR_SET_CHILD_SUBREAPER,
+  SIGNALS,
+} from "../../ffi/constants.ts";
+import { SyscallError } from "../../ffi/errno.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
+import { debug } from "../debug.ts";
+import type { LinuxIdMapping } from "../oci/spec.ts";
 import { ParentChannel } from "./channel.ts";
+import { HELPER_FORK_MS, INIT_PARENT_ENV } from "./init_config.ts";
 import { NAMESPACES } from "./namespaces.ts";
+import { exitStatusCode } from "./wait_status.ts";
 
 /**
  * The init's stdio at spawn. `inherit`: this process's own fds 0-2 (the OCI
@@ -29,10 +45,19 @@ export interface SpawnStdio {
 
 /** A spawned init, blocked until the parent sends its job. */
 export interface SpawnedInit {
+  /**
+   * The process spawned: the init itself, or the helper that made its user
+   * namespace (its stdio are the init's; see spawnInUserNamespace).
+   */
   child: Deno.ChildProcess;
   pid: number;
   channel: ParentChannel;
+  /** Settles when the init exits. */
+  status: Promise<Deno.CommandStatus>;
 }
+
+/** How to run the init's argv: as is, or under a helper program. */
+type Launcher = (program: { path: string; args: string[] }) => { path: string; args: string[] };
 
 /**
  * argv that runs this program again with `args`: the executable itself when
@@ -66,6 +91,8 @@ function spawnIn(
   names: readonly string[],
   enter: () => void,
   stdio: SpawnStdio,
+  launch: Launcher = (program) => program,
+  env: Record<string, string> = {},
 ): SpawnedInit {
   const channel = ParentChannel.open(kernel);
   const own = NAMESPACES.filter(([name]) => names.includes(name)).map(([name, flag]) => ({
@@ -74,12 +101,13 @@ function spawnIn(
   }));
   // setns into a mount namespace resets the cwd to its root: put it back after.
   const cwd = Deno.cwd();
-  const { path, args } = selfCommand("init");
+  const { path, args } = launch(selfCommand("init"));
   let child: Deno.ChildProcess;
   try {
     enter();
     try {
-      child = new Deno.Command(path, { args, env: channel.childEnv(), ...stdio }).spawn();
+      child = new Deno.Command(path, { args, env: { ...channel.childEnv(), ...env }, ...stdio })
+        .spawn();
     } finally {
       for (const { fd, flag } of own) kernel.setns(fd, flag);
       if (names.includes("mnt")) Deno.chdir(cwd);
@@ -91,7 +119,7 @@ function spawnIn(
     for (const { fd } of own) kernel.close(fd);
   }
   channel.closeChildEnds();
-  return { child, pid: child.pid, channel };
+  return { child, pid: child.pid, channel, status: child.status };
 }
 
 /**
@@ -102,6 +130,8 @@ function spawnIn(
 export interface NamespacePlan {
   create: string[];
   join: Array<{ name: string; path: string }>;
+  /** The maps of a new user namespace (`user` in `create`). */
+  idMappings?: { uid: LinuxIdMapping[]; gid: LinuxIdMapping[] };
 }
 
 /**
@@ -123,7 +153,7 @@ export function spawnPlannedInit(
     plan.join.filter((j) => j.name === name).map((j) => ({ flag, path: j.path }))
   );
   const names = [...plan.create, ...plan.join.map((j) => j.name)];
-  const enter = () => {
+  const join = () => {
     const fds = joins.map((j) => ({ flag: j.flag, fd: kernel.open(j.path, O_RDONLY | O_CLOEXEC) }));
     try {
       if (joins.some((j) => j.flag === CLONE_NEWNS)) {
@@ -133,16 +163,191 @@ export function spawnPlannedInit(
     } finally {
       for (const { fd } of fds) kernel.close(fd);
     }
+  };
+  if (plan.create.includes("user")) return spawnInUserNamespace(kernel, plan, join, stdio);
+  const enter = () => {
+    join();
     if (flags !== 0) kernel.unshare(flags);
   };
   return spawnIn(kernel, names, enter, stdio);
 }
 
+/** util-linux unshare(1)'s option for each namespace it makes along with a user namespace. */
+const UNSHARE_OPTIONS: Readonly<Record<string, string>> = {
+  mnt: "--mount",
+  uts: "--uts",
+  ipc: "--ipc",
+  net: "--net",
+  pid: "--pid",
+};
+
+/** Blocks the thread for `ms` (the spawn is synchronous). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** The one child `pid` has forked, once it has (its own children file lists it). */
+function forkedChild(pid: number): number {
+  const deadline = Date.now() + HELPER_FORK_MS;
+  for (;;) {
+    let children: string;
+    try {
+      children = Deno.readTextFileSync(`/proc/${pid}/task/${pid}/children`).trim();
+    } catch {
+      children = "";
+    }
+    if (children !== "") return Number(children.split(" ")[0]);
+    const state = (() => {
+      try {
+        const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+        return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+      } catch {
+        return "X";
+      }
+    })();
+    if (state === "Z" || state === "X") {
+      throw new Error("unshare(1) exited before it forked the init (its error is above)");
+    }
+    if (Date.now() > deadline) throw new Error("unshare(1) did not fork the init in time");
+    sleepSync(1);
+  }
+}
+
+/** The uid_map/gid_map lines of `mappings` ("inside outside count"). */
+function mapLines(mappings: readonly LinuxIdMapping[]): string {
+  return mappings.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join("");
+}
+
+/**
+ * Writes the maps of `pid`'s user namespace, each in one write(2) as the
+ * kernel requires. The parent writes them, not the init: only a process
+ * with CAP_SETUID in the parent namespace may map more than its own ID.
+ */
+function writeIdMappings(
+  kernel: Kernel,
+  pid: number,
+  maps: { uid: readonly LinuxIdMapping[]; gid: readonly LinuxIdMapping[] },
+): void {
+  const files = [["uid_map", "uidMappings", maps.uid], ["gid_map", "gidMappings", maps.gid]];
+  for (const [file, field, mappings] of files as [string, string, LinuxIdMapping[]][]) {
+    const path = `/proc/${pid}/${file}`;
+    const text = mapLines(mappings);
+    debug("create", `write ${path}: ${JSON.stringify(text)}`);
+    const fd = kernel.open(path, O_WRONLY | O_CLOEXEC);
+    try {
+      kernel.write(fd, new TextEncoder().encode(text));
+    } catch (err) {
+      if (!(err instanceof SyscallError)) throw err;
+      throw new Error(`linux.${field}: the kernel refused them in ${path}: ${err.code}`);
+    } finally {
+      kernel.close(fd);
+    }
+  }
+}
+
+/** A raw wait status as Deno reports a child's. */
+function commandStatus(raw: number): Deno.CommandStatus {
+  const number = raw & 0x7f;
+  const name = number === 0
+    ? null
+    : (Object.entries(SIGNALS).find(([, n]) => n === number)?.[0] ?? null) as Deno.Signal | null;
+  const code = exitStatusCode(raw);
+  return { success: code === 0, code, signal: name };
+}
+
+/**
+ * The init in a new user namespace, with the other namespaces of `create`
+ * owned by it (so that the container's root may mount its proc, sysfs and
+ * tmpfs). A process with more than one thread cannot make a user
+ * namespace, and every Deno process has several, so a single-threaded
+ * helper makes them: util-linux's unshare(1), in one unshare(2) call, user
+ * namespace first.
+ *
+ * - `--keep-caps`: the init is exec'd before its maps exist, as a user the
+ *   namespace does not map, which execve would leave without capabilities;
+ *   ambient ones carry them over. The init becomes the namespace's root
+ *   itself once the maps are written (see init.ts).
+ * - `--propagation unchanged`: the init makes its mounts private itself.
+ * - `--fork` with a PID namespace: only a child of unshare is in it. That
+ *   helper is then killed: it holds copies of the channel (the init's
+ *   status pipe would never reach end of file), and the init must be a
+ *   child of this process, as runc's is of runc, so that when this process
+ *   exits a subreaper (containerd's shim) adopts it. This process is a
+ *   subreaper meanwhile, so the orphaned init comes to it, and is waited
+ *   for by PID.
+ */
+function spawnInUserNamespace(
+  kernel: Kernel,
+  plan: NamespacePlan,
+  join: () => void,
+  stdio: SpawnStdio,
+): SpawnedInit {
+  const others = plan.create.filter((n) => n !== "user");
+  const forks = others.includes("pid");
+  const options = [
+    "--user",
+    "--keep-caps",
+    "--propagation",
+    "unchanged",
+    ...others.map((n) => UNSHARE_OPTIONS[n]),
+    ...(forks ? ["--fork"] : []),
+  ];
+  if (forks) kernel.prctl(PR_SET_CHILD_SUBREAPER, 1);
+  debug(
+    "create",
+    `unshare ${options.join(" ")}: a multi-threaded process cannot make a user namespace`,
+  );
+  const spawned = spawnIn(
+    kernel,
+    plan.join.map((j) => j.name),
+    join,
+    stdio,
+    (program) => ({ path: "unshare", args: [...options, "--", program.path, ...program.args] }),
+    forks ? { [INIT_PARENT_ENV]: String(Deno.pid) } : {},
+  );
+  const helper = spawned.child;
+  let pid: number | undefined;
+  try {
+    pid = forks ? forkedChild(helper.pid) : helper.pid;
+    writeIdMappings(kernel, pid, plan.idMappings!);
+  } catch (err) {
+    // The helper waits for the init and exits with it.
+    for (const p of [pid, helper.pid]) {
+      if (p === undefined) continue;
+      try {
+        kernel.kill(p, SIGNALS.SIGKILL);
+      } catch {
+        // Gone already.
+      }
+    }
+    spawned.channel.close();
+    throw err;
+  }
+  if (!forks) return spawned;
+  kernel.kill(helper.pid, SIGNALS.SIGKILL);
+  const init = pid;
+  const status = helper.status.then(() => kernel.waitpidAsync(init)).then(commandStatus);
+  return { ...spawned, pid: init, status };
+}
+
 /**
  * The init of an `exec`, spawned in the host's namespaces: it joins the
  * container's itself, and only its child, the user's command, enters the
- * container's PID namespace (see init.ts).
+ * container's PID namespace (see init.ts). A container with a user
+ * namespace of its own (`userNamespace`, its /proc path) is joined first,
+ * through nsenter(1).
  */
-export function spawnExecInit(kernel: Kernel, stdio: SpawnStdio): SpawnedInit {
-  return spawnIn(kernel, [], () => {}, stdio);
+export function spawnExecInit(
+  kernel: Kernel,
+  stdio: SpawnStdio,
+  userNamespace?: string,
+): SpawnedInit {
+  if (userNamespace === undefined) return spawnIn(kernel, [], () => {}, stdio);
+  // A multi-threaded process cannot join a user namespace either: util-linux
+  // nsenter(1) joins it and becomes its root (uid and gid 0) before exec.
+  debug("exec", `nsenter --user=${userNamespace}: a multi-threaded process cannot join it`);
+  return spawnIn(kernel, [], () => {}, stdio, (program) => ({
+    path: "nsenter",
+    args: [`--user=${userNamespace}`, "--", program.path, ...program.args],
+  }));
 }

@@ -28,15 +28,26 @@ const DEV_LINKS: ReadonlyArray<[name: string, target: string]> = [
   ["stderr", "/proc/self/fd/2"],
 ];
 
-/** mknod each of `devices` inside `rootfs`, with its mode and owner. */
+/**
+ * mknod each of `devices` inside `rootfs`, with its mode and owner. In a
+ * user namespace, where mknod(2) is refused, the host's node at the same
+ * path is bind-mounted instead (as runc does), keeping the host's mode and
+ * owner: changing them would change the host's node.
+ */
 export function createDevices(
   kernel: Kernel,
   rootfs: string,
   devices: readonly LinuxDevice[],
+  bindHostNodes = false,
 ): void {
   for (const d of devices) {
     const path = secureJoin(rootfs, d.path);
     Deno.mkdirSync(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+    if (bindHostNodes) {
+      Deno.writeFileSync(path, new Uint8Array(), { mode: 0o600 });
+      kernel.mount(d.path, path, null, MS_BIND);
+      continue;
+    }
     const mode = d.fileMode ?? 0o666;
     kernel.mknod(path, FILE_TYPE[d.type] | mode, d.major, d.minor);
     Deno.chmodSync(path, mode); // mknod's mode is filtered by the umask

@@ -105,7 +105,7 @@ export async function createContainer(
     const { pid } = launched.record;
     if (opts.pidFile !== undefined) writeFileAtomic(opts.pidFile, `${pid}`);
     undo.commit();
-    return { pid, exited: launched.child.status };
+    return { pid, exited: launched.status };
   } catch (err) {
     throw withUndoErrors(err, await undo.unwind());
   } finally {

@@ -133,12 +133,17 @@ export async function execInContainer(
       slavePath: consoleForExec(kernel, opts.consoleSocket, record.pid, process),
     };
   }
-  const spawned = spawnExecInit(kernel, { stdin: "inherit", stdout: "inherit", stderr: "inherit" });
+  const namespaces = execNamespaces(record.spec);
+  const spawned = spawnExecInit(
+    kernel,
+    { stdin: "inherit", stdout: "inherit", stderr: "inherit" },
+    namespaces.includes("user") ? `/proc/${record.pid}/ns/user` : undefined,
+  );
   const job: ExecConfig = {
     kind: "exec",
     targetPid: record.pid,
     targetStartTime: record.pidStartTime,
-    namespaces: execNamespaces(record.spec),
+    namespaces,
     process,
     seccompProgram: program ? encodeBase64(program) : undefined,
     stdio,
@@ -152,17 +157,17 @@ export async function execInContainer(
       .addProcess(spawned.pid);
   } catch (err) {
     spawned.channel.close(); // the init reads no `start` and exits
-    await spawned.child.status;
+    await spawned.status;
     throw err;
   }
   const verdict = spawned.channel.startForPid();
   if (!("pid" in verdict)) {
-    await spawned.child.status;
+    await spawned.status;
     throw new RuntimeError(verdict.message);
   }
   debug("exec", `process is pid ${verdict.pid} (host view)`);
   if (opts.pidFile !== undefined) writeFileAtomic(opts.pidFile, `${verdict.pid}`);
   // The exec init exits once the process is spawned (detached) or with the process's status.
-  const status = await spawned.child.status;
+  const status = await spawned.status;
   return opts.detach ? 0 : status.code;
 }

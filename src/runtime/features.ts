@@ -55,7 +55,7 @@ export function runtimeFeatures(): Record<string, unknown> {
       "unbindable",
     ],
     linux: {
-      namespaces: ["cgroup", "ipc", "mount", "network", "pid", "uts"],
+      namespaces: ["cgroup", "ipc", "mount", "network", "pid", "user", "uts"],
       capabilities: Object.keys(CAPABILITIES),
       cgroup: { v1: true, v2: true, systemd: false, systemdUser: false },
       seccomp: {

@@ -53,7 +53,7 @@ export function spawnContainerInit(
       } catch {
         // Already gone.
       }
-      await spawned.child.status;
+      await spawned.status;
     })();
   undo?.push(stop);
   debug("create", `init is pid ${spawned.pid} in the host's PID namespace`);

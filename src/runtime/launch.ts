@@ -67,7 +67,10 @@ export interface LaunchOptions {
 export interface LaunchedInit {
   /** What the runtime knows of it (pid, start time, cgroup, spec). */
   record: RuntimeRecord;
+  /** The process spawned (its pipes are the init's); see SpawnedInit. */
   child: Deno.ChildProcess;
+  /** Settles when the init exits. */
+  status: Promise<Deno.CommandStatus>;
 }
 
 /** How long an init that failed may take to be reaped before its report is read. */
@@ -77,7 +80,7 @@ const REAP_GRACE_MS = 50;
 async function reportedFailure(spawned: SpawnedInit): Promise<InitError | undefined> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const exited = await Promise.race([
-    spawned.child.status.then(() => true),
+    spawned.status.then(() => true),
     new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), REAP_GRACE_MS)),
   ]);
   clearTimeout(timer);
@@ -161,6 +164,7 @@ export async function launchContainer(
     stdio: opts.stdio,
     execFifo: opts.execFifo,
     noPivot: opts.noPivot,
+    userNamespace: init.plan.create.includes("user"),
     createContainer: spec.hooks?.createContainer?.length
       ? { hooks: spec.hooks.createContainer, state: JSON.stringify(ociState(record, "created")) }
       : undefined,
@@ -197,8 +201,8 @@ export async function launchContainer(
 
   const failure = spawned.channel.start();
   if (failure) {
-    await spawned.child.status;
+    await spawned.status;
     throw new InitError(failure.message, failure.exitCode);
   }
-  return { record, child: spawned.child };
+  return { record, child: spawned.child, status: spawned.status };
 }

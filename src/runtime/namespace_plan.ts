@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Spec } from "../oci/spec.ts";
+import type { LinuxIdMapping, Spec } from "../oci/spec.ts";
 import type { NamespacePlan } from "../process/spawn_init.ts";
 import { RuntimeError } from "./errors.ts";
 
@@ -18,7 +18,16 @@ const PROC_NAMES: Readonly<Record<string, string>> = {
   ipc: "ipc",
   uts: "uts",
   cgroup: "cgroup",
+  user: "user",
 };
+
+/** `m` if its three numbers can be a line of uid_map/gid_map; the kernel checks the rest. */
+function checkMapping(m: LinuxIdMapping): LinuxIdMapping {
+  const ok = [m.containerID, m.hostID, m.size].every((n) => Number.isInteger(n) && n >= 0) &&
+    m.size > 0;
+  if (!ok) throw new RuntimeError(`linux id mapping ${JSON.stringify(m)} is not valid`);
+  return { containerID: m.containerID, hostID: m.hostID, size: m.size };
+}
 
 /** The plan for `spec`; throws on what this runtime cannot do. */
 export function planNamespaces(spec: Pick<Spec, "linux">): NamespacePlan {
@@ -27,10 +36,14 @@ export function planNamespaces(spec: Pick<Spec, "linux">): NamespacePlan {
   for (const ns of spec.linux?.namespaces ?? []) {
     if (seen.has(ns.type)) throw new RuntimeError(`linux.namespaces: ${ns.type} is listed twice`);
     seen.add(ns.type);
-    if (ns.type === "user" || ns.type === "time") {
+    if (ns.type === "time") {
       throw new RuntimeError(
-        `linux.namespaces: ${ns.type} namespaces are not supported by dockergsh-runc ` +
-          `(a multi-threaded Deno process cannot enter a new one)`,
+        "linux.namespaces: time namespaces are not supported by dockergsh-runc",
+      );
+    }
+    if (ns.type === "user" && ns.path !== undefined) {
+      throw new RuntimeError(
+        "linux.namespaces: joining a user namespace by path is not supported by dockergsh-runc",
       );
     }
     const name = PROC_NAMES[ns.type];
@@ -50,10 +63,18 @@ export function planNamespaces(spec: Pick<Spec, "linux">): NamespacePlan {
       plan.create.push(name);
     }
   }
-  if (spec.linux?.uidMappings?.length || spec.linux?.gidMappings?.length) {
-    throw new RuntimeError(
-      "linux.uidMappings/gidMappings need a user namespace, which dockergsh-runc does not support",
-    );
+  const uid = spec.linux?.uidMappings ?? [];
+  const gid = spec.linux?.gidMappings ?? [];
+  if (plan.create.includes("user")) {
+    // As runc: a user namespace with nobody mapped in it could run nothing.
+    if (uid.length === 0 || gid.length === 0) {
+      throw new RuntimeError(
+        "linux.namespaces has a user namespace: linux.uidMappings and gidMappings are required",
+      );
+    }
+    plan.idMappings = { uid: uid.map(checkMapping), gid: gid.map(checkMapping) };
+  } else if (uid.length > 0 || gid.length > 0) {
+    throw new RuntimeError("linux.uidMappings/gidMappings need a new user namespace");
   }
   if (!plan.create.includes("mnt")) {
     throw new RuntimeError(

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { lstatOrUndefined } from "../../src/_fs.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
 import { eventually } from "../_harness.ts";
 import { cgroupDir, defaultSpec, procStatus, withBundle } from "./_bundle.ts";
@@ -118,24 +119,24 @@ Deno.test("runtime: a create that fails midway leaves no state, cgroup or proces
   });
 });
 
-Deno.test("runtime: user namespaces are refused in one line, before anything is made", async () => {
+Deno.test("runtime: a user namespace's refusals are one line, before anything is made", async () => {
   const spec = defaultSpec("userns", ["true"]);
   spec.linux!.namespaces!.push({ type: "user" });
   await withBundle(spec, async (t) => {
-    const r = await t.runc("create", "--bundle", t.bundle, "userns");
-    assertEquals(r.code, 1);
-    assertStringIncludes(t.lastError(), "user namespaces are not supported");
+    const refused = async (message: string) => {
+      t.writeSpec(spec);
+      assertEquals((await t.runc("create", "--bundle", t.bundle, "userns")).code, 1);
+      assertStringIncludes(t.lastError(), message);
+      assertEquals(lstatOrUndefined(`${t.root}/userns`), undefined);
+    };
+    await refused("linux.uidMappings and gidMappings are required");
+    spec.linux!.uidMappings = [{ containerID: 0, hostID: 100000, size: 0 }];
+    spec.linux!.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+    await refused("is not valid");
     spec.linux!.namespaces!.pop();
     spec.linux!.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
-    t.writeSpec(spec);
-    assertEquals((await t.runc("create", "--bundle", t.bundle, "userns")).code, 1);
-    assertStringIncludes(t.lastError(), "uidMappings/gidMappings need a user namespace");
-    let made = true;
-    try {
-      Deno.statSync(`${t.root}/userns`);
-    } catch {
-      made = false;
-    }
-    assertEquals(made, false);
+    await refused("uidMappings/gidMappings need a new user namespace");
+    spec.linux!.namespaces!.push({ type: "user", path: "/proc/1/ns/user" });
+    await refused("joining a user namespace by path is not supported");
   });
 });

@@ -14,6 +14,8 @@ import {
   assertStringIncludes,
 } from "../_assert.ts";
 import { eventually } from "../_harness.ts";
+import type { Spec } from "../../src/oci/spec.ts";
+import { processStartTime } from "../../src/process/proc.ts";
 import { cgroupDir, defaultSpec, procStatus, withBundle } from "./_bundle.ts";
 
 /** One classic-BPF instruction, `ret SECCOMP_RET_ALLOW`: a filter that allows everything. */
@@ -260,3 +262,108 @@ Deno.test("runtime: every kind of hook runs where and when the spec says, with t
     assertEquals([...Deno.readDirSync(t.root)], []);
   });
 });
+
+/** `spec` with a new user namespace mapping 65536 IDs from 100000 (root inside is 100000 outside). */
+function withUserNamespace(spec: Spec): Spec {
+  spec.linux!.namespaces!.push({ type: "user" });
+  spec.linux!.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+  spec.linux!.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+  return spec;
+}
+
+/** The inode of namespace `name` of `pid`, as `user:[4026531837]`. */
+function nsOf(pid: number | "self", name: string): string {
+  return Deno.readLinkSync(`/proc/${pid}/ns/${name}`);
+}
+
+Deno.test("runtime: a user namespace with linux.uidMappings/gidMappings; the others owned by it", async () => {
+  const spec = withUserNamespace(defaultSpec("uns", ["sleep", "100"]));
+  await withBundle(spec, async (t) => {
+    // The mapped root must reach the bundle's root, as with runc.
+    Deno.chmodSync(t.dir, 0o711);
+    const pid = await t.create("uns");
+    const maps = (file: string) =>
+      Deno.readTextFileSync(`/proc/${pid}/${file}`).trim().split(/\s+/).map(Number);
+    assertEquals(maps("uid_map"), [0, 100000, 65536]);
+    assertEquals(maps("gid_map"), [0, 100000, 65536]);
+    assertNotEquals(nsOf(pid, "user"), nsOf("self", "user"));
+    // Root inside is 100000 outside, with the spec's capabilities only.
+    assertEquals(procStatus(pid, "Uid"), "100000\t100000\t100000\t100000");
+    assertEquals(procStatus(pid, "Gid"), "100000\t100000\t100000\t100000");
+    assertEquals(procStatus(pid, "CapEff"), "00000000000000eb");
+    assertEquals((await t.runc("start", "uns")).code, 0, t.lastError());
+    await eventually(sleeping(pid));
+
+    // exec joins it through nsenter(1): root inside, the same maps; /dev/null is the host's node.
+    const inside = await t.runc(
+      "exec",
+      "uns",
+      "sh",
+      "-c",
+      "id -u; id -g; cat /proc/self/uid_map; stat -c '%t:%T %u' /dev/null; " +
+        "readlink /proc/self/ns/user",
+    );
+    assertEquals(inside.code, 0, t.lastError());
+    const [uid, gid, map, nullDev, userNs] = inside.stdout.trim().split("\n").map((l) => l.trim());
+    assertEquals([uid, gid], ["0", "0"]);
+    assertEquals(map.split(/\s+/), ["0", "100000", "65536"]);
+    // The host's root owns the node: unmapped, it shows as the overflow ID.
+    assertEquals(nullDev, "1:3 65534");
+    assertEquals(userNs, nsOf(pid, "user"));
+
+    assertEquals((await t.runc("kill", "uns", "KILL")).code, 0);
+    await eventually(() => processStartTime(pid) === undefined);
+    assertEquals((await t.runc("delete", "uns")).code, 0, t.lastError());
+  });
+});
+
+Deno.test("runtime: run in a user namespace waits for its init and exits with its code", async () => {
+  const spec = withUserNamespace(
+    defaultSpec("unsrun", ["sh", "-c", 'test "$(id -u)" = 0 && exit 3']),
+  );
+  await withBundle(spec, async (t) => {
+    Deno.chmodSync(t.dir, 0o711);
+    const r = await t.runc("--debug", "run", "--bundle", t.bundle, "unsrun");
+    assertEquals(r.code, 3, t.lastError());
+    assertStringIncludes(r.stderr, "unshare --user --keep-caps");
+    assertStringIncludes(r.stderr, "prctl(PR_SET_CHILD_SUBREAPER");
+    assertStringIncludes(r.stderr, `setresuid(0)`);
+  });
+});
+
+Deno.test("runtime: maps the kernel refuses fail the create in one line, with nothing left", async () => {
+  const spec = withUserNamespace(defaultSpec("badmap", ["true"]));
+  // Two ranges that overlap inside: the kernel refuses the write (EINVAL).
+  spec.linux!.uidMappings!.push({ containerID: 10, hostID: 300000, size: 10 });
+  const mark = `dgsh-badmap-${crypto.randomUUID()}`;
+  await withBundle(spec, async (t) => {
+    Deno.env.set("DGSH_TEST_MARK", mark);
+    try {
+      assertEquals((await t.runc("create", "--bundle", t.bundle, "badmap")).code, 1);
+    } finally {
+      Deno.env.delete("DGSH_TEST_MARK");
+    }
+    assertMatch(
+      t.lastError(),
+      /^linux\.uidMappings: the kernel refused them in \/proc\/\d+\/uid_map: EINVAL$/,
+    );
+    assertEquals([...Deno.readDirSync(t.root)].filter((e) => !e.name.startsWith("@")), []);
+    // Neither the helper nor the init it forked lives on.
+    await eventually(() => processesWithEnv(`DGSH_TEST_MARK=${mark}`).length === 0);
+  });
+});
+
+/** PIDs of the processes whose environment holds `entry`. */
+function processesWithEnv(entry: string): number[] {
+  const out: number[] = [];
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const env = Deno.readTextFileSync(`/proc/${e.name}/environ`).split("\0");
+      if (env.includes(entry)) out.push(Number(e.name));
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return out;
+}
