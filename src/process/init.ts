@@ -343,6 +343,8 @@ function becomeNamespaceRoot(kernel: Kernel): void {
   kernel.setresgid(0);
   kernel.setgroups([]);
   kernel.setresuid(0);
+  // Changed credentials reset dumpability to fs.suid_dumpable: not dumpable again.
+  kernel.prctl(PR_SET_DUMPABLE, 0);
 }
 
 /**

@@ -326,7 +326,14 @@ function spawnInUserNamespace(
   if (!forks) return spawned;
   kernel.kill(helper.pid, SIGNALS.SIGKILL);
   const init = pid;
-  const status = helper.status.then(() => kernel.waitpidAsync(init)).then(commandStatus);
+  const status = helper.status.then(async (helperStatus) => {
+    try {
+      return commandStatus(await kernel.waitpidAsync(init));
+    } catch {
+      // The init exited before the helper died, which reaped it: its status is the helper's.
+      return helperStatus;
+    }
+  });
   return { ...spawned, pid: init, status };
 }
 

@@ -293,6 +293,9 @@ Deno.test("runtime: a user namespace with linux.uidMappings/gidMappings; the oth
     assertEquals(procStatus(pid, "CapEff"), "00000000000000eb");
     assertEquals((await t.runc("start", "uns")).code, 0, t.lastError());
     await eventually(sleeping(pid));
+    // What unshare --keep-caps made ambient to start the init is gone from the command.
+    assertEquals(procStatus(pid, "CapAmb"), "0000000000000000");
+    assertEquals(procStatus(pid, "CapInh"), "0000000000000000");
 
     // exec joins it through nsenter(1): root inside, the same maps; /dev/null is the host's node.
     const inside = await t.runc(
