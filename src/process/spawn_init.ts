@@ -19,6 +19,7 @@
 import {
   CLONE_NEWNS,
   O_CLOEXEC,
+  O_DIRECTORY,
   O_RDONLY,
   O_WRONLY,
   PR_SET_CHILD_SUBREAPER,
@@ -353,8 +354,36 @@ export function spawnExecInit(
   // A multi-threaded process cannot join a user namespace either: util-linux
   // nsenter(1) joins it and becomes its root (uid and gid 0) before exec.
   debug("exec", `nsenter --user=${userNamespace}: a multi-threaded process cannot join it`);
-  return spawnIn(kernel, [], () => {}, stdio, (program) => ({
-    path: "nsenter",
-    args: [`--user=${userNamespace}`, "--", program.path, ...program.args],
-  }));
+  const byFd = selfCommandByFd(kernel);
+  try {
+    return spawnIn(kernel, [], () => {}, stdio, () => ({
+      path: "nsenter",
+      args: [`--user=${userNamespace}`, "--", byFd.path, ...byFd.args(["init"])],
+    }));
+  } finally {
+    for (const fd of byFd.fds) kernel.close(fd);
+  }
+}
+
+/**
+ * This program named through descriptors, for an init that starts as the
+ * mapped root of a user namespace, a user the state root's private
+ * directories do not let in: the executable and the main module's
+ * directory are opened here, without close-on-exec, and named as
+ * /proc/self/fd/N, which the init inherits. The files themselves may be
+ * read by all (the launcher unpacks them so); only the directories above
+ * them are private. The init closes them before the user's command runs
+ * (cloexecFrom).
+ */
+function selfCommandByFd(
+  kernel: Kernel,
+): { path: string; args: (rest: string[]) => string[]; fds: number[] } {
+  const exe = kernel.open(Deno.execPath(), O_RDONLY);
+  const path = `/proc/self/fd/${exe}`;
+  if (Deno.build.standalone) return { path, args: (rest) => rest, fds: [exe] };
+  const main = new URL(Deno.mainModule).pathname;
+  const dir = kernel.open(main.slice(0, main.lastIndexOf("/")), O_RDONLY | O_DIRECTORY);
+  const module = `/proc/self/fd/${dir}/${main.slice(main.lastIndexOf("/") + 1)}`;
+  const args = selfCommand().args.slice(0, -1);
+  return { path, args: (rest) => [...args, module, ...rest], fds: [exe, dir] };
 }
