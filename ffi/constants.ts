@@ -34,6 +34,13 @@ export const MS_SHARED = 1 << 20;
 export const MS_RELATIME = 1 << 21;
 export const MS_STRICTATIME = 1 << 24;
 
+/** keyctl(2) operations (linux/keyctl.h). */
+export const KEYCTL_JOIN_SESSION_KEYRING = 1;
+export const KEYCTL_SETPERM = 5;
+export const KEYCTL_DESCRIBE = 6;
+/** A key's permission bit: its owner may search it (linux/key.h, KEY_USR_SEARCH). */
+export const KEY_USR_SEARCH = 0x00080000;
+
 /** umount2(2) flags. */
 export const MNT_DETACH = 0x2;
 
@@ -244,6 +251,7 @@ export const SYS_pidfd_open = 434;
 export const AT_FDCWD = -100;
 export const SYS_pivot_root = 155;
 export const SYS_chroot = 161;
+export const SYS_keyctl = 250;
 export const SYS_prctl = 157;
 export const SYS_capset = 126;
 export const SYS_setgroups = 116;

@@ -87,6 +87,12 @@ export interface Kernel {
   linkUp(ifname: string): void;
   /** prctl(2) with up to two arguments; returns the call's result (PR_CAPBSET_READ). */
   prctl(option: number, arg2: number, arg3?: number): number;
+  /** keyctl(KEYCTL_JOIN_SESSION_KEYRING): joins (or makes) the session keyring `name`; its ID. */
+  joinSessionKeyring(name: string): number;
+  /** keyctl(KEYCTL_DESCRIBE): `type;uid;gid;perm;description` of key `id`, perm in hex. */
+  describeKey(id: number): string;
+  /** keyctl(KEYCTL_SETPERM): key `id`'s permission mask. */
+  setKeyPerm(id: number, perm: number): void;
   umask(mask: number): number;
   /** Every catchable signal back to SIG_DFL and an empty signal mask (before execve). */
   resetSignals(): void;

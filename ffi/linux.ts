@@ -23,6 +23,9 @@ import {
   F_SETFD,
   FD_CLOEXEC,
   IFF_UP,
+  KEYCTL_DESCRIBE,
+  KEYCTL_JOIN_SESSION_KEYRING,
+  KEYCTL_SETPERM,
   LINUX_CAPABILITY_VERSION_3,
   NSIG,
   O_CLOEXEC,
@@ -63,6 +66,7 @@ import {
   SYS_fcntl,
   SYS_fstat,
   SYS_ioctl,
+  SYS_keyctl,
   SYS_kill,
   SYS_lgetxattr,
   SYS_lsetxattr,
@@ -450,6 +454,29 @@ export class LinuxKernel implements Kernel {
       "prctl",
       `${PRCTL_NAMES[option] ?? option} ${arg2}${arg3 ? ` ${arg3}` : ""}`,
     );
+  }
+
+  joinSessionKeyring(name: string): number {
+    return check(
+      sys(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, cstr(name)),
+      "keyctl",
+      `KEYCTL_JOIN_SESSION_KEYRING ${name}`,
+    );
+  }
+
+  describeKey(id: number): string {
+    const buf = new Uint8Array(4096);
+    const n = check(
+      sys(SYS_keyctl, KEYCTL_DESCRIBE, id, buf, buf.length),
+      "keyctl",
+      `KEYCTL_DESCRIBE ${id}`,
+    );
+    // The length includes the terminating NUL.
+    return new TextDecoder().decode(buf.subarray(0, Math.max(0, Math.min(n, buf.length) - 1)));
+  }
+
+  setKeyPerm(id: number, perm: number): void {
+    check(sys(SYS_keyctl, KEYCTL_SETPERM, id, perm), "keyctl", `KEYCTL_SETPERM ${id}`);
   }
 
   umask(mask: number): number {

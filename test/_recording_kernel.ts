@@ -148,6 +148,17 @@ export class RecordingKernel implements Kernel {
     this.rec("prctl", option, arg2, arg3);
     return 0;
   }
+  joinSessionKeyring(name: string): number {
+    this.rec("joinSessionKeyring", name);
+    return 1;
+  }
+  describeKey(id: number): string {
+    this.rec("describeKey", id);
+    return "keyring;0;0;3f130000;_ses";
+  }
+  setKeyPerm(id: number, perm: number): void {
+    this.rec("setKeyPerm", id, perm);
+  }
   umask(mask: number): number {
     this.rec("umask", mask);
     return 0o022;

@@ -46,6 +46,7 @@ import { makeMountsPrivate, mountOverlay } from "../rootfs/overlay.ts";
 import { moveRootInto, pivotInto, setRootPropagation } from "../rootfs/pivot.ts";
 import { writeSysctls } from "../rootfs/sysctl.ts";
 import { confineProcess } from "../security/confine.ts";
+import { joinContainerKeyring } from "../security/session_keyring.ts";
 import { resolveUser } from "../security/user.ts";
 import { CREATE_CONTAINER, LineReader, START, writeAll } from "./channel.ts";
 import { runHooksInContainer } from "./container_hooks.ts";
@@ -381,6 +382,7 @@ function runCreate(
       runHooksInContainer(kernel, "createContainer", hooks.hooks, hooks.state);
     },
   );
+  if (!job.noNewKeyring) joinContainerKeyring(kernel, job.containerId);
   changeToWorkingDir(kernel, statusFd, job.spec.process.cwd);
   const process = withUser(kernel, statusFd, job.spec.process, job.userRequest, false);
   const env = process.env ?? [];

@@ -92,6 +92,8 @@ export interface InitConfig {
   startContainer?: { hooks: Hook[]; state: string };
   /** `--no-pivot`: the root is moved over the old one and chrooted into, not pivoted. */
   noPivot?: boolean;
+  /** `--no-new-keyring`: the container keeps its caller's session keyring. */
+  noNewKeyring?: boolean;
   /**
    * The init is in a new user namespace (its maps written by the parent):
    * it becomes that namespace's root before it builds the container, and

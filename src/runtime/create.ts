@@ -31,6 +31,8 @@ export interface CreateOptions {
   consoleSocket?: string;
   /** Move the root over the old one and chroot instead of pivot_root(2) (runc's `--no-pivot`). */
   noPivot?: boolean;
+  /** Keep the caller's session keyring instead of one of the container's own. */
+  noNewKeyring?: boolean;
 }
 
 /** `--console-socket` and `process.terminal` go together; both refused before anything is made. */
@@ -96,6 +98,7 @@ export async function createContainer(
       stdio,
       execFifo: paths.fifo,
       noPivot: opts.noPivot,
+      noNewKeyring: opts.noNewKeyring,
       seccompCache: root.seccompCache,
       // Before the cgroup is made: a create killed midway leaves a record that
       // `delete --force` finds the cgroup by.

@@ -57,6 +57,8 @@ export interface LaunchOptions {
   execFifo?: string;
   /** `--no-pivot`: move the root over the old one and chroot, for a root pivot_root refuses. */
   noPivot?: boolean;
+  /** `--no-new-keyring`: keep the caller's session keyring. */
+  noNewKeyring?: boolean;
   /** Runs once the init exists, before its cgroup is made (the runc CLI writes its record). */
   spawned?: (record: RuntimeRecord) => void;
   /** Runs once the init is in its cgroup, before it may start (the engine attaches its network). */
@@ -164,6 +166,7 @@ export async function launchContainer(
     stdio: opts.stdio,
     execFifo: opts.execFifo,
     noPivot: opts.noPivot,
+    noNewKeyring: opts.noNewKeyring,
     userNamespace: init.plan.create.includes("user"),
     createContainer: spec.hooks?.createContainer?.length
       ? { hooks: spec.hooks.createContainer, state: JSON.stringify(ociState(record, "created")) }

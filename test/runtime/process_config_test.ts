@@ -108,3 +108,24 @@ Deno.test("runtime: oomScoreAdj out of range is refused before anything is made"
     assertEquals(made, false);
   });
 });
+
+/** The line of /proc/keys (the keys this process may view) of the keyring named `name`. */
+function keyringLine(name: string): string | undefined {
+  return Deno.readTextFileSync("/proc/keys").split("\n")
+    .find((l) => l.includes(" keyring ") && l.split(/\s+/).includes(`${name}:`));
+}
+
+Deno.test("runtime: each container joins a session keyring of its own, unless --no-new-keyring", async () => {
+  const spec = defaultSpec("keys", ["sleep", "100"]);
+  await withBundle(spec, async (t) => {
+    await t.create("keys");
+    assertEquals((await t.runc("start", "keys")).code, 0, t.lastError());
+    // As runc's: the kernel's default for a new keyring, with search allowed to its owner.
+    const line = keyringLine("_ses.keys");
+    assert(line, "no _ses.keys keyring");
+    assertEquals(line.split(/\s+/).slice(3, 5), ["perm", "3f1b0000"]);
+    await t.create("shared", "--no-new-keyring");
+    assertEquals((await t.runc("start", "shared")).code, 0, t.lastError());
+    assertEquals(keyringLine("_ses.shared"), undefined);
+  });
+});

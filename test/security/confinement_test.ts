@@ -165,6 +165,12 @@ Deno.test("confinement: no mounts, no kernel knobs, nothing of the host's kernel
     `,
     );
     assertMatch(priv, /^0\nrw,.*\nSeccomp:\s+0\n$/);
+    // With /proc/keys unmasked: the container's own session keyring, as Docker's (runc's),
+    // `_ses.<ID>` with the owner allowed to search it; not the caller's.
+    assertMatch(
+      await inContainer(root, ["--privileged"], `grep " _ses.$(hostname)" /proc/keys`),
+      /^\S+ \S+ +\d+ perm 3f1b0000 +0 +0 keyring +_ses\.[0-9a-f]{64}: empty\n$/,
+    );
   });
 });
 

@@ -61,7 +61,7 @@ const CREATE_FLAGS: FlagSpec[] = [
   str("pid-file", "file to write the init's host PID to"),
   str("console-socket", "unix socket that receives the terminal's master (SCM_RIGHTS)"),
   bool("no-pivot", "move the root over the old one and chroot rather than pivot_root (less safe)"),
-  bool("no-new-keyring", "keep the caller's session keyring (dockergsh never makes one)"),
+  bool("no-new-keyring", "keep the caller's session keyring, not one of the container's own"),
   str("preserve-fds", "pass N more fds to the container (only 0 is supported)"),
 ];
 
@@ -75,6 +75,7 @@ function createOptions(flags: ParsedFlags) {
     pidFile: flags.strings.get("pid-file"),
     consoleSocket: flags.strings.get("console-socket"),
     noPivot: flags.bools.has("no-pivot"),
+    noNewKeyring: flags.bools.has("no-new-keyring"),
   };
 }
 
