@@ -118,6 +118,7 @@ export async function execInContainer(
       userRequest: { user: spec.user ?? security.user ?? "", groupAdd: security.groupAdd },
       stdio,
       detach: spec.detach,
+      sessionKeyring: record.id,
     });
     try {
       // The exec'd command counts against the container's limits, as Docker's does.

@@ -433,6 +433,7 @@ function runExec(kernel: Kernel, statusFd: number, job: ExecConfig, started: () 
         Deno.readLinkSync("/proc/self/ns/user") ===
           Deno.readLinkSync(`/proc/${job.targetPid}/ns/user`)),
   );
+  if (job.sessionKeyring !== undefined) joinContainerKeyring(kernel, job.sessionKeyring);
   changeToWorkingDir(kernel, statusFd, job.process.cwd);
   const process = withUser(kernel, statusFd, job.process, job.userRequest, true);
   const env = process.env ?? [];

@@ -119,6 +119,8 @@ export interface ExecConfig {
   detach: boolean;
   /** Report the command's host PID on the status pipe (`{"pid":N}`) once it is spawned. */
   reportPid?: boolean;
+  /** The container whose session keyring the command joins (see session_keyring.ts); none: the caller's. */
+  sessionKeyring?: string;
 }
 
 /** What the parent sends the init. */

@@ -149,6 +149,7 @@ export async function execInContainer(
     stdio,
     detach: opts.detach,
     reportPid: true,
+    sessionKeyring: record.noNewKeyring ? undefined : id,
   };
   spawned.channel.sendJob(job);
   try {

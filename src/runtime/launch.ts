@@ -152,6 +152,7 @@ export async function launchContainer(
     created: new Date().toISOString(),
     cgroup: location,
     spec,
+    ...(opts.noNewKeyring ? { noNewKeyring: true } : {}),
   };
   opts.spawned?.(record);
   const program = await compiled;

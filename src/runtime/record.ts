@@ -23,6 +23,8 @@ export interface RuntimeRecord {
   cgroup: CgroupLocation;
   /** The bundle's config.json as created (root.path absolute). */
   spec: Spec;
+  /** Created with `--no-new-keyring`: its execs keep their caller's session keyring too. */
+  noNewKeyring?: boolean;
 }
 
 /** The record, or undefined when create did not get as far as writing it. */

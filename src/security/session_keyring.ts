@@ -2,7 +2,8 @@
  * The container's own session keyring, `_ses.<container id>`, as runc
  * makes one unless told `--no-new-keyring`: the container's processes do
  * not inherit the caller's session keyring (keys a host login or service
- * put there), and containers do not share one.
+ * put there), and containers do not share one. An exec joins the same
+ * keyring by its name, which is why its owner may search it.
  *
  * @module
  */

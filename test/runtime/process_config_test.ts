@@ -124,6 +124,12 @@ Deno.test("runtime: each container joins a session keyring of its own, unless --
     const line = keyringLine("_ses.keys");
     assert(line, "no _ses.keys keyring");
     assertEquals(line.split(/\s+/).slice(3, 5), ["perm", "3f1b0000"]);
+    // An exec joins it (the kernel counts one more user of it), not a keyring of its own.
+    const users = () => Number(keyringLine("_ses.keys")?.split(/\s+/)[2]);
+    const before = users();
+    const exec = await t.runc("exec", "--detach", "keys", "sleep", "100");
+    assertEquals(exec.code, 0, t.lastError());
+    await eventually(() => users() > before);
     await t.create("shared", "--no-new-keyring");
     assertEquals((await t.runc("start", "shared")).code, 0, t.lastError());
     assertEquals(keyringLine("_ses.shared"), undefined);
