@@ -38,6 +38,8 @@ export interface Kernel {
   /** memfd_create(2): an anonymous in-memory file, gone with its last fd; its fd. */
   memfdCreate(name: string, flags: number): number;
   setCloexec(fd: number, on: boolean): void;
+  /** fcntl(F_GETFD): whether `fd` closes on exec (EBADF when it is not open). */
+  isCloexec(fd: number): boolean;
   dup2(oldFd: number, newFd: number): void;
   open(path: string, flags: number, mode?: number): number;
   close(fd: number): void;

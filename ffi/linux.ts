@@ -255,6 +255,10 @@ export class LinuxKernel implements Kernel {
     check(sys(SYS_fcntl, fd, F_SETFD, next), "fcntl", `F_SETFD fd ${fd}`);
   }
 
+  isCloexec(fd: number): boolean {
+    return (check(sys(SYS_fcntl, fd, F_GETFD, 0), "fcntl", `F_GETFD fd ${fd}`) & FD_CLOEXEC) !== 0;
+  }
+
   dup2(oldFd: number, newFd: number): void {
     check(sys(SYS_dup2, oldFd, newFd), "dup2", `${oldFd} ${newFd}`);
   }

@@ -69,6 +69,10 @@ export class RecordingKernel implements Kernel {
     this.rec("memfdCreate", name, flags);
     return this.nextFd++;
   }
+  isCloexec(fd: number): boolean {
+    this.rec("isCloexec", fd);
+    return true;
+  }
   setCloexec(fd: number, on: boolean): void {
     this.rec("setCloexec", fd, on);
   }

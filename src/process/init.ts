@@ -403,8 +403,9 @@ function runCreate(
       if (hooks) runHooksInContainer(kernel, "startContainer", hooks.hooks, hooks.state);
     },
   );
-  // Nothing of the init's but fds 0-2 reaches the command (the status pipe closes on exec).
-  kernel.cloexecFrom(3);
+  // Nothing of the init's but fds 0-2 (and those the runtime was told to preserve) reaches the
+  // command (the status pipe closes on exec).
+  kernel.cloexecFrom(3 + (job.preserveFds ?? 0));
   kernel.resetSignals();
   kernel.execve(found.path, process.args, env);
 }

@@ -94,6 +94,8 @@ export interface InitConfig {
   noPivot?: boolean;
   /** `--no-new-keyring`: the container keeps its caller's session keyring. */
   noNewKeyring?: boolean;
+  /** `--preserve-fds N`: fds 3 to 3+N-1, inherited from the runtime, stay open for the command. */
+  preserveFds?: number;
   /**
    * The init is in a new user namespace (its maps written by the parent):
    * it becomes that namespace's root before it builds the container, and

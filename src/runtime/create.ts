@@ -11,6 +11,7 @@
  */
 
 import { S_IFIFO } from "../../ffi/constants.ts";
+import { SyscallError } from "../../ffi/errno.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { debug } from "../debug.ts";
 import type { InitStdio } from "../process/init_config.ts";
@@ -33,6 +34,28 @@ export interface CreateOptions {
   noPivot?: boolean;
   /** Keep the caller's session keyring instead of one of the container's own. */
   noNewKeyring?: boolean;
+  /** How many of this process's descriptors from 3 on the container's process gets (`--preserve-fds`). */
+  preserveFds?: number;
+}
+
+/**
+ * `--preserve-fds N`: fds 3 to 3+N-1 must be open and not close-on-exec.
+ * A descriptor inherited through execve never is; one this process opened
+ * itself (Deno's, its log's) always is, and must not reach the container.
+ */
+function checkPreservedFds(kernel: Kernel, count: number): void {
+  for (let fd = 3; fd < 3 + count; fd++) {
+    let inherited: boolean;
+    try {
+      inherited = !kernel.isCloexec(fd);
+    } catch (err) {
+      if (!(err instanceof SyscallError)) throw err;
+      throw new RuntimeError(`--preserve-fds ${count}: fd ${fd} is not open`);
+    }
+    if (!inherited) {
+      throw new RuntimeError(`--preserve-fds ${count}: fd ${fd} is not one this runtime was given`);
+    }
+  }
 }
 
 /** `--console-socket` and `process.terminal` go together; both refused before anything is made. */
@@ -63,6 +86,7 @@ export async function createContainer(
   const paths = root.container(id);
   const bundle = loadBundle(opts.bundle);
   checkCreate(bundle, opts);
+  checkPreservedFds(kernel, opts.preserveFds ?? 0);
   const { spec } = bundle;
 
   root.ensure();
@@ -99,6 +123,7 @@ export async function createContainer(
       execFifo: paths.fifo,
       noPivot: opts.noPivot,
       noNewKeyring: opts.noNewKeyring,
+      preserveFds: opts.preserveFds,
       seccompCache: root.seccompCache,
       // Before the cgroup is made: a create killed midway leaves a record that
       // `delete --force` finds the cgroup by.

@@ -59,6 +59,8 @@ export interface LaunchOptions {
   noPivot?: boolean;
   /** `--no-new-keyring`: keep the caller's session keyring. */
   noNewKeyring?: boolean;
+  /** `--preserve-fds N`: fds 3 to 3+N-1 of this process, inherited by the init, go to the command. */
+  preserveFds?: number;
   /** Runs once the init exists, before its cgroup is made (the runc CLI writes its record). */
   spawned?: (record: RuntimeRecord) => void;
   /** Runs once the init is in its cgroup, before it may start (the engine attaches its network). */
@@ -168,6 +170,7 @@ export async function launchContainer(
     execFifo: opts.execFifo,
     noPivot: opts.noPivot,
     noNewKeyring: opts.noNewKeyring,
+    preserveFds: opts.preserveFds,
     userNamespace: init.plan.create.includes("user"),
     createContainer: spec.hooks?.createContainer?.length
       ? { hooks: spec.hooks.createContainer, state: JSON.stringify(ociState(record, "created")) }

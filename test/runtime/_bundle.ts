@@ -132,25 +132,32 @@ export class TestBundle {
     return this.runcWithStdin(undefined, ...args);
   }
 
+  /** argv of `dockergsh runc --root <root> --log … …args`, for a test that runs it under another program. */
+  runcArgv(...args: string[]): string[] {
+    return [
+      Deno.execPath(),
+      "run",
+      "--allow-all",
+      "--quiet",
+      MAIN,
+      "runc",
+      "--root",
+      this.root,
+      "--log",
+      `${this.dir}/log.json`,
+      "--log-format",
+      "json",
+      ...args,
+    ];
+  }
+
   /** `runc(...args)` with `stdin` as its standard input. */
   async runcWithStdin(stdin: string | undefined, ...args: string[]): Promise<RuncResult> {
     const detached = args[0] === "create" || args[0] === "run" ||
       (args[0] === "exec" && args.includes("--detach"));
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-all",
-        "--quiet",
-        MAIN,
-        "runc",
-        "--root",
-        this.root,
-        "--log",
-        `${this.dir}/log.json`,
-        "--log-format",
-        "json",
-        ...args,
-      ],
+    const [program, ...argv] = this.runcArgv(...args);
+    const child = new Deno.Command(program, {
+      args: argv,
       stdin: stdin === undefined ? "null" : "piped",
       stdout: detached ? "null" : "piped",
       stderr: detached ? "null" : "piped",

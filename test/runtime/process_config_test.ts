@@ -135,3 +135,34 @@ Deno.test("runtime: each container joins a session keyring of its own, unless --
     assertEquals(keyringLine("_ses.shared"), undefined);
   });
 });
+
+Deno.test("runtime: --preserve-fds N gives the process fds 3 to 3+N-1, and only those the runtime was given", async () => {
+  const spec = defaultSpec("keep", ["sh", "-c", "cat <&3; ls /proc/self/fd | tr '\\n' ' '"]);
+  await withBundle(spec, async (t) => {
+    const secret = `${t.dir}/passed`;
+    Deno.writeTextFileSync(secret, "through fd 3\n");
+    // The caller opens fd 3 (not close-on-exec) and execs the runtime, as podman or systemd do.
+    const run = (...flags: string[]) =>
+      new Deno.Command("sh", {
+        args: [
+          "-c",
+          'exec 3<"$0"; exec "$@"',
+          secret,
+          ...t.runcArgv("run", "--bundle", t.bundle, ...flags),
+        ],
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+    const kept = await run("--preserve-fds", "1", "keep");
+    assertEquals(kept.code, 0, t.lastError());
+    // ls's own directory fd is the 4th.
+    assertEquals(new TextDecoder().decode(kept.stdout), "through fd 3\n0 1 2 3 4 ");
+    const closed = await run("keep");
+    assertEquals(new TextDecoder().decode(closed.stdout).split("\n").pop(), "0 1 2 3 ");
+    // fd 4 was never given (it is the runtime's own, close-on-exec): refused, nothing made.
+    assertEquals((await run("--preserve-fds", "2", "keep")).code, 1);
+    assertStringIncludes(t.lastError(), "--preserve-fds 2: fd 4 is not one this runtime was given");
+    assertEquals([...Deno.readDirSync(t.root)].filter((e) => !e.name.startsWith("@")), []);
+  });
+});

@@ -62,15 +62,16 @@ const CREATE_FLAGS: FlagSpec[] = [
   str("console-socket", "unix socket that receives the terminal's master (SCM_RIGHTS)"),
   bool("no-pivot", "move the root over the old one and chroot rather than pivot_root (less safe)"),
   bool("no-new-keyring", "keep the caller's session keyring, not one of the container's own"),
-  str("preserve-fds", "pass N more fds to the container (only 0 is supported)"),
+  str("preserve-fds", "pass N more fds, from 3 on, to the container's process"),
 ];
 
 function createOptions(flags: ParsedFlags) {
-  const preserve = flags.strings.get("preserve-fds");
-  if (preserve !== undefined && preserve !== "0") {
-    throw new RuntimeError("--preserve-fds is not supported (only 0)");
+  const preserve = flags.strings.get("preserve-fds") ?? "0";
+  if (!/^[0-9]{1,4}$/.test(preserve)) {
+    throw new RuntimeError(`--preserve-fds ${preserve}: not a number of descriptors`);
   }
   return {
+    preserveFds: Number(preserve),
     bundle: flags.strings.get("bundle") ?? ".",
     pidFile: flags.strings.get("pid-file"),
     consoleSocket: flags.strings.get("console-socket"),
