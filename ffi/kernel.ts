@@ -131,6 +131,8 @@ export interface Kernel {
   setgroups(gids: readonly number[]): void;
   /** prlimit(2) on the calling process. */
   setrlimit(resource: number, soft: bigint, hard: bigint): void;
+  /** prlimit(2) of the calling process, read: its soft and hard limit of `resource`. */
+  getrlimit(resource: number): { soft: bigint; hard: bigint };
   /**
    * seccomp(SECCOMP_SET_MODE_FILTER): installs the classic-BPF `program`
    * (8-byte `struct sock_filter`s) on the calling thread.

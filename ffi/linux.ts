@@ -652,6 +652,16 @@ export class LinuxKernel implements Kernel {
     );
   }
 
+  getrlimit(resource: number): { soft: bigint; hard: bigint } {
+    const old = new BigUint64Array(2);
+    check(
+      sys(SYS_prlimit64, 0, resource, null, new Uint8Array(old.buffer)),
+      "prlimit",
+      `resource ${resource}`,
+    );
+    return { soft: old[0], hard: old[1] };
+  }
+
   seccompSetFilter(program: Uint8Array): void {
     // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
     const code = new Uint8Array(program);

@@ -214,6 +214,10 @@ export class RecordingKernel implements Kernel {
   setrlimit(resource: number, soft: bigint, hard: bigint): void {
     this.rec("setrlimit", resource, soft, hard);
   }
+  getrlimit(resource: number): { soft: bigint; hard: bigint } {
+    this.rec("getrlimit", resource);
+    return { soft: 0xffffffffffffffffn, hard: 0xffffffffffffffffn };
+  }
   seccompSetFilter(program: Uint8Array): void {
     this.rec("seccompSetFilter", program.length);
   }

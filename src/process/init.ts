@@ -46,6 +46,7 @@ import { makeMountsPrivate, mountOverlay } from "../rootfs/overlay.ts";
 import { moveRootInto, pivotInto, setRootPropagation } from "../rootfs/pivot.ts";
 import { writeSysctls } from "../rootfs/sysctl.ts";
 import { confineProcess } from "../security/confine.ts";
+import { applyRlimits } from "../security/rlimits.ts";
 import { joinContainerKeyring } from "../security/session_keyring.ts";
 import { resolveUser } from "../security/user.ts";
 import { CREATE_CONTAINER, LineReader, START, writeAll } from "./channel.ts";
@@ -391,7 +392,11 @@ function runCreate(
   started();
   enterCgroups(kernel, job);
   attachStdio(kernel, job.stdio, stdioFds);
-  confineProcess(
+  // Nothing of the init's but fds 0-2 (and those the runtime was told to preserve) reaches the
+  // command (the status pipe closes on exec). Before the seccomp filter, which may not allow
+  // close_range(2) (runtime-tools' profile does not).
+  kernel.cloexecFrom(3 + (job.preserveFds ?? 0));
+  const limits = confineProcess(
     kernel,
     process,
     job.seccompProgram === undefined ? undefined : decodeBase64(job.seccompProgram),
@@ -403,10 +408,8 @@ function runCreate(
       if (hooks) runHooksInContainer(kernel, "startContainer", hooks.hooks, hooks.state);
     },
   );
-  // Nothing of the init's but fds 0-2 (and those the runtime was told to preserve) reaches the
-  // command (the status pipe closes on exec).
-  kernel.cloexecFrom(3 + (job.preserveFds ?? 0));
   kernel.resetSignals();
+  applyRlimits(kernel, limits);
   kernel.execve(found.path, process.args, env);
 }
 
@@ -441,19 +444,21 @@ function runExec(kernel: Kernel, statusFd: number, job: ExecConfig, started: () 
   const found = lookupCommand(process.args[0], env);
   if ("failure" in found) fail(kernel, statusFd, found.failure);
   started();
-  confineProcess(
+  // The command gets none of this process's fds but 0-2: marked before the seccomp filter,
+  // which may not allow close_range(2).
+  kernel.cloexecFrom(3);
+  const limits = confineProcess(
     kernel,
     process,
     job.seccompProgram === undefined ? undefined : decodeBase64(job.seccompProgram),
   );
   kernel.prctl(PR_SET_DUMPABLE, 0);
-  // The command gets this process's fds 0-2 and nothing else; with a
-  // terminal, the child opens it itself (/dev/pts/N of the container) so that
+  // With a terminal, the child opens it itself (/dev/pts/N of the container) so that
   // it becomes its controlling tty.
   const { stdio } = job;
   const terminal = stdio.kind === "tty" ? stdio.slavePath : undefined;
   if (!terminal) attachStdio(kernel, stdio, stdioFds);
-  kernel.cloexecFrom(3);
+  applyRlimits(kernel, limits);
   let pid: number;
   try {
     pid = kernel.spawn(found.path, process.args, env, { terminal, newSession: true });

@@ -1,6 +1,8 @@
 /**
  * The last steps before the user's command runs, in the order the kernel
- * needs (as runc's init takes them): resource limits; no_new_privs; the
+ * needs (as runc's init takes them): the resource limits that raise a
+ * hard limit (the others are the caller's very last step, see
+ * rlimits.ts); no_new_privs; the
  * seccomp filter while CAP_SYS_ADMIN is still held when no_new_privs is
  * off (loading a filter needs one or the other); the bounding set while
  * CAP_SETPCAP is still held; the user and groups (with PR_SET_KEEPCAPS,
@@ -16,9 +18,9 @@
 import { PR_SET_KEEPCAPS, PR_SET_NO_NEW_PRIVS } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { debug } from "../debug.ts";
-import type { Process } from "../oci/spec.ts";
+import type { Process, Rlimit } from "../oci/spec.ts";
 import { applyCapabilitySets, dropBoundingSet } from "./capabilities.ts";
-import { applyRlimits } from "./rlimits.ts";
+import { applyRaisedRlimits } from "./rlimits.ts";
 
 /** Sets the user and groups of the calling process; capabilities are kept for capset. */
 function switchUser(kernel: Kernel, user: Process["user"]): void {
@@ -34,14 +36,16 @@ function switchUser(kernel: Kernel, user: Process["user"]): void {
  * (BPF, compiled by libseccomp: see seccomp_program.ts), to the calling
  * thread. `lastStep` runs once all but a late seccomp filter is in place
  * (the OCI runtime's wait for `start`, which must still open a file).
+ * Returns the limits still to set, with `applyRlimits`, right before the
+ * command is exec'd or spawned.
  */
 export function confineProcess(
   kernel: Kernel,
   process: Process,
   program: Uint8Array | undefined,
   lastStep: () => void = () => {},
-): void {
-  applyRlimits(kernel, process.rlimits ?? []);
+): Rlimit[] {
+  const later = applyRaisedRlimits(kernel, process.rlimits ?? []);
   if (process.user.umask !== undefined) kernel.umask(process.user.umask);
   const nnp = process.noNewPrivileges === true;
   if (nnp) kernel.prctl(PR_SET_NO_NEW_PRIVS, 1);
@@ -61,4 +65,5 @@ export function confineProcess(
     debug("confine", "seccomp filter, last (no_new_privs is on)");
     kernel.seccompSetFilter(program);
   }
+  return later;
 }

@@ -1,6 +1,11 @@
 /**
  * `process.rlimits` (`--ulimit`), set on the init before it becomes the
- * user's command, which inherits them.
+ * user's command, which inherits them. A limit that raises a hard limit
+ * needs CAP_SYS_RESOURCE, so it is set while the init still holds its
+ * capabilities; every other one is set as the very last step before
+ * execve: the init is a Deno process that maps memory as it runs, and a
+ * lowered RLIMIT_AS or RLIMIT_DATA would make V8 abort before the user's
+ * command ever starts (runtime-tools' process_rlimits found it).
  *
  * @module
  */
@@ -18,11 +23,33 @@ function limitValue(n: number): bigint {
   return n < 0 ? RLIM_INFINITY : BigInt(n);
 }
 
+/** The prlimit(2) resource of `r`; an unknown type throws. */
+function resourceOf(r: Rlimit): number {
+  const resource = RLIMITS[r.type];
+  if (resource === undefined) throw new Error(`unknown rlimit type ${JSON.stringify(r.type)}`);
+  return resource;
+}
+
+/**
+ * Sets the limits of `rlimits` that raise a hard limit now, and returns
+ * the others, for `applyRlimits` right before execve. Unknown types and a
+ * soft limit above its hard one throw here, before any limit is set.
+ */
+export function applyRaisedRlimits(kernel: Kernel, rlimits: readonly Rlimit[]): Rlimit[] {
+  for (const r of rlimits) {
+    if (limitValue(r.soft) > limitValue(r.hard)) {
+      throw new Error(`${r.type}: the soft limit ${r.soft} is above the hard limit ${r.hard}`);
+    }
+  }
+  const raising = rlimits.filter((r) => limitValue(r.hard) > kernel.getrlimit(resourceOf(r)).hard);
+  applyRlimits(kernel, raising);
+  return rlimits.filter((r) => !raising.includes(r));
+}
+
 /** Sets every limit of `rlimits`; a hard limit above what the host allows is one clear error. */
 export function applyRlimits(kernel: Kernel, rlimits: readonly Rlimit[]): void {
   for (const r of rlimits) {
-    const resource = RLIMITS[r.type];
-    if (resource === undefined) throw new Error(`unknown rlimit type ${JSON.stringify(r.type)}`);
+    const resource = resourceOf(r);
     try {
       kernel.setrlimit(resource, limitValue(r.soft), limitValue(r.hard));
     } catch (err) {

@@ -157,14 +157,15 @@ Deno.test("confinement: bounding set before the user switch, capset after, secco
     capabilities: { bounding: ["CAP_KILL"], effective: ["CAP_KILL"], permitted: ["CAP_KILL"] },
     rlimits: [{ type: "RLIMIT_NOFILE", soft: 100, hard: 200 }],
   };
-  confineProcess(k, process, program);
+  // A lowered limit is left for the caller's last step before execve (see rlimits.ts).
+  assertEquals(confineProcess(k, process, program), process.rlimits);
   const names = k.calls.map((c) => c.call === "prctl" ? `prctl ${c.args[0]}` : c.call).filter((
     n,
     i,
     all,
   ) => n !== all[i - 1]);
   assertEquals(names, [
-    "setrlimit",
+    "getrlimit",
     "seccompSetFilter", // no_new_privs off: while CAP_SYS_ADMIN is still held
     `prctl ${PR_CAPBSET_DROP}`,
     `prctl ${PR_SET_KEEPCAPS}`,
@@ -178,6 +179,16 @@ Deno.test("confinement: bounding set before the user switch, capset after, secco
   // CAP_KILL (5) is kept, every other capability dropped from the bounding set.
   const dropped = k.calls.filter((c) => c.call === "prctl" && c.args[0] === PR_CAPBSET_DROP);
   assert(!dropped.some((c) => c.args[1] === 5) && dropped.some((c) => c.args[1] === 21));
+
+  // A raised hard limit is set first, while the capabilities that allow it are held.
+  const low = new class extends RecordingKernel {
+    override getrlimit(resource: number) {
+      super.getrlimit(resource);
+      return { soft: 50n, hard: 100n };
+    }
+  }();
+  assertEquals(confineProcess(low, process, program), []);
+  assertEquals(low.calls.slice(0, 2).map((c) => c.call), ["getrlimit", "setrlimit"]);
 
   const late = new RecordingKernel();
   confineProcess(late, { ...process, noNewPrivileges: true }, program);

@@ -120,6 +120,31 @@ Deno.test("runtime: linux.seccomp filters the container's process", async () => 
   });
 });
 
+Deno.test("runtime: a filter that denies close_range still starts the command and its execs, with no fd but 0-2", async () => {
+  const spec = defaultSpec("nocr", ["sh", "-c", "ls /proc/self/fd > /tmp/fds; exec sleep 100"]);
+  // runtime-tools' default profile has no close_range: the init marks its fds before the filter.
+  spec.linux!.seccomp = {
+    defaultAction: "SCMP_ACT_ALLOW",
+    architectures: ["SCMP_ARCH_X86_64"],
+    syscalls: [{ names: ["close_range"], action: "SCMP_ACT_ERRNO", errnoRet: 1 }],
+  };
+  spec.process!.noNewPrivileges = false;
+  await withBundle(spec, async (t) => {
+    const pid = await t.create("nocr");
+    assertEquals((await t.runc("start", "nocr")).code, 0, t.lastError());
+    await eventually(sleeping(pid));
+    // ls's own directory is the fourth.
+    assertEquals(Deno.readTextFileSync(`${t.rootfs}/tmp/fds`).split("\n").filter((l) => l), [
+      "0",
+      "1",
+      "2",
+      "3",
+    ]);
+    const exec = await t.runc("exec", "nocr", "sh", "-c", "ls /proc/self/fd | wc -l");
+    assertEquals([exec.code, exec.stdout.trim()], [0, "4"], exec.stderr);
+  });
+});
+
 Deno.test("runtime: linux.sysctl in the container's own namespaces; a host-wide one is refused", async () => {
   const spec = defaultSpec("sysctl", [
     "sh",

@@ -34,7 +34,13 @@ Deno.test("runtime: user, groups, umask, rlimits, capabilities, no_new_privs, oo
   spec.process!.user = { uid: 1000, gid: 1001, additionalGids: [20, 30], umask: 0o027 };
   spec.process!.cwd = "/tmp";
   spec.process!.env = ["PATH=/bin", "GREETING=hi there"];
-  spec.process!.rlimits = [{ type: "RLIMIT_NOFILE", soft: 512, hard: 768 }];
+  // An address space far smaller than the init's own (a Deno process) must still start the
+  // command: the init sets it as its very last step.
+  const gib = 1024 * 1024 * 1024;
+  spec.process!.rlimits = [
+    { type: "RLIMIT_NOFILE", soft: 512, hard: 768 },
+    { type: "RLIMIT_AS", soft: gib, hard: gib },
+  ];
   spec.process!.capabilities = {
     bounding: ["CAP_KILL", "CAP_NET_RAW"],
     effective: ["CAP_KILL"],
@@ -63,9 +69,11 @@ Deno.test("runtime: user, groups, umask, rlimits, capabilities, no_new_privs, oo
     assertEquals(procStatus(pid, "CapEff"), (1n << 5n).toString(16).padStart(16, "0"));
     assertEquals(procStatus(pid, "NoNewPrivs"), "1");
     assertEquals(Deno.readTextFileSync(`/proc/${pid}/oom_score_adj`).trim(), "123");
-    const limits = Deno.readTextFileSync(`/proc/${pid}/limits`).split("\n")
-      .find((l) => l.startsWith("Max open files"))!;
-    assertEquals(limits.split(/\s{2,}/).slice(1, 3), ["512", "768"]);
+    const limit = (name: string) =>
+      Deno.readTextFileSync(`/proc/${pid}/limits`).split("\n").find((l) => l.startsWith(name))!
+        .split(/\s{2,}/).slice(1, 3);
+    assertEquals(limit("Max open files"), ["512", "768"]);
+    assertEquals(limit("Max address space"), [`${gib}`, `${gib}`]);
   });
 });
 

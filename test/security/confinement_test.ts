@@ -414,11 +414,11 @@ Deno.test("confinement: --debug names each step, in the kernel's order, flags by
       "start received",
       "unshare(CLONE_NEWCGROUP)",
       `mount("cgroup", "/sys/fs/cgroup/memory", "cgroup", MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC`,
+      "cloexecFrom(3)",
       "seccompSetFilter(<",
       "prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN)",
       "setresuid(0)",
       `capset({"effective":"0xa80425fb"`,
-      "cloexecFrom(3)",
       `execve("/bin/true"`,
     ];
     let at = 0;
