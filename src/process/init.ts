@@ -43,7 +43,7 @@ import { maskPaths, readonlyPaths, readonlyRoot } from "../rootfs/masked_paths.t
 import { mountCgroupTree, mountInto } from "../rootfs/mounts.ts";
 import { secureJoin } from "../rootfs/secure_join.ts";
 import { makeMountsPrivate, mountOverlay } from "../rootfs/overlay.ts";
-import { moveRootInto, pivotInto, setRootPropagation } from "../rootfs/pivot.ts";
+import { bindRootOnItself, moveRootInto, pivotInto, setRootPropagation } from "../rootfs/pivot.ts";
 import { writeSysctls } from "../rootfs/sysctl.ts";
 import { confineProcess } from "../security/confine.ts";
 import { applyRlimits } from "../security/rlimits.ts";
@@ -178,6 +178,7 @@ export function buildContainer(
   const root = spec.root.path;
   makeMountsPrivate(kernel);
   if (config.overlay) mountOverlay(kernel, config.overlay, root);
+  bindRootOnItself(kernel, root);
   for (const m of spec.mounts ?? []) if (m.type !== "cgroup") mountInto(kernel, root, m);
   createDevices(kernel, root, spec.linux?.devices ?? [], config.userNamespace === true);
   createDevLinks(root);

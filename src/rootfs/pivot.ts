@@ -14,15 +14,23 @@ import { SyscallError } from "../../ffi/errno.ts";
 import { parseMountOptions } from "./mount_options.ts";
 
 /**
- * Makes `newRoot` the root of the mount namespace and detaches the old root.
+ * Binds `root` onto itself: pivot_root(2) and MS_MOVE need the new root to
+ * be a mount point. Done before the container's own mounts go under it:
+ * a recursive bind made after them would leave out the unbindable ones.
+ */
+export function bindRootOnItself(kernel: Kernel, root: string): void {
+  kernel.mount(root, root, null, MS_BIND | MS_REC);
+}
+
+/**
+ * Makes `newRoot` (a mount point: see bindRootOnItself) the root of the
+ * mount namespace and detaches the old root.
  *
- * pivot_root needs `newRoot` to be a mount point, hence the self bind mount.
  * `pivot_root(".", ".")` (see pivot_root(2)) stacks the old root on top of
  * the new one at "/", so no `.pivot_root` directory has to be created in the
  * container's upper layer; unmounting "." then removes the old root.
  */
 export function pivotInto(kernel: Kernel, newRoot: string): void {
-  kernel.mount(newRoot, newRoot, null, MS_BIND | MS_REC);
   kernel.chdir(newRoot);
   kernel.pivotRoot(".", ".");
   kernel.umount2(".", MNT_DETACH);
@@ -39,8 +47,8 @@ function mountPoints(mountinfo: string): string[] {
 /**
  * Makes `newRoot` the root without pivot_root(2) (`--no-pivot`): every
  * mount of the namespace that is neither `newRoot`, under it, nor one it
- * lies under is detached, deepest first; then `newRoot` (bound onto itself
- * to be a mount) is moved onto "/" and the process chroots into it.
+ * lies under is detached, deepest first; then `newRoot` (a mount point:
+ * see bindRootOnItself) is moved onto "/" and the process chroots into it.
  *
  * The old root and the mounts above `newRoot` stay in the namespace,
  * covered by the new root: a `..` at the top of a mount tree steps back
@@ -49,7 +57,6 @@ function mountPoints(mountinfo: string): string[] {
  * this when asked.
  */
 export function moveRootInto(kernel: Kernel, newRoot: string): void {
-  kernel.mount(newRoot, newRoot, null, MS_BIND | MS_REC);
   const root = Deno.realPathSync(newRoot);
   const outside = mountPoints(Deno.readTextFileSync("/proc/self/mountinfo"))
     .filter((mp) => mp !== root && !mp.startsWith(`${root}/`) && !`${root}/`.startsWith(`${mp}/`))

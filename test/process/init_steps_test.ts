@@ -85,6 +85,8 @@ Deno.test("init builds the container in the order the kernel needs", () => {
     assertEquals(steps, [
       "mount propagation /",
       `mount overlay ${merged}`,
+      // A mount point for pivot_root, bound before anything goes under it.
+      `mount bind ${merged}`,
       `mount proc ${merged}/proc`,
       `mount tmpfs ${merged}/dev`,
       `mount devpts ${merged}/dev/pts`,
@@ -102,7 +104,6 @@ Deno.test("init builds the container in the order the kernel needs", () => {
       `mknod ${merged}/dev/tty`,
       `mknod ${merged}/dev/zero`,
       `mknod ${merged}/dev/urandom`,
-      `mount bind ${merged}`,
       `chdir ${merged}`,
       "pivot_root .",
       "umount2 .",

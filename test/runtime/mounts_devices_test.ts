@@ -32,6 +32,9 @@ Deno.test("runtime: bind (ro, rw), mqueue and cgroup mounts; linux.devices; anno
     spec.mounts!.push(
       { destination: "/ro", type: "bind", source: host, options: ["rbind", "ro", "nosuid"] },
       { destination: "/rw", type: "bind", source: host, options: ["rbind", "rw"] },
+      // Unbindable ones too: a recursive bind of the root made after them would leave them out.
+      { destination: "/unb", type: "bind", source: host, options: ["bind", "unbindable"] },
+      { destination: "/runb", type: "bind", source: host, options: ["rbind", "runbindable"] },
       { destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid"] },
       { destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup", options: ["ro"] },
     );
@@ -55,6 +58,10 @@ Deno.test("runtime: bind (ro, rw), mqueue and cgroup mounts; linux.devices; anno
     const ro = mountAt(pid, "/ro").split(" ")[5].split(",");
     assert(ro.includes("ro") && ro.includes("nosuid"), ro.join(","));
     assert(mountAt(pid, "/rw").split(" ")[5].split(",").includes("rw"));
+    for (const target of ["/unb", "/runb"]) {
+      const line = mountAt(pid, target);
+      assert(line.split(" - ")[0].split(" ").slice(6).includes("unbindable"), line);
+    }
     Deno.writeTextFileSync(`${root}/rw/new`, "from inside");
     assertEquals(Deno.readTextFileSync(`${host}/new`), "from inside");
     assert(mountAt(pid, "/dev/mqueue").includes(" - mqueue "));
