@@ -58,9 +58,18 @@ function checkPreservedFds(kernel: Kernel, count: number): void {
   }
 }
 
-/** `--console-socket` and `process.terminal` go together; both refused before anything is made. */
+/**
+ * `--console-socket` and `process.terminal` go together; both refused before anything is made.
+ * Maps without a user namespace have nothing to map: as runc, they are ignored, with a warning.
+ */
 function checkCreate(bundle: Bundle, opts: CreateOptions): void {
   const { spec } = bundle;
+  const userns = (spec.linux?.namespaces ?? []).some((ns) => ns.type === "user");
+  if (!userns && (spec.linux?.uidMappings?.length || spec.linux?.gidMappings?.length)) {
+    console.error(
+      "dockergsh-runc: warning: linux.uidMappings/gidMappings ignored: no user namespace is asked for",
+    );
+  }
   if (spec.process.terminal && opts.consoleSocket === undefined) {
     throw new RuntimeError("process.terminal is set: --console-socket is required");
   }

@@ -73,8 +73,6 @@ export function planNamespaces(spec: Pick<Spec, "linux">): NamespacePlan {
       );
     }
     plan.idMappings = { uid: uid.map(checkMapping), gid: gid.map(checkMapping) };
-  } else if (uid.length > 0 || gid.length > 0) {
-    throw new RuntimeError("linux.uidMappings/gidMappings need a new user namespace");
   }
   if (!plan.create.includes("mnt")) {
     throw new RuntimeError(

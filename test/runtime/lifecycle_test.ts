@@ -135,8 +135,19 @@ Deno.test("runtime: a user namespace's refusals are one line, before anything is
     await refused("is not valid");
     spec.linux!.namespaces!.pop();
     spec.linux!.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
-    await refused("uidMappings/gidMappings need a new user namespace");
     spec.linux!.namespaces!.push({ type: "user", path: "/proc/1/ns/user" });
     await refused("joining a user namespace by path is not supported");
+  });
+});
+
+Deno.test("runtime: maps without a user namespace are ignored with a warning, as runc does", async () => {
+  const spec = defaultSpec("maps", ["sh", "-c", "readlink /proc/self/ns/user"]);
+  spec.linux!.uidMappings = [{ containerID: 1000, hostID: 0, size: 3200 }];
+  await withBundle(spec, async (t) => {
+    // --debug first: the run's stdio are then pipes.
+    const r = await t.runc("--debug", "run", "--bundle", t.bundle, "maps");
+    assertEquals(r.code, 0, t.lastError());
+    assertEquals(r.stdout.trim(), Deno.readLinkSync("/proc/self/ns/user"));
+    assertStringIncludes(r.stderr, "warning: linux.uidMappings/gidMappings ignored");
   });
 });
