@@ -17,6 +17,7 @@
  */
 
 import {
+  CLONE_FS,
   CLONE_NEWNS,
   O_CLOEXEC,
   O_DIRECTORY,
@@ -135,13 +136,19 @@ export interface NamespacePlan {
   idMappings?: { uid: LinuxIdMapping[]; gid: LinuxIdMapping[] };
 }
 
+/** Whether two paths name the same file (a namespace, here): same device and inode. */
+function sameFile(a: string, b: string): boolean {
+  const [x, y] = [Deno.statSync(a), Deno.statSync(b)];
+  return x.dev === y.dev && x.ino === y.ino;
+}
+
 /**
  * The OCI runtime's init: setns(2) into each namespace of `plan.join` (all
  * opened first), unshare(2) of those of `plan.create`, spawn, and back to
- * this process's own namespaces. A mount namespace is never joined (the
- * init pivots its root in one of its own): setns(CLONE_NEWNS) would need
- * unshare(CLONE_FS) first, which a thread sharing its fs_struct with
- * Deno's other threads must do.
+ * this process's own namespaces. A mount namespace joined by path (as runc
+ * does, the container's root is then built and pivoted in it) needs
+ * unshare(CLONE_FS) first: the thread's fs_struct must not be shared with
+ * Deno's other threads. The runtime's own mount namespace is refused.
  */
 export function spawnPlannedInit(
   kernel: Kernel,
@@ -157,8 +164,17 @@ export function spawnPlannedInit(
   const join = () => {
     const fds = joins.map((j) => ({ flag: j.flag, fd: kernel.open(j.path, O_RDONLY | O_CLOEXEC) }));
     try {
-      if (joins.some((j) => j.flag === CLONE_NEWNS)) {
-        throw new Error("joining a mount namespace is not supported for a new container");
+      const mnt = fds.find((f) => f.flag === CLONE_NEWNS);
+      if (mnt) {
+        // The container's root is pivoted in the namespace it joins: never this host's own.
+        if (sameFile(`/proc/self/fd/${mnt.fd}`, "/proc/self/ns/mnt")) {
+          throw new Error(
+            "linux.namespaces: the mount namespace to join is the runtime's own: " +
+              "pivoting the container's root there would replace the host's",
+          );
+        }
+        // setns(CLONE_NEWNS) needs a thread whose fs_struct is its own, not shared with Deno's.
+        kernel.unshare(CLONE_FS);
       }
       for (const { fd, flag } of fds) kernel.setns(fd, flag);
     } finally {

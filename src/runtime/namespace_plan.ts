@@ -52,12 +52,6 @@ export function planNamespaces(spec: Pick<Spec, "linux">): NamespacePlan {
       if (!ns.path.startsWith("/")) {
         throw new RuntimeError(`linux.namespaces: ${ns.type} path ${ns.path} is not absolute`);
       }
-      if (ns.type === "mount") {
-        throw new RuntimeError(
-          "linux.namespaces: joining a mount namespace by path is not supported: " +
-            "the container's root is pivoted in a mount namespace of its own",
-        );
-      }
       plan.join.push({ name, path: ns.path });
     } else if (name !== "cgroup") {
       plan.create.push(name);
@@ -74,9 +68,10 @@ export function planNamespaces(spec: Pick<Spec, "linux">): NamespacePlan {
     }
     plan.idMappings = { uid: uid.map(checkMapping), gid: gid.map(checkMapping) };
   }
-  if (!plan.create.includes("mnt")) {
+  if (!plan.create.includes("mnt") && !plan.join.some((j) => j.name === "mnt")) {
     throw new RuntimeError(
-      "linux.namespaces must include a new mount namespace: the container's root is pivoted in it",
+      "linux.namespaces must include a mount namespace (new or joined): the container's root " +
+        "is pivoted in it, which in this runtime's own would replace the host's root",
     );
   }
   return plan;

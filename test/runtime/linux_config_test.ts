@@ -14,6 +14,7 @@ import {
   assertStringIncludes,
 } from "../_assert.ts";
 import { eventually } from "../_harness.ts";
+import { lstatOrUndefined } from "../../src/_fs.ts";
 import type { Spec } from "../../src/oci/spec.ts";
 import { processStartTime } from "../../src/process/proc.ts";
 import { cgroupDir, defaultSpec, procStatus, withBundle } from "./_bundle.ts";
@@ -200,6 +201,49 @@ Deno.test("runtime: linux.namespaces joined by path (another container's network
     // This process is back in its own namespaces.
     assert(ns(Deno.pid, "net") !== ns(first, "net"));
   });
+});
+
+Deno.test("runtime: a mount namespace joined by path is the container's; the runtime's own is refused", async () => {
+  // A namespace made by util-linux unshare, as runtime-tools' linux_ns_path makes one.
+  const holder = new Deno.Command("unshare", {
+    args: ["--mount", "--propagation", "private", "--kill-child", "sleep", "100"],
+    stdin: "null",
+  }).spawn();
+  try {
+    let target = 0;
+    const own = Deno.readLinkSync("/proc/self/ns/mnt");
+    await eventually(() => {
+      const children = Deno.readTextFileSync(`/proc/${holder.pid}/task/${holder.pid}/children`);
+      target = Number(children.trim().split(" ")[0]);
+      return target > 0 && Deno.readLinkSync(`/proc/${target}/ns/mnt`) !== own;
+    });
+    const spec = defaultSpec("joinmnt", ["sleep", "100"]);
+    spec.linux!.namespaces = spec.linux!.namespaces!.map((ns) =>
+      ns.type === "mount" ? { type: "mount", path: `/proc/${target}/ns/mnt` } : ns
+    );
+    await withBundle(spec, async (t) => {
+      const pid = await t.create("joinmnt");
+      assertEquals(
+        Deno.readLinkSync(`/proc/${pid}/ns/mnt`),
+        Deno.readLinkSync(`/proc/${target}/ns/mnt`),
+      );
+      // Its root is the bundle's, pivoted in that namespace; this process is back in its own.
+      assertEquals(Deno.readLinkSync(`/proc/${pid}/root`), "/");
+      assert(Deno.statSync(`/proc/${pid}/root/bin/busybox`).isFile);
+      assertEquals(Deno.readLinkSync("/proc/self/ns/mnt"), own);
+
+      spec.linux!.namespaces = spec.linux!.namespaces!.map((ns) =>
+        ns.type === "mount" ? { type: "mount", path: "/proc/self/ns/mnt" } : ns
+      );
+      t.writeSpec(spec);
+      assertEquals((await t.runc("create", "--bundle", t.bundle, "ownmnt")).code, 1);
+      assertStringIncludes(t.lastError(), "the mount namespace to join is the runtime's own");
+      assertEquals(lstatOrUndefined(`${t.root}/ownmnt`), undefined);
+    });
+  } finally {
+    holder.kill("SIGKILL");
+    await holder.status;
+  }
 });
 
 Deno.test("runtime: every kind of hook runs where and when the spec says, with the state on stdin", async () => {
