@@ -150,7 +150,7 @@ Deno.test("runtime: --preserve-fds N gives the process fds 3 to 3+N-1, and only 
     const secret = `${t.dir}/passed`;
     Deno.writeTextFileSync(secret, "through fd 3\n");
     // The caller opens fd 3 (not close-on-exec) and execs the runtime, as podman or systemd do.
-    const run = (...flags: string[]) =>
+    const runWithFd3 = (...flags: string[]) =>
       new Deno.Command("sh", {
         args: [
           "-c",
@@ -162,14 +162,14 @@ Deno.test("runtime: --preserve-fds N gives the process fds 3 to 3+N-1, and only 
         stdout: "piped",
         stderr: "piped",
       }).output();
-    const kept = await run("--preserve-fds", "1", "keep");
+    const kept = await runWithFd3("--preserve-fds", "1", "keep");
     assertEquals(kept.code, 0, t.lastError());
     // ls's own directory fd is the 4th.
     assertEquals(new TextDecoder().decode(kept.stdout), "through fd 3\n0 1 2 3 4 ");
-    const closed = await run("keep");
+    const closed = await runWithFd3("keep");
     assertEquals(new TextDecoder().decode(closed.stdout).split("\n").pop(), "0 1 2 3 ");
     // fd 4 was never given (it is the runtime's own, close-on-exec): refused, nothing made.
-    assertEquals((await run("--preserve-fds", "2", "keep")).code, 1);
+    assertEquals((await runWithFd3("--preserve-fds", "2", "keep")).code, 1);
     assertStringIncludes(t.lastError(), "--preserve-fds 2: fd 4 is not one this runtime was given");
     assertEquals([...Deno.readDirSync(t.root)].filter((e) => !e.name.startsWith("@")), []);
   });
