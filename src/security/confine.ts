@@ -1,8 +1,8 @@
 /**
  * The last steps before the user's command runs, in the order the kernel
- * needs (as runc's init takes them): the resource limits that raise a
- * hard limit (the others are the caller's very last step, see
- * rlimits.ts); no_new_privs; the
+ * needs (as runc's init takes them): the resource limits (but lowered
+ * address-space ones, the caller's very last step: see rlimits.ts);
+ * no_new_privs; the
  * seccomp filter while CAP_SYS_ADMIN is still held when no_new_privs is
  * off (loading a filter needs one or the other); the bounding set while
  * CAP_SETPCAP is still held; the user and groups (with PR_SET_KEEPCAPS,
@@ -20,7 +20,7 @@ import type { Kernel } from "../../ffi/kernel.ts";
 import { debug } from "../debug.ts";
 import type { Process, Rlimit } from "../oci/spec.ts";
 import { applyCapabilitySets, dropBoundingSet } from "./capabilities.ts";
-import { applyRaisedRlimits } from "./rlimits.ts";
+import { applyEarlyRlimits } from "./rlimits.ts";
 
 /** Sets the user and groups of the calling process; capabilities are kept for capset. */
 function switchUser(kernel: Kernel, user: Process["user"]): void {
@@ -45,7 +45,7 @@ export function confineProcess(
   program: Uint8Array | undefined,
   lastStep: () => void = () => {},
 ): Rlimit[] {
-  const later = applyRaisedRlimits(kernel, process.rlimits ?? []);
+  const later = applyEarlyRlimits(kernel, process.rlimits ?? []);
   if (process.user.umask !== undefined) kernel.umask(process.user.umask);
   const nnp = process.noNewPrivileges === true;
   if (nnp) kernel.prctl(PR_SET_NO_NEW_PRIVS, 1);

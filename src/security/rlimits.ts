@@ -1,11 +1,13 @@
 /**
  * `process.rlimits` (`--ulimit`), set on the init before it becomes the
- * user's command, which inherits them. A limit that raises a hard limit
- * needs CAP_SYS_RESOURCE, so it is set while the init still holds its
- * capabilities; every other one is set as the very last step before
- * execve: the init is a Deno process that maps memory as it runs, and a
- * lowered RLIMIT_AS or RLIMIT_DATA would make V8 abort before the user's
- * command ever starts (runtime-tools' process_rlimits found it).
+ * user's command, which inherits them, before the user switch (the kernel
+ * checks RLIMIT_NPROC at set*uid). The limits on the address space
+ * (RLIMIT_AS, RLIMIT_DATA, RLIMIT_STACK) are the exception when they lower
+ * one: the init is a Deno process that maps memory as it runs, and V8
+ * would abort before the user's command ever starts (runtime-tools'
+ * process_rlimits found it), so those are set as the very last step
+ * before execve. Raising one needs CAP_SYS_RESOURCE, so that is done
+ * early, while the capabilities are held.
  *
  * @module
  */
@@ -30,20 +32,26 @@ function resourceOf(r: Rlimit): number {
   return resource;
 }
 
+/** The limits on the address space, which a lowered value makes V8 itself run out of. */
+const ADDRESS_SPACE = new Set(["RLIMIT_AS", "RLIMIT_DATA", "RLIMIT_STACK"]);
+
 /**
- * Sets the limits of `rlimits` that raise a hard limit now, and returns
- * the others, for `applyRlimits` right before execve. Unknown types and a
- * soft limit above its hard one throw here, before any limit is set.
+ * Sets the limits of `rlimits` now, but for the address-space limits that
+ * lower their hard limit, which it returns for `applyRlimits` right before
+ * execve. Unknown types and a soft limit above its hard one throw here,
+ * before any limit is set.
  */
-export function applyRaisedRlimits(kernel: Kernel, rlimits: readonly Rlimit[]): Rlimit[] {
+export function applyEarlyRlimits(kernel: Kernel, rlimits: readonly Rlimit[]): Rlimit[] {
   for (const r of rlimits) {
     if (limitValue(r.soft) > limitValue(r.hard)) {
       throw new Error(`${r.type}: the soft limit ${r.soft} is above the hard limit ${r.hard}`);
     }
   }
-  const raising = rlimits.filter((r) => limitValue(r.hard) > kernel.getrlimit(resourceOf(r)).hard);
-  applyRlimits(kernel, raising);
-  return rlimits.filter((r) => !raising.includes(r));
+  const early = rlimits.filter((r) =>
+    !ADDRESS_SPACE.has(r.type) || limitValue(r.hard) > kernel.getrlimit(resourceOf(r)).hard
+  );
+  applyRlimits(kernel, early);
+  return rlimits.filter((r) => !early.includes(r));
 }
 
 /** Sets every limit of `rlimits`; a hard limit above what the host allows is one clear error. */

@@ -156,10 +156,14 @@ Deno.test("confinement: bounding set before the user switch, capset after, secco
     args: ["/bin/true"],
     cwd: "/",
     capabilities: { bounding: ["CAP_KILL"], effective: ["CAP_KILL"], permitted: ["CAP_KILL"] },
-    rlimits: [{ type: "RLIMIT_NOFILE", soft: 100, hard: 200 }],
+    rlimits: [
+      { type: "RLIMIT_NOFILE", soft: 100, hard: 200 },
+      { type: "RLIMIT_AS", soft: 1 << 30, hard: 1 << 30 },
+    ],
   };
-  // A lowered limit is left for the caller's last step before execve (see rlimits.ts).
-  assertEquals(confineProcess(k, process, program), process.rlimits);
+  // A lowered address-space limit is left for the caller's last step before execve (see
+  // rlimits.ts); the others are set first, before the user switch.
+  assertEquals(confineProcess(k, process, program), [process.rlimits[1]]);
   const names = k.calls.map((c) => c.call === "prctl" ? `prctl ${c.args[0]}` : c.call).filter((
     n,
     i,
@@ -167,6 +171,7 @@ Deno.test("confinement: bounding set before the user switch, capset after, secco
   ) => n !== all[i - 1]);
   assertEquals(names, [
     "getrlimit",
+    "setrlimit",
     "seccompSetFilter", // no_new_privs off: while CAP_SYS_ADMIN is still held
     `prctl ${PR_CAPBSET_DROP}`,
     `prctl ${PR_SET_KEEPCAPS}`,
@@ -189,7 +194,7 @@ Deno.test("confinement: bounding set before the user switch, capset after, secco
     }
   }();
   assertEquals(confineProcess(low, process, program), []);
-  assertEquals(low.calls.slice(0, 2).map((c) => c.call), ["getrlimit", "setrlimit"]);
+  assertEquals(low.calls.slice(0, 3).map((c) => c.call), ["getrlimit", "setrlimit", "setrlimit"]);
 
   const late = new RecordingKernel();
   confineProcess(late, { ...process, noNewPrivileges: true }, program);
