@@ -199,6 +199,6 @@ Deno.test("confinement: bounding set before the user switch, capset after, secco
   const late = new RecordingKernel();
   confineProcess(late, { ...process, noNewPrivileges: true }, program);
   const order = late.calls.map((c) => c.call === "prctl" ? `prctl ${c.args[0]}` : c.call);
-  assertEquals(order.indexOf(`prctl ${PR_SET_NO_NEW_PRIVS}`), 1);
+  assertEquals(order.indexOf(`prctl ${PR_SET_NO_NEW_PRIVS}`), 2);
   assertEquals(order.at(-1), "seccompSetFilter"); // no_new_privs on: last
 });
