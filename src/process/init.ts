@@ -59,7 +59,12 @@ import type {
   InitStdio,
   UserRequest,
 } from "./init_config.ts";
-import { HELPER_FORK_MS, INIT_FDS_ENV, INIT_PARENT_ENV } from "./init_config.ts";
+import {
+  HELPER_FORK_MS,
+  INIT_FDS_ENV,
+  INIT_PARENT_ENV,
+  INIT_PROGRAM_FDS_ENV,
+} from "./init_config.ts";
 import { lookupCommand } from "./lookup.ts";
 import { joinNamespaces } from "./namespaces.ts";
 import { isSameProcess } from "./proc.ts";
@@ -235,6 +240,16 @@ function changeToWorkingDir(kernel: Kernel, statusFd: number, dir: string): void
     if (!(err instanceof SyscallError)) throw err;
     fail(kernel, statusFd, {
       message: `cannot use working directory "${dir}": ${err.code}`,
+      exitCode: ExitCode.CANNOT_INVOKE,
+    });
+  }
+  // A directory that getcwd(3) cannot name from the container's root is outside it (reached
+  // through a descriptor left open, as /proc/self/fd/N): never the command's.
+  try {
+    Deno.cwd();
+  } catch {
+    fail(kernel, statusFd, {
+      message: `cannot use working directory "${dir}": it is outside the container's root`,
       exitCode: ExitCode.CANNOT_INVOKE,
     });
   }
@@ -506,6 +521,10 @@ export function containerInit(): void {
     Deno.exit(ExitCode.ENGINE);
   }
   const [configFd, statusFd] = fds;
+  // This program's own files, open only to start it (see selfCommandByFd): closed before anything.
+  for (const fd of (Deno.env.get(INIT_PROGRAM_FDS_ENV) ?? "").split(",").filter((f) => f)) {
+    kernel.close(Number(fd));
+  }
   const parent = Deno.env.get(INIT_PARENT_ENV);
   if (parent !== undefined) awaitAdoption(Number(parent));
   // Until `start`, the init dies with the parent that spawned it: a parent

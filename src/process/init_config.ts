@@ -150,5 +150,12 @@ export const INIT_FDS_ENV = "DOCKERGSH_INIT_FDS";
  */
 export const INIT_PARENT_ENV = "DOCKERGSH_INIT_PARENT";
 
+/**
+ * The descriptors, by number, through which the init was started (this
+ * program's executable and module directory, see selfCommandByFd): it
+ * closes them before anything else, so that none reaches the container.
+ */
+export const INIT_PROGRAM_FDS_ENV = "DOCKERGSH_INIT_PROGRAM_FDS";
+
 /** How long the helper may take to fork the init, and the init to be adopted after. */
 export const HELPER_FORK_MS = 5_000;

@@ -31,7 +31,7 @@ import type { Kernel } from "../../ffi/kernel.ts";
 import { debug } from "../debug.ts";
 import type { LinuxIdMapping } from "../oci/spec.ts";
 import { ParentChannel } from "./channel.ts";
-import { HELPER_FORK_MS, INIT_PARENT_ENV } from "./init_config.ts";
+import { HELPER_FORK_MS, INIT_PARENT_ENV, INIT_PROGRAM_FDS_ENV } from "./init_config.ts";
 import { NAMESPACES } from "./namespaces.ts";
 import { exitStatusCode } from "./wait_status.ts";
 
@@ -372,10 +372,17 @@ export function spawnExecInit(
   debug("exec", `nsenter --user=${userNamespace}: a multi-threaded process cannot join it`);
   const byFd = selfCommandByFd(kernel);
   try {
-    return spawnIn(kernel, [], () => {}, stdio, () => ({
-      path: "nsenter",
-      args: [`--user=${userNamespace}`, "--", byFd.path, ...byFd.args(["init"])],
-    }));
+    return spawnIn(
+      kernel,
+      [],
+      () => {},
+      stdio,
+      () => ({
+        path: "nsenter",
+        args: [`--user=${userNamespace}`, "--", byFd.path, ...byFd.args(["init"])],
+      }),
+      { [INIT_PROGRAM_FDS_ENV]: byFd.fds.join(",") },
+    );
   } finally {
     for (const fd of byFd.fds) kernel.close(fd);
   }
@@ -388,8 +395,7 @@ export function spawnExecInit(
  * directory are opened here, without close-on-exec, and named as
  * /proc/self/fd/N, which the init inherits. The files themselves may be
  * read by all (the launcher unpacks them so); only the directories above
- * them are private. The init closes them before the user's command runs
- * (cloexecFrom).
+ * them are private. The init closes them first thing (INIT_PROGRAM_FDS_ENV).
  */
 function selfCommandByFd(
   kernel: Kernel,

@@ -383,6 +383,25 @@ Deno.test("runtime: a user namespace with linux.uidMappings/gidMappings; the oth
     assertEquals(nullDev, "1:3 65534");
     assertEquals(userNs, nsOf(pid, "user"));
 
+    // The exec init was started through descriptors of this program's files: none is left open
+    // in it (a command could otherwise chdir through /proc/<its parent>/fd to the host).
+    const pidFile = `${t.dir}/exec.pid`;
+    const running = t.runc("exec", "--pid-file", pidFile, "uns", "sleep", "3");
+    await eventually(() => lstatOrUndefined(pidFile) !== undefined);
+    const execInit = Number(procStatus(Number(Deno.readTextFileSync(pidFile)), "PPid"));
+    const held = [...Deno.readDirSync(`/proc/${execInit}/fd`)].map((e) => {
+      try {
+        return Deno.readLinkSync(`/proc/${execInit}/fd/${e.name}`);
+      } catch {
+        return "";
+      }
+    });
+    const main = new URL("../../main.ts", import.meta.url).pathname;
+    for (const own of [Deno.realPathSync(Deno.execPath()), main.slice(0, main.lastIndexOf("/"))]) {
+      assert(!held.includes(own), `${own} is open in the exec init: ${held.join(" ")}`);
+    }
+    assertEquals((await running).code, 0, t.lastError());
+
     assertEquals((await t.runc("kill", "uns", "KILL")).code, 0);
     await eventually(() => processStartTime(pid) === undefined);
     assertEquals((await t.runc("delete", "uns")).code, 0, t.lastError());
