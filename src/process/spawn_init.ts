@@ -358,18 +358,20 @@ function spawnInUserNamespace(
  * The init of an `exec`, spawned in the host's namespaces: it joins the
  * container's itself, and only its child, the user's command, enters the
  * container's PID namespace (see init.ts). A container with a user
- * namespace of its own (`userNamespace`, its /proc path) is joined first,
- * through nsenter(1).
+ * namespace of its own (`userNamespace`, a descriptor of it the caller
+ * opened, without close-on-exec, and checked to be the container's) is
+ * joined first, through nsenter(1).
  */
 export function spawnExecInit(
   kernel: Kernel,
   stdio: SpawnStdio,
-  userNamespace?: string,
+  userNamespace?: number,
 ): SpawnedInit {
   if (userNamespace === undefined) return spawnIn(kernel, [], () => {}, stdio);
   // A multi-threaded process cannot join a user namespace either: util-linux
   // nsenter(1) joins it and becomes its root (uid and gid 0) before exec.
-  debug("exec", `nsenter --user=${userNamespace}: a multi-threaded process cannot join it`);
+  const path = `/proc/self/fd/${userNamespace}`;
+  debug("exec", `nsenter --user=${path}: a multi-threaded process cannot join it`);
   const byFd = selfCommandByFd(kernel);
   try {
     return spawnIn(
@@ -379,9 +381,9 @@ export function spawnExecInit(
       stdio,
       () => ({
         path: "nsenter",
-        args: [`--user=${userNamespace}`, "--", byFd.path, ...byFd.args(["init"])],
+        args: [`--user=${path}`, "--", byFd.path, ...byFd.args(["init"])],
       }),
-      { [INIT_PROGRAM_FDS_ENV]: byFd.fds.join(",") },
+      { [INIT_PROGRAM_FDS_ENV]: [...byFd.fds, userNamespace].join(",") },
     );
   } finally {
     for (const fd of byFd.fds) kernel.close(fd);

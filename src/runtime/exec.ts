@@ -11,13 +11,14 @@
  * @module
  */
 
-import { AF_UNIX, SOCK_CLOEXEC, SOCK_STREAM } from "../../ffi/constants.ts";
+import { AF_UNIX, O_RDONLY, SOCK_CLOEXEC, SOCK_STREAM } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { openContainerCgroup } from "../cgroup/container_cgroup.ts";
 import { debug } from "../debug.ts";
 import type { Process } from "../oci/spec.ts";
 import type { ExecConfig, InitStdio } from "../process/init_config.ts";
-import { spawnExecInit } from "../process/spawn_init.ts";
+import { isSameProcess } from "../process/proc.ts";
+import { type SpawnedInit, spawnExecInit } from "../process/spawn_init.ts";
 import { openContainerPty } from "../rootfs/container_pty.ts";
 import { writeFileAtomic } from "../store/atomic.ts";
 import { encodeBase64 } from "../_base64.ts";
@@ -25,7 +26,7 @@ import { checkProcess, consoleSize } from "./bundle.ts";
 import { notExist, RuntimeError } from "./errors.ts";
 import { execNamespaces } from "./namespace_plan.ts";
 import type { RuntimeRoot } from "./paths.ts";
-import { readRecord } from "./record.ts";
+import { readRecord, type RuntimeRecord } from "./record.ts";
 import { seccompProgramFor } from "./seccomp_cache.ts";
 import { statusOf } from "./status.ts";
 
@@ -100,6 +101,20 @@ function consoleForExec(kernel: Kernel, socket: string, pid: number, process: Pr
   }
 }
 
+/**
+ * A descriptor of the user namespace of `record`'s init, inheritable (for
+ * nsenter), opened before its PID is checked: a PID that was recycled
+ * meanwhile fails the check instead of lending its namespace to the exec.
+ */
+function openUserNamespace(kernel: Kernel, record: RuntimeRecord): number {
+  const fd = kernel.open(`/proc/${record.pid}/ns/user`, O_RDONLY);
+  if (!isSameProcess(record.pid, record.pidStartTime)) {
+    kernel.close(fd);
+    throw new RuntimeError(`container "${record.id}": its init is gone`);
+  }
+  return fd;
+}
+
 /** Runs a process in container `id`; resolves to its exit code (0 when detached). */
 export async function execInContainer(
   root: RuntimeRoot,
@@ -134,11 +149,17 @@ export async function execInContainer(
     };
   }
   const namespaces = execNamespaces(record.spec);
-  const spawned = spawnExecInit(
-    kernel,
-    { stdin: "inherit", stdout: "inherit", stderr: "inherit" },
-    namespaces.includes("user") ? `/proc/${record.pid}/ns/user` : undefined,
-  );
+  const userNs = namespaces.includes("user") ? openUserNamespace(kernel, record) : undefined;
+  let spawned: SpawnedInit;
+  try {
+    spawned = spawnExecInit(
+      kernel,
+      { stdin: "inherit", stdout: "inherit", stderr: "inherit" },
+      userNs,
+    );
+  } finally {
+    if (userNs !== undefined) kernel.close(userNs);
+  }
   const job: ExecConfig = {
     kind: "exec",
     targetPid: record.pid,
