@@ -21,6 +21,7 @@ import {
   CLONE_NEWNS,
   O_CLOEXEC,
   O_DIRECTORY,
+  O_PATH,
   O_RDONLY,
   O_WRONLY,
   PR_SET_CHILD_SUBREAPER,
@@ -239,23 +240,47 @@ function mapLines(mappings: readonly LinuxIdMapping[]): string {
  * Writes the maps of `pid`'s user namespace, each in one write(2) as the
  * kernel requires. The parent writes them, not the init: only a process
  * with CAP_SETUID in the parent namespace may map more than its own ID.
+ * Through a descriptor of /proc/<pid> checked to be `helper`'s child: if
+ * the init died and its PID went to another process, the descriptor
+ * still names the dead one (ESRCH), never the newcomer's namespace.
  */
 function writeIdMappings(
   kernel: Kernel,
+  pid: number,
+  helper: number,
+  maps: { uid: readonly LinuxIdMapping[]; gid: readonly LinuxIdMapping[] },
+): void {
+  const dir = kernel.open(`/proc/${pid}`, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  try {
+    const status = Deno.readTextFileSync(`/proc/self/fd/${dir}/status`);
+    if (helper !== pid && /^PPid:\s*(\d+)$/m.exec(status)?.[1] !== String(helper)) {
+      throw new Error(`the init (pid ${pid}) is no longer unshare(1)'s child`);
+    }
+    writeIdMappingFiles(kernel, `/proc/self/fd/${dir}`, pid, maps);
+  } finally {
+    kernel.close(dir);
+  }
+}
+
+/** Writes uid_map and gid_map under `dir` (a /proc/<pid> of the init numbered `pid`). */
+function writeIdMappingFiles(
+  kernel: Kernel,
+  dir: string,
   pid: number,
   maps: { uid: readonly LinuxIdMapping[]; gid: readonly LinuxIdMapping[] },
 ): void {
   const files = [["uid_map", "uidMappings", maps.uid], ["gid_map", "gidMappings", maps.gid]];
   for (const [file, field, mappings] of files as [string, string, LinuxIdMapping[]][]) {
-    const path = `/proc/${pid}/${file}`;
+    const shown = `/proc/${pid}/${file}`;
+    const path = `${dir}/${file}`;
     const text = mapLines(mappings);
-    debug("create", `write ${path}: ${JSON.stringify(text)}`);
+    debug("create", `write ${shown}: ${JSON.stringify(text)}`);
     const fd = kernel.open(path, O_WRONLY | O_CLOEXEC);
     try {
       kernel.write(fd, new TextEncoder().encode(text));
     } catch (err) {
       if (!(err instanceof SyscallError)) throw err;
-      throw new Error(`linux.${field}: the kernel refused them in ${path}: ${err.code}`);
+      throw new Error(`linux.${field}: the kernel refused them in ${shown}: ${err.code}`);
     } finally {
       kernel.close(fd);
     }
@@ -326,7 +351,7 @@ function spawnInUserNamespace(
   let pid: number | undefined;
   try {
     pid = forks ? forkedChild(helper.pid) : helper.pid;
-    writeIdMappings(kernel, pid, plan.idMappings!);
+    writeIdMappings(kernel, pid, helper.pid, plan.idMappings!);
   } catch (err) {
     // The helper waits for the init and exits with it.
     for (const p of [pid, helper.pid]) {
