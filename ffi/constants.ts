@@ -251,6 +251,7 @@ export const SYS_pidfd_open = 434;
 export const AT_FDCWD = -100;
 export const SYS_pivot_root = 155;
 export const SYS_chroot = 161;
+export const SYS_fchdir = 81;
 export const SYS_keyctl = 250;
 export const SYS_prctl = 157;
 export const SYS_capset = 126;

@@ -28,6 +28,7 @@ export interface Kernel {
   umount2(target: string, flags: number): void;
   pivotRoot(newRoot: string, putOld: string): void;
   chroot(path: string): void;
+  fchdir(fd: number): void;
   chdir(path: string): void;
   sethostname(name: string): void;
   /** Replaces the process image; returns only by throwing. */

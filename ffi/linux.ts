@@ -62,6 +62,7 @@ import {
   SYS_connect,
   SYS_dup2,
   SYS_execve,
+  SYS_fchdir,
   SYS_fchownat,
   SYS_fcntl,
   SYS_fstat,
@@ -210,6 +211,10 @@ export class LinuxKernel implements Kernel {
       "pivot_root",
       `${newRoot} ${putOld}`,
     );
+  }
+
+  fchdir(fd: number): void {
+    check(sys(SYS_fchdir, fd), "fchdir", `fd ${fd}`);
   }
 
   chroot(path: string): void {

@@ -48,6 +48,9 @@ export class RecordingKernel implements Kernel {
   chroot(path: string): void {
     this.rec("chroot", path);
   }
+  fchdir(fd: number): void {
+    this.rec("fchdir", fd);
+  }
   chdir(path: string): void {
     this.rec("chdir", path);
   }

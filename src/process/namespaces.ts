@@ -16,6 +16,8 @@ import {
   CLONE_NEWPID,
   CLONE_NEWUTS,
   O_CLOEXEC,
+  O_DIRECTORY,
+  O_PATH,
   O_RDONLY,
 } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
@@ -48,11 +50,22 @@ export function joinNamespaces(
     flag,
     fd: kernel.open(`/proc/${pid}/ns/${name}`, O_RDONLY | O_CLOEXEC),
   }));
+  const root = names.includes("mnt")
+    ? kernel.open(`/proc/${pid}/root`, O_PATH | O_DIRECTORY | O_CLOEXEC)
+    : undefined;
   try {
     if (!stillThere()) throw new Error(`container process ${pid} is gone`);
-    if (names.includes("mnt")) kernel.unshare(CLONE_FS);
+    if (root !== undefined) kernel.unshare(CLONE_FS);
     for (const { fd, flag } of targets) kernel.setns(fd, flag);
+    // The root of `pid` itself, not the mount namespace's: they differ under
+    // --no-pivot, and there a container that unmounted its root would leave
+    // the namespace's, the host's old root, to whoever joins it.
+    if (root !== undefined) {
+      kernel.fchdir(root);
+      kernel.chroot(".");
+    }
   } finally {
     for (const { fd } of targets) kernel.close(fd);
+    if (root !== undefined) kernel.close(root);
   }
 }

@@ -11,6 +11,7 @@
 import { MNT_DETACH, MS_BIND, MS_MOVE, MS_REC } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { SyscallError } from "../../ffi/errno.ts";
+import { concatBytes } from "../_bytes.ts";
 import { parseMountOptions } from "./mount_options.ts";
 
 /**
@@ -37,6 +38,17 @@ export function pivotInto(kernel: Kernel, newRoot: string): void {
   kernel.chdir("/");
 }
 
+/** All of `file`, read from where it is. */
+function readAllSync(file: Deno.FsFile): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  for (;;) {
+    const buf = new Uint8Array(64 * 1024);
+    const n = file.readSync(buf);
+    if (n === null) return concatBytes(...chunks);
+    chunks.push(buf.subarray(0, n));
+  }
+}
+
 /** The mount points `mountinfo` lists (its fifth field, octal escapes undone). */
 function mountPoints(mountinfo: string): string[] {
   return mountinfo.split("\n").filter((l) => l !== "").map((line) =>
@@ -58,20 +70,29 @@ function mountPoints(mountinfo: string): string[] {
  */
 export function moveRootInto(kernel: Kernel, newRoot: string): void {
   const root = Deno.realPathSync(newRoot);
-  const outside = mountPoints(Deno.readTextFileSync("/proc/self/mountinfo"))
-    .filter((mp) => mp !== root && !mp.startsWith(`${root}/`) && !`${root}/`.startsWith(`${mp}/`))
-    .filter((mp) => mp !== "/")
-    .sort((a, b) => b.length - a.length);
+  const isOutside = (mp: string) =>
+    mp !== "/" && mp !== root && !mp.startsWith(`${root}/`) && !`${root}/`.startsWith(`${mp}/`);
+  // Kept open: it is read again once /proc itself is detached.
+  using mountinfo = Deno.openSync("/proc/self/mountinfo");
+  const read = () => {
+    mountinfo.seekSync(0, Deno.SeekMode.Start);
+    return mountPoints(new TextDecoder().decode(readAllSync(mountinfo))).filter(isOutside);
+  };
+  const outside = read().sort((a, b) => b.length - a.length);
   for (const mp of outside) {
     try {
       kernel.umount2(mp, MNT_DETACH);
     } catch (err) {
-      // Detached already, with a mount stacked on the same point or below it.
+      // Detached already, with a mount stacked on the same point or below it (checked below).
       if (!(err instanceof SyscallError && (err.code === "EINVAL" || err.code === "ENOENT"))) {
         throw err;
       }
     }
   }
+  // EINVAL is also a mount the kernel locked (one copied into a less privileged user
+  // namespace): fail closed if any outside mount is left.
+  const left = read();
+  if (left.length > 0) throw new Error(`--no-pivot: cannot detach ${left.join(", ")}`);
   kernel.chdir(root);
   kernel.mount(root, "/", null, MS_MOVE);
   kernel.chroot(".");

@@ -65,6 +65,12 @@ function checkPreservedFds(kernel: Kernel, count: number): void {
 function checkCreate(bundle: Bundle, opts: CreateOptions): void {
   const { spec } = bundle;
   const userns = (spec.linux?.namespaces ?? []).some((ns) => ns.type === "user");
+  if (opts.noPivot && userns) {
+    throw new RuntimeError(
+      "--no-pivot with a user namespace is refused: the host's mounts copied into it are locked " +
+        "there and could not be detached",
+    );
+  }
   if (!userns && (spec.linux?.uidMappings?.length || spec.linux?.gidMappings?.length)) {
     console.error(
       "dockergsh-runc: warning: linux.uidMappings/gidMappings ignored: no user namespace is asked for",

@@ -7,7 +7,7 @@
  */
 
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { splitDev } from "../../src/_fs.ts";
+import { lstatOrUndefined, splitDev } from "../../src/_fs.ts";
 import { eventually } from "../_harness.ts";
 import { defaultSpec, withBundle } from "./_bundle.ts";
 
@@ -117,5 +117,30 @@ Deno.test("runtime: run --no-pivot detaches the host's mounts, moves the root ov
     }
     // The mounts the root lies under stay: detaching one would take the root with it.
     assert(!moved.stderr.includes(`umount2("/", `), moved.stderr);
+  });
+});
+
+Deno.test("runtime: --no-pivot is refused with a user namespace; an exec lands in the container's root", async () => {
+  const spec = defaultSpec("npx", ["sleep", "100"]);
+  spec.linux!.namespaces!.push({ type: "user" });
+  spec.linux!.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+  spec.linux!.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+  await withBundle(spec, async (t) => {
+    assertEquals((await t.runc("create", "--bundle", t.bundle, "--no-pivot", "npx")).code, 1);
+    assertStringIncludes(t.lastError(), "--no-pivot with a user namespace is refused");
+    assertEquals(lstatOrUndefined(`${t.root}/npx`), undefined);
+
+    // A --no-pivot container with CAP_SYS_ADMIN that unmounts its root: the namespace's root
+    // is the host's old one then, and an exec must still get the container's.
+    const admin = defaultSpec("npa", ["sh", "-c", "umount -l / && exec sleep 100"]);
+    for (const set of ["bounding", "effective", "permitted"] as const) {
+      admin.process!.capabilities![set]!.push("CAP_SYS_ADMIN");
+    }
+    t.writeSpec(admin);
+    const pid = await t.create("npa", "--no-pivot");
+    assertEquals((await t.runc("start", "npa")).code, 0, t.lastError());
+    await eventually(() => Deno.readTextFileSync(`/proc/${pid}/comm`).trim() === "sleep");
+    const inside = await t.runc("exec", "npa", "ls", "/bin/busybox");
+    assertEquals([inside.code, inside.stdout.trim()], [0, "/bin/busybox"], inside.stderr);
   });
 });
