@@ -29,10 +29,37 @@ export interface Resources {
   cpusetCpus?: string;
   cpusetMems?: string;
   pidsLimit?: number;
+  /** The memory soft limit (v1 memory.soft_limit_in_bytes, v2 memory.low); -1 is none. */
+  memoryReservation?: number;
+  /** v1 memory.swappiness, 0-100 (cgroup v2 has none). */
+  memorySwappiness?: number;
+  /** v1 memory.oom_control: the OOM killer leaves the cgroup's tasks alone (v2 has none). */
+  oomKillDisable?: boolean;
+  /** Block I/O weights and throttles (v1 blkio). */
+  blkio?: BlkioLimits;
   cgroupParent?: string;
   /**
    * Device cgroup rules in OCI form (`linux.resources.devices`), applied in
    * order, last match wins; absent leaves the cgroup's devices as inherited.
    */
   devices?: LinuxDeviceCgroup[];
+}
+
+/** One device, `MAJ:MIN`, as the blkio files name it. */
+export interface BlkioDevice {
+  major: number;
+  minor: number;
+}
+
+/** Block I/O limits of the v1 blkio controller. */
+export interface BlkioLimits {
+  /** The cgroup's proportional weight (blkio.weight, or blkio.bfq.weight under BFQ). */
+  weight?: number;
+  leafWeight?: number;
+  weightDevices?: (BlkioDevice & { weight?: number; leafWeight?: number })[];
+  /** Bytes (bps) or operations (iops) per second, per device. */
+  readBps?: (BlkioDevice & { rate: number })[];
+  writeBps?: (BlkioDevice & { rate: number })[];
+  readIops?: (BlkioDevice & { rate: number })[];
+  writeIops?: (BlkioDevice & { rate: number })[];
 }

@@ -47,6 +47,15 @@ class CgroupV2 implements ContainerCgroup {
   }
 
   setLimits(r: Resources): void {
+    // Refused before anything is written. v2 has no per-cgroup swappiness
+    // and no switch for the OOM killer (`oomKillDisable` is ignored: the
+    // runtime warns).
+    if (r.memorySwappiness !== undefined) {
+      throw new Error("cannot set memory swappiness: cgroup v2 has no memory.swappiness");
+    }
+    if (r.blkio !== undefined) {
+      throw new Error("cannot set block I/O limits: dockergsh has no cgroup v2 io controller code");
+    }
     const file = (name: string) => `${this.dir}/${name}`;
     const max = (n: number) => n < 0 ? "max" : n;
     if (r.memory !== undefined) {
@@ -57,6 +66,9 @@ class CgroupV2 implements ContainerCgroup {
         const swap = r.memorySwap < 0 || r.memory < 0 ? "max" : r.memorySwap - r.memory;
         writeValue(this.fs, file("memory.swap.max"), swap);
       }
+    }
+    if (r.memoryReservation !== undefined) {
+      writeValue(this.fs, file("memory.low"), max(r.memoryReservation));
     }
     if (r.cpuQuota !== undefined || r.cpuPeriod !== undefined) {
       // "QUOTA [PERIOD]": without a period the kernel keeps the one it has;

@@ -1,12 +1,15 @@
 /**
  * An OCI bundle: `config.json` and the root filesystem it names. Read and
- * checked before anything is made, so a bad bundle leaves nothing behind.
+ * checked before anything is made, so a bad bundle leaves nothing behind:
+ * also the cgroup limits the runtime has no code for (resource_support.ts).
  *
  * @module
  */
 
 import type { Process, Root, Spec } from "../oci/spec.ts";
+import { hostCgroupVersion } from "../cgroup/container_cgroup.ts";
 import { RuntimeError } from "./errors.ts";
+import { checkResources } from "./resource_support.ts";
 
 /** A checked spec: it has a process and a root, whose path is absolute. */
 export type BundleSpec = Spec & { process: Process; root: Root };
@@ -82,6 +85,9 @@ export function loadBundle(dirArg: string): Bundle {
   checkProcess(spec.process);
   if (typeof spec.root?.path !== "string" || spec.root.path === "") {
     throw bad("root.path is missing");
+  }
+  for (const warning of checkResources(spec.linux?.resources, hostCgroupVersion())) {
+    console.error(`dockergsh-runc: warning: ${warning}`);
   }
   const rootPath = spec.root.path.startsWith("/") ? spec.root.path : `${dir}/${spec.root.path}`;
   let root: string;

@@ -15,6 +15,7 @@ const CONTROLLER_FILES: Record<string, Record<string, string>> = {
   memory: {
     "memory.max": "max\n",
     "memory.swap.max": "max\n",
+    "memory.low": "0\n",
     "memory.current": "0\n",
     "memory.stat": "anon 0\nfile 0\ninactive_file 0\n",
     "memory.events": "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n",

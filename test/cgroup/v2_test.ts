@@ -203,3 +203,29 @@ Deno.test("cgroup v2: setLimits on a live cgroup writes only what is set; -1 is 
     assertEquals(text(`${leaf}/pids.max`), "7");
     assertEquals(text(`${leaf}/memory.max`), "max", "untouched");
   }));
+
+Deno.test("cgroup v2: the memory reservation is memory.low; swappiness and blkio refused before any write", () =>
+  withTree((fake, driver) => {
+    driver.create(ID, { memory: 64 * MiB, memoryReservation: 32 * MiB, oomKillDisable: true });
+    const leaf = `${fake.root}/dockergsh/${ID}`;
+    assertEquals(text(`${leaf}/memory.low`), `${32 * MiB}`);
+    driver.create("unlimited", { memoryReservation: -1 });
+    assertEquals(text(`${fake.root}/dockergsh/unlimited/memory.low`), "max");
+
+    const cg = driver.open(ID);
+    for (
+      const [r, message] of [
+        [{ memory: 16 * MiB, memorySwappiness: 10 }, "cgroup v2 has no memory.swappiness"],
+        [{ memory: 16 * MiB, blkio: { weight: 500 } }, "no cgroup v2 io controller code"],
+      ] as const
+    ) {
+      let refused = "";
+      try {
+        cg.setLimits(r);
+      } catch (err) {
+        refused = (err as Error).message;
+      }
+      assert(refused.includes(message), refused);
+      assertEquals(text(`${leaf}/memory.max`), `${64 * MiB}`, "written before the refusal");
+    }
+  }));
