@@ -49,6 +49,10 @@ export interface Process {
   oomScoreAdj?: number;
   /** The terminal's size in characters, with `terminal`. */
   consoleSize?: { height: number; width: number };
+  /** An AppArmor profile to exec under (refused: no AppArmor support). */
+  apparmorProfile?: string;
+  /** An SELinux process label (refused: no SELinux support). */
+  selinuxLabel?: string;
 }
 
 /** `root`: the container's root filesystem. */
@@ -239,6 +243,8 @@ export interface Linux {
   readonlyPaths?: string[];
   sysctl?: Record<string, string>;
   rootfsPropagation?: string;
+  /** An SELinux label for the container's mounts (refused: no SELinux support). */
+  mountLabel?: string;
 }
 
 /** One hook: a program run with the container's state on its stdin. */

@@ -2,7 +2,8 @@
  * `linux.resources` beyond the basics on the real kernel: the memory
  * reservation, swappiness and OOM switch, block I/O weights and
  * throttles read back from cgroupfs; and every field the runtime cannot
- * apply (no cgroup code, a file the kernel lacks) refused in one line with nothing left behind.
+ * apply (no cgroup code, a file the kernel lacks, SELinux and AppArmor)
+ * refused in one line with nothing left behind.
  *
  * @module
  */
@@ -185,5 +186,32 @@ Deno.test("runtime: linux.resources it has no code for are refused in one line, 
       spec.linux!.resources = resources;
       await refused(t, spec, "no", message);
     }
+  });
+});
+
+Deno.test("runtime: SELinux labels and an AppArmor profile are refused in one line, nothing made", async () => {
+  const label = "system_u:object_r:svirt_sandbox_file_t:s0:c715,c811";
+  await withBundle(defaultSpec("lbl", ["true"]), async (t) => {
+    const process = (extra: object) => {
+      const spec = defaultSpec("lbl", ["true"]);
+      Object.assign(spec.process!, extra);
+      return spec;
+    };
+    await refused(t, process({ selinuxLabel: label }), "lbl", "selinux label is specified");
+    await refused(t, process({ apparmorProfile: "acme" }), "lbl", "apparmor profile is specified");
+    const mount = defaultSpec("lbl", ["true"]);
+    mount.linux!.mountLabel = label;
+    await refused(t, mount, "lbl", "mount label is specified");
+
+    // exec --process: the same words, and the container goes on.
+    const spec = defaultSpec("lbl", ["sleep", "100"]);
+    t.writeSpec(spec);
+    await t.create("lbl");
+    const file = `${t.dir}/process.json`;
+    Deno.writeTextFileSync(file, JSON.stringify({ ...spec.process, selinuxLabel: label }));
+    const r = await t.runc("exec", "--process", file, "lbl");
+    assertEquals(r.code, 1);
+    assertStringIncludes(r.stderr, "selinux label is specified in config");
+    assertEquals((await t.state("lbl")).status, "created");
   });
 });
