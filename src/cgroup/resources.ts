@@ -26,6 +26,13 @@ export interface Resources {
   /** CFS period, µs (`cpu.cfs_period_us`; cpu.max's second field). */
   cpuPeriod?: number;
   cpuShares?: number;
+  /** CFS burst, µs (v1 cpu.cfs_burst_us, v2 cpu.max.burst). */
+  cpuBurst?: number;
+  /** 1: the cgroup's tasks run as SCHED_IDLE (cpu.idle). */
+  cpuIdle?: number;
+  /** Realtime bandwidth, µs (v1 cpu.rt_period_us and cpu.rt_runtime_us; v2 has none). */
+  cpuRtPeriod?: number;
+  cpuRtRuntime?: number;
   cpusetCpus?: string;
   cpusetMems?: string;
   pidsLimit?: number;

@@ -88,6 +88,16 @@ class CgroupV1 implements ContainerCgroup {
       writeValue(fs, `${this.dir("cpu")}/cpu.cfs_quota_us`, r.cpuQuota);
     }
     if (r.cpuShares !== undefined) writeValue(fs, `${this.dir("cpu")}/cpu.shares`, r.cpuShares);
+    const cpu = (file: string) => `${this.dir("cpu")}/${file}`;
+    if (r.cpuBurst !== undefined) writeKnob(cpu("cpu.cfs_burst_us"), r.cpuBurst, "cpu burst");
+    if (r.cpuIdle !== undefined) writeKnob(cpu("cpu.idle"), r.cpuIdle, "cpu idle");
+    // The period first: a runtime is checked against the period there is.
+    if (r.cpuRtPeriod !== undefined) {
+      writeKnob(cpu("cpu.rt_period_us"), r.cpuRtPeriod, "cpu realtime period");
+    }
+    if (r.cpuRtRuntime !== undefined) {
+      writeKnob(cpu("cpu.rt_runtime_us"), r.cpuRtRuntime, "cpu realtime runtime");
+    }
     if (r.cpusetCpus !== undefined) {
       writeValue(fs, `${this.dir("cpuset")}/cpuset.cpus`, r.cpusetCpus);
     }

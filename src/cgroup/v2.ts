@@ -47,14 +47,17 @@ class CgroupV2 implements ContainerCgroup {
   }
 
   setLimits(r: Resources): void {
-    // Refused before anything is written. v2 has no per-cgroup swappiness
-    // and no switch for the OOM killer (`oomKillDisable` is ignored: the
-    // runtime warns).
+    // Refused before anything is written. v2 has no per-cgroup swappiness,
+    // no realtime bandwidth and no switch for the OOM killer
+    // (`oomKillDisable` is ignored: the runtime warns).
     if (r.memorySwappiness !== undefined) {
       throw new Error("cannot set memory swappiness: cgroup v2 has no memory.swappiness");
     }
     if (r.blkio !== undefined) {
       throw new Error("cannot set block I/O limits: dockergsh has no cgroup v2 io controller code");
+    }
+    if (r.cpuRtPeriod !== undefined || r.cpuRtRuntime !== undefined) {
+      throw new Error("cannot set realtime CPU bandwidth: cgroup v2 has no cpu.rt_* files");
     }
     const file = (name: string) => `${this.dir}/${name}`;
     const max = (n: number) => n < 0 ? "max" : n;
@@ -82,6 +85,8 @@ class CgroupV2 implements ContainerCgroup {
     if (r.cpuShares !== undefined) {
       writeValue(this.fs, file("cpu.weight"), sharesToWeight(r.cpuShares));
     }
+    if (r.cpuBurst !== undefined) writeValue(this.fs, file("cpu.max.burst"), r.cpuBurst);
+    if (r.cpuIdle !== undefined) writeValue(this.fs, file("cpu.idle"), r.cpuIdle);
     if (r.cpusetCpus !== undefined) writeValue(this.fs, file("cpuset.cpus"), r.cpusetCpus);
     if (r.cpusetMems !== undefined) writeValue(this.fs, file("cpuset.mems"), r.cpusetMems);
     if (r.pidsLimit !== undefined) writeValue(this.fs, file("pids.max"), max(r.pidsLimit));

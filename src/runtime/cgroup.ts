@@ -102,6 +102,10 @@ export function cgroupLimits(r: LinuxResources): CgroupResources {
   const quota = r.cpu?.quota;
   if (set(quota)) out.cpuQuota = quota! < 0 ? -1 : quota;
   if (r.cpu?.period) out.cpuPeriod = r.cpu.period;
+  if (r.cpu?.burst) out.cpuBurst = r.cpu.burst;
+  if (r.cpu?.idle) out.cpuIdle = r.cpu.idle;
+  if (r.cpu?.realtimePeriod) out.cpuRtPeriod = r.cpu.realtimePeriod;
+  if (r.cpu?.realtimeRuntime) out.cpuRtRuntime = r.cpu.realtimeRuntime;
   if (r.cpu?.cpus) out.cpusetCpus = r.cpu.cpus;
   if (r.cpu?.mems) out.cpusetMems = r.cpu.mems;
   const pids = r.pids?.limit;

@@ -3,7 +3,9 @@
  * every other one. A limit the spec asks for and the runtime does not
  * write would leave the container less confined than its config says,
  * so a field with no cgroup code here (hugetlb, net_cls/net_prio, rdma,
- * realtime CPU, …) stops the create before anything is made, in one line.
+ * unified, …) or none on this cgroup version (v2's swappiness, realtime
+ * CPU and block I/O) stops the create before anything is made, in one
+ * line; a file the kernel lacks stops it when the cgroup is made.
  * Fields the kernel itself no longer has apart are ignored with a warning,
  * as runc 1.1 does: kernel memory (it is counted in the memory limit) and,
  * on cgroup v2, `disableOOMKiller` (a container whose OOM killer stays on
@@ -83,13 +85,6 @@ const FIELDS: Record<string, readonly string[]> = {
 
 /** Fields with no cgroup code here, and the refusal of each (runc's words where it has them). */
 const NO_CODE: Record<string, string> = {
-  "cpu.burst": "linux.resources.cpu.burst is not supported: dockergsh-runc does not write " +
-    "cpu.cfs_burst_us",
-  "cpu.realtimeRuntime": "linux.resources.cpu.realtimeRuntime is not supported: dockergsh-runc " +
-    "has no realtime CPU scheduling code",
-  "cpu.realtimePeriod": "linux.resources.cpu.realtimePeriod is not supported: dockergsh-runc " +
-    "has no realtime CPU scheduling code",
-  "cpu.idle": "linux.resources.cpu.idle is not supported: dockergsh-runc does not write cpu.idle",
   "hugepageLimits": "cannot set hugetlb limit: linux.resources.hugepageLimits needs the " +
     "hugetlb controller, which dockergsh-runc does not manage",
   "network": "cannot set net_cls/net_prio limit: linux.resources.network needs the net_cls " +
@@ -188,6 +183,21 @@ function checkDevices(path: string, list: unknown, value: "weight" | "rate"): vo
   });
 }
 
+function checkCpu(c: Json, version: "v1" | "v2"): void {
+  for (const key of ["shares", "period", "burst", "realtimePeriod"]) {
+    integer(`cpu.${key}`, c[key], 0);
+  }
+  for (const key of ["quota", "realtimeRuntime", "idle"]) integer(`cpu.${key}`, c[key]);
+  for (const key of ["cpus", "mems"]) {
+    if (c[key] !== undefined && c[key] !== null && typeof c[key] !== "string") {
+      throw new RuntimeError(`${where(`cpu.${key}`)} must be a string`);
+    }
+  }
+  if (version === "v2" && (given(c.realtimePeriod) || given(c.realtimeRuntime))) {
+    throw refuse("cpu.realtimeRuntime/realtimePeriod", "cgroup v2 has no realtime CPU bandwidth");
+  }
+}
+
 function checkBlockIO(b: Json, version: "v1" | "v2"): void {
   if (!given(b)) return;
   if (version === "v2") {
@@ -220,7 +230,8 @@ export function checkResources(resources: unknown, version: "v1" | "v2"): string
   if (memory) checkMemory(memory, version, warnings);
   const blockIO = section(resources, "blockIO");
   if (blockIO) checkBlockIO(blockIO, version);
-  section(resources, "cpu");
+  const cpu = section(resources, "cpu");
+  if (cpu) checkCpu(cpu, version);
   section(resources, "pids");
   return warnings;
 }

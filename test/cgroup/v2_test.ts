@@ -204,11 +204,20 @@ Deno.test("cgroup v2: setLimits on a live cgroup writes only what is set; -1 is 
     assertEquals(text(`${leaf}/memory.max`), "max", "untouched");
   }));
 
-Deno.test("cgroup v2: the memory reservation is memory.low; swappiness and blkio refused before any write", () =>
+Deno.test("cgroup v2: the memory reservation is memory.low, cpu burst and idle; swappiness, realtime and blkio refused before any write", () =>
   withTree((fake, driver) => {
-    driver.create(ID, { memory: 64 * MiB, memoryReservation: 32 * MiB, oomKillDisable: true });
+    driver.create(ID, {
+      memory: 64 * MiB,
+      memoryReservation: 32 * MiB,
+      oomKillDisable: true,
+      cpuQuota: 50000,
+      cpuBurst: 20000,
+      cpuIdle: 1,
+    });
     const leaf = `${fake.root}/dockergsh/${ID}`;
     assertEquals(text(`${leaf}/memory.low`), `${32 * MiB}`);
+    assertEquals(text(`${leaf}/cpu.max.burst`), "20000");
+    assertEquals(text(`${leaf}/cpu.idle`), "1");
     driver.create("unlimited", { memoryReservation: -1 });
     assertEquals(text(`${fake.root}/dockergsh/unlimited/memory.low`), "max");
 
@@ -217,6 +226,7 @@ Deno.test("cgroup v2: the memory reservation is memory.low; swappiness and blkio
       const [r, message] of [
         [{ memory: 16 * MiB, memorySwappiness: 10 }, "cgroup v2 has no memory.swappiness"],
         [{ memory: 16 * MiB, blkio: { weight: 500 } }, "no cgroup v2 io controller code"],
+        [{ memory: 16 * MiB, cpuRtRuntime: 1000 }, "cgroup v2 has no cpu.rt_* files"],
       ] as const
     ) {
       let refused = "";

@@ -46,3 +46,9 @@ Deno.test("resources: v2 refuses a swappiness and block I/O limits; v1 takes the
     /weightDevice\[0\] needs major and minor/,
   );
 });
+
+Deno.test("resources: realtime CPU bandwidth on v1 only", () => {
+  const rt = { cpu: { realtimePeriod: 1000000, realtimeRuntime: 950000 } };
+  assertEquals(checkResources(rt, "v1"), []);
+  assertThrows(() => checkResources(rt, "v2"), /cgroup v2 has no realtime CPU bandwidth/);
+});

@@ -134,6 +134,28 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "runtime: cpu burst, idle and the realtime period in cgroup v1's cpu files",
+  ignore: !onV1 || !exists("/sys/fs/cgroup/cpu/cpu.rt_period_us"),
+  fn: async () => {
+    const spec = defaultSpec("cpu", ["sleep", "100"]);
+    spec.linux!.resources = {
+      cpu: { quota: 50000, period: 100000, burst: 20000, idle: 1, realtimePeriod: 500000 },
+    };
+    await withBundle(spec, async (t) => {
+      await t.create("cpu");
+      const read = (file: string) =>
+        Deno.readTextFileSync(`${cgroupDir("cpu", "cpu")}/${file}`).trim();
+      assertEquals(read("cpu.cfs_quota_us"), "50000");
+      if (exists(`${cgroupDir("cpu", "cpu")}/cpu.cfs_burst_us`)) {
+        assertEquals(read("cpu.cfs_burst_us"), "20000");
+      }
+      if (exists(`${cgroupDir("cpu", "cpu")}/cpu.idle`)) assertEquals(read("cpu.idle"), "1");
+      assertEquals(read("cpu.rt_period_us"), "500000");
+    });
+  },
+});
+
 /** Creates `id` from `spec`, which must be refused with `message`, and checks nothing is left. */
 async function refused(t: TestBundle, spec: Spec, id: string, message: string): Promise<void> {
   t.writeSpec(spec);
@@ -157,9 +179,7 @@ Deno.test("runtime: linux.resources it has no code for are refused in one line, 
       [{ network: { classID: 1048577 } }, "cannot set net_cls/net_prio limit"],
       [{ network: { priorities: [{ name: "eth0", priority: 5 }] } }, "linux.resources.network"],
       [{ rdma: { mlx5_1: { hcaHandles: 3 } } }, "cannot set rdma limit"],
-      [{ cpu: { realtimeRuntime: 1000 } }, "linux.resources.cpu.realtimeRuntime"],
-      [{ cpu: { idle: 1 } }, "linux.resources.cpu.idle"],
-      [{ cpu: { burst: 1000 } }, "linux.resources.cpu.burst"],
+      [{ cpu: { idle: "yes" as unknown as number } }, "cpu.idle must be an integer"],
       [{ unified: { "memory.high": "1000000" } }, "linux.resources.unified"],
       [{ memory: { swappiness: 101 } }, "valid range is 0-100"],
       [{ memory: { useHierarchy: false } }, "always accounts memory hierarchically"],
@@ -178,7 +198,12 @@ Deno.test("runtime: linux.resources it has no code for are refused in one line, 
       if (!exists("/sys/fs/cgroup/blkio/blkio.leaf_weight")) {
         cases.push([{ blockIO: { leafWeight: 300 } }, "cannot set blkio leaf weight"]);
       }
+      // The parents hold no realtime budget to give (their cpu.rt_runtime_us is 0).
+      if (exists("/sys/fs/cgroup/cpu/cpu.rt_runtime_us")) {
+        cases.push([{ cpu: { realtimeRuntime: 1000 } }, "cpu.rt_runtime_us: Invalid argument"]);
+      }
     } else {
+      cases.push([{ cpu: { realtimeRuntime: 1000 } }, "cgroup v2 has no realtime CPU bandwidth"]);
       cases.push([{ memory: { swappiness: 10 } }, "cgroup v2 has no memory.swappiness"]);
       cases.push([{ blockIO: { weight: 500 } }, "linux.resources.blockIO is not supported"]);
     }
