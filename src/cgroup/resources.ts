@@ -44,6 +44,8 @@ export interface Resources {
   oomKillDisable?: boolean;
   /** Block I/O weights and throttles (v1 blkio). */
   blkio?: BlkioLimits;
+  /** cgroup v2 interface files by name (`memory.high`: "1G"), written last, as given. */
+  unified?: Record<string, string>;
   cgroupParent?: string;
   /**
    * Device cgroup rules in OCI form (`linux.resources.devices`), applied in

@@ -71,6 +71,7 @@ class CgroupV1 implements ContainerCgroup {
   }
 
   setLimits(r: Resources): void {
+    if (r.unified !== undefined) throw new Error("cannot use unified on cgroup v1");
     if (r.memory !== undefined || r.memorySwap !== undefined) this.setMemory(r);
     const memory = (file: string) => `${this.dir("memory")}/${file}`;
     if (r.memoryReservation !== undefined) {

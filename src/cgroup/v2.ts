@@ -56,6 +56,12 @@ class CgroupV2 implements ContainerCgroup {
     if (r.blkio !== undefined) {
       throw new Error("cannot set block I/O limits: dockergsh has no cgroup v2 io controller code");
     }
+    for (const name of Object.keys(r.unified ?? {})) {
+      // A file of this cgroup's own, never a path out of it.
+      if (!/^[a-z_]+\.[A-Za-z0-9_.]+$/.test(name)) {
+        throw new Error(`unified resource ${JSON.stringify(name)} must be CONTROLLER.FILE`);
+      }
+    }
     if (r.cpuRtPeriod !== undefined || r.cpuRtRuntime !== undefined) {
       throw new Error("cannot set realtime CPU bandwidth: cgroup v2 has no cpu.rt_* files");
     }
@@ -90,6 +96,15 @@ class CgroupV2 implements ContainerCgroup {
     if (r.cpusetCpus !== undefined) writeValue(this.fs, file("cpuset.cpus"), r.cpusetCpus);
     if (r.cpusetMems !== undefined) writeValue(this.fs, file("cpuset.mems"), r.cpusetMems);
     if (r.pidsLimit !== undefined) writeValue(this.fs, file("pids.max"), max(r.pidsLimit));
+    for (const [name, value] of Object.entries(r.unified ?? {})) {
+      if (!this.fs.exists(file(name))) {
+        throw new Error(
+          `unified resource ${JSON.stringify(name)} can't be set: ${this.dir} has no such file ` +
+            `(its controller is not enabled, or the kernel lacks it)`,
+        );
+      }
+      writeValue(this.fs, file(name), value);
+    }
   }
 
   addProcess(pid: number): void {

@@ -98,6 +98,7 @@ export function cgroupLimits(r: LinuxResources): CgroupResources {
   if (r.memory?.disableOOMKiller === true) out.oomKillDisable = true;
   const blkio = blkioLimits(r.blockIO);
   if (blkio) out.blkio = blkio;
+  if (given(r.unified)) out.unified = r.unified;
   if (r.cpu?.shares) out.cpuShares = r.cpu.shares;
   const quota = r.cpu?.quota;
   if (set(quota)) out.cpuQuota = quota! < 0 ? -1 : quota;

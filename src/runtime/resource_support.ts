@@ -2,8 +2,8 @@
  * Which `linux.resources` fields the runtime applies, and a refusal for
  * every other one. A limit the spec asks for and the runtime does not
  * write would leave the container less confined than its config says,
- * so a field with no cgroup code here (hugetlb, net_cls/net_prio, rdma,
- * unified, …) or none on this cgroup version (v2's swappiness, realtime
+ * so a field with no cgroup code here (hugetlb, net_cls/net_prio, rdma)
+ * or none on this cgroup version (v1's unified, v2's swappiness, realtime
  * CPU and block I/O) stops the create before anything is made, in one
  * line; a file the kernel lacks stops it when the cgroup is made.
  * Fields the kernel itself no longer has apart are ignored with a warning,
@@ -91,8 +91,6 @@ const NO_CODE: Record<string, string> = {
     "and net_prio controllers, which dockergsh-runc does not manage",
   "rdma": "cannot set rdma limit: linux.resources.rdma needs the rdma controller, which " +
     "dockergsh-runc does not manage",
-  "unified": "linux.resources.unified is not supported: dockergsh-runc does not write cgroup " +
-    "v2 files by name",
 };
 
 const where = (path: string) => `linux.resources${path === "" ? "" : "." + path}`;
@@ -211,6 +209,28 @@ function checkBlockIO(b: Json, version: "v1" | "v2"): void {
   }
 }
 
+/** `unified`: cgroup v2 files by name, each `CONTROLLER.FILE` with a string value (as runc). */
+function checkUnified(u: unknown, version: "v1" | "v2"): void {
+  if (u === undefined || u === null) return;
+  if (!isObject(u)) throw new RuntimeError("linux.resources.unified must be an object");
+  if (Object.keys(u).length === 0) return;
+  if (version === "v1") {
+    throw new RuntimeError(
+      "linux.resources.unified: invalid configuration: cannot use unified on cgroup v1",
+    );
+  }
+  for (const [name, value] of Object.entries(u)) {
+    if (!/^[a-z_]+\.[A-Za-z0-9_.]+$/.test(name)) {
+      throw new RuntimeError(
+        `linux.resources.unified: ${JSON.stringify(name)} must be CONTROLLER.FILE (no slashes)`,
+      );
+    }
+    if (typeof value !== "string") {
+      throw new RuntimeError(`linux.resources.unified.${name} must be a string`);
+    }
+  }
+}
+
 /**
  * Refuses, in one line, what of `resources` (a spec's `linux.resources`)
  * the runtime would not apply on this `version` of cgroups; returns the
@@ -226,6 +246,7 @@ export function checkResources(resources: unknown, version: "v1" | "v2"): string
     const value = key === undefined ? resources[name] : (section(resources, name) ?? {})[key];
     if (given(value)) throw new RuntimeError(why);
   }
+  checkUnified(resources.unified, version);
   const memory = section(resources, "memory");
   if (memory) checkMemory(memory, version, warnings);
   const blockIO = section(resources, "blockIO");

@@ -239,3 +239,25 @@ Deno.test("cgroup v2: the memory reservation is memory.low, cpu burst and idle; 
       assertEquals(text(`${leaf}/memory.max`), `${64 * MiB}`, "written before the refusal");
     }
   }));
+
+Deno.test("cgroup v2: unified files written by name, last; a missing file or a path refused", () =>
+  withTree((fake, driver) => {
+    const cg = driver.create(ID, { memory: 64 * MiB, unified: { "memory.max": "50000000" } });
+    const leaf = `${fake.root}/dockergsh/${ID}`;
+    assertEquals(text(`${leaf}/memory.max`), "50000000", "unified comes after the limits");
+    for (
+      const [unified, message] of [
+        [{ "hugetlb.2MB.max": "0" }, "has no such file"],
+        [{ "../cgroup.procs": "1" }, "must be CONTROLLER.FILE"],
+      ] as const
+    ) {
+      let refused = "";
+      try {
+        cg.setLimits({ unified });
+      } catch (err) {
+        refused = (err as Error).message;
+      }
+      assert(refused.includes(message), refused);
+    }
+    assertEquals(text(`${fake.root}/dockergsh/cgroup.procs`), "");
+  }));

@@ -52,3 +52,15 @@ Deno.test("resources: realtime CPU bandwidth on v1 only", () => {
   assertEquals(checkResources(rt, "v1"), []);
   assertThrows(() => checkResources(rt, "v2"), /cgroup v2 has no realtime CPU bandwidth/);
 });
+
+Deno.test("resources: unified files by name on v2 only, each CONTROLLER.FILE with a string", () => {
+  const unified = { unified: { "memory.high": "1073741824", "hugetlb.2MB.max": "0" } };
+  assertEquals(checkResources(unified, "v2"), []);
+  assertThrows(() => checkResources(unified, "v1"), /cannot use unified on cgroup v1/);
+  assertEquals(checkResources({ unified: {} }, "v1"), []);
+  assertThrows(
+    () => checkResources({ unified: { "../../cgroup.procs": "1" } }, "v2"),
+    /must be CONTROLLER\.FILE/,
+  );
+  assertThrows(() => checkResources({ unified: { "memory.high": 5 } }, "v2"), /must be a string/);
+});
