@@ -253,6 +253,6 @@ export function checkResources(resources: unknown, version: "v1" | "v2"): string
   if (blockIO) checkBlockIO(blockIO, version);
   const cpu = section(resources, "cpu");
   if (cpu) checkCpu(cpu, version);
-  section(resources, "pids");
+  integer("pids.limit", section(resources, "pids")?.limit);
   return warnings;
 }

@@ -42,6 +42,10 @@ Deno.test("resources: v2 refuses a swappiness and block I/O limits; v1 takes the
   assertEquals(checkResources(blkio, "v1"), []);
   assertThrows(() => checkResources(blkio, "v2"), /no cgroup v2 io controller code/);
   assertThrows(
+    () => checkResources({ pids: { limit: "10" } }, "v1"),
+    /pids\.limit must be an integer/,
+  );
+  assertThrows(
     () => checkResources({ blockIO: { weightDevice: [{ major: 8, weight: 10 }] } }, "v1"),
     /weightDevice\[0\] needs major and minor/,
   );
