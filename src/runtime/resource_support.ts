@@ -4,7 +4,7 @@
  * write would leave the container less confined than its config says,
  * so a field with no cgroup code here (hugetlb, net_cls/net_prio, rdma)
  * or none on this cgroup version (v1's unified, v2's swappiness, realtime
- * CPU and block I/O) stops the create before anything is made, in one
+ * CPU and leaf weights) stops the create before anything is made, in one
  * line; a file the kernel lacks stops it when the cgroup is made.
  * Fields the kernel itself no longer has apart are ignored with a warning,
  * as runc 1.1 does: kernel memory (it is counted in the memory limit) and,
@@ -198,8 +198,10 @@ function checkCpu(c: Json, version: "v1" | "v2"): void {
 
 function checkBlockIO(b: Json, version: "v1" | "v2"): void {
   if (!given(b)) return;
-  if (version === "v2") {
-    throw refuse("blockIO", "dockergsh-runc has no cgroup v2 io controller code");
+  const leafWeights = Array.isArray(b.weightDevice) &&
+    b.weightDevice.some((d) => isObject(d) && given(d.leafWeight));
+  if (version === "v2" && (given(b.leafWeight) || leafWeights)) {
+    throw refuse("blockIO.leafWeight", "cgroup v2 has no leaf weights");
   }
   integer("blockIO.weight", b.weight, 0);
   integer("blockIO.leafWeight", b.leafWeight, 0);

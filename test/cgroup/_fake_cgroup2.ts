@@ -28,6 +28,7 @@ const CONTROLLER_FILES: Record<string, Record<string, string>> = {
   },
   cpuset: { "cpuset.cpus": "\n", "cpuset.mems": "\n" },
   pids: { "pids.max": "max\n", "pids.current": "0\n" },
+  io: { "io.max": "", "io.weight": "default 100\n", "io.stat": "" },
 };
 
 /** The kernel's EBUSY, as Deno reports it: a plain Error with code "EBUSY". */

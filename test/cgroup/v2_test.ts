@@ -204,7 +204,7 @@ Deno.test("cgroup v2: setLimits on a live cgroup writes only what is set; -1 is 
     assertEquals(text(`${leaf}/memory.max`), "max", "untouched");
   }));
 
-Deno.test("cgroup v2: the memory reservation is memory.low, cpu burst and idle; swappiness, realtime and blkio refused before any write", () =>
+Deno.test("cgroup v2: the memory reservation is memory.low, cpu burst and idle; swappiness, realtime and leaf weights refused before any write", () =>
   withTree((fake, driver) => {
     driver.create(ID, {
       memory: 64 * MiB,
@@ -225,7 +225,8 @@ Deno.test("cgroup v2: the memory reservation is memory.low, cpu burst and idle; 
     for (
       const [r, message] of [
         [{ memory: 16 * MiB, memorySwappiness: 10 }, "cgroup v2 has no memory.swappiness"],
-        [{ memory: 16 * MiB, blkio: { weight: 500 } }, "no cgroup v2 io controller code"],
+        [{ memory: 16 * MiB, blkio: { weight: 500 } }, "the io controller is not enabled"],
+        [{ memory: 16 * MiB, blkio: { leafWeight: 500 } }, "cgroup v2 has no leaf weights"],
         [{ memory: 16 * MiB, cpuRtRuntime: 1000 }, "cgroup v2 has no cpu.rt_* files"],
       ] as const
     ) {
@@ -260,4 +261,25 @@ Deno.test("cgroup v2: unified files written by name, last; a missing file or a p
       assert(refused.includes(message), refused);
     }
     assertEquals(text(`${fake.root}/dockergsh/cgroup.procs`), "");
+  }));
+
+Deno.test("cgroup v2: block I/O on the io controller, enabled only for a container that asks", () =>
+  withTree((fake, driver) => {
+    driver.create(ID, {
+      blkio: {
+        weight: 500,
+        weightDevices: [{ major: 254, minor: 0, weight: 1000 }],
+        readBps: [{ major: 254, minor: 0, rate: 1048576 }],
+        writeIops: [{ major: 254, minor: 0, rate: 0 }],
+      },
+      cgroupParent: "/io",
+    });
+    assertEquals(text(`${fake.root}/cgroup.subtree_control`), "cpuset cpu io memory pids");
+    const leaf = `${fake.root}/io/${ID}`;
+    // The fake keeps the last line written; each was one write.
+    assertEquals(text(`${leaf}/io.weight`), "254:0 10000");
+    assertEquals(text(`${leaf}/io.max`), "254:0 wiops=max");
+    const plain = driver.create("plain", { cgroupParent: "/plain" });
+    assertEquals(text(`${fake.root}/plain/cgroup.subtree_control`), "cpuset cpu memory pids");
+    assertEquals(plain.paths, [`${fake.root}/plain/plain`]);
   }));

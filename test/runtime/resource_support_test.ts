@@ -34,13 +34,16 @@ Deno.test("resources: kernel memory is ignored with a warning; disableOOMKiller 
   assertEquals(checkResources(oom, "v2").length, 1);
 });
 
-Deno.test("resources: v2 refuses a swappiness and block I/O limits; v1 takes them", () => {
+Deno.test("resources: v2 refuses a swappiness and leaf weights; v1 takes them", () => {
   const swappiness = { memory: { swappiness: 0 } };
   assertEquals(checkResources(swappiness, "v1"), []);
   assertThrows(() => checkResources(swappiness, "v2"), /cgroup v2 has no memory\.swappiness/);
   const blkio = { blockIO: { throttleReadBpsDevice: [{ major: 254, minor: 0, rate: 10 }] } };
   assertEquals(checkResources(blkio, "v1"), []);
-  assertThrows(() => checkResources(blkio, "v2"), /no cgroup v2 io controller code/);
+  assertEquals(checkResources(blkio, "v2"), []);
+  const leaf = { blockIO: { weightDevice: [{ major: 254, minor: 0, leafWeight: 10 }] } };
+  assertEquals(checkResources(leaf, "v1"), []);
+  assertThrows(() => checkResources(leaf, "v2"), /cgroup v2 has no leaf weights/);
   assertThrows(
     () => checkResources({ pids: { limit: "10" } }, "v1"),
     /pids\.limit must be an integer/,

@@ -205,7 +205,7 @@ Deno.test("runtime: linux.resources it has no code for are refused in one line, 
     } else {
       cases.push([{ cpu: { realtimeRuntime: 1000 } }, "cgroup v2 has no realtime CPU bandwidth"]);
       cases.push([{ memory: { swappiness: 10 } }, "cgroup v2 has no memory.swappiness"]);
-      cases.push([{ blockIO: { weight: 500 } }, "linux.resources.blockIO is not supported"]);
+      cases.push([{ blockIO: { leafWeight: 500 } }, "cgroup v2 has no leaf weights"]);
     }
     for (const [resources, message] of cases) {
       spec.linux!.resources = resources;
