@@ -241,6 +241,7 @@ function mergeResources(old: LinuxResources, update: ResourceUpdate): LinuxResou
   };
   if (Object.values(memory).some((v) => v !== undefined)) out.memory = memory;
   const cpu = {
+    ...old.cpu,
     shares: pick(u.cpu?.shares, old.cpu?.shares),
     quota: pick(u.cpu?.quota, old.cpu?.quota),
     period: pick(u.cpu?.period, old.cpu?.period),

@@ -150,8 +150,9 @@ const MiB = 1024 * 1024;
 Deno.test("runtime: update writes the container's new limits to its cgroup, from flags or resources JSON", async () => {
   const spec = defaultSpec("up", ["sleep", "100"]);
   spec.linux!.resources = {
-    memory: { limit: 64 * MiB },
-    cpu: { quota: 50000, period: 100000 },
+    memory: { limit: 64 * MiB, disableOOMKiller: onV1 },
+    // The realtime period: cgroup v1's alone.
+    cpu: { quota: 50000, period: 100000, ...(onV1 ? { realtimePeriod: 500000 } : {}) },
     pids: { limit: 42 },
   };
   await withBundle(spec, async (t) => {
@@ -229,11 +230,14 @@ Deno.test("runtime: update writes the container's new limits to its cgroup, from
     assertEquals(reservation(), String(30 * MiB));
     // Kept in the record: the next update starts from the last one's limits.
     const record = JSON.parse(Deno.readTextFileSync(`${t.root}/up/state.json`));
+    // What an update does not change (the OOM switch, the realtime period) stays in the record too.
     assertEquals(record.spec.linux.resources.memory, {
       limit: 200 * MiB,
       swap: 400 * MiB,
       reservation: 30 * MiB,
+      disableOOMKiller: onV1,
     });
+    assertEquals(record.spec.linux.resources.cpu.realtimePeriod, onV1 ? 500000 : undefined);
     assertEquals(record.spec.linux.resources.pids, { limit: -1 });
 
     // Bad input: one line, exit 1, nothing changed.
