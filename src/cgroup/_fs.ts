@@ -148,7 +148,8 @@ export function writeValue(fs: CgroupFs, file: string, value: string | number): 
   try {
     fs.write(file, String(value));
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
+    // Deno's message ends with the call and the path again ("…: writefile '/sys/…'").
+    const why = (err instanceof Error ? err.message : String(err)).replace(/: \w+ '[^']*'$/, "");
     throw new Error(`cannot write ${JSON.stringify(String(value))} to ${file}: ${why}`, {
       cause: err,
     });

@@ -17,6 +17,11 @@ function driver(): CgroupDriver {
   return hostDriver;
 }
 
+/** The host's cgroup version (v1 also on a hybrid host). */
+export function hostCgroupVersion(): "v1" | "v2" {
+  return driver().version;
+}
+
 /**
  * Creates container `id`'s cgroup under `resources.cgroupParent` (default
  * `/dockergsh`) with every limit written. The caller then moves the init

@@ -26,13 +26,49 @@ export interface Resources {
   /** CFS period, µs (`cpu.cfs_period_us`; cpu.max's second field). */
   cpuPeriod?: number;
   cpuShares?: number;
+  /** CFS burst, µs (v1 cpu.cfs_burst_us, v2 cpu.max.burst). */
+  cpuBurst?: number;
+  /** 1: the cgroup's tasks run as SCHED_IDLE (cpu.idle). */
+  cpuIdle?: number;
+  /** Realtime bandwidth, µs (v1 cpu.rt_period_us and cpu.rt_runtime_us; v2 has none). */
+  cpuRtPeriod?: number;
+  cpuRtRuntime?: number;
   cpusetCpus?: string;
   cpusetMems?: string;
   pidsLimit?: number;
+  /** The memory soft limit (v1 memory.soft_limit_in_bytes, v2 memory.low); -1 is none. */
+  memoryReservation?: number;
+  /** v1 memory.swappiness, 0-100 (cgroup v2 has none). */
+  memorySwappiness?: number;
+  /** v1 memory.oom_control: the OOM killer leaves the cgroup's tasks alone (v2 has none). */
+  oomKillDisable?: boolean;
+  /** Block I/O weights and throttles (v1 blkio). */
+  blkio?: BlkioLimits;
+  /** cgroup v2 interface files by name (`memory.high`: "1G"), written last, as given. */
+  unified?: Record<string, string>;
   cgroupParent?: string;
   /**
    * Device cgroup rules in OCI form (`linux.resources.devices`), applied in
    * order, last match wins; absent leaves the cgroup's devices as inherited.
    */
   devices?: LinuxDeviceCgroup[];
+}
+
+/** One device, `MAJ:MIN`, as the blkio files name it. */
+export interface BlkioDevice {
+  major: number;
+  minor: number;
+}
+
+/** Block I/O limits of the v1 blkio controller. */
+export interface BlkioLimits {
+  /** The cgroup's proportional weight (blkio.weight, or blkio.bfq.weight under BFQ). */
+  weight?: number;
+  leafWeight?: number;
+  weightDevices?: (BlkioDevice & { weight?: number; leafWeight?: number })[];
+  /** Bytes (bps) or operations (iops) per second, per device. */
+  readBps?: (BlkioDevice & { rate: number })[];
+  writeBps?: (BlkioDevice & { rate: number })[];
+  readIops?: (BlkioDevice & { rate: number })[];
+  writeIops?: (BlkioDevice & { rate: number })[];
 }

@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { Resources } from "./resources.ts";
+import type { BlkioDevice, BlkioLimits, Resources } from "./resources.ts";
 import { debug } from "../debug.ts";
 import {
   isRemoved,
@@ -71,7 +71,17 @@ class CgroupV1 implements ContainerCgroup {
   }
 
   setLimits(r: Resources): void {
+    if (r.unified !== undefined) throw new Error("cannot use unified on cgroup v1");
     if (r.memory !== undefined || r.memorySwap !== undefined) this.setMemory(r);
+    const memory = (file: string) => `${this.dir("memory")}/${file}`;
+    if (r.memoryReservation !== undefined) {
+      writeKnob(memory("memory.soft_limit_in_bytes"), r.memoryReservation, "memory reservation");
+    }
+    if (r.memorySwappiness !== undefined) {
+      writeKnob(memory("memory.swappiness"), r.memorySwappiness, "memory swappiness");
+    }
+    if (r.oomKillDisable) writeKnob(memory("memory.oom_control"), 1, "the OOM killer off");
+    if (r.blkio !== undefined) this.setBlkio(r.blkio);
     if (r.cpuPeriod !== undefined) {
       writeValue(fs, `${this.dir("cpu")}/cpu.cfs_period_us`, r.cpuPeriod);
     }
@@ -79,6 +89,16 @@ class CgroupV1 implements ContainerCgroup {
       writeValue(fs, `${this.dir("cpu")}/cpu.cfs_quota_us`, r.cpuQuota);
     }
     if (r.cpuShares !== undefined) writeValue(fs, `${this.dir("cpu")}/cpu.shares`, r.cpuShares);
+    const cpu = (file: string) => `${this.dir("cpu")}/${file}`;
+    if (r.cpuBurst !== undefined) writeKnob(cpu("cpu.cfs_burst_us"), r.cpuBurst, "cpu burst");
+    if (r.cpuIdle !== undefined) writeKnob(cpu("cpu.idle"), r.cpuIdle, "cpu idle");
+    // The period first: a runtime is checked against the period there is.
+    if (r.cpuRtPeriod !== undefined) {
+      writeKnob(cpu("cpu.rt_period_us"), r.cpuRtPeriod, "cpu realtime period");
+    }
+    if (r.cpuRtRuntime !== undefined) {
+      writeKnob(cpu("cpu.rt_runtime_us"), r.cpuRtRuntime, "cpu realtime runtime");
+    }
     if (r.cpusetCpus !== undefined) {
       writeValue(fs, `${this.dir("cpuset")}/cpuset.cpus`, r.cpusetCpus);
     }
@@ -103,6 +123,46 @@ class CgroupV1 implements ContainerCgroup {
     if (swapFirst) writeValue(fs, memsw, swap);
     if (r.memory !== undefined) writeValue(fs, `${memory}/memory.limit_in_bytes`, r.memory);
     if (swap !== undefined && !swapFirst) writeValue(fs, memsw, swap);
+  }
+
+  /**
+   * Weights and throttles. The weight files are CFQ's (`blkio.weight`) or,
+   * on kernels without CFQ (gone since Linux 5.0), BFQ's
+   * (`blkio.bfq.weight`); leaf weights were CFQ's alone. A device rule
+   * names a whole disk, `MAJ:MIN`, which must exist.
+   */
+  private setBlkio(b: BlkioLimits): void {
+    const dir = this.dir("blkio");
+    const bfq = !fs.exists(`${dir}/blkio.weight`) && fs.exists(`${dir}/blkio.bfq.weight`);
+    const prefix = bfq ? "blkio.bfq" : "blkio";
+    const dev = (d: BlkioDevice) => `${d.major}:${d.minor}`;
+    if (b.weight !== undefined) writeKnob(`${dir}/${prefix}.weight`, b.weight, "blkio weight");
+    if (b.leafWeight !== undefined) {
+      writeKnob(`${dir}/blkio.leaf_weight`, b.leafWeight, "blkio leaf weight");
+    }
+    for (const d of b.weightDevices ?? []) {
+      if (d.weight !== undefined) {
+        writeKnob(`${dir}/${prefix}.weight_device`, `${dev(d)} ${d.weight}`, "blkio weight");
+      }
+      if (d.leafWeight !== undefined) {
+        writeKnob(
+          `${dir}/blkio.leaf_weight_device`,
+          `${dev(d)} ${d.leafWeight}`,
+          "blkio leaf weight",
+        );
+      }
+    }
+    const throttles = [
+      [b.readBps, "read_bps_device"],
+      [b.writeBps, "write_bps_device"],
+      [b.readIops, "read_iops_device"],
+      [b.writeIops, "write_iops_device"],
+    ] as const;
+    for (const [devices, file] of throttles) {
+      for (const d of devices ?? []) {
+        writeKnob(`${dir}/blkio.throttle.${file}`, `${dev(d)} ${d.rate}`, "blkio throttle");
+      }
+    }
   }
 
   addProcess(pid: number): void {
@@ -243,6 +303,16 @@ export function blkioBytes(text: string): { blockRead: number; blockWrite: numbe
     else if (op === "Write") blockWrite += Number(value);
   }
   return { blockRead, blockWrite };
+}
+
+/**
+ * Writes an interface file the kernel may lack (it has no CFQ, no swap
+ * accounting…): a missing one is a refusal that says what could not be
+ * set, not a bare ENOENT.
+ */
+function writeKnob(file: string, value: string | number, what: string): void {
+  if (!fs.exists(file)) throw new Error(`cannot set ${what}: this kernel has no ${file}`);
+  writeValue(fs, file, value);
 }
 
 /** Copies the parent's CPUs and memory nodes into an empty cpuset `dir`. */

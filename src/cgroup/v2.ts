@@ -15,7 +15,7 @@
  * @module
  */
 
-import type { Resources } from "./resources.ts";
+import type { BlkioDevice, BlkioLimits, Resources } from "./resources.ts";
 import { debug } from "../debug.ts";
 import {
   type CgroupFs,
@@ -35,7 +35,10 @@ import { deviceProgram } from "./device_program.ts";
 import { cgroupPathParts } from "./path.ts";
 import { sharesToWeight } from "./units.ts";
 
-/** The controllers a container cgroup uses (enabled where the host offers them). */
+/**
+ * The controllers a container cgroup uses (enabled where the host offers
+ * them); `io` besides for one with block I/O limits.
+ */
 const CONTROLLERS = ["cpuset", "cpu", "memory", "pids"];
 
 /** The container cgroup: one directory. */
@@ -47,6 +50,29 @@ class CgroupV2 implements ContainerCgroup {
   }
 
   setLimits(r: Resources): void {
+    // Refused before anything is written. v2 has no per-cgroup swappiness,
+    // no realtime bandwidth, no leaf weights and no switch for the OOM
+    // killer (`oomKillDisable` is ignored: the runtime warns).
+    if (r.memorySwappiness !== undefined) {
+      throw new Error("cannot set memory swappiness: cgroup v2 has no memory.swappiness");
+    }
+    if (r.blkio?.leafWeight !== undefined || r.blkio?.weightDevices?.some((d) => d.leafWeight)) {
+      throw new Error("cannot set blkio leaf weight: cgroup v2 has no leaf weights");
+    }
+    if (r.blkio !== undefined && !this.fs.exists(`${this.dir}/io.max`)) {
+      throw new Error(
+        `cannot set block I/O limits: the io controller is not enabled in ${this.dir}`,
+      );
+    }
+    for (const name of Object.keys(r.unified ?? {})) {
+      // A file of this cgroup's own, never a path out of it.
+      if (!/^[a-z_]+\.[A-Za-z0-9_.]+$/.test(name)) {
+        throw new Error(`unified resource ${JSON.stringify(name)} must be CONTROLLER.FILE`);
+      }
+    }
+    if (r.cpuRtPeriod !== undefined || r.cpuRtRuntime !== undefined) {
+      throw new Error("cannot set realtime CPU bandwidth: cgroup v2 has no cpu.rt_* files");
+    }
     const file = (name: string) => `${this.dir}/${name}`;
     const max = (n: number) => n < 0 ? "max" : n;
     if (r.memory !== undefined) {
@@ -57,6 +83,9 @@ class CgroupV2 implements ContainerCgroup {
         const swap = r.memorySwap < 0 || r.memory < 0 ? "max" : r.memorySwap - r.memory;
         writeValue(this.fs, file("memory.swap.max"), swap);
       }
+    }
+    if (r.memoryReservation !== undefined) {
+      writeValue(this.fs, file("memory.low"), max(r.memoryReservation));
     }
     if (r.cpuQuota !== undefined || r.cpuPeriod !== undefined) {
       // "QUOTA [PERIOD]": without a period the kernel keeps the one it has;
@@ -70,9 +99,51 @@ class CgroupV2 implements ContainerCgroup {
     if (r.cpuShares !== undefined) {
       writeValue(this.fs, file("cpu.weight"), sharesToWeight(r.cpuShares));
     }
+    if (r.cpuBurst !== undefined) writeValue(this.fs, file("cpu.max.burst"), r.cpuBurst);
+    if (r.cpuIdle !== undefined) writeValue(this.fs, file("cpu.idle"), r.cpuIdle);
     if (r.cpusetCpus !== undefined) writeValue(this.fs, file("cpuset.cpus"), r.cpusetCpus);
     if (r.cpusetMems !== undefined) writeValue(this.fs, file("cpuset.mems"), r.cpusetMems);
     if (r.pidsLimit !== undefined) writeValue(this.fs, file("pids.max"), max(r.pidsLimit));
+    if (r.blkio !== undefined) this.setIo(r.blkio);
+    for (const [name, value] of Object.entries(r.unified ?? {})) {
+      if (!this.fs.exists(file(name))) {
+        throw new Error(
+          `unified resource ${JSON.stringify(name)} can't be set: ${this.dir} has no such file ` +
+            `(its controller is not enabled, or the kernel lacks it)`,
+        );
+      }
+      writeValue(this.fs, file(name), value);
+    }
+  }
+
+  /**
+   * Block I/O on the io controller: weights in BFQ's `io.bfq.weight`
+   * (blkio's 10-1000 as they are) where the kernel has BFQ, else in
+   * `io.weight` (scaled to its 1-10000, as runc does); throttles as
+   * `io.max` lines, one key per write.
+   */
+  private setIo(b: BlkioLimits): void {
+    const file = (name: string) => `${this.dir}/${name}`;
+    const bfq = this.fs.exists(file("io.bfq.weight"));
+    const weight = (w: number) => bfq ? w : 1 + Math.floor((w - 10) * 9999 / 990);
+    const weightFile = file(bfq ? "io.bfq.weight" : "io.weight");
+    const dev = (d: BlkioDevice) => `${d.major}:${d.minor}`;
+    if (b.weight !== undefined) writeValue(this.fs, weightFile, `default ${weight(b.weight)}`);
+    for (const d of b.weightDevices ?? []) {
+      if (d.weight !== undefined) writeValue(this.fs, weightFile, `${dev(d)} ${weight(d.weight)}`);
+    }
+    const throttles = [
+      [b.readBps, "rbps"],
+      [b.writeBps, "wbps"],
+      [b.readIops, "riops"],
+      [b.writeIops, "wiops"],
+    ] as const;
+    for (const [devices, key] of throttles) {
+      for (const d of devices ?? []) {
+        // 0 lifts the limit, as blkio's throttle files take it.
+        writeValue(this.fs, file("io.max"), `${dev(d)} ${key}=${d.rate === 0 ? "max" : d.rate}`);
+      }
+    }
   }
 
   addProcess(pid: number): void {
@@ -161,10 +232,12 @@ export class CgroupV2Driver implements CgroupDriver {
     // Built first: rules that are not valid fail before anything is made.
     const devices = resources.devices && deviceProgram(resources.devices);
     const created: string[] = [];
+    // The io controller only for a container with block I/O limits.
+    const wanted = resources.blkio ? [...CONTROLLERS, "io"] : CONTROLLERS;
     try {
-      this.enableControllers(this.mountRoot);
+      this.enableControllers(this.mountRoot, wanted);
       created.push(...makePath(this.fs, this.mountRoot, parts, (_, dir) => {
-        if (dir !== leaf) this.enableControllers(dir);
+        if (dir !== leaf) this.enableControllers(dir, wanted);
       }));
       if (devices) this.fs.attachDeviceProgram(leaf, devices);
       const cgroup = new CgroupV2(this.fs, leaf);
@@ -177,12 +250,12 @@ export class CgroupV2Driver implements CgroupDriver {
     }
   }
 
-  /** Enables in `dir`'s subtree_control the wanted controllers it is offered. */
-  private enableControllers(dir: string): void {
+  /** Enables in `dir`'s subtree_control the `wanted` controllers it is offered. */
+  private enableControllers(dir: string, wanted: readonly string[]): void {
     const words = (file: string) => this.fs.read(`${dir}/${file}`).trim().split(/\s+/);
     const offered = words("cgroup.controllers");
     const enabled = words("cgroup.subtree_control");
-    const missing = CONTROLLERS.filter((c) => offered.includes(c) && !enabled.includes(c));
+    const missing = wanted.filter((c) => offered.includes(c) && !enabled.includes(c));
     if (missing.length === 0) return;
     try {
       writeValue(this.fs, `${dir}/cgroup.subtree_control`, missing.map((c) => `+${c}`).join(" "));

@@ -198,15 +198,20 @@ function lastOfEach(rules: readonly LinuxDeviceCgroup[]): LinuxDeviceCgroup[] {
 }
 
 /**
- * `-m`, `--memory-swap`, `--cpus`, `-c`, `--cpuset-*`, `--pids-limit` as
+ * `-m`, `--memory-swap`, `--memory-reservation`, `--memory-swappiness`,
+ * `--oom-kill-disable`, `--cpus`, `-c`, `--cpuset-*`, `--pids-limit` as
  * `linux.resources`, which the runtime turns back into the same cgroup
  * writes (`--cpus` as Docker gives it: a quota over a 100 ms period).
  */
 function resourcesFor(r: Resources, devices: LinuxDeviceCgroup[]): LinuxResources {
   const out: LinuxResources = { devices };
-  if (r.memory !== undefined) {
-    out.memory = { limit: r.memory, ...(r.memorySwap !== undefined ? { swap: r.memorySwap } : {}) };
-  }
+  const memory: LinuxResources["memory"] = {};
+  if (r.memory !== undefined) memory.limit = r.memory;
+  if (r.memorySwap !== undefined && r.memory !== undefined) memory.swap = r.memorySwap;
+  if (r.memoryReservation !== undefined) memory.reservation = r.memoryReservation;
+  if (r.memorySwappiness !== undefined) memory.swappiness = r.memorySwappiness;
+  if (r.oomKillDisable) memory.disableOOMKiller = true;
+  if (Object.keys(memory).length > 0) out.memory = memory;
   const cpu: LinuxResources["cpu"] = {};
   if (r.cpuShares !== undefined) cpu.shares = r.cpuShares;
   if (r.nanoCpus !== undefined) {

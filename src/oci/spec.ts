@@ -49,6 +49,10 @@ export interface Process {
   oomScoreAdj?: number;
   /** The terminal's size in characters, with `terminal`. */
   consoleSize?: { height: number; width: number };
+  /** An AppArmor profile to exec under (refused: no AppArmor support). */
+  apparmorProfile?: string;
+  /** An SELinux process label (refused: no SELinux support). */
+  selinuxLabel?: string;
 }
 
 /** `root`: the container's root filesystem. */
@@ -93,12 +97,76 @@ export interface LinuxDeviceCgroup {
   access?: string;
 }
 
+/** `linux.resources.memory`: bytes, except swappiness (0-100) and the flags. */
+export interface LinuxMemory {
+  limit?: number;
+  /** The soft limit (v1 memory.soft_limit_in_bytes, v2 memory.low). */
+  reservation?: number;
+  /** Memory plus swap. */
+  swap?: number;
+  /** Kernel memory limits: deprecated, the kernel no longer has them apart. */
+  kernel?: number;
+  kernelTCP?: number;
+  swappiness?: number;
+  disableOOMKiller?: boolean;
+  useHierarchy?: boolean;
+  /** `update` only: refuse a limit below the current usage. */
+  checkBeforeUpdate?: boolean;
+}
+
+/** `linux.resources.cpu`. */
+export interface LinuxCpu {
+  shares?: number;
+  quota?: number;
+  /** CFS burst, µs (runtime-spec 1.2). */
+  burst?: number;
+  period?: number;
+  realtimeRuntime?: number;
+  realtimePeriod?: number;
+  cpus?: string;
+  mems?: string;
+  /** 1: the cgroup's tasks are SCHED_IDLE. */
+  idle?: number;
+}
+
+/** One device's block I/O weight. */
+export interface LinuxWeightDevice {
+  major: number;
+  minor: number;
+  weight?: number;
+  leafWeight?: number;
+}
+
+/** One device's block I/O throttle: bytes or operations per second. */
+export interface LinuxThrottleDevice {
+  major: number;
+  minor: number;
+  rate: number;
+}
+
+/** `linux.resources.blockIO`. */
+export interface LinuxBlockIO {
+  weight?: number;
+  leafWeight?: number;
+  weightDevice?: LinuxWeightDevice[];
+  throttleReadBpsDevice?: LinuxThrottleDevice[];
+  throttleWriteBpsDevice?: LinuxThrottleDevice[];
+  throttleReadIOPSDevice?: LinuxThrottleDevice[];
+  throttleWriteIOPSDevice?: LinuxThrottleDevice[];
+}
+
 /** `linux.resources`: cgroup limits. */
 export interface LinuxResources {
   devices?: LinuxDeviceCgroup[];
-  memory?: { limit?: number; swap?: number };
-  cpu?: { shares?: number; quota?: number; period?: number; cpus?: string; mems?: string };
+  memory?: LinuxMemory;
+  cpu?: LinuxCpu;
   pids?: { limit: number };
+  blockIO?: LinuxBlockIO;
+  hugepageLimits?: { pageSize: string; limit: number }[];
+  network?: { classID?: number; priorities?: { name: string; priority: number }[] };
+  rdma?: Record<string, { hcaHandles?: number; hcaObjects?: number }>;
+  /** cgroup v2 interface files by name, written as given. */
+  unified?: Record<string, string>;
 }
 
 /** A seccomp action (`SCMP_ACT_…`). */
@@ -175,6 +243,8 @@ export interface Linux {
   readonlyPaths?: string[];
   sysctl?: Record<string, string>;
   rootfsPropagation?: string;
+  /** An SELinux label for the container's mounts (refused: no SELinux support). */
+  mountLabel?: string;
 }
 
 /** One hook: a program run with the container's state on its stdin. */

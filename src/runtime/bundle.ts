@@ -1,12 +1,16 @@
 /**
  * An OCI bundle: `config.json` and the root filesystem it names. Read and
- * checked before anything is made, so a bad bundle leaves nothing behind.
+ * checked before anything is made, so a bad bundle leaves nothing behind:
+ * also what of it the runtime cannot apply (SELinux labels, an AppArmor
+ * profile, cgroup limits it has no code for; resource_support.ts).
  *
  * @module
  */
 
 import type { Process, Root, Spec } from "../oci/spec.ts";
+import { hostCgroupVersion } from "../cgroup/container_cgroup.ts";
 import { RuntimeError } from "./errors.ts";
+import { checkResources, given } from "./resource_support.ts";
 
 /** A checked spec: it has a process and a root, whose path is absolute. */
 export type BundleSpec = Spec & { process: Process; root: Root };
@@ -45,6 +49,18 @@ export function checkProcess(p: unknown, where = "process"): asserts p is Proces
   ) {
     throw bad(`${where}.user must have integer uid and gid`);
   }
+  // Neither can be applied here: a process that should run confined by a
+  // label or profile does not run at all (runc's words for SELinux).
+  if (given(proc.selinuxLabel)) {
+    throw new RuntimeError(
+      "selinux label is specified in config, but selinux is disabled or not supported",
+    );
+  }
+  if (given(proc.apparmorProfile)) {
+    throw new RuntimeError(
+      "apparmor profile is specified in config, but apparmor is disabled or not supported",
+    );
+  }
 }
 
 /** `process.consoleSize` as a terminal's rows and columns (undefined without one). */
@@ -82,6 +98,14 @@ export function loadBundle(dirArg: string): Bundle {
   checkProcess(spec.process);
   if (typeof spec.root?.path !== "string" || spec.root.path === "") {
     throw bad("root.path is missing");
+  }
+  if (given(spec.linux?.mountLabel)) {
+    throw new RuntimeError(
+      "mount label is specified in config, but selinux is disabled or not supported",
+    );
+  }
+  for (const warning of checkResources(spec.linux?.resources, hostCgroupVersion())) {
+    console.error(`dockergsh-runc: warning: ${warning}`);
   }
   const rootPath = spec.root.path.startsWith("/") ? spec.root.path : `${dir}/${spec.root.path}`;
   let root: string;

@@ -3,13 +3,15 @@
  * in place, from flags (`--memory 100m`, `--cpu-quota`, …) or from a
  * `linux.resources` JSON file or stdin (`-r FILE|-`, what containerd's
  * shim sends; the flags are then ignored). As runc: a value of 0, or none,
- * leaves a limit as it is; -1 makes memory, memory + swap, the CPU quota
- * and pids unlimited; device rules are not changed. The limits are written to the container's cgroup by
- * the drivers that made it (src/cgroup/) and kept in its record, so the
- * next update starts from them. A write the kernel refuses puts back what
- * was written before it, and the record is left as it was. What this
- * runtime does not manage (block I/O, memory reservation, kernel memory,
- * realtime CPU, hugepages, Intel RDT) is refused, not ignored.
+ * leaves a limit as it is; -1 makes memory, memory + swap, the memory
+ * reservation, the CPU quota and pids unlimited; device rules are not
+ * changed. The limits are written to the container's cgroup by the
+ * drivers that made it (src/cgroup/) and kept in its record, so the next
+ * update starts from them. A write the kernel refuses puts back what was
+ * written before it, and the record is left as it was. What this runtime
+ * does not update (block I/O, kernel memory, swappiness, the OOM switch,
+ * realtime and idle CPU, hugepages, net_cls, rdma, unified, Intel RDT)
+ * and any field the spec does not have are refused, not ignored.
  *
  * @module
  */
@@ -20,6 +22,8 @@ import { CFS_PERIOD_US, DEFAULT_CPU_SHARES } from "../cgroup/units.ts";
 import { cgroupLimits, type CgroupResources, containerCgroup } from "./cgroup.ts";
 import { notExist, notRunning, RuntimeError } from "./errors.ts";
 import { withContainerLock } from "./lock.ts";
+import { given } from "./resource_support.ts";
+import { hostCgroupVersion } from "../cgroup/container_cgroup.ts";
 import type { RuntimeRoot } from "./paths.ts";
 import { readRecord, writeRecord } from "./record.ts";
 import { statusOf } from "./status.ts";
@@ -32,25 +36,29 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** Fields of runc's update JSON this runtime has no cgroup code for: refused when set. */
+/**
+ * Fields of runc's update JSON this runtime does not update: refused when
+ * set, as is a field the spec does not have. runc's update ignores most
+ * of these; a limit asked for and not applied is refused here instead.
+ */
 const UNSUPPORTED: Record<string, string[]> = {
-  memory: ["reservation", "kernel", "kernelTCP", "swappiness"],
-  cpu: ["realtimeRuntime", "realtimePeriod", "burst"],
+  memory: ["kernel", "kernelTCP", "swappiness", "disableOOMKiller", "useHierarchy"],
+  cpu: ["realtimeRuntime", "realtimePeriod", "burst", "idle"],
 };
 const UNSUPPORTED_SECTIONS = ["blockIO", "network", "rdma", "unified"];
+/** The fields of each section an update reads, besides the unsupported ones. */
+const UPDATED: Record<string, string[]> = {
+  memory: ["limit", "swap", "reservation", "checkBeforeUpdate"],
+  cpu: ["shares", "quota", "period", "cpus", "mems"],
+  pids: ["limit"],
+};
+const SECTIONS = ["memory", "cpu", "pids", "devices", "hugepageLimits", ...UNSUPPORTED_SECTIONS];
 
 function unsupported(what: string): RuntimeError {
   return new RuntimeError(
-    `${what} is not supported: dockergsh-runc updates memory, memory + swap, cpu and cpuset, pids`,
+    `${what} is not supported: dockergsh-runc updates memory, memory + swap, the memory ` +
+      "reservation, cpu and cpuset, pids",
   );
-}
-
-/** Whether a JSON value is set at all (runc treats 0, "", [], {} as not given). */
-function given(v: unknown): boolean {
-  if (v === undefined || v === null || v === 0 || v === "") return false;
-  if (Array.isArray(v)) return v.length > 0;
-  if (isObject(v)) return Object.values(v).some(given);
-  return true;
 }
 
 /** `section.key` of `o`: a number of the kind `kind`, a string, or absent. */
@@ -81,6 +89,9 @@ export function parseResourceUpdate(text: string): ResourceUpdate {
     throw new RuntimeError(`resources: invalid JSON: ${(err as Error).message}`);
   }
   if (!isObject(value)) throw new RuntimeError("resources: not a JSON object");
+  for (const key of Object.keys(value)) {
+    if (!SECTIONS.includes(key)) throw new RuntimeError(`resources: ${key}: unknown field`);
+  }
   for (const section of UNSUPPORTED_SECTIONS) {
     if (given(value[section])) throw unsupported(`resources: ${section}`);
   }
@@ -95,8 +106,12 @@ export function parseResourceUpdate(text: string): ResourceUpdate {
     const s = value[name];
     if (s === undefined || s === null) return undefined;
     if (!isObject(s)) throw new RuntimeError(`resources: ${name} must be an object`);
-    for (const key of UNSUPPORTED[name] ?? []) {
-      if (given(s[key])) throw unsupported(`resources: ${name}.${key}`);
+    for (const key of Object.keys(s)) {
+      if (UNSUPPORTED[name]?.includes(key)) {
+        if (given(s[key])) throw unsupported(`resources: ${name}.${key}`);
+      } else if (!UPDATED[name].includes(key)) {
+        throw new RuntimeError(`resources: ${name}.${key}: unknown field`);
+      }
     }
     return s;
   };
@@ -105,7 +120,9 @@ export function parseResourceUpdate(text: string): ResourceUpdate {
     out.memory = {
       limit: field(memory, "memory", "limit", "int") as number | undefined,
       swap: field(memory, "memory", "swap", "int") as number | undefined,
+      reservation: field(memory, "memory", "reservation", "int") as number | undefined,
     };
+    checkBeforeUpdate(memory.checkBeforeUpdate);
   }
   const cpu = section("cpu");
   if (cpu) {
@@ -121,6 +138,20 @@ export function parseResourceUpdate(text: string): ResourceUpdate {
   const pidsLimit = pids && field(pids, "pids", "limit", "int") as number | undefined;
   if (pidsLimit !== undefined) out.pids = { limit: pidsLimit };
   return out;
+}
+
+/**
+ * `memory.checkBeforeUpdate`: a limit below the usage refused rather than
+ * reclaimed. cgroup v1's kernel refuses one itself (EBUSY); on v2 this
+ * runtime has no such check, so asking for it is refused.
+ */
+function checkBeforeUpdate(v: unknown): void {
+  if (v !== undefined && v !== null && typeof v !== "boolean") {
+    throw new RuntimeError("resources: memory.checkBeforeUpdate must be true or false");
+  }
+  if (v === true && hostCgroupVersion() === "v2") {
+    throw unsupported("resources: memory.checkBeforeUpdate on cgroup v2");
+  }
 }
 
 /** go-units' RAMInBytes, as runc parses memory flags: binary units, any case. */
@@ -157,7 +188,6 @@ export const UNSUPPORTED_UPDATE_FLAGS = [
   "blkio-weight",
   "cpu-rt-period",
   "cpu-rt-runtime",
-  "memory-reservation",
   "kernel-memory",
   "kernel-memory-tcp",
   "l3-cache-schema",
@@ -175,6 +205,7 @@ export function resourceUpdateFromFlags(flags: ReadonlyMap<string, string>): Res
   const get = (name: string) => flags.get(name);
   const memory = get("memory");
   const swap = get("memory-swap");
+  const reservation = get("memory-reservation");
   const shares = get("cpu-share") ?? get("cpu-shares");
   const quota = get("cpu-quota");
   const period = get("cpu-period");
@@ -183,6 +214,7 @@ export function resourceUpdateFromFlags(flags: ReadonlyMap<string, string>): Res
     memory: {
       limit: memory === undefined ? undefined : bytes("memory", memory),
       swap: swap === undefined ? undefined : bytes("memory-swap", swap),
+      reservation: reservation === undefined ? undefined : bytes("memory-reservation", reservation),
     },
     cpu: {
       shares: shares === undefined ? undefined : integer("cpu-share", shares, false),
@@ -202,11 +234,14 @@ function mergeResources(old: LinuxResources, update: ResourceUpdate): LinuxResou
   const u = update;
   const out: LinuxResources = { ...old };
   const memory = {
+    ...old.memory,
     limit: pick(u.memory?.limit, old.memory?.limit),
     swap: pick(u.memory?.swap, old.memory?.swap),
+    reservation: pick(u.memory?.reservation, old.memory?.reservation),
   };
-  if (memory.limit !== undefined || memory.swap !== undefined) out.memory = memory;
+  if (Object.values(memory).some((v) => v !== undefined)) out.memory = memory;
   const cpu = {
+    ...old.cpu,
     shares: pick(u.cpu?.shares, old.cpu?.shares),
     quota: pick(u.cpu?.quota, old.cpu?.quota),
     period: pick(u.cpu?.period, old.cpu?.period),
@@ -229,6 +264,7 @@ function restoring(old: LinuxResources, next: LinuxResources): CgroupResources {
   const unset: CgroupResources = {
     memory: -1,
     memorySwap: -1,
+    memoryReservation: -1,
     cpuQuota: -1,
     pidsLimit: -1,
     cpuShares: DEFAULT_CPU_SHARES,

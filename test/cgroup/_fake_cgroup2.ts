@@ -15,13 +15,20 @@ const CONTROLLER_FILES: Record<string, Record<string, string>> = {
   memory: {
     "memory.max": "max\n",
     "memory.swap.max": "max\n",
+    "memory.low": "0\n",
     "memory.current": "0\n",
     "memory.stat": "anon 0\nfile 0\ninactive_file 0\n",
     "memory.events": "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n",
   },
-  cpu: { "cpu.max": "max 100000\n", "cpu.weight": "100\n" },
+  cpu: {
+    "cpu.max": "max 100000\n",
+    "cpu.weight": "100\n",
+    "cpu.max.burst": "0\n",
+    "cpu.idle": "0\n",
+  },
   cpuset: { "cpuset.cpus": "\n", "cpuset.mems": "\n" },
   pids: { "pids.max": "max\n", "pids.current": "0\n" },
+  io: { "io.max": "", "io.weight": "default 100\n", "io.stat": "" },
 };
 
 /** The kernel's EBUSY, as Deno reports it: a plain Error with code "EBUSY". */

@@ -2,6 +2,7 @@ import { assertEquals } from "../_assert.ts";
 import { parseFlags } from "../../src/cli/flags.ts";
 import { RESOURCE_FLAGS, resourcesFromFlags } from "../../src/cli/resource_flags.ts";
 import { onlineCpus } from "../../src/cgroup/units.ts";
+import { hostCgroupVersion } from "../../src/cgroup/container_cgroup.ts";
 import { userError } from "./_user_error.ts";
 
 const MiB = 1024 * 1024;
@@ -80,9 +81,69 @@ Deno.test("resource flags: bad values are one-line UserErrors, worded like Docke
       `dockergsh: invalid --cgroup-parent "../../etc": use a path of names made of [A-Za-z0-9_.@:-]`,
     ],
     [
+      ["--memory-reservation", "5m"],
+      "dockergsh: Minimum memory reservation allowed is 6MB",
+    ],
+    [
+      ["-m", "64m", "--memory-reservation", "128m"],
+      "dockergsh: Minimum memory limit can not be less than memory reservation limit, see usage",
+    ],
+    [
+      ["--memory-reservation", "abc"],
+      `invalid argument "abc" for "--memory-reservation" flag: invalid size: 'abc'`,
+    ],
+    [
+      ["--memory-swappiness", "101"],
+      "dockergsh: invalid value: 101. Valid memory swappiness range is 0-100",
+    ],
+    [
+      ["--memory-swappiness", "-2"],
+      "dockergsh: invalid value: -2. Valid memory swappiness range is 0-100",
+    ],
+    [
+      ["--memory-swappiness", "abc"],
+      `invalid argument "abc" for "--memory-swappiness" flag: strconv.ParseInt: parsing "abc": invalid syntax`,
+    ],
+    [
       ["--cgroup-parent", ""],
       `dockergsh: invalid --cgroup-parent "": use a path of names made of [A-Za-z0-9_.@:-]`,
     ],
   ];
   for (const [args, message] of cases) assertEquals(userError(() => resources(...args)), message);
+});
+
+Deno.test({
+  name: "resource flags: --memory-reservation, --memory-swappiness, --oom-kill-disable (cgroup v1)",
+  ignore: hostCgroupVersion() !== "v1",
+  fn: () => {
+    assertEquals(
+      resources(
+        "-m",
+        "64m",
+        "--memory-reservation",
+        "32m",
+        "--memory-swappiness=0",
+        "--oom-kill-disable",
+      ),
+      {
+        memory: 64 * MiB,
+        memorySwap: 128 * MiB,
+        memoryReservation: 32 * MiB,
+        memorySwappiness: 0,
+        oomKillDisable: true,
+      },
+    );
+    // Docker's "unset" values: a reservation of 0, a swappiness of -1, --oom-kill-disable=false.
+    assertEquals(
+      resources(
+        "--memory-reservation",
+        "0",
+        "--memory-swappiness",
+        "-1",
+        "--oom-kill-disable=false",
+      ),
+      {},
+    );
+    assertEquals(resources("-m", "64m", "--memory-reservation", "64m").memoryReservation, 64 * MiB);
+  },
 });

@@ -163,3 +163,42 @@ Deno.test("bad limits: one line, exit 125, no container and no cgroup", async ()
     assertEquals(left, []);
   });
 });
+
+Deno.test("run --memory-reservation, --memory-swappiness, --oom-kill-disable: the v1 memory files, and inspect", async () => {
+  await withRoot(async (root) => {
+    const r = await root.run(
+      "run",
+      "-d",
+      "--name",
+      "soft",
+      "-m",
+      "64m",
+      "--memory-reservation",
+      "32m",
+      "--memory-swappiness",
+      "17",
+      "--oom-kill-disable",
+      "busybox",
+      "sleep",
+      "60",
+    );
+    assertEquals(r.code, 0, r.stderr);
+    const memory = cgroupDir("memory", r.stdout.trim());
+    const read = (file: string) => Deno.readTextFileSync(`${memory}/${file}`).trim();
+    assertEquals(read("memory.soft_limit_in_bytes"), String(32 * 1024 * 1024));
+    assertEquals(read("memory.swappiness"), "17");
+    assertStringIncludes(read("memory.oom_control"), "oom_kill_disable 1");
+    const shown = await root.run(
+      "inspect",
+      "--format",
+      "{{.HostConfig.MemoryReservation}} {{json .HostConfig.MemorySwappiness}} {{.HostConfig.OomKillDisable}}",
+      "soft",
+    );
+    assertEquals(shown.stdout.trim(), "33554432 17 true");
+
+    // Docker's warning when nothing bounds what the OOM killer would have stopped.
+    const unbounded = await root.run("run", "--rm", "--oom-kill-disable", "busybox", "true");
+    assertEquals(unbounded.code, 0, unbounded.stderr);
+    assertStringIncludes(unbounded.stderr, "WARNING: OOM killer is disabled for the container");
+  });
+});

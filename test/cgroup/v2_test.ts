@@ -203,3 +203,83 @@ Deno.test("cgroup v2: setLimits on a live cgroup writes only what is set; -1 is 
     assertEquals(text(`${leaf}/pids.max`), "7");
     assertEquals(text(`${leaf}/memory.max`), "max", "untouched");
   }));
+
+Deno.test("cgroup v2: the memory reservation is memory.low, cpu burst and idle; swappiness, realtime and leaf weights refused before any write", () =>
+  withTree((fake, driver) => {
+    driver.create(ID, {
+      memory: 64 * MiB,
+      memoryReservation: 32 * MiB,
+      oomKillDisable: true,
+      cpuQuota: 50000,
+      cpuBurst: 20000,
+      cpuIdle: 1,
+    });
+    const leaf = `${fake.root}/dockergsh/${ID}`;
+    assertEquals(text(`${leaf}/memory.low`), `${32 * MiB}`);
+    assertEquals(text(`${leaf}/cpu.max.burst`), "20000");
+    assertEquals(text(`${leaf}/cpu.idle`), "1");
+    driver.create("unlimited", { memoryReservation: -1 });
+    assertEquals(text(`${fake.root}/dockergsh/unlimited/memory.low`), "max");
+
+    const cg = driver.open(ID);
+    for (
+      const [r, message] of [
+        [{ memory: 16 * MiB, memorySwappiness: 10 }, "cgroup v2 has no memory.swappiness"],
+        [{ memory: 16 * MiB, blkio: { weight: 500 } }, "the io controller is not enabled"],
+        [{ memory: 16 * MiB, blkio: { leafWeight: 500 } }, "cgroup v2 has no leaf weights"],
+        [{ memory: 16 * MiB, cpuRtRuntime: 1000 }, "cgroup v2 has no cpu.rt_* files"],
+      ] as const
+    ) {
+      let refused = "";
+      try {
+        cg.setLimits(r);
+      } catch (err) {
+        refused = (err as Error).message;
+      }
+      assert(refused.includes(message), refused);
+      assertEquals(text(`${leaf}/memory.max`), `${64 * MiB}`, "written before the refusal");
+    }
+  }));
+
+Deno.test("cgroup v2: unified files written by name, last; a missing file or a path refused", () =>
+  withTree((fake, driver) => {
+    const cg = driver.create(ID, { memory: 64 * MiB, unified: { "memory.max": "50000000" } });
+    const leaf = `${fake.root}/dockergsh/${ID}`;
+    assertEquals(text(`${leaf}/memory.max`), "50000000", "unified comes after the limits");
+    for (
+      const [unified, message] of [
+        [{ "hugetlb.2MB.max": "0" }, "has no such file"],
+        [{ "../cgroup.procs": "1" }, "must be CONTROLLER.FILE"],
+      ] as const
+    ) {
+      let refused = "";
+      try {
+        cg.setLimits({ unified });
+      } catch (err) {
+        refused = (err as Error).message;
+      }
+      assert(refused.includes(message), refused);
+    }
+    assertEquals(text(`${fake.root}/dockergsh/cgroup.procs`), "");
+  }));
+
+Deno.test("cgroup v2: block I/O on the io controller, enabled only for a container that asks", () =>
+  withTree((fake, driver) => {
+    driver.create(ID, {
+      blkio: {
+        weight: 500,
+        weightDevices: [{ major: 254, minor: 0, weight: 1000 }],
+        readBps: [{ major: 254, minor: 0, rate: 1048576 }],
+        writeIops: [{ major: 254, minor: 0, rate: 0 }],
+      },
+      cgroupParent: "/io",
+    });
+    assertEquals(text(`${fake.root}/cgroup.subtree_control`), "cpuset cpu io memory pids");
+    const leaf = `${fake.root}/io/${ID}`;
+    // The fake keeps the last line written; each was one write.
+    assertEquals(text(`${leaf}/io.weight`), "254:0 10000");
+    assertEquals(text(`${leaf}/io.max`), "254:0 wiops=max");
+    const plain = driver.create("plain", { cgroupParent: "/plain" });
+    assertEquals(text(`${fake.root}/plain/cgroup.subtree_control`), "cpuset cpu memory pids");
+    assertEquals(plain.paths, [`${fake.root}/plain/plain`]);
+  }));

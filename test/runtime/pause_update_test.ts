@@ -150,8 +150,9 @@ const MiB = 1024 * 1024;
 Deno.test("runtime: update writes the container's new limits to its cgroup, from flags or resources JSON", async () => {
   const spec = defaultSpec("up", ["sleep", "100"]);
   spec.linux!.resources = {
-    memory: { limit: 64 * MiB },
-    cpu: { quota: 50000, period: 100000 },
+    memory: { limit: 64 * MiB, disableOOMKiller: onV1 },
+    // The realtime period: cgroup v1's alone.
+    cpu: { quota: 50000, period: 100000, ...(onV1 ? { realtimePeriod: 500000 } : {}) },
     pids: { limit: 42 },
   };
   await withBundle(spec, async (t) => {
@@ -164,6 +165,7 @@ Deno.test("runtime: update writes the container's new limits to its cgroup, from
     const pids = () => limit("up", "pids", "pids.max", "pids.max");
     const shares = () => limit("up", "cpu", "cpu.shares", "cpu.weight");
     const cpus = () => limit("up", "cpuset", "cpuset.cpus", "cpuset.cpus");
+    const reservation = () => limit("up", "memory", "memory.soft_limit_in_bytes", "memory.low");
 
     const flags = await t.runc(
       "update",
@@ -181,10 +183,13 @@ Deno.test("runtime: update writes the container's new limits to its cgroup, from
       "40",
       "--cpuset-cpus",
       "0",
+      "--memory-reservation",
+      "20m",
       "up",
     );
     assertEquals(flags.code, 0, flags.stderr);
     assertEquals(memory(), String(100 * MiB));
+    assertEquals(reservation(), String(20 * MiB));
     if (onV1) {
       assertEquals([period(), quota(), shares()], ["50000", "25000", "512"]);
     } else {
@@ -207,6 +212,7 @@ Deno.test("runtime: update writes the container's new limits to its cgroup, from
       assert(devices.includes("c 1:3 rwm"), `device rules are not updated: ${devices}`);
     }
     assertEquals(memory(), String(200 * MiB));
+    assertEquals(reservation(), String(20 * MiB), "a reservation of 0 leaves it");
     if (onV1) {
       assertEquals([period(), quota(), shares()], ["50000", "-1", "512"]);
     } else {
@@ -215,12 +221,23 @@ Deno.test("runtime: update writes the container's new limits to its cgroup, from
     assertEquals([pids(), cpus()], ["40", "0"]);
 
     const file = `${t.dir}/resources.json`;
-    Deno.writeTextFileSync(file, JSON.stringify({ pids: { limit: -1 } }));
+    Deno.writeTextFileSync(
+      file,
+      JSON.stringify({ pids: { limit: -1 }, memory: { reservation: 30 * MiB } }),
+    );
     assertEquals((await t.runc("update", "--resources", file, "up")).code, 0, t.lastError());
     assertEquals(pids(), "max");
+    assertEquals(reservation(), String(30 * MiB));
     // Kept in the record: the next update starts from the last one's limits.
     const record = JSON.parse(Deno.readTextFileSync(`${t.root}/up/state.json`));
-    assertEquals(record.spec.linux.resources.memory, { limit: 200 * MiB, swap: 400 * MiB });
+    // What an update does not change (the OOM switch, the realtime period) stays in the record too.
+    assertEquals(record.spec.linux.resources.memory, {
+      limit: 200 * MiB,
+      swap: 400 * MiB,
+      reservation: 30 * MiB,
+      disableOOMKiller: onV1,
+    });
+    assertEquals(record.spec.linux.resources.cpu.realtimePeriod, onV1 ? 500000 : undefined);
     assertEquals(record.spec.linux.resources.pids, { limit: -1 });
 
     // Bad input: one line, exit 1, nothing changed.
@@ -242,6 +259,19 @@ Deno.test("runtime: update writes the container's new limits to its cgroup, from
     await refused(t, "resources: memory.limit must be an integer", "update", "-r", file, "up");
     Deno.writeTextFileSync(file, JSON.stringify({ blockIO: { weight: 100 } }));
     await refused(t, "resources: blockIO is not supported", "update", "-r", file, "up");
+    // What runc's update would ignore: a limit asked for and not applied is refused.
+    for (
+      const [resources, message] of [
+        [{ memory: { disableOOMKiller: true } }, "memory.disableOOMKiller is not supported"],
+        [{ memory: { swappiness: 10 } }, "memory.swappiness is not supported"],
+        [{ cpu: { idle: 1 } }, "cpu.idle is not supported"],
+        [{ memory: { limitt: 1 } }, "resources: memory.limitt: unknown field"],
+        [{ blkio: {} }, "resources: blkio: unknown field"],
+      ] as const
+    ) {
+      Deno.writeTextFileSync(file, JSON.stringify(resources));
+      await refused(t, message, "update", "-r", file, "up");
+    }
     // The kernel refuses a limit below what the container uses: what was written is put back.
     const tiny = await t.runc("update", "--memory", "1", "up");
     assertEquals(tiny.code, 1, tiny.stdout);

@@ -241,13 +241,14 @@ export const RUNTIME_COMMANDS: Record<string, RuntimeCommand> = {
     },
   },
   update: {
-    usage: "update [--memory B] [--memory-swap B] [--cpu-share N] [--cpu-quota US] " +
-      "[--cpu-period US] [--cpuset-cpus L] [--cpuset-mems L] [--pids-limit N] " +
+    usage: "update [--memory B] [--memory-swap B] [--memory-reservation B] [--cpu-share N] " +
+      "[--cpu-quota US] [--cpu-period US] [--cpuset-cpus L] [--cpuset-mems L] [--pids-limit N] " +
       "[-r FILE|-] ID",
     flags: [
       str("resources", "linux.resources JSON file, or - for stdin (other flags ignored)", "r"),
       str("memory", "memory limit (bytes; k, m, g units; -1 unlimited)"),
       str("memory-swap", "memory plus swap (bytes; k, m, g units; -1 unlimited)"),
+      str("memory-reservation", "memory soft limit (bytes; k, m, g units; -1 unlimited)"),
       { ...str("cpu-share", "CPU shares (relative weight)"), aliases: ["cpu-shares"] },
       str("cpu-quota", "CFS quota, µs per period (-1 unlimited)"),
       str("cpu-period", "CFS period, µs"),
