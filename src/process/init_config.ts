@@ -158,4 +158,4 @@ export const INIT_PARENT_ENV = "DOCKERGSH_INIT_PARENT";
 export const INIT_PROGRAM_FDS_ENV = "DOCKERGSH_INIT_PROGRAM_FDS";
 
 /** How long the helper may take to fork the init, and the init to be adopted after. */
-export const HELPER_FORK_MS = 5_000;
+export const HELPER_FORK_MS = 2_000;

@@ -95,7 +95,7 @@ function spawnIn(
   enter: () => void,
   stdio: SpawnStdio,
   launch: Launcher = (program) => program,
-  env: Record<string, string> = {},
+  env?: Record<string, string>,
 ): SpawnedInit {
   const channel = ParentChannel.open(kernel);
   const own = NAMESPACES.filter(([name]) => names.includes(name)).map(([name, flag]) => ({
@@ -109,8 +109,13 @@ function spawnIn(
   try {
     enter();
     try {
-      child = new Deno.Command(path, { args, env: { ...channel.childEnv(), ...env }, ...stdio })
-        .spawn();
+      child = new Deno.Command(path, {
+        args,
+        env: { ...channel.childEnv(), ...env },
+        // A given environment is the whole of it (see confinedInitEnv).
+        clearEnv: env !== undefined,
+        ...stdio,
+      }).spawn();
     } finally {
       for (const { fd, flag } of own) kernel.setns(fd, flag);
       if (names.includes("mnt")) Deno.chdir(cwd);
@@ -188,6 +193,30 @@ export function spawnPlannedInit(
     if (flags !== 0) kernel.unshare(flags);
   };
   return spawnIn(kernel, names, enter, stdio);
+}
+
+/**
+ * The whole environment of an init that starts inside a user namespace,
+ * where the container's root, given CAP_SYS_PTRACE, may read and write
+ * it before it is confined (non-dumpable does not keep out a process
+ * privileged in the namespace that owns it): none of the caller's
+ * variables, and Deno's caches (the code cache root's next run would
+ * load) out of reach (`DENO_DIR` cannot be made; with `--no-code-cache`).
+ */
+function confinedInitEnv(extra: Record<string, string>): Record<string, string> {
+  const debugging = Deno.env.get("DOCKERGSH_DEBUG");
+  return {
+    PATH: Deno.env.get("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin",
+    DENO_DIR: "/dev/null/dockergsh-init",
+    ...(debugging === undefined ? {} : { DOCKERGSH_DEBUG: debugging }),
+    ...extra,
+  };
+}
+
+/** `program` (this one, re-executed) without Deno's code cache, when it is `deno run`. */
+function withoutCodeCache(program: { path: string; args: string[] }) {
+  if (program.args[0] !== "run") return program;
+  return { path: program.path, args: ["run", "--no-code-cache", ...program.args.slice(1)] };
 }
 
 /** util-linux unshare(1)'s option for each namespace it makes along with a user namespace. */
@@ -344,8 +373,11 @@ function spawnInUserNamespace(
     plan.join.map((j) => j.name),
     join,
     stdio,
-    (program) => ({ path: "unshare", args: [...options, "--", program.path, ...program.args] }),
-    forks ? { [INIT_PARENT_ENV]: String(Deno.pid) } : {},
+    (program) => {
+      const init = withoutCodeCache(program);
+      return { path: "unshare", args: [...options, "--", init.path, ...init.args] };
+    },
+    confinedInitEnv(forks ? { [INIT_PARENT_ENV]: String(Deno.pid) } : {}),
   );
   const helper = spawned.child;
   let pid: number | undefined;
@@ -404,11 +436,11 @@ export function spawnExecInit(
       [],
       () => {},
       stdio,
-      () => ({
-        path: "nsenter",
-        args: [`--user=${path}`, "--", byFd.path, ...byFd.args(["init"])],
-      }),
-      { [INIT_PROGRAM_FDS_ENV]: [...byFd.fds, userNamespace].join(",") },
+      () => {
+        const init = withoutCodeCache({ path: byFd.path, args: byFd.args(["init"]) });
+        return { path: "nsenter", args: [`--user=${path}`, "--", init.path, ...init.args] };
+      },
+      confinedInitEnv({ [INIT_PROGRAM_FDS_ENV]: [...byFd.fds, userNamespace].join(",") }),
     );
   } finally {
     for (const fd of byFd.fds) kernel.close(fd);

@@ -350,7 +350,25 @@ Deno.test("runtime: a user namespace with linux.uidMappings/gidMappings; the oth
   await withBundle(spec, async (t) => {
     // The mapped root must reach the bundle's root, as with runc.
     Deno.chmodSync(t.dir, 0o711);
-    const pid = await t.create("uns");
+    // The caller's environment must not reach an init a privileged container root could read.
+    Deno.env.set("DGSH_TEST_CALLER_SECRET", "s3cret");
+    let pid: number;
+    try {
+      pid = await t.create("uns");
+    } finally {
+      Deno.env.delete("DGSH_TEST_CALLER_SECRET");
+    }
+    const environ = Deno.readTextFileSync(`/proc/${pid}/environ`).split("\0");
+    assert(!environ.some((e) => e.startsWith("DGSH_TEST_CALLER_SECRET=")), environ.join(" "));
+    // Nor its handles on Deno's caches, which root's next run would load.
+    const fds = [...Deno.readDirSync(`/proc/${pid}/fd`)].map((e) => {
+      try {
+        return Deno.readLinkSync(`/proc/${pid}/fd/${e.name}`);
+      } catch {
+        return "";
+      }
+    });
+    assert(!fds.some((f) => f.includes("/.cache/deno")), fds.join(" "));
     const maps = (file: string) =>
       Deno.readTextFileSync(`/proc/${pid}/${file}`).trim().split(/\s+/).map(Number);
     assertEquals(maps("uid_map"), [0, 100000, 65536]);
