@@ -60,7 +60,10 @@ function update(root: StateRoot, network: string, change: (members: Members) => 
       }
     }
     Deno.mkdirSync(`${root.networks}/hosts`, { recursive: true, mode: 0o700 });
-    writeJsonAtomic(path, members);
+    // Not fsynced: membership mirrors veths, which a power cut takes with
+    // it (the next join drops members whose veth is gone); the replace
+    // stays atomic. Two fsyncs saved on every start and removal.
+    writeJsonAtomic(path, members, { durable: false });
     for (const [rec, m] of live) {
       const self = { ip: m.ip, names: [rec.config.hostname, rec.name, rec.id.slice(0, 12)] };
       const peers = live
