@@ -192,7 +192,7 @@ export async function launchContainer(
   }
   if (job.createContainer) spawned.channel.sendCreateContainer();
 
-  const failure = spawned.channel.start();
+  const failure = await spawned.channel.startAsync();
   if (failure) {
     await spawned.child.status;
     throw new InitError(failure.message, failure.exitCode);
