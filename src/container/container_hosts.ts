@@ -38,6 +38,27 @@ interface Member {
 type Members = Record<string, Member>;
 
 /**
+ * Replaces the content of the existing file `path` with `text` in place,
+ * never by rename: a hosts file is bind-mounted into its container.
+ * Written over, then cut to length, not truncated first: ext4 flushes a
+ * file truncated to zero and written again when it is closed
+ * (auto_da_alloc), which made each rewrite ~0.3 ms and a join on a
+ * network of 50 ~15 ms of the monitor's thread (measured: 50 files,
+ * 10-26 ms with O_TRUNC, 2-3 ms like this).
+ */
+function rewriteInPlace(path: string, text: string): void {
+  const bytes = new TextEncoder().encode(text);
+  const file = Deno.openSync(path, { write: true });
+  try {
+    let off = 0;
+    while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
+    file.truncateSync(bytes.length);
+  } finally {
+    file.close();
+  }
+}
+
+/**
  * Applies `change` to the members of `network` under its lock, drops the
  * members whose container is gone (removed, or its network namespace dead
  * without a release: its veth went with it), stores them, and rewrites the
@@ -70,13 +91,9 @@ function update(root: StateRoot, network: string, change: (members: Members) => 
         .filter(([p]) => p.id !== rec.id)
         .map(([p, pm]) => ({ ip: pm.ip, names: [p.name, p.id.slice(0, 12)] }));
       try {
-        // In place, never by rename: the file is bind-mounted into the container.
-        Deno.writeTextFileSync(
+        rewriteInPlace(
           containerPaths(root, rec.id).hosts,
           renderHosts(self, peers, extraHostsEntries(rec.config.extraHosts)),
-          {
-            create: false,
-          },
         );
       } catch (err) {
         // A container being removed has no hosts file to update.
