@@ -59,6 +59,21 @@ function rewriteInPlace(path: string, text: string): void {
 }
 
 /**
+ * The members stored for a network, undefined when none are. A file that
+ * does not parse counts as no members: it is written without fsync, so
+ * only a power cut leaves one torn, and the containers it listed died
+ * with that power cut.
+ */
+function readMembers(path: string): Members | undefined {
+  try {
+    return readJson<Members>(path);
+  } catch (err) {
+    if (err instanceof SyntaxError) return {};
+    throw err;
+  }
+}
+
+/**
  * Applies `change` to the members of `network` under its lock, drops the
  * members whose container is gone (removed, or its network namespace dead
  * without a release: its veth went with it), stores them, and rewrites the
@@ -67,7 +82,7 @@ function rewriteInPlace(path: string, text: string): void {
 function update(root: StateRoot, network: string, change: (members: Members) => void): void {
   withLock(root, `hosts-${network}`, () => {
     const path = hostsMembersPath(root, network);
-    const members = readJson<Members>(path) ?? {};
+    const members = readMembers(path) ?? {};
     change(members);
     const store = new ContainerStore(root);
     const live: [ContainerRecord, Member][] = [];
@@ -82,8 +97,8 @@ function update(root: StateRoot, network: string, change: (members: Members) => 
     }
     Deno.mkdirSync(`${root.networks}/hosts`, { recursive: true, mode: 0o700 });
     // Not fsynced: membership mirrors veths, which a power cut takes with
-    // it (the next join drops members whose veth is gone); the replace
-    // stays atomic. Two fsyncs saved on every start and removal.
+    // it (the next join drops members whose veth is gone; see readMembers).
+    // Two fsyncs saved on every start and removal.
     writeJsonAtomic(path, members, { durable: false });
     for (const [rec, m] of live) {
       const self = { ip: m.ip, names: [rec.config.hostname, rec.name, rec.id.slice(0, 12)] };
@@ -121,7 +136,7 @@ export function joinNetworkHosts(
 /** Container `id` leaves the hosts files of the network of `endpoint` (its release). */
 export function leaveNetworkHosts(root: StateRoot, id: string, endpoint: NetworkEndpoint): void {
   // Nobody joined (or the network is gone): nothing to rewrite, no file to leave behind.
-  if (readJson<Members>(hostsMembersPath(root, endpoint.network)) === undefined) return;
+  if (readMembers(hostsMembersPath(root, endpoint.network)) === undefined) return;
   update(root, endpoint.network, (members) => {
     // Only this endpoint's membership, not that of a later run on another address.
     if (members[id]?.ip === endpoint.ipAddress) delete members[id];
