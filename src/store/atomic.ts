@@ -105,17 +105,27 @@ export function writeFileAtomic(
     }
     throw annotated(err, path);
   }
-  if (durable) syncDirectory(dirOf(path));
+  if (durable) fsyncPath(dirOf(path));
 }
 
-/** fsync(2) of directory `dir`: makes a rename in it durable. */
-function syncDirectory(dir: string): void {
-  const d = Deno.openSync(dir, { read: true });
+/** fsync(2) of the file or directory `path`; of a directory, it makes a rename in it durable. */
+function fsyncPath(path: string): void {
+  const d = Deno.openSync(path, { read: true });
   try {
     d.syncSync();
   } finally {
     d.close();
   }
+}
+
+/**
+ * Makes a `durable: false` write of `path` durable after the fact: fsync
+ * of the file, then of its directory (the rename). For a writer that must
+ * not hold a lock across the fsyncs.
+ */
+export function syncWritten(path: string): void {
+  fsyncPath(path);
+  fsyncPath(dirOf(path));
 }
 
 /** Writes `value` as JSON to `path` atomically (`durable` as for writeFileAtomic). */
