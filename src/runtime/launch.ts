@@ -175,7 +175,7 @@ export async function launchContainer(
   });
   debug("create", `cgroup ready: ${cgroup.paths.join(", ")}`);
   // Before the init may go on: nothing of the user's runs unlimited.
-  cgroup.addProcess(spawned.pid);
+  await cgroup.addProcessAsync(spawned.pid);
   if (spec.process.oomScoreAdj !== undefined) {
     Deno.writeTextFileSync(`/proc/${spawned.pid}/oom_score_adj`, `${spec.process.oomScoreAdj}`);
   }
