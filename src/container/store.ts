@@ -10,7 +10,7 @@
 import { lstatOrUndefined } from "../_fs.ts";
 import { debug } from "../debug.ts";
 import { UserError } from "../errors.ts";
-import { readJson, syncWritten, writeJsonAtomic } from "../store/atomic.ts";
+import { readJson, syncRenameOf, writeJsonAtomic } from "../store/atomic.ts";
 import { isNoSpace, unlessDiskFull } from "../store/disk_full.ts";
 import { FULL_ID, isValidName } from "../store/ids.ts";
 import { withLock } from "../store/lock.ts";
@@ -153,19 +153,19 @@ export class ContainerStore {
       };
       Deno.mkdirSync(this.root.container(full.id), { recursive: true, mode: 0o700 });
       try {
-        writeJsonAtomic(this.recordPath(full.id), full, { durable: false });
+        writeJsonAtomic(this.recordPath(full.id), full, { syncRename: false });
       } catch (err) {
         Deno.removeSync(this.root.container(full.id), { recursive: true });
         throw err;
       }
       return full;
     });
-    // Durable whatever the container (a record made anew and lost to a
-    // crash before its data is on disk would come back empty), but fsynced
-    // once the name is reserved: concurrent creates wait for one another's
-    // read of the names, not for one another's fsyncs.
+    // Durable whatever the container: its data is fsynced before the
+    // rename (a record made anew and lost to a crash before its data is on
+    // disk would come back empty), the rename once the name is reserved,
+    // so concurrent creates do not wait for one another's directory fsync.
     try {
-      syncWritten(this.recordPath(full.id));
+      syncRenameOf(this.recordPath(full.id));
     } catch (err) {
       Deno.removeSync(this.root.container(full.id), { recursive: true });
       throw err;
