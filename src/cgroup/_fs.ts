@@ -30,6 +30,8 @@ export interface CgroupFs {
   read(path: string): string;
   /** Writes an existing interface file (never creates one). */
   write(path: string, data: string): void;
+  /** `write` on a worker thread, for a write the kernel makes wait (cgroup.procs). */
+  writeAsync(path: string, data: string): Promise<void>;
   exists(path: string): boolean;
   /** Creates one cgroup directory (the kernel fills its interface files). */
   mkdir(path: string): void;
@@ -121,6 +123,7 @@ let kernel: Kernel | undefined;
 export const realCgroupFs: CgroupFs = {
   read: (path) => Deno.readTextFileSync(path),
   write: (path, data) => Deno.writeTextFileSync(path, data, { create: false }),
+  writeAsync: (path, data) => Deno.writeTextFile(path, data, { create: false }),
   exists: (path) => {
     try {
       Deno.statSync(path);
@@ -142,17 +145,36 @@ export const realCgroupFs: CgroupFs = {
   },
 };
 
+/** The error of a refused write of `value` to `file`, naming both. */
+function refused(err: unknown, file: string, value: string | number): Error {
+  // Deno's message ends with the call and the path again ("…: writefile '/sys/…'").
+  const why = (err instanceof Error ? err.message : String(err)).replace(/: \w+ '[^']*'$/, "");
+  return new Error(`cannot write ${JSON.stringify(String(value))} to ${file}: ${why}`, {
+    cause: err,
+  });
+}
+
 /** Writes `value` to `file`, naming both in the error if the kernel refuses. */
 export function writeValue(fs: CgroupFs, file: string, value: string | number): void {
   debug("cgroup", `write ${JSON.stringify(String(value))} > ${file}`);
   try {
     fs.write(file, String(value));
   } catch (err) {
-    // Deno's message ends with the call and the path again ("…: writefile '/sys/…'").
-    const why = (err instanceof Error ? err.message : String(err)).replace(/: \w+ '[^']*'$/, "");
-    throw new Error(`cannot write ${JSON.stringify(String(value))} to ${file}: ${why}`, {
-      cause: err,
-    });
+    throw refused(err, file, value);
+  }
+}
+
+/** `writeValue` on a worker thread (CgroupFs.writeAsync). */
+export async function writeValueAsync(
+  fs: CgroupFs,
+  file: string,
+  value: string | number,
+): Promise<void> {
+  debug("cgroup", `write ${JSON.stringify(String(value))} > ${file}`);
+  try {
+    await fs.writeAsync(file, String(value));
+  } catch (err) {
+    throw refused(err, file, value);
   }
 }
 

@@ -38,6 +38,12 @@ export interface ContainerCgroup {
   setLimits(r: Resources): void;
   /** Moves a process (and the children it forks later) into the cgroup. */
   addProcess(pid: number): void;
+  /**
+   * `addProcess` without blocking the event loop: on cgroup v1 each
+   * cgroup.procs write waits for an RCU grace period (~11 ms measured),
+   * so these are made on worker threads, the hierarchies' at once.
+   */
+  addProcessAsync(pid: number): Promise<void>;
   /** Current usage. */
   stats(): CgroupStats;
   /** True once the kernel's OOM killer has killed a task of the cgroup. */

@@ -24,6 +24,7 @@ import {
   removeCgroupDir,
   undoCreated,
   writeValue,
+  writeValueAsync,
 } from "./_fs.ts";
 import type { CgroupDriver, CgroupStats, ContainerCgroup } from "./driver.ts";
 import { v1DeviceWrites } from "./device_rules_v1.ts";
@@ -167,6 +168,10 @@ class CgroupV1 implements ContainerCgroup {
 
   addProcess(pid: number): void {
     for (const dir of this.paths) writeValue(fs, `${dir}/cgroup.procs`, pid);
+  }
+
+  async addProcessAsync(pid: number): Promise<void> {
+    await Promise.all(this.paths.map((dir) => writeValueAsync(fs, `${dir}/cgroup.procs`, pid)));
   }
 
   stats(): CgroupStats {

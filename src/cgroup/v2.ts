@@ -29,6 +29,7 @@ import {
   removeCgroupDir,
   undoCreated,
   writeValue,
+  writeValueAsync,
 } from "./_fs.ts";
 import type { CgroupDriver, CgroupStats, ContainerCgroup } from "./driver.ts";
 import { deviceProgram } from "./device_program.ts";
@@ -148,6 +149,10 @@ class CgroupV2 implements ContainerCgroup {
 
   addProcess(pid: number): void {
     writeValue(this.fs, `${this.dir}/cgroup.procs`, pid);
+  }
+
+  addProcessAsync(pid: number): Promise<void> {
+    return writeValueAsync(this.fs, `${this.dir}/cgroup.procs`, pid);
   }
 
   stats(): CgroupStats {

@@ -38,6 +38,42 @@ interface Member {
 type Members = Record<string, Member>;
 
 /**
+ * Replaces the content of the existing file `path` with `text` in place,
+ * never by rename: a hosts file is bind-mounted into its container.
+ * Written over, then cut to length, not truncated first: ext4 flushes a
+ * file truncated to zero and written again when it is closed
+ * (auto_da_alloc), which made each rewrite ~0.3 ms and a join on a
+ * network of 50 ~15 ms of the monitor's thread (measured: 50 files,
+ * 10-26 ms with O_TRUNC, 2-3 ms like this).
+ */
+function rewriteInPlace(path: string, text: string): void {
+  const bytes = new TextEncoder().encode(text);
+  const file = Deno.openSync(path, { write: true });
+  try {
+    let off = 0;
+    while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
+    file.truncateSync(bytes.length);
+  } finally {
+    file.close();
+  }
+}
+
+/**
+ * The members stored for a network, undefined when none are. A file that
+ * does not parse counts as no members: it is written without fsync, so
+ * only a power cut leaves one torn, and the containers it listed died
+ * with that power cut.
+ */
+function readMembers(path: string): Members | undefined {
+  try {
+    return readJson<Members>(path);
+  } catch (err) {
+    if (err instanceof SyntaxError) return {};
+    throw err;
+  }
+}
+
+/**
  * Applies `change` to the members of `network` under its lock, drops the
  * members whose container is gone (removed, or its network namespace dead
  * without a release: its veth went with it), stores them, and rewrites the
@@ -46,7 +82,7 @@ type Members = Record<string, Member>;
 function update(root: StateRoot, network: string, change: (members: Members) => void): void {
   withLock(root, `hosts-${network}`, () => {
     const path = hostsMembersPath(root, network);
-    const members = readJson<Members>(path) ?? {};
+    const members = readMembers(path) ?? {};
     change(members);
     const store = new ContainerStore(root);
     const live: [ContainerRecord, Member][] = [];
@@ -60,20 +96,19 @@ function update(root: StateRoot, network: string, change: (members: Members) => 
       }
     }
     Deno.mkdirSync(`${root.networks}/hosts`, { recursive: true, mode: 0o700 });
-    writeJsonAtomic(path, members);
+    // Not fsynced: membership mirrors veths, which a power cut takes with
+    // it (the next join drops members whose veth is gone; see readMembers).
+    // Two fsyncs saved on every start and removal.
+    writeJsonAtomic(path, members, { durable: false });
     for (const [rec, m] of live) {
       const self = { ip: m.ip, names: [rec.config.hostname, rec.name, rec.id.slice(0, 12)] };
       const peers = live
         .filter(([p]) => p.id !== rec.id)
         .map(([p, pm]) => ({ ip: pm.ip, names: [p.name, p.id.slice(0, 12)] }));
       try {
-        // In place, never by rename: the file is bind-mounted into the container.
-        Deno.writeTextFileSync(
+        rewriteInPlace(
           containerPaths(root, rec.id).hosts,
           renderHosts(self, peers, extraHostsEntries(rec.config.extraHosts)),
-          {
-            create: false,
-          },
         );
       } catch (err) {
         // A container being removed has no hosts file to update.
@@ -101,7 +136,7 @@ export function joinNetworkHosts(
 /** Container `id` leaves the hosts files of the network of `endpoint` (its release). */
 export function leaveNetworkHosts(root: StateRoot, id: string, endpoint: NetworkEndpoint): void {
   // Nobody joined (or the network is gone): nothing to rewrite, no file to leave behind.
-  if (readJson<Members>(hostsMembersPath(root, endpoint.network)) === undefined) return;
+  if (readMembers(hostsMembersPath(root, endpoint.network)) === undefined) return;
   update(root, endpoint.network, (members) => {
     // Only this endpoint's membership, not that of a later run on another address.
     if (members[id]?.ip === endpoint.ipAddress) delete members[id];

@@ -10,7 +10,7 @@
 import { lstatOrUndefined } from "../_fs.ts";
 import { debug } from "../debug.ts";
 import { UserError } from "../errors.ts";
-import { readJson, writeJsonAtomic } from "../store/atomic.ts";
+import { readJson, syncRenameOf, writeJsonAtomic } from "../store/atomic.ts";
 import { isNoSpace, unlessDiskFull } from "../store/disk_full.ts";
 import { FULL_ID, isValidName } from "../store/ids.ts";
 import { withLock } from "../store/lock.ts";
@@ -137,7 +137,7 @@ export class ContainerStore {
         `Error response from daemon: Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
       );
     }
-    return withLock(this.root, "containers", () => {
+    const full = withLock(this.root, "containers", () => {
       const taken = new Set(this.ids().map((id) => this.load(id)?.name));
       if (name !== undefined && taken.has(name)) {
         const holder = this.ids().find((id) => this.load(id)?.name === name);
@@ -153,15 +153,24 @@ export class ContainerStore {
       };
       Deno.mkdirSync(this.root.container(full.id), { recursive: true, mode: 0o700 });
       try {
-        // Durable whatever the container: a record made anew and lost to a
-        // crash before its data is on disk would come back empty.
-        writeJsonAtomic(this.recordPath(full.id), full);
+        writeJsonAtomic(this.recordPath(full.id), full, { syncRename: false });
       } catch (err) {
         Deno.removeSync(this.root.container(full.id), { recursive: true });
         throw err;
       }
       return full;
     });
+    // Durable whatever the container: its data is fsynced before the
+    // rename (a record made anew and lost to a crash before its data is on
+    // disk would come back empty), the rename once the name is reserved,
+    // so concurrent creates do not wait for one another's directory fsync.
+    try {
+      syncRenameOf(this.recordPath(full.id));
+    } catch (err) {
+      Deno.removeSync(this.root.container(full.id), { recursive: true });
+      throw err;
+    }
+    return full;
   }
 
   /**

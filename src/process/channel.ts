@@ -36,6 +36,18 @@ export function readAll(kernel: Kernel, fd: number): Uint8Array {
   return concatBytes(...chunks);
 }
 
+/** `readAll` through reads on a worker thread: the event loop runs on while it waits. */
+export async function readAllAsync(kernel: Kernel, fd: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  const buf = new Uint8Array(64 * 1024);
+  for (;;) {
+    const n = await kernel.readAsync(fd, buf);
+    if (n === 0) break;
+    chunks.push(buf.slice(0, n));
+  }
+  return concatBytes(...chunks);
+}
+
 /** Reads `fd` line by line (the init's side of the config pipe). */
 export class LineReader {
   private buffered = new Uint8Array(0);
@@ -134,6 +146,19 @@ export class ParentChannel {
   }
 
   /**
+   * `start` without blocking the event loop while the init confines itself
+   * and execs: a process starting several containers (the monitor) goes on
+   * with the others meanwhile.
+   */
+  async startAsync(): Promise<InitFailure | undefined> {
+    this.sendStart();
+    const data = await readAllAsync(this.kernel, this.statusRead);
+    this.kernel.close(this.statusRead);
+    this.statusRead = -1;
+    return data.length === 0 ? undefined : JSON.parse(new TextDecoder().decode(data));
+  }
+
+  /**
    * `start` for an exec job with `reportPid`: the host PID of the command
    * the init spawned, or why it could not.
    */
@@ -145,8 +170,8 @@ export class ParentChannel {
     return verdict as InitSpawned | InitFailure;
   }
 
-  /** Sends `start`, then reads the status pipe to its end: its JSON, or undefined when empty. */
-  private verdict(): unknown {
+  /** Sends `start` and closes the config pipe (an init that failed already closed its end). */
+  private sendStart(): void {
     try {
       writeAll(this.kernel, this.configWrite, new TextEncoder().encode(`${START}\n`));
     } catch (err) {
@@ -154,6 +179,11 @@ export class ParentChannel {
     }
     this.kernel.close(this.configWrite);
     this.configWrite = -1;
+  }
+
+  /** Sends `start`, then reads the status pipe to its end: its JSON, or undefined when empty. */
+  private verdict(): unknown {
+    this.sendStart();
     const data = readAll(this.kernel, this.statusRead);
     this.kernel.close(this.statusRead);
     this.statusRead = -1;

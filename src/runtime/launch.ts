@@ -188,25 +188,25 @@ export async function launchContainer(
     await removeContainerCgroup(location.name, resources);
   });
   debug("create", `cgroup ready: ${cgroup.paths.join(", ")}`);
-  // Before the init may go on: nothing of the user's runs unlimited.
-  cgroup.addProcess(spawned.pid);
-  if (spec.process.oomScoreAdj !== undefined) {
-    Deno.writeTextFileSync(`/proc/${spawned.pid}/oom_score_adj`, `${spec.process.oomScoreAdj}`);
-  }
 
   const state = ociState(record, "creating");
   try {
+    // Before the init may go on: nothing of the user's runs unlimited.
+    await cgroup.addProcessAsync(spawned.pid);
+    if (spec.process.oomScoreAdj !== undefined) {
+      Deno.writeTextFileSync(`/proc/${spawned.pid}/oom_score_adj`, `${spec.process.oomScoreAdj}`);
+    }
     await runHooks("prestart", spec.hooks?.prestart, state);
     await runHooks("createRuntime", spec.hooks?.createRuntime, state);
     await opts.beforeStart?.(spawned.pid);
   } catch (err) {
-    // An init that failed already (its command not found, say) took its namespaces with
-    // it: its own report is the error, not the step that found them gone.
+    // An init that failed already (its command not found, say) took its PID and
+    // namespaces with it: its own report is the error, not the step that found them gone.
     throw (await reportedFailure(spawned)) ?? err;
   }
   if (job.createContainer) spawned.channel.sendCreateContainer();
 
-  const failure = spawned.channel.start();
+  const failure = await spawned.channel.startAsync();
   if (failure) {
     await spawned.status;
     throw new InitError(failure.message, failure.exitCode);

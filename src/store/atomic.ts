@@ -72,12 +72,16 @@ function annotated(err: unknown, path: string): unknown {
  * Writes `data` to `path` atomically, mode 0600. `durable: false` skips
  * both fsyncs, for a file that is made anew before each use (a reader
  * still sees the old file or the new one, never half of one; a power cut
- * may lose it, and the next use writes it again).
+ * may lose it, and the next use writes it again). `syncRename: false`
+ * skips only the directory's fsync, for a caller that makes the rename
+ * durable itself later (syncRenameOf), outside a lock: the data is on disk
+ * before the new name appears either way, so a power cut never leaves an
+ * empty file under it.
  */
 export function writeFileAtomic(
   path: string,
   data: Uint8Array | string,
-  { durable = true }: { durable?: boolean } = {},
+  { durable = true, syncRename = durable }: { durable?: boolean; syncRename?: boolean } = {},
 ): void {
   removeStaleTemps(path);
   const tmp = `${path}.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
@@ -105,12 +109,12 @@ export function writeFileAtomic(
     }
     throw annotated(err, path);
   }
-  if (durable) syncDirectory(dirOf(path));
+  if (syncRename) fsyncPath(dirOf(path));
 }
 
-/** fsync(2) of directory `dir`: makes a rename in it durable. */
-function syncDirectory(dir: string): void {
-  const d = Deno.openSync(dir, { read: true });
+/** fsync(2) of the file or directory `path`; of a directory, it makes a rename in it durable. */
+function fsyncPath(path: string): void {
+  const d = Deno.openSync(path, { read: true });
   try {
     d.syncSync();
   } finally {
@@ -118,11 +122,16 @@ function syncDirectory(dir: string): void {
   }
 }
 
-/** Writes `value` as JSON to `path` atomically (`durable` as for writeFileAtomic). */
+/** Makes the rename of a `syncRename: false` write of `path` durable: fsync of its directory. */
+export function syncRenameOf(path: string): void {
+  fsyncPath(dirOf(path));
+}
+
+/** Writes `value` as JSON to `path` atomically (`durable`, `syncRename` as for writeFileAtomic). */
 export function writeJsonAtomic(
   path: string,
   value: unknown,
-  options: { durable?: boolean } = {},
+  options: { durable?: boolean; syncRename?: boolean } = {},
 ): void {
   writeFileAtomic(path, JSON.stringify(value, null, 2) + "\n", options);
 }

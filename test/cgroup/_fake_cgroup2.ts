@@ -101,6 +101,10 @@ export class FakeCgroup2 implements CgroupFs {
     }
   }
 
+  writeAsync(path: string, data: string): Promise<void> {
+    return new Promise((resolve) => resolve(this.write(path, data)));
+  }
+
   mkdir(path: string): void {
     Deno.mkdirSync(path);
     const passed = words(this.read(`${this.parentOf(path)}/cgroup.subtree_control`));

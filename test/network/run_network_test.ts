@@ -1,8 +1,9 @@
 /**
  * Networking through the real CLI: `network create|ls|inspect|rm`,
  * `run --net/-p/--ip`, on the real kernel. Each test makes its own
- * networks on 10.213.120-129.0/24 and reads what the kernel did (addresses
- * and routes inside the containers, links and iptables rules on the host).
+ * networks on 10.213.120-129.0/24 and 10.213.210-211.0/24 and reads what
+ * the kernel did (addresses and routes inside the containers, links and
+ * iptables rules on the host).
  */
 
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
@@ -459,5 +460,61 @@ Deno.test("run: containers started together all see each other in /etc/hosts", a
     assertEquals(new BitmapIpam(new StateRoot(root.dir), net).allocated(), []);
     const state = new StateRoot(root.dir);
     assertEquals(JSON.parse(Deno.readTextFileSync(hostsMembersPath(state, "party"))), {});
+  });
+});
+
+Deno.test("run -d: 20 started together get distinct addresses, and each /etc/hosts lists all 20", async () => {
+  await withNetRoot(async (root) => {
+    const net = await makeNetwork(root, "burst", 210);
+    const runs = await Promise.all(
+      Array.from(
+        { length: 20 },
+        (_, i) =>
+          root.run("run", "-d", "--net", "burst", "--name", `b${i}`, "busybox", "sleep", "60"),
+      ),
+    );
+    for (const r of runs) assertEquals(r.code, 0, r.stderr);
+    const ids = runs.map((r) => r.stdout.trim());
+    const ips = ids.map((id) => root.store().get(id).endpoint!.ipAddress);
+    assertEquals(new Set(ips).size, 20, ips.join(" "));
+    assertEquals(bridgePorts(net.bridge).sort(), ids.map(hostVethName).sort());
+    // The file as the container sees it (its mount namespace), not the engine's copy.
+    ids.forEach((id, i) => {
+      const pid = root.store().get(id).state.pid;
+      const hosts = Deno.readTextFileSync(`/proc/${pid}/root/etc/hosts`);
+      ids.forEach((peer, j) => {
+        // Its own line (hostname first) and each peer's: address, name and short ID.
+        const ip = ips[j].replaceAll(".", "\\.");
+        const line = new RegExp(`^${ip}\\s(?=.*\\bb${j}\\b)(?=.*${tag(peer)})`, "m");
+        assertMatch(hosts, line, `b${i}'s /etc/hosts lacks b${j}:\n${hosts}`);
+      });
+      assertEquals(hosts.split("\n").filter((l) => l.startsWith("10.213.210.")).length, 20, hosts);
+    });
+    const removed = await root.run("rm", "-f", ...ids);
+    assertEquals(removed.code, 0, removed.stderr);
+    const state = new StateRoot(root.dir);
+    assertEquals(JSON.parse(Deno.readTextFileSync(hostsMembersPath(state, "burst"))), {});
+  });
+});
+
+Deno.test("run: a torn hosts membership file (it is not fsynced) counts as no members", async () => {
+  await withNetRoot(async (root) => {
+    await makeNetwork(root, "torn", 211);
+    const state = new StateRoot(root.dir);
+    const path = hostsMembersPath(state, "torn");
+    Deno.mkdirSync(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+    Deno.writeTextFileSync(path, '{"0123');
+    const id = await runDetached(root, "--net", "torn", "--name", "t0", "busybox", "sleep", "60");
+    const rec = root.store().get(id);
+    const members = JSON.parse(Deno.readTextFileSync(path));
+    assertEquals(Object.keys(members), [id]);
+    assertEquals(members[id].ip, rec.endpoint!.ipAddress);
+    const hosts = Deno.readTextFileSync(`/proc/${rec.state.pid}/root/etc/hosts`);
+    assertMatch(
+      hosts,
+      new RegExp(`^${rec.endpoint!.ipAddress.replaceAll(".", "\\.")}\\s.*\\bt0\\b`, "m"),
+    );
+    const removed = await root.run("rm", "-f", id);
+    assertEquals(removed.code, 0, removed.stderr);
   });
 });
