@@ -13,17 +13,9 @@ import { CgroupV1Driver } from "../../src/cgroup/v1.ts";
 import { CgroupV2Driver } from "../../src/cgroup/v2.ts";
 import { eventually } from "../_harness.ts";
 import { killAll, onV1, shellInCgroup, testParent } from "./_test_parent.ts";
+import { exists } from "../_fs.ts";
 
 const ID = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-
-const exists = (path: string) => {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const listed = (dir: string) =>
   Deno.readTextFileSync(`${dir}/cgroup.procs`).split("\n").filter((l) => l !== "").map(Number);

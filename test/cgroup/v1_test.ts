@@ -4,20 +4,13 @@ import { CgroupV1Driver } from "../../src/cgroup/v1.ts";
 import type { Resources } from "../../src/container/record.ts";
 import { DEFAULT_DEVICE_RULES } from "../../src/oci/default_devices.ts";
 import { killAll, onV1, shellInCgroup, testParent } from "./_test_parent.ts";
+import { exists } from "../_fs.ts";
 
 const MiB = 1024 * 1024;
 /** The fixture's static busybox (`make fixtures/busybox`): its dd has oflag=direct. */
 const BUSYBOX = new URL("../../fixtures/busybox", import.meta.url).pathname;
 const ID = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 const text = (path: string) => Deno.readTextFileSync(path).trim();
-const exists = (path: string) => {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /**
  * Runs `fn` with a v1 driver and a fresh parent inside the test run's own

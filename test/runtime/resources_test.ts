@@ -11,23 +11,10 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import type { LinuxResources, Spec } from "../../src/oci/spec.ts";
 import { cgroupDir, defaultSpec, type TestBundle, withBundle } from "./_bundle.ts";
+import { exists } from "../_fs.ts";
+import { onV1 } from "../cgroup/_test_parent.ts";
 
 const MiB = 1024 * 1024;
-const onV1 = (() => {
-  try {
-    return Deno.statSync("/sys/fs/cgroup/memory").isDirectory;
-  } catch {
-    return false;
-  }
-})();
-const exists = (path: string) => {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** MAJ:MIN of a whole disk of this machine (the first listed in /sys/block that is not virtual). */
 function someDisk(): { major: number; minor: number } | undefined {
