@@ -12,6 +12,7 @@ import { deleteContainer } from "../src/container/container_delete.ts";
 import { removeNetwork } from "../src/container/container_network.ts";
 import { ContainerStore } from "../src/container/store.ts";
 import { processCgroups } from "../src/cgroup/detect.ts";
+import { V1_CONTROLLERS } from "../src/cgroup/v1.ts";
 import { NetworkStore } from "../src/network/network_store.ts";
 import { StateRoot } from "../src/store/paths.ts";
 import { assertEquals } from "./_assert.ts";
@@ -65,17 +66,7 @@ export function mountsUnder(path: string): string[] {
 }
 
 /** The cgroup controllers a container uses (v1), or "" for the v2 unified hierarchy. */
-const CONTROLLERS = [
-  "memory",
-  "cpu",
-  "cpuacct",
-  "cpuset",
-  "pids",
-  "devices",
-  "freezer",
-  "blkio",
-  "",
-];
+const CONTROLLERS = [...V1_CONTROLLERS, ""];
 
 /**
  * A `--cgroup-parent` inside this test run's own cgroups, for every

@@ -30,8 +30,8 @@ import type { CgroupDriver, CgroupStats, ContainerCgroup } from "./driver.ts";
 import { v1DeviceWrites } from "./device_rules_v1.ts";
 import { cgroupPathParts } from "./path.ts";
 
-/** The controllers a container cgroup uses. */
-const CONTROLLERS = [
+/** The v1 controllers a container cgroup uses. */
+export const V1_CONTROLLERS = [
   "memory",
   "cpu",
   "cpuacct",
@@ -41,7 +41,7 @@ const CONTROLLERS = [
   "freezer",
   "blkio",
 ] as const;
-type Controller = typeof CONTROLLERS[number];
+type Controller = typeof V1_CONTROLLERS[number];
 
 /** v1 reports "no limit" as the largest page-aligned counter, far above 2^62. */
 const V1_UNLIMITED = 2 ** 62;
@@ -262,7 +262,7 @@ export class CgroupV1Driver implements CgroupDriver {
    */
   private hierarchies(): Map<Controller, string> {
     const out = new Map<Controller, string>();
-    for (const ctl of CONTROLLERS) {
+    for (const ctl of V1_CONTROLLERS) {
       const root = `${this.mountRoot}/${ctl}`;
       if (fs.exists(root)) out.set(ctl, Deno.realPathSync(root));
     }
