@@ -38,8 +38,9 @@ export const MS_STRICTATIME = 1 << 24;
 export const KEYCTL_JOIN_SESSION_KEYRING = 1;
 export const KEYCTL_SETPERM = 5;
 export const KEYCTL_DESCRIBE = 6;
-/** A key's permission bit: its owner may search it (linux/key.h, KEY_USR_SEARCH). */
+/** A key's permission bits (linux/key.h): its owner may search it; its possessor, all. */
 export const KEY_USR_SEARCH = 0x00080000;
+export const KEY_POS_ALL = 0x3f000000;
 
 /** umount2(2) flags. */
 export const MNT_DETACH = 0x2;

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { engineKeyring } from "../security/session_keyring.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { UserError } from "../errors.ts";
 import type { InitStdio } from "../process/init_config.ts";
@@ -118,7 +119,7 @@ export async function execInContainer(
       userRequest: { user: spec.user ?? security.user ?? "", groupAdd: security.groupAdd },
       stdio,
       detach: spec.detach,
-      sessionKeyring: record.id,
+      sessionKeyring: engineKeyring(record.id),
     });
     try {
       // The exec'd command counts against the container's limits, as Docker's does.

@@ -12,6 +12,7 @@
  * @module
  */
 
+import { engineKeyring } from "../security/session_keyring.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { MNT_DETACH } from "../../ffi/constants.ts";
 import { SyscallError } from "../../ffi/errno.ts";
@@ -148,6 +149,7 @@ async function start(
         },
         userRequest: { user: security.user ?? "", groupAdd: security.groupAdd },
         seccompCache: root.seccompPrograms,
+        sessionKeyring: engineKeyring(record.id),
         beforeStart: async (pid) => {
           endpoint = await attachContainerNetwork(root, record, pid);
           if (endpoint) undo.push(() => detachContainerNetwork(root, { ...record, endpoint }));

@@ -399,7 +399,7 @@ function runCreate(
       runHooksInContainer(kernel, "createContainer", hooks.hooks, hooks.state);
     },
   );
-  if (!job.noNewKeyring) joinContainerKeyring(kernel, job.containerId);
+  if (job.sessionKeyring) joinContainerKeyring(kernel, job.sessionKeyring);
   changeToWorkingDir(kernel, statusFd, job.spec.process.cwd);
   const process = withUser(kernel, statusFd, job.spec.process, job.userRequest, false);
   const env = process.env ?? [];

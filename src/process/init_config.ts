@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { SessionKeyring } from "../security/session_keyring.ts";
 import type { Hook, Process, Root, Spec } from "../oci/spec.ts";
 import type { HostCgroupLayout } from "../rootfs/mounts.ts";
 import type { OverlayLayers } from "../rootfs/overlay.ts";
@@ -92,8 +93,8 @@ export interface InitConfig {
   startContainer?: { hooks: Hook[]; state: string };
   /** `--no-pivot`: the root is moved over the old one and chrooted into, not pivoted. */
   noPivot?: boolean;
-  /** `--no-new-keyring`: the container keeps its caller's session keyring. */
-  noNewKeyring?: boolean;
+  /** The container's own session keyring; none (`--no-new-keyring`): the caller's. */
+  sessionKeyring?: SessionKeyring;
   /** `--preserve-fds N`: fds 3 to 3+N-1, inherited from the runtime, stay open for the command. */
   preserveFds?: number;
   /**
@@ -121,8 +122,8 @@ export interface ExecConfig {
   detach: boolean;
   /** Report the command's host PID on the status pipe (`{"pid":N}`) once it is spawned. */
   reportPid?: boolean;
-  /** The container whose session keyring the command joins (see session_keyring.ts); none: the caller's. */
-  sessionKeyring?: string;
+  /** The container's session keyring, which the command joins; none: the caller's. */
+  sessionKeyring?: SessionKeyring;
 }
 
 /** What the parent sends the init. */

@@ -15,6 +15,7 @@ import { SyscallError } from "../../ffi/errno.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { debug } from "../debug.ts";
 import type { InitStdio } from "../process/init_config.ts";
+import { runtimeKeyring } from "../security/session_keyring.ts";
 import { writeFileAtomic } from "../store/atomic.ts";
 import { UndoStack, withUndoErrors } from "../_undo.ts";
 import { type Bundle, consoleSize, loadBundle } from "./bundle.ts";
@@ -137,7 +138,7 @@ export async function createContainer(
       stdio,
       execFifo: paths.fifo,
       noPivot: opts.noPivot,
-      noNewKeyring: opts.noNewKeyring,
+      sessionKeyring: opts.noNewKeyring ? undefined : runtimeKeyring(id),
       preserveFds: opts.preserveFds,
       seccompCache: root.seccompCache,
       // Before the cgroup is made: a create killed midway leaves a record that

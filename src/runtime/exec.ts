@@ -170,7 +170,7 @@ export async function execInContainer(
     stdio,
     detach: opts.detach,
     reportPid: true,
-    sessionKeyring: record.noNewKeyring ? undefined : id,
+    sessionKeyring: record.sessionKeyring,
   };
   spawned.channel.sendJob(job);
   try {

@@ -17,6 +17,7 @@
  * @module
  */
 
+import type { SessionKeyring } from "../security/session_keyring.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { removeContainerCgroup, setupContainerCgroup } from "../cgroup/container_cgroup.ts";
 import { debug } from "../debug.ts";
@@ -57,8 +58,8 @@ export interface LaunchOptions {
   execFifo?: string;
   /** `--no-pivot`: move the root over the old one and chroot, for a root pivot_root refuses. */
   noPivot?: boolean;
-  /** `--no-new-keyring`: keep the caller's session keyring. */
-  noNewKeyring?: boolean;
+  /** The container's session keyring; none (`--no-new-keyring`): the caller's. */
+  sessionKeyring?: SessionKeyring;
   /** `--preserve-fds N`: fds 3 to 3+N-1 of this process, inherited by the init, go to the command. */
   preserveFds?: number;
   /** Runs once the init exists, before its cgroup is made (the runc CLI writes its record). */
@@ -154,7 +155,7 @@ export async function launchContainer(
     created: new Date().toISOString(),
     cgroup: location,
     spec,
-    ...(opts.noNewKeyring ? { noNewKeyring: true } : {}),
+    ...(opts.sessionKeyring ? { sessionKeyring: opts.sessionKeyring } : {}),
   };
   opts.spawned?.(record);
   const program = await compiled;
@@ -169,7 +170,7 @@ export async function launchContainer(
     stdio: opts.stdio,
     execFifo: opts.execFifo,
     noPivot: opts.noPivot,
-    noNewKeyring: opts.noNewKeyring,
+    sessionKeyring: opts.sessionKeyring,
     preserveFds: opts.preserveFds,
     userNamespace: init.plan.create.includes("user"),
     createContainer: spec.hooks?.createContainer?.length

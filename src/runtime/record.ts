@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { SessionKeyring } from "../security/session_keyring.ts";
 import type { Spec } from "../oci/spec.ts";
 import { readJson, writeJsonAtomic } from "../store/atomic.ts";
 import type { CgroupLocation } from "./cgroup.ts";
@@ -23,8 +24,8 @@ export interface RuntimeRecord {
   cgroup: CgroupLocation;
   /** The bundle's config.json as created (root.path absolute). */
   spec: Spec;
-  /** Created with `--no-new-keyring`: its execs keep their caller's session keyring too. */
-  noNewKeyring?: boolean;
+  /** Its session keyring, which its execs join; none (`--no-new-keyring`): the caller's. */
+  sessionKeyring?: SessionKeyring;
 }
 
 /** The record, or undefined when create did not get as far as writing it. */

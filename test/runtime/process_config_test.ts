@@ -6,7 +6,7 @@
  * @module
  */
 
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
 import { eventually } from "../_harness.ts";
 import { defaultSpec, procStatus, withBundle } from "./_bundle.ts";
 import type { TestBundle } from "./_bundle.ts";
@@ -128,19 +128,29 @@ Deno.test("runtime: each container joins a session keyring of its own, unless --
   await withBundle(spec, async (t) => {
     await t.create("keys");
     assertEquals((await t.runc("start", "keys")).code, 0, t.lastError());
-    // As runc's: the kernel's default for a new keyring, with search allowed to its owner.
-    const line = keyringLine("_ses.keys");
-    assert(line, "no _ses.keys keyring");
-    assertEquals(line.split(/\s+/).slice(3, 5), ["perm", "3f1b0000"]);
-    // An exec joins it (the kernel counts one more user of it), not a keyring of its own.
-    const users = () => Number(keyringLine("_ses.keys")?.split(/\s+/)[2]);
-    const before = users();
-    const exec = await t.runc("exec", "--detach", "keys", "sleep", "100");
-    assertEquals(exec.code, 0, t.lastError());
-    await eventually(() => users() > before);
+    // Named `_ses.<id>.<random>`, so no other container can guess it, and listed in /proc/keys
+    // only to its possessors, the container's processes: not to another process of root's.
+    assertEquals(keyringLine("_ses.keys"), undefined);
+    const keys = async (id: string) => {
+      const r = await t.runc("exec", id, "cat", "/proc/keys");
+      assertEquals(r.code, 0, t.lastError());
+      return r.stdout.split("\n").filter((l) => / keyring +_ses\./.test(l));
+    };
+    // An exec joins the container's keyring, by its name: only a possessor sees it.
+    const seen = await keys("keys");
+    assertEquals(seen.length, 1, seen.join("\n"));
+    assertMatch(seen[0], / perm 3f080000 .* keyring +_ses\.keys\.[0-9a-f]{32}: empty$/);
+
+    // Another container neither shares nor sees it.
+    await t.create("other");
+    assertEquals((await t.runc("start", "other")).code, 0, t.lastError());
+    const other = await keys("other");
+    assertEquals(other.length, 1, other.join("\n"));
+    assertMatch(other[0], /_ses\.other\.[0-9a-f]{32}: empty$/);
+
     await t.create("shared", "--no-new-keyring");
     assertEquals((await t.runc("start", "shared")).code, 0, t.lastError());
-    assertEquals(keyringLine("_ses.shared"), undefined);
+    assert(!(await keys("shared")).some((l) => l.includes("_ses.shared")));
   });
 });
 
