@@ -9,6 +9,7 @@
  * @module
  */
 
+import { sleepSync } from "./_sleep_sync.ts";
 import { O_CLOEXEC, SIGNALS, WNOHANG } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { debug } from "../debug.ts";
@@ -19,11 +20,6 @@ import { exitStatusCode } from "./wait_status.ts";
 /** A pipe holds this much without a reader (Linux's default 64 KiB, less a margin). */
 const MAX_STATE_BYTES = 60 * 1024;
 const POLL_MS = 5;
-
-/** Blocks the calling thread for `ms` (the init is synchronous: it has nothing else to do). */
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
 
 /** Runs `hooks` of `kind` in order with `state` (JSON) on each one's stdin; throws on a failure. */
 export function runHooksInContainer(

@@ -67,7 +67,8 @@ import {
 } from "./init_config.ts";
 import { lookupCommand } from "./lookup.ts";
 import { joinNamespaces } from "./namespaces.ts";
-import { isSameProcess } from "./proc.ts";
+import { isSameProcess, statFields } from "./proc.ts";
+import { sleepSync } from "./_sleep_sync.ts";
 import { exitStatusCode } from "./wait_status.ts";
 
 /**
@@ -494,8 +495,7 @@ function runExec(kernel: Kernel, statusFd: number, job: ExecConfig, started: () 
 
 /** This process's parent, by host PID (/proc is still the host's when this is asked). */
 function parentPid(): number {
-  const stat = Deno.readTextFileSync("/proc/self/stat");
-  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  return Number(statFields("self")?.[1]);
 }
 
 /**
@@ -508,7 +508,7 @@ function awaitAdoption(parent: number): void {
   const deadline = Date.now() + HELPER_FORK_MS;
   while (parentPid() !== parent) {
     if (Date.now() > deadline) Deno.exit(ExitCode.ENGINE);
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+    sleepSync(1);
   }
 }
 

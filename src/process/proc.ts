@@ -6,11 +6,10 @@
  */
 
 /**
- * starttime (clock ticks after boot, field 22 of /proc/<pid>/stat) of a live
- * process, or undefined when there is no such process or it is a zombie.
+ * The fields of /proc/<pid>/stat from the third on (state, ppid, …), or
+ * undefined when there is no such process.
  */
-export function processStartTime(pid: number): number | undefined {
-  if (pid <= 0) return undefined;
+export function statFields(pid: number | "self"): string[] | undefined {
   let stat: string;
   try {
     stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
@@ -18,8 +17,17 @@ export function processStartTime(pid: number): number | undefined {
     return undefined;
   }
   // comm (field 2) may hold spaces and parentheses: split after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  if (fields[0] === "Z" || fields[0] === "X") return undefined;
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
+
+/**
+ * starttime (clock ticks after boot, field 22 of /proc/<pid>/stat) of a live
+ * process, or undefined when there is no such process or it is a zombie.
+ */
+export function processStartTime(pid: number): number | undefined {
+  if (pid <= 0) return undefined;
+  const fields = statFields(pid);
+  if (!fields || fields[0] === "Z" || fields[0] === "X") return undefined;
   return Number(fields[19]);
 }
 

@@ -28,7 +28,9 @@ import {
   spawnIn,
   type SpawnStdio,
 } from "./_spawn.ts";
+import { sleepSync } from "./_sleep_sync.ts";
 import { HELPER_FORK_MS, INIT_PARENT_ENV, INIT_PROGRAM_FDS_ENV } from "./init_config.ts";
+import { processStartTime } from "./proc.ts";
 import { exitStatusCode } from "./wait_status.ts";
 
 /**
@@ -64,11 +66,6 @@ const UNSHARE_OPTIONS: Readonly<Record<string, string>> = {
   pid: "--pid",
 };
 
-/** Blocks the thread for `ms` (the spawn is synchronous). */
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
 /** The one child `pid` has forked, once it has (its own children file lists it). */
 function forkedChild(pid: number): number {
   const deadline = Date.now() + HELPER_FORK_MS;
@@ -80,15 +77,7 @@ function forkedChild(pid: number): number {
       children = "";
     }
     if (children !== "") return Number(children.split(" ")[0]);
-    const state = (() => {
-      try {
-        const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-        return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-      } catch {
-        return "X";
-      }
-    })();
-    if (state === "Z" || state === "X") {
+    if (processStartTime(pid) === undefined) {
       throw new Error("unshare(1) exited before it forked the init (its error is above)");
     }
     if (Date.now() > deadline) throw new Error("unshare(1) did not fork the init in time");
