@@ -30,3 +30,19 @@ export function initSpawnStdio(mode: AttachMode, openStdin: boolean): SpawnStdio
     stderr: mode === "foreground" ? "piped" : "null",
   };
 }
+
+/**
+ * The exec init's fds 0-2 at its spawn: pipes this process relays when
+ * attached without a terminal (stdin too with -i); with -t the command gets
+ * a pty of the container's and the init none of ours; detached, nothing.
+ */
+export function execSpawnStdio(
+  exec: { detach: boolean; tty: boolean; interactive: boolean },
+): SpawnStdio {
+  const attached = !exec.detach && !exec.tty;
+  return {
+    stdin: attached && exec.interactive ? "piped" : "null",
+    stdout: attached ? "piped" : "null",
+    stderr: attached ? "piped" : "null",
+  };
+}

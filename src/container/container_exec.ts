@@ -13,7 +13,7 @@ import type { Kernel } from "../../ffi/kernel.ts";
 import { UserError } from "../errors.ts";
 import type { InitStdio } from "../process/init_config.ts";
 import { openContainerCgroup } from "../cgroup/container_cgroup.ts";
-import { spawnExecInit } from "../process/spawn_init.ts";
+import { type SpawnedInit, spawnExecInit } from "../process/spawn_init.ts";
 import { openContainerPty } from "../rootfs/container_pty.ts";
 import { drainPipes, type OutputSink, relayPipes } from "../process/pipe_relay.ts";
 import { relayTty } from "../process/tty_relay.ts";
@@ -23,6 +23,7 @@ import { mergeEnv, runtimeEnv } from "./_env.ts";
 import { capabilityList, execProcess, securityOf } from "./container_spec.ts";
 import { containerSeccomp, containerSeccompProgram } from "./container_seccomp.ts";
 import { exitCodeOf } from "./container_exit.ts";
+import { execSpawnStdio } from "./attach_mode.ts";
 import { isSameProcess } from "../process/proc.ts";
 import type { ContainerRecord } from "./record.ts";
 import { recordEvent } from "../events/events.ts";
@@ -47,12 +48,18 @@ export interface ExecSpec {
   onStarted?: (initPid: number) => void;
 }
 
-/** Runs `spec` in `record`'s container; resolves to its exit code (0 when detached). */
+/**
+ * Runs `spec` in `record`'s container; resolves to its exit code (0 when
+ * detached). `ahead` is its exec init when the caller spawned it already
+ * (`exec`, with execSpawnStdio's fds, before it loaded this module); the
+ * caller stops it if this throws.
+ */
 export async function execInContainer(
   root: StateRoot,
   kernel: Kernel,
   record: ContainerRecord,
   spec: ExecSpec,
+  ahead?: SpawnedInit,
 ): Promise<number> {
   const { state } = record;
   const running = () => state.status === "running" && isSameProcess(state.pid, state.pidStartTime);
@@ -100,13 +107,8 @@ export async function execInContainer(
     if (Deno.stdin.isTerminal()) kernel.setWinSize(pty.master, kernel.getWinSize(0));
     stdio = { kind: "tty", slavePath: `/dev/pts/${pty.index}` };
   }
-  const attached = !spec.detach && !spec.tty;
   try {
-    const spawned = spawnExecInit(kernel, {
-      stdin: attached && spec.interactive ? "piped" : "null",
-      stdout: attached ? "piped" : "null",
-      stderr: attached ? "piped" : "null",
-    });
+    const spawned = ahead ?? spawnExecInit(kernel, execSpawnStdio(spec));
     spawned.channel.sendJob({
       kind: "exec",
       targetPid: state.pid,

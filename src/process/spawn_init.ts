@@ -16,7 +16,7 @@
  * @module
  */
 
-import { CLONE_FS, CLONE_NEWNS, O_CLOEXEC, O_RDONLY } from "../../ffi/constants.ts";
+import { CLONE_FS, CLONE_NEWNS, O_CLOEXEC, O_RDONLY, SIGNALS } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { type NamespacePlan, type SpawnedInit, spawnIn, type SpawnStdio } from "./_spawn.ts";
 import { NAMESPACES } from "./namespaces.ts";
@@ -92,4 +92,23 @@ export function spawnExecInit(
 ): SpawnedInit {
   if (userNamespace === undefined) return spawnIn(kernel, [], () => {}, stdio);
   return spawnExecInitInUserNamespace(kernel, stdio, userNamespace);
+}
+
+/**
+ * A function that stops `spawned` for good, once however often it is
+ * called: its channel closed (an init still waiting for its job exits on
+ * that), SIGKILL for one that got further, and its exit waited for.
+ */
+export function stopperOf(kernel: Kernel, spawned: SpawnedInit): () => Promise<void> {
+  let stopped: Promise<void> | undefined;
+  return () =>
+    stopped ??= (async () => {
+      spawned.channel.close();
+      try {
+        kernel.kill(spawned.pid, SIGNALS.SIGKILL);
+      } catch {
+        // Already gone.
+      }
+      await spawned.status;
+    })();
 }

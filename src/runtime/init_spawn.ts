@@ -8,7 +8,6 @@
  * @module
  */
 
-import { SIGNALS } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { debug } from "../debug.ts";
 import type { Spec } from "../oci/spec.ts";
@@ -17,6 +16,7 @@ import {
   type SpawnedInit,
   spawnPlannedInit,
   type SpawnStdio,
+  stopperOf,
 } from "../process/spawn_init.ts";
 import type { UndoStack } from "../_undo.ts";
 import { planNamespaces } from "./namespace_plan.ts";
@@ -44,17 +44,7 @@ export function spawnContainerInit(
 ): ContainerInit {
   const plan = planNamespaces(spec);
   const spawned = spawnPlannedInit(kernel, plan, stdio);
-  let stopped: Promise<void> | undefined;
-  const stop = () =>
-    stopped ??= (async () => {
-      spawned.channel.close();
-      try {
-        kernel.kill(spawned.pid, SIGNALS.SIGKILL);
-      } catch {
-        // Already gone.
-      }
-      await spawned.status;
-    })();
+  const stop = stopperOf(kernel, spawned);
   undo?.push(stop);
   debug("create", `init is pid ${spawned.pid} in the host's PID namespace`);
   return { spawned, plan, stop };

@@ -1,14 +1,19 @@
 /**
  * `dockergsh exec [OPTIONS] CONTAINER COMMAND [ARG...]`.
  *
+ * As `run` does its init, `exec` spawns its exec init first, from what the
+ * flags say alone (its stdio), and only then loads the rest of an exec
+ * (the container's record, its filter, its cgroup): the init's Deno
+ * start-up, the longest step, overlaps all of that. A failure on the way
+ * stops it.
+ *
  * @module
  */
 
-import { execInContainer } from "../../container/container_exec.ts";
-import { ContainerStore } from "../../container/store.ts";
+import { execSpawnStdio } from "../../container/attach_mode.ts";
 import { UserError } from "../../errors.ts";
+import { spawnExecInit, stopperOf } from "../../process/spawn_init.ts";
 import type { Command } from "../command.ts";
-import { resolveContainer } from "../_resolve_container.ts";
 import { parseEnv, readEnvFile } from "../run_flags.ts";
 
 /** The `exec` command. */
@@ -55,27 +60,40 @@ export const command: Command = {
         `dockergsh: the working directory '${workingDir}' is invalid, it needs to be an absolute path`,
       );
     }
-    const record = resolveContainer(new ContainerStore(ctx.root), ref);
-    // Docker's CLI: an attached -it needs a terminal on stdin (exit 1), once the container is found.
-    const attached = !flags.bools.has("detach");
-    if (
-      attached && flags.bools.has("tty") && flags.bools.has("interactive") &&
-      !Deno.stdin.isTerminal()
-    ) {
-      throw new UserError("the input device is not a TTY", 1);
-    }
-    return await execInContainer(ctx.root, ctx.kernel, record, {
-      cmd,
-      env: [
-        ...fromFiles,
-        ...(flags.lists.get("env") ?? []).map(parseEnv).filter((e): e is string => e !== undefined),
-      ],
-      workingDir,
+    const attach = {
+      detach: flags.bools.has("detach"),
       tty: flags.bools.has("tty"),
       interactive: flags.bools.has("interactive"),
-      detach: flags.bools.has("detach"),
-      user: flags.strings.get("user"),
-      privileged: flags.bools.has("privileged"),
-    });
+    };
+    const ahead = spawnExecInit(ctx.kernel, execSpawnStdio(attach));
+    const stop = stopperOf(ctx.kernel, ahead);
+    try {
+      const [{ execInContainer }, { ContainerStore }, { resolveContainer }] = await Promise.all([
+        import("../../container/container_exec.ts"),
+        import("../../container/store.ts"),
+        import("../_resolve_container.ts"),
+      ]);
+      const record = resolveContainer(new ContainerStore(ctx.root), ref);
+      // Docker's CLI: an attached -it needs a terminal on stdin (exit 1), once the container is found.
+      if (!attach.detach && attach.tty && attach.interactive && !Deno.stdin.isTerminal()) {
+        throw new UserError("the input device is not a TTY", 1);
+      }
+      return await execInContainer(ctx.root, ctx.kernel, record, {
+        cmd,
+        env: [
+          ...fromFiles,
+          ...(flags.lists.get("env") ?? []).map(parseEnv).filter((e): e is string =>
+            e !== undefined
+          ),
+        ],
+        workingDir,
+        ...attach,
+        user: flags.strings.get("user"),
+        privileged: flags.bools.has("privileged"),
+      }, ahead);
+    } catch (err) {
+      await stop();
+      throw err;
+    }
   },
 };
