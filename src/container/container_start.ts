@@ -42,6 +42,7 @@ import {
 } from "./container_spec.ts";
 import { containerSeccomp, withSeccompAdvice } from "./container_seccomp.ts";
 import { writeHostsFiles } from "./container_runtime.ts";
+import { prepareUpper } from "./volatile_upper.ts";
 import type { ContainerRecord, NetworkEndpoint } from "./record.ts";
 import { assertAllowed, transition } from "./state.ts";
 import { ContainerStore } from "./store.ts";
@@ -137,6 +138,8 @@ async function start(
     for (const bind of cfg.binds) {
       if (!lstatOrUndefined(bind.source)) Deno.mkdirSync(bind.source, { recursive: true });
     }
+    // A --rm container's changes are never kept: not synced either.
+    prepareUpper(root, record.id, cfg.autoRemove);
     let endpoint: NetworkEndpoint | undefined;
     let launched;
     try {
@@ -146,6 +149,7 @@ async function start(
           lower: new ImageStore(root).layerDirs(cfg.imageId).join(":"),
           upper: paths.upper,
           work: paths.work,
+          volatile: cfg.autoRemove,
         },
         userRequest: { user: security.user ?? "", groupAdd: security.groupAdd },
         seccompCache: root.seccompPrograms,

@@ -15,6 +15,12 @@ export interface OverlayLayers {
   lower: string;
   upper: string;
   work: string;
+  /**
+   * Mounted `volatile`: the kernel skips syncing the upper directory, on
+   * fsync(2), syncfs(2) and the unmount (the engine's `--rm` containers;
+   * see src/container/volatile_upper.ts).
+   */
+  volatile?: boolean;
 }
 
 /**
@@ -25,8 +31,9 @@ export function makeMountsPrivate(kernel: Kernel): void {
   kernel.mount(null, "/", null, MS_PRIVATE | MS_REC);
 }
 
-/** mount -t overlay overlay -o lowerdir=…,upperdir=…,workdir=… target */
+/** mount -t overlay overlay -o lowerdir=…,upperdir=…,workdir=…[,volatile] target */
 export function mountOverlay(kernel: Kernel, layers: OverlayLayers, target: string): void {
-  const data = `lowerdir=${layers.lower},upperdir=${layers.upper},workdir=${layers.work}`;
+  const data = `lowerdir=${layers.lower},upperdir=${layers.upper},workdir=${layers.work}` +
+    (layers.volatile ? ",volatile" : "");
   kernel.mount("overlay", target, "overlay", 0, data);
 }
