@@ -7,7 +7,9 @@
  */
 
 import { MS_PRIVATE, MS_REC } from "../../ffi/constants.ts";
+import { SyscallError } from "../../ffi/errno.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
+import { debug } from "../debug.ts";
 
 /** The image layers of the container's root filesystem, mounted as an overlay on `root.path`. */
 export interface OverlayLayers {
@@ -31,9 +33,21 @@ export function makeMountsPrivate(kernel: Kernel): void {
   kernel.mount(null, "/", null, MS_PRIVATE | MS_REC);
 }
 
-/** mount -t overlay overlay -o lowerdir=…,upperdir=…,workdir=…[,volatile] target */
+/**
+ * mount -t overlay overlay -o lowerdir=…,upperdir=…,workdir=…[,volatile]
+ * target. A kernel older than 5.10 has no `volatile` (EINVAL): the mount is
+ * then made without it, synced as any other.
+ */
 export function mountOverlay(kernel: Kernel, layers: OverlayLayers, target: string): void {
-  const data = `lowerdir=${layers.lower},upperdir=${layers.upper},workdir=${layers.work}` +
-    (layers.volatile ? ",volatile" : "");
+  const data = `lowerdir=${layers.lower},upperdir=${layers.upper},workdir=${layers.work}`;
+  if (layers.volatile) {
+    try {
+      kernel.mount("overlay", target, "overlay", 0, `${data},volatile`);
+      return;
+    } catch (err) {
+      if (!(err instanceof SyscallError) || err.code !== "EINVAL") throw err;
+      debug("rootfs", "overlay refused volatile (EINVAL): mounted without it");
+    }
+  }
   kernel.mount("overlay", target, "overlay", 0, data);
 }
