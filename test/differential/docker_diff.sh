@@ -205,6 +205,7 @@ case_ "start prints the name"          'E start d14-c2'
 case_ "start -a"                       'E start -a d14-t; echo "rc=$?"'
 case_ "start -a two"                   'E start -a d14-t d14-x'
 case_ "start missing"                  'E start d14-nosuch'
+case_ "start, start -a: not found"     'E create --name d14-nf busybox nosuchcmd >/dev/null; E start d14-nf 2>/dev/null; echo rc=$?; E start -a d14-nf 2>&1 | grep -o "executable file not found in \$PATH"; echo rc=${PIPESTATUS[0]}'
 case_ "start no argument"              'E start'
 case_ "start a running one"            'E start d14-s'
 
@@ -364,7 +365,7 @@ case_ "export"                         'E export d14-t | tar -t | grep -v -E "^(
 case_ "port: none"                     'E port d14-t'
 case_ "port: one"                      'E port d14-t 80'
 case_ "attach: stopped"                'E attach d14-t'
-case_ "attach: output and exit code"   'E run -d --name d14-at busybox sh -c "sleep 1; echo late; echo err >&2; exit 6" >/dev/null; E attach d14-at 2>&1; echo rc=$?'
+case_ "attach: output and exit code"   'E run -d --name d14-at busybox sh -c "sleep 1; echo late; echo err >&2; exit 6" >/dev/null; E attach d14-at 2>$WORK/at-err; echo rc=$?; cat $WORK/at-err'
 # Docker replays only its last 256 events: a container of its own, just made (and a second for
 # its --until 0s to take in the last event).
 case_ "events"                         'E run --name d14-ev busybox true; E commit -c "LABEL d14-prune=1" d14-ev >/dev/null; sleep 1; E events --since $START --until 0s --filter container=d14-ev --format "{{.Type}} {{.Action}}"'
