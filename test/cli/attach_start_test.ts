@@ -42,7 +42,22 @@ Deno.test("start -a: the container's output and exit code; one container only", 
     const missing = await root.run("start", "-a", "sn");
     assertEquals(missing.code, 1, missing.stderr);
     assertEquals(missing.stderr.includes("executable file not found in $PATH"), true);
-    assertEquals(root.store().resolve("sn").state.status, "created");
+    // Docker: it stays created, with ExitCode 127 and the error in State.Error; `/etc`, 126.
+    const state = await root.run(
+      "inspect",
+      "-f",
+      "{{.State.Status}} {{.State.ExitCode}} {{.State.Error}}",
+      "sn",
+    );
+    assertEquals(
+      state.stdout,
+      'created 127 exec: "nosuchcmd": executable file not found in $PATH\n',
+      state.stderr,
+    );
+    assertEquals((await root.run("create", "--name", "se", "busybox", "/etc")).code, 0);
+    assertEquals((await root.run("start", "se")).code, 1);
+    const se = root.store().resolve("se").state;
+    assertEquals([se.status, se.exitCode], ["created", 126]);
 
     const i = await root.run("create", "-i", "--name", "si", "busybox", "cat");
     assertEquals(i.code, 0, i.stderr);
