@@ -210,7 +210,7 @@ case_ "start prints the name"          'E start d14-c2'
 case_ "start -a"                       'E start -a d14-t; echo "rc=$?"'
 case_ "start -a two"                   'E start -a d14-t d14-x'
 case_ "start missing"                  'E start d14-nosuch'
-case_ "start, start -a: not found"     'E create --name d14-nf busybox nosuchcmd >/dev/null; E start d14-nf 2>/dev/null; echo rc=$?; E start -a d14-nf 2>&1 | grep -o "executable file not found in \$PATH"; echo rc=${PIPESTATUS[0]}'
+case_ "start, start -a: not found"     'E create --name d14-nf busybox nosuchcmd >/dev/null; E start d14-nf 2>/dev/null; echo rc=$?; E start -a d14-nf 2>&1 | grep -o "executable file not found in \$PATH"; echo rc=${PIPESTATUS[0]}; E inspect -f "{{.State.Status}} {{.State.ExitCode}} {{if .State.Error}}has an error{{end}}" d14-nf; E ps -a --filter name=d14-nf --format "{{.Status}}"'
 case_ "start no argument"              'E start'
 case_ "start a running one"            'E start d14-s'
 
