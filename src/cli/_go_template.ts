@@ -10,8 +10,8 @@
  * - methods: a field whose value is a function is called with the
  *   arguments after it (Docker's `{{.Label "key"}}` in `ps --format`)
  * - functions: Docker's `json`, `join`, `split`, `upper`, `lower`, `title`,
- *   `truncate`, and Go's `len`, `index`, `eq`, `ne`, `not`, `and`, `or`,
- *   `print`, `println`
+ *   `truncate`, and Go's `len`, `index`, `eq`, `ne`, `lt`, `le`, `gt`,
+ *   `ge`, `not`, `and`, `or`, `print`, `println`
  *
  * Values are decoded JSON, as `docker inspect` executes templates on the
  * raw JSON when a field is not in its Go types: a missing key prints
@@ -409,6 +409,25 @@ function firstIndex(vs: Value[], pred: (v: Value) => boolean): number {
   return i < 0 ? vs.length - 1 : i;
 }
 
+/**
+ * Go's `lt`, `le`, `gt`, `ge`: two numbers or two strings, compared as
+ * `order` says of their order's sign; any other pair is Go's error.
+ */
+function comparison(name: string, order: (sign: number) => boolean): Func {
+  return (...vs) => {
+    const fail = (why: string) => {
+      throw new TemplateError(`executing "" at <${name}>: ${why}`);
+    };
+    if (vs.length !== 2) fail(`wrong number of args for ${name}: want 2 got ${vs.length}`);
+    const [a, b] = vs;
+    if (typeof a !== typeof b) fail(`error calling ${name}: incompatible types for comparison`);
+    if (typeof a !== "number" && typeof a !== "string") {
+      fail(`error calling ${name}: invalid type for comparison`);
+    }
+    return order(a === b ? 0 : (a as number | string) < (b as number | string) ? -1 : 1);
+  };
+}
+
 const FUNCS: Record<string, Func> = {
   json: (v) => JSON.stringify(v ?? null),
   join: (list, sep) => {
@@ -447,6 +466,10 @@ const FUNCS: Record<string, Func> = {
   },
   eq: (a, ...bs) => bs.some((b) => JSON.stringify(a) === JSON.stringify(b)),
   ne: (a, b) => JSON.stringify(a) !== JSON.stringify(b),
+  lt: comparison("lt", (sign) => sign < 0),
+  le: comparison("le", (sign) => sign <= 0),
+  gt: comparison("gt", (sign) => sign > 0),
+  ge: comparison("ge", (sign) => sign >= 0),
   not: (v) => !truthy(v),
   and: (...vs) => vs[firstIndex(vs, (v) => !truthy(v))],
   or: (...vs) => vs[firstIndex(vs, truthy)],

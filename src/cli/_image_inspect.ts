@@ -58,6 +58,7 @@ function dockerNames(config: ImageConfig): Record<string, unknown> {
 export function inspectImage(images: ImageStore, ref: string): Record<string, unknown> {
   const image = images.resolve(ref);
   const [top, ...lower] = images.layerDirs(image.id);
+  const mountDirs = images.topLayerMountDirs(image.id);
   const bytes = images.configBlob(image.id);
   const blob = bytes ? parseConfigBlob(bytes) : {};
   return {
@@ -76,9 +77,16 @@ export function inspectImage(images: ImageStore, ref: string): Record<string, un
     Os: image.os ?? "linux",
     Size: image.size,
     VirtualSize: image.size,
-    // An image has no mount of its own: its top layer, and those below as overlay lists them.
+    // Its top layer, those below as overlay lists them, and where a mount of the top layer
+    // alone would be made and do its work: an image has no mount of its own, so these two
+    // do not exist (as Docker's overlay2 reports them, made only when that layer is mounted).
     GraphDriver: {
-      Data: { ...(lower.length ? { LowerDir: lower.join(":") } : {}), UpperDir: top },
+      Data: {
+        ...(lower.length ? { LowerDir: lower.join(":") } : {}),
+        MergedDir: mountDirs.merged,
+        UpperDir: top,
+        WorkDir: mountDirs.work,
+      },
       Name: "overlay2",
     },
     RootFS: { Type: "layers", Layers: image.layers ?? [] },

@@ -8,12 +8,13 @@
 
 import { SIGNALS } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
-import type { AttachMode } from "../container/attach_mode.ts";
+import { type AttachMode, initSpawnStdio } from "../container/attach_mode.ts";
 import { exitCodeOf } from "../container/container_exit.ts";
 import { openLogSink } from "../container/container_logs.ts";
 import { watchHealth } from "../container/container_health.ts";
 import { hasProbes, startingHealth } from "../container/health_state.ts";
 import { finishRun } from "../container/container_runtime.ts";
+import { containerNamespaces } from "../container/container_spec.ts";
 import { startContainer } from "../container/container_start.ts";
 import { eventSubject } from "../container/events.ts";
 import { ContainerStore } from "../container/store.ts";
@@ -22,7 +23,7 @@ import { requestPolicyRestart } from "../monitor/client.ts";
 import { shouldRestart } from "../monitor/restart_policy.ts";
 import { relayPipes } from "../process/pipe_relay.ts";
 import { relayTty } from "../process/tty_relay.ts";
-import type { ContainerInit } from "../runtime/init_spawn.ts";
+import { type ContainerInit, spawnContainerInit } from "../runtime/init_spawn.ts";
 import type { StateRoot } from "../store/paths.ts";
 
 /** Signals `docker run` passes on to the container (its --sig-proxy). */
@@ -63,7 +64,34 @@ export async function runForeground(
     await ahead?.stop();
     throw err;
   }
-  const started = await startContainer(root, kernel, record, mode, ahead);
+  // Docker logs every container's output, attached or not.
+  const log = openLogSink(root, id);
+  // Without a terminal, the init's pipes are read from before its command
+  // starts, as Docker attaches its copiers before the start: each write is
+  // read (and logged) as it comes, so the log keeps the order of stdout's
+  // and stderr's lines, instead of each stream's output in one lump read
+  // after a short command has already ended.
+  let relay: Promise<void> | undefined;
+  if (mode === "foreground") {
+    ahead ??= spawnContainerInit(
+      kernel,
+      { linux: { namespaces: containerNamespaces(record.config) } },
+      initSpawnStdio(mode, record.config.openStdin),
+    );
+    relay = relayPipes(ahead.spawned.child, record.config.openStdin, log.sink);
+    // Awaited once started; a failure before then is not an unhandled one.
+    relay.catch(() => {});
+  }
+  let started;
+  try {
+    started = await startContainer(root, kernel, record, mode, ahead);
+  } catch (err) {
+    // The init is stopped (by startContainer; again is no harm): its pipes end, and so the relay.
+    await ahead?.stop();
+    await relay?.catch(() => {});
+    log.close();
+    throw err;
+  }
   const stopProxy = proxySignals(kernel, started.record.state.pid);
   // The CLI is this run's parent: it probes its health, as the monitor does a detached run's.
   const check = started.record.config.healthcheck;
@@ -72,14 +100,12 @@ export async function runForeground(
     store.update(id, (rec) => ({ ...rec, health: startingHealth() }));
     stopHealth = watchHealth(root, kernel, id, check, started.record.state.startedAt);
   }
-  // Docker logs every container's output, attached or not.
-  const log = openLogSink(root, id);
   try {
     if (started.ttyMaster !== undefined) {
       await relayTty(kernel, started.ttyMaster, started.record.config.openStdin, log.sink);
       kernel.close(started.ttyMaster);
     } else {
-      await relayPipes(started.child, started.record.config.openStdin, log.sink);
+      await relay;
     }
     log.close();
     const exitCode = exitCodeOf(await started.child.status);

@@ -37,6 +37,12 @@ export interface LogRange {
   from: number;
   to: number;
   writtenBy: Date;
+  /**
+   * The place of its index entry among both streams' (past them all: not
+   * indexed): of two stretches noted at one time (the clock's millisecond),
+   * the one noted first was written first.
+   */
+  noted: number;
 }
 
 /** Size and mtime of `path`, or zeros when it does not exist. */
@@ -65,14 +71,16 @@ export function streamRanges(
   // Times never go back within a stream: a later stretch was written no earlier.
   let latest = new Date(0);
   const later = (t: Date) => (latest = t > latest ? t : latest);
-  for (const e of entries) {
+  for (const [noted, e] of entries.entries()) {
     if (e.s !== stream || e.o <= at) continue;
     const to = Math.min(e.o, size);
-    if (to > at) out.push({ from: at, to, writtenBy: later(e.t) });
+    if (to > at) out.push({ from: at, to, writtenBy: later(e.t), noted });
     at = e.o;
     if (at >= size) break;
   }
-  if (size > at) out.push({ from: at, to: size, writtenBy: later(mtime) });
+  if (size > at) {
+    out.push({ from: at, to: size, writtenBy: later(mtime), noted: entries.length });
+  }
   return out;
 }
 

@@ -14,7 +14,7 @@ import { UserError } from "../errors.ts";
 import { recordEvent } from "../events/events.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { signalContainer } from "./container_kill.ts";
-import { readLogs } from "./container_logs.ts";
+import { type LogStream, readLogs } from "./container_logs.ts";
 import { waitContainer } from "./container_wait.ts";
 import { eventSubject } from "./events.ts";
 import type { ContainerRecord } from "./record.ts";
@@ -23,15 +23,16 @@ import type { ContainerRecord } from "./record.ts";
 const PROXIED: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"];
 
 /**
- * Writes `record`'s output from now until it exits to `write` (false: the
- * reader is gone, stop); resolves to its exit code. With `proxySignals`,
- * the signals the CLI gets are sent to the container.
+ * Writes `record`'s output from now until it exits to `write`, each piece
+ * with the stream it came from (false: the reader is gone, stop); resolves
+ * to its exit code. With `proxySignals`, the signals the CLI gets are sent
+ * to the container.
  */
 export async function attachContainer(
   root: StateRoot,
   kernel: Kernel,
   record: ContainerRecord,
-  write: (data: Uint8Array) => boolean,
+  write: (stream: LogStream, data: Uint8Array) => boolean,
   proxySignals: boolean,
 ): Promise<number> {
   if (record.state.status !== "running") {
@@ -49,8 +50,8 @@ export async function attachContainer(
     })
     : [];
   try {
-    for await (const { bytes } of readLogs(root, record, { tail: 0, follow: true })) {
-      if (!write(bytes)) break;
+    for await (const { stream, bytes } of readLogs(root, record, { tail: 0, follow: true })) {
+      if (!write(stream, bytes)) break;
     }
     return await waitContainer(root, record);
   } finally {

@@ -119,7 +119,7 @@ function state(rec: ContainerRecord) {
     ExitCode: unknownExit ? UNKNOWN_EXIT_CODE : s.exitCode ?? 0,
     Error: unknownExit
       ? "exit code unknown: the process exited while no dockergsh process was its parent"
-      : "",
+      : s.error ?? "",
     StartedAt: s.startedAt,
     FinishedAt: s.finishedAt,
     ...health(rec),

@@ -109,12 +109,14 @@ function readAt(file: Deno.FsFile, offset: number, length: number): Uint8Array {
   return buf.subarray(0, got);
 }
 
-/** One line of one stream: its bytes' place in the stream's file, and its time. */
+/** One line of one stream: its bytes' place in the stream's file, its time and index entry. */
 interface Line {
   stream: LogStream;
   start: number;
   end: number;
   writtenBy: Date;
+  /** The place of the index entry that noted it (see LogRange). */
+  noted: number;
 }
 
 /** One stream's file as it was when reading began, with the times of its stretches. */
@@ -136,8 +138,8 @@ class StreamLog {
     return new StreamLog(stream, file, size, streamRanges(index, stream, size, mtime));
   }
 
-  /** The time of the byte at `offset`: that of the stretch holding it. */
-  private timeAt(offset: number): Date {
+  /** The stretch holding the byte at `offset` (undefined: the file has none). */
+  private rangeAt(offset: number): LogRange | undefined {
     let lo = 0;
     let hi = this.ranges.length - 1;
     while (lo < hi) {
@@ -145,11 +147,18 @@ class StreamLog {
       if (this.ranges[mid].to <= offset) lo = mid + 1;
       else hi = mid;
     }
-    return this.ranges[lo]?.writtenBy ?? new Date(0);
+    return this.ranges[lo];
   }
 
   private line(start: number, end: number): Line {
-    return { stream: this.stream, start, end, writtenBy: this.timeAt(end - 1) };
+    const range = this.rangeAt(end - 1);
+    return {
+      stream: this.stream,
+      start,
+      end,
+      writtenBy: range?.writtenBy ?? new Date(0),
+      noted: range?.noted ?? 0,
+    };
   }
 
   /** Its lines from offset `from` on (a last line without newline counts). */
@@ -201,11 +210,15 @@ class StreamLog {
   }
 }
 
-/** Merge order: by time; at one time stdout first, then by place in the file. */
+/**
+ * Merge order: by time; at one time by index entry (the one noted first was
+ * written first), then stdout first (noted together), then by place in the file.
+ */
 function before(a: Line, b: Line): boolean {
   if (a.writtenBy.getTime() !== b.writtenBy.getTime()) {
     return a.writtenBy.getTime() < b.writtenBy.getTime();
   }
+  if (a.noted !== b.noted) return a.noted < b.noted;
   if (a.stream !== b.stream) return a.stream === "stdout";
   return a.start < b.start;
 }
@@ -366,11 +379,13 @@ export function openLogSink(
     debug("logs", `${id.slice(0, 12)}: not logged: ${err}`);
     failed = true;
   }
-  // At most one index entry per INDEX_POLL_MS, as the monitor's: a chatty
-  // container does not get an entry per chunk. A chunk within that time of
-  // the last entry waits for the next chunk, or the close, and is then
-  // noted with its own time (so a line's time is exact). No timer: the first timer a Deno process sets
-  // loads Node's timers, ~10 ms of CPU on every run that prints.
+  // At most one index entry per INDEX_POLL_MS, as the monitor's, unless the
+  // stream changes: a chatty container does not get an entry per chunk, yet
+  // the order of its stdout and stderr lines is kept. A chunk within that
+  // time of the last entry waits for the next chunk, or the close, and is
+  // then noted with its own time (so a line's time is exact). No timer: the
+  // first timer a Deno process sets loads Node's timers, ~10 ms of CPU on
+  // every run that prints.
   let lastEntry = 0;
   let waiting: Date | undefined;
   const note = (at: Date) => {
@@ -391,8 +406,12 @@ export function openLogSink(
     if (failed || !file) return;
     try {
       const now = new Date();
-      // What waits was written before this chunk: noted first, with its own time.
-      if (waiting && now.getTime() - lastEntry >= INDEX_POLL_MS) note(waiting);
+      // What waits was written before this chunk: noted first, with its own time;
+      // at once when it is the other stream's, or the order of the two would be lost.
+      const other = stream === "stdout" ? "stderr" : "stdout";
+      if (waiting && (now.getTime() - lastEntry >= INDEX_POLL_MS || sizes[other] > noted[other])) {
+        note(waiting);
+      }
       for (let off = 0; off < bytes.length;) off += file.writeSync(bytes.subarray(off));
       sizes[stream] += bytes.length;
       if (now.getTime() - lastEntry >= INDEX_POLL_MS) note(now);

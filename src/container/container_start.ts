@@ -17,7 +17,7 @@ import type { Kernel } from "../../ffi/kernel.ts";
 import { MNT_DETACH } from "../../ffi/constants.ts";
 import { SyscallError } from "../../ffi/errno.ts";
 import { debug } from "../debug.ts";
-import { UserError } from "../errors.ts";
+import { ExitCode, UserError } from "../errors.ts";
 import { ImageStore } from "../image/store.ts";
 import type { InitStdio } from "../process/init_config.ts";
 import { mountDevptsInstance } from "../rootfs/devices.ts";
@@ -53,6 +53,31 @@ export interface StartedContainer {
   child: Deno.ChildProcess;
   /** The pty master when attached with -t. */
   ttyMaster?: number;
+}
+
+/**
+ * Records that container `id`'s command could not be started, as Docker
+ * does: why, and 126 or 127 when the command could not be invoked or was
+ * not found (measured). Another failure of the init's set-up leaves the
+ * exit code as it was (Docker's then follows its reading of runc's words).
+ * A record that cannot be written (a full disk) leaves the start's own
+ * error to be reported.
+ */
+function noteFailedStart(store: ContainerStore, id: string, err: InitError): void {
+  const invoked = err.initExitCode === ExitCode.CANNOT_INVOKE ||
+    err.initExitCode === ExitCode.NOT_FOUND;
+  try {
+    store.update(id, (rec) => ({
+      ...rec,
+      state: transition(rec.state, {
+        kind: "startFailed",
+        exitCode: invoked ? err.initExitCode : undefined,
+        error: err.message,
+      }),
+    }));
+  } catch (noted) {
+    debug("start", `${id.slice(0, 12)}: failed start not recorded: ${noted}`);
+  }
 }
 
 /** Removes the host's mount of the container's devpts (the container keeps its own). */
@@ -162,6 +187,7 @@ async function start(
       }, undo);
     } catch (err) {
       if (err instanceof InitError) {
+        noteFailedStart(store, record.id, err);
         throw new UserError(`dockergsh: ${err.message}`, err.initExitCode);
       }
       throw withSeccompAdvice(err);

@@ -158,6 +158,8 @@ export interface ContainerState {
   oomKilled: boolean;
   /** True while running with every process frozen (`pause`); Docker's status is then "paused". */
   paused?: boolean;
+  /** Why its last start failed (Docker's State.Error); gone once a start succeeds. */
+  error?: string;
 }
 
 /** The stored record. */

@@ -13,10 +13,16 @@ import type { ContainerRecord, ContainerState, ContainerStatus } from "./record.
 /** Events that move a container between states. */
 export type LifecycleEvent =
   | { kind: "start"; pid: number; pidStartTime: number; at: string }
+  /**
+   * Its command could not be started (Docker: its status stays, with why,
+   * and 126 or 127 when the command could not be invoked or found).
+   */
+  | { kind: "startFailed"; exitCode?: number; error: string }
   | { kind: "exit"; exitCode: number | null; oomKilled?: boolean; at: string };
 
 const ALLOWED: Record<LifecycleEvent["kind"], ContainerStatus[]> = {
   start: ["created", "exited"],
+  startFailed: ["created", "exited"],
   exit: ["running"],
 };
 
@@ -47,7 +53,11 @@ export function transition(state: ContainerState, event: LifecycleEvent): Contai
       paused: false,
       startedAt: event.at,
       finishedAt: "0001-01-01T00:00:00Z",
+      error: undefined,
     };
+  }
+  if (event.kind === "startFailed") {
+    return { ...state, exitCode: event.exitCode ?? state.exitCode, error: event.error };
   }
   return {
     ...state,

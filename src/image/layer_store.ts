@@ -19,6 +19,14 @@
  *                              Docker's overlay2 `l/` links) instead of their
  *                              full ones (~90 bytes: 45 layers)
  *
+ *     <root>/layers/<hex>.merged, <hex>.work  the names kept for a mount of
+ *                              the layer alone (its mount point and overlay's
+ *                              work directory), as Docker's overlay2 keeps
+ *                              `merged` and `work` beside every layer's
+ *                              `diff`; nothing mounts a layer alone, so they
+ *                              are never made (neither are Docker's, for a
+ *                              layer it pulled), only named by inspect
+ *
  * so a container's overlay stacks an image's layer directories as its
  * lowerdirs as they are. A layer is made in a scratch directory under
  * `<root>/tmp` (same filesystem) and renamed into place whole, under a lock
@@ -145,6 +153,15 @@ export class LayerStore {
     } catch {
       return dir;
     }
+  }
+
+  /**
+   * The mount point and overlay work directory a mount of layer `diffId`
+   * alone would have (see the module comment: named, never made).
+   */
+  aloneMountDirs(diffId: string): { merged: string; work: string } {
+    const dir = this.dir(diffId);
+    return { merged: `${dir}.merged`, work: `${dir}.work` };
   }
 
   /** Gives layer `diffId` its short link (see the module comment). */

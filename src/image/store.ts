@@ -194,6 +194,20 @@ export class ImageStore {
     return record.layers.map((diffId) => layers.mountPath(diffId)).reverse();
   }
 
+  /**
+   * The mount point and work directory a mount of image `id`'s top layer
+   * alone would have (LayerStore.aloneMountDirs; never made); for an image
+   * of the old one-tree form, beside its tree.
+   */
+  topLayerMountDirs(id: string): { merged: string; work: string } {
+    const record = readJson<ImageRecord>(`${this.root.image(id)}/image.json`);
+    const top = record?.layers?.at(-1);
+    if (!top) {
+      return { merged: `${this.root.image(id)}/merged`, work: `${this.root.image(id)}/work` };
+    }
+    return new LayerStore(this.root).aloneMountDirs(top);
+  }
+
   private load(id: string, repos: Repositories): ImageRecord | undefined {
     const stored = readJson<Omit<ImageRecord, "repoTags">>(`${this.root.image(id)}/image.json`);
     if (!stored) return undefined;

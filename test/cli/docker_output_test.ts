@@ -13,8 +13,9 @@
  *   nosuch:latest" exit 1; a format wins over -q.
  * - `history --format '{{.CreatedBy}}|{{.Comment}}'`, CreatedAt in RFC 3339.
  * - `inspect`: Docker's 158 key paths of a container and 60 of an image
- *   (test/fixtures/docker_inspect_key_paths.json; an image here lacks
- *   GraphDriver.Data.MergedDir and WorkDir, directories it does not have);
+ *   (test/fixtures/docker_inspect_key_paths.json; an image's
+ *   GraphDriver.Data.MergedDir and WorkDir are named beside its top layer's
+ *   `diff` and do not exist, the layer never mounted alone);
  *   nils print typed: `{{.HostConfig.CapAdd}}` `[]`, an image's
  *   `{{.Config.Labels}}` `map[]`, `{{.HostConfig.PidsLimit}}` and
  *   `{{.State.Health}}` `<nil>`; `-s` SizeRw 0 for a created container;
@@ -140,10 +141,17 @@ Deno.test("inspect: Docker's key paths, typed nils, -s and --type", async () => 
     const container = JSON.parse((await root.run("inspect", "ss")).stdout)[0];
     assertEquals(keyPaths(container), KEY_PATHS.container);
     const image = JSON.parse((await root.run("image", "inspect", "busybox")).stdout)[0];
-    assertEquals(
-      keyPaths(image),
-      KEY_PATHS.image.filter((k) => !/^GraphDriver\.Data\.(MergedDir|WorkDir)$/.test(k)),
-    );
+    assertEquals(keyPaths(image), KEY_PATHS.image);
+    // Docker: `<layer>/merged` and `<layer>/work` beside the top layer's `diff`, neither made.
+    const top = (image.RootFS.Layers as string[]).at(-1)!.slice("sha256:".length);
+    const data = image.GraphDriver.Data;
+    assertEquals([data.MergedDir, data.WorkDir], [
+      `${root.dir}/layers/${top}.merged`,
+      `${root.dir}/layers/${top}.work`,
+    ]);
+    for (const dir of [data.MergedDir, data.WorkDir]) {
+      assertEquals(await Deno.lstat(dir).then(() => "exists", () => "absent"), "absent", dir);
+    }
 
     const format = async (template: string, ref: string) => {
       const r = await root.run("inspect", "-f", template, ref);

@@ -85,6 +85,12 @@ Deno.test("template: range, if/else if/else, with, comparisons, trim markers", (
     "r",
   );
   assertEquals(render("{{if ne .State.ExitCode 0}}bad{{else}}ok{{end}}"), "ok");
+  // Docker 20.10: `{{if gt .RestartCount 0}}restarted{{end}}` of a restarted container printed restarted.
+  assertEquals(
+    render('{{gt .State.Pid 0}} {{lt .State.Pid 0}} {{le 2 2}} {{ge 1 2}} {{lt "a" "b"}}'),
+    "true false true false true",
+  );
+  assertEquals(render("{{if gt .State.Pid 4000}}big{{end}}"), "big");
   assertEquals(render("{{if and .State.Running (not .HostConfig.Binds)}}y{{end}}"), "y");
   assertEquals(render("{{or .HostConfig.Binds .Id}}"), "abc");
   assertEquals(render("{{with .State}}{{.Pid}}{{end}}"), "4242");
@@ -110,4 +116,19 @@ Deno.test("template: errors are one clear line", () => {
   assertEquals(renderError("{{(.Id}}").includes("unclosed left paren"), true);
   assertEquals(renderError('{{"abc}}').includes("unterminated quoted string"), true);
   assertEquals(renderError("{{upper .State.Pid}}").includes("expected a string"), true);
+  // Docker 20.10: `{{gt .Id 1}}` "error calling gt: incompatible types for comparison" and
+  // `{{gt .Size}}` "wrong number of args for gt: want 2 got 1", exit 1.
+  assertEquals(
+    renderError("{{gt .Id 1}}").includes("error calling gt: incompatible types for comparison"),
+    true,
+  );
+  assertEquals(renderError('{{lt .State.Pid "1"}}').includes("incompatible types"), true);
+  assertEquals(
+    renderError("{{lt .State.Running true}}").includes("invalid type for comparison"),
+    true,
+  );
+  assertEquals(
+    renderError("{{gt .Id}}").includes("wrong number of args for gt: want 2 got 1"),
+    true,
+  );
 });

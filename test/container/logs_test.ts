@@ -162,6 +162,53 @@ Deno.test("logs: the streams kept apart and merged by the index's times; tail, s
   }
 });
 
+Deno.test("logs: of two stretches noted at one time, the one noted first comes first", async () => {
+  await withLog("a\nc\n", async (root) => {
+    const c = root.container(ID);
+    Deno.writeTextFileSync(`${c}/container-stderr.log`, "b\n");
+    // One millisecond for all three; the index says stdout's a, then stderr's b, then c.
+    const t = "2026-12-01T10:00:01.000Z";
+    Deno.writeTextFileSync(
+      `${c}/container-log.idx`,
+      [
+        JSON.stringify({ s: "stdout", o: 2, t }),
+        JSON.stringify({ s: "stderr", o: 2, t }),
+        JSON.stringify({ s: "stdout", o: 4, t }),
+      ].join("\n") + "\n",
+    );
+    const record = { id: ID, state: { ...createdState(), status: "exited" } } as ContainerRecord;
+    const lines: string[] = [];
+    for await (const ch of readLogs(root, record, { follow: false })) {
+      lines.push(`${ch.stream} ${new TextDecoder().decode(ch.bytes)}`);
+    }
+    assertEquals(lines, ["stdout a\n", "stderr b\n", "stdout c\n"]);
+  });
+});
+
+Deno.test("logs of a foreground run keep the order of its stdout and stderr lines", async () => {
+  await withRoot(async (root) => {
+    // Docker 20.10, same command: `logs rf-o1 2>&1` printed a, b, c, d (4 runs of 4). Each
+    // line comes 40 ms after the last, within one index interval of it: the streams' order
+    // is kept only if the index notes each stream's stretch before the other's next one.
+    const r = await root.run(
+      "run",
+      "--name",
+      "rf-o1",
+      "busybox",
+      "sh",
+      "-c",
+      "echo a; sleep 0.04; echo b >&2; sleep 0.04; echo c; sleep 0.04; echo d >&2",
+    );
+    assertEquals([r.code, r.stdout, r.stderr], [0, "a\nc\n", "b\nd\n"]);
+    const record = root.store().resolve("rf-o1");
+    const lines: string[] = [];
+    for await (const ch of readLogs(new StateRoot(root.dir), record, { follow: false })) {
+      lines.push(`${ch.stream} ${new TextDecoder().decode(ch.bytes)}`);
+    }
+    assertEquals(lines, ["stdout a\n", "stderr b\n", "stdout c\n", "stderr d\n"]);
+  });
+});
+
 Deno.test("logs -t of a foreground run: a line written soon after another keeps its own time", async () => {
   await withRoot(async (root) => {
     // b comes 50 ms after a (within one index interval), then nothing for 1.5 s: b's time

@@ -14,6 +14,26 @@ Deno.test("state machine: created → running → exited → running", () => {
   assertEquals([again.status, again.exitCode], ["running", null]);
 });
 
+Deno.test("state machine: a failed start keeps the status, with the exit code and why, until a start", () => {
+  const error = 'exec: "nosuchcmd": executable file not found in $PATH';
+  const failed = transition(createdState(), { kind: "startFailed", exitCode: 127, error });
+  assertEquals([failed.status, failed.exitCode, failed.error], ["created", 127, error]);
+  // A set-up failure that is not the command's leaves the exit code of the last run.
+  const exited = transition(
+    transition(failed, { kind: "start", pid: 42, pidStartTime: 7, at }),
+    { kind: "exit", exitCode: 3, at },
+  );
+  assertEquals(exited.error, undefined);
+  const setup = transition(exited, { kind: "startFailed", error: "mount failed" });
+  assertEquals([setup.status, setup.exitCode, setup.error], ["exited", 3, "mount failed"]);
+  const running = transition(setup, { kind: "start", pid: 43, pidStartTime: 8, at });
+  assertEquals([running.status, running.error], ["running", undefined]);
+  assertThrows(
+    () => transition(running, { kind: "startFailed", exitCode: 127, error }),
+    /cannot startFailed a container that is running/,
+  );
+});
+
 Deno.test("state machine: refuses impossible transitions", () => {
   assertThrows(
     () => transition(createdState(), { kind: "exit", exitCode: 0, at }),

@@ -1,6 +1,7 @@
 /**
  * `dockergsh attach [--sig-proxy=false] CONTAINER`: follow a running
- * container's output until it exits, then exit with its exit code.
+ * container's output until it exits (its stdout to stdout, its stderr to
+ * stderr), then exit with its exit code.
  *
  * @module
  */
@@ -9,7 +10,7 @@ import { attachContainer } from "../../container/container_attach.ts";
 import { ContainerStore } from "../../container/store.ts";
 import type { Command } from "../command.ts";
 import { resolveContainer } from "../_resolve_container.ts";
-import { writeStdout } from "../_write_stdout.ts";
+import { writeContainerOutput } from "../_write_stdout.ts";
 
 /** The `attach` command. */
 export const command: Command = {
@@ -31,6 +32,6 @@ export const command: Command = {
   run(ctx, flags) {
     const record = resolveContainer(new ContainerStore(ctx.root), flags.positionals[0]);
     const proxy = flags.bools.has("sig-proxy");
-    return attachContainer(ctx.root, ctx.kernel, record, writeStdout, proxy);
+    return attachContainer(ctx.root, ctx.kernel, record, writeContainerOutput, proxy);
   },
 };

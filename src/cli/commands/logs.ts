@@ -14,6 +14,7 @@ import type { Command } from "../command.ts";
 import { resolveContainer } from "../_resolve_container.ts";
 import { parseGoDuration } from "../../_duration.ts";
 import type { ParsedFlags } from "../flags.ts";
+import { writeContainerOutput } from "../_write_stdout.ts";
 
 /**
  * `--tail`: Docker's daemon reads it with Go's Atoi and shows everything
@@ -60,17 +61,6 @@ export function parseLogTime(flag: string, value: string, now = new Date()): Dat
     );
   }
   return new Date(t);
-}
-
-/** Writes all of `data` to `out`; false once the reader has gone (`logs -f | head`). */
-function write(out: typeof Deno.stdout | typeof Deno.stderr, data: Uint8Array): boolean {
-  try {
-    for (let off = 0; off < data.length;) off += out.writeSync(data.subarray(off));
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.BrokenPipe) return false;
-    throw err;
-  }
 }
 
 /** The `logs` command. */
@@ -132,8 +122,7 @@ export const command: Command = {
     const timestamps = flags.bools.has("timestamps");
     // As Docker: what the container wrote to stderr goes to stderr.
     for await (const chunk of chunks) {
-      const out = chunk.stream === "stderr" ? Deno.stderr : Deno.stdout;
-      if (!write(out, render(chunk, timestamps))) break;
+      if (!writeContainerOutput(chunk.stream, render(chunk, timestamps))) break;
     }
     return 0;
   },

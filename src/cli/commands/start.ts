@@ -17,18 +17,21 @@ import { ContainerStore } from "../../container/store.ts";
 import { UserError } from "../../errors.ts";
 import type { Command, CommandContext } from "../command.ts";
 import { forEachContainer } from "../_each_container.ts";
-import { writeStdout } from "../_write_stdout.ts";
+import { writeContainerOutput } from "../_write_stdout.ts";
 import { runForeground } from "../_run_foreground.ts";
 
 async function startAttached(ctx: CommandContext, ref: string): Promise<number> {
   const store = new ContainerStore(ctx.root);
   const record = store.resolve(ref);
   if (record.state.status === "running") {
-    return attachContainer(ctx.root, ctx.kernel, record, writeStdout, true);
+    return attachContainer(ctx.root, ctx.kernel, record, writeContainerOutput, true);
   }
   const mode = record.config.tty ? "tty" : "foreground";
   try {
     return await runForeground(ctx.root, ctx.kernel, record.id, mode);
+  } catch (err) {
+    // Docker's CLI: a start that fails exits 1 (126 and 127 are `run`'s), with the daemon's words.
+    throw err instanceof UserError ? new UserError(err.message, 1) : err;
   } finally {
     if (record.config.autoRemove && store.ids().includes(record.id)) {
       await deleteContainer(ctx.root, ctx.kernel, store.get(record.id), true);
