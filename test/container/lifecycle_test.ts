@@ -517,7 +517,12 @@ Deno.test("--rm: restart keeps the container (as Docker's), stop removes it", as
 
     const stop = await root.run("stop", "-t", "0", "tmp");
     assertEquals(stop.code, 0, stop.stderr);
+    // The monitor removes it: gone from the list at once, its directory once the "destroy" event is out.
     await eventually(() => root.store().ids().length === 0);
+    await eventually(() =>
+      Deno.readTextFileSync(`${root.dir}/events/events.log`).includes(`"destroy","id":"${id}"`)
+    );
+    assertEquals([...Deno.readDirSync(`${root.dir}/containers`)], []);
     assertEquals(mountsUnder(root.dir), []);
   });
 });
