@@ -95,10 +95,13 @@ export const command: Command = {
       }
     });
     const all = flags.bools.has("all") || last > 0 || filtersIncludeStopped(filters);
+    // Newest first; each creation time parsed once, not twice per comparison.
     let records = store.list()
       .filter((r) => all || r.state.status === "running")
       .filter(keep)
-      .sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
+      .map((r) => ({ r, created: Date.parse(r.created) }))
+      .sort((a, b) => b.created - a.created)
+      .map(({ r }) => r);
     if (last > 0) records = records.slice(0, last);
 
     if (flags.bools.has("quiet")) {
