@@ -68,64 +68,36 @@ export interface SizeInfo {
   image: number;
 }
 
-/**
- * Docker's ContainerContext fields of `r`, keys in Go's JSON (sorted)
- * order. Each is computed when read, as Docker's formatter calls a method
- * per field the template names: the table reads 7 of the 15, and CreatedAt
- * alone costs 7 local-time conversions a row.
- */
+/** Docker's ContainerContext fields of `r`, keys in Go's JSON (sorted) order. */
 export function psFields(
   r: ContainerRecord,
   opts: { noTrunc: boolean; now: Date; size?: SizeInfo },
 ): Record<string, unknown> {
   const labels = labelsOf(r);
-  const size = opts.size;
+  const size = opts.size
+    ? `${humanSize(opts.size.rw)} (virtual ${humanSize(opts.size.rw + opts.size.image)})`
+    : "";
   return {
-    get Command() {
-      return commandCell(r.config.cmd, opts.noTrunc);
-    },
-    get CreatedAt() {
-      return goTimeString(r.created);
-    },
-    get ID() {
-      return opts.noTrunc ? r.id : shortId(r.id);
-    },
-    get Image() {
-      return r.config.image;
-    },
+    Command: commandCell(r.config.cmd, opts.noTrunc),
+    CreatedAt: goTimeString(r.created),
+    ID: opts.noTrunc ? r.id : shortId(r.id),
+    Image: r.config.image,
     // A method, so `{{json .}}` leaves it out as Docker's does.
     Label: (key: unknown) => labels[String(key)] ?? "",
-    get Labels() {
-      return Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(",");
-    },
+    Labels: Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(","),
     LocalVolumes: "0",
-    get Mounts() {
-      return r.config.binds.map((b) => ellipsis(b.source, 15)).join(",");
-    },
-    get Names() {
-      return r.name;
-    },
-    get Networks() {
-      return r.config.networkMode;
-    },
-    get Ports() {
-      return r.state.status === "running" && r.endpoint ? portsCell(r.config.ports) : "";
-    },
-    get RunningFor() {
-      return timeAgo(r.created, opts.now);
-    },
-    get Size() {
-      return size ? `${humanSize(size.rw)} (virtual ${humanSize(size.rw + size.image)})` : "";
-    },
-    get State() {
-      return statusWord(r.state);
-    },
+    Mounts: r.config.binds.map((b) => ellipsis(b.source, 15)).join(","),
+    Names: r.name,
+    Networks: r.config.networkMode,
+    Ports: r.state.status === "running" && r.endpoint ? portsCell(r.config.ports) : "",
+    RunningFor: timeAgo(r.created, opts.now),
+    Size: size,
+    State: statusWord(r.state),
     // Docker: "Restarting (3) 1 second ago" in a restart's back-off; "(healthy)" after.
-    get Status() {
-      const status = statusCell(r.state, opts.now);
-      return (isRestarting(r, opts.now) ? status.replace(/^Exited/, "Restarting") : status) +
-        healthSuffix(r);
-    },
+    Status:
+      (isRestarting(r, opts.now)
+        ? statusCell(r.state, opts.now).replace(/^Exited/, "Restarting")
+        : statusCell(r.state, opts.now)) + healthSuffix(r),
   };
 }
 
