@@ -182,6 +182,8 @@ export function psFilter(
   resolveCreated: (ref: string) => number,
   imageIdOf: (ref: string) => string | undefined,
 ): (r: ContainerRecord) => boolean {
+  // Without filters every container is kept; a plain `ps` spares 13 tests a container.
+  if (filters.size === 0) return () => true;
   const bounds = {
     before: (filters.get("before") ?? []).map(resolveCreated),
     since: (filters.get("since") ?? []).map(resolveCreated),

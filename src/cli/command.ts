@@ -31,6 +31,14 @@ export interface Command {
   /** Positional count bounds (Docker's "requires at least N argument(s)"). */
   minArgs?: number;
   maxArgs?: number;
+  /**
+   * Whether a run with these flags calls the kernel through `ctx.kernel`;
+   * without this, every run may. One that does not (`ps` without sizes)
+   * starts without the libc bindings loaded, a third of a plain `ps`'s
+   * code, and its `ctx.kernel` refuses every call. Only a command listed
+   * in src/cli/main.ts's KERNEL_ON_DEMAND is asked.
+   */
+  usesKernel?: (flags: import("./flags.ts").ParsedFlags) => boolean;
   /** Runs the command; resolves to the process exit code. */
   run(ctx: CommandContext, flags: import("./flags.ts").ParsedFlags): Promise<number>;
 }

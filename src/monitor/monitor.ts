@@ -34,7 +34,7 @@ import { startContainer } from "../container/container_start.ts";
 import { stopContainer } from "../container/container_stop.ts";
 import { ContainerStore } from "../container/store.ts";
 import { removeAnonymousVolumes } from "../container/volume_mounts.ts";
-import { traced } from "../debug.ts";
+import { traced } from "../kernel_trace.ts";
 import { UserError } from "../errors.ts";
 import { unlessDiskFull } from "../store/disk_full.ts";
 import type { StateRoot } from "../store/paths.ts";

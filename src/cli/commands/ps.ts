@@ -13,6 +13,7 @@
 import { ContainerStore } from "../../container/store.ts";
 import { UserError } from "../../errors.ts";
 import type { Command } from "../command.ts";
+import type { ParsedFlags } from "../flags.ts";
 import {
   filtersIncludeStopped,
   parsePsFilters,
@@ -23,6 +24,11 @@ import {
 import { formatTable } from "../_table.ts";
 
 const COLUMNS = ["ID", "Image", "Command", "RunningFor", "Status", "Ports", "Names"];
+
+/** Whether the output has sizes (`-s`, or a format that reads them): they need the kernel. */
+function showsSizes(flags: ParsedFlags): boolean {
+  return flags.bools.has("size") || /\.Size\b|json \./.test(flags.strings.get("format") ?? "");
+}
 
 /** The `ps` command. */
 export const command: Command = {
@@ -63,6 +69,7 @@ export const command: Command = {
     { long: "no-trunc", kind: "bool", help: "Don't truncate output" },
   ],
   maxArgs: 0,
+  usesKernel: showsSizes,
   async run(ctx, flags) {
     const noTrunc = flags.bools.has("no-trunc");
     const now = new Date();
@@ -76,7 +83,7 @@ export const command: Command = {
     const filters = parsePsFilters(flags.lists.get("filter") ?? []);
     const store = new ContainerStore(ctx.root);
     const format = flags.strings.get("format");
-    const withSize = flags.bools.has("size") || /\.Size\b|json \./.test(format ?? "");
+    const withSize = showsSizes(flags);
     const images = filters.has("ancestor") || withSize
       ? new (await import("../../image/store.ts")).ImageStore(ctx.root)
       : undefined;
@@ -88,10 +95,13 @@ export const command: Command = {
       }
     });
     const all = flags.bools.has("all") || last > 0 || filtersIncludeStopped(filters);
+    // Newest first; each creation time parsed once, not twice per comparison.
     let records = store.list()
       .filter((r) => all || r.state.status === "running")
       .filter(keep)
-      .sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
+      .map((r) => ({ r, created: Date.parse(r.created) }))
+      .sort((a, b) => b.created - a.created)
+      .map(({ r }) => r);
     if (last > 0) records = records.slice(0, last);
 
     if (flags.bools.has("quiet")) {

@@ -9,7 +9,8 @@
  */
 
 import { LinuxKernel } from "../../../ffi/linux.ts";
-import { enableDebug, traced } from "../../debug.ts";
+import { enableDebug } from "../../debug.ts";
+import { traced } from "../../kernel_trace.ts";
 import { OCI_VERSION } from "../../oci/state.ts";
 import { RuntimeError } from "../../runtime/errors.ts";
 import { type LogFormat, RuntimeLog } from "../../runtime/log.ts";
