@@ -64,6 +64,13 @@ export const F_SETFD = 2;
 export const FD_CLOEXEC = 1;
 /** memfd_create(2): the fd closes on execve. */
 export const MFD_CLOEXEC = 1;
+/**
+ * madvise(2): drop the range's pages from the caller's page tables. A
+ * private file mapping's pages then come back from the file (the page
+ * cache) on the next touch; an anonymous or copied-on-write page's content
+ * is lost (linux/mman.h).
+ */
+export const MADV_DONTNEED = 4;
 
 /** mknod(2) and stat(2) file types (linux/stat.h); S_IFMT masks the type out of st_mode. */
 export const S_IFCHR = 0o020000;
@@ -214,6 +221,7 @@ export const SYS_read = 0;
 export const SYS_write = 1;
 export const SYS_close = 3;
 export const SYS_fstat = 5;
+export const SYS_madvise = 28;
 export const SYS_ioctl = 16;
 export const SYS_dup2 = 33;
 export const SYS_socket = 41;

@@ -110,6 +110,17 @@ export interface Kernel {
   lgetxattr(path: string, name: string): Uint8Array | null;
   /** lsetxattr(2): sets extended attribute `name` of `path` (not following a final symlink). */
   lsetxattr(path: string, name: string, value: Uint8Array): void;
+  /**
+   * madvise(2) of the `length` bytes at `address` (page-aligned) with
+   * `advice` (a MADV_* constant). The caller answers for what the advice
+   * does to the memory there: MADV_DONTNEED discards anonymous content.
+   */
+  madvise(address: bigint, length: bigint, advice: number): void;
+  /**
+   * malloc_trim(3) with no padding: libc's allocator hands the free pages
+   * of its heaps back to the kernel. Whether it gave any back (it cannot fail).
+   */
+  mallocTrim(): boolean;
   /** pidfd_open(2): a file descriptor that refers to process `pid` and no later reuse of it. */
   pidfdOpen(pid: number): number;
   /** pidfd_send_signal(2): signals the process `pidfd` refers to (ESRCH once it has exited). */

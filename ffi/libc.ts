@@ -4,7 +4,8 @@
  * all go through `syscall`: binding a symbol costs ~0.4 ms the first time
  * (measured here), a call through it 0.015 ms, and the container init runs
  * some twenty different calls on every start. The others are what only
- * libc does: errno, posix_spawn, and a read and a wait on a worker thread.
+ * libc does: errno, posix_spawn, malloc_trim, and a read and a wait on a
+ * worker thread.
  *
  * @module
  */
@@ -34,6 +35,7 @@ const SYMBOLS = {
     parameters: ["buffer", "i32", "buffer", "i32", "u32"],
     result: "i32",
   },
+  malloc_trim: { parameters: ["usize"], result: "i32" },
   /** syscall(2): the number and up to six integer-or-pointer arguments. */
   syscall: { parameters: ["i64", "i64", "i64", "i64", "i64", "i64", "i64"], result: "i64" },
 } as const;

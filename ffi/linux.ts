@@ -27,6 +27,7 @@ import {
   KEYCTL_JOIN_SESSION_KEYRING,
   KEYCTL_SETPERM,
   LINUX_CAPABILITY_VERSION_3,
+  MADV_DONTNEED,
   NSIG,
   O_CLOEXEC,
   O_DIRECTORY,
@@ -71,6 +72,7 @@ import {
   SYS_kill,
   SYS_lgetxattr,
   SYS_lsetxattr,
+  SYS_madvise,
   SYS_memfd_create,
   SYS_mknod,
   SYS_mount,
@@ -117,6 +119,9 @@ const PRCTL_NAMES: Record<number, string> = {
   [PR_SET_NO_NEW_PRIVS]: "PR_SET_NO_NEW_PRIVS",
   [PR_CAP_AMBIENT]: "PR_CAP_AMBIENT",
 };
+
+/** madvise(2) advice by name, for error messages. */
+const MADV_NAMES: Record<number, string> = { [MADV_DONTNEED]: "MADV_DONTNEED" };
 
 /** Room for glibc's posix_spawnattr_t (336 bytes) and posix_spawn_file_actions_t (80). */
 const SPAWN_STRUCT_BYTES = 512;
@@ -551,6 +556,18 @@ export class LinuxKernel implements Kernel {
       "lsetxattr",
       `${path} ${name}`,
     );
+  }
+
+  madvise(address: bigint, length: bigint, advice: number): void {
+    check(
+      sys(SYS_madvise, address, length, advice),
+      "madvise",
+      `0x${address.toString(16)} ${length} bytes ${MADV_NAMES[advice] ?? `advice ${advice}`}`,
+    );
+  }
+
+  mallocTrim(): boolean {
+    return libc().malloc_trim(0n) === 1;
   }
 
   pidfdOpen(pid: number): number {

@@ -188,6 +188,13 @@ export class RecordingKernel implements Kernel {
   lsetxattr(path: string, name: string, value: Uint8Array): void {
     this.rec("lsetxattr", path, name, new TextDecoder().decode(value));
   }
+  madvise(address: bigint, length: bigint, advice: number): void {
+    this.rec("madvise", address, length, advice);
+  }
+  mallocTrim(): boolean {
+    this.rec("mallocTrim");
+    return false;
+  }
   pidfdOpen(pid: number): number {
     this.rec("pidfdOpen", pid);
     return this.nextFd++;
