@@ -17,13 +17,14 @@ import { SIGNALS } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { UserError } from "../errors.ts";
 import { unlessDiskFull } from "../store/disk_full.ts";
+import { withLock } from "../store/lock.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { signalContainer } from "./container_kill.ts";
 import { releaseRuntime } from "./container_runtime.ts";
 import { isSameProcess } from "../process/proc.ts";
 import type { ContainerRecord } from "./record.ts";
 import { signalNumber } from "./signal_name.ts";
-import { ContainerStore } from "./store.ts";
+import { ContainerStore, policyRestartLock } from "./store.ts";
 
 /** Docker's default grace period between SIGTERM and SIGKILL. */
 export const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
@@ -55,22 +56,27 @@ export async function waitGone(
  * exit is no reason to restart it (Docker 20.10 does not restart a killed
  * one either; measured). Only a restart policy reads the mark, so a
  * container without one writes nothing: stopping it needs no disk space.
+ * Returns the record as it is once marked: running again when a restart
+ * under its policy was starting it meanwhile.
  */
-export function markStopped(root: StateRoot, record: ContainerRecord): void {
+export function markStopped(root: StateRoot, record: ContainerRecord): ContainerRecord {
   const policy = record.config.restartPolicy?.name ?? "no";
-  if (policy === "no" || record.manuallyStopped) return;
+  if (policy === "no" || record.manuallyStopped) return record;
   const store = new ContainerStore(root);
+  let marked = record;
   try {
     // A stop or removal on a full disk must still happen: the mark is skipped then.
     unlessDiskFull(`marking ${record.id} stopped`, () => {
-      store.update(
-        record.id,
-        (rec) => ({ ...rec, manuallyStopped: true, restartingUntil: undefined }),
-      );
+      marked = withLock(root, policyRestartLock(record.id), () =>
+        store.update(
+          record.id,
+          (rec) => ({ ...rec, manuallyStopped: true, restartingUntil: undefined }),
+        ));
     });
   } catch (err) {
     if (store.ids().includes(record.id)) throw err; // removed meanwhile: nothing to mark
   }
+  return marked;
 }
 
 /** The stored record of `id`, or undefined once it has been removed. */
@@ -121,8 +127,8 @@ export async function stopContainer(
   record: ContainerRecord,
   timeoutSeconds?: number,
 ): Promise<ContainerRecord | undefined> {
+  record = markStopped(root, record);
   const { state } = record;
-  markStopped(root, record);
   if (state.status !== "running") return record;
   const timeout = timeoutSeconds ?? record.config.stopTimeout ?? DEFAULT_STOP_TIMEOUT_SECONDS;
   const signal = signalNumber(record.config.stopSignal ?? "SIGTERM") ?? SIGNALS.SIGTERM;

@@ -47,6 +47,17 @@ function noSuchContainer(ref: string): UserError {
   return new UserError(`Error response from daemon: No such container: ${ref}`, REFERENCE_ERROR);
 }
 
+/**
+ * The lock a restart under a container's policy holds from its look at the
+ * stop mark until its new run is on record (src/monitor/monitor.ts), and a
+ * stop takes to set the mark (container_stop.ts): the mark lands either before the restart
+ * looks (which then gives up) or after its run is recorded (which the stop
+ * then stops). Without it, a `stop` during the restart's start was lost.
+ */
+export function policyRestartLock(id: string): string {
+  return `policy-restart-${id}`;
+}
+
 /** Container records under one state root. */
 export class ContainerStore {
   constructor(readonly root: StateRoot) {}
@@ -222,10 +233,12 @@ export class ContainerStore {
     for (const e of Deno.readDirSync(this.root.containers)) {
       if (e.name.startsWith(REMOVING)) removeTree(`${this.root.containers}/${e.name}`);
     }
-    try {
-      Deno.removeSync(this.root.lock(`container-${id}`));
-    } catch (err) {
-      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    for (const lock of [`container-${id}`, policyRestartLock(id)]) {
+      try {
+        Deno.removeSync(this.root.lock(lock));
+      } catch (err) {
+        if (!(err instanceof Deno.errors.NotFound)) throw err;
+      }
     }
   }
 

@@ -33,11 +33,12 @@ import { finishRun, releaseRuntime } from "../container/container_runtime.ts";
 import type { ContainerRecord } from "../container/record.ts";
 import { startContainer } from "../container/container_start.ts";
 import { stopContainer } from "../container/container_stop.ts";
-import { ContainerStore } from "../container/store.ts";
+import { ContainerStore, policyRestartLock } from "../container/store.ts";
 import { removeAnonymousVolumes } from "../container/volume_mounts.ts";
 import { traced } from "../kernel_trace.ts";
 import { UserError } from "../errors.ts";
 import { unlessDiskFull } from "../store/disk_full.ts";
+import { withLockAsync } from "../store/lock.ts";
 import type { StateRoot } from "../store/paths.ts";
 import type { MonitorRequest, RestartRequest, StartReply } from "./protocol.ts";
 import { monitorLog, monitorSocket } from "./protocol.ts";
@@ -143,12 +144,14 @@ export async function runMonitor(root: StateRoot): Promise<void> {
     clearTimeout(idleTimer);
     setTimeout(() => {
       working();
-      inTurn(rec.id, async () => {
-        const now = store.load(rec.id);
-        if (!now || now.state.status === "running" || now.manuallyStopped) return;
-        if (now.state.startedAt !== rec.state.startedAt) return; // started by hand meanwhile
-        await start(rec.id, "policy");
-      }).catch((err) => log(root, `container ${rec.id}: restart under its policy: ${err}`))
+      // A stop's mark lands before the look below or after the new run is on record.
+      inTurn(rec.id, () =>
+        withLockAsync(root, policyRestartLock(rec.id), async () => {
+          const now = store.load(rec.id);
+          if (!now || now.state.status === "running" || now.manuallyStopped) return;
+          if (now.state.startedAt !== rec.state.startedAt) return; // started by hand meanwhile
+          await start(rec.id, "policy");
+        })).catch((err) => log(root, `container ${rec.id}: restart under its policy: ${err}`))
         .finally(() => {
           busy--;
           settle();

@@ -9,7 +9,7 @@
 
 import { assert, assertEquals, assertNotEquals } from "../_assert.ts";
 import { delay, eventually, withRoot } from "../_harness.ts";
-import { inspect, oneLine, started } from "./_lifecycle.ts";
+import { alive, inspect, oneLine, started } from "./_lifecycle.ts";
 
 Deno.test("--restart on-failure:N: restarted N times with a new PID each, then left exited", async () => {
   await withRoot(async (root) => {
@@ -147,5 +147,35 @@ Deno.test("--restart: Docker's errors", async () => {
       Name: "on-failure",
       MaximumRetryCount: 0,
     });
+  });
+});
+
+Deno.test("--restart: a stop during a policy restart's start waits for its run, then stops it", async () => {
+  await withRoot(async (root) => {
+    const id = started(
+      await root.run("run", "-d", "--restart", "always", "busybox", "sleep", "600"),
+    );
+    const { pid, pidStartTime } = root.store().get(id).state;
+    // As the monitor holds it from its look at the stop mark until the new run is on record.
+    const lockPath = `${root.dir}/locks/policy-restart-${id}.lock`;
+    const lock = Deno.openSync(lockPath, { read: true, write: true, create: true, mode: 0o600 });
+    lock.lockSync(true);
+    const stopping = root.run("stop", "-t", "0", id);
+    let stopped: Awaited<typeof stopping> | undefined;
+    try {
+      await delay(700); // a stop that ignored the lock would have finished by now
+      stopping.then((r) => stopped = r);
+      await delay(0);
+      assertEquals(stopped, undefined, "the stop went on while a restart held the lock");
+      assert(alive(pid, pidStartTime), "the run was stopped before the lock was free");
+      assertEquals(root.store().get(id).manuallyStopped, undefined);
+    } finally {
+      lock.close();
+    }
+    const r = await stopping;
+    assertEquals(r.code, 0, r.stderr);
+    const after = root.store().get(id);
+    assertEquals([after.state.status, after.manuallyStopped], ["exited", true]);
+    assert(!alive(pid, pidStartTime));
   });
 });
