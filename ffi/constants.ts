@@ -222,6 +222,7 @@ export const SYS_write = 1;
 export const SYS_close = 3;
 export const SYS_fstat = 5;
 export const SYS_madvise = 28;
+export const SYS_syncfs = 306;
 export const SYS_ioctl = 16;
 export const SYS_dup2 = 33;
 export const SYS_socket = 41;

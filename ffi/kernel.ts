@@ -116,6 +116,8 @@ export interface Kernel {
    * does to the memory there: MADV_DONTNEED discards anonymous content.
    */
   madvise(address: bigint, length: bigint, advice: number): void;
+  /** syncfs(2): writes out and waits for everything dirty on the filesystem `fd` is on. */
+  syncfs(fd: number): void;
   /**
    * malloc_trim(3) with no padding: libc's allocator hands the free pages
    * of its heaps back to the kernel. Whether it gave any back (it cannot fail).

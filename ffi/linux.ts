@@ -73,6 +73,7 @@ import {
   SYS_lgetxattr,
   SYS_lsetxattr,
   SYS_madvise,
+  SYS_syncfs,
   SYS_memfd_create,
   SYS_mknod,
   SYS_mount,
@@ -564,6 +565,10 @@ export class LinuxKernel implements Kernel {
       "madvise",
       `0x${address.toString(16)} ${length} bytes ${MADV_NAMES[advice] ?? `advice ${advice}`}`,
     );
+  }
+
+  syncfs(fd: number): void {
+    check(sys(SYS_syncfs, fd), "syncfs", `${fd}`);
   }
 
   mallocTrim(): boolean {

@@ -188,6 +188,9 @@ export class RecordingKernel implements Kernel {
   lsetxattr(path: string, name: string, value: Uint8Array): void {
     this.rec("lsetxattr", path, name, new TextDecoder().decode(value));
   }
+  syncfs(fd: number): void {
+    this.rec("syncfs", fd);
+  }
   madvise(address: bigint, length: bigint, advice: number): void {
     this.rec("madvise", address, length, advice);
   }

@@ -236,7 +236,7 @@ function parsePipeline(tokens: Token[], line: number): Pipeline {
           return { kind: "literal", value: tok.name === "true" };
         }
         if (tok.name === "nil") return { kind: "literal", value: null };
-        if (!(tok.name in FUNCS)) {
+        if (!Object.hasOwn(FUNCS, tok.name)) {
           throw new TemplateError(`:${line}: function "${tok.name}" not defined`);
         }
         return { kind: "func", name: tok.name };

@@ -37,6 +37,7 @@ import { needsSpace } from "../store/disk_full.ts";
 import { shortId } from "../store/ids.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { containerPaths } from "./paths.ts";
+import { assertUpperIntact } from "./volatile_upper.ts";
 import type { ContainerRecord } from "./record.ts";
 
 /** What the new image records besides its files. */
@@ -112,6 +113,7 @@ async function commit(
   const layers = new LayerStore(root);
   const imageId = record.config.imageId;
   const parent = parentConfig(images, imageId);
+  assertUpperIntact(root, record.id);
   const { upper } = containerPaths(root, record.id);
   const lowerDirs = images.layerDirs(imageId);
   const exclude = engineMountPoints(upper, lowerDirs);

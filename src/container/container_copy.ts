@@ -49,7 +49,7 @@ import { secureJoin } from "../rootfs/secure_join.ts";
 import { lstatOrUndefined, statOrUndefined } from "../_fs.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { containerPaths } from "./paths.ts";
-import { prepareUpper } from "./volatile_upper.ts";
+import { assertUpperIntact, prepareUpper } from "./volatile_upper.ts";
 import { addFile, headerOf, tarKind } from "./container_export.ts";
 import type { ContainerRecord } from "./record.ts";
 import { LayerDir } from "../rootfs/layer_tree.ts";
@@ -95,7 +95,8 @@ export function openContainerRoot(
     }
     return { path: `/proc/self/fd/${fd}`, close: () => kernel.close(fd) };
   }
-  if (writable) prepareUpper(root, record.id, false);
+  if (writable) prepareUpper(root, kernel, record.id, false);
+  else assertUpperIntact(root, record.id);
   enterPrivateMountNamespace(kernel);
   const paths = containerPaths(root, record.id);
   const lowers = new ImageStore(root).layerDirs(record.config.imageId);

@@ -21,6 +21,7 @@ import type { Kernel } from "../../ffi/kernel.ts";
 import { ImageStore } from "../image/store.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { containerPaths } from "./paths.ts";
+import { assertUpperIntact } from "./volatile_upper.ts";
 import type { ContainerRecord } from "./record.ts";
 import { isEngineEntry } from "./_engine_mount_points.ts";
 import { isWhiteout, LayerDir, mergedEntries, subdirectoryLayers } from "../rootfs/layer_tree.ts";
@@ -83,6 +84,7 @@ export function containerChanges(
   kernel: Kernel,
   record: ContainerRecord,
 ): Change[] {
+  assertUpperIntact(root, record.id);
   const upper = LayerDir.openRoot(kernel, containerPaths(root, record.id).upper);
   const lowers = new ImageStore(root).layerDirs(record.config.imageId)
     .map((path) => LayerDir.openRoot(kernel, path));

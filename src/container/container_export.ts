@@ -15,6 +15,7 @@ import { ImageStore } from "../image/store.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { splitDev } from "../_fs.ts";
 import { containerPaths } from "./paths.ts";
+import { assertUpperIntact } from "./volatile_upper.ts";
 import type { ContainerRecord } from "./record.ts";
 import {
   LayerDir,
@@ -132,6 +133,7 @@ export function exportContainer(
   record: ContainerRecord,
   sink: (data: Uint8Array) => void,
 ): void {
+  assertUpperIntact(root, record.id);
   const layers = [
     containerPaths(root, record.id).upper,
     ...new ImageStore(root).layerDirs(record.config.imageId),

@@ -120,6 +120,9 @@ async function start(
   if (ahead) undo.push(ahead.stop);
   try {
     assertAllowed(record.state.status, "start");
+    // A --rm container's changes are never kept: not synced either. Checked first: a
+    // refused upper makes nothing.
+    prepareUpper(root, kernel, record.id, cfg.autoRemove);
     let stdio: InitStdio = {
       kind: "log",
       path: paths.log,
@@ -163,8 +166,6 @@ async function start(
     for (const bind of cfg.binds) {
       if (!lstatOrUndefined(bind.source)) Deno.mkdirSync(bind.source, { recursive: true });
     }
-    // A --rm container's changes are never kept: not synced either.
-    prepareUpper(root, record.id, cfg.autoRemove);
     let endpoint: NetworkEndpoint | undefined;
     let launched;
     try {

@@ -101,13 +101,18 @@ export function spawnExecInit(
  */
 export function stopperOf(kernel: Kernel, spawned: SpawnedInit): () => Promise<void> {
   let stopped: Promise<void> | undefined;
+  // Reaped already, its PID may be another process's: no signal then.
+  let reaped = false;
+  spawned.status.then(() => reaped = true, () => reaped = true);
   return () =>
     stopped ??= (async () => {
       spawned.channel.close();
-      try {
-        kernel.kill(spawned.pid, SIGNALS.SIGKILL);
-      } catch {
-        // Already gone.
+      if (!reaped) {
+        try {
+          kernel.kill(spawned.pid, SIGNALS.SIGKILL);
+        } catch {
+          // Already gone.
+        }
       }
       await spawned.status;
     })();

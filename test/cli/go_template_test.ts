@@ -107,6 +107,10 @@ Deno.test("template: errors are one clear line", () => {
   );
   assertEquals(renderError("{{.Nope.X}}").includes("nil pointer evaluating interface {}.X"), true);
   assertEquals(renderError("{{bogus .Id}}").includes('function "bogus" not defined'), true);
+  // Names of a JavaScript object's prototype are no functions of Go's (Docker: the same words).
+  for (const name of ["__proto__", "constructor", "toString", "hasOwnProperty"]) {
+    assertEquals(renderError(`{{${name} 1}}`).includes(`function "${name}" not defined`), true);
+  }
   assertEquals(renderError("{{.Id").includes("unclosed action"), true);
   assertEquals(renderError("{{if .Id}}x").includes("unexpected EOF"), true);
   assertEquals(renderError("{{end}}").includes("unexpected {{end}}"), true);

@@ -59,7 +59,16 @@ export const command: Command = {
     const store = new ContainerStore(ctx.root);
     return forEachContainer(flags.positionals, async (ref) => {
       const record = store.resolve(ref);
-      if (record.state.status !== "running") await startDetached(ctx.root, ctx.kernel, record);
+      if (record.state.status === "running") return;
+      try {
+        await startDetached(ctx.root, ctx.kernel, record);
+      } catch (err) {
+        // As Docker's daemon: a --rm container whose start failed is removed.
+        if (record.config.autoRemove && store.ids().includes(record.id)) {
+          await deleteContainer(ctx.root, ctx.kernel, store.get(record.id), true);
+        }
+        throw err;
+      }
     });
   },
 };
