@@ -26,6 +26,7 @@ import { InitError } from "../runtime/errors.ts";
 import { type ContainerInit, spawnContainerInit } from "../runtime/init_spawn.ts";
 import { launchContainer } from "../runtime/launch.ts";
 import { needsSpace } from "../store/disk_full.ts";
+import { withLockAsync } from "../store/lock.ts";
 import { recordEvent } from "../events/events.ts";
 import { eventSubject } from "./events.ts";
 import type { StateRoot } from "../store/paths.ts";
@@ -45,7 +46,7 @@ import { writeHostsFiles } from "./container_runtime.ts";
 import { prepareUpper } from "./volatile_upper.ts";
 import type { ContainerRecord, NetworkEndpoint } from "./record.ts";
 import { assertAllowed, transition } from "./state.ts";
-import { ContainerStore } from "./store.ts";
+import { ContainerStore, startLock } from "./store.ts";
 
 /** A running container and the handles the caller needs to wait for it. */
 export interface StartedContainer {
@@ -103,7 +104,20 @@ export function startContainer(
   mode: AttachMode,
   ahead?: ContainerInit,
 ): Promise<StartedContainer> {
-  return needsSpace(root, () => start(root, kernel, record, mode, ahead));
+  // One start of a container at a time, across processes (a CLI's `start -a`, the
+  // monitor's): the second sees the first's run and is refused, instead of two inits
+  // sharing one upper directory.
+  return needsSpace(root, () =>
+    withLockAsync(root, startLock(record.id), async () => {
+      let fresh: ContainerRecord;
+      try {
+        fresh = new ContainerStore(root).get(record.id);
+      } catch (err) {
+        await ahead?.stop();
+        throw err;
+      }
+      return start(root, kernel, fresh, mode, ahead);
+    }));
 }
 
 async function start(

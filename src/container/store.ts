@@ -58,6 +58,11 @@ export function policyRestartLock(id: string): string {
   return `policy-restart-${id}`;
 }
 
+/** The lock a start of container `id` holds from its check of the state until the run is on record. */
+export function startLock(id: string): string {
+  return `start-${id}`;
+}
+
 /** Container records under one state root. */
 export class ContainerStore {
   constructor(readonly root: StateRoot) {}
@@ -233,7 +238,7 @@ export class ContainerStore {
     for (const e of Deno.readDirSync(this.root.containers)) {
       if (e.name.startsWith(REMOVING)) removeTree(`${this.root.containers}/${e.name}`);
     }
-    for (const lock of [`container-${id}`, policyRestartLock(id)]) {
+    for (const lock of [`container-${id}`, policyRestartLock(id), startLock(id)]) {
       try {
         Deno.removeSync(this.root.lock(lock));
       } catch (err) {

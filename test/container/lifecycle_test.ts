@@ -887,3 +887,28 @@ Deno.test("run -d -i: stdin a pipe held open, so cat runs on; without -i it read
     assertEquals((await root.run("rm", "-f", "lc-di", "lc-d")).code, 0);
   });
 });
+
+Deno.test("start: waits for a start of the same container in another process", async () => {
+  await withRoot(async (root) => {
+    const id = (await root.run("create", "--name", "once", "busybox", "sleep", "600")).stdout
+      .trim();
+    // As a start in another process holds it, from its look at the state to the run on record.
+    const lock = Deno.openSync(`${root.dir}/locks/start-${id}.lock`, {
+      read: true,
+      write: true,
+      create: true,
+      mode: 0o600,
+    });
+    lock.lockSync(true);
+    const first = root.run("start", "once");
+    try {
+      await delay(700); // a start that ignored the lock would be running by now
+      assertEquals(root.store().get(id).state.status, "created");
+    } finally {
+      lock.close();
+    }
+    assertEquals((await first).code, 0);
+    const { pid, pidStartTime } = root.store().get(id).state;
+    assert(alive(pid, pidStartTime));
+  });
+});
