@@ -193,6 +193,9 @@ export class TestRoot {
     const networks = new NetworkStore(root);
     for (const net of networks.list()) removeNetwork(root, net.name);
     removeTestCgroupParent();
+    // A detached --rm container's monitor removes it too, on its exit: its
+    // directory (renamed `.removing-…`) may still be being emptied.
+    await eventually(() => Deno.readDirSync(root.containers).next().done === true).catch(() => {});
     await Deno.remove(this.dir, { recursive: true });
     assertEquals(mountsUnder(this.dir), [], "mounts left behind");
   }
