@@ -134,7 +134,7 @@ Deno.test("runtime: each container joins a session keyring of its own, unless --
     const keys = async (id: string) => {
       const r = await t.runc("exec", id, "cat", "/proc/keys");
       assertEquals(r.code, 0, t.lastError());
-      return r.stdout.split("\n").filter((l) => / keyring +_ses\./.test(l));
+      return r.stdout.split("\n").filter((l) => / keyring +_ses\.(keys|other|shared)\./.test(l));
     };
     // An exec joins the container's keyring, by its name: only a possessor sees it.
     const seen = await keys("keys");
