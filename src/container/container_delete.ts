@@ -14,7 +14,6 @@ import { recordEvent } from "../events/events.ts";
 import { withLock } from "../store/lock.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { releaseRuntime } from "./container_runtime.ts";
-import { stopContainer } from "./container_stop.ts";
 import type { ContainerRecord } from "./record.ts";
 import { ContainerStore } from "./store.ts";
 import { eventSubject } from "./events.ts";
@@ -45,6 +44,8 @@ export async function deleteContainer(
         1,
       );
     }
+    // Loaded only to remove a running container (a stopped one's removal is the common case).
+    const { stopContainer } = await import("./container_stop.ts");
     if (await stopContainer(root, kernel, record, 0) === undefined) return;
   }
   // Normally released on exit already; not if the exit's watcher was gone.
