@@ -54,13 +54,17 @@ export async function runContainer(
     await ahead?.stop();
     throw err;
   }
+  // Set once the foreground run has ended and released what it held (finishRun).
+  let released = false;
   try {
     if (mode === "detached") {
       await startDetached(ctx.root, ctx.kernel, record);
       console.log(record.id);
       return 0;
     }
-    return await runForeground(ctx.root, ctx.kernel, record.id, mode, ahead);
+    const exitCode = await runForeground(ctx.root, ctx.kernel, record.id, mode, ahead);
+    released = true;
+    return exitCode;
   } catch (err) {
     // A container that never started is not kept: a failed run leaves nothing behind.
     const store = new ContainerStore(ctx.root);
@@ -71,7 +75,9 @@ export async function runContainer(
     if (spec.autoRemove && !spec.detach) {
       const store = new ContainerStore(ctx.root);
       if (store.ids().includes(record.id)) {
-        await deleteContainer(ctx.root, ctx.kernel, store.get(record.id), true);
+        await deleteContainer(ctx.root, ctx.kernel, store.get(record.id), true, {
+          runtimeReleased: released,
+        });
       }
       // Docker's --rm takes the container's anonymous volumes with it.
       await removeAnonymousVolumes(ctx.root, record);

@@ -18,6 +18,16 @@ import type { ContainerRecord } from "./record.ts";
 import { ContainerStore } from "./store.ts";
 import { eventSubject } from "./events.ts";
 
+/** What the caller of deleteContainer already did. */
+export interface DeleteOptions {
+  /**
+   * The caller released the runtime of `record`'s last run itself, once its
+   * PID 1 had exited (finishRun: a foreground `--rm` run that just ended),
+   * so a container that is not running again is not released a second time.
+   */
+  runtimeReleased?: boolean;
+}
+
 /**
  * Removes `record`'s container; kills it first when `force`. Removing a
  * container that another process removed meanwhile (the monitor's `--rm`)
@@ -28,6 +38,7 @@ export async function deleteContainer(
   kernel: Kernel,
   record: ContainerRecord,
   force: boolean,
+  options: DeleteOptions = {},
 ): Promise<void> {
   if (record.state.status === "running") {
     if (!force && record.state.paused) {
@@ -49,7 +60,9 @@ export async function deleteContainer(
     if (await stopContainer(root, kernel, record, 0) === undefined) return;
   }
   // Normally released on exit already; not if the exit's watcher was gone.
-  await releaseRuntime(root, record);
+  if (!options.runtimeReleased || record.state.status === "running") {
+    await releaseRuntime(root, record);
+  }
   const store = new ContainerStore(root);
   // Under the lock that guards names: two removers (rm and the monitor's
   // --rm) cannot trip over each other, and a name is free once it is gone.
