@@ -10,7 +10,7 @@ import { SIGNALS } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { type AttachMode, initSpawnStdio } from "../container/attach_mode.ts";
 import { exitCodeOf } from "../container/container_exit.ts";
-import { openLogSink } from "../container/container_logs.ts";
+import { openLogSink } from "../container/container_log_sink.ts";
 import { hasProbes, startingHealth } from "../container/health_state.ts";
 import { finishRun } from "../container/container_runtime.ts";
 import { containerNamespaces } from "../container/container_spec.ts";
@@ -18,6 +18,7 @@ import { startContainer } from "../container/container_start.ts";
 import { eventSubject } from "../container/events.ts";
 import { ContainerStore } from "../container/store.ts";
 import { recordEvent } from "../events/events.ts";
+import { requestPolicyRestart } from "../monitor/client.ts";
 import { shouldRestart } from "../monitor/restart_policy.ts";
 import { relayPipes } from "../process/pipe_relay.ts";
 import { type ContainerInit, spawnContainerInit } from "../runtime/init_spawn.ts";
@@ -111,9 +112,7 @@ export async function runForeground(
     const exitCode = exitCodeOf(await started.child.status);
     const exited = await finishRun(root, started.record, exitCode);
     // Docker: `run` returns the first exit; the engine restarts it in the background.
-    if (shouldRestart(store.load(id) ?? exited, exitCode)) {
-      await (await import("../monitor/client.ts")).requestPolicyRestart(root, id);
-    }
+    if (shouldRestart(store.load(id) ?? exited, exitCode)) await requestPolicyRestart(root, id);
     return exitCode;
   } finally {
     stopHealth();
