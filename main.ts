@@ -22,7 +22,7 @@ function invokedName(): string {
 
 if (Deno.args[0] === "init") {
   const { containerInit } = await import("./src/process/init.ts");
-  containerInit();
+  await containerInit();
 } else if (Deno.args[0] === "monitor" && Deno.args.length === 2) {
   const { runMonitor } = await import("./src/monitor/monitor.ts");
   const { StateRoot } = await import("./src/store/paths.ts");

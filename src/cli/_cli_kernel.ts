@@ -8,9 +8,13 @@
 
 import type { Kernel } from "../../ffi/kernel.ts";
 import { LinuxKernel } from "../../ffi/linux.ts";
-import { traced } from "../kernel_trace.ts";
+import { debugEnabled } from "../debug.ts";
 
-/** A LinuxKernel for one CLI run, traced when `--debug` is on. */
-export function cliKernel(): Kernel {
-  return traced(new LinuxKernel(), "cli");
+/**
+ * A LinuxKernel for one CLI run, traced when `--debug` is on (the trace's
+ * module is loaded only then).
+ */
+export async function cliKernel(): Promise<Kernel> {
+  if (!debugEnabled()) return new LinuxKernel();
+  return (await import("../kernel_trace.ts")).traced(new LinuxKernel(), "cli");
 }

@@ -10,14 +10,16 @@
 
 import type { CreateSpec } from "../container/container_create.ts";
 import { UserError } from "../errors.ts";
-import { tryExec } from "../network/_exec.ts";
-import { DEFAULT_NETWORK, NetworkStore } from "../network/network_store.ts";
 import type { StateRoot } from "../store/paths.ts";
 
 const HOST_GATEWAY = "host-gateway";
 
 /** The host's address a container reaches it by, as above; undefined when it has none. */
-function hostGatewayIp(root: StateRoot, networkMode: string): string | undefined {
+async function hostGatewayIp(root: StateRoot, networkMode: string): Promise<string | undefined> {
+  const [{ tryExec }, { DEFAULT_NETWORK, NetworkStore }] = await Promise.all([
+    import("../network/_exec.ts"),
+    import("../network/network_store.ts"),
+  ]);
   const networks = new NetworkStore(root);
   const bridge = networks.get(DEFAULT_NETWORK) ?? networks.get(networkMode);
   if (bridge) return bridge.gateway;
@@ -25,11 +27,14 @@ function hostGatewayIp(root: StateRoot, networkMode: string): string | undefined
   return route.code === 0 ? /\bsrc (\d+\.\d+\.\d+\.\d+)/.exec(route.stdout)?.[1] : undefined;
 }
 
-/** `spec` with each `NAME:host-gateway` of its extra hosts given the host's address. */
-export function withHostGateway(root: StateRoot, spec: CreateSpec): CreateSpec {
+/**
+ * `spec` with each `NAME:host-gateway` of its extra hosts given the host's
+ * address. The network stack is loaded only when one asks for it.
+ */
+export async function withHostGateway(root: StateRoot, spec: CreateSpec): Promise<CreateSpec> {
   const hosts = spec.extraHosts ?? [];
   if (!hosts.some((h) => h.endsWith(`:${HOST_GATEWAY}`))) return spec;
-  const ip = hostGatewayIp(root, spec.networkMode);
+  const ip = await hostGatewayIp(root, spec.networkMode);
   if (!ip) {
     throw new UserError(
       "dockergsh: Error response from daemon: unable to derive the IP value for host-gateway",

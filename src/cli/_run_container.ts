@@ -13,13 +13,23 @@ import { createContainer, type CreateSpec } from "../container/container_create.
 import { deleteContainer } from "../container/container_delete.ts";
 import { startDetached } from "../monitor/start_detached.ts";
 import { ContainerStore } from "../container/store.ts";
-import { removeAnonymousVolumes } from "../container/volume_mounts.ts";
+import type { ContainerRecord } from "../container/record.ts";
 import type { ContainerInit } from "../runtime/init_spawn.ts";
+import type { StateRoot } from "../store/paths.ts";
 import type { CommandContext } from "./command.ts";
 import { ensureImage } from "./_pull_missing.ts";
 import { withHostGateway } from "./_host_gateway.ts";
 import { asRunError } from "./_run_error.ts";
 import { runForeground } from "./_run_foreground.ts";
+
+/**
+ * Removes `record`'s anonymous volumes (volume_mounts.ts), whose code is
+ * loaded only for a container that has one.
+ */
+async function removeAnonymousVolumes(root: StateRoot, record: ContainerRecord): Promise<void> {
+  if (!record.config.binds.some((b) => b.anonymous && b.volume !== undefined)) return;
+  (await import("../container/volume_mounts.ts")).removeAnonymousVolumes(root, record);
+}
 
 /**
  * Runs the container `spec` describes in `mode`; `ahead` is the init
@@ -36,7 +46,7 @@ export async function runContainer(
   let record;
   try {
     await ensureImage(ctx, spec.image, pull);
-    record = await createContainer(ctx.root, withHostGateway(ctx.root, spec), ctx.kernel)
+    record = await createContainer(ctx.root, await withHostGateway(ctx.root, spec), ctx.kernel)
       .catch((err) => {
         throw asRunError(err);
       });
@@ -44,27 +54,33 @@ export async function runContainer(
     await ahead?.stop();
     throw err;
   }
+  // Set once the foreground run has ended and released what it held (finishRun).
+  let released = false;
   try {
     if (mode === "detached") {
       await startDetached(ctx.root, ctx.kernel, record);
       console.log(record.id);
       return 0;
     }
-    return await runForeground(ctx.root, ctx.kernel, record.id, mode, ahead);
+    const exitCode = await runForeground(ctx.root, ctx.kernel, record.id, mode, ahead);
+    released = true;
+    return exitCode;
   } catch (err) {
     // A container that never started is not kept: a failed run leaves nothing behind.
     const store = new ContainerStore(ctx.root);
     await deleteContainer(ctx.root, ctx.kernel, store.get(record.id), true);
-    removeAnonymousVolumes(ctx.root, record);
+    await removeAnonymousVolumes(ctx.root, record);
     throw err;
   } finally {
     if (spec.autoRemove && !spec.detach) {
       const store = new ContainerStore(ctx.root);
       if (store.ids().includes(record.id)) {
-        await deleteContainer(ctx.root, ctx.kernel, store.get(record.id), true);
+        await deleteContainer(ctx.root, ctx.kernel, store.get(record.id), true, {
+          runtimeReleased: released,
+        });
       }
       // Docker's --rm takes the container's anonymous volumes with it.
-      removeAnonymousVolumes(ctx.root, record);
+      await removeAnonymousVolumes(ctx.root, record);
     }
   }
 }

@@ -10,8 +10,7 @@ import { SIGNALS } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { type AttachMode, initSpawnStdio } from "../container/attach_mode.ts";
 import { exitCodeOf } from "../container/container_exit.ts";
-import { openLogSink } from "../container/container_logs.ts";
-import { watchHealth } from "../container/container_health.ts";
+import { openLogSink } from "../container/container_log_sink.ts";
 import { hasProbes, startingHealth } from "../container/health_state.ts";
 import { finishRun } from "../container/container_runtime.ts";
 import { containerNamespaces } from "../container/container_spec.ts";
@@ -22,7 +21,6 @@ import { recordEvent } from "../events/events.ts";
 import { requestPolicyRestart } from "../monitor/client.ts";
 import { shouldRestart } from "../monitor/restart_policy.ts";
 import { relayPipes } from "../process/pipe_relay.ts";
-import { relayTty } from "../process/tty_relay.ts";
 import { type ContainerInit, spawnContainerInit } from "../runtime/init_spawn.ts";
 import type { StateRoot } from "../store/paths.ts";
 
@@ -96,12 +94,15 @@ export async function runForeground(
   // The CLI is this run's parent: it probes its health, as the monitor does a detached run's.
   const check = started.record.config.healthcheck;
   let stopHealth = () => {};
-  if (hasProbes(check)) {
-    store.update(id, (rec) => ({ ...rec, health: startingHealth() }));
-    stopHealth = watchHealth(root, kernel, id, check, started.record.state.startedAt);
-  }
   try {
+    if (hasProbes(check)) {
+      store.update(id, (rec) => ({ ...rec, health: startingHealth() }));
+      // Loaded only for a container that has a healthcheck (its probes are execs).
+      const { watchHealth } = await import("../container/container_health.ts");
+      stopHealth = watchHealth(root, kernel, id, check, started.record.state.startedAt);
+    }
     if (started.ttyMaster !== undefined) {
+      const { relayTty } = await import("../process/tty_relay.ts");
       await relayTty(kernel, started.ttyMaster, started.record.config.openStdin, log.sink);
       kernel.close(started.ttyMaster);
     } else {

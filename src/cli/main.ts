@@ -205,7 +205,7 @@ export async function cli(argv: readonly string[]): Promise<number> {
     ensurePrivateRoot(root);
     const kernel = kernelModule === undefined && command.usesKernel?.(flags) === false
       ? noKernel(name)
-      : (await (kernelModule ?? import("./_cli_kernel.ts"))).cliKernel();
+      : await (await (kernelModule ?? import("./_cli_kernel.ts"))).cliKernel();
     return await command.run({ root, kernel, debug: debugEnabled(), insecureRegistries }, flags);
   } catch (err) {
     if (err instanceof UserError) {

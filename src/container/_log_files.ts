@@ -16,6 +16,8 @@
 import { O_CLOEXEC, O_RDONLY } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { debug } from "../debug.ts";
+import type { StateRoot } from "../store/paths.ts";
+import { containerPaths } from "./paths.ts";
 
 /** A container's output streams. */
 export type LogStream = "stdout" | "stderr";
@@ -25,6 +27,12 @@ export interface LogPaths {
   stdout: string;
   stderr: string;
   index: string;
+}
+
+/** The log files of container `id`. */
+export function logPaths(root: StateRoot, id: string): LogPaths {
+  const p = containerPaths(root, id);
+  return { stdout: p.log, stderr: p.stderrLog, index: p.logIndex };
 }
 
 /** How often the monitor looks for a detached run's new output while it writes. */

@@ -12,9 +12,8 @@ import type { Kernel } from "../../ffi/kernel.ts";
 import { lstatOrUndefined } from "../_fs.ts";
 import { UserError } from "../errors.ts";
 import { recordEvent } from "../events/events.ts";
-import { copyUp } from "../volume/copy_up.ts";
 import { type ImageConfig, ImageStore } from "../image/store.ts";
-import { checkNetworkRequest } from "./container_network.ts";
+import { isPseudoNetwork } from "./network_mode.ts";
 import { needsSpace } from "../store/disk_full.ts";
 import { newId } from "../store/ids.ts";
 import { mergeEnv } from "./_env.ts";
@@ -30,11 +29,9 @@ import type {
 import { createdState } from "./record.ts";
 import { ContainerStore } from "./store.ts";
 import { eventSubject } from "./events.ts";
-import { dropVolumes, resolveVolumes } from "./volume_mounts.ts";
 import { resolvConfWith } from "./_resolv_conf.ts";
 import { extraHostsEntries } from "../rootfs/etc_hosts.ts";
 import { ENGINE_SYMLINKS } from "./_engine_mount_points.ts";
-import { VolumeStore } from "../volume/store.ts";
 
 /**
  * What the user asked for; the image's defaults fill the gaps. `entrypoint`
@@ -170,6 +167,19 @@ function checkBindSources(binds: readonly BindMount[]): void {
   }
 }
 
+/**
+ * The code a create needs for a container that mounts volumes, loaded for
+ * it only: the volume store (and `root`'s), making them, copy-up.
+ */
+async function volumeCode(root: StateRoot) {
+  const [{ dropVolumes, resolveVolumes }, { VolumeStore }, { copyUp }] = await Promise.all([
+    import("./volume_mounts.ts"),
+    import("../volume/store.ts"),
+    import("../volume/copy_up.ts"),
+  ]);
+  return { store: new VolumeStore(root), dropVolumes, resolveVolumes, copyUp };
+}
+
 async function create(root: StateRoot, spec: CreateSpec, kernel: Kernel): Promise<ContainerRecord> {
   const image = new ImageStore(root).resolve(spec.image);
   const { entrypoint, args } = commandOf(spec, image.config ?? {});
@@ -177,7 +187,10 @@ async function create(root: StateRoot, spec: CreateSpec, kernel: Kernel): Promis
   if (cmd.length === 0) {
     throw new UserError("Error response from daemon: No command specified");
   }
-  checkNetworkRequest(root, spec);
+  // The network stack is loaded only for a container that joins a network.
+  if (!isPseudoNetwork(spec.networkMode)) {
+    (await import("./container_network.ts")).checkNetworkRequest(root, spec);
+  }
   checkBindSources(spec.binds);
   const security = spec.security ?? DEFAULT_SECURITY;
   // A bad profile is refused now, in one line, not at start (as Docker).
@@ -210,19 +223,25 @@ async function create(root: StateRoot, spec: CreateSpec, kernel: Kernel): Promis
   const healthcheck = healthcheckOf(spec.healthcheck, image.config?.healthcheck);
   if (healthcheck) config.healthcheck = healthcheck;
   const store = new ContainerStore(root);
-  const volumes = new VolumeStore(root);
   // Under the volumes lock until the record mounting them exists: `volume rm` sees it.
   let madeVolumes: string[] = [];
-  // Only a container that mounts volumes needs the volumes lock (and its sweep).
+  // Only a container that mounts volumes needs the volumes lock (and its sweep),
+  // and their code (the volume store, copy-up), loaded for it only.
   const mountsVolumes = config.binds.some((b) => b.volume !== undefined || b.anonymous);
-  const underVolumesLock = <T>(fn: () => T): T => mountsVolumes ? volumes.locked(fn) : fn();
+  const volumes = mountsVolumes ? await volumeCode(root) : undefined;
+  const underVolumesLock = <T>(fn: () => T): T => volumes ? volumes.store.locked(fn) : fn();
   const record = underVolumesLock(() => {
-    const resolved = resolveVolumes(root, config.binds, volumeLabels);
+    const resolved = volumes?.resolveVolumes(root, config.binds, volumeLabels) ??
+      { binds: config.binds, made: [] };
     madeVolumes = resolved.made;
     try {
-      const layers = new ImageStore(root).layerDirs(image.id);
-      for (const b of resolved.binds) {
-        if (b.copyUp && b.volume !== undefined) copyUp(kernel, layers, b.destination, b.source);
+      if (volumes) {
+        const layers = new ImageStore(root).layerDirs(image.id);
+        for (const b of resolved.binds) {
+          if (b.copyUp && b.volume !== undefined) {
+            volumes.copyUp(kernel, layers, b.destination, b.source);
+          }
+        }
       }
       return store.create(
         {
@@ -234,7 +253,7 @@ async function create(root: StateRoot, spec: CreateSpec, kernel: Kernel): Promis
         name,
       );
     } catch (err) {
-      dropVolumes(root, madeVolumes);
+      volumes?.dropVolumes(root, madeVolumes);
       throw err;
     }
   });
@@ -260,7 +279,9 @@ async function create(root: StateRoot, spec: CreateSpec, kernel: Kernel): Promis
     Deno.writeTextFileSync(p.hosts, hosts, { mode: 0o644 });
   } catch (err) {
     store.delete(id);
-    if (madeVolumes.length) volumes.locked(() => dropVolumes(root, madeVolumes));
+    if (volumes && madeVolumes.length) {
+      volumes.store.locked(() => volumes.dropVolumes(root, madeVolumes));
+    }
     throw err;
   }
   recordEvent(root, "create", eventSubject(record));

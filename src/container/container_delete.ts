@@ -14,10 +14,19 @@ import { recordEvent } from "../events/events.ts";
 import { withLock } from "../store/lock.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { releaseRuntime } from "./container_runtime.ts";
-import { stopContainer } from "./container_stop.ts";
 import type { ContainerRecord } from "./record.ts";
 import { ContainerStore } from "./store.ts";
 import { eventSubject } from "./events.ts";
+
+/** What the caller of deleteContainer already did. */
+export interface DeleteOptions {
+  /**
+   * The caller released the runtime of `record`'s last run itself, once its
+   * PID 1 had exited (finishRun: a foreground `--rm` run that just ended),
+   * so a container that is not running again is not released a second time.
+   */
+  runtimeReleased?: boolean;
+}
 
 /**
  * Removes `record`'s container; kills it first when `force`. Removing a
@@ -29,6 +38,7 @@ export async function deleteContainer(
   kernel: Kernel,
   record: ContainerRecord,
   force: boolean,
+  options: DeleteOptions = {},
 ): Promise<void> {
   if (record.state.status === "running") {
     if (!force && record.state.paused) {
@@ -45,10 +55,14 @@ export async function deleteContainer(
         1,
       );
     }
+    // Loaded only to remove a running container (a stopped one's removal is the common case).
+    const { stopContainer } = await import("./container_stop.ts");
     if (await stopContainer(root, kernel, record, 0) === undefined) return;
   }
   // Normally released on exit already; not if the exit's watcher was gone.
-  await releaseRuntime(root, record);
+  if (!options.runtimeReleased || record.state.status === "running") {
+    await releaseRuntime(root, record);
+  }
   const store = new ContainerStore(root);
   // Under the lock that guards names: two removers (rm and the monitor's
   // --rm) cannot trip over each other, and a name is free once it is gone.

@@ -11,7 +11,7 @@
  * bound, at most that late; lines of the two streams are
  * merged by it. Foreground runs are logged too (as Docker logs every
  * container's output): the CLI that relays their output appends what it
- * relays, and indexes it as it goes (`openLogSink`).
+ * relays, and indexes it as it goes (container_log_sink.ts).
  *
  * A log written before streams were kept apart is one file: its lines
  * count as stdout.
@@ -19,23 +19,19 @@
  * @module
  */
 
-import { debug } from "../debug.ts";
 import type { StateRoot } from "../store/paths.ts";
 import {
-  appendIndex,
   fileState,
-  INDEX_POLL_MS,
-  type LogPaths,
+  logPaths,
   type LogRange,
   type LogStream,
   readIndex,
   streamRanges,
 } from "./_log_files.ts";
-import { containerPaths } from "./paths.ts";
 import type { ContainerRecord } from "./record.ts";
 import { ContainerStore } from "./store.ts";
 
-export type { LogStream } from "./_log_files.ts";
+export { logPaths, type LogStream } from "./_log_files.ts";
 
 /** A piece of one line of the log (a line longer than a read comes in several). */
 export interface LogChunk {
@@ -67,12 +63,6 @@ const FOLLOW_POLL_MS = 100;
 const NEWLINE = 0x0a;
 /** Read size: a log of any length is read in pieces, never whole into memory. */
 const CHUNK = 64 * 1024;
-
-/** The log files of container `id`. */
-export function logPaths(root: StateRoot, id: string): LogPaths {
-  const p = containerPaths(root, id);
-  return { stdout: p.log, stderr: p.stderrLog, index: p.logIndex };
-}
 
 /** True while the run that started at `startedAt` is still the container's running run. */
 function stillRunning(store: ContainerStore, id: string, startedAt: string): boolean {
@@ -353,75 +343,4 @@ function endsWithNewline(path: string, size: number): boolean {
   } finally {
     file.close();
   }
-}
-
-/**
- * Appending writers to `id`'s log for the output a foreground run's CLI
- * relays, one per stream, each chunk indexed with its time; and their
- * closer. A write that fails (a full disk) stops the logging, never the
- * relay: the user still sees the output.
- */
-export function openLogSink(
-  root: StateRoot,
-  id: string,
-): { sink: (stream: LogStream, bytes: Uint8Array) => void; close: () => void } {
-  const paths = logPaths(root, id);
-  const files: Partial<Record<LogStream, Deno.FsFile>> = {};
-  const sizes = { stdout: 0, stderr: 0 };
-  const noted = { stdout: 0, stderr: 0 };
-  let failed = false;
-  try {
-    for (const s of ["stdout", "stderr"] as const) {
-      files[s] = Deno.openSync(paths[s], { append: true, create: true, mode: 0o600 });
-      sizes[s] = noted[s] = files[s]!.statSync().size;
-    }
-  } catch (err) {
-    debug("logs", `${id.slice(0, 12)}: not logged: ${err}`);
-    failed = true;
-  }
-  // At most one index entry per INDEX_POLL_MS, as the monitor's, unless the
-  // stream changes: a chatty container does not get an entry per chunk, yet
-  // the order of its stdout and stderr lines is kept. A chunk within that
-  // time of the last entry waits for the next chunk, or the close, and is
-  // then noted with its own time (so a line's time is exact). No timer: the
-  // first timer a Deno process sets loads Node's timers, ~10 ms of CPU on
-  // every run that prints.
-  let lastEntry = 0;
-  let waiting: Date | undefined;
-  const note = (at: Date) => {
-    waiting = undefined;
-    lastEntry = at.getTime();
-    const grown = (["stdout", "stderr"] as const).filter((s) => sizes[s] > noted[s]);
-    appendIndex(paths.index, grown.map((s) => ({ s, o: sizes[s] })), at);
-    for (const s of grown) noted[s] = sizes[s];
-  };
-  const close = () => {
-    if (waiting) note(waiting);
-    for (const s of ["stdout", "stderr"] as const) files[s]?.close();
-    delete files.stdout;
-    delete files.stderr;
-  };
-  const sink = (stream: LogStream, bytes: Uint8Array) => {
-    const file = files[stream];
-    if (failed || !file) return;
-    try {
-      const now = new Date();
-      // What waits was written before this chunk: noted first, with its own time;
-      // at once when it is the other stream's, or the order of the two would be lost.
-      const other = stream === "stdout" ? "stderr" : "stdout";
-      if (waiting && (now.getTime() - lastEntry >= INDEX_POLL_MS || sizes[other] > noted[other])) {
-        note(waiting);
-      }
-      for (let off = 0; off < bytes.length;) off += file.writeSync(bytes.subarray(off));
-      sizes[stream] += bytes.length;
-      if (now.getTime() - lastEntry >= INDEX_POLL_MS) note(now);
-      else waiting = now;
-    } catch (err) {
-      debug("logs", `${id.slice(0, 12)}: logging stopped: ${err}`);
-      failed = true;
-      close();
-    }
-  };
-  if (failed) close();
-  return { sink, close };
 }

@@ -17,13 +17,9 @@ import { DEFAULT_NETWORK, type NetworkRecord, NetworkStore } from "../network/ne
 import { unlessDiskFull } from "../store/disk_full.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { leaveNetworkHosts } from "./container_hosts.ts";
+import { isPseudoNetwork } from "./network_mode.ts";
 import type { ContainerRecord } from "./record.ts";
 import { ContainerStore } from "./store.ts";
-
-/** True for the modes that have no dockergsh network (the host's stack, or loopback only). */
-function isPseudo(mode: string): boolean {
-  return mode === "host" || mode === "none";
-}
 
 /** Addresses held on `network` by container records other than `exceptId`. */
 function claimedIps(root: StateRoot, network: string, exceptId: string): string[] {
@@ -75,7 +71,7 @@ export function checkNetworkRequest(
   request: { networkMode: string; ipRequest?: string },
 ): void {
   const mode = request.networkMode;
-  if (isPseudo(mode) || mode === DEFAULT_NETWORK) return;
+  if (isPseudoNetwork(mode) || mode === DEFAULT_NETWORK) return;
   const net = new NetworkStore(root).get(mode);
   if (!net) throw new UserError(`dockergsh: Error response from daemon: network ${mode} not found`);
   if (request.ipRequest !== undefined) new BitmapIpam(root, net).checkRequest(request.ipRequest);
@@ -102,7 +98,7 @@ function attach(
   pid: number,
 ): NetworkEndpoint | undefined {
   const mode = record.config.networkMode;
-  if (isPseudo(mode)) return undefined;
+  if (isPseudoNetwork(mode)) return undefined;
   const store = new NetworkStore(root);
   const net = store.ready(mode);
   return undoingSync((undo) => {
@@ -131,7 +127,7 @@ export function detachContainerNetwork(root: StateRoot, record: ContainerRecord)
 }
 
 function detach(root: StateRoot, record: ContainerRecord): void {
-  if (isPseudo(record.config.networkMode) && !record.endpoint) return;
+  if (isPseudoNetwork(record.config.networkMode) && !record.endpoint) return;
   const store = new NetworkStore(root);
   const endpoint = record.endpoint;
   // Each step also when another fails: rules that cannot be deleted must not keep the veth.

@@ -10,10 +10,9 @@
  * @module
  */
 
-import { openContainerCgroup, removeContainerCgroup } from "../cgroup/container_cgroup.ts";
+import { openContainerCgroup } from "../cgroup/container_cgroup.ts";
 import { debug } from "../debug.ts";
-import { joinNetworkHosts } from "./container_hosts.ts";
-import { detachContainerNetwork } from "./container_network.ts";
+import { isPseudoNetwork } from "./network_mode.ts";
 import { extraHostsEntries, renderHosts } from "../rootfs/etc_hosts.ts";
 import { isNoSpace, unlessDiskFull } from "../store/disk_full.ts";
 import { recordEvent } from "../events/events.ts";
@@ -31,12 +30,12 @@ import { ContainerStore } from "./store.ts";
  * with `none`, loopback names only; with `host`, the host's copy made at
  * create is kept, as Docker does.
  */
-export function writeHostsFiles(
+export async function writeHostsFiles(
   root: StateRoot,
   record: ContainerRecord,
   endpoint?: NetworkEndpoint,
-): void {
-  if (endpoint) joinNetworkHosts(root, record, endpoint);
+): Promise<void> {
+  if (endpoint) (await import("./container_hosts.ts")).joinNetworkHosts(root, record, endpoint);
   else if (record.config.networkMode !== "host") {
     Deno.writeTextFileSync(
       containerPaths(root, record.id).hosts,
@@ -80,11 +79,16 @@ export async function releaseRuntime(root: StateRoot, record: ContainerRecord): 
       debug("network", `${record.id.slice(0, 12)}: releasing its endpoint unrecorded (disk full)`);
     }
   }
-  await detachContainerNetwork(root, { ...record, endpoint });
+  // The network stack is loaded only for a run that had (or may have had) a network.
+  if (endpoint || !isPseudoNetwork(record.config.networkMode)) {
+    const { detachContainerNetwork } = await import("./container_network.ts");
+    await detachContainerNetwork(root, { ...record, endpoint });
+  }
   if (endpoint) debug("network", `released ${endpoint.ipAddress} and ${endpoint.hostVeth}`);
-  const resources = record.config.resources;
-  const oomKilled = openContainerCgroup(record.id, resources).oomKilled();
-  await removeContainerCgroup(record.id, resources);
+  // One open for both (each finds the controllers' hierarchies again, ~40 syscalls on v1).
+  const cgroup = openContainerCgroup(record.id, record.config.resources);
+  const oomKilled = cgroup.oomKilled();
+  await cgroup.destroy();
   return oomKilled;
 }
 

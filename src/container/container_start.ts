@@ -21,7 +21,6 @@ import { ExitCode, UserError } from "../errors.ts";
 import { ImageStore } from "../image/store.ts";
 import type { InitStdio } from "../process/init_config.ts";
 import { mountDevptsInstance } from "../rootfs/devices.ts";
-import { attachContainerNetwork, detachContainerNetwork } from "./container_network.ts";
 import { InitError } from "../runtime/errors.ts";
 import { type ContainerInit, spawnContainerInit } from "../runtime/init_spawn.ts";
 import { launchContainer } from "../runtime/launch.ts";
@@ -43,6 +42,7 @@ import {
 } from "./container_spec.ts";
 import { containerSeccomp, withSeccompAdvice } from "./container_seccomp.ts";
 import { writeHostsFiles } from "./container_runtime.ts";
+import { isPseudoNetwork } from "./network_mode.ts";
 import { prepareUpper } from "./volatile_upper.ts";
 import type { ContainerRecord, NetworkEndpoint } from "./record.ts";
 import { assertAllowed, transition } from "./state.ts";
@@ -195,9 +195,15 @@ async function start(
         seccompCache: root.seccompPrograms,
         sessionKeyring: engineKeyring(record.id),
         beforeStart: async (pid) => {
-          endpoint = await attachContainerNetwork(root, record, pid);
-          if (endpoint) undo.push(() => detachContainerNetwork(root, { ...record, endpoint }));
-          writeHostsFiles(root, record, endpoint);
+          // The network stack is loaded only for a container that joins a network.
+          if (!isPseudoNetwork(cfg.networkMode)) {
+            const network = await import("./container_network.ts");
+            endpoint = await network.attachContainerNetwork(root, record, pid);
+            if (endpoint) {
+              undo.push(() => network.detachContainerNetwork(root, { ...record, endpoint }));
+            }
+          }
+          await writeHostsFiles(root, record, endpoint);
         },
       }, undo);
     } catch (err) {

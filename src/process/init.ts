@@ -34,8 +34,7 @@ import { SyscallError } from "../../ffi/errno.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { LinuxKernel } from "../../ffi/linux.ts";
 import { decodeBase64 } from "../_base64.ts";
-import { debug } from "../debug.ts";
-import { traced } from "../kernel_trace.ts";
+import { debug, debugEnabled } from "../debug.ts";
 import { ExitCode } from "../errors.ts";
 import type { Process } from "../oci/spec.ts";
 import { openContainerPty } from "../rootfs/container_pty.ts";
@@ -513,9 +512,15 @@ function awaitAdoption(parent: number): void {
   }
 }
 
-/** Entry point of `dockergsh init`. Does not return: it execs or exits. */
-export function containerInit(): void {
-  const kernel = traced(new LinuxKernel(), "init");
+/**
+ * Entry point of `dockergsh init`. Does not return: it execs or exits. The
+ * trace of its kernel calls is loaded only under `--debug` (a start does
+ * not read its module otherwise).
+ */
+export async function containerInit(): Promise<void> {
+  const kernel = debugEnabled()
+    ? (await import("../kernel_trace.ts")).traced(new LinuxKernel(), "init")
+    : new LinuxKernel();
   const fds = (Deno.env.get(INIT_FDS_ENV) ?? "").split(",").map(Number);
   if (fds.length !== 2 || fds.some((fd) => !Number.isInteger(fd) || fd < 3)) {
     console.error("dockergsh init: run by dockergsh only (no channel fds in the environment)");

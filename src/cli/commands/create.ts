@@ -26,7 +26,11 @@ export const command: Command = {
   async run(ctx, flags) {
     const spec = specFromFlags(flags);
     await ensureImage(ctx, spec.image, flags.strings.get("pull"));
-    const record = await createContainer(ctx.root, withHostGateway(ctx.root, spec), ctx.kernel)
+    const record = await createContainer(
+      ctx.root,
+      await withHostGateway(ctx.root, spec),
+      ctx.kernel,
+    )
       .catch((err) => {
         throw asCreateError(err);
       });

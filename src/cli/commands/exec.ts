@@ -14,7 +14,6 @@ import { execSpawnStdio } from "../../container/attach_mode.ts";
 import { UserError } from "../../errors.ts";
 import { spawnExecInit, stopperOf } from "../../process/spawn_init.ts";
 import type { Command } from "../command.ts";
-import { parseEnv, readEnvFile } from "../run_flags.ts";
 
 /** The `exec` command. */
 export const command: Command = {
@@ -45,10 +44,17 @@ export const command: Command = {
   minArgs: 2,
   async run(ctx, flags) {
     const [ref, ...cmd] = flags.positionals;
+    const envFiles = flags.lists.get("env-file") ?? [];
+    const envFlags = flags.lists.get("env") ?? [];
+    // The environment's parsers are loaded only for an exec that sets one.
+    const envParsers = envFiles.length + envFlags.length > 0
+      ? await import("../run_flags.ts")
+      : undefined;
     // Docker's CLI reads the files first; a missing one is its plain error, exit 1.
-    const fromFiles = (flags.lists.get("env-file") ?? []).flatMap((path) => {
+    const fromFiles = envFiles.flatMap((path) => {
+      if (!envParsers) return [];
       try {
-        return readEnvFile(path);
+        return envParsers.readEnvFile(path);
       } catch (err) {
         if (!(err instanceof UserError)) throw err;
         throw new UserError(err.message.replace(/^dockergsh: /, "").replace(/\.$/, ""), 1);
@@ -82,7 +88,7 @@ export const command: Command = {
         cmd,
         env: [
           ...fromFiles,
-          ...(flags.lists.get("env") ?? []).map(parseEnv).filter((e): e is string =>
+          ...(envParsers ? envFlags.map(envParsers.parseEnv) : []).filter((e): e is string =>
             e !== undefined
           ),
         ],
