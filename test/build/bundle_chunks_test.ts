@@ -10,9 +10,7 @@
  * --debug).
  */
 import { assert, assertEquals } from "../_assert.ts";
-import { MAIN } from "../_harness.ts";
-
-const REPO = new URL("../..", import.meta.url).pathname;
+import { bundleAsMakeBuild } from "./_bundle.ts";
 
 /** One chunk of the bundle: the source modules it holds and the chunks it imports statically. */
 interface Chunk {
@@ -22,23 +20,7 @@ interface Chunk {
 
 /** Bundles main.ts as `make build` does into `dir`; its chunks by file name. */
 async function bundleChunks(dir: string): Promise<Map<string, Chunk>> {
-  const steps: [string, string[]][] = [
-    [Deno.execPath(), [
-      "bundle",
-      "--quiet",
-      "--platform",
-      "deno",
-      "--code-splitting",
-      "--outdir",
-      dir,
-      MAIN,
-    ]],
-    [`${REPO}build/lazy_imports.sh`, [dir]],
-  ];
-  for (const [cmd, args] of steps) {
-    const out = await new Deno.Command(cmd, { args, stdin: "null" }).output();
-    assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
-  }
+  await bundleAsMakeBuild(dir);
   const chunks = new Map<string, Chunk>();
   for (const e of Deno.readDirSync(dir)) {
     if (!e.name.endsWith(".js")) continue;

@@ -7,10 +7,10 @@
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
 import { exists } from "../_fs.ts";
+import { bundleAsMakeBuild } from "./_bundle.ts";
 import {
   BUSYBOX_TAR,
   eventually,
-  MAIN,
   removeTestCgroupParent,
   TEST_CGROUP_PARENT,
 } from "../_harness.ts";
@@ -57,17 +57,7 @@ function gone(pid: number): Promise<void> {
 /** Bundles main.ts and writes the self-extracting file into `dir`; returns its path. */
 async function buildInto(dir: string): Promise<string> {
   const bundle = `${dir}/bundle`;
-  const b = await run(Deno.execPath(), [
-    "bundle",
-    "--quiet",
-    "--platform",
-    "deno",
-    "--code-splitting",
-    "--outdir",
-    bundle,
-    MAIN,
-  ]);
-  assertEquals(b.code, 0, b.stderr);
+  await bundleAsMakeBuild(bundle);
   const out = `${dir}/built`;
   const s = await run(`${REPO}build/self_extracting.sh`, [Deno.execPath(), bundle, out]);
   assertEquals(s.code, 0, s.stderr);
