@@ -58,18 +58,17 @@ function tornUpper(id: string): UserError {
  * `diff`, `cp` out of a stopped container).
  */
 export function assertUpperIntact(root: StateRoot, id: string): void {
-  if (!intact(root, id, bootId())) throw tornUpper(id);
+  if (!intact(notedBoot(root, id), markedVolatile(root, id), bootId())) throw tornUpper(id);
 }
 
 /**
- * Whether container `id`'s upper may be used in boot `boot`: no volatile
- * mount of it was noted in another boot, and none the kernel marked went
+ * Whether an upper may be used in boot `boot`, given the boot its last
+ * volatile mount was `noted` in and whether the kernel `marked` it: no
+ * volatile mount noted in another boot, and none marked that went
  * unnoted (the note, not fsynced, lost in a crash).
  */
-function intact(root: StateRoot, id: string, boot: string): boolean {
-  const noted = notedBoot(root, id);
-  if (noted !== undefined) return noted === boot;
-  return !markedVolatile(root, id);
+function intact(noted: string | undefined, marked: boolean, boot: string): boolean {
+  return noted !== undefined ? noted === boot : !marked;
 }
 
 /** Whether the kernel's mark of a volatile mount is in container `id`'s work directory. */
@@ -93,9 +92,9 @@ export function prepareUpper(
   const paths = containerPaths(root, id);
   const note = `${paths.dir}/volatile-boot`;
   const boot = bootId();
-  if (!intact(root, id, boot)) throw tornUpper(id);
   const noted = notedBoot(root, id);
   const marked = markedVolatile(root, id);
+  if (!intact(noted, marked, boot)) throw tornUpper(id);
   if (noted !== undefined && (marked || !volatile)) {
     // What the volatile mount wrote, on disk before its mark goes.
     const fd = kernel.open(paths.upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -108,6 +107,7 @@ export function prepareUpper(
     if (marked) Deno.removeSync(`${paths.work}/work`, { recursive: true });
   }
   // Not fsynced: lost in a crash, it reads as another boot's and the upper is refused.
-  if (volatile) writeFileAtomic(note, boot, { durable: false });
-  else if (noted !== undefined) Deno.removeSync(note);
+  if (volatile) {
+    if (noted !== boot) writeFileAtomic(note, boot, { durable: false });
+  } else if (noted !== undefined) Deno.removeSync(note);
 }
