@@ -13,6 +13,7 @@
 import { attachContainer } from "../../container/container_attach.ts";
 import { deleteContainer } from "../../container/container_delete.ts";
 import { startDetached } from "../../monitor/start_detached.ts";
+import type { ContainerRecord } from "../../container/record.ts";
 import { ContainerStore } from "../../container/store.ts";
 import { UserError } from "../../errors.ts";
 import type { Command, CommandContext } from "../command.ts";
@@ -33,9 +34,18 @@ async function startAttached(ctx: CommandContext, ref: string): Promise<number> 
     // Docker's CLI: a start that fails exits 1 (126 and 127 are `run`'s), with the daemon's words.
     throw err instanceof UserError ? new UserError(err.message, 1) : err;
   } finally {
-    if (record.config.autoRemove && store.ids().includes(record.id)) {
-      await deleteContainer(ctx.root, ctx.kernel, store.get(record.id), true);
-    }
+    await removeIfAutoRemove(ctx, store, record);
+  }
+}
+
+/** Removes a `--rm` container once its attached run ended or its start failed, as Docker's daemon. */
+async function removeIfAutoRemove(
+  ctx: CommandContext,
+  store: ContainerStore,
+  record: ContainerRecord,
+): Promise<void> {
+  if (record.config.autoRemove && store.ids().includes(record.id)) {
+    await deleteContainer(ctx.root, ctx.kernel, store.get(record.id), true);
   }
 }
 
@@ -63,10 +73,7 @@ export const command: Command = {
       try {
         await startDetached(ctx.root, ctx.kernel, record);
       } catch (err) {
-        // As Docker's daemon: a --rm container whose start failed is removed.
-        if (record.config.autoRemove && store.ids().includes(record.id)) {
-          await deleteContainer(ctx.root, ctx.kernel, store.get(record.id), true);
-        }
+        await removeIfAutoRemove(ctx, store, record);
         throw err;
       }
     });
