@@ -64,6 +64,17 @@ export const F_SETFD = 2;
 export const FD_CLOEXEC = 1;
 /** memfd_create(2): the fd closes on execve. */
 export const MFD_CLOEXEC = 1;
+/** memfd_create(2): seals (F_ADD_SEALS) may be added. */
+export const MFD_ALLOW_SEALING = 2;
+/** fcntl(2) on a memfd: adds file seals. */
+export const F_ADD_SEALS = 1033;
+/** File seals (linux/fcntl.h): no more seals, no shrinking, growing or writing. */
+export const F_SEAL_SEAL = 1;
+export const F_SEAL_SHRINK = 2;
+export const F_SEAL_GROW = 4;
+export const F_SEAL_WRITE = 8;
+/** execveat(2): the fd itself is the program (no path). */
+export const AT_EMPTY_PATH = 0x1000;
 /**
  * madvise(2): drop the range's pages from the caller's page tables. A
  * private file mapping's pages then come back from the file (the page
@@ -232,6 +243,8 @@ export const SYS_execve = 59;
 export const SYS_wait4 = 61;
 export const SYS_kill = 62;
 export const SYS_fcntl = 72;
+export const SYS_fchmod = 91;
+export const SYS_execveat = 322;
 export const SYS_chdir = 80;
 export const SYS_umask = 95;
 export const SYS_setsid = 112;

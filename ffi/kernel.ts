@@ -33,11 +33,17 @@ export interface Kernel {
   sethostname(name: string): void;
   /** Replaces the process image; returns only by throwing. */
   execve(path: string, argv: readonly string[], env: readonly string[]): never;
+  /** execveat(2) with AT_EMPTY_PATH: runs the program open on `fd`; returns only by throwing. */
+  execveat(fd: number, argv: readonly string[], env: readonly string[]): never;
   kill(pid: number, signal: number): void;
   /** A pipe as [readEnd, writeEnd]. */
   pipe2(flags: number): [number, number];
   /** memfd_create(2): an anonymous in-memory file, gone with its last fd; its fd. */
   memfdCreate(name: string, flags: number): number;
+  /** fcntl(F_ADD_SEALS): adds the F_SEAL_* `seals` to the memfd open on `fd`. */
+  addSeals(fd: number, seals: number): void;
+  /** fchmod(2) of the file open on `fd`. */
+  fchmod(fd: number, mode: number): void;
   setCloexec(fd: number, on: boolean): void;
   /** fcntl(F_GETFD): whether `fd` closes on exec (EBADF when it is not open). */
   isCloexec(fd: number): boolean;

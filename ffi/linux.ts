@@ -14,11 +14,13 @@ import { lastErrno, libc } from "./libc.ts";
 import {
   AF_INET,
   AF_UNIX,
+  AT_EMPTY_PATH,
   AT_FDCWD,
   AT_SYMLINK_NOFOLLOW,
   BPF_PROG_ATTACH,
   BPF_PROG_LOAD,
   CLOSE_RANGE_CLOEXEC,
+  F_ADD_SEALS,
   F_GETFD,
   F_SETFD,
   FD_CLOEXEC,
@@ -63,7 +65,9 @@ import {
   SYS_connect,
   SYS_dup2,
   SYS_execve,
+  SYS_execveat,
   SYS_fchdir,
+  SYS_fchmod,
   SYS_fchownat,
   SYS_fcntl,
   SYS_fstat,
@@ -246,6 +250,23 @@ export class LinuxKernel implements Kernel {
     throw new SyscallError("execve", path, errno);
   }
 
+  execveat(fd: number, argv: readonly string[], env: readonly string[]): never {
+    const a = cstrArray(argv);
+    const e = cstrArray(env);
+    sys(
+      SYS_execveat,
+      fd,
+      cstr(""),
+      new Uint8Array(a.array.buffer),
+      new Uint8Array(e.array.buffer),
+      AT_EMPTY_PATH,
+    );
+    const errno = lastErrno();
+    // Keep the string buffers alive until execveat has returned.
+    a.keep.length + e.keep.length;
+    throw new SyscallError("execveat", `fd ${fd}`, errno);
+  }
+
   kill(pid: number, signal: number): void {
     check(sys(SYS_kill, pid, signal), "kill", `${pid} signal ${signal}`);
   }
@@ -258,6 +279,14 @@ export class LinuxKernel implements Kernel {
 
   memfdCreate(name: string, flags: number): number {
     return check(sys(SYS_memfd_create, cstr(name), flags), "memfd_create", name);
+  }
+
+  addSeals(fd: number, seals: number): void {
+    check(sys(SYS_fcntl, fd, F_ADD_SEALS, seals), "fcntl", `F_ADD_SEALS fd ${fd} ${seals}`);
+  }
+
+  fchmod(fd: number, mode: number): void {
+    check(sys(SYS_fchmod, fd, mode), "fchmod", `fd ${fd} ${mode.toString(8)}`);
   }
 
   setCloexec(fd: number, on: boolean): void {

@@ -61,6 +61,10 @@ export class RecordingKernel implements Kernel {
     this.rec("execve", path, argv, env);
     throw new Error("execve recorded");
   }
+  execveat(fd: number, argv: readonly string[], env: readonly string[]): never {
+    this.rec("execveat", fd, argv, env);
+    throw new Error("execveat recorded");
+  }
   kill(pid: number, signal: number): void {
     this.rec("kill", pid, signal);
   }
@@ -71,6 +75,12 @@ export class RecordingKernel implements Kernel {
   memfdCreate(name: string, flags: number): number {
     this.rec("memfdCreate", name, flags);
     return this.nextFd++;
+  }
+  addSeals(fd: number, seals: number): void {
+    this.rec("addSeals", fd, seals);
+  }
+  fchmod(fd: number, mode: number): void {
+    this.rec("fchmod", fd, mode);
   }
   isCloexec(fd: number): boolean {
     this.rec("isCloexec", fd);

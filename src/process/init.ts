@@ -46,7 +46,9 @@ import { makeMountsPrivate, mountOverlay } from "../rootfs/overlay.ts";
 import { bindRootOnItself, moveRootInto, pivotInto, setRootPropagation } from "../rootfs/pivot.ts";
 import { writeSysctls } from "../rootfs/sysctl.ts";
 import { confineProcess } from "../security/confine.ts";
-import { applyRlimits } from "../security/rlimits.ts";
+import { loadTrampoline } from "../security/limits_trampoline.ts";
+import { planRlimits } from "../security/rlimits.ts";
+import type { RlimitPlan } from "../security/rlimits.ts";
 import { joinContainerKeyring } from "../security/session_keyring.ts";
 import { resolveUser } from "../security/user.ts";
 import { CREATE_CONTAINER, LineReader, START, writeAll } from "./channel.ts";
@@ -413,9 +415,12 @@ function runCreate(
   // command (the status pipe closes on exec). Before the seccomp filter, which may not allow
   // close_range(2) (runtime-tools' profile does not).
   kernel.cloexecFrom(3 + (job.preserveFds ?? 0));
-  const limits = confineProcess(
+  const limits = planRlimits(kernel, process.rlimits ?? []);
+  const trampoline = limitsTrampoline(kernel, limits, found.path, process.args[0]);
+  confineProcess(
     kernel,
     process,
+    limits,
     job.seccompProgram === undefined ? undefined : decodeBase64(job.seccompProgram),
     () => {
       // Changed credentials reset dumpability to fs.suid_dumpable: not dumpable again.
@@ -426,8 +431,28 @@ function runCreate(
     },
   );
   kernel.resetSignals();
-  applyRlimits(kernel, limits);
-  kernel.execve(found.path, process.args, env);
+  if (trampoline === undefined) kernel.execve(found.path, process.args, env);
+  else kernel.execveat(trampoline, process.args, env);
+}
+
+/**
+ * The program that sets the lowered address-space limits of `limits` and
+ * then execs `path` (see limits_trampoline.ts), as a close-on-exec fd; none
+ * when there are none. Made before the seccomp filter and the user switch,
+ * which need not allow memfd_create.
+ */
+function limitsTrampoline(
+  kernel: Kernel,
+  limits: RlimitPlan,
+  path: string,
+  arg0: string,
+): number | undefined {
+  if (limits.atExec.length === 0) return undefined;
+  debug(
+    "init",
+    `limits set after the init's execve: ${limits.atExec.map((r) => r.type).join(" ")}`,
+  );
+  return loadTrampoline(kernel, limits.atExec, path, arg0);
 }
 
 /**
@@ -464,9 +489,12 @@ function runExec(kernel: Kernel, statusFd: number, job: ExecConfig, started: () 
   // The command gets none of this process's fds but 0-2: marked before the seccomp filter,
   // which may not allow close_range(2).
   kernel.cloexecFrom(3);
-  const limits = confineProcess(
+  const limits = planRlimits(kernel, process.rlimits ?? []);
+  const trampoline = limitsTrampoline(kernel, limits, found.path, process.args[0]);
+  confineProcess(
     kernel,
     process,
+    limits,
     job.seccompProgram === undefined ? undefined : decodeBase64(job.seccompProgram),
   );
   kernel.prctl(PR_SET_DUMPABLE, 0);
@@ -475,10 +503,11 @@ function runExec(kernel: Kernel, statusFd: number, job: ExecConfig, started: () 
   const { stdio } = job;
   const terminal = stdio.kind === "tty" ? stdio.slavePath : undefined;
   if (!terminal) attachStdio(kernel, stdio, stdioFds);
-  applyRlimits(kernel, limits);
+  // The child is in the container's PID namespace and /proc: its /proc/self is itself.
+  const program = trampoline === undefined ? found.path : `/proc/self/fd/${trampoline}`;
   let pid: number;
   try {
-    pid = kernel.spawn(found.path, process.args, env, { terminal, newSession: true });
+    pid = kernel.spawn(program, process.args, env, { terminal, newSession: true });
   } catch (err) {
     if (!(err instanceof SyscallError)) throw err;
     fail(kernel, statusFd, {

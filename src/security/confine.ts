@@ -1,7 +1,7 @@
 /**
  * The last steps before the user's command runs, in the order the kernel
  * needs (as runc's init takes them): the resource limits (but lowered
- * address-space ones, the caller's very last step: see rlimits.ts);
+ * address-space ones, which the trampoline sets: see rlimits.ts);
  * no_new_privs; the
  * seccomp filter while CAP_SYS_ADMIN is still held when no_new_privs is
  * off (loading a filter needs one or the other); the bounding set while
@@ -18,9 +18,10 @@
 import { PR_SET_KEEPCAPS, PR_SET_NO_NEW_PRIVS } from "../../ffi/constants.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { debug } from "../debug.ts";
-import type { Process, Rlimit } from "../oci/spec.ts";
+import type { Process } from "../oci/spec.ts";
 import { applyCapabilitySets, dropBoundingSet } from "./capabilities.ts";
-import { applyEarlyRlimits } from "./rlimits.ts";
+import { applyRlimits } from "./rlimits.ts";
+import type { RlimitPlan } from "./rlimits.ts";
 
 /** Sets the user and groups of the calling process; capabilities are kept for capset. */
 function switchUser(kernel: Kernel, user: Process["user"]): void {
@@ -32,20 +33,20 @@ function switchUser(kernel: Kernel, user: Process["user"]): void {
 }
 
 /**
- * Applies `process`'s limits and privileges, and the seccomp `program`
- * (BPF, compiled by libseccomp: see seccomp_program.ts), to the calling
- * thread. `lastStep` runs once all but a late seccomp filter is in place
- * (the OCI runtime's wait for `start`, which must still open a file).
- * Returns the limits still to set, with `applyRlimits`, right before the
- * command is exec'd or spawned.
+ * Applies `process`'s privileges, the early limits of `limits` (see
+ * planRlimits), and the seccomp `program` (BPF, compiled by libseccomp:
+ * see seccomp_program.ts), to the calling thread. `lastStep` runs once
+ * all but a late seccomp filter is in place (the OCI runtime's wait for
+ * `start`, which must still open a file).
  */
 export function confineProcess(
   kernel: Kernel,
   process: Process,
+  limits: RlimitPlan,
   program: Uint8Array | undefined,
   lastStep: () => void = () => {},
-): Rlimit[] {
-  const later = applyEarlyRlimits(kernel, process.rlimits ?? []);
+): void {
+  applyRlimits(kernel, limits.early);
   if (process.user.umask !== undefined) kernel.umask(process.user.umask);
   const nnp = process.noNewPrivileges === true;
   if (nnp) kernel.prctl(PR_SET_NO_NEW_PRIVS, 1);
@@ -65,5 +66,4 @@ export function confineProcess(
     debug("confine", "seccomp filter, last (no_new_privs is on)");
     kernel.seccompSetFilter(program);
   }
-  return later;
 }

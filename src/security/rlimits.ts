@@ -5,8 +5,9 @@
  * (RLIMIT_AS, RLIMIT_DATA, RLIMIT_STACK) are the exception when they lower
  * one: the init is a Deno process that maps memory as it runs, and V8
  * would abort before the user's command ever starts (runtime-tools'
- * process_rlimits found it), so those are set as the very last step
- * before execve. Raising one needs CAP_SYS_RESOURCE, so that is done
+ * process_rlimits found it), so those are left to the program the init
+ * execs in the command's place (limits_trampoline.ts), which sets them and
+ * execs the command. Raising one needs CAP_SYS_RESOURCE, so that is done
  * early, while the capabilities are held.
  *
  * @module
@@ -21,7 +22,7 @@ import type { Rlimit } from "../oci/spec.ts";
 const RLIM_INFINITY = 0xffffffffffffffffn;
 
 /** A limit as prlimit(2) takes it: -1 (Docker's "unlimited") is RLIM_INFINITY. */
-function limitValue(n: number): bigint {
+export function limitValue(n: number): bigint {
   return n < 0 ? RLIM_INFINITY : BigInt(n);
 }
 
@@ -35,23 +36,30 @@ function resourceOf(r: Rlimit): number {
 /** The limits on the address space, which a lowered value makes V8 itself run out of. */
 const ADDRESS_SPACE = new Set(["RLIMIT_AS", "RLIMIT_DATA", "RLIMIT_STACK"]);
 
+/** `process.rlimits` split into those set now and those the trampoline sets. */
+export interface RlimitPlan {
+  /** Set by `confineProcess`, before the user switch. */
+  early: Rlimit[];
+  /** The lowered address-space limits: set by the trampoline, right before the command's exec. */
+  atExec: Rlimit[];
+}
+
 /**
- * Sets the limits of `rlimits` now, but for the address-space limits that
- * lower their hard limit, which it returns for `applyRlimits` right before
- * execve. Unknown types and a soft limit above its hard one throw here,
+ * Splits `rlimits` by the limits the init has now (so before any of them
+ * is set). Unknown types and a soft limit above its hard one throw here,
  * before any limit is set.
  */
-export function applyEarlyRlimits(kernel: Kernel, rlimits: readonly Rlimit[]): Rlimit[] {
+export function planRlimits(kernel: Kernel, rlimits: readonly Rlimit[]): RlimitPlan {
+  const plan: RlimitPlan = { early: [], atExec: [] };
   for (const r of rlimits) {
+    const resource = resourceOf(r);
     if (limitValue(r.soft) > limitValue(r.hard)) {
       throw new Error(`${r.type}: the soft limit ${r.soft} is above the hard limit ${r.hard}`);
     }
+    const lowers = limitValue(r.hard) <= kernel.getrlimit(resource).hard;
+    (ADDRESS_SPACE.has(r.type) && lowers ? plan.atExec : plan.early).push(r);
   }
-  const early = rlimits.filter((r) =>
-    !ADDRESS_SPACE.has(r.type) || limitValue(r.hard) > kernel.getrlimit(resourceOf(r)).hard
-  );
-  applyRlimits(kernel, early);
-  return rlimits.filter((r) => !early.includes(r));
+  return plan;
 }
 
 /** Sets every limit of `rlimits`; a hard limit above what the host allows is one clear error. */

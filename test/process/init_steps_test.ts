@@ -17,6 +17,7 @@ import type { ContainerConfig } from "../../src/container/record.ts";
 import { buildContainer, enterCgroups } from "../../src/process/init.ts";
 import type { InitConfig } from "../../src/process/init_config.ts";
 import { confineProcess } from "../../src/security/confine.ts";
+import { planRlimits } from "../../src/security/rlimits.ts";
 import { RecordingKernel } from "../_recording_kernel.ts";
 
 /** A container config as `create` makes it, with a read-only volume. */
@@ -161,9 +162,11 @@ Deno.test("confinement: bounding set before the user switch, capset after, secco
       { type: "RLIMIT_AS", soft: 1 << 30, hard: 1 << 30 },
     ],
   };
-  // A lowered address-space limit is left for the caller's last step before execve (see
-  // rlimits.ts); the others are set first, before the user switch.
-  assertEquals(confineProcess(k, process, program), [process.rlimits[1]]);
+  // A lowered address-space limit is left for the trampoline (see rlimits.ts); the others are
+  // set first, before the user switch.
+  const limits = planRlimits(k, process.rlimits);
+  assertEquals(limits, { early: [process.rlimits[0]], atExec: [process.rlimits[1]] });
+  confineProcess(k, process, limits, program);
   const names = k.calls.map((c) => c.call === "prctl" ? `prctl ${c.args[0]}` : c.call).filter((
     n,
     i,
@@ -193,12 +196,21 @@ Deno.test("confinement: bounding set before the user switch, capset after, secco
       return { soft: 50n, hard: 100n };
     }
   }();
-  assertEquals(confineProcess(low, process, program), []);
-  assertEquals(low.calls.slice(0, 3).map((c) => c.call), ["getrlimit", "setrlimit", "setrlimit"]);
+  const raised = planRlimits(low, process.rlimits);
+  assertEquals(raised, { early: process.rlimits, atExec: [] });
+  confineProcess(low, process, raised, program);
+  assertEquals(low.calls.slice(0, 4).map((c) => c.call), [
+    "getrlimit",
+    "getrlimit",
+    "setrlimit",
+    "setrlimit",
+  ]);
 
   const late = new RecordingKernel();
-  confineProcess(late, { ...process, noNewPrivileges: true }, program);
+  const nnp = { ...process, noNewPrivileges: true };
+  confineProcess(late, nnp, planRlimits(late, nnp.rlimits), program);
   const order = late.calls.map((c) => c.call === "prctl" ? `prctl ${c.args[0]}` : c.call);
-  assertEquals(order.indexOf(`prctl ${PR_SET_NO_NEW_PRIVS}`), 2);
+  // After the two limits' getrlimit and the early limit's setrlimit.
+  assertEquals(order.indexOf(`prctl ${PR_SET_NO_NEW_PRIVS}`), 3);
   assertEquals(order.at(-1), "seccompSetFilter"); // no_new_privs on: last
 });

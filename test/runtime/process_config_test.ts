@@ -35,7 +35,7 @@ Deno.test("runtime: user, groups, umask, rlimits, capabilities, no_new_privs, oo
   spec.process!.cwd = "/tmp";
   spec.process!.env = ["PATH=/bin", "GREETING=hi there"];
   // An address space far smaller than the init's own (a Deno process) must still start the
-  // command: the init sets it as its very last step.
+  // command: the init leaves it to the trampoline it execs (limits_trampoline.ts).
   const gib = 1024 * 1024 * 1024;
   spec.process!.rlimits = [
     { type: "RLIMIT_NOFILE", soft: 512, hard: 768 },
@@ -74,6 +74,29 @@ Deno.test("runtime: user, groups, umask, rlimits, capabilities, no_new_privs, oo
         .split(/\s{2,}/).slice(1, 3);
     assertEquals(limit("Max open files"), ["512", "768"]);
     assertEquals(limit("Max address space"), [`${gib}`, `${gib}`]);
+  });
+});
+
+Deno.test("runtime: a lowered RLIMIT_AS is the command's, never the init's: an exec starts under it too", async () => {
+  const spec = defaultSpec("as", ["sleep", "100"]);
+  const mib = 1024 * 1024;
+  spec.process!.rlimits = [{ type: "RLIMIT_AS", soft: 256 * mib, hard: 512 * mib }];
+  await withBundle(spec, async (t) => {
+    const pid = await t.create("as");
+    assertEquals((await t.runc("start", "as")).code, 0);
+    await eventually(() => Deno.readTextFileSync(`/proc/${pid}/comm`).trim() === "sleep");
+    const addressSpace = (limits: string) =>
+      limits.split("\n").find((l) => l.startsWith("Max address space"))!.split(/\s{2,}/)
+        .slice(1, 3);
+    assertEquals(addressSpace(Deno.readTextFileSync(`/proc/${pid}/limits`)), [
+      `${256 * mib}`,
+      `${512 * mib}`,
+    ]);
+    // The exec's init (a Deno process) spawns the command: under the limit itself, its
+    // posix_spawn could not even map the child's stack (ENOMEM).
+    const r = await t.runc("exec", "as", "cat", "/proc/self/limits");
+    assertEquals(r.code, 0, t.lastError());
+    assertEquals(addressSpace(r.stdout), [`${256 * mib}`, `${512 * mib}`]);
   });
 });
 
