@@ -71,6 +71,13 @@ export interface LaunchOptions {
   preserveFds?: number;
   /** Runs once the init exists, before its cgroup is made (the runc CLI writes its record). */
   spawned?: (record: RuntimeRecord) => void;
+  /**
+   * Runs while the init joins its cgroup (a wait in the kernel: v1's first
+   * `cgroup.procs` write waits out an RCU grace period) and builds its root
+   * filesystem: what the caller must have ready by `start` but the init's
+   * job does not wait for (the engine's relay of a foreground container's output).
+   */
+  whileJoining?: () => void;
   /** Runs once the init is in its cgroup, before it may start (the engine attaches its network). */
   beforeStart?: (pid: number) => Promise<void>;
 }
@@ -225,9 +232,11 @@ export async function launchContainer(
   const joined = cgroup.addProcessAsync(spawned.pid);
   // Made while the write waits (v1's first cgroup.procs write waits out an RCU grace period).
   const confinement = confinementOf(opts.seccompCache, kernel, spec);
-  // Awaited only below: a failure meanwhile must not leave it rejected unheard.
+  // Awaited only below: a failure meanwhile must not leave them rejected unheard.
   confinement.catch(() => {});
+  joined.catch(() => {});
   await step(async () => {
+    opts.whileJoining?.();
     await joined;
     if (spec.process.oomScoreAdj !== undefined) {
       Deno.writeTextFileSync(`/proc/${spawned.pid}/oom_score_adj`, `${spec.process.oomScoreAdj}`);
