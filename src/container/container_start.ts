@@ -95,7 +95,9 @@ function unmountStaging(kernel: Kernel, dir: string): void {
  * Starts `record`'s container; resolves once the user's command is PID 1.
  * `ahead` is its init when the caller spawned it already (`run`, for the
  * stdio and namespaces of `mode`); from here on it is this start's to stop
- * on failure. A full disk under the state root is one NoSpaceError.
+ * on failure. `attach` runs once the init has its job, before it may
+ * start (see LaunchOptions.whileJoining): an attached caller's relay of
+ * its output. A full disk under the state root is one NoSpaceError.
  */
 export function startContainer(
   root: StateRoot,
@@ -103,6 +105,7 @@ export function startContainer(
   record: ContainerRecord,
   mode: AttachMode,
   ahead?: ContainerInit,
+  attach?: () => void,
 ): Promise<StartedContainer> {
   // One start of a container at a time, across processes (a CLI's `start -a`, the
   // monitor's): the second sees the first's run and is refused, instead of two inits
@@ -116,7 +119,7 @@ export function startContainer(
         await ahead?.stop();
         throw err;
       }
-      return start(root, kernel, fresh, mode, ahead);
+      return start(root, kernel, fresh, mode, ahead, attach);
     }));
 }
 
@@ -126,6 +129,7 @@ async function start(
   record: ContainerRecord,
   mode: AttachMode,
   ahead: ContainerInit | undefined,
+  attach: (() => void) | undefined,
 ): Promise<StartedContainer> {
   const store = new ContainerStore(root);
   const paths = containerPaths(root, record.id);
@@ -194,6 +198,7 @@ async function start(
         userRequest: { user: security.user ?? "", groupAdd: security.groupAdd },
         seccompCache: root.seccompPrograms,
         sessionKeyring: engineKeyring(record.id),
+        whileJoining: attach,
         beforeStart: async (pid) => {
           // The network stack is loaded only for a container that joins a network.
           if (!isPseudoNetwork(cfg.networkMode)) {

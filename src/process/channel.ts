@@ -4,12 +4,15 @@
  * the child (Deno.Command has no ExtraFiles; inherited fds are how to pass
  * them).
  *
- * - config pipe, parent → init: two lines. First the job as JSON: the init
+ * - config pipe, parent → init: lines. First the job as JSON: the init
  *   prepares what needs no limits (a new container's root filesystem, up
  *   to pivot_root) while the parent puts it in its cgroup and network.
- *   Then `start`: only on that line does the init confine itself and run
- *   the user's command, so no instruction of the user's runs before its
- *   limits apply. An init that reads end of file instead exits.
+ *   For a create job, then its confinement (InitConfinement: the compiled
+ *   seccomp filter), which the parent computes while the init builds, and
+ *   `createContainer` when the job has those hooks. Then `start`: only on
+ *   that line does the init confine itself and run the user's command, so
+ *   no instruction of the user's runs before its limits apply. An init
+ *   that reads end of file or anything out of this order instead exits.
  * - status pipe, init → parent: empty on success (the write end is
  *   close-on-exec in the init, so a successful execve closes it and the
  *   parent reads EOF); an InitFailure as JSON otherwise.
@@ -21,7 +24,7 @@ import { O_CLOEXEC } from "../../ffi/constants.ts";
 import { SyscallError } from "../../ffi/errno.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { concatBytes } from "../_bytes.ts";
-import type { InitFailure, InitJob, InitSpawned } from "./init_config.ts";
+import type { InitConfinement, InitFailure, InitJob, InitSpawned } from "./init_config.ts";
 import { INIT_FDS_ENV } from "./init_config.ts";
 
 /** Reads `fd` to end of file. */
@@ -125,12 +128,21 @@ export class ParentChannel {
     writeAll(this.kernel, this.configWrite, new TextEncoder().encode(JSON.stringify(job) + "\n"));
   }
 
+  /** Sends a create job's confinement, which the init reads before `start`. */
+  sendConfinement(confinement: InitConfinement): void {
+    this.sendLine(JSON.stringify(confinement));
+  }
+
   /** Lets the init run its `createContainer` hooks (it waits for this line only when it has some). */
   sendCreateContainer(): void {
+    this.sendLine(CREATE_CONTAINER);
+  }
+
+  /** Writes `line` to an init that may have failed already: it has written why, and `start` reads it. */
+  private sendLine(line: string): void {
     try {
-      writeAll(this.kernel, this.configWrite, new TextEncoder().encode(`${CREATE_CONTAINER}\n`));
+      writeAll(this.kernel, this.configWrite, new TextEncoder().encode(`${line}\n`));
     } catch (err) {
-      // An init that already failed has written why: `start` reads it.
       if (!(err instanceof SyscallError && err.code === "EPIPE")) throw err;
     }
   }

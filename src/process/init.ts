@@ -37,6 +37,7 @@ import { decodeBase64 } from "../_base64.ts";
 import { debug, debugEnabled } from "../debug.ts";
 import { ExitCode } from "../errors.ts";
 import type { Process } from "../oci/spec.ts";
+import type { HostCgroupLayout } from "../rootfs/mounts.ts";
 import { openContainerPty } from "../rootfs/container_pty.ts";
 import { bindConsole, createDevices, createDevLinks } from "../rootfs/devices.ts";
 import { maskPaths, readonlyPaths, readonlyRoot } from "../rootfs/masked_paths.ts";
@@ -56,6 +57,7 @@ import { runHooksInContainer } from "./container_hooks.ts";
 import type {
   ExecConfig,
   InitConfig,
+  InitConfinement,
   InitFailure,
   InitJob,
   InitStdio,
@@ -212,9 +214,15 @@ export function buildContainer(
 /**
  * On `start`, in the container's cgroup now: its own cgroup namespace
  * (rooted at that cgroup, which is why it waits for it), then the cgroup
- * tree of `mounts`, showing that cgroup only.
+ * tree of `mounts` from the host's hierarchies `hostCgroups`, showing that
+ * cgroup only.
  */
-export function enterCgroups(kernel: Kernel, config: InitConfig, newRoot = ""): void {
+export function enterCgroups(
+  kernel: Kernel,
+  config: InitConfig,
+  hostCgroups: HostCgroupLayout,
+  newRoot = "",
+): void {
   if (hasNamespace(config, "cgroup")) kernel.unshare(CLONE_NEWCGROUP);
   for (const m of config.spec.mounts ?? []) {
     if (m.type === "cgroup") {
@@ -222,7 +230,7 @@ export function enterCgroups(kernel: Kernel, config: InitConfig, newRoot = ""): 
         kernel,
         secureJoin(newRoot, m.destination),
         m.options ?? [],
-        config.hostCgroups,
+        hostCgroups,
       );
     }
   }
@@ -369,14 +377,15 @@ function becomeNamespaceRoot(kernel: Kernel): void {
 }
 
 /**
- * A new container: build it, wait for `start`, enter its cgroups, confine
- * the init, and become the user's command.
+ * A new container: build it, wait for its confinement and `start`
+ * (`started`), enter its cgroups, confine the init, and become the user's
+ * command.
  */
 function runCreate(
   kernel: Kernel,
   statusFd: number,
   job: InitConfig,
-  started: () => void,
+  started: () => InitConfinement,
   nextLine: () => string | undefined,
 ): never {
   // Before the mount namespace changes: the FIFO is in the runtime's state directory.
@@ -408,8 +417,8 @@ function runCreate(
   const env = process.env ?? [];
   const found = lookupCommand(process.args[0], env);
   if ("failure" in found) fail(kernel, statusFd, found.failure);
-  started();
-  enterCgroups(kernel, job);
+  const confinement = started();
+  enterCgroups(kernel, job, confinement.hostCgroups);
   attachStdio(kernel, job.stdio, stdioFds);
   // Nothing of the init's but fds 0-2 (and those the runtime was told to preserve) reaches the
   // command (the status pipe closes on exec). Before the seccomp filter, which may not allow
@@ -421,7 +430,7 @@ function runCreate(
     kernel,
     process,
     limits,
-    job.seccompProgram === undefined ? undefined : decodeBase64(job.seccompProgram),
+    confinement.seccompProgram === null ? undefined : decodeBase64(confinement.seccompProgram),
     () => {
       // Changed credentials reset dumpability to fs.suid_dumpable: not dumpable again.
       kernel.prctl(PR_SET_DUMPABLE, 0);
@@ -522,6 +531,25 @@ function runExec(kernel: Kernel, statusFd: number, job: ExecConfig, started: () 
   Deno.exit(exitStatusCode(kernel.waitpid(pid, 0).status));
 }
 
+/**
+ * `line` as a create job's confinement, or undefined when it is not one
+ * (`start` or anything else where the confinement is due).
+ */
+function confinementOf(line: string): InitConfinement | undefined {
+  let message;
+  try {
+    message = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  const program = message?.seccompProgram;
+  const cgroups = message?.hostCgroups;
+  const valid = message?.kind === "confinement" &&
+    (program === null || typeof program === "string") &&
+    typeof cgroups === "object" && cgroups !== null;
+  return valid ? message : undefined;
+}
+
 /** This process's parent, by host PID (/proc is still the host's when this is asked). */
 function parentPid(): number {
   return Number(statFields("self")?.[1]);
@@ -591,9 +619,26 @@ export async function containerInit(): Promise<void> {
       // From here the container outlives its parent, as Docker's does.
       kernel.prctl(PR_SET_PDEATHSIG, 0);
     };
+    // A create job's confinement comes before `start`; without it, nothing runs.
+    const confinedStart = (): InitConfinement => {
+      const line = messages.next();
+      if (line === undefined) Deno.exit(ExitCode.ENGINE); // the parent gave up
+      const confinement = confinementOf(line);
+      if (!confinement) {
+        kernel.close(configFd);
+        fail(kernel, statusFd, {
+          message: "the runtime sent no confinement (seccomp filter) before start: not started",
+          exitCode: ExitCode.ENGINE,
+        });
+      }
+      debug("init", "confinement received");
+      started();
+      return confinement;
+    };
     kernel.umask(0o022);
-    if (job.kind === "create") runCreate(kernel, statusFd, job, started, () => messages.next());
-    else runExec(kernel, statusFd, job, started);
+    if (job.kind === "create") {
+      runCreate(kernel, statusFd, job, confinedStart, () => messages.next());
+    } else runExec(kernel, statusFd, job, started);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     let exitCode: number = ExitCode.ENGINE;

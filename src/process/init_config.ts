@@ -68,13 +68,6 @@ export interface InitConfig {
   /** dockergsh's image layers: an OCI bundle's root is a ready directory, an image's is not. */
   overlay?: OverlayLayers;
   userRequest?: UserRequest;
-  /**
-   * `spec.linux.seccomp` compiled by the runtime with libseccomp: the BPF
-   * program, base64 (the spec sent here leaves the field out).
-   */
-  seccompProgram?: string;
-  /** The host's cgroup hierarchies, for the container's cgroup tree (read by the parent). */
-  hostCgroups: HostCgroupLayout;
   stdio: InitStdio;
   /**
    * The OCI runtime's exec FIFO (a host path): the init, confined, blocks
@@ -103,6 +96,26 @@ export interface InitConfig {
    * binds the host's device nodes, since mknod(2) is refused there.
    */
   userNamespace?: boolean;
+}
+
+/**
+ * The second message of a create job, before `start`: what the init needs
+ * only to confine itself, so the job (the spec, all it builds the root
+ * filesystem from) goes first and the runtime sends this once it has
+ * computed it, while the init builds. An init that reads `start`, end of
+ * file or anything else in its place exits and runs nothing: a container
+ * never starts without the filter its spec names.
+ */
+export interface InitConfinement {
+  kind: "confinement";
+  /**
+   * `spec.linux.seccomp` compiled by the runtime with libseccomp: the BPF
+   * program, base64; null when the spec has none (the job's spec leaves
+   * the field out).
+   */
+  seccompProgram: string | null;
+  /** The host's cgroup hierarchies, for the container's cgroup tree (read by the parent). */
+  hostCgroups: HostCgroupLayout;
 }
 
 /** Job of `exec`: join the running container's namespaces, then run `process` there. */

@@ -5,11 +5,13 @@
  * (`spawnContainerInit`, init_spawn.ts: the engine does it before it has
  * made the container; the init builds the root filesystem once it has its job),
  * check the rest of the spec and plan its cgroup, send the init its job,
- * make the cgroup with its limits and put the init in it, set its OOM
+ * make the cgroup with its limits and put the init in it (meanwhile the
+ * init builds its root filesystem and this computes its confinement, the
+ * compiled seccomp filter), set its OOM
  * score, run the `prestart` and `createRuntime` hooks and the caller's
  * `beforeStart` (the engine attaches the network there, as a
- * `createRuntime` hook would), then let the init confine
- * itself. With an exec FIFO it then blocks on it until `start` (the runc
+ * `createRuntime` hook would), then send the init its confinement and let
+ * it confine itself. With an exec FIFO it then blocks on it until `start` (the runc
  * CLI's created state); without one it execs the user's command at once,
  * and this returns once it has. Every step pushes its undo on the
  * caller's stack: the caller unwinds it on failure, commits it on success.
@@ -22,7 +24,12 @@ import type { Kernel } from "../../ffi/kernel.ts";
 import { removeContainerCgroup, setupContainerCgroup } from "../cgroup/container_cgroup.ts";
 import { debug } from "../debug.ts";
 import { DEFAULT_DEVICES } from "../oci/default_devices.ts";
-import type { InitConfig, InitStdio, UserRequest } from "../process/init_config.ts";
+import type {
+  InitConfig,
+  InitConfinement,
+  InitStdio,
+  UserRequest,
+} from "../process/init_config.ts";
 import type { OverlayLayers } from "../rootfs/overlay.ts";
 import { processStartTime } from "../process/proc.ts";
 import type { SpawnedInit } from "../process/spawn_init.ts";
@@ -64,6 +71,13 @@ export interface LaunchOptions {
   preserveFds?: number;
   /** Runs once the init exists, before its cgroup is made (the runc CLI writes its record). */
   spawned?: (record: RuntimeRecord) => void;
+  /**
+   * Runs while the init joins its cgroup (a wait in the kernel: v1's first
+   * `cgroup.procs` write waits out an RCU grace period) and builds its root
+   * filesystem: what the caller must have ready by `start` but the init's
+   * job does not wait for (the engine's relay of a foreground container's output).
+   */
+  whileJoining?: () => void;
   /** Runs once the init is in its cgroup, before it may start (the engine attaches its network). */
   beforeStart?: (pid: number) => Promise<void>;
 }
@@ -96,7 +110,8 @@ async function reportedFailure(spawned: SpawnedInit): Promise<InitError | undefi
 
 /**
  * `spec` as the init builds it: runc's default device nodes added where
- * the spec has none; without `linux.seccomp`, which the init gets compiled.
+ * the spec has none; without `linux.seccomp`, which the init gets compiled
+ * in its confinement.
  */
 function initSpec(spec: BundleSpec): BundleSpec {
   const devices = spec.linux?.devices ?? [];
@@ -104,6 +119,24 @@ function initSpec(spec: BundleSpec): BundleSpec {
   return {
     ...spec,
     linux: { ...spec.linux, devices: [...devices, ...missing], seccomp: undefined },
+  };
+}
+
+/**
+ * What the init needs only to confine itself, on `start`: `spec`'s seccomp
+ * filter from the cache or compiled (see seccomp_cache.ts), and the host's
+ * cgroup hierarchies for the container's cgroup tree.
+ */
+async function confinementOf(
+  cacheDir: string,
+  kernel: Kernel,
+  spec: BundleSpec,
+): Promise<InitConfinement> {
+  const program = await seccompProgramFor(cacheDir, kernel, spec.linux?.seccomp);
+  return {
+    kind: "confinement",
+    seccompProgram: program ? encodeBase64(program) : null,
+    hostCgroups: readHostCgroupLayout(),
   };
 }
 
@@ -142,10 +175,6 @@ export async function launchContainer(
   }
   const location = cgroupLocation(spec, id);
   const resources = cgroupResources(spec, location);
-  // Read from the cache or compiled while the init starts up.
-  const compiled = seccompProgramFor(opts.seccompCache, kernel, spec.linux?.seccomp);
-  // Awaited only below: a failure meanwhile must not leave it rejected unheard.
-  compiled.catch(() => {});
 
   const record: RuntimeRecord = {
     id,
@@ -158,15 +187,14 @@ export async function launchContainer(
     ...(opts.sessionKeyring ? { sessionKeyring: opts.sessionKeyring } : {}),
   };
   opts.spawned?.(record);
-  const program = await compiled;
+  // The spec first, and nothing the init needs only on `start`: it builds the root filesystem
+  // from this while the rest is made.
   const job: InitConfig = {
     kind: "create",
     containerId: id,
     spec: initSpec(spec),
     overlay: opts.overlay,
     userRequest: opts.userRequest,
-    seccompProgram: program ? encodeBase64(program) : undefined,
-    hostCgroups: readHostCgroupLayout(),
     stdio: opts.stdio,
     execFifo: opts.execFifo,
     noPivot: opts.noPivot,
@@ -191,21 +219,38 @@ export async function launchContainer(
   debug("create", `cgroup ready: ${cgroup.paths.join(", ")}`);
 
   const state = ociState(record, "creating");
-  try {
-    // Before the init may go on: nothing of the user's runs unlimited.
-    await cgroup.addProcessAsync(spawned.pid);
+  // An init that failed already (its command not found, say) took its PID and
+  // namespaces with it: its own report is the error, not the step that found them gone.
+  const step = async (run: () => Promise<void>) => {
+    try {
+      await run();
+    } catch (err) {
+      throw (await reportedFailure(spawned)) ?? err;
+    }
+  };
+  // Before the init may go on: nothing of the user's runs unlimited.
+  const joined = cgroup.addProcessAsync(spawned.pid);
+  // Made while the write waits (v1's first cgroup.procs write waits out an RCU grace period).
+  const confinement = confinementOf(opts.seccompCache, kernel, spec);
+  // Awaited only below: a failure meanwhile must not leave them rejected unheard.
+  confinement.catch(() => {});
+  joined.catch(() => {});
+  await step(async () => {
+    opts.whileJoining?.();
+    await joined;
     if (spec.process.oomScoreAdj !== undefined) {
       Deno.writeTextFileSync(`/proc/${spawned.pid}/oom_score_adj`, `${spec.process.oomScoreAdj}`);
     }
+  });
+  // A filter that cannot be made (no libseccomp) refuses the start before any hook runs.
+  const confined = await confinement;
+  await step(async () => {
     await runHooks("prestart", spec.hooks?.prestart, state);
     await runHooks("createRuntime", spec.hooks?.createRuntime, state);
     await opts.beforeStart?.(spawned.pid);
-  } catch (err) {
-    // An init that failed already (its command not found, say) took its PID and
-    // namespaces with it: its own report is the error, not the step that found them gone.
-    throw (await reportedFailure(spawned)) ?? err;
-  }
+  });
   if (job.createContainer) spawned.channel.sendCreateContainer();
+  spawned.channel.sendConfinement(confined);
 
   const failure = await spawned.channel.startAsync();
   if (failure) {

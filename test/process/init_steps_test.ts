@@ -64,7 +64,6 @@ Deno.test("init builds the container in the order the kernel needs", () => {
       containerId: "c".repeat(64),
       spec,
       overlay: { lower: `${dir}/lower`, upper: `${dir}/upper`, work: `${dir}/work` },
-      hostCgroups: { mounts: [], links: [] },
       stdio: { kind: "inherit" },
     };
     const k = new RecordingKernel();
@@ -133,7 +132,7 @@ Deno.test("init builds the container in the order the kernel needs", () => {
       ],
       links: [],
     };
-    enterCgroups(later, { ...job, hostCgroups }, merged);
+    enterCgroups(later, job, hostCgroups, merged);
     assertEquals(later.lines().map((l) => l.replaceAll(merged, "")), [
       `unshare ${CLONE_NEWCGROUP}`,
       `mount tmpfs /sys/fs/cgroup tmpfs ${MS_NOSUID | MS_NODEV | MS_NOEXEC} mode=755`,
