@@ -16,6 +16,7 @@ import { finishRun } from "../container/container_runtime.ts";
 import { containerNamespaces } from "../container/container_spec.ts";
 import { startContainer } from "../container/container_start.ts";
 import { eventSubject } from "../container/events.ts";
+import type { ContainerRecord } from "../container/record.ts";
 import { ContainerStore } from "../container/store.ts";
 import { recordEvent } from "../events/events.ts";
 import { requestPolicyRestart } from "../monitor/client.ts";
@@ -43,14 +44,27 @@ function proxySignals(kernel: Kernel, pid: number): () => void {
   return () => handlers.forEach(([sig, h]) => Deno.removeSignalListener(sig, h));
 }
 
-/** Starts container `id` attached in `mode`; resolves to its exit code once it has exited (`run`, `start -a`). */
+/** How an attached run ended: its exit code, and its record as the run left it. */
+export interface ForegroundExit {
+  exitCode: number;
+  /**
+   * Exited. For a `--rm` container, only in memory: the caller removes it
+   * next (deleteContainer with runtimeReleased), so its exit is not stored.
+   */
+  record: ContainerRecord;
+}
+
+/**
+ * Starts container `id` attached in `mode`; resolves once it has exited
+ * and released what it held (`run`, `start -a`).
+ */
 export async function runForeground(
   root: StateRoot,
   kernel: Kernel,
   id: string,
   mode: AttachMode,
   ahead?: ContainerInit,
-): Promise<number> {
+): Promise<ForegroundExit> {
   const store = new ContainerStore(root);
   let record;
   try {
@@ -110,10 +124,14 @@ export async function runForeground(
     }
     log.close();
     const exitCode = exitCodeOf(await started.child.status);
-    const exited = await finishRun(root, started.record, exitCode);
+    const exited = await finishRun(root, started.record, exitCode, record.config.autoRemove);
     // Docker: `run` returns the first exit; the engine restarts it in the background.
-    if (shouldRestart(store.load(id) ?? exited, exitCode)) await requestPolicyRestart(root, id);
-    return exitCode;
+    // Read again only under a policy: a `stop` meanwhile marks the record stopped by hand.
+    const policy = exited.config.restartPolicy?.name ?? "no";
+    if (policy !== "no" && shouldRestart(store.load(id) ?? exited, exitCode)) {
+      await requestPolicyRestart(root, id);
+    }
+    return { exitCode, record: exited };
   } finally {
     stopHealth();
     log.close();

@@ -67,9 +67,11 @@ export async function deleteContainer(
   // Under the lock that guards names: two removers (rm and the monitor's
   // --rm) cannot trip over each other, and a name is free once it is gone.
   withLock(root, "containers", () => {
-    if (!store.ids().includes(record.id)) return;
+    // Read once (no listing, nothing stored): gone already is done.
+    const current = store.observed(record.id);
+    if (!current) return;
     // `record` may be stale: never remove a container that was started again since.
-    if (store.get(record.id).state.status === "running") {
+    if (current.state.status === "running") {
       throw new UserError(
         `Error response from daemon: cannot remove container "/${record.name}": ` +
           "it was started again while being removed",

@@ -89,6 +89,16 @@ export class ContainerStore {
     }
   }
 
+  /**
+   * The record of `id` as the kernel sees it (a running one whose process
+   * died is exited), or undefined: unlike `get`, nothing is stored, for a
+   * caller about to remove it.
+   */
+  observed(id: string): ContainerRecord | undefined {
+    const rec = this.load(id);
+    return rec && observe(rec);
+  }
+
   /** The IDs of all containers with a record. */
   ids(): string[] {
     const ids: string[] = [];
