@@ -93,7 +93,7 @@ async function release(
     await detachContainerNetwork(root, { ...record, endpoint });
   }
   if (endpoint) debug("network", `released ${endpoint.ipAddress} and ${endpoint.hostVeth}`);
-  // One open for both (each finds the controllers' hierarchies again, ~40 syscalls on v1).
+  // One open for both.
   const cgroup = openContainerCgroup(record.id, record.config.resources);
   const oomKilled = cgroup.oomKilled();
   await cgroup.destroy();
