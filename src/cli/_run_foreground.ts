@@ -28,10 +28,17 @@ import type { StateRoot } from "../store/paths.ts";
 /** Signals `docker run` passes on to the container (its --sig-proxy). */
 const PROXIED: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"];
 
-/** Forwards PROXIED signals to `pid` until the returned function is called. */
-function proxySignals(kernel: Kernel, pid: number): () => void {
+/**
+ * Forwards PROXIED signals to the PID `target` gives until the returned
+ * function is called; one that comes while it gives none (the container not
+ * started yet) is dropped, as Docker's CLI's kill of a container that is not
+ * running fails.
+ */
+function proxySignals(kernel: Kernel, target: () => number | undefined): () => void {
   const handlers = PROXIED.map((sig) => {
     const h = () => {
+      const pid = target();
+      if (pid === undefined) return;
       try {
         kernel.kill(pid, SIGNALS[sig]);
       } catch {
@@ -94,17 +101,23 @@ export async function runForeground(
     // Awaited once started; a failure before then is not an unhandled one.
     relay.catch(() => {});
   }
+  // Installed before the start, as Docker's CLI does: the first listener
+  // makes Deno start its signal thread (~0.7 ms), which is then done while
+  // the init starts, not after the command (which may have ended by then).
+  let pid: number | undefined;
+  const stopProxy = proxySignals(kernel, () => pid);
   let started;
   try {
     started = await startContainer(root, kernel, record, mode, ahead);
   } catch (err) {
+    stopProxy();
     // The init is stopped (by startContainer; again is no harm): its pipes end, and so the relay.
     await ahead?.stop();
     await relay?.catch(() => {});
     log.close();
     throw err;
   }
-  const stopProxy = proxySignals(kernel, started.record.state.pid);
+  pid = started.record.state.pid;
   // The CLI is this run's parent: it probes its health, as the monitor does a detached run's.
   const check = started.record.config.healthcheck;
   let stopHealth = () => {};
