@@ -10,6 +10,10 @@
 
 import { V1_CONTROLLERS } from "../../src/cgroup/v1.ts";
 import { parseEvents } from "../../src/events/events.ts";
+import { BitmapIpam } from "../../src/network/ipam.ts";
+import { hostVethName } from "../../src/network/bridge_driver.ts";
+import { NetworkStore } from "../../src/network/network_store.ts";
+import { StateRoot } from "../../src/store/paths.ts";
 import { assert, assertEquals, assertMatch } from "../_assert.ts";
 import { eventually, mountsUnder, TEST_CGROUP_PARENT, withRoot } from "../_harness.ts";
 
@@ -87,5 +91,37 @@ Deno.test("run --rm: the exit code is the CLI's, the die event carries it, nothi
     assertEquals(cgroupDirsOf(mine[0].id), []);
     const locks = [...Deno.readDirSync(`${root.dir}/locks`)].map((e) => e.name);
     assert(!locks.some((l) => l.includes(mine[0].id)), `lock files left: ${locks}`);
+  });
+});
+
+Deno.test("run --rm on a network: its exit releases the veth and the address, the next run gets it again", async () => {
+  await withRoot(async (root) => {
+    const made = await root.run("network", "create", "--subnet", "10.231.3.0/24", "exitnet");
+    assertEquals(made.code, 0, made.stderr);
+    const net = new NetworkStore(new StateRoot(root.dir)).get("exitnet")!;
+    const ipam = new BitmapIpam(new StateRoot(root.dir), net);
+    for (const name of ["first", "second"]) {
+      const r = await root.run(
+        "run",
+        "--rm",
+        "--net",
+        "exitnet",
+        "--name",
+        name,
+        "busybox",
+        "sh",
+        "-c",
+        "ip -4 -o addr show eth0",
+      );
+      assertEquals(r.code, 0, r.stderr);
+      // The address released by the first run's exit is the lowest free one again.
+      assertMatch(r.stdout, / inet 10\.231\.3\.2\/24 /);
+      assertEquals(ipam.allocated(), []);
+      const events = parseEvents(Deno.readTextFileSync(`${root.dir}/events/events.log`));
+      const id = events.find((e) => e.Actor.Attributes.name === name)!.id;
+      const links = [...Deno.readDirSync("/sys/class/net")].map((e) => e.name);
+      assert(!links.includes(hostVethName(id)), `${hostVethName(id)} left`);
+    }
+    assertEquals([...Deno.readDirSync(`${root.dir}/containers`)], []);
   });
 });
