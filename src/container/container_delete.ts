@@ -66,10 +66,10 @@ export async function deleteContainer(
   const store = new ContainerStore(root);
   // Under the lock that guards names: two removers (rm and the monitor's
   // --rm) cannot trip over each other, and a name is free once it is gone.
-  withLock(root, "containers", () => {
+  const doomed = withLock(root, "containers", () => {
     // Read once (no listing, nothing stored): gone already is done.
     const current = store.observed(record.id);
-    if (!current) return;
+    if (!current) return undefined;
     // `record` may be stale: never remove a container that was started again since.
     if (current.state.status === "running") {
       throw new UserError(
@@ -77,7 +77,10 @@ export async function deleteContainer(
           "it was started again while being removed",
       );
     }
-    store.delete(record.id);
-    recordEvent(root, "destroy", eventSubject(record));
+    return store.takeOut(record.id);
   });
+  if (doomed === undefined) return;
+  // Out of the lock: another container's create or removal need not wait for this tree.
+  await store.purge(record.id, doomed);
+  recordEvent(root, "destroy", eventSubject(record));
 }
