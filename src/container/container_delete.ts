@@ -57,10 +57,12 @@ export async function deleteContainer(
     }
     // Loaded only to remove a running container (a stopped one's removal is the common case).
     const { stopContainer } = await import("./container_stop.ts");
-    if (await stopContainer(root, kernel, record, 0) === undefined) return;
-  }
-  // Normally released on exit already; not if the exit's watcher was gone.
-  if (!options.runtimeReleased || record.state.status === "running") {
+    const stopped = await stopContainer(root, kernel, record, 0);
+    if (stopped === undefined) return;
+    // Its exit is on record: released by its parent before it recorded it, or by stop when none did.
+    record = stopped;
+  } else if (!options.runtimeReleased) {
+    // Normally released on exit already; not if the exit's watcher was gone.
     await releaseRuntime(root, record);
   }
   const store = new ContainerStore(root);
