@@ -106,7 +106,9 @@ export async function awaitExitRecord(
   const deadline = performance.now() + ms;
   for (;;) {
     const rec = store.observed(id);
-    if (rec === undefined || rec.state.startedAt !== startedAt) return rec;
+    // Removed, or a record that does not parse: current() tells which.
+    if (rec === undefined) return current(store, id);
+    if (rec.state.startedAt !== startedAt) return rec;
     if (rec.state.status === "exited" && rec.state.exitCode !== null) return rec;
     if (performance.now() > deadline) return current(store, id);
     await new Promise((r) => setTimeout(r, POLL_MS));
