@@ -256,16 +256,23 @@ export class CgroupV1Driver implements CgroupDriver {
 
   constructor(readonly mountRoot = "/sys/fs/cgroup") {}
 
+  /** hierarchies(), found once per driver (the start's create and the exit's open). */
+  private found?: ReadonlyMap<Controller, string>;
+
   /**
    * The mounted controllers and their hierarchy roots. Co-mounted
-   * controllers (`cpu,cpuacct` behind two symlinks) share one root.
+   * controllers (`cpu,cpuacct` behind two symlinks) share one root. Looked
+   * up once (~40 syscalls): the host's controllers stay mounted where they
+   * are while a dockergsh process runs.
    */
-  private hierarchies(): Map<Controller, string> {
+  private hierarchies(): ReadonlyMap<Controller, string> {
+    if (this.found) return this.found;
     const out = new Map<Controller, string>();
     for (const ctl of V1_CONTROLLERS) {
       const root = `${this.mountRoot}/${ctl}`;
       if (fs.exists(root)) out.set(ctl, Deno.realPathSync(root));
     }
+    this.found = out;
     return out;
   }
 

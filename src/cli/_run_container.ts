@@ -54,17 +54,17 @@ export async function runContainer(
     await ahead?.stop();
     throw err;
   }
-  // Set once the foreground run has ended and released what it held (finishRun).
-  let released = false;
+  // The run's end as runForeground left it: exited, released, not stored for --rm.
+  let finished: ContainerRecord | undefined;
   try {
     if (mode === "detached") {
       await startDetached(ctx.root, ctx.kernel, record);
       console.log(record.id);
       return 0;
     }
-    const exitCode = await runForeground(ctx.root, ctx.kernel, record.id, mode, ahead);
-    released = true;
-    return exitCode;
+    const exit = await runForeground(ctx.root, ctx.kernel, record.id, mode, ahead);
+    finished = exit.record;
+    return exit.exitCode;
   } catch (err) {
     // A container that never started is not kept: a failed run leaves nothing behind.
     const store = new ContainerStore(ctx.root);
@@ -73,10 +73,12 @@ export async function runContainer(
     throw err;
   } finally {
     if (spec.autoRemove && !spec.detach) {
-      const store = new ContainerStore(ctx.root);
-      if (store.ids().includes(record.id)) {
-        await deleteContainer(ctx.root, ctx.kernel, store.get(record.id), true, {
-          runtimeReleased: released,
+      // A finished run's record is the one it ended with, not read again; a failed
+      // run's removal above is tried once more only if it failed.
+      const current = finished ?? new ContainerStore(ctx.root).observed(record.id);
+      if (current) {
+        await deleteContainer(ctx.root, ctx.kernel, current, true, {
+          runtimeReleased: finished !== undefined,
         });
       }
       // Docker's --rm takes the container's anonymous volumes with it.

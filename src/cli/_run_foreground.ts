@@ -16,6 +16,7 @@ import { finishRun } from "../container/container_runtime.ts";
 import { containerNamespaces } from "../container/container_spec.ts";
 import { startContainer } from "../container/container_start.ts";
 import { eventSubject } from "../container/events.ts";
+import type { ContainerRecord } from "../container/record.ts";
 import { ContainerStore } from "../container/store.ts";
 import { recordEvent } from "../events/events.ts";
 import { requestPolicyRestart } from "../monitor/client.ts";
@@ -27,10 +28,17 @@ import type { StateRoot } from "../store/paths.ts";
 /** Signals `docker run` passes on to the container (its --sig-proxy). */
 const PROXIED: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"];
 
-/** Forwards PROXIED signals to `pid` until the returned function is called. */
-function proxySignals(kernel: Kernel, pid: number): () => void {
+/**
+ * Forwards PROXIED signals to the PID `target` gives until the returned
+ * function is called; one that comes while it gives none (the container not
+ * started yet) is dropped, as Docker's CLI's kill of a container that is not
+ * running fails.
+ */
+function proxySignals(kernel: Kernel, target: () => number | undefined): () => void {
   const handlers = PROXIED.map((sig) => {
     const h = () => {
+      const pid = target();
+      if (pid === undefined) return;
       try {
         kernel.kill(pid, SIGNALS[sig]);
       } catch {
@@ -43,14 +51,27 @@ function proxySignals(kernel: Kernel, pid: number): () => void {
   return () => handlers.forEach(([sig, h]) => Deno.removeSignalListener(sig, h));
 }
 
-/** Starts container `id` attached in `mode`; resolves to its exit code once it has exited (`run`, `start -a`). */
+/** How an attached run ended: its exit code, and its record as the run left it. */
+export interface ForegroundExit {
+  exitCode: number;
+  /**
+   * Exited. For a `--rm` container, only in memory: the caller removes it
+   * next (deleteContainer with runtimeReleased), so its exit is not stored.
+   */
+  record: ContainerRecord;
+}
+
+/**
+ * Starts container `id` attached in `mode`; resolves once it has exited
+ * and released what it held (`run`, `start -a`).
+ */
 export async function runForeground(
   root: StateRoot,
   kernel: Kernel,
   id: string,
   mode: AttachMode,
   ahead?: ContainerInit,
-): Promise<number> {
+): Promise<ForegroundExit> {
   const store = new ContainerStore(root);
   let record;
   try {
@@ -85,17 +106,23 @@ export async function runForeground(
       relay.catch(() => {});
     };
   }
+  // Installed before the start, as Docker's CLI does: the first listener
+  // makes Deno start its signal thread (~0.7 ms), which is then done while
+  // the init starts, not after the command (which may have ended by then).
+  let pid: number | undefined;
+  const stopProxy = proxySignals(kernel, () => pid);
   let started;
   try {
     started = await startContainer(root, kernel, record, mode, ahead, attach);
   } catch (err) {
+    stopProxy();
     // The init is stopped (by startContainer; again is no harm): its pipes end, and so the relay.
     await ahead?.stop();
     await relay?.catch(() => {});
     log.close();
     throw err;
   }
-  const stopProxy = proxySignals(kernel, started.record.state.pid);
+  pid = started.record.state.pid;
   // The CLI is this run's parent: it probes its health, as the monitor does a detached run's.
   const check = started.record.config.healthcheck;
   let stopHealth = () => {};
@@ -115,10 +142,14 @@ export async function runForeground(
     }
     log.close();
     const exitCode = exitCodeOf(await started.child.status);
-    const exited = await finishRun(root, started.record, exitCode);
+    const exited = await finishRun(root, started.record, exitCode, record.config.autoRemove);
     // Docker: `run` returns the first exit; the engine restarts it in the background.
-    if (shouldRestart(store.load(id) ?? exited, exitCode)) await requestPolicyRestart(root, id);
-    return exitCode;
+    // Read again only under a policy: a `stop` meanwhile marks the record stopped by hand.
+    const policy = exited.config.restartPolicy?.name ?? "no";
+    if (policy !== "no" && shouldRestart(store.load(id) ?? exited, exitCode)) {
+      await requestPolicyRestart(root, id);
+    }
+    return { exitCode, record: exited };
   } finally {
     stopHealth();
     log.close();

@@ -57,25 +57,32 @@ export async function deleteContainer(
     }
     // Loaded only to remove a running container (a stopped one's removal is the common case).
     const { stopContainer } = await import("./container_stop.ts");
-    if (await stopContainer(root, kernel, record, 0) === undefined) return;
-  }
-  // Normally released on exit already; not if the exit's watcher was gone.
-  if (!options.runtimeReleased || record.state.status === "running") {
+    const stopped = await stopContainer(root, kernel, record, 0);
+    if (stopped === undefined) return;
+    // Its exit is on record: released by its parent before it recorded it, or by stop when none did.
+    record = stopped;
+  } else if (!options.runtimeReleased) {
+    // Normally released on exit already; not if the exit's watcher was gone.
     await releaseRuntime(root, record);
   }
   const store = new ContainerStore(root);
   // Under the lock that guards names: two removers (rm and the monitor's
   // --rm) cannot trip over each other, and a name is free once it is gone.
-  withLock(root, "containers", () => {
-    if (!store.ids().includes(record.id)) return;
+  const doomed = withLock(root, "containers", () => {
+    // Read once (no listing, nothing stored): gone already is done.
+    const current = store.observed(record.id);
+    if (!current) return undefined;
     // `record` may be stale: never remove a container that was started again since.
-    if (store.get(record.id).state.status === "running") {
+    if (current.state.status === "running") {
       throw new UserError(
         `Error response from daemon: cannot remove container "/${record.name}": ` +
           "it was started again while being removed",
       );
     }
-    store.delete(record.id);
-    recordEvent(root, "destroy", eventSubject(record));
+    return store.takeOut(record.id);
   });
+  if (doomed === undefined) return;
+  // Out of the lock: another container's create or removal need not wait for this tree.
+  await store.purge(record.id, doomed);
+  recordEvent(root, "destroy", eventSubject(record));
 }

@@ -21,11 +21,19 @@ import { isPseudoNetwork } from "./network_mode.ts";
 import type { ContainerRecord } from "./record.ts";
 import { ContainerStore } from "./store.ts";
 
-/** Addresses held on `network` by container records other than `exceptId`. */
+/**
+ * Addresses held on `network` by container records other than `exceptId`.
+ * The records as stored, not reconciled with the kernel: a record's
+ * endpoint is the same either way, and a release (on every exit on a
+ * network) then reads each record once, storing nothing.
+ */
 function claimedIps(root: StateRoot, network: string, exceptId: string): string[] {
-  return new ContainerStore(root).list()
-    .filter((c) => c.id !== exceptId && c.endpoint?.network === network)
-    .map((c) => c.endpoint!.ipAddress);
+  const store = new ContainerStore(root);
+  return store.ids()
+    .filter((id) => id !== exceptId)
+    .map((id) => store.load(id)?.endpoint)
+    .filter((e) => e?.network === network)
+    .map((e) => e!.ipAddress);
 }
 
 /** Names of the running containers attached to `network`. */

@@ -53,13 +53,21 @@ export async function writeHostsFiles(
  * read before the cgroups go.
  */
 export async function releaseRuntime(root: StateRoot, record: ContainerRecord): Promise<boolean> {
+  return (await release(root, record)).oomKilled;
+}
+
+/** releaseRuntime, with the record as it was stored when the release began (undefined: removed). */
+async function release(
+  root: StateRoot,
+  record: ContainerRecord,
+): Promise<{ oomKilled: boolean; stored?: ContainerRecord }> {
   const store = new ContainerStore(root);
   const laterRun = (rec: ContainerRecord) =>
     rec.state.status === "running" && rec.state.startedAt !== record.state.startedAt;
   const stored = store.load(record.id);
   if (stored && laterRun(stored)) {
     debug("start", `${record.id.slice(0, 12)} runs again: its resources are the new run's`);
-    return false;
+    return { oomKilled: false, stored };
   }
   let endpoint: NetworkEndpoint | undefined;
   // Read first: most releases find no endpoint and need no locked write.
@@ -85,35 +93,45 @@ export async function releaseRuntime(root: StateRoot, record: ContainerRecord): 
     await detachContainerNetwork(root, { ...record, endpoint });
   }
   if (endpoint) debug("network", `released ${endpoint.ipAddress} and ${endpoint.hostVeth}`);
-  // One open for both (each finds the controllers' hierarchies again, ~40 syscalls on v1).
+  // One open for both.
   const cgroup = openContainerCgroup(record.id, record.config.resources);
   const oomKilled = cgroup.oomKilled();
   await cgroup.destroy();
-  return oomKilled;
+  return { oomKilled, stored };
 }
 
 /**
  * The container's PID 1 exited with `exitCode`: release what the run held
- * and record the exit (with the OOM verdict of its cgroup).
+ * and record the exit (with the OOM verdict of its cgroup). `removedNext`:
+ * the caller removes the container right after (`--rm`), so the exit is
+ * not written into a record about to go. A kill before that removal leaves
+ * the record of a run whose process is gone, which every reader observes
+ * as exited (code unknown) and `rm` removes; the die event still carries
+ * the code (`wait` reads it there once the container is removed).
  */
 export async function finishRun(
   root: StateRoot,
   record: ContainerRecord,
   exitCode: number,
+  removedNext = false,
 ): Promise<ContainerRecord> {
-  const oomKilled = await releaseRuntime(root, record);
+  const released = await release(root, record);
+  const { oomKilled } = released;
   let exited: ContainerRecord | undefined;
   // On a full disk the exit code cannot be stored; the caller still learns it.
-  const stored = unlessDiskFull(`recording ${record.id}'s exit code`, () => {
-    exited = recordExit(root, record.id, record.state.startedAt, exitCode, oomKilled);
-  });
+  const stored = !removedNext &&
+    unlessDiskFull(`recording ${record.id}'s exit code`, () => {
+      exited = recordExit(root, record.id, record.state.startedAt, exitCode, oomKilled);
+    });
   // Named as it is now (it may have been renamed while it ran).
-  const subject = eventSubject(exited ?? record);
+  const subject = eventSubject(exited ?? released.stored ?? record);
   if (oomKilled) recordEvent(root, "oom", subject);
   recordEvent(root, "die", subject, { exitCode: String(exitCode) });
   if (stored) return exited!;
+  const current = released.stored ?? record;
   return {
-    ...record,
+    ...current,
+    endpoint: undefined,
     state: transition(record.state, {
       kind: "exit",
       exitCode,

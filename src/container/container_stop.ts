@@ -92,8 +92,9 @@ function current(store: ContainerStore, id: string): ContainerRecord | undefined
 /**
  * Waits, up to `ms`, until the run of `id` that started at `startedAt` has
  * its exit code on record. Past that, the record says what the kernel says
- * (exited, code unknown). Undefined when the container was removed
- * meanwhile (`--rm`).
+ * (exited, code unknown), and is stored so. Undefined when the container
+ * was removed meanwhile (`--rm`). While it waits, nothing is written: the
+ * parent's exit record (fsynced) would otherwise wait for this one's.
  */
 export async function awaitExitRecord(
   root: StateRoot,
@@ -104,10 +105,12 @@ export async function awaitExitRecord(
   const store = new ContainerStore(root);
   const deadline = performance.now() + ms;
   for (;;) {
-    const rec = current(store, id);
-    if (rec === undefined || rec.state.startedAt !== startedAt) return rec;
+    const rec = store.observed(id);
+    // Removed, or a record that does not parse: current() tells which.
+    if (rec === undefined) return current(store, id);
+    if (rec.state.startedAt !== startedAt) return rec;
     if (rec.state.status === "exited" && rec.state.exitCode !== null) return rec;
-    if (performance.now() > deadline) return rec;
+    if (performance.now() > deadline) return current(store, id);
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
 }

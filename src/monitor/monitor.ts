@@ -171,9 +171,11 @@ export async function runMonitor(root: StateRoot): Promise<void> {
     // A `-i` container's stdin: held open while it ran (see initSpawnStdio), closed now.
     if (record.config.openStdin) await child.stdin.close().catch(() => {});
     try {
-      const rec = await finishRun(root, record, exitCode);
-      if (rec.config.autoRemove && !restarting.has(rec.id)) {
-        await deleteContainer(root, kernel, rec, true);
+      // Decided at the exit: a `restart` marks its container restarting before it stops it.
+      const remove = record.config.autoRemove && !restarting.has(record.id);
+      const rec = await finishRun(root, record, exitCode, remove);
+      if (remove) {
+        await deleteContainer(root, kernel, rec, true, { runtimeReleased: true });
         removeAnonymousVolumes(root, rec);
       } else if (!restarting.has(rec.id) && shouldRestart(store.load(rec.id) ?? rec, exitCode)) {
         scheduleRestart(rec);

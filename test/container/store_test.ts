@@ -63,3 +63,27 @@ Deno.test("store: a removal killed after its rename is finished by the next one"
     assert(![...Deno.readDirSync(`${dir}/locks`)].some((e) => e.name.includes(id)));
   });
 });
+
+Deno.test("store: takeOut hides the container at once; purge removes its tree, leaves another live remover's", async () => {
+  await withStore(async (store, dir) => {
+    const dead = new Deno.Command("sh", { args: ["-c", ":"] }).spawn();
+    await dead.status;
+    const leftover = `${dir}/containers/.removing-${"d".repeat(64)}-${dead.pid}-x`;
+    const atWork = `${dir}/containers/.removing-${"e".repeat(64)}-${Deno.pid}-x`;
+    for (const tree of [leftover, atWork]) Deno.mkdirSync(`${tree}/upper/etc`, { recursive: true });
+    const id = "f".repeat(64);
+    store.create(bareRecord(id), "doomed");
+    Deno.mkdirSync(`${dir}/containers/${id}/work/work`, { recursive: true });
+    Deno.writeTextFileSync(`${dir}/containers/${id}/work/work/f`, "x");
+    const doomed = store.takeOut(id);
+    // Taken out: neither listed nor found, while its files are still there.
+    assertEquals(store.ids(), []);
+    assertEquals(store.load(id), undefined);
+    assert(Deno.statSync(`${doomed}/work/work/f`).isFile);
+    await store.purge(id, doomed);
+    const left = [...Deno.readDirSync(`${dir}/containers`)].map((e) => e.name);
+    // The dead remover's tree is swept; the one whose remover runs (this process) is its own.
+    assertEquals(left, [atWork.slice(atWork.lastIndexOf("/") + 1)]);
+    assert(![...Deno.readDirSync(`${dir}/locks`)].some((e) => e.name.includes(id)));
+  });
+});

@@ -28,24 +28,35 @@ async function startAttached(ctx: CommandContext, ref: string): Promise<number> 
     return attachContainer(ctx.root, ctx.kernel, record, writeContainerOutput, true);
   }
   const mode = record.config.tty ? "tty" : "foreground";
+  let finished: ContainerRecord | undefined;
   try {
-    return await runForeground(ctx.root, ctx.kernel, record.id, mode);
+    const exit = await runForeground(ctx.root, ctx.kernel, record.id, mode);
+    finished = exit.record;
+    return exit.exitCode;
   } catch (err) {
     // Docker's CLI: a start that fails exits 1 (126 and 127 are `run`'s), with the daemon's words.
     throw err instanceof UserError ? new UserError(err.message, 1) : err;
   } finally {
-    await removeIfAutoRemove(ctx, store, record);
+    await removeIfAutoRemove(ctx, store, record, finished);
   }
 }
 
-/** Removes a `--rm` container once its attached run ended or its start failed, as Docker's daemon. */
+/**
+ * Removes a `--rm` container once its attached run ended (`finished`, as
+ * the run left it, its runtime released) or its start failed, as Docker's daemon.
+ */
 async function removeIfAutoRemove(
   ctx: CommandContext,
   store: ContainerStore,
   record: ContainerRecord,
+  finished?: ContainerRecord,
 ): Promise<void> {
-  if (record.config.autoRemove && store.ids().includes(record.id)) {
-    await deleteContainer(ctx.root, ctx.kernel, store.get(record.id), true);
+  if (!record.config.autoRemove) return;
+  const current = finished ?? store.observed(record.id);
+  if (current) {
+    await deleteContainer(ctx.root, ctx.kernel, current, true, {
+      runtimeReleased: finished !== undefined,
+    });
   }
 }
 
