@@ -1,6 +1,7 @@
 /**
  * /etc/hosts of the containers on one network: each lists itself and every
- * other member of the network. Membership is kept in
+ * other member of the network; on the default network `bridge`, as on
+ * Docker's, only itself (Docker resolves no names there). Membership is kept in
  * `<root>/networks/hosts/<network>.json` (container ID → address and host
  * veth): a container joins once its veth is up, before its command runs,
  * and leaves when its endpoint is released. Every join or leave rewrites
@@ -18,7 +19,7 @@
 import { debug } from "../debug.ts";
 import type { NetworkEndpoint } from "../network/endpoint.ts";
 import { linkExists } from "../network/host_network.ts";
-import { hostsMembersPath } from "../network/network_store.ts";
+import { DEFAULT_NETWORK, hostsMembersPath } from "../network/network_store.ts";
 import { extraHostsEntries, renderHosts } from "../rootfs/etc_hosts.ts";
 import { readJson, writeJsonAtomic } from "../store/atomic.ts";
 import { withLock } from "../store/lock.ts";
@@ -73,6 +74,11 @@ function readMembers(path: string): Members | undefined {
   }
 }
 
+/** The names a container's own line of its /etc/hosts gives its address. */
+function ownNames(rec: ContainerRecord): string[] {
+  return [rec.config.hostname, rec.name, rec.id.slice(0, 12)];
+}
+
 /**
  * Applies `change` to the members of `network` under its lock, drops the
  * members whose container is gone (removed, or its network namespace dead
@@ -101,7 +107,7 @@ function update(root: StateRoot, network: string, change: (members: Members) => 
     // Two fsyncs saved on every start and removal.
     writeJsonAtomic(path, members, { durable: false });
     for (const [rec, m] of live) {
-      const self = { ip: m.ip, names: [rec.config.hostname, rec.name, rec.id.slice(0, 12)] };
+      const self = { ip: m.ip, names: ownNames(rec) };
       const peers = live
         .filter(([p]) => p.id !== rec.id)
         .map(([p, pm]) => ({ ip: pm.ip, names: [p.name, p.id.slice(0, 12)] }));
@@ -128,6 +134,20 @@ export function joinNetworkHosts(
   record: ContainerRecord,
   endpoint: NetworkEndpoint,
 ): void {
+  if (endpoint.network === DEFAULT_NETWORK) {
+    // As Docker's default bridge: no name resolution between its
+    // containers, so its file lists only itself and needs no membership,
+    // no lock and no rewrite of the others' at every start and exit.
+    rewriteInPlace(
+      containerPaths(root, record.id).hosts,
+      renderHosts(
+        { ip: endpoint.ipAddress, names: ownNames(record) },
+        [],
+        extraHostsEntries(record.config.extraHosts),
+      ),
+    );
+    return;
+  }
   update(root, endpoint.network, (members) => {
     members[record.id] = { ip: endpoint.ipAddress, hostVeth: endpoint.hostVeth };
   });
@@ -135,6 +155,7 @@ export function joinNetworkHosts(
 
 /** Container `id` leaves the hosts files of the network of `endpoint` (its release). */
 export function leaveNetworkHosts(root: StateRoot, id: string, endpoint: NetworkEndpoint): void {
+  if (endpoint.network === DEFAULT_NETWORK) return; // no membership (joinNetworkHosts)
   // Nobody joined (or the network is gone): nothing to rewrite, no file to leave behind.
   if (readMembers(hostsMembersPath(root, endpoint.network)) === undefined) return;
   update(root, endpoint.network, (members) => {

@@ -126,17 +126,11 @@ export class BitmapIpam {
     return this.isEdge(index) || index === this.gatewayIndex;
   }
 
-  /**
-   * Runs `fn` on the current bitmap under the lock, then stores what it
-   * left; fsynced unless `durable` is false.
-   */
-  private update<T>(
-    fn: (map: Bitmap, recent: Record<string, number>) => T,
-    durable = true,
-  ): T {
+  /** Runs `fn` on the current bitmap under the lock, then stores what it left. */
+  private update<T>(fn: (map: Bitmap, recent: Record<string, number>) => T): T {
     return withLock(this.root, `ipam-${this.pool.name}`, () => {
       const byteLength = Math.ceil(cidrSize(this.cidr) / 8);
-      const stored = readJson<IpamFile>(this.path);
+      const stored = this.readStored();
       const same = stored?.subnet === this.pool.subnet && stored.gateway === this.pool.gateway;
       if (stored && !same) {
         debug(
@@ -158,9 +152,28 @@ export class BitmapIpam {
         bitmap: encode(map.bits),
         recent,
       };
-      writeJsonAtomic(this.path, file, { durable });
+      // Not fsynced: every address it records belongs to a veth, which no
+      // power cut survives. The rename still shows the old bitmap or the
+      // new one; after a power cut, an older one may mark addresses of
+      // containers that died with the kernel (reconcile frees them) or miss
+      // ones they held, and a file the cut left unreadable starts afresh.
+      writeJsonAtomic(this.path, file, { durable: false });
       return result;
     });
+  }
+
+  /**
+   * The stored bitmap file, or undefined when there is none or a power cut
+   * left it unreadable (see update: not fsynced).
+   */
+  private readStored(): IpamFile | undefined {
+    try {
+      return readJson<IpamFile>(this.path);
+    } catch (err) {
+      if (!(err instanceof SyntaxError)) throw err;
+      debug("ipam", `${this.path} is unreadable (${err.message}); starting afresh`);
+      return undefined;
+    }
   }
 
   /** The index of `ip` in the subnet, or a UserError when it is not in it. */
@@ -227,10 +240,8 @@ export class BitmapIpam {
 
   /**
    * Returns `ip` to the pool. Releasing a free address is a no-op. Not
-   * fsynced (two fsyncs off every exit on a network, ~10 ms measured on a
-   * busy disk): a power cut can only lose the release, which leaves the
-   * address marked, and the pool reclaims an address no record holds when
-   * it runs dry (reconcile); an allocation is durable.
+   * fsynced, as no change of the bitmap is (update): two fsyncs off every
+   * exit on a network, ~10 ms measured on a busy disk.
    */
   release(ip: string): void {
     const index = this.indexOf(ip);
@@ -239,7 +250,7 @@ export class BitmapIpam {
       map.set(index, false);
       delete recent[ip];
       debug("ipam", `${this.pool.name}: released ${ip}`);
-    }, false);
+    });
   }
 
   /**
@@ -267,7 +278,7 @@ export class BitmapIpam {
 
   /** The addresses handed out, lowest first. */
   allocated(): string[] {
-    const stored = readJson<IpamFile>(this.path);
+    const stored = this.readStored();
     if (stored?.subnet !== this.pool.subnet || stored.gateway !== this.pool.gateway) return [];
     const map = new Bitmap(decode(stored.bitmap, Math.ceil(cidrSize(this.cidr) / 8)));
     const out: string[] = [];

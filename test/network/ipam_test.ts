@@ -170,3 +170,18 @@ Deno.test(
     assertEquals(ipam.allocated().length, before.length + 1);
   }),
 );
+
+Deno.test(
+  "a bitmap file a power cut left empty or torn starts afresh (its writes are not fsynced)",
+  withRoot((root) => {
+    const ipam = new BitmapIpam(root, small);
+    ipam.allocate();
+    ipam.allocate();
+    for (const left of ["", '{"subnet": "10.213.1.0/29", "bitm']) {
+      Deno.writeTextFileSync(ipamPath(root, small.name), left);
+      assertEquals(ipam.allocated(), []);
+      assertEquals(ipam.allocate(), "10.213.1.2");
+      assertEquals(ipam.allocated(), ["10.213.1.2"]);
+    }
+  }),
+);

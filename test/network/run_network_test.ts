@@ -162,6 +162,33 @@ Deno.test("run --net: peers reach each other by IP and by name, and the gateway"
   });
 });
 
+Deno.test("run on the default bridge: as Docker's, /etc/hosts lists only itself; peers by IP only", async () => {
+  await withNetRoot(async (root) => {
+    await runDetached(root, "--net", "bridge", "--name", "lone1", "busybox", "sleep", "60");
+    await runDetached(root, "--net", "bridge", "--name", "lone2", "busybox", "sleep", "60");
+    const [ip1, ip2] = [
+      bare(await eth0Address(root, "lone1")),
+      bare(await eth0Address(root, "lone2")),
+    ];
+    for (const [self, ip, other] of [["lone1", ip1, "lone2"], ["lone2", ip2, "lone1"]]) {
+      const hosts = await execIn(root, self, "cat", "/etc/hosts");
+      assertMatch(hosts, new RegExp(`^${ip.replaceAll(".", "\\.")}\\s.*\\b${self}\\b`, "m"));
+      assert(!new RegExp(`\\b${other}\\b`).test(hosts), hosts);
+    }
+    assert(await ping(root, "lone1", ip2), "lone1 -> lone2 by IP");
+    assert(!(await ping(root, "lone1", "lone2")), "lone1 resolved lone2 by name");
+    const members = hostsMembersPath(new StateRoot(root.dir), "bridge");
+    let made = true;
+    try {
+      Deno.lstatSync(members);
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+      made = false;
+    }
+    assert(!made, `${members} was made`);
+  });
+});
+
 Deno.test("run --net none has only lo; --net host shares the host's namespace", async () => {
   await withNetRoot(async (root) => {
     const none = await root.run("run", "--net", "none", "busybox", "ip", "-o", "link");
