@@ -109,8 +109,8 @@ export async function runForeground(
   // Installed before the start, as Docker's CLI does: the first listener
   // makes Deno start its signal thread (~0.7 ms), which is then done while
   // the init starts, not after the command (which may have ended by then).
-  let pid: number | undefined;
-  const stopProxy = proxySignals(kernel, () => pid);
+  const target: { pid?: number } = {};
+  const stopProxy = proxySignals(kernel, () => target.pid);
   let started;
   try {
     started = await startContainer(root, kernel, record, mode, ahead, attach);
@@ -122,7 +122,7 @@ export async function runForeground(
     log.close();
     throw err;
   }
-  pid = started.record.state.pid;
+  target.pid = started.record.state.pid;
   // The CLI is this run's parent: it probes its health, as the monitor does a detached run's.
   const check = started.record.config.healthcheck;
   let stopHealth = () => {};
