@@ -11,6 +11,7 @@
 import { runEvery, undoingSync } from "../_undo.ts";
 import { debug } from "../debug.ts";
 import { UserError } from "../errors.ts";
+import { savedRules } from "../network/bridge_driver.ts";
 import type { NetworkEndpoint } from "../network/endpoint.ts";
 import { BitmapIpam, IpamExhaustedError } from "../network/ipam.ts";
 import { DEFAULT_NETWORK, type NetworkRecord, NetworkStore } from "../network/network_store.ts";
@@ -90,25 +91,39 @@ export function checkNetworkRequest(
  * (`record.config.networkMode`) and publishes its ports. Returns the
  * endpoint to store in `record.endpoint`, or undefined for `host` and
  * `none`. The default network `bridge` is created on first use. On failure,
- * everything this call made is undone before the error is thrown.
+ * everything this call made is undone before the error is thrown. `rules`:
+ * prefetchRules' listing, started earlier.
  */
-export function attachContainerNetwork(
+export async function attachContainerNetwork(
   root: StateRoot,
   record: ContainerRecord,
   pid: number,
+  rules?: Promise<string | undefined>,
 ): Promise<NetworkEndpoint | undefined> {
-  return new Promise((resolve) => resolve(attach(root, record, pid)));
+  return attach(root, record, pid, await rules);
+}
+
+/**
+ * The host's firewall rules, listed while the caller goes on: started
+ * with a start (beside its init), for attachContainerNetwork's check of
+ * the network's rules (an `iptables-save` of ~5 ms otherwise waited for
+ * then). Undefined when they could not be listed: the check lists them
+ * itself then, and reports why.
+ */
+export function prefetchRules(): Promise<string | undefined> {
+  return savedRules().catch(() => undefined);
 }
 
 function attach(
   root: StateRoot,
   record: ContainerRecord,
   pid: number,
+  savedRules?: string,
 ): NetworkEndpoint | undefined {
   const mode = record.config.networkMode;
   if (isPseudoNetwork(mode)) return undefined;
   const store = new NetworkStore(root);
-  const net = store.ready(mode);
+  const net = store.ready(mode, savedRules);
   return undoingSync((undo) => {
     const ip = allocateIp(root, net, record);
     undo.push(() => {

@@ -171,6 +171,16 @@ async function start(
     const namespaces = { linux: { namespaces: containerNamespaces(cfg) } };
     const init = ahead ??
       spawnContainerInit(kernel, namespaces, initSpawnStdio(mode, cfg.openStdin), undo);
+    // On a network: its stack is loaded, and the host's firewall rules
+    // listed (its check repairs a flushed one), while the bundle is made.
+    // The network stack is loaded only for a container that joins a network.
+    const network = isPseudoNetwork(cfg.networkMode)
+      ? undefined
+      : import("./container_network.ts").then((module) => ({
+        module,
+        rules: module.prefetchRules(),
+      }));
+    network?.catch(() => {}); // a failed import is reported where it is awaited
     const security = securityOf(cfg);
     const seccomp = await containerSeccomp(root, kernel, security, capabilityList(security));
     const spec = containerSpec(record.id, cfg, {
@@ -200,12 +210,11 @@ async function start(
         sessionKeyring: engineKeyring(record.id),
         whileJoining: attach,
         beforeStart: async (pid) => {
-          // The network stack is loaded only for a container that joins a network.
-          if (!isPseudoNetwork(cfg.networkMode)) {
-            const network = await import("./container_network.ts");
-            endpoint = await network.attachContainerNetwork(root, record, pid);
+          if (network) {
+            const { module, rules } = await network;
+            endpoint = await module.attachContainerNetwork(root, record, pid, rules);
             if (endpoint) {
-              undo.push(() => network.detachContainerNetwork(root, { ...record, endpoint }));
+              undo.push(() => module.detachContainerNetwork(root, { ...record, endpoint }));
             }
           }
           await writeHostsFiles(root, record, endpoint);

@@ -48,19 +48,50 @@ export function tryExec(program: string, args: readonly string[]): ExecResult {
       env: { PATH: toolPath() },
     }).outputSync();
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) {
-      const pkg = HOST_PROGRAMS[program]?.[0] ?? program;
-      throw new UserError(`dockergsh: networking needs the '${program}' program (${pkg})`);
-    }
-    throw err;
+    throw notFound(program, err);
   }
   const text = new TextDecoder();
   return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
 }
 
+/** A spawn's error, as the UserError naming the missing program and its package when it is one. */
+function notFound(program: string, err: unknown): unknown {
+  if (!(err instanceof Deno.errors.NotFound)) return err;
+  const pkg = HOST_PROGRAMS[program]?.[0] ?? program;
+  return new UserError(`dockergsh: networking needs the '${program}' program (${pkg})`);
+}
+
 /** Runs `program args…`; throws a UserError naming the command and its stderr when it fails. */
 export function exec(program: string, args: readonly string[]): string {
-  const res = tryExec(program, args);
+  return succeeded(program, args, tryExec(program, args));
+}
+
+/**
+ * exec without blocking this process meanwhile: the program runs while
+ * this one goes on (a start's rules check beside its other steps).
+ */
+export async function execAsync(program: string, args: readonly string[]): Promise<string> {
+  debug("network", [program, ...args].join(" "));
+  let out: Deno.CommandOutput;
+  try {
+    out = await new Deno.Command(program, {
+      args: [...args],
+      stdin: "null",
+      env: { PATH: toolPath() },
+    }).output();
+  } catch (err) {
+    throw notFound(program, err);
+  }
+  const text = new TextDecoder();
+  return succeeded(program, args, {
+    code: out.code,
+    stdout: text.decode(out.stdout),
+    stderr: text.decode(out.stderr),
+  });
+}
+
+/** `res.stdout`, or a UserError naming the command and its stderr when it failed. */
+function succeeded(program: string, args: readonly string[], res: ExecResult): string {
   if (res.code !== 0) {
     const why = res.stderr.trim().split("\n").join("; ") || `exit status ${res.code}`;
     throw new UserError(`dockergsh: ${[program, ...args].join(" ")}: ${why}`);

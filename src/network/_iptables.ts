@@ -15,7 +15,7 @@
 
 import { debug } from "../debug.ts";
 import { runEvery } from "../_undo.ts";
-import { exec, tryExec, withInputFile } from "./_exec.ts";
+import { exec, execAsync, tryExec, withInputFile } from "./_exec.ts";
 
 /** A table iptables knows. */
 export type Table = "nat" | "filter";
@@ -112,12 +112,13 @@ export function listTagged(table: Table): ListedRule[] {
 /**
  * The rules of both tables carrying one of `tags`, from one
  * `iptables-save` (one process for both tables: this runs on every start
- * on a bridge network, to repair a flushed rule).
+ * on a bridge network, to repair a flushed rule), or from `saved`, its
+ * output taken a moment before (savedRules).
  */
-export function rulesTagged(tags: readonly string[]): ListedRule[] {
+export function rulesTagged(tags: readonly string[], saved?: string): ListedRule[] {
   const out: ListedRule[] = [];
   let table: string | undefined;
-  for (const line of exec("iptables-save", []).split("\n")) {
+  for (const line of (saved ?? exec("iptables-save", [])).split("\n")) {
     if (line.startsWith("*")) table = line.slice(1);
     else if (table === "nat" || table === "filter") {
       const rule = taggedRule(table, line);
@@ -125,6 +126,11 @@ export function rulesTagged(tags: readonly string[]): ListedRule[] {
     }
   }
   return out;
+}
+
+/** `iptables-save`'s output, while this process goes on: for rulesTagged's `saved`. */
+export function savedRules(): Promise<string> {
+  return execAsync("iptables-save", []);
 }
 
 /** `line` of `iptables -S` or `iptables-save` as a rule of ours, or undefined. */

@@ -52,6 +52,8 @@ import { BitmapIpam } from "./ipam.ts";
 import { RouteNetlink } from "./rtnetlink.ts";
 import type { NetworkRecord } from "./network_store.ts";
 
+export { savedRules } from "./_iptables.ts";
+
 /** Chain 1: traffic from one of our bridges to anywhere else goes to chain 2. */
 const ISOLATION_1 = "DOCKERGSH-ISOLATION-1";
 /** Chain 2: … and is dropped if it leaves through another of our bridges. */
@@ -198,16 +200,19 @@ export class BridgeDriver {
     });
   }
 
-  /** True when the bridge and every rule of `net` are in place. */
-  isComplete(net: NetworkRecord): boolean {
+  /**
+   * True when the bridge and every rule of `net` are in place; the rules as
+   * `iptables-save` lists them now, or as its output `saved` (savedRules).
+   */
+  isComplete(net: NetworkRecord, saved?: string): boolean {
     if (!linkExists(net.bridge)) return false;
-    const have = rulesTagged([net.bridge, ISOLATION_TAG]);
+    const have = rulesTagged([net.bridge, ISOLATION_TAG], saved);
     return have.length === networkRules(net).length + 1;
   }
 
-  /** createNetwork when something of `net` is missing (cheap when all is there). */
-  ensureNetwork(net: NetworkRecord): void {
-    if (!this.isComplete(net)) this.createNetwork(net);
+  /** createNetwork when something of `net` is missing (cheap when all is there); `saved` as isComplete's. */
+  ensureNetwork(net: NetworkRecord, saved?: string): void {
+    if (!this.isComplete(net, saved)) this.createNetwork(net);
   }
 
   /**

@@ -261,12 +261,15 @@ export class NetworkStore {
   /**
    * The network `name` with its kernel side in place (re-made after a
    * reboot or a firewall flush). `bridge` is created on first use.
+   * `savedRules`: the rules as `iptables-save` listed them a moment ago
+   * (before this lock: what changed since is what a flush right after this
+   * check would be, repaired at the next start); else they are listed now.
    */
-  ready(name: string): NetworkRecord {
+  ready(name: string, savedRules?: string): NetworkRecord {
     return this.locked(() => {
       const rec = this.get(name);
       if (rec) {
-        this.driver.ensureNetwork(rec);
+        this.driver.ensureNetwork(rec, savedRules);
         return rec;
       }
       if (name === DEFAULT_NETWORK) return this.make(name, undefined, undefined);

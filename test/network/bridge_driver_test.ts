@@ -46,6 +46,7 @@ Deno.test("a network is a bridge with the gateway address, NAT, forwarding and i
 
     // A flushed rule is noticed and put back.
     assert(store.driver.isComplete(net));
+    const before = run("iptables-save", []).stdout;
     const masq = rules.find((r) => r.includes("MASQUERADE") && r.includes("10.213.10.0"))!;
     run("iptables", [
       "-w",
@@ -54,6 +55,9 @@ Deno.test("a network is a bridge with the gateway address, NAT, forwarding and i
       ...masq.replace("-A ", "-D ").replaceAll('"', "").split(" "),
     ]);
     assert(!store.driver.isComplete(net));
+    // A listing taken before (a start's, beside its init) is judged as given.
+    assert(store.driver.isComplete(net, before));
+    assert(!store.driver.isComplete(net, run("iptables-save", []).stdout));
     store.driver.ensureNetwork(net);
     assertEquals(rulesTagged(net.bridge).length, 7);
   });

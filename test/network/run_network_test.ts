@@ -189,6 +189,24 @@ Deno.test("run on the default bridge: as Docker's, /etc/hosts lists only itself;
   });
 });
 
+Deno.test("run: a start on a network whose rule was flushed puts it back (its rules listed beside the init)", async () => {
+  await withNetRoot(async (root) => {
+    const net = await makeNetwork(root, "flushed", 131);
+    const rules = rulesTagged(net.bridge);
+    const masq = rules.find((r) => r.includes("MASQUERADE"))!;
+    run("iptables", [
+      "-w",
+      "-t",
+      "nat",
+      ...masq.replace("-A ", "-D ").replaceAll('"', "").split(" "),
+    ]);
+    assertEquals(rulesTagged(net.bridge).length, rules.length - 1);
+    const r = await root.run("run", "--rm", "--net", "flushed", "busybox", "true");
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(rulesTagged(net.bridge).sort(), rules.sort());
+  });
+});
+
 Deno.test("run --net none has only lo; --net host shares the host's namespace", async () => {
   await withNetRoot(async (root) => {
     const none = await root.run("run", "--net", "none", "busybox", "ip", "-o", "link");
