@@ -15,6 +15,7 @@ import { withLock } from "../store/lock.ts";
 import type { StateRoot } from "../store/paths.ts";
 import { releaseRuntime } from "./container_runtime.ts";
 import type { ContainerRecord } from "./record.ts";
+import { observe } from "./state.ts";
 import { ContainerStore } from "./store.ts";
 import { eventSubject } from "./events.ts";
 
@@ -70,10 +71,13 @@ export async function deleteContainer(
   // --rm) cannot trip over each other, and a name is free once it is gone.
   const doomed = withLock(root, "containers", () => {
     // Read once (no listing, nothing stored): gone already is done.
-    const current = store.observed(record.id);
+    const current = store.load(record.id);
     if (!current) return undefined;
-    // `record` may be stale: never remove a container that was started again since.
-    if (current.state.status === "running") {
+    // `record` may be stale: never remove a container that was started again
+    // since. The run `record` saw end needs no look at the kernel.
+    const sameEndedRun = record.state.status !== "running" &&
+      current.state.startedAt === record.state.startedAt;
+    if (!sameEndedRun && observe(current).state.status === "running") {
       throw new UserError(
         `Error response from daemon: cannot remove container "/${record.name}": ` +
           "it was started again while being removed",

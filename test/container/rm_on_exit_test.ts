@@ -8,7 +8,14 @@
  * @module
  */
 
+import { LinuxKernel } from "../../ffi/linux.ts";
 import { V1_CONTROLLERS } from "../../src/cgroup/v1.ts";
+import { deleteContainer } from "../../src/container/container_delete.ts";
+import { type ContainerRecord, createdState } from "../../src/container/record.ts";
+import { transition } from "../../src/container/state.ts";
+import { ContainerStore } from "../../src/container/store.ts";
+import { UserError } from "../../src/errors.ts";
+import { processStartTime } from "../../src/process/proc.ts";
 import { parseEvents } from "../../src/events/events.ts";
 import { BitmapIpam } from "../../src/network/ipam.ts";
 import { hostVethName } from "../../src/network/bridge_driver.ts";
@@ -124,4 +131,51 @@ Deno.test("run --rm on a network: its exit releases the veth and the address, th
     }
     assertEquals([...Deno.readDirSync(`${root.dir}/containers`)], []);
   });
+});
+
+Deno.test("rm of a stale record: a container started again since is refused and kept", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "dgsh-test-" });
+  try {
+    const root = new StateRoot(dir);
+    const store = new ContainerStore(root);
+    const id = "a".repeat(64);
+    // What the store and this removal read of a record: its ID, state and how it is stored.
+    const base = {
+      id,
+      created: new Date().toISOString(),
+      state: createdState(),
+      config: { autoRemove: false, detach: true },
+    };
+    const first = store.create(base as Omit<ContainerRecord, "name">, "again");
+    const ran = transition(first.state, {
+      kind: "start",
+      pid: 1,
+      pidStartTime: 0,
+      at: "2026-01-01T00:00:00.000Z",
+    });
+    // What `rm` read: its first run, ended.
+    const stale = {
+      ...first,
+      state: transition(ran, { kind: "exit", exitCode: 0, at: "2026-01-01T00:00:01.000Z" }),
+    };
+    // Meanwhile started again: this process stands for its PID 1, alive.
+    store.save({
+      ...first,
+      state: transition(stale.state, {
+        kind: "start",
+        pid: Deno.pid,
+        pidStartTime: processStartTime(Deno.pid)!,
+        at: new Date().toISOString(),
+      }),
+    });
+    const refused = await deleteContainer(root, new LinuxKernel(), stale, false, {
+      runtimeReleased: true,
+    }).then(() => undefined, (err) => err);
+    assert(refused instanceof UserError, `not refused: ${refused}`);
+    assertMatch(refused.message, /it was started again while being removed/);
+    assertEquals(store.load(id)?.state.pid, Deno.pid);
+    assertEquals(store.ids(), [id]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
