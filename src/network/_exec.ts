@@ -37,21 +37,25 @@ export function toolPath(path = Deno.env.get("PATH") ?? ""): string {
   return [...dirs, ...SBIN.filter((d) => !dirs.includes(d))].join(":");
 }
 
+/** The tool run with an argument array (never a shell), its stdin empty, on toolPath's PATH. */
+function toolCommand(program: string, args: readonly string[]): Deno.Command {
+  debug("network", [program, ...args].join(" "));
+  return new Deno.Command(program, { args: [...args], stdin: "null", env: { PATH: toolPath() } });
+}
+
+/** A finished tool's exit code and output, decoded. */
+function resultOf(out: Deno.CommandOutput): ExecResult {
+  const text = new TextDecoder();
+  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+}
+
 /** Runs `program args…`; returns its exit code and output, whatever the code. */
 export function tryExec(program: string, args: readonly string[]): ExecResult {
-  debug("network", [program, ...args].join(" "));
-  let out: Deno.CommandOutput;
   try {
-    out = new Deno.Command(program, {
-      args: [...args],
-      stdin: "null",
-      env: { PATH: toolPath() },
-    }).outputSync();
+    return resultOf(toolCommand(program, args).outputSync());
   } catch (err) {
     throw notFound(program, err);
   }
-  const text = new TextDecoder();
-  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
 }
 
 /** A spawn's error, as the UserError naming the missing program and its package when it is one. */
@@ -71,23 +75,13 @@ export function exec(program: string, args: readonly string[]): string {
  * this one goes on (a start's rules check beside its other steps).
  */
 export async function execAsync(program: string, args: readonly string[]): Promise<string> {
-  debug("network", [program, ...args].join(" "));
   let out: Deno.CommandOutput;
   try {
-    out = await new Deno.Command(program, {
-      args: [...args],
-      stdin: "null",
-      env: { PATH: toolPath() },
-    }).output();
+    out = await toolCommand(program, args).output();
   } catch (err) {
     throw notFound(program, err);
   }
-  const text = new TextDecoder();
-  return succeeded(program, args, {
-    code: out.code,
-    stdout: text.decode(out.stdout),
-    stderr: text.decode(out.stderr),
-  });
+  return succeeded(program, args, resultOf(out));
 }
 
 /** `res.stdout`, or a UserError naming the command and its stderr when it failed. */
