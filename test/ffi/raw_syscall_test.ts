@@ -1,6 +1,6 @@
 import { SYS_close, SYS_prctl, SYS_prlimit64 } from "../../ffi/constants.ts";
 import { errnoName } from "../../ffi/errno.ts";
-import { rawSyscall } from "../../ffi/raw_syscall.ts";
+import { pageFunction, rawSyscall } from "../../ffi/raw_syscall.ts";
 import { assert, assertEquals } from "../_assert.ts";
 
 /** x86_64 numbers of calls the engine does not make (asm/unistd_64.h). */
@@ -31,4 +31,13 @@ Deno.test("rawSyscall: the fourth and sixth arguments reach the kernel (r10 and 
   const self = BigInt(Deno.pid);
   assertEquals(call(SYS_process_vm_readv, self, 0n, 0n, 0n, 0n, 0n), 0);
   assertEquals(errnoName(-call(SYS_process_vm_readv, self, 0n, 0n, 0n, 0n, 1n)), "EINVAL");
+});
+
+Deno.test("rawSyscall: loaded as a library from a memfd (libc's speed), and the page fallback agrees", () => {
+  call(SYS_getpid);
+  const maps = Deno.readTextFileSync("/proc/self/maps");
+  assert(/ \/memfd:dockergsh-syscall \(deleted\)$/m.test(maps), "the library is mapped");
+  const fallback = pageFunction();
+  assertEquals(Number(fallback(BigInt(SYS_getpid), 0n, 0n, 0n, 0n, 0n, 0n)), Deno.pid);
+  assertEquals(errnoName(-Number(fallback(BigInt(SYS_close), -1n, 0n, 0n, 0n, 0n, 0n))), "EBADF");
 });
