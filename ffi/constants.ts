@@ -62,6 +62,12 @@ export const O_PATH = 0o10000000;
 export const F_GETFD = 1;
 export const F_SETFD = 2;
 export const FD_CLOEXEC = 1;
+/** mmap(2)/mprotect(2) protections and mmap flags. */
+export const PROT_READ = 1;
+export const PROT_WRITE = 2;
+export const PROT_EXEC = 4;
+export const MAP_PRIVATE = 2;
+export const MAP_ANONYMOUS = 0x20;
 /** memfd_create(2): the fd closes on execve. */
 export const MFD_CLOEXEC = 1;
 /** memfd_create(2): seals (F_ADD_SEALS) may be added. */
@@ -242,6 +248,8 @@ export const SYS_sendmsg = 46;
 export const SYS_execve = 59;
 export const SYS_wait4 = 61;
 export const SYS_kill = 62;
+export const SYS_mmap = 9;
+export const SYS_mprotect = 10;
 export const SYS_fcntl = 72;
 export const SYS_fchmod = 91;
 export const SYS_execveat = 322;

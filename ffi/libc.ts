@@ -1,17 +1,17 @@
 /**
  * Raw libc symbols, opened with `Deno.dlopen`. Nothing here checks
- * results: `linux.ts` wraps each call, reads errno and throws. Kernel calls
- * all go through `syscall`: binding a symbol costs ~0.4 ms the first time
- * (measured here), a call through it 0.015 ms, and the container init runs
- * some twenty different calls on every start. The others are what only
- * libc does: errno, posix_spawn, malloc_trim, and a read and a wait on a
- * worker thread.
+ * results: `linux.ts` wraps each call and throws. Kernel calls all go
+ * through raw_syscall.ts's function, not through libc, whose errno cannot
+ * be read reliably after the call (see there); `syscall` only maps that
+ * function. Binding a symbol costs ~0.4 ms the first time (measured
+ * here), a call through it 0.015 ms. The others are what only libc does:
+ * posix_spawn (which returns its error), malloc_trim, and a read and a
+ * wait on a worker thread.
  *
  * @module
  */
 
 const SYMBOLS = {
-  __errno_location: { parameters: [], result: "pointer" },
   read_async: {
     name: "read",
     parameters: ["i32", "buffer", "usize"],
@@ -56,11 +56,4 @@ const lazy = new Proxy({} as LibcSymbols, {
 /** libc's symbols, bound lazily. */
 export function libc(): LibcSymbols {
   return lazy;
-}
-
-/** The calling thread's errno; read it right after the failing call. */
-export function lastErrno(): number {
-  const ptr = libc().__errno_location();
-  if (ptr === null) return 0;
-  return new Deno.UnsafePointerView(ptr).getInt32();
 }

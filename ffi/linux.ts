@@ -10,7 +10,8 @@ import { bpfLength } from "./bpf_length.ts";
 import { cstr, cstrArray } from "./cstring.ts";
 import { Errno, SyscallError } from "./errno.ts";
 import type { CapabilitySets, FileStatus, Kernel, SpawnSpec, WinSize } from "./kernel.ts";
-import { lastErrno, libc } from "./libc.ts";
+import { libc } from "./libc.ts";
+import { rawSyscall } from "./raw_syscall.ts";
 import {
   AF_INET,
   AF_UNIX,
@@ -138,7 +139,7 @@ function checkSpawn(result: number, call: string, detail: string): void {
 
 function check(result: number | bigint, call: string, detail: string): number {
   const n = Number(result);
-  if (n < 0) throw new SyscallError(call, detail, lastErrno());
+  if (n < 0) throw new SyscallError(call, detail, -n);
   return n;
 }
 
@@ -167,13 +168,14 @@ function bytesOf(buf: Uint8Array): Uint8Array<ArrayBuffer> {
 type SyscallArg = number | bigint | Uint8Array<ArrayBuffer> | null;
 
 /**
- * syscall(2): `nr` with up to six arguments, the raw result (-1 and errno
- * on failure). The caller keeps every buffer referenced until it returns.
+ * Syscall `nr` with up to six arguments: the kernel's result, -errno on
+ * failure (see raw_syscall.ts: errno itself cannot be read reliably). The
+ * caller keeps every buffer referenced until it returns.
  */
 function sys(nr: number, ...args: SyscallArg[]): bigint {
   const a = args.map((x) => x === null ? 0n : x instanceof Uint8Array ? address(x) : BigInt(x));
   while (a.length < 6) a.push(0n);
-  return libc().syscall(BigInt(nr), a[0], a[1], a[2], a[3], a[4], a[5]);
+  return rawSyscall(BigInt(nr), a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
 /** sizeof(sockaddr_un.sun_path). */
@@ -243,8 +245,9 @@ export class LinuxKernel implements Kernel {
   execve(path: string, argv: readonly string[], env: readonly string[]): never {
     const a = cstrArray(argv);
     const e = cstrArray(env);
-    sys(SYS_execve, cstr(path), new Uint8Array(a.array.buffer), new Uint8Array(e.array.buffer));
-    const errno = lastErrno();
+    const errno = -Number(
+      sys(SYS_execve, cstr(path), new Uint8Array(a.array.buffer), new Uint8Array(e.array.buffer)),
+    );
     // Keep the string buffers alive until execve has returned.
     a.keep.length + e.keep.length;
     throw new SyscallError("execve", path, errno);
@@ -253,15 +256,14 @@ export class LinuxKernel implements Kernel {
   execveat(fd: number, argv: readonly string[], env: readonly string[]): never {
     const a = cstrArray(argv);
     const e = cstrArray(env);
-    sys(
+    const errno = -Number(sys(
       SYS_execveat,
       fd,
       cstr(""),
       new Uint8Array(a.array.buffer),
       new Uint8Array(e.array.buffer),
       AT_EMPTY_PATH,
-    );
-    const errno = lastErrno();
+    ));
     // Keep the string buffers alive until execveat has returned.
     a.keep.length + e.keep.length;
     throw new SyscallError("execveat", `fd ${fd}`, errno);
@@ -567,14 +569,13 @@ export class LinuxKernel implements Kernel {
       // Ask for the size, then read; retry if the value grew in between (ERANGE).
       const size = Number(sys(SYS_lgetxattr, p, n, null, 0));
       if (size < 0) {
-        const errno = lastErrno();
-        if (errno === Errno.ENODATA) return null;
-        throw new SyscallError("lgetxattr", `${path} ${name}`, errno);
+        if (-size === Errno.ENODATA) return null;
+        throw new SyscallError("lgetxattr", `${path} ${name}`, -size);
       }
       const buf = new Uint8Array(size);
       const got = Number(sys(SYS_lgetxattr, p, n, buf, size));
       if (got >= 0) return buf.subarray(0, got);
-      const errno = lastErrno();
+      const errno = -got;
       if (errno === Errno.ENODATA) return null;
       if (errno !== Errno.ERANGE) throw new SyscallError("lgetxattr", `${path} ${name}`, errno);
     }
@@ -639,7 +640,7 @@ export class LinuxKernel implements Kernel {
     };
     const fd = load(null);
     if (fd >= 0) return fd;
-    const errno = lastErrno();
+    const errno = -fd;
     const log = new Uint8Array(VERIFIER_LOG_SIZE);
     const retry = load(log);
     if (retry >= 0) return retry;
