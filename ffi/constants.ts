@@ -72,6 +72,11 @@ export const MAP_ANONYMOUS = 0x20;
 export const MFD_CLOEXEC = 1;
 /** memfd_create(2): seals (F_ADD_SEALS) may be added. */
 export const MFD_ALLOW_SEALING = 2;
+/**
+ * memfd_create(2), Linux 6.3+: the memfd may be made executable, also
+ * where vm.memfd_noexec would seal it non-executable (older kernels: EINVAL).
+ */
+export const MFD_EXEC = 0x10;
 /** fcntl(2) on a memfd: adds file seals. */
 export const F_ADD_SEALS = 1033;
 /** File seals (linux/fcntl.h): no more seals, no shrinking, growing or writing. */

@@ -24,6 +24,15 @@ export function statOrUndefined(path: string): Deno.FileInfo | undefined {
   }
 }
 
+/** Deletes the file (or empty directory) at `path` if it exists. */
+export function removeIfThere(path: string): void {
+  try {
+    Deno.removeSync(path);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+}
+
 /** glibc's major() and minor() of a dev_t: major in bits 8-19 and 32-43, minor in 0-7 and 20-31. */
 export function splitDev(rdev: number): { major: number; minor: number } {
   const dev = BigInt(rdev);

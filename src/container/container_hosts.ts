@@ -16,6 +16,7 @@
  * @module
  */
 
+import { removeIfThere } from "../_fs.ts";
 import { debug } from "../debug.ts";
 import type { NetworkEndpoint } from "../network/endpoint.ts";
 import { linkExists } from "../network/host_network.ts";
@@ -137,7 +138,9 @@ export function joinNetworkHosts(
   if (endpoint.network === DEFAULT_NETWORK) {
     // As Docker's default bridge: no name resolution between its
     // containers, so its file lists only itself and needs no membership,
-    // no lock and no rewrite of the others' at every start and exit.
+    // no lock and no rewrite of the others' at every start and exit. A
+    // membership file an earlier version kept for it goes.
+    removeIfThere(hostsMembersPath(root, DEFAULT_NETWORK));
     rewriteInPlace(
       containerPaths(root, record.id).hosts,
       renderHosts(

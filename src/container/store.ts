@@ -22,12 +22,24 @@ import { processStartTime } from "../process/proc.ts";
 
 /**
  * Prefix of a container directory being removed (`.removing-<id>-<pid of
- * the remover>-<random>`); never a valid ID, so never listed.
+ * the remover>.<its start time>-<random>`); never a valid ID, so never listed.
  */
 const REMOVING = ".removing-";
 
-/** The remover's pid in a REMOVING name (none in those of older versions). */
-const REMOVER = /^\.removing-[0-9a-f]{64}-(\d+)-/;
+/**
+ * The remover's pid and start time in a REMOVING name (no start time in
+ * those of the previous version, none of either in older ones): a pid
+ * alone may be another process's by now.
+ */
+const REMOVER = /^\.removing-[0-9a-f]{64}-(\d+)(?:\.(\d+))?-/;
+
+/** Whether the remover a REMOVING name names is still at work. */
+function removerAlive(name: string): boolean {
+  const remover = REMOVER.exec(name);
+  if (!remover) return false;
+  const started = processStartTime(Number(remover[1]));
+  return started !== undefined && (remover[2] === undefined || String(started) === remover[2]);
+}
 
 /**
  * Removes the tree at `path`, which nobody can reach by its old name any
@@ -276,7 +288,8 @@ export class ContainerStore {
   takeOut(id: string): string {
     if (!FULL_ID.test(id)) throw new UserError(`invalid container id: ${id}`);
     return withLock(this.root, `container-${id}`, () => {
-      const doomed = `${this.root.containers}/${REMOVING}${id}-${Deno.pid}-${crypto.randomUUID()}`;
+      const me = `${Deno.pid}.${processStartTime(Deno.pid)}`;
+      const doomed = `${this.root.containers}/${REMOVING}${id}-${me}-${crypto.randomUUID()}`;
       Deno.renameSync(this.root.container(id), doomed);
       return doomed;
     });
@@ -294,14 +307,18 @@ export class ContainerStore {
   /**
    * Removes container `id`'s lock files, and the trees other removals left
    * renamed when they were killed midway (their remover is gone; one still
-   * at work is left to it).
+   * at work is left to it). A leftover that will not go (a mount a killed
+   * `run -t` left in it) is left with a debug line: it must not fail this
+   * removal, nor every later one.
    */
   private afterRemoval(id: string): void {
     for (const e of Deno.readDirSync(this.root.containers)) {
-      if (!e.name.startsWith(REMOVING)) continue;
-      const remover = REMOVER.exec(e.name);
-      if (remover && processStartTime(Number(remover[1])) !== undefined) continue;
-      removeTree(`${this.root.containers}/${e.name}`);
+      if (!e.name.startsWith(REMOVING) || removerAlive(e.name)) continue;
+      try {
+        removeTree(`${this.root.containers}/${e.name}`);
+      } catch (err) {
+        debug("store", `${e.name} left: ${err instanceof Error ? err.message : err}`);
+      }
     }
     for (const lock of [`container-${id}`, policyRestartLock(id), startLock(id)]) {
       try {

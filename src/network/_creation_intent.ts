@@ -18,6 +18,7 @@
  * @module
  */
 
+import { removeIfThere } from "../_fs.ts";
 import { isSameProcess, processStartTime } from "../process/proc.ts";
 import { readJson, writeJsonAtomic } from "../store/atomic.ts";
 import { linkExists } from "./host_network.ts";
@@ -42,14 +43,6 @@ const BRIDGE = /^dgsh-[0-9a-f]{8}$/;
 function intentPath(bridge: string): string {
   if (!BRIDGE.test(bridge)) throw new Error(`invalid bridge name ${JSON.stringify(bridge)}`);
   return `${DIR}/${bridge}.json`;
-}
-
-function removeIfThere(path: string): void {
-  try {
-    Deno.removeSync(path);
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
 }
 
 /**

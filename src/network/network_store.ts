@@ -12,6 +12,7 @@
  * @module
  */
 
+import { removeIfThere } from "../_fs.ts";
 import { undoingSync } from "../_undo.ts";
 import { UserError } from "../errors.ts";
 import { readJson, writeJsonAtomic } from "../store/atomic.ts";
@@ -306,13 +307,4 @@ export function hostsMembersPath(root: StateRoot, network: string): string {
 /** The default network, created (with its bridge) on first use. */
 export function ensureDefaultNetwork(root: StateRoot): NetworkRecord {
   return new NetworkStore(root).ready(DEFAULT_NETWORK);
-}
-
-/** Deletes the file at `path` if it exists. */
-function removeIfThere(path: string): void {
-  try {
-    Deno.removeSync(path);
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
 }

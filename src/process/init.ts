@@ -642,7 +642,8 @@ export async function containerInit(): Promise<void> {
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     let exitCode: number = ExitCode.ENGINE;
-    if (err instanceof SyscallError && err.call === "execve") {
+    // The command's exec, or the limits trampoline's in its place: Docker's 127 and 126.
+    if (err instanceof SyscallError && (err.call === "execve" || err.call === "execveat")) {
       exitCode = err.code === "ENOENT" ? ExitCode.NOT_FOUND : ExitCode.CANNOT_INVOKE;
     }
     fail(kernel, statusFd, { message, exitCode });

@@ -10,7 +10,7 @@
  * JavaScript out of memory") when the main thread allocates a few
  * kilobytes, and V8's and tokio's other threads run on meanwhile. And
  * posix_spawn (an `exec`) maps the child's stack in the caller, which
- * then fails with ENOMEM. This program has one thread and one page: it
+ * then fails with ENOMEM. This program has one thread (and one page, unless arg0 is long): it
  * sets the limits, which are in force when the command starts (execve
  * keeps them), and the init's Deno never runs under them.
  *
@@ -28,8 +28,10 @@ import {
   F_SEAL_WRITE,
   MFD_ALLOW_SEALING,
   MFD_CLOEXEC,
+  MFD_EXEC,
   RLIMITS,
 } from "../../ffi/constants.ts";
+import { SyscallError } from "../../ffi/errno.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import type { Rlimit } from "../oci/spec.ts";
 import { limitValue } from "./rlimits.ts";
@@ -155,6 +157,18 @@ export function trampolineImage(limits: readonly Rlimit[], path: string, arg0: s
   return image;
 }
 
+/** A sealable, close-on-exec memfd that may be made executable. */
+function executableMemfd(kernel: Kernel): number {
+  const flags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
+  try {
+    return kernel.memfdCreate("dockergsh-limits", flags | MFD_EXEC);
+  } catch (err) {
+    // A kernel before 6.3 knows no MFD_EXEC: its memfds are executable anyway.
+    if (!(err instanceof SyscallError && err.code === "EINVAL")) throw err;
+    return kernel.memfdCreate("dockergsh-limits", flags);
+  }
+}
+
 /**
  * `trampolineImage(limits, path, arg0)` in a memfd, sealed against any
  * change and executable but not readable (mode 0111: a process exec'd
@@ -170,7 +184,7 @@ export function loadTrampoline(
   arg0: string,
 ): number {
   const image = trampolineImage(limits, path, arg0);
-  const fd = kernel.memfdCreate("dockergsh-limits", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  const fd = executableMemfd(kernel);
   try {
     for (let off = 0; off < image.length;) off += kernel.write(fd, image.subarray(off));
     kernel.fchmod(fd, 0o111);

@@ -1,7 +1,8 @@
-import { assert, assertEquals } from "../_assert.ts";
+import { assert, assertEquals, assertMatch } from "../_assert.ts";
 import { createdState } from "../../src/container/record.ts";
 import type { ContainerRecord } from "../../src/container/record.ts";
 import { ContainerStore } from "../../src/container/store.ts";
+import { processStartTime } from "../../src/process/proc.ts";
 import { StateRoot } from "../../src/store/paths.ts";
 
 /** A record with what the store itself reads: its ID and state. */
@@ -70,12 +71,20 @@ Deno.test("store: takeOut hides the container at once; purge removes its tree, l
     await dead.status;
     const leftover = `${dir}/containers/.removing-${"d".repeat(64)}-${dead.pid}-x`;
     const atWork = `${dir}/containers/.removing-${"e".repeat(64)}-${Deno.pid}-x`;
-    for (const tree of [leftover, atWork]) Deno.mkdirSync(`${tree}/upper/etc`, { recursive: true });
+    // This pid with another start time: a remover gone, its pid now another process's.
+    const reused = `${dir}/containers/.removing-${"c".repeat(64)}-${Deno.pid}.1-x`;
+    for (const tree of [leftover, atWork, reused]) {
+      Deno.mkdirSync(`${tree}/upper/etc`, { recursive: true });
+    }
     const id = "f".repeat(64);
     store.create(bareRecord(id), "doomed");
     Deno.mkdirSync(`${dir}/containers/${id}/work/work`, { recursive: true });
     Deno.writeTextFileSync(`${dir}/containers/${id}/work/work/f`, "x");
     const doomed = store.takeOut(id);
+    assertMatch(
+      doomed,
+      new RegExp(`/\\.removing-${id}-${Deno.pid}\\.${processStartTime(Deno.pid)}-`),
+    );
     // Taken out: neither listed nor found, while its files are still there.
     assertEquals(store.ids(), []);
     assertEquals(store.load(id), undefined);
@@ -85,5 +94,28 @@ Deno.test("store: takeOut hides the container at once; purge removes its tree, l
     // The dead remover's tree is swept; the one whose remover runs (this process) is its own.
     assertEquals(left, [atWork.slice(atWork.lastIndexOf("/") + 1)]);
     assert(![...Deno.readDirSync(`${dir}/locks`)].some((e) => e.name.includes(id)));
+  });
+});
+
+Deno.test("store: a leftover tree that will not go (a mount in it) fails neither this removal nor the next", async () => {
+  await withStore(async (store, dir) => {
+    const dead = new Deno.Command("sh", { args: ["-c", ":"] }).spawn();
+    await dead.status;
+    const stuck = `${dir}/containers/.removing-${"9".repeat(64)}-${dead.pid}-x`;
+    Deno.mkdirSync(`${stuck}/devpts`, { recursive: true });
+    const mounted = new Deno.Command("mount", { args: ["-t", "tmpfs", "none", `${stuck}/devpts`] })
+      .outputSync();
+    assertEquals(mounted.code, 0, new TextDecoder().decode(mounted.stderr));
+    try {
+      for (const id of ["7".repeat(64), "8".repeat(64)]) {
+        store.create(bareRecord(id));
+        store.delete(id);
+        assertEquals(store.load(id), undefined);
+      }
+      const left = [...Deno.readDirSync(`${dir}/containers`)].map((e) => e.name);
+      assertEquals(left, [stuck.slice(stuck.lastIndexOf("/") + 1)]);
+    } finally {
+      new Deno.Command("umount", { args: [`${stuck}/devpts`] }).outputSync();
+    }
   });
 });
