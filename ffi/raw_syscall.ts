@@ -161,16 +161,8 @@ function address(buf: Uint8Array): bigint {
 
 let syscallFn: Syscall | undefined;
 
-/** The kernel's result of syscall `nr` with six arguments: -errno on failure. */
-export function rawSyscall(
-  nr: bigint,
-  a1: bigint,
-  a2: bigint,
-  a3: bigint,
-  a4: bigint,
-  a5: bigint,
-  a6: bigint,
-): bigint {
+/** The kernel's result of syscall `nr` with six arguments (a1…a6): -errno on failure. */
+export function rawSyscall(...call: Parameters<Syscall>): bigint {
   syscallFn ??= loadLibrary() ?? pageFunction();
-  return syscallFn(nr, a1, a2, a3, a4, a5, a6);
+  return syscallFn(...call);
 }
