@@ -30,16 +30,6 @@ import { recordEvent } from "../events/events.ts";
 import { newId } from "../store/ids.ts";
 import { eventSubject } from "./events.ts";
 
-/** Moves `pid` into `record`'s cgroups; resolves to why it could not (never rejects). */
-async function joinCgroups(record: ContainerRecord, pid: number): Promise<unknown> {
-  try {
-    await openContainerCgroup(record.id, record.config.resources).addProcessAsync(pid);
-    return undefined;
-  } catch (err) {
-    return err;
-  }
-}
-
 /** What `exec` runs and how it is attached. */
 export interface ExecSpec {
   cmd: string[];
@@ -83,11 +73,6 @@ export async function execInContainer(
       1,
     );
   }
-  // The init joins the container's cgroups (its command counts against the
-  // container's limits, as Docker's does) while the rest is made: the first
-  // cgroup.procs write after a quiet while waits for an RCU grace period
-  // (5-13 ms measured), most of which then overlaps making the job.
-  const joining = ahead && joinCgroups(record, ahead.pid);
   // Docker's exec events: the action names the command (its first word, a space, the rest).
   const execId = newId();
   const command = `${spec.cmd[0]} ${spec.cmd.slice(1).join(" ")}`;
@@ -138,11 +123,13 @@ export async function execInContainer(
       detach: spec.detach,
       sessionKeyring: engineKeyring(record.id),
     });
-    const joinFailure = await (joining ?? joinCgroups(record, spawned.pid));
-    if (joinFailure !== undefined) {
+    try {
+      // The exec'd command counts against the container's limits, as Docker's does.
+      openContainerCgroup(record.id, record.config.resources).addProcess(spawned.pid);
+    } catch (err) {
       spawned.channel.close(); // the init reads no `start` and exits
       await spawned.status;
-      throw joinFailure;
+      throw err;
     }
     execEvent(`exec_start: ${command}`);
     const failure = spawned.channel.start();
