@@ -48,8 +48,7 @@ import { bindRootOnItself, moveRootInto, pivotInto, setRootPropagation } from ".
 import { writeSysctls } from "../rootfs/sysctl.ts";
 import { confineProcess } from "../security/confine.ts";
 import { loadTrampoline } from "../security/limits_trampoline.ts";
-import { planRlimits } from "../security/rlimits.ts";
-import type { RlimitPlan } from "../security/rlimits.ts";
+import { planRlimits, type RlimitPlan } from "../security/rlimits.ts";
 import { joinContainerKeyring } from "../security/session_keyring.ts";
 import { resolveUser } from "../security/user.ts";
 import { CREATE_CONTAINER, LineReader, START, writeAll } from "./channel.ts";
