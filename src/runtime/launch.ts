@@ -6,12 +6,11 @@
  * made the container; the init builds the root filesystem once it has its job),
  * check the rest of the spec and plan its cgroup, send the init its job,
  * make the cgroup with its limits and put the init in it (meanwhile the
- * init builds its root filesystem and this computes its confinement, the
- * compiled seccomp filter), set its OOM
- * score, run the `prestart` and `createRuntime` hooks and the caller's
- * `beforeStart` (the engine attaches the network there, as a
- * `createRuntime` hook would), then send the init its confinement and let
- * it confine itself. With an exec FIFO it then blocks on it until `start` (the runc
+ * init builds its root filesystem, this computes its confinement, the
+ * compiled seccomp filter, and runs the caller's `beforeStart`: the engine
+ * attaches the network there), set its OOM score, run the `prestart` and
+ * `createRuntime` hooks, then send the init its confinement and let it
+ * confine itself. With an exec FIFO it then blocks on it until `start` (the runc
  * CLI's created state); without one it execs the user's command at once,
  * and this returns once it has. Every step pushes its undo on the
  * caller's stack: the caller unwinds it on failure, commits it on success.
@@ -78,7 +77,12 @@ export interface LaunchOptions {
    * job does not wait for (the engine's relay of a foreground container's output).
    */
   whileJoining?: () => void;
-  /** Runs once the init is in its cgroup, before it may start (the engine attaches its network). */
+  /**
+   * Runs once the init has its job, while it joins its cgroup, and is
+   * awaited before it may start: set-up that needs the init's namespaces
+   * but not its limits (the engine attaches its network). Before the
+   * `prestart` hooks; the runc CLI, whose specs carry hooks, passes none.
+   */
   beforeStart?: (pid: number) => Promise<void>;
 }
 
@@ -235,19 +239,25 @@ export async function launchContainer(
   // Awaited only below: a failure meanwhile must not leave them rejected unheard.
   confinement.catch(() => {});
   joined.catch(() => {});
-  await step(async () => {
-    opts.whileJoining?.();
-    await joined;
-    if (spec.process.oomScoreAdj !== undefined) {
-      Deno.writeTextFileSync(`/proc/${spawned.pid}/oom_score_adj`, `${spec.process.oomScoreAdj}`);
-    }
-  });
+  // The caller's set-up runs while the write waits too: it needs the init's namespaces, not its
+  // limits. Both are awaited before either's failure is thrown: an undo that set-up pushes
+  // after the caller unwound would be lost.
+  const settled = await Promise.allSettled([
+    step(async () => {
+      opts.whileJoining?.();
+      await joined;
+      if (spec.process.oomScoreAdj !== undefined) {
+        Deno.writeTextFileSync(`/proc/${spawned.pid}/oom_score_adj`, `${spec.process.oomScoreAdj}`);
+      }
+    }),
+    step(async () => await opts.beforeStart?.(spawned.pid)),
+  ]);
+  for (const s of settled) if (s.status === "rejected") throw s.reason;
   // A filter that cannot be made (no libseccomp) refuses the start before any hook runs.
   const confined = await confinement;
   await step(async () => {
     await runHooks("prestart", spec.hooks?.prestart, state);
     await runHooks("createRuntime", spec.hooks?.createRuntime, state);
-    await opts.beforeStart?.(spawned.pid);
   });
   if (job.createContainer) spawned.channel.sendCreateContainer();
   spawned.channel.sendConfinement(confined);

@@ -7,7 +7,8 @@
  */
 
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
-import { type TestRoot, withRoot } from "../_harness.ts";
+import { TEST_CGROUP_PARENT, type TestRoot, withRoot } from "../_harness.ts";
+import { V1_CONTROLLERS } from "../../src/cgroup/v1.ts";
 import { hostVethName } from "../../src/network/bridge_driver.ts";
 import { BitmapIpam } from "../../src/network/ipam.ts";
 import {
@@ -313,10 +314,30 @@ Deno.test("run --ip: the address asked for; a taken one is refused and leaves no
     assertEquals(root.store().get(id).endpoint?.ipAddress, "10.213.123.50");
 
     const ports = bridgePorts(net.bridge);
+    // The refusal comes while the init joins the cgroup made for it, which goes with it.
+    const parent = `${TEST_CGROUP_PARENT}/ip-taken`;
+    const cgroups = V1_CONTROLLERS.map((c) => `/sys/fs/cgroup/${c}${parent}`);
     const taken = await root.run(
       "run",
-      ...["-d", "--net", "fixed", "--ip", "10.213.123.50", "busybox", "sleep", "60"],
+      ...["-d", "--cgroup-parent", parent, "--net", "fixed", "--ip", "10.213.123.50"],
+      ...["busybox", "sleep", "60"],
     );
+    const left = cgroups.flatMap((dir) => {
+      try {
+        return [...Deno.readDirSync(dir)].filter((e) => e.isDirectory).map((e) =>
+          `${dir}/${e.name}`
+        );
+      } catch {
+        return [];
+      } finally {
+        try {
+          Deno.removeSync(dir);
+        } catch {
+          // Never made in this hierarchy, or not empty (reported below).
+        }
+      }
+    });
+    assertEquals(left, []);
     assertEquals(taken.code, 125);
     assertEquals(taken.stdout, "");
     assertEquals(taken.stderr.trim().split("\n").length, 1, taken.stderr);
