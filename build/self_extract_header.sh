@@ -73,5 +73,11 @@ fi
 case ${0##*/} in
 dockergsh-runc) set -- runc "$@" ;;
 esac
+# Deno's caches (compiled code, module analysis) are this runtime's own, in
+# it: never those of the caller's HOME or XDG_CACHE_HOME, which `su` without
+# `-` or `sudo -E` keep, where another user could plant code this runs.
+# The init and the monitor inherit it.
+DENO_DIR=$dir/cache
+export DENO_DIR
 exec "$dir/deno" run --allow-all --no-prompt --quiet --no-config --no-lock "$dir/bundle/main.js" "$@"
 exit 127

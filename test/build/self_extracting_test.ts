@@ -76,7 +76,12 @@ Deno.test({
       Deno.chmodSync(`${lone}/dockergsh`, 0o755);
       const exe = `${lone}/dockergsh`;
       const root = `${work}/root`;
-      const env = { DOCKERGSH_ROOT: root };
+      // The caller's own cache directories (`su` without `-` keeps them): never used.
+      const home = `${work}/home`;
+      const xdg = `${work}/xdg`;
+      Deno.mkdirSync(home);
+      Deno.mkdirSync(xdg);
+      const env = { DOCKERGSH_ROOT: root, HOME: home, XDG_CACHE_HOME: xdg };
 
       // Three first runs at once: all work, and exactly one complete runtime is left.
       const firsts = await Promise.all([1, 2, 3].map(() => run(exe, ["--version"], env)));
@@ -104,6 +109,13 @@ Deno.test({
       const confined = ["--net", "none", "--cgroup-parent", TEST_CGROUP_PARENT];
       const hi = await run(exe, ["run", "--rm", ...confined, "busybox", "echo", "hi"], env);
       assertEquals([hi.code, hi.stdout, hi.stderr], [0, "hi\n", ""]);
+      const inside = await run(exe, ["run", "--rm", ...confined, "busybox", "env"], env);
+      assertEquals(inside.code, 0, inside.stderr);
+      assert(!inside.stdout.includes("DENO_DIR"), inside.stdout);
+      // Deno's caches are the runtime's, inside its root-only directory.
+      assert(exists(`${rt}/cache/v8_code_cache_v2`), "no code cache in the runtime");
+      assertEquals([...Deno.readDirSync(home)], []);
+      assertEquals([...Deno.readDirSync(xdg)], []);
 
       // A detached container's monitor runs the unpacked Deno and bundle.
       const d = await run(exe, ["run", "-d", ...confined, "busybox", "sleep", "30"], env);
@@ -113,6 +125,8 @@ Deno.test({
       const [monitorPid, argv] = monitors[0];
       assertEquals(argv[0], `${rt}/deno`);
       assert(argv.includes(`file://${rt}/bundle/main.js`), argv.join(" "));
+      const environ = Deno.readTextFileSync(`/proc/${monitorPid}/environ`).split("\0");
+      assert(environ.includes(`DENO_DIR=${rt}/cache`), environ.join(" "));
       const rm = await run(exe, ["rm", "-f", d.stdout.trim()], env);
       assertEquals(rm.code, 0, rm.stderr);
       await gone(monitorPid);
