@@ -15,7 +15,11 @@ mkdir "$work/rt"
 cp "$deno" "$work/rt/deno"
 cp -R "$bundle" "$work/rt/bundle"
 echo "self-extracting" >"$work/rt/bundle/BUILD"
-tar -C "$work/rt" --sort=name --numeric-owner --owner=0 --group=0 --mtime=@0 -cf - deno bundle |
+# The header too: it decides how the runtime runs (Deno's flags, which key its
+# code cache), so a header that runs the same Deno and bundle otherwise has
+# another sha256 and unpacks into a directory of its own.
+cp "$here/self_extract_header.sh" "$work/rt/header.sh"
+tar -C "$work/rt" --sort=name --numeric-owner --owner=0 --group=0 --mtime=@0 -cf - deno bundle header.sh |
   gzip -6 -n >"$work/payload"
 sum=$(sha256sum <"$work/payload")
 sum=${sum%% *}

@@ -111,7 +111,7 @@ Deno.test({
       assertEquals([hi.code, hi.stdout, hi.stderr], [0, "hi\n", ""]);
       const inside = await run(exe, ["run", "--rm", ...confined, "busybox", "env"], env);
       assertEquals(inside.code, 0, inside.stderr);
-      assert(!inside.stdout.includes("DENO_DIR"), inside.stdout);
+      assert(!/DENO_DIR|DENO_V8_FLAGS/.test(inside.stdout), inside.stdout);
       // Deno's caches are the runtime's, inside its root-only directory.
       assert(exists(`${rt}/cache/v8_code_cache_v2`), "no code cache in the runtime");
       assertEquals([...Deno.readDirSync(home)], []);
@@ -127,6 +127,12 @@ Deno.test({
       assert(argv.includes(`file://${rt}/bundle/main.js`), argv.join(" "));
       const environ = Deno.readTextFileSync(`/proc/${monitorPid}/environ`).split("\0");
       assert(environ.includes(`DENO_DIR=${rt}/cache`), environ.join(" "));
+      // The cache's entries are keyed by V8's flags: the monitor runs with the CLI's, and a
+      // heap size of its own (which is no part of that key).
+      assert(
+        environ.includes("DENO_V8_FLAGS=--no-lazy,--max-semi-space-size=1"),
+        environ.join(" "),
+      );
       const rm = await run(exe, ["rm", "-f", d.stdout.trim()], env);
       assertEquals(rm.code, 0, rm.stderr);
       await gone(monitorPid);
