@@ -10,6 +10,7 @@
  * @module
  */
 
+import type { ContainerRecord } from "../../container/record.ts";
 import { ContainerStore } from "../../container/store.ts";
 import { UserError } from "../../errors.ts";
 import type { Command } from "../command.ts";
@@ -119,15 +120,17 @@ export const command: Command = {
     const { writableLayerSize } = withSize
       ? await import("../../container/container_size.ts")
       : { writableLayerSize: undefined };
-    const rows = records.map((r) =>
+    const columns = flags.bools.has("size") ? [...COLUMNS, "Size"] : COLUMNS;
+    // A template may name any field; the table only its columns.
+    const fieldsOf = (r: ContainerRecord) =>
       psFields(r, {
         noTrunc,
         now,
         size: writableLayerSize
           ? { rw: writableLayerSize(ctx.root, ctx.kernel, r), image: sizeOf(r.config.imageId) }
           : undefined,
-      })
-    );
+      }, format === undefined ? columns : undefined);
+    const rows = records.map(fieldsOf);
     const type = {
       headers: PS_HEADERS,
       structType: "*formatter.ContainerContext",
@@ -139,7 +142,6 @@ export const command: Command = {
       for (const line of formatRows(format, rows, type)) console.log(line);
       return 0;
     }
-    const columns = flags.bools.has("size") ? [...COLUMNS, "Size"] : COLUMNS;
     console.log(formatTable(
       columns.map((c) => String(PS_HEADERS[c])),
       rows.map((row) => columns.map((c) => String(row[c]))),
