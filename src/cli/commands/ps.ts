@@ -23,6 +23,7 @@ import {
   psFilter,
 } from "../_container_list.ts";
 import { formatTable } from "../_table.ts";
+import { printLines } from "../_write_stdout.ts";
 
 const COLUMNS = ["ID", "Image", "Command", "RunningFor", "Status", "Ports", "Names"];
 
@@ -106,7 +107,7 @@ export const command: Command = {
     if (last > 0) records = records.slice(0, last);
 
     if (flags.bools.has("quiet")) {
-      for (const r of records) console.log(noTrunc ? r.id : r.id.slice(0, 12));
+      printLines(records.map((r) => noTrunc ? r.id : r.id.slice(0, 12)));
       return 0;
     }
     const imageSizes = new Map<string, number>();
@@ -139,13 +140,13 @@ export const command: Command = {
     } as const;
     if (format !== undefined) {
       const { formatRows } = await import("../_format_output.ts");
-      for (const line of formatRows(format, rows, type)) console.log(line);
+      printLines(formatRows(format, rows, type));
       return 0;
     }
-    console.log(formatTable(
+    printLines([formatTable(
       columns.map((c) => String(PS_HEADERS[c])),
       rows.map((row) => columns.map((c) => String(row[c]))),
-    ));
+    )]);
     return 0;
   },
 };
