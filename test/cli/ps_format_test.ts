@@ -214,6 +214,33 @@ Deno.test("ps: volume filter and the .Label method, as Docker 20.10 did for -v H
   });
 });
 
+Deno.test("ps: the table's cells are the fields a template names, for -a, -s and --no-trunc", async () => {
+  await withRoot(async (root) => {
+    const runs = [
+      ["run", "--name", "t-exited", "--label", "a=b", "busybox", "sh", "-c", "echo x > /y; exit 3"],
+      ["create", "--name", "t-created", "busybox", "echo", "héllo 😀 a command past twenty"],
+      ["run", "-d", "--name", "t-running", "busybox", "sleep", "100"],
+    ];
+    for (const args of runs) await root.run(...args);
+    const columns = "{{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.RunningFor}}\\t{{.Status}}\\t" +
+      "{{.Ports}}\\t{{.Names}}";
+    for (const flags of [["-a"], ["-a", "--no-trunc"], ["-a", "-s"]]) {
+      const template = `table ${columns}${flags.includes("-s") ? "\\t{{.Size}}" : ""}`;
+      // The two runs may straddle a second, which changes CREATED and STATUS: a few tries.
+      for (let attempt = 1;; attempt++) {
+        const table = await root.run("ps", ...flags);
+        const templated = await root.run("ps", ...flags, "--format", template);
+        assertEquals([table.code, templated.code], [0, 0], table.stderr + templated.stderr);
+        assertEquals(table.stdout.split("\n").length, 5, table.stdout);
+        if (table.stdout === templated.stdout || attempt === 3) {
+          assertEquals(table.stdout, templated.stdout, flags.join(" "));
+          break;
+        }
+      }
+    }
+  });
+});
+
 Deno.test("ps -s: SizeRw counts every non-directory of the upper layer, symlinks too (Docker: 84 + 2 + 4 = 90B)", async () => {
   await withRoot(async (root) => {
     const script = "mkdir -p /tmp/d/e; echo x > /tmp/d/e/f; rm /etc/group; " +
