@@ -97,7 +97,7 @@ Deno.test("bundle: run, the container init and the CLI's kernel read only the ch
   }
 });
 
-Deno.test("bundle: a plain ps reads neither the kernel, the help layout, the version nor what only its flags use", async () => {
+Deno.test("bundle: a plain ps reads neither the kernel, the help layout, the version, the store's writes nor what only its flags use", async () => {
   const dir = await Deno.makeTempDir({ prefix: "dgsh-chunks-" });
   try {
     const chunks = await bundleChunks(dir);
@@ -105,13 +105,15 @@ Deno.test("bundle: a plain ps reads neither the kernel, the help layout, the ver
       ...loadedWith(chunks, "src/cli/main.ts"),
       ...loadedWith(chunks, "src/cli/commands/ps.ts"),
     ]);
-    assert(ps.has("src/container/store.ts"), "ps's code does not load the container store");
+    assert(ps.has("src/container/record_reader.ts"), "ps's code does not load the record reader");
     const unused = [...ps].filter((m) =>
       m.startsWith("ffi/") ||
       [
         "src/cli/_help.ts",
         "src/cli/version.ts",
         "src/cli/_cli_kernel.ts",
+        "src/container/store.ts",
+        "src/store/lock.ts",
         "src/image/store.ts",
         "src/container/container_size.ts",
         "src/cli/_format_output.ts",

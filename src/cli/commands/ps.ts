@@ -1,17 +1,18 @@
 /**
  * `dockergsh ps [-a] [-q] [-s] [-n N] [-l] [--no-trunc] [-f KEY=VALUE]
  * [--format T]`: containers, newest first. Each record is reconciled with
- * /proc before it is shown (ContainerStore.list), so a container whose
+ * /proc before it is shown (listContainers), so a container whose
  * process died on its own shows as exited, and a recycled PID is never
- * taken for the container. The image store, the layer sizes and the
- * template engine are loaded only for the flags that need them: a plain
- * `ps` is a start-up and a directory of records.
+ * taken for the container. The container store (unless a record must
+ * change), the image store, the layer sizes and the template engine are
+ * loaded only for what needs them: a plain `ps` is a start-up and a
+ * directory of records.
  *
  * @module
  */
 
 import type { ContainerRecord } from "../../container/record.ts";
-import { ContainerStore } from "../../container/store.ts";
+import { listContainers } from "../../container/record_reader.ts";
 import { UserError } from "../../errors.ts";
 import type { Command } from "../command.ts";
 import type { ParsedFlags } from "../flags.ts";
@@ -83,13 +84,16 @@ export const command: Command = {
     }
     const last = flags.bools.has("latest") ? 1 : Number(lastRaw);
     const filters = parsePsFilters(flags.lists.get("filter") ?? []);
-    const store = new ContainerStore(ctx.root);
+    // The store's lookup by name or ID prefix, for the containers `before`/`since` name.
+    const store = filters.has("before") || filters.has("since")
+      ? new (await import("../../container/store.ts")).ContainerStore(ctx.root)
+      : undefined;
     const format = flags.strings.get("format");
     const withSize = showsSizes(flags);
     const images = filters.has("ancestor") || withSize
       ? new (await import("../../image/store.ts")).ImageStore(ctx.root)
       : undefined;
-    const keep = psFilter(filters, (ref) => Date.parse(store.resolve(ref).created), (ref) => {
+    const keep = psFilter(filters, (ref) => Date.parse(store!.resolve(ref).created), (ref) => {
       try {
         return images?.resolve(ref).id;
       } catch {
@@ -98,7 +102,7 @@ export const command: Command = {
     });
     const all = flags.bools.has("all") || last > 0 || filtersIncludeStopped(filters);
     // Newest first; each creation time parsed once, not twice per comparison.
-    let records = store.list()
+    let records = (await listContainers(ctx.root))
       .filter((r) => all || r.state.status === "running")
       .filter(keep)
       .map((r) => ({ r, created: Date.parse(r.created) }))
