@@ -68,37 +68,58 @@ export interface SizeInfo {
   image: number;
 }
 
-/** Docker's ContainerContext fields of `r`, keys in Go's JSON (sorted) order. */
+/** What a field is computed from besides its record. */
+interface FieldOptions {
+  noTrunc: boolean;
+  now: Date;
+  size?: SizeInfo;
+}
+
+/** Each of Docker's ContainerContext fields of a record, in Go's JSON (sorted) order. */
+const FIELDS: Record<string, (r: ContainerRecord, opts: FieldOptions) => unknown> = {
+  Command: (r, opts) => commandCell(r.config.cmd, opts.noTrunc),
+  CreatedAt: (r) => goTimeString(r.created),
+  ID: (r, opts) => opts.noTrunc ? r.id : shortId(r.id),
+  Image: (r) => r.config.image,
+  // A method, so `{{json .}}` leaves it out as Docker's does.
+  Label: (r) => (key: unknown) => labelsOf(r)[String(key)] ?? "",
+  Labels: (r) => {
+    const labels = labelsOf(r);
+    return Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(",");
+  },
+  LocalVolumes: () => "0",
+  Mounts: (r) => r.config.binds.map((b) => ellipsis(b.source, 15)).join(","),
+  Names: (r) => r.name,
+  Networks: (r) => r.config.networkMode,
+  Ports: (r) => r.state.status === "running" && r.endpoint ? portsCell(r.config.ports) : "",
+  RunningFor: (r, opts) => timeAgo(r.created, opts.now),
+  Size: (_, opts) =>
+    opts.size
+      ? `${humanSize(opts.size.rw)} (virtual ${humanSize(opts.size.rw + opts.size.image)})`
+      : "",
+  State: (r) => statusWord(r.state),
+  // Docker: "Restarting (3) 1 second ago" in a restart's back-off; "(healthy)" after.
+  Status: (r, opts) =>
+    (isRestarting(r, opts.now)
+      ? statusCell(r.state, opts.now).replace(/^Exited/, "Restarting")
+      : statusCell(r.state, opts.now)) + healthSuffix(r),
+};
+
+const ALL_FIELDS = Object.keys(FIELDS);
+
+/**
+ * Docker's ContainerContext fields of `r`, keys in Go's JSON (sorted)
+ * order; only those named in `names` when given (the table's columns: the
+ * fields it does not show are not worth computing for every container).
+ */
 export function psFields(
   r: ContainerRecord,
-  opts: { noTrunc: boolean; now: Date; size?: SizeInfo },
+  opts: FieldOptions,
+  names: readonly string[] = ALL_FIELDS,
 ): Record<string, unknown> {
-  const labels = labelsOf(r);
-  const size = opts.size
-    ? `${humanSize(opts.size.rw)} (virtual ${humanSize(opts.size.rw + opts.size.image)})`
-    : "";
-  return {
-    Command: commandCell(r.config.cmd, opts.noTrunc),
-    CreatedAt: goTimeString(r.created),
-    ID: opts.noTrunc ? r.id : shortId(r.id),
-    Image: r.config.image,
-    // A method, so `{{json .}}` leaves it out as Docker's does.
-    Label: (key: unknown) => labels[String(key)] ?? "",
-    Labels: Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(","),
-    LocalVolumes: "0",
-    Mounts: r.config.binds.map((b) => ellipsis(b.source, 15)).join(","),
-    Names: r.name,
-    Networks: r.config.networkMode,
-    Ports: r.state.status === "running" && r.endpoint ? portsCell(r.config.ports) : "",
-    RunningFor: timeAgo(r.created, opts.now),
-    Size: size,
-    State: statusWord(r.state),
-    // Docker: "Restarting (3) 1 second ago" in a restart's back-off; "(healthy)" after.
-    Status:
-      (isRestarting(r, opts.now)
-        ? statusCell(r.state, opts.now).replace(/^Exited/, "Restarting")
-        : statusCell(r.state, opts.now)) + healthSuffix(r),
-  };
+  const fields: Record<string, unknown> = {};
+  for (const name of names) fields[name] = FIELDS[name](r, opts);
+  return fields;
 }
 
 const STATUSES = ["created", "restarting", "running", "removing", "paused", "exited", "dead"];

@@ -1,11 +1,13 @@
 /**
  * `dockergsh [--root DIR] [--debug] COMMAND …`: global flags, then the
- * command, loaded on demand so `ps` does not pay for `run`'s imports.
+ * command, loaded on demand so `ps` does not pay for `run`'s imports. What
+ * only `--help`, `--version` or a failed command needs (the help layout,
+ * the version, the kernel's error type) is loaded on demand too: every
+ * module a run loads is a chunk Deno reads and compiles first.
  *
  * @module
  */
 
-import { SyscallError } from "../../ffi/errno.ts";
 import type { Kernel } from "../../ffi/kernel.ts";
 import { debugEnabled, enableDebug } from "../debug.ts";
 import { UserError } from "../errors.ts";
@@ -19,8 +21,6 @@ import {
   MANAGEMENT_GROUPS,
   subcommandNames,
 } from "./_management_groups.ts";
-import { versionLine } from "./version.ts";
-import { commandHelp } from "./_help.ts";
 
 type Loader = () => Promise<{ command: Command }>;
 
@@ -143,7 +143,7 @@ export async function cli(argv: readonly string[]): Promise<number> {
       console.log(usage());
       return 0;
     } else if (a === "--version" || a === "-v") {
-      console.log(versionLine());
+      console.log((await import("./version.ts")).versionLine());
       return 0;
     } else break;
   }
@@ -192,7 +192,7 @@ export async function cli(argv: readonly string[]): Promise<number> {
   const { command } = await load();
   try {
     if (rest[0] === "--help") {
-      console.log(commandHelp(command, helpAs));
+      console.log((await import("./_help.ts")).commandHelp(command, helpAs));
       return 0;
     }
     const flags = parseFlags(rest, command.flags, { stopAtPositional: command.stopAtPositional });
@@ -212,7 +212,8 @@ export async function cli(argv: readonly string[]): Promise<number> {
       console.error(err.message);
       return err.exitCode;
     }
-    if (err instanceof SyscallError) {
+    // A SyscallError exists only if its module is loaded: importing it here gives that same module.
+    if (err instanceof (await import("../../ffi/errno.ts")).SyscallError) {
       console.error(`dockergsh: ${err.message}`);
       return 125;
     }

@@ -10,13 +10,14 @@
 import { lstatOrUndefined } from "../_fs.ts";
 import { debug } from "../debug.ts";
 import { UserError } from "../errors.ts";
-import { readJson, syncRenameOf, writeJsonAtomic } from "../store/atomic.ts";
+import { syncRenameOf, writeJsonAtomic } from "../store/atomic.ts";
 import { isNoSpace, unlessDiskFull } from "../store/disk_full.ts";
 import { FULL_ID, isValidName } from "../store/ids.ts";
 import { withLock } from "../store/lock.ts";
 import { randomName } from "../store/names.ts";
 import type { StateRoot } from "../store/paths.ts";
 import type { ContainerRecord } from "./record.ts";
+import { containerIds, readRecord, recordPath } from "./record_reader.ts";
 import { observe } from "./state.ts";
 import { processStartTime } from "../process/proc.ts";
 
@@ -105,26 +106,9 @@ export function startLock(id: string): string {
 export class ContainerStore {
   constructor(readonly root: StateRoot) {}
 
-  private recordPath(id: string): string {
-    return `${this.root.container(id)}/config.json`;
-  }
-
-  /**
-   * The record of `id` as stored (not reconciled with the kernel), or
-   * undefined. Records are replaced atomically, so only a crash can leave
-   * one that is not JSON (a new file renamed in place before its data
-   * reached the disk): that container is skipped, as one without a record,
-   * instead of failing every command that lists containers.
-   */
+  /** The record of `id` as stored (not reconciled with the kernel), or undefined (readRecord). */
   load(id: string): ContainerRecord | undefined {
-    if (!FULL_ID.test(id)) return undefined;
-    try {
-      return readJson<ContainerRecord>(this.recordPath(id));
-    } catch (err) {
-      if (!(err instanceof SyntaxError)) throw err;
-      debug("store", `container ${id}: its record is damaged (${err.message}); skipped`);
-      return undefined;
-    }
+    return readRecord(this.root, id);
   }
 
   /**
@@ -139,15 +123,7 @@ export class ContainerStore {
 
   /** The IDs of all containers with a record. */
   ids(): string[] {
-    const ids: string[] = [];
-    try {
-      for (const e of Deno.readDirSync(this.root.containers)) {
-        if (e.isDirectory && FULL_ID.test(e.name)) ids.push(e.name);
-      }
-    } catch (err) {
-      if (!(err instanceof Deno.errors.NotFound)) throw err;
-    }
-    return ids;
+    return containerIds(this.root);
   }
 
   /**
@@ -217,7 +193,7 @@ export class ContainerStore {
       };
       Deno.mkdirSync(this.root.container(full.id), { recursive: true, mode: 0o700 });
       try {
-        writeJsonAtomic(this.recordPath(full.id), full, { syncRename: false });
+        writeJsonAtomic(recordPath(this.root, full.id), full, { syncRename: false });
       } catch (err) {
         Deno.removeSync(this.root.container(full.id), { recursive: true });
         throw err;
@@ -229,7 +205,7 @@ export class ContainerStore {
     // disk would come back empty), the rename once the name is reserved,
     // so concurrent creates do not wait for one another's directory fsync.
     try {
-      syncRenameOf(this.recordPath(full.id));
+      syncRenameOf(recordPath(this.root, full.id));
     } catch (err) {
       Deno.removeSync(this.root.container(full.id), { recursive: true });
       throw err;
@@ -246,7 +222,7 @@ export class ContainerStore {
    */
   save(rec: ContainerRecord): void {
     const transient = rec.config.autoRemove && !rec.config.detach;
-    writeJsonAtomic(this.recordPath(rec.id), rec, { durable: !transient });
+    writeJsonAtomic(recordPath(this.root, rec.id), rec, { durable: !transient });
   }
 
   /**

@@ -96,3 +96,32 @@ Deno.test("bundle: run, the container init and the CLI's kernel read only the ch
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("bundle: a plain ps reads neither the kernel, the help layout, the version, the store's writes nor what only its flags use", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "dgsh-chunks-" });
+  try {
+    const chunks = await bundleChunks(dir);
+    const ps = new Set([
+      ...loadedWith(chunks, "src/cli/main.ts"),
+      ...loadedWith(chunks, "src/cli/commands/ps.ts"),
+    ]);
+    assert(ps.has("src/container/record_reader.ts"), "ps's code does not load the record reader");
+    const unused = [...ps].filter((m) =>
+      m.startsWith("ffi/") ||
+      [
+        "src/cli/_help.ts",
+        "src/cli/version.ts",
+        "src/cli/_cli_kernel.ts",
+        "src/container/store.ts",
+        "src/store/lock.ts",
+        "src/image/store.ts",
+        "src/container/container_size.ts",
+        "src/cli/_format_output.ts",
+        "src/cli/_go_template.ts",
+      ].includes(m)
+    );
+    assertEquals(unused, []);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

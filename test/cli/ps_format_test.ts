@@ -214,6 +214,34 @@ Deno.test("ps: volume filter and the .Label method, as Docker 20.10 did for -v H
   });
 });
 
+Deno.test("ps: the table's cells are the fields a template names, for -a, -s and --no-trunc", async () => {
+  await withRoot(async (root) => {
+    const runs: Array<[string[], number]> = [
+      [["run", "--name", "t-exited", "--label", "a=b", "busybox", "sh", "-c", "exit 3"], 3],
+      [["create", "--name", "t-created", "busybox", "echo", "héllo 😀 a command past twenty"], 0],
+      [["run", "-d", "--name", "t-running", "busybox", "sleep", "100"], 0],
+    ];
+    for (const [args, code] of runs) assertEquals((await root.run(...args)).code, code, args[2]);
+    const columns = "{{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.RunningFor}}\\t{{.Status}}\\t" +
+      "{{.Ports}}\\t{{.Names}}";
+    // Each row's cells (the table pads them with 3 or more spaces), the times
+    // in them made one word: a second may pass between the two commands.
+    const cells = (stdout: string) =>
+      stdout.trimEnd().split("\n").map((row) =>
+        row.replace(/(Less than a second|\d+ seconds?|About a minute|\d+ minutes)/g, "TIME")
+          .split(/ {3,}/)
+      );
+    for (const flags of [["-a"], ["-a", "--no-trunc"], ["-a", "-s"]]) {
+      const template = `table ${columns}${flags.includes("-s") ? "\\t{{.Size}}" : ""}`;
+      const table = await root.run("ps", ...flags);
+      const templated = await root.run("ps", ...flags, "--format", template);
+      assertEquals([table.code, templated.code], [0, 0], table.stderr + templated.stderr);
+      assertEquals(cells(table.stdout).length, 4, table.stdout);
+      assertEquals(cells(table.stdout), cells(templated.stdout), flags.join(" "));
+    }
+  });
+});
+
 Deno.test("ps -s: SizeRw counts every non-directory of the upper layer, symlinks too (Docker: 84 + 2 + 4 = 90B)", async () => {
   await withRoot(async (root) => {
     const script = "mkdir -p /tmp/d/e; echo x > /tmp/d/e/f; rm /etc/group; " +

@@ -1,16 +1,18 @@
 /**
  * `dockergsh ps [-a] [-q] [-s] [-n N] [-l] [--no-trunc] [-f KEY=VALUE]
  * [--format T]`: containers, newest first. Each record is reconciled with
- * /proc before it is shown (ContainerStore.list), so a container whose
+ * /proc before it is shown (listContainers), so a container whose
  * process died on its own shows as exited, and a recycled PID is never
- * taken for the container. The image store, the layer sizes and the
- * template engine are loaded only for the flags that need them: a plain
- * `ps` is a start-up and a directory of records.
+ * taken for the container. The container store (unless a record must
+ * change), the image store, the layer sizes and the template engine are
+ * loaded only for what needs them: a plain `ps` is a start-up and a
+ * directory of records.
  *
  * @module
  */
 
-import { ContainerStore } from "../../container/store.ts";
+import type { ContainerRecord } from "../../container/record.ts";
+import { listContainers } from "../../container/record_reader.ts";
 import { UserError } from "../../errors.ts";
 import type { Command } from "../command.ts";
 import type { ParsedFlags } from "../flags.ts";
@@ -22,6 +24,7 @@ import {
   psFilter,
 } from "../_container_list.ts";
 import { formatTable } from "../_table.ts";
+import { printLines } from "../_write_stdout.ts";
 
 const COLUMNS = ["ID", "Image", "Command", "RunningFor", "Status", "Ports", "Names"];
 
@@ -81,13 +84,16 @@ export const command: Command = {
     }
     const last = flags.bools.has("latest") ? 1 : Number(lastRaw);
     const filters = parsePsFilters(flags.lists.get("filter") ?? []);
-    const store = new ContainerStore(ctx.root);
+    // The store's lookup by name or ID prefix, for the containers `before`/`since` name.
+    const store = filters.has("before") || filters.has("since")
+      ? new (await import("../../container/store.ts")).ContainerStore(ctx.root)
+      : undefined;
     const format = flags.strings.get("format");
     const withSize = showsSizes(flags);
     const images = filters.has("ancestor") || withSize
       ? new (await import("../../image/store.ts")).ImageStore(ctx.root)
       : undefined;
-    const keep = psFilter(filters, (ref) => Date.parse(store.resolve(ref).created), (ref) => {
+    const keep = psFilter(filters, (ref) => Date.parse(store!.resolve(ref).created), (ref) => {
       try {
         return images?.resolve(ref).id;
       } catch {
@@ -96,7 +102,7 @@ export const command: Command = {
     });
     const all = flags.bools.has("all") || last > 0 || filtersIncludeStopped(filters);
     // Newest first; each creation time parsed once, not twice per comparison.
-    let records = store.list()
+    let records = (await listContainers(ctx.root))
       .filter((r) => all || r.state.status === "running")
       .filter(keep)
       .map((r) => ({ r, created: Date.parse(r.created) }))
@@ -105,7 +111,7 @@ export const command: Command = {
     if (last > 0) records = records.slice(0, last);
 
     if (flags.bools.has("quiet")) {
-      for (const r of records) console.log(noTrunc ? r.id : r.id.slice(0, 12));
+      printLines(records.map((r) => noTrunc ? r.id : r.id.slice(0, 12)));
       return 0;
     }
     const imageSizes = new Map<string, number>();
@@ -119,15 +125,17 @@ export const command: Command = {
     const { writableLayerSize } = withSize
       ? await import("../../container/container_size.ts")
       : { writableLayerSize: undefined };
-    const rows = records.map((r) =>
+    const columns = flags.bools.has("size") ? [...COLUMNS, "Size"] : COLUMNS;
+    // A template may name any field; the table only its columns.
+    const fieldsOf = (r: ContainerRecord) =>
       psFields(r, {
         noTrunc,
         now,
         size: writableLayerSize
           ? { rw: writableLayerSize(ctx.root, ctx.kernel, r), image: sizeOf(r.config.imageId) }
           : undefined,
-      })
-    );
+      }, format === undefined ? columns : undefined);
+    const rows = records.map(fieldsOf);
     const type = {
       headers: PS_HEADERS,
       structType: "*formatter.ContainerContext",
@@ -136,14 +144,13 @@ export const command: Command = {
     } as const;
     if (format !== undefined) {
       const { formatRows } = await import("../_format_output.ts");
-      for (const line of formatRows(format, rows, type)) console.log(line);
+      printLines(formatRows(format, rows, type));
       return 0;
     }
-    const columns = flags.bools.has("size") ? [...COLUMNS, "Size"] : COLUMNS;
-    console.log(formatTable(
+    printLines([formatTable(
       columns.map((c) => String(PS_HEADERS[c])),
       rows.map((row) => columns.map((c) => String(row[c]))),
-    ));
+    )]);
     return 0;
   },
 };
