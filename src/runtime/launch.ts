@@ -99,17 +99,28 @@ export interface LaunchedInit {
 /** How long an init that failed may take to be reaped before its report is read. */
 const REAP_GRACE_MS = 50;
 
-/** The failure the init reported, when it has exited; undefined while it still waits. */
-async function reportedFailure(spawned: SpawnedInit): Promise<InitError | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const exited = await Promise.race([
-    spawned.status.then(() => true),
-    new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), REAP_GRACE_MS)),
-  ]);
-  clearTimeout(timer);
-  if (!exited) return undefined;
-  const failure = spawned.channel.start();
-  return failure && new InitError(failure.message, failure.exitCode);
+/**
+ * A reader of the failure `spawned` reported: undefined while it still
+ * waits; once it has exited, its report, read from its channel once
+ * however often (and however concurrently) it is asked for, since the
+ * read closes the channel.
+ */
+function failureReader(spawned: SpawnedInit): () => Promise<InitError | undefined> {
+  let read: { failure: InitError | undefined } | undefined;
+  return async () => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const exited = await Promise.race([
+      spawned.status.then(() => true),
+      new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), REAP_GRACE_MS)),
+    ]);
+    clearTimeout(timer);
+    if (!exited) return undefined;
+    if (!read) {
+      const failure = spawned.channel.start();
+      read = { failure: failure && new InitError(failure.message, failure.exitCode) };
+    }
+    return read.failure;
+  };
 }
 
 /**
@@ -225,11 +236,12 @@ export async function launchContainer(
   const state = ociState(record, "creating");
   // An init that failed already (its command not found, say) took its PID and
   // namespaces with it: its own report is the error, not the step that found them gone.
+  const reportedFailure = failureReader(spawned);
   const step = async (run: () => Promise<void>) => {
     try {
       await run();
     } catch (err) {
-      throw (await reportedFailure(spawned)) ?? err;
+      throw (await reportedFailure()) ?? err;
     }
   };
   // Before the init may go on: nothing of the user's runs unlimited.
@@ -252,7 +264,8 @@ export async function launchContainer(
     }),
     step(async () => await opts.beforeStart?.(spawned.pid)),
   ]);
-  for (const s of settled) if (s.status === "rejected") throw s.reason;
+  const failures = settled.flatMap((s) => s.status === "rejected" ? [s.reason] : []);
+  if (failures.length) throw failures.find((f) => f instanceof InitError) ?? failures[0];
   // A filter that cannot be made (no libseccomp) refuses the start before any hook runs.
   const confined = await confinement;
   await step(async () => {

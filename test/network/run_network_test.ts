@@ -1,13 +1,14 @@
 /**
  * Networking through the real CLI: `network create|ls|inspect|rm`,
  * `run --net/-p/--ip`, on the real kernel. Each test makes its own
- * networks on 10.213.120-129.0/24 and 10.213.210-211.0/24 and reads what
+ * networks on 10.213.120-131.0/24 and 10.213.210-211.0/24 and reads what
  * the kernel did (addresses and routes inside the containers, links and
  * iptables rules on the host).
  */
 
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_assert.ts";
 import { TEST_CGROUP_PARENT, type TestRoot, withRoot } from "../_harness.ts";
+import { exists } from "../_fs.ts";
 import { V1_CONTROLLERS } from "../../src/cgroup/v1.ts";
 import { hostVethName } from "../../src/network/bridge_driver.ts";
 import { BitmapIpam } from "../../src/network/ipam.ts";
@@ -322,21 +323,12 @@ Deno.test("run --ip: the address asked for; a taken one is refused and leaves no
       ...["-d", "--cgroup-parent", parent, "--net", "fixed", "--ip", "10.213.123.50"],
       ...["busybox", "sleep", "60"],
     );
-    const left = cgroups.flatMap((dir) => {
-      try {
-        return [...Deno.readDirSync(dir)].filter((e) => e.isDirectory).map((e) =>
-          `${dir}/${e.name}`
-        );
-      } catch {
-        return [];
-      } finally {
-        try {
-          Deno.removeSync(dir);
-        } catch {
-          // Never made in this hierarchy, or not empty (reported below).
-        }
-      }
-    });
+    const made = cgroups.filter((dir) => exists(dir));
+    const left = made.flatMap((dir) =>
+      [...Deno.readDirSync(dir)].filter((e) => e.isDirectory).map((e) => `${dir}/${e.name}`)
+    );
+    for (const dir of [...left, ...made]) Deno.removeSync(dir);
+    assert(made.length > 0, `the refused run made none of ${cgroups.join(", ")}`);
     assertEquals(left, []);
     assertEquals(taken.code, 125);
     assertEquals(taken.stdout, "");
@@ -346,6 +338,28 @@ Deno.test("run --ip: the address asked for; a taken one is refused and leaves no
     assertEquals(root.store().list().map((c) => c.id), [id]);
     assertEquals(bridgePorts(net.bridge), ports);
     assertEquals(new BitmapIpam(new StateRoot(root.dir), net).allocated(), ["10.213.123.50"]);
+  });
+});
+
+Deno.test("run on a network whose init fails (-u of no such user) reports the init's error every time, and leaves nothing", async () => {
+  await withNetRoot(async (root) => {
+    const net = await makeNetwork(root, "failing", 128);
+    // The init's refusal ends both steps before its start (the cgroup write and the network
+    // attach, made at once), which must report it once, not fail reading it a second time.
+    for (let i = 0; i < 8; i++) {
+      const r = await root.run(
+        ...["run", "--rm", "--net", "failing", "-u", "nosuchuser", "busybox", "true"],
+      );
+      assertEquals([r.code, r.stdout, r.stderr.trim()], [
+        125,
+        "",
+        "dockergsh: Error response from daemon: unable to find user nosuchuser: " +
+        "no matching entries in passwd file",
+      ]);
+    }
+    assertEquals(bridgePorts(net.bridge), []);
+    assertEquals(new BitmapIpam(new StateRoot(root.dir), net).allocated(), []);
+    assertEquals(root.store().list(), []);
   });
 });
 
