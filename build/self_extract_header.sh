@@ -1,6 +1,7 @@
 #!/bin/sh
 # dockergsh, self-extracting: this shell header, then (from byte @START@) a
-# gzipped tar of the pinned Deno and the bundled program, sha256 @SHA256@.
+# gzipped tar of the pinned Deno, the bundled program and this header's
+# template, sha256 @SHA256@.
 # The first run unpacks it, checksum-verified, into a root-only directory
 # named by that sha256 under the state root (DOCKERGSH_ROOT, default
 # /var/lib/dockergsh); every later run finds the directory and execs Deno at
@@ -37,6 +38,8 @@ drwx------") ;;
 # $dir exists only complete, and of two first runs at once the later rename
 # fails harmlessly. Temporaries of unpacks that were killed are removed.
 unpack() {
+  # The engine, exec'd after, runs with the caller's umask, not this one.
+  caller_umask=$(umask)
   umask 077
   mkdir -p "$runtime" 2>/dev/null || die "cannot make $runtime (its state root $root must be writable)"
   case $(stat -c %A -- "$root/" "$runtime" 2>/dev/null) in
@@ -63,6 +66,7 @@ drwx------") [ -O "$root/" ] && [ -O "$runtime" ] ;;
   mv -T "$tmp/rt" "$dir" 2>/dev/null
   rm -rf "$tmp"
   trap - EXIT INT TERM HUP
+  umask "$caller_umask"
 }
 
 if ! private; then
@@ -76,12 +80,12 @@ esac
 # Deno's caches (compiled code, module analysis) are this runtime's own, in
 # it: never those of the caller's HOME or XDG_CACHE_HOME, which `su` without
 # `-` or `sudo -E` keep, where another user could plant code this runs.
-# The init and the monitor inherit it, and V8's flags with it: the flags are
-# part of each cached entry's key, so every process of this runtime runs with
-# these (the monitor adds a heap size, which is no part of it). --no-lazy compiles a module's functions with it, and so they are
-# cached with it; lazily, each function a run calls was compiled again on every
-# run (`run --rm --net none busybox true` 186.8 -> 172.2 ms, `exec` 134.4 ->
-# 128.2 ms; medians of 30, 2026-12-02).
+# The init (but one in a user namespace, which runs without a code cache) and
+# the monitor inherit it, and V8's flags with it: the flags are part of each
+# cached entry's key, so every process of this runtime runs with these (the
+# monitor adds a heap size, which is no part of that key). With --no-lazy a
+# module's functions are compiled, and cached, with the module; lazily, each
+# function a run called was compiled again on every run (README, Performance).
 DENO_DIR=$dir/cache
 DENO_V8_FLAGS=--no-lazy
 export DENO_DIR DENO_V8_FLAGS

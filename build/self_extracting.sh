@@ -1,7 +1,8 @@
 #!/bin/sh
 # Writes OUT: one executable file that carries DENO and the bundle directory
 # BUNDLE (`deno bundle --code-splitting` output): build/self_extract_header.sh
-# with its placeholders filled in, followed by a gzipped tar of both. The tar
+# with its placeholders filled in, followed by a gzipped tar of both and of
+# the header's template. The tar
 # is reproducible (sorted, numeric root owner, mtime 0, gzip -n), so the same
 # inputs give the same sha256 and share one unpacked cache directory.
 #   self_extracting.sh DENO BUNDLE OUT

@@ -133,9 +133,48 @@ Deno.test({
         environ.includes("DENO_V8_FLAGS=--no-lazy,--max-semi-space-size=1"),
         environ.join(" "),
       );
+      // Nor does a process exec'd into a detached container.
+      const execEnv = await run(exe, ["exec", d.stdout.trim(), "env"], env);
+      assertEquals(execEnv.code, 0, execEnv.stderr);
+      assert(!/DENO_DIR|DENO_V8_FLAGS/.test(execEnv.stdout), execEnv.stdout);
       const rm = await run(exe, ["rm", "-f", d.stdout.trim()], env);
       assertEquals(rm.code, 0, rm.stderr);
       await gone(monitorPid);
+
+      // The header is in the payload, so a header of other flags has another sha256.
+      const header = new TextDecoder().decode(Deno.readFileSync(exe).subarray(0, 16384));
+      const start = /tail -c \+(\d+) "\$0"/.exec(header)?.[1];
+      assert(start, "no payload offset in the header");
+      const listing = await run("sh", ["-c", `tail -c +${start} "$0" | tar -tzf -`, exe]);
+      assertEquals(listing.code, 0, listing.stderr);
+      assert(listing.stdout.split("\n").includes("header.sh"), listing.stdout);
+
+      // The first run's unpack (umask 077) leaves the engine the caller's umask.
+      const umaskOf = (pid: number | "self") =>
+        /^Umask:\s*(\d+)$/m.exec(Deno.readTextFileSync(`/proc/${pid}/status`))?.[1];
+      const firstRoot = `${work}/root3`;
+      const events = new Deno.Command(exe, {
+        args: ["events"],
+        env: { PATH, DOCKERGSH_ROOT: firstRoot },
+        clearEnv: true,
+        stdout: "null",
+        stderr: "null",
+      }).spawn();
+      try {
+        await eventually(() => {
+          try {
+            return Deno.readTextFileSync(`/proc/${events.pid}/cmdline`).startsWith(
+              `${firstRoot}/runtime/${sha}/deno\0`,
+            );
+          } catch {
+            return false;
+          }
+        }, 20_000);
+        assertEquals(umaskOf(events.pid), umaskOf("self"));
+      } finally {
+        events.kill("SIGKILL");
+        await events.status;
+      }
 
       // A damaged copy is refused before anything is unpacked.
       const bytes = Deno.readFileSync(exe);
