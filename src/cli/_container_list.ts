@@ -76,7 +76,7 @@ interface FieldOptions {
 }
 
 /** Each of Docker's ContainerContext fields of a record, in Go's JSON (sorted) order. */
-const FIELDS: Record<string, (r: ContainerRecord, opts: FieldOptions) => unknown> = {
+const FIELDS = {
   Command: (r, opts) => commandCell(r.config.cmd, opts.noTrunc),
   CreatedAt: (r) => goTimeString(r.created),
   ID: (r, opts) => opts.noTrunc ? r.id : shortId(r.id),
@@ -103,9 +103,12 @@ const FIELDS: Record<string, (r: ContainerRecord, opts: FieldOptions) => unknown
     (isRestarting(r, opts.now)
       ? statusCell(r.state, opts.now).replace(/^Exited/, "Restarting")
       : statusCell(r.state, opts.now)) + healthSuffix(r),
-};
+} satisfies Record<string, (r: ContainerRecord, opts: FieldOptions) => unknown>;
 
-const ALL_FIELDS = Object.keys(FIELDS);
+/** The name of one of Docker's ContainerContext fields. */
+export type PsField = keyof typeof FIELDS;
+
+const ALL_FIELDS = Object.keys(FIELDS) as PsField[];
 
 /**
  * Docker's ContainerContext fields of `r`, keys in Go's JSON (sorted)
@@ -115,7 +118,7 @@ const ALL_FIELDS = Object.keys(FIELDS);
 export function psFields(
   r: ContainerRecord,
   opts: FieldOptions,
-  names: readonly string[] = ALL_FIELDS,
+  names: readonly PsField[] = ALL_FIELDS,
 ): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   for (const name of names) fields[name] = FIELDS[name](r, opts);

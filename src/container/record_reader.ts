@@ -43,7 +43,7 @@ export function recordPath(root: StateRoot, id: string): string {
  * reached the disk): that container is skipped, as one without a record,
  * instead of failing every command that lists containers.
  */
-export function readRecord(root: StateRoot, id: string): ContainerRecord | undefined {
+export function readContainerRecord(root: StateRoot, id: string): ContainerRecord | undefined {
   if (!FULL_ID.test(id)) return undefined;
   try {
     return readJson<ContainerRecord>(recordPath(root, id));
@@ -59,10 +59,10 @@ export function readRecord(root: StateRoot, id: string): ContainerRecord | undef
  * gives them: when a record no longer holds, the store lists them all
  * again, storing each change under its record's lock.
  */
-export async function listContainers(root: StateRoot): Promise<ContainerRecord[]> {
+export async function listContainerRecords(root: StateRoot): Promise<ContainerRecord[]> {
   const records: ContainerRecord[] = [];
   for (const id of containerIds(root)) {
-    const rec = readRecord(root, id);
+    const rec = readContainerRecord(root, id);
     if (rec) records.push(rec);
   }
   if (records.every((rec) => observe(rec) === rec)) return records;

@@ -17,7 +17,7 @@ import { withLock } from "../store/lock.ts";
 import { randomName } from "../store/names.ts";
 import type { StateRoot } from "../store/paths.ts";
 import type { ContainerRecord } from "./record.ts";
-import { containerIds, readRecord, recordPath } from "./record_reader.ts";
+import { containerIds, readContainerRecord, recordPath } from "./record_reader.ts";
 import { observe } from "./state.ts";
 import { processStartTime } from "../process/proc.ts";
 
@@ -106,9 +106,9 @@ export function startLock(id: string): string {
 export class ContainerStore {
   constructor(readonly root: StateRoot) {}
 
-  /** The record of `id` as stored (not reconciled with the kernel), or undefined (readRecord). */
+  /** The record of `id` as stored (not reconciled with the kernel), or undefined (readContainerRecord). */
   load(id: string): ContainerRecord | undefined {
-    return readRecord(this.root, id);
+    return readContainerRecord(this.root, id);
   }
 
   /**

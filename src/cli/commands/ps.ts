@@ -1,7 +1,7 @@
 /**
  * `dockergsh ps [-a] [-q] [-s] [-n N] [-l] [--no-trunc] [-f KEY=VALUE]
  * [--format T]`: containers, newest first. Each record is reconciled with
- * /proc before it is shown (listContainers), so a container whose
+ * /proc before it is shown (listContainerRecords), so a container whose
  * process died on its own shows as exited, and a recycled PID is never
  * taken for the container. The container store (unless a record must
  * change), the image store, the layer sizes and the template engine are
@@ -12,7 +12,7 @@
  */
 
 import type { ContainerRecord } from "../../container/record.ts";
-import { listContainers } from "../../container/record_reader.ts";
+import { listContainerRecords } from "../../container/record_reader.ts";
 import { UserError } from "../../errors.ts";
 import type { Command } from "../command.ts";
 import type { ParsedFlags } from "../flags.ts";
@@ -20,13 +20,14 @@ import {
   filtersIncludeStopped,
   parsePsFilters,
   PS_HEADERS,
+  type PsField,
   psFields,
   psFilter,
 } from "../_container_list.ts";
 import { formatTable } from "../_table.ts";
 import { printLines } from "../_write_stdout.ts";
 
-const COLUMNS = ["ID", "Image", "Command", "RunningFor", "Status", "Ports", "Names"];
+const COLUMNS: PsField[] = ["ID", "Image", "Command", "RunningFor", "Status", "Ports", "Names"];
 
 /** Whether the output has sizes (`-s`, or a format that reads them): they need the kernel. */
 function showsSizes(flags: ParsedFlags): boolean {
@@ -93,7 +94,9 @@ export const command: Command = {
     const images = filters.has("ancestor") || withSize
       ? new (await import("../../image/store.ts")).ImageStore(ctx.root)
       : undefined;
-    const keep = psFilter(filters, (ref) => Date.parse(store!.resolve(ref).created), (ref) => {
+    // Asked for only by a `before`/`since` filter, which made the store.
+    const createdOf = (ref: string) => Date.parse(store?.resolve(ref).created ?? "");
+    const keep = psFilter(filters, createdOf, (ref) => {
       try {
         return images?.resolve(ref).id;
       } catch {
@@ -102,7 +105,7 @@ export const command: Command = {
     });
     const all = flags.bools.has("all") || last > 0 || filtersIncludeStopped(filters);
     // Newest first; each creation time parsed once, not twice per comparison.
-    let records = (await listContainers(ctx.root))
+    let records = (await listContainerRecords(ctx.root))
       .filter((r) => all || r.state.status === "running")
       .filter(keep)
       .map((r) => ({ r, created: Date.parse(r.created) }))
@@ -125,7 +128,7 @@ export const command: Command = {
     const { writableLayerSize } = withSize
       ? await import("../../container/container_size.ts")
       : { writableLayerSize: undefined };
-    const columns = flags.bools.has("size") ? [...COLUMNS, "Size"] : COLUMNS;
+    const columns: PsField[] = flags.bools.has("size") ? [...COLUMNS, "Size"] : COLUMNS;
     // A template may name any field; the table only its columns.
     const fieldsOf = (r: ContainerRecord) =>
       psFields(r, {
